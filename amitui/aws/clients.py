@@ -1,0 +1,133 @@
+"""One boto3 Session, per-region clients, and the read-only guard.
+
+The guard lives here, below the UI: with ``read_only=True`` every EC2 operation that is
+not a Describe/Get/List call is refused before botocore builds the request, so no
+mutating request (dry runs included) can reach the endpoint whatever the UI does.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+READ_PREFIXES = ("Describe", "Get", "List")
+
+
+class ReadOnlyError(RuntimeError):
+    """A mutating call was attempted under --read-only."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(f"read-only mode: {operation} is not allowed (started with --read-only)")
+        self.operation = operation
+
+
+def is_mutating(operation: str) -> bool:
+    return not operation.startswith(READ_PREFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    account: str
+    arn: str
+
+
+def default_config(**overrides: Any) -> Config:
+    options: dict[str, Any] = {
+        "retries": {"mode": "adaptive", "max_attempts": 5},
+        "connect_timeout": 5,
+        "read_timeout": 30,
+        "max_pool_connections": 20,
+        "user_agent_appid": "amitui",
+    }
+    options.update(overrides)
+    return Config(**options)
+
+
+class AwsClients:
+    """Hands out cached, thread-safe botocore clients for one profile and endpoint."""
+
+    def __init__(
+        self,
+        *,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        default_region: str = "us-east-1",
+        read_only: bool = False,
+        config: Config | None = None,
+        session: boto3.Session | None = None,
+    ) -> None:
+        self.profile = profile
+        self.endpoint_url = endpoint_url
+        self.default_region = default_region
+        self.read_only = read_only
+        self.config = config or default_config()
+        self._session_arg = session
+        self._session: boto3.Session | None = session
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._identity: Identity | None = None
+        self._hooks: list[tuple[str, Any]] = []
+
+    @property
+    def session(self) -> boto3.Session:
+        # Created lazily: a missing profile raises here, inside a worker, not at startup.
+        with self._lock:
+            if self._session is None:
+                self._session = boto3.Session(
+                    profile_name=self.profile, region_name=self.default_region
+                )
+            return self._session
+
+    def add_hook(self, event: str, handler: Any) -> None:
+        """Register a botocore event handler on every client, present and future."""
+        with self._lock:
+            self._hooks.append((event, handler))
+            clients = list(self._clients.values())
+        for client in clients:
+            client.meta.events.register(event, handler)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        region = region or self.default_region
+        key = (service, region)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        session = self.session
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                endpoint = self.endpoint_url if service in ("ec2", "sts", "s3") else None
+                client = session.client(
+                    service, region_name=region, endpoint_url=endpoint, config=self.config
+                )
+                if self.read_only:
+                    client.meta.events.register(f"before-call.{service}", self._refuse_mutation)
+                for event, handler in self._hooks:
+                    client.meta.events.register(event, handler)
+                self._clients[key] = client
+        return client
+
+    def ec2(self, region: str | None = None) -> Any:
+        return self.client("ec2", region)
+
+    def identity(self) -> Identity:
+        if self._identity is None:
+            answer = self.client("sts").get_caller_identity()
+            self._identity = Identity(account=answer["Account"], arn=answer["Arn"])
+        return self._identity
+
+    def available_regions(self) -> list[str]:
+        """EC2 regions of the session's partition, from botocore's endpoint data."""
+        session = self.session
+        partition = session.get_partition_for_region(self.default_region)
+        return sorted(session.get_available_regions("ec2", partition_name=partition))
+
+    @staticmethod
+    def _refuse_mutation(model: Any = None, **_: Any) -> None:
+        name = getattr(model, "name", "")
+        if is_mutating(name):
+            raise ReadOnlyError(name)

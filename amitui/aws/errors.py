@@ -1,0 +1,66 @@
+"""Turn any exception from botocore (or our own) into one readable line: cause and fix."""
+
+from __future__ import annotations
+
+from botocore import exceptions as bce
+
+from amitui.aws.clients import ReadOnlyError
+
+SANDBOX_HINT = "or try `amitui --demo` for the sandbox"
+
+_CODE_HINTS = {
+    "ExpiredToken": "your session credentials expired: refresh them (e.g. `aws sso login{p}`)",
+    "ExpiredTokenException": "your session credentials expired: refresh them (`aws sso login{p}`)",
+    "RequestExpired": "the request expired: check the machine's clock",
+    "AuthFailure": "the credentials were refused: check the profile{p2}",
+    "UnauthorizedOperation": "your IAM policy does not allow this call",
+    "AccessDenied": "your IAM policy does not allow this call",
+    "AccessDeniedException": "your IAM policy does not allow this call",
+    "RequestLimitExceeded": "AWS is throttling this account; amitui retries with backoff",
+    "InvalidClientTokenId": "the access key is not known to AWS: check the profile{p2}",
+    "SignatureDoesNotMatch": "the secret key does not match: check the profile{p2}",
+}
+
+
+def error_code(exc: BaseException) -> str | None:
+    if isinstance(exc, bce.ClientError):
+        return exc.response.get("Error", {}).get("Code")
+    return None
+
+
+def describe_error(exc: BaseException, profile: str | None = None) -> str:
+    """One line: what went wrong, and what to do about it. Never a traceback."""
+    p = f" --profile {profile}" if profile else ""
+    p2 = f" '{profile}'" if profile else ""
+    if isinstance(exc, ReadOnlyError):
+        return str(exc)
+    if isinstance(exc, bce.ClientError):
+        err = exc.response.get("Error", {})
+        code = err.get("Code") or "Error"
+        message = (err.get("Message") or "").strip() or str(exc)
+        line = f"{code}: {message}"
+        hint = _CODE_HINTS.get(code)
+        return f"{line} — {hint.format(p=p, p2=p2)}" if hint else line
+    if isinstance(exc, bce.NoCredentialsError):
+        return (
+            "No AWS credentials found — run `aws configure` or `aws sso login"
+            f"{p}`, set AWS_PROFILE, {SANDBOX_HINT}"
+        )
+    if isinstance(exc, bce.ProfileNotFound):
+        return f"{exc} — check ~/.aws/config or pass --profile, {SANDBOX_HINT}"
+    if isinstance(
+        exc,
+        bce.SSOTokenLoadError | bce.UnauthorizedSSOTokenError | bce.TokenRetrievalError,
+    ):
+        return f"SSO session expired or missing — run `aws sso login{p}`"
+    if isinstance(exc, bce.ConnectTimeoutError | bce.ReadTimeoutError):
+        return f"Timed out talking to {getattr(exc, 'kwargs', {}).get('endpoint_url', 'AWS')}: {exc}"
+    if isinstance(exc, bce.EndpointConnectionError):
+        url = exc.kwargs.get("endpoint_url", "the endpoint")
+        return f"Cannot reach {url} — check the network or --endpoint-url, {SANDBOX_HINT}"
+    if isinstance(exc, bce.ParamValidationError):
+        return f"Invalid request: {' '.join(str(exc).split())}"
+    if isinstance(exc, bce.BotoCoreError):
+        return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"

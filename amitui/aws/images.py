@@ -1,0 +1,158 @@
+"""The Image record (slim, slotted) and the streaming, paginated DescribeImages listing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+#: The owner aliases DescribeImages accepts besides account ids.
+OWNER_ALIASES = ("self", "amazon", "aws-marketplace")
+
+
+@dataclass(slots=True)
+class Image:
+    """One AMI, as the inventory shows it. The detail screen re-fetches the full record."""
+
+    image_id: str
+    region: str
+    name: str = ""
+    state: str = ""
+    architecture: str = ""
+    platform: str = ""
+    root_device_type: str = ""
+    root_size_gib: int | None = None
+    creation_date: str = ""
+    owner_id: str = ""
+    owner_alias: str = ""
+    public: bool = False
+    deprecation_time: str = ""
+    description: str = ""
+    virtualization_type: str = ""
+    image_type: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
+    snapshot_ids: tuple[str, ...] = ()
+
+    @property
+    def owner(self) -> str:
+        return self.owner_alias or self.owner_id
+
+    @property
+    def root_device(self) -> str:
+        if self.root_size_gib is None:
+            return self.root_device_type
+        return f"{self.root_device_type} {self.root_size_gib} GiB"
+
+    def tag(self, key: str) -> str | None:
+        for k, v in self.tags:
+            if k == key:
+                return v
+        return None
+
+    @classmethod
+    def from_api(cls, raw: dict[str, Any], region: str) -> Image:
+        root_name = raw.get("RootDeviceName")
+        root_size = None
+        snapshots = []
+        for bdm in raw.get("BlockDeviceMappings") or ():
+            ebs = bdm.get("Ebs")
+            if not ebs:
+                continue
+            snap = ebs.get("SnapshotId")
+            if snap:
+                snapshots.append(snap)
+            if bdm.get("DeviceName") == root_name or root_size is None and root_name is None:
+                root_size = ebs.get("VolumeSize")
+        return cls(
+            image_id=raw.get("ImageId", ""),
+            region=region,
+            name=raw.get("Name") or "",
+            state=raw.get("State") or "",
+            architecture=raw.get("Architecture") or "",
+            platform=raw.get("PlatformDetails") or raw.get("Platform") or "",
+            root_device_type=raw.get("RootDeviceType") or "",
+            root_size_gib=root_size,
+            creation_date=raw.get("CreationDate") or "",
+            owner_id=raw.get("OwnerId") or "",
+            owner_alias=raw.get("ImageOwnerAlias") or "",
+            public=bool(raw.get("Public")),
+            deprecation_time=raw.get("DeprecationTime") or "",
+            description=raw.get("Description") or "",
+            virtualization_type=raw.get("VirtualizationType") or "",
+            image_type=raw.get("ImageType") or "",
+            tags=tuple((t.get("Key", ""), t.get("Value", "")) for t in raw.get("Tags") or ()),
+            snapshot_ids=tuple(snapshots),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What to list: the owner scope and the two include toggles."""
+
+    owners: tuple[str, ...] = ("self",)
+    include_deprecated: bool = False
+    include_disabled: bool = False
+    executable_by_me: bool = False
+
+    def request(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.executable_by_me:
+            params["ExecutableUsers"] = ["self"]
+        owners = [o for o in self.owners if o]
+        if owners:
+            params["Owners"] = owners
+        if self.include_deprecated:
+            params["IncludeDeprecated"] = True
+        if self.include_disabled:
+            params["IncludeDisabled"] = True
+        return params
+
+    def label(self) -> str:
+        scope = "executable by me" if self.executable_by_me else ",".join(self.owners) or "all"
+        extras = [
+            n
+            for n, on in (("+deprecated", self.include_deprecated), ("+disabled", self.include_disabled))
+            if on
+        ]
+        return " ".join([scope, *extras])
+
+
+def iter_image_pages(
+    ec2: Any,
+    region: str,
+    query: ListQuery,
+    page_size: int = 1000,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Iterator[list[Image]]:
+    """Yield one list of Images per DescribeImages page, as each page arrives."""
+    params = query.request()
+    params["MaxResults"] = page_size
+    while True:
+        if cancelled():
+            return
+        answer = ec2.describe_images(**params)
+        yield [Image.from_api(raw, region) for raw in answer.get("Images", ())]
+        token = answer.get("NextToken")
+        if not token:
+            return
+        params["NextToken"] = token
+
+
+def describe_image(ec2: Any, image_id: str) -> dict[str, Any] | None:
+    """The full DescribeImages record of one image (deprecated and disabled included)."""
+    answer = ec2.describe_images(ImageIds=[image_id], IncludeDeprecated=True, IncludeDisabled=True)
+    images = answer.get("Images") or []
+    return images[0] if images else None
+
+
+def launch_permissions(ec2: Any, image_id: str) -> list[dict[str, Any]]:
+    answer = ec2.describe_image_attribute(ImageId=image_id, Attribute="launchPermission")
+    return list(answer.get("LaunchPermissions") or [])
+
+
+def fetch_images(ec2: Any, region: str, image_ids: Iterable[str]) -> list[Image]:
+    ids = list(image_ids)
+    if not ids:
+        return []
+    answer = ec2.describe_images(ImageIds=ids, IncludeDeprecated=True, IncludeDisabled=True)
+    return [Image.from_api(raw, region) for raw in answer.get("Images", ())]

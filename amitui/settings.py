@@ -1,0 +1,137 @@
+"""Settings: CLI flags > environment > config.toml > defaults, frozen once built."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from amitui import paths
+
+DEFAULT_REGION = "us-east-1"
+
+#: config.toml keys, their types and what they mean (shown by ``amitui --help``).
+CONFIG_KEYS: dict[str, str] = {
+    "profile": "AWS profile name (string)",
+    "regions": 'regions to list (list of strings, e.g. ["us-east-1", "eu-west-1"])',
+    "endpoint_url": "EC2 endpoint URL (string; for a sandbox or a VPC endpoint)",
+    "owners": 'owner scope (list: "self", "amazon", "aws-marketplace", an account id)',
+    "read_only": "refuse every mutating call (bool)",
+    "include_deprecated": "list deprecated images too (bool)",
+    "include_disabled": "list disabled images too (bool)",
+    "poll_interval": "seconds between task polls (number, default 15)",
+    "page_size": "DescribeImages MaxResults per page (5..1000, default 1000)",
+    "cache": "show cached inventory at launch (bool, default true)",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    profile: str | None = None
+    regions: tuple[str, ...] = (DEFAULT_REGION,)
+    endpoint_url: str | None = None
+    owners: tuple[str, ...] = ("self",)
+    read_only: bool = False
+    include_deprecated: bool = False
+    include_disabled: bool = False
+    poll_interval: float = 15.0
+    page_size: int = 1000
+    cache: bool = True
+    demo: bool = False
+    debug_log: Path | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def region(self) -> str:
+        """The primary region (the first one listed)."""
+        return self.regions[0]
+
+    def replace(self, **changes: Any) -> Settings:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
+
+
+def _load_config_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read {path}: {exc}") from exc
+    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    if unknown:
+        raise SettingsError(f"{path}: unknown key(s) {', '.join(unknown)}")
+    return data
+
+
+def _env_values(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if env.get("AWS_PROFILE"):
+        out["profile"] = env["AWS_PROFILE"]
+    # boto3 ignores AWS_REGION; we honour it first, as the AWS CLI v2 does.
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if region:
+        out["regions"] = [region]
+    endpoint = env.get("AWS_ENDPOINT_URL_EC2") or env.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        out["endpoint_url"] = endpoint
+    return out
+
+
+def _as_tuple(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
+        raise SettingsError(f"{key} must be a list of strings")
+    return tuple(dict.fromkeys(value))
+
+
+def build_settings(
+    cli: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+) -> Settings:
+    """Merge the layers. ``cli`` holds only the flags the user gave (None = not given)."""
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = {}
+    merged.update(_load_config_file(config_path or paths.config_file()))
+    merged.update(_env_values(env))
+    merged.update({k: v for k, v in (cli or {}).items() if v is not None})
+
+    kwargs: dict[str, Any] = {}
+    for key in ("profile", "endpoint_url"):
+        if merged.get(key):
+            kwargs[key] = str(merged[key])
+    if "regions" in merged:
+        kwargs["regions"] = _as_tuple(merged["regions"], "regions")
+    if "owners" in merged:
+        kwargs["owners"] = _as_tuple(merged["owners"], "owners")
+    for key in ("read_only", "include_deprecated", "include_disabled", "cache", "demo"):
+        if key in merged:
+            if not isinstance(merged[key], bool):
+                raise SettingsError(f"{key} must be true or false")
+            kwargs[key] = merged[key]
+    if "poll_interval" in merged:
+        try:
+            kwargs["poll_interval"] = float(merged["poll_interval"])
+        except (TypeError, ValueError) as exc:
+            raise SettingsError("poll_interval must be a number of seconds") from exc
+        if kwargs["poll_interval"] <= 0:
+            raise SettingsError("poll_interval must be positive")
+    if "page_size" in merged:
+        size = merged["page_size"]
+        if not isinstance(size, int) or not 5 <= size <= 1000:
+            raise SettingsError("page_size must be an integer from 5 to 1000")
+        kwargs["page_size"] = size
+    if merged.get("debug_log"):
+        kwargs["debug_log"] = Path(merged["debug_log"])
+    return Settings(**kwargs)
