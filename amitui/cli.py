@@ -1,0 +1,153 @@
+"""The front door: `amitui [flags]`, `amitui --demo`, `amitui sandbox`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from amitui import __version__, paths
+from amitui.settings import CONFIG_KEYS, Settings, SettingsError, build_settings
+
+DEMO_SEED = 7
+
+
+def _epilog() -> str:
+    keys = "\n".join(f"  {k:<20} {v}" for k, v in CONFIG_KEYS.items())
+    return (
+        "precedence: flags > environment (AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION,\n"
+        "AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL) > config file > defaults.\n\n"
+        f"config file: {paths.config_file()}\n{keys}\n\n"
+        "subcommands:\n  amitui sandbox [--host H] [--port N] [--seed N] [--pending-seconds S]\n"
+        "                 serve the embedded sandbox EC2 endpoint until interrupted"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amitui",
+        description="A keyboard-driven terminal UI for EC2 images (AMIs).",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"amitui {__version__}")
+    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, then 'default')")
+    parser.add_argument(
+        "--region",
+        action="append",
+        dest="regions",
+        metavar="REGION",
+        help="region to list; repeat for several (default: AWS_REGION / AWS_DEFAULT_REGION)",
+    )
+    parser.add_argument("--endpoint-url", help="EC2 endpoint URL (default: AWS_ENDPOINT_URL_EC2)")
+    parser.add_argument(
+        "--owner",
+        action="append",
+        dest="owners",
+        metavar="OWNER",
+        help="owner scope: self, amazon, aws-marketplace or an account id; repeatable",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_const",
+        const=True,
+        default=None,
+        help="make every mutating action impossible",
+    )
+    parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_const",
+        const=False,
+        default=None,
+        help="do not show cached inventory at launch",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the embedded sandbox EC2 endpoint and point amitui at it",
+    )
+    parser.add_argument("--debug-log", metavar="FILE", help="record each API call to FILE")
+    return parser
+
+
+@contextmanager
+def demo_sandbox(seed: int = DEMO_SEED):
+    """Run `amitui sandbox` in a child process; yield its URL; stop it on exit."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "amitui.sandbox", "--port", "0", "--seed", str(seed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        if not url.startswith("http"):
+            raise RuntimeError("the sandbox did not start (is amitui installed with [demo]?)")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def make_app(settings: Settings):
+    from amitui.aws.clients import AwsClients
+    from amitui.ui.app import AmiTui
+
+    clients = AwsClients(
+        profile=settings.profile,
+        endpoint_url=settings.endpoint_url,
+        default_region=settings.region,
+        read_only=settings.read_only,
+    )
+    return AmiTui(settings, clients)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "sandbox":
+        from amitui.sandbox.cli import main as sandbox_main
+
+        return sandbox_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    cli: dict[str, Any] = {
+        "profile": args.profile,
+        "regions": args.regions,
+        "endpoint_url": args.endpoint_url,
+        "owners": args.owners,
+        "read_only": args.read_only,
+        "cache": args.cache,
+        "debug_log": args.debug_log,
+    }
+    try:
+        if args.demo:
+            with demo_sandbox() as url:
+                # The sandbox accepts any credentials; the app talks boto3 to it as to AWS.
+                os.environ.update(AWS_ACCESS_KEY_ID="demo", AWS_SECRET_ACCESS_KEY="demo")
+                os.environ.pop("AWS_PROFILE", None)
+                os.environ.pop("AWS_SESSION_TOKEN", None)
+                cli.update(endpoint_url=url, profile=None, demo=True)
+                settings = build_settings(cli, env={})
+                make_app(settings).run()
+        else:
+            settings = build_settings(cli)
+            make_app(settings).run()
+    except SettingsError as exc:
+        print(f"amitui: {exc}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:
+        print(f"amitui: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""Messages that carry results from thread workers up to the screens (never widget calls)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from amitui.aws.clients import Identity
+from amitui.aws.images import Image
+
+
+class IdentityLoaded(Message):
+    def __init__(self, identity: Identity | None, error: str | None = None) -> None:
+        super().__init__()
+        self.identity = identity
+        self.error = error
+
+
+class ImagesPageLoaded(Message):
+    def __init__(self, generation: int, region: str, images: list[Image], page: int) -> None:
+        super().__init__()
+        self.generation = generation
+        self.region = region
+        self.images = images
+        self.page = page
+
+
+class ListingFinished(Message):
+    def __init__(self, generation: int, region: str, error: str | None = None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.region = region
+        self.error = error

@@ -1,0 +1,211 @@
+"""Everything AWS says about one image: re-fetched, tabulated, and as raw JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.json import JSON
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from amitui.aws.errors import describe_error
+from amitui.aws.images import Image, describe_image, launch_permissions
+from amitui.ui.widgets.context_header import ContextHeader
+
+
+class DetailLoaded(Message):
+    def __init__(self, raw: dict[str, Any] | None, permissions: Any, error: str | None) -> None:
+        super().__init__()
+        self.raw = raw
+        self.permissions = permissions
+        self.error = error
+
+
+def _kv_table(rows: list[tuple[str, Any]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column()
+    for key, value in rows:
+        table.add_row(Text(key), Text("" if value is None else str(value)))
+    return table
+
+
+def summary(raw: dict[str, Any]) -> Table:
+    reason = raw.get("StateReason") or {}
+    return _kv_table(
+        [
+            ("Name", raw.get("Name")),
+            ("Image ID", raw.get("ImageId")),
+            ("State", raw.get("State")),
+            (
+                "State reason",
+                " ".join(filter(None, [reason.get("Code"), reason.get("Message")])) or "—",
+            ),
+            ("Description", raw.get("Description") or "—"),
+            ("Owner", " ".join(filter(None, [raw.get("ImageOwnerAlias"), raw.get("OwnerId")]))),
+            ("Created", raw.get("CreationDate")),
+            ("Public", "yes" if raw.get("Public") else "no"),
+            ("Architecture", raw.get("Architecture")),
+            ("Platform", raw.get("PlatformDetails") or raw.get("Platform") or "—"),
+            ("Virtualization", raw.get("VirtualizationType")),
+            ("Boot mode", raw.get("BootMode") or "—"),
+            ("IMDS support", raw.get("ImdsSupport") or "—"),
+            ("TPM support", raw.get("TpmSupport") or "—"),
+            ("ENA support", "yes" if raw.get("EnaSupport") else "no"),
+            ("Root device", f"{raw.get('RootDeviceName') or '—'} ({raw.get('RootDeviceType')})"),
+            ("Deprecation", raw.get("DeprecationTime") or "—"),
+            ("Image location", raw.get("ImageLocation") or "—"),
+        ]
+    )
+
+
+def block_devices(raw: dict[str, Any]) -> Table:
+    table = Table(expand=False, header_style="bold")
+    for title in (
+        "Device",
+        "Snapshot",
+        "Size (GiB)",
+        "Type",
+        "IOPS",
+        "Encrypted",
+        "Delete on term.",
+    ):
+        table.add_column(title)
+    for bdm in raw.get("BlockDeviceMappings") or []:
+        ebs = bdm.get("Ebs") or {}
+        table.add_row(
+            *(
+                Text(str(v))
+                for v in (
+                    bdm.get("DeviceName", ""),
+                    ebs.get("SnapshotId") or bdm.get("VirtualName") or "",
+                    ebs.get("VolumeSize", ""),
+                    ebs.get("VolumeType", ""),
+                    ebs.get("Iops", ""),
+                    {True: "yes", False: "no"}.get(ebs.get("Encrypted"), ""),
+                    {True: "yes", False: "no"}.get(ebs.get("DeleteOnTermination"), ""),
+                )
+            )
+        )
+    return table
+
+
+def tags_table(raw: dict[str, Any]) -> Table | Text:
+    tags = raw.get("Tags") or []
+    if not tags:
+        return Text("No tags", style="dim")
+    table = Table(header_style="bold")
+    table.add_column("Key")
+    table.add_column("Value")
+    for tag in sorted(tags, key=lambda t: t.get("Key", "")):
+        table.add_row(Text(tag.get("Key", "")), Text(tag.get("Value", "")))
+    return table
+
+
+def permissions_text(raw: dict[str, Any], permissions: Any) -> Text:
+    if isinstance(permissions, str):
+        return Text(permissions, style="red")
+    lines = ["public (all AWS accounts)" if raw.get("Public") else "private"]
+    for perm in permissions or []:
+        who = (
+            perm.get("UserId")
+            or perm.get("Group")
+            or perm.get("OrganizationArn")
+            or perm.get("OrganizationalUnitArn")
+        )
+        lines.append(f"launchable by {who}")
+    return Text("\n".join(lines))
+
+
+class DetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", id="back"),
+        Binding("y", "copy_id", "Copy id", id="copy_id"),
+        Binding("J", "show_json", "Raw JSON", id="json"),
+    ]
+
+    DEFAULT_CSS = """
+    DetailScreen VerticalScroll { padding: 0 1; }
+    DetailScreen .section { margin: 1 0 0 0; text-style: bold; color: $accent; }
+    """
+
+    def __init__(self, image: Image) -> None:
+        super().__init__()
+        self.image = image
+
+    def compose(self) -> ComposeResult:
+        yield ContextHeader(id="context")
+        with TabbedContent(id="tabs"):
+            with TabPane("Details", id="details"), VerticalScroll():
+                yield Static(Text(f"Loading {self.image.image_id}…"), id="summary")
+                yield Static("Block device mappings", classes="section")
+                yield Static("", id="devices")
+                yield Static("Tags", classes="section")
+                yield Static("", id="tags")
+                yield Static("Launch permissions", classes="section")
+                yield Static("", id="permissions")
+            with TabPane("Raw JSON", id="raw"), VerticalScroll():
+                yield Static("", id="json")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        inventory_header = self.app.screen_stack[0].query(ContextHeader)
+        header = self.query_one(ContextHeader)
+        if inventory_header:
+            src = inventory_header.first()
+            header.update_context(
+                profile=src.profile,
+                account=src.account,
+                regions=(self.image.region,),
+                scope=src.scope,
+                endpoint=src.endpoint,
+                read_only=src.read_only,
+                running_tasks=src.running_tasks,
+            )
+        self.fetch()
+
+    @work(thread=True, exit_on_error=False, group="detail")
+    def fetch(self) -> None:
+        raw = permissions = error = None
+        try:
+            ec2 = self.app.clients.ec2(self.image.region)
+            raw = describe_image(ec2, self.image.image_id)
+            if raw is None:
+                error = f"{self.image.image_id} no longer exists in {self.image.region}"
+            else:
+                try:
+                    permissions = launch_permissions(ec2, self.image.image_id)
+                except Exception as exc:
+                    permissions = describe_error(exc)
+        except Exception as exc:
+            error = describe_error(exc, self.app.settings.profile)
+        self.post_message(DetailLoaded(raw, permissions, error))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        if message.error or message.raw is None:
+            self.query_one("#summary", Static).update(
+                Text(message.error or "not found", style="bold red")
+            )
+            return
+        raw = message.raw
+        self.query_one("#summary", Static).update(summary(raw))
+        self.query_one("#devices", Static).update(block_devices(raw))
+        self.query_one("#tags", Static).update(tags_table(raw))
+        self.query_one("#permissions", Static).update(permissions_text(raw, message.permissions))
+        self.query_one("#json", Static).update(JSON(json.dumps(raw, default=str, indent=2)))
+
+    def action_copy_id(self) -> None:
+        self.app.copy_to_clipboard(self.image.image_id)
+        self.notify(f"Copied {self.image.image_id}")
+
+    def action_show_json(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "details" if tabs.active == "raw" else "raw"

@@ -1,0 +1,322 @@
+"""The inventory: the account's images, streamed page by page into the virtual table."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from amitui.aws.errors import describe_error
+from amitui.aws.images import Image, ListQuery, iter_image_pages
+from amitui.ui.messages import IdentityLoaded, ImagesPageLoaded, ListingFinished
+from amitui.ui.rows import ImageRows
+from amitui.ui.widgets.context_header import ContextHeader
+from amitui.ui.widgets.image_table import ImageTable
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class InventoryScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
+        Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
+        Binding("y", "copy_id", "Copy id", id="copy_id"),
+        Binding("o", "pick_owner", "Owners", id="owners"),
+        Binding("R", "pick_regions", "Regions", id="regions"),
+        Binding("D", "toggle_deprecated", "Deprecated", show=False, id="deprecated"),
+        Binding("X", "toggle_disabled", "Disabled", show=False, id="disabled"),
+    ]
+
+    DEFAULT_CSS = """
+    InventoryScreen #filter { dock: top; display: none; height: 3; }
+    InventoryScreen #filter.shown { display: block; }
+    InventoryScreen #status { height: 1; padding: 0 1; background: $boost; }
+    InventoryScreen #message { height: auto; max-height: 3; padding: 0 1; display: none; }
+    InventoryScreen #message.shown { display: block; }
+    InventoryScreen #message.error { background: $error 30%; color: $text; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = ImageRows()
+        self._incoming: ImageRows | None = None
+        self.generation = 0
+        self.pages_by_region: dict[str, int] = {}  # region -> pages loaded so far, while loading
+        self.errors: dict[str, str] = {}
+        self.started_at = 0.0
+        self.finished_in: float | None = None
+        self._keep: Image | None = None
+        self._spin = 0
+
+    @property
+    def settings(self):
+        return self.app.settings
+
+    def compose(self) -> ComposeResult:
+        yield ContextHeader(id="context")
+        with Vertical():
+            yield Input(
+                placeholder="filter: words, field:value (arch:arm64, tag:Team=web), !term",
+                id="filter",
+            )
+            yield ImageTable(self.rows, id="images")
+            yield Static("", id="message")
+            yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(ImageTable)
+        table.set_multi_region(len(self.app.regions) > 1)
+        table.focus()
+        self._update_header()
+        self.set_interval(0.1, self._tick)
+        self.load_images()
+
+    # -- header and status ------------------------------------------------------------
+
+    def _update_header(self) -> None:
+        app = self.app
+        self.query_one(ContextHeader).update_context(
+            profile=self.settings.profile or "default",
+            account=app.account or "…",
+            regions=app.regions,
+            scope=app.list_query.label(),
+            endpoint=self.settings.endpoint_url,
+            read_only=self.settings.read_only,
+        )
+
+    def on_identity_loaded(self, message: IdentityLoaded) -> None:
+        self._update_header()
+        if message.error:
+            self.show_message(message.error, error=True)
+
+    def show_message(self, text: str | None, error: bool = False) -> None:
+        widget = self.query_one("#message", Static)
+        widget.set_class(bool(text), "shown")
+        widget.set_class(error, "error")
+        widget.update(Text(text or ""))
+
+    def _tick(self) -> None:
+        if self.pages_by_region:
+            self._spin = (self._spin + 1) % len(SPINNER)
+            self._update_status()
+
+    def _update_status(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        shown, total = len(self.rows), self.rows.total
+        if self.rows.query.empty:
+            text.append(f"{total:,} images", style="bold")
+        else:
+            text.append(f"{shown:,} of {total:,} images match", style="bold")
+        if self.pages_by_region:
+            pages = sum(self.pages_by_region.values())
+            text.append(f"  {SPINNER[self._spin]} loading page {pages + 1}", style="yellow")
+            if len(self.pages_by_region) > 1 or len(self.app.regions) > 1:
+                text.append(f" ({', '.join(sorted(self.pages_by_region))})", style="yellow")
+        elif self.finished_in is not None:
+            text.append(f"  · loaded in {self.finished_in:.1f} s", style="dim")
+        if self.errors:
+            text.append(f"  · {len(self.errors)} region(s) failed", style="bold red")
+        if self.rows.sort_column:
+            arrow = "▼" if self.rows.sort_reverse else "▲"
+            text.append(f"  · sorted by {self.rows.sort_column} {arrow}", style="dim")
+        self.query_one("#status", Static).update(text)
+
+    # -- loading ----------------------------------------------------------------------
+
+    def load_images(self, keep: Image | None = None) -> None:
+        """(Re)query every region; old rows stay until the first new page arrives."""
+        self.generation += 1
+        self.workers.cancel_group(self, "listing")
+        self._incoming = ImageRows()
+        self._incoming.query = self.rows.query
+        self._incoming.sort_by(self.rows.sort_column, self.rows.sort_reverse)
+        self._keep = keep
+        self.pages_by_region = {region: 0 for region in self.app.regions}
+        self.errors = {}
+        self.started_at = time.perf_counter()
+        self.finished_in = None
+        self.show_message(None)
+        self.query_one(ImageTable).set_multi_region(len(self.app.regions) > 1)
+        for region in self.app.regions:
+            self._list_region(self.generation, region, self.app.list_query)
+        self._update_status()
+
+    @work(thread=True, exit_on_error=False, group="listing")
+    def _list_region(self, generation: int, region: str, query: ListQuery) -> None:
+        worker = get_current_worker()
+        try:
+            ec2 = self.app.clients.ec2(region)
+            pages = iter_image_pages(
+                ec2, region, query, self.settings.page_size, lambda: worker.is_cancelled
+            )
+            for number, page in enumerate(pages, 1):
+                if worker.is_cancelled:
+                    return
+                self.post_message(ImagesPageLoaded(generation, region, page, number))
+        except Exception as exc:  # every failure becomes one readable line
+            self.post_message(
+                ListingFinished(generation, region, describe_error(exc, self.settings.profile))
+            )
+            return
+        self.post_message(ListingFinished(generation, region))
+
+    def _adopt_incoming(self) -> None:
+        if self._incoming is None:
+            return
+        keep = self._keep or self.query_one(ImageTable).current
+        self.rows = self._incoming
+        self._incoming = None
+        table = self.query_one(ImageTable)
+        table.rows = self.rows
+        table.rows_changed(keep=keep)
+
+    @on(ImagesPageLoaded)
+    def _page_loaded(self, message: ImagesPageLoaded) -> None:
+        if message.generation != self.generation:
+            return
+        if self._incoming is not None:
+            self._incoming.extend(message.images)
+            self._adopt_incoming()
+        else:
+            self.rows.extend(message.images)
+        table = self.query_one(ImageTable)
+        if (
+            self._keep is not None
+            and self.rows.row_of(self._keep.image_id, self._keep.region) is not None
+        ):
+            table.rows_changed(keep=self._keep)
+            self._keep = None
+        else:
+            table.rows_changed()
+        self.pages_by_region[message.region] = message.page
+        self._update_status()
+
+    @on(ListingFinished)
+    def _listing_finished(self, message: ListingFinished) -> None:
+        if message.generation != self.generation:
+            return
+        self.pages_by_region.pop(message.region, None)
+        if message.error:
+            self.errors[message.region] = message.error
+            prefix = f"{message.region}: " if len(self.app.regions) > 1 else ""
+            self.show_message(
+                "\n".join(
+                    f"{prefix if len(self.errors) > 1 or prefix else ''}{e}"
+                    for e in self.errors.values()
+                ),
+                error=True,
+            )
+        if not self.pages_by_region:
+            self.finished_in = time.perf_counter() - self.started_at
+            if self._incoming is not None:  # every region answered with nothing (or failed)
+                if not self.errors:
+                    self._adopt_incoming()
+                self._incoming = None
+            self._keep = None
+        self._update_status()
+
+    # -- filter -----------------------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        table = self.query_one(ImageTable)
+        keep = table.current
+        self.rows.set_filter(event.value)
+        if self._incoming is not None:
+            self._incoming.set_filter(event.value)
+        table.rows_changed(keep=keep)
+        self._update_status()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(ImageTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""  # fires Input.Changed, which re-filters
+        box.remove_class("shown")
+        self.query_one(ImageTable).focus()
+
+    # -- table events -----------------------------------------------------------------
+
+    @on(ImageTable.RowActivated)
+    def _open_detail(self, message: ImageTable.RowActivated) -> None:
+        from amitui.ui.screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(message.image))
+
+    @on(ImageTable.SortChanged)
+    def _sorted(self) -> None:
+        if self._incoming is not None:
+            self._incoming.sort_by(self.rows.sort_column, self.rows.sort_reverse)
+        self._update_status()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.load_images(keep=self.query_one(ImageTable).current)
+
+    def action_copy_id(self) -> None:
+        image = self.query_one(ImageTable).current
+        if image is None:
+            self.notify("No image selected", severity="warning")
+            return
+        self.app.copy_to_clipboard(image.image_id)
+        self.notify(f"Copied {image.image_id}")
+
+    def action_pick_owner(self) -> None:
+        from amitui.ui.screens.pickers import OwnerPicker
+
+        def chosen(query: ListQuery | None) -> None:
+            if query is not None and query != self.app.list_query:
+                self.app.list_query = query
+                self._update_header()
+                self.load_images()
+
+        self.app.push_screen(OwnerPicker(self.app.list_query), chosen)
+
+    def action_pick_regions(self) -> None:
+        from amitui.ui.screens.pickers import RegionPicker
+
+        def chosen(regions: tuple[str, ...] | None) -> None:
+            if regions and regions != self.app.regions:
+                self.app.regions = regions
+                self._update_header()
+                self.load_images()
+
+        self.app.push_screen(RegionPicker(self.app.available_regions(), self.app.regions), chosen)
+
+    def _toggle(self, flag: str) -> None:
+        q = self.app.list_query
+        values = {
+            "owners": q.owners,
+            "include_deprecated": q.include_deprecated,
+            "include_disabled": q.include_disabled,
+            "executable_by_me": q.executable_by_me,
+        }
+        values[flag] = not values[flag]
+        self.app.list_query = ListQuery(**values)
+        self.notify(f"{flag.replace('_', ' ').capitalize()}: {'on' if values[flag] else 'off'}")
+        self._update_header()
+        self.load_images()
+
+    def action_toggle_deprecated(self) -> None:
+        self._toggle("include_deprecated")
+
+    def action_toggle_disabled(self) -> None:
+        self._toggle("include_disabled")

@@ -1,0 +1,135 @@
+"""Small modal pickers: the owner scope and the regions to list."""
+
+from __future__ import annotations
+
+import re
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, SelectionList
+
+from amitui.aws.images import ListQuery
+
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+
+SCOPES = (
+    ("self", "My images (self)"),
+    ("amazon", "Amazon"),
+    ("aws-marketplace", "AWS Marketplace"),
+    ("executable", "Executable by me"),
+    ("account", "Another account id"),
+)
+
+
+class OwnerPicker(ModalScreen[ListQuery | None]):
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+    DEFAULT_CSS = """
+    OwnerPicker { align: center middle; }
+    OwnerPicker > Vertical { width: 60; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
+    OwnerPicker #error { color: $error; height: auto; }
+    OwnerPicker Horizontal { height: auto; margin-top: 1; }
+    """
+
+    def __init__(self, current: ListQuery) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        owner = self.current.owners[0] if self.current.owners else "self"
+        chosen = "executable" if self.current.executable_by_me else owner
+        if chosen not in {key for key, _ in SCOPES}:
+            chosen = "account"
+        with Vertical():
+            yield Label("Owner scope")
+            with RadioSet(id="scope"):
+                for key, label in SCOPES:
+                    yield RadioButton(label, value=key == chosen, id=f"scope-{key}")
+            yield Input(
+                value=owner if ACCOUNT_RE.match(owner) else "",
+                placeholder="12-digit account id",
+                id="account",
+            )
+            yield Checkbox("Include deprecated", self.current.include_deprecated, id="deprecated")
+            yield Checkbox("Include disabled", self.current.include_disabled, id="disabled")
+            yield Label("", id="error")
+            with Horizontal():
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Cancel", id="cancel")
+
+    def _scope(self) -> str:
+        pressed = self.query_one(RadioSet).pressed_button
+        return (pressed.id or "scope-self").removeprefix("scope-") if pressed else "self"
+
+    @on(Button.Pressed, "#apply")
+    @on(Input.Submitted, "#account")
+    def apply(self) -> None:
+        scope = self._scope()
+        owners: tuple[str, ...] = ()
+        if scope == "account":
+            account = self.query_one("#account", Input).value.strip()
+            if not ACCOUNT_RE.match(account):
+                self.query_one("#error", Label).update("An account id is 12 digits")
+                return
+            owners = (account,)
+        elif scope != "executable":
+            owners = (scope,)
+        self.dismiss(
+            ListQuery(
+                owners=owners,
+                include_deprecated=self.query_one("#deprecated", Checkbox).value,
+                include_disabled=self.query_one("#disabled", Checkbox).value,
+                executable_by_me=scope == "executable",
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class RegionPicker(ModalScreen[tuple[str, ...] | None]):
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+    DEFAULT_CSS = """
+    RegionPicker { align: center middle; }
+    RegionPicker > Vertical { width: 50; height: 80%; border: thick $accent; background: $surface; padding: 1 2; }
+    RegionPicker SelectionList { height: 1fr; }
+    RegionPicker #error { color: $error; height: auto; }
+    RegionPicker Horizontal { height: auto; }
+    """
+
+    def __init__(self, available: list[str], current: tuple[str, ...]) -> None:
+        super().__init__()
+        self.available = sorted(set(available) | set(current))
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Regions to list (space toggles, enter applies)")
+            yield SelectionList[str](
+                *((r, r, r in self.current) for r in self.available), id="regions"
+            )
+            yield Label("", id="error")
+            with Horizontal():
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed, "#apply")
+    def apply(self) -> None:
+        selected = tuple(self.query_one(SelectionList).selected)
+        if not selected:
+            self.query_one("#error", Label).update("Pick at least one region")
+            return
+        ordered = tuple(r for r in self.current if r in selected) + tuple(
+            r for r in self.available if r in selected and r not in self.current
+        )
+        self.dismiss(ordered)
+
+    def key_enter(self) -> None:
+        self.apply()
+
+    @on(Button.Pressed, "#cancel")
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,274 @@
+"""The virtual inventory table: a Line-API ScrollView over ImageRows.
+
+It renders only the lines on screen, so 100k rows cost nothing until they are seen.
+Cells are plain strings turned into Segments: AMI names such as ``[x] build`` are never
+read as markup.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from amitui.aws.images import Image
+from amitui.ui.columns import Column, columns_for
+from amitui.ui.rows import ImageRows
+
+_CONTROL = {c: "�" for c in range(32)} | {127: "�"}
+
+STATE_STYLES = {
+    "available": Style(color="green"),
+    "pending": Style(color="yellow", bold=True),
+    "failed": Style(color="red", bold=True),
+    "error": Style(color="red", bold=True),
+    "invalid": Style(color="red"),
+    "deregistered": Style(color="bright_black"),
+    "disabled": Style(color="bright_black"),
+    "transient": Style(color="yellow"),
+}
+
+
+DEPRECATION_STYLE = Style(color="yellow")
+
+
+def fit(text: str, width: int) -> str:
+    """Exactly ``width`` cells: control characters made visible, long text cut with '…'."""
+    text = text.translate(_CONTROL)
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+class ImageTable(ScrollView, can_focus=True):
+    """Shows ``rows.visible``; the header stays on line 0 while the body scrolls."""
+
+    COMPONENT_CLASSES = {
+        "image-table--header",
+        "image-table--sorted",
+        "image-table--cursor",
+        "image-table--odd",
+    }
+
+    DEFAULT_CSS = """
+    ImageTable { background: $surface; scrollbar-size-horizontal: 1; scrollbar-size-vertical: 1; }
+    ImageTable > .image-table--header { background: $panel; color: $text; text-style: bold; }
+    ImageTable > .image-table--sorted { background: $panel; color: $accent; text-style: bold; }
+    ImageTable > .image-table--cursor { background: $accent 40%; }
+    ImageTable:focus > .image-table--cursor { background: $accent; color: $text; }
+    ImageTable > .image-table--odd { background: $surface-lighten-1 20%; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "cursor_top", "Top", show=False),
+        Binding("G,end", "cursor_bottom", "Bottom", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("enter", "activate", "Details", show=False),
+        Binding("s", "sort_next", "Sort column", show=False),
+        Binding("S", "sort_reverse", "Sort direction", show=False),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+
+    class RowHighlighted(Message):
+        def __init__(self, image: Image | None) -> None:
+            super().__init__()
+            self.image = image
+
+    class RowActivated(Message):
+        def __init__(self, image: Image) -> None:
+            super().__init__()
+            self.image = image
+
+    class SortChanged(Message):
+        def __init__(self, column: str | None, reverse: bool) -> None:
+            super().__init__()
+            self.column = column
+            self.reverse = reverse
+
+    def __init__(self, rows: ImageRows, *, name: str | None = None, id: str | None = None):
+        super().__init__(name=name, id=id)
+        self.rows = rows
+        self.columns: tuple[Column, ...] = columns_for(False)
+        self.widths: list[int] = [c.width for c in self.columns]
+        self._last_highlighted: Image | None = None
+
+    # -- data -------------------------------------------------------------------------
+
+    def set_multi_region(self, multi: bool) -> None:
+        self.columns = columns_for(multi)
+        self._layout()
+        self.rows_changed()
+
+    def _layout(self) -> None:
+        """Fixed columns keep their width; the flexible one (Name) takes what is left."""
+        available = self.scrollable_content_region.width
+        fixed = sum(c.width + 1 for c in self.columns if not c.flex) + 1
+        self.widths = [max(c.width, available - fixed) if c.flex else c.width for c in self.columns]
+
+    def on_resize(self) -> None:
+        self._layout()
+        self.virtual_size = Size(self.content_width, len(self.rows) + 1)
+        self.refresh()
+
+    @property
+    def content_width(self) -> int:
+        return sum(w + 1 for w in self.widths) + 1
+
+    def rows_changed(self, keep: Image | None = None) -> None:
+        """Call after the rows' contents, filter or order changed."""
+        self.virtual_size = Size(self.content_width, len(self.rows) + 1)
+        if keep is not None:
+            row = self.rows.row_of(keep.image_id, keep.region)
+            if row is not None:
+                self.cursor_row = row
+                self.refresh()
+                return
+        self.cursor_row = self._clamp(self.cursor_row)
+        self.refresh()
+
+    @property
+    def current(self) -> Image | None:
+        if 0 <= self.cursor_row < len(self.rows):
+            return self.rows.image_at(self.cursor_row)
+        return None
+
+    def _clamp(self, row: int) -> int:
+        return max(0, min(row, len(self.rows) - 1))
+
+    @property
+    def _body_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        top = round(self.scroll_y)
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + self._body_height:
+            self.scroll_to(y=new - self._body_height + 1, animate=False, immediate=True)
+        self.refresh()
+        image = self.current
+        if image is not self._last_highlighted:
+            self._last_highlighted = image
+            self.post_message(self.RowHighlighted(image))
+
+    # -- rendering --------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        if y == 0:
+            strip = self._header_strip()
+        else:
+            row = scroll_y + y - 1
+            if row >= len(self.rows):
+                return Strip.blank(width, self.rich_style)
+            strip = self._row_strip(row)
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def _header_strip(self) -> Strip:
+        base = self.get_component_rich_style("image-table--header")
+        sorted_style = self.get_component_rich_style("image-table--sorted")
+        segments = [Segment(" ", base)]
+        for col, width in zip(self.columns, self.widths, strict=True):
+            title = col.title
+            style = base
+            if col.key == self.rows.sort_column:
+                title += " ▼" if self.rows.sort_reverse else " ▲"
+                style = sorted_style
+            segments.append(Segment(fit(title, width), style))
+            segments.append(Segment(" ", base))
+        return Strip(segments, self.content_width)
+
+    def _row_strip(self, row: int) -> Strip:
+        image = self.rows.image_at(row)
+        base = self.rich_style
+        if row == self.cursor_row:
+            base = base + self.get_component_rich_style("image-table--cursor")
+        elif row % 2:
+            base = base + self.get_component_rich_style("image-table--odd")
+        segments = [Segment(" ", base)]
+        for col, width in zip(self.columns, self.widths, strict=True):
+            style = base
+            if row != self.cursor_row:
+                if col.key == "state" and image.state in STATE_STYLES:
+                    style = base + STATE_STYLES[image.state]
+                elif col.key == "deprecation" and image.deprecation_time:
+                    style = base + DEPRECATION_STYLE
+            segments.append(Segment(fit(col.cell(image), width), style))
+            segments.append(Segment(" ", base))
+        return Strip(segments, self.content_width)
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row = self._clamp(self.cursor_row + 1)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row = self._clamp(self.cursor_row - 1)
+
+    def action_cursor_top(self) -> None:
+        self.cursor_row = 0
+
+    def action_cursor_bottom(self) -> None:
+        self.cursor_row = self._clamp(len(self.rows) - 1)
+
+    def action_page_down(self) -> None:
+        self.cursor_row = self._clamp(self.cursor_row + self._body_height)
+
+    def action_page_up(self) -> None:
+        self.cursor_row = self._clamp(self.cursor_row - self._body_height)
+
+    def action_activate(self) -> None:
+        image = self.current
+        if image is not None:
+            self.post_message(self.RowActivated(image))
+
+    def sort(self, column: str | None, reverse: bool = False) -> None:
+        keep = self.current
+        self.rows.sort_by(column, reverse)
+        self.rows_changed(keep=keep)
+        self.post_message(self.SortChanged(column, reverse))
+
+    def action_sort_next(self) -> None:
+        keys = [c.key for c in self.columns]
+        current = self.rows.sort_column
+        nxt = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+        self.sort(nxt, self.rows.sort_reverse)
+
+    def action_sort_reverse(self) -> None:
+        self.sort(self.rows.sort_column or self.columns[0].key, not self.rows.sort_reverse)
+
+    def column_at(self, x: int) -> Column | None:
+        x += round(self.scroll_x) - 1
+        for col, width in zip(self.columns, self.widths, strict=True):
+            if 0 <= x < width + 1:
+                return col
+            x -= width + 1
+        return None
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            col = self.column_at(offset.x)
+            if col is not None:
+                same = col.key == self.rows.sort_column
+                self.sort(col.key, not self.rows.sort_reverse if same else False)
+            return
+        row = round(self.scroll_y) + offset.y - 1
+        if row < len(self.rows):
+            self.cursor_row = row
+            if event.chain >= 2:
+                self.action_activate()
