@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -39,8 +40,6 @@ def cache_db() -> Path:
 def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) with mode 0700 and return it."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
+    with contextlib.suppress(OSError):
         path.chmod(0o700)
-    except OSError:
-        pass
     return path

@@ -54,7 +54,9 @@ def describe_error(exc: BaseException, profile: str | None = None) -> str:
     ):
         return f"SSO session expired or missing — run `aws sso login{p}`"
     if isinstance(exc, bce.ConnectTimeoutError | bce.ReadTimeoutError):
-        return f"Timed out talking to {getattr(exc, 'kwargs', {}).get('endpoint_url', 'AWS')}: {exc}"
+        return (
+            f"Timed out talking to {getattr(exc, 'kwargs', {}).get('endpoint_url', 'AWS')}: {exc}"
+        )
     if isinstance(exc, bce.EndpointConnectionError):
         url = exc.kwargs.get("endpoint_url", "the endpoint")
         return f"Cannot reach {url} — check the network or --endpoint-url, {SANDBOX_HINT}"

@@ -61,7 +61,7 @@ class Image:
             snap = ebs.get("SnapshotId")
             if snap:
                 snapshots.append(snap)
-            if bdm.get("DeviceName") == root_name or root_size is None and root_name is None:
+            if bdm.get("DeviceName") == root_name or (root_size is None and root_name is None):
                 root_size = ebs.get("VolumeSize")
         return cls(
             image_id=raw.get("ImageId", ""),
@@ -111,7 +111,10 @@ class ListQuery:
         scope = "executable by me" if self.executable_by_me else ",".join(self.owners) or "all"
         extras = [
             n
-            for n, on in (("+deprecated", self.include_deprecated), ("+disabled", self.include_disabled))
+            for n, on in (
+                ("+deprecated", self.include_deprecated),
+                ("+disabled", self.include_disabled),
+            )
             if on
         ]
         return " ".join([scope, *extras])

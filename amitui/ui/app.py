@@ -76,7 +76,7 @@ class AmiTui(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every described binding of the current screen is also a palette command."""
         seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue

@@ -33,7 +33,9 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 70; height: 80%; border: thick $accent; background: $surface; padding: 1 2; }
+    HelpScreen > VerticalScroll {
+        width: 70; height: 80%; border: thick $accent; background: $surface; padding: 1 2;
+    }
     """
 
     def __init__(self, screen: Screen) -> None:

@@ -28,7 +28,9 @@ class OwnerPicker(ModalScreen[ListQuery | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
     DEFAULT_CSS = """
     OwnerPicker { align: center middle; }
-    OwnerPicker > Vertical { width: 60; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
+    OwnerPicker > Vertical {
+        width: 60; height: auto; border: thick $accent; background: $surface; padding: 1 2;
+    }
     OwnerPicker #error { color: $error; height: auto; }
     OwnerPicker Horizontal { height: auto; margin-top: 1; }
     """
@@ -94,7 +96,9 @@ class RegionPicker(ModalScreen[tuple[str, ...] | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
     DEFAULT_CSS = """
     RegionPicker { align: center middle; }
-    RegionPicker > Vertical { width: 50; height: 80%; border: thick $accent; background: $surface; padding: 1 2; }
+    RegionPicker > Vertical {
+        width: 50; height: 80%; border: thick $accent; background: $surface; padding: 1 2;
+    }
     RegionPicker SelectionList { height: 1fr; }
     RegionPicker #error { color: $error; height: auto; }
     RegionPicker Horizontal { height: auto; }
