@@ -1,0 +1,56 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from amitui.ui.query import Query, Term, parse_query
+
+
+def test_plain_terms_are_lowercased_and_anded():
+    assert parse_query("Ubuntu  ARM64") == Query((Term("ubuntu"), Term("arm64")))
+
+
+def test_field_value_and_aliases():
+    q = parse_query("arch:arm64 ami:ami-0abc region:eu-west-1")
+    assert q.terms == (
+        Term("arm64", "arch"),
+        Term("ami-0abc", "id"),
+        Term("eu-west-1", "region"),
+    )
+
+
+def test_negation_and_tag_forms():
+    q = parse_query("!state:pending tag:Team=Web tag:Env !deprecated")
+    assert q.terms == (
+        Term("pending", "state", negated=True),
+        Term("team=web", "tag"),
+        Term("env=", "tag"),
+        Term("deprecated", None, negated=True),
+    )
+
+
+def test_unknown_field_is_a_plain_term():
+    assert parse_query("foo:bar").terms == (Term("foo:bar"),)
+
+
+def test_quoted_values_keep_spaces_and_unclosed_quote_does_not_crash():
+    assert parse_query('name:"my image"').terms == (Term("my image", "name"),)
+    assert parse_query('name:"my im').terms  # typing in progress
+
+
+def test_lone_bang_is_ignored_while_typing():
+    assert parse_query("!").empty
+
+
+def test_refinement_rules():
+    assert parse_query("ubu").refines(parse_query("ub"))
+    assert parse_query("ub arm").refines(parse_query("ub"))
+    assert not parse_query("u").refines(parse_query("ub"))
+    # a longer negated term excludes fewer rows: not a refinement
+    assert not parse_query("!ubu").refines(parse_query("!ub"))
+    assert parse_query("!ub").refines(parse_query("!ubu"))
+    assert not parse_query("arch:arm").refines(parse_query("arm64"))
+
+
+@given(st.text(max_size=300))
+def test_any_text_parses(text):
+    query = parse_query(text)
+    assert all(isinstance(t.value, str) for t in query.terms)

@@ -1,0 +1,52 @@
+import pytest
+
+from amitui.settings import SettingsError, build_settings
+
+
+def write(tmp_path, text):
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults(tmp_path):
+    s = build_settings({}, env={}, config_path=tmp_path / "none.toml")
+    assert s.regions == ("us-east-1",) and s.owners == ("self",) and not s.read_only
+
+
+def test_flags_beat_env_beat_config(tmp_path):
+    cfg = write(tmp_path, 'profile = "cfg"\nregions = ["ap-southeast-2"]\nread_only = true\n')
+    env = {"AWS_PROFILE": "envp", "AWS_DEFAULT_REGION": "eu-west-1"}
+    s = build_settings({}, env=env, config_path=cfg)
+    assert (s.profile, s.regions, s.read_only) == ("envp", ("eu-west-1",), True)
+    s = build_settings(
+        {"profile": "flag", "regions": ["us-west-2", "us-east-1"]}, env=env, config_path=cfg
+    )
+    assert s.profile == "flag" and s.regions == ("us-west-2", "us-east-1")
+
+
+def test_aws_region_wins_over_default_region_and_endpoint_env(tmp_path):
+    env = {
+        "AWS_REGION": "eu-central-1",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ENDPOINT_URL": "http://generic",
+        "AWS_ENDPOINT_URL_EC2": "http://ec2-only",
+    }
+    s = build_settings({}, env=env, config_path=tmp_path / "x.toml")
+    assert s.region == "eu-central-1" and s.endpoint_url == "http://ec2-only"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'read_only = "yes"',
+        "page_size = 2000",
+        "poll_interval = -1",
+        'colour = "red"',
+        "regions = [1]",
+        "not toml =",
+    ],
+)
+def test_bad_config_is_a_clear_error(tmp_path, text):
+    with pytest.raises(SettingsError):
+        build_settings({}, env={}, config_path=write(tmp_path, text))
