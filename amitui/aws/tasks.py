@@ -1,0 +1,271 @@
+"""Tasks: the record, and the pure reading of AWS answers into task states.
+
+A :class:`Task` is one long-running AWS job that amitui follows: an image being created,
+copied or registered (followed through DescribeImages), an export (DescribeExportImageTasks)
+or an import (DescribeImportImageTasks). The functions here are pure: they turn one AWS
+record into an :class:`Observation`. The batched calls live in :mod:`amitui.aws.task_calls`;
+the poller (:mod:`amitui.aws.poller`) ties them to the store.
+
+Tasks are grouped for polling by ``(region, api)`` where ``api`` is ``"images"`` for
+create/copy/register, ``"export"`` or ``"import"``: one call per group per cycle whatever
+its size, so N tasks over R regions cost at most 3 x R describe calls per cycle.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# Kinds, statuses, APIs -------------------------------------------------------------------
+
+KINDS = ("copy", "create", "register", "export", "import")
+IMAGE_KINDS = ("copy", "create", "register")
+
+RUNNING = "running"
+DONE = "done"
+FAILED = "failed"
+CANCELLED = "cancelled"
+STATUSES = (RUNNING, DONE, FAILED, CANCELLED)
+TERMINAL = (DONE, FAILED, CANCELLED)
+
+API_IMAGES = "images"
+API_EXPORT = "export"
+API_IMPORT = "import"
+
+#: Image states that end a create/copy/register task as failed.
+IMAGE_FAILED_STATES = ("failed", "error", "invalid", "deregistered", "disabled")
+
+#: After a task's API call succeeded, AWS may answer NotFound for a short while (EC2's
+#: eventual consistency). A NotFound within this many seconds of the task's creation keeps
+#: it running; after it, the task fails. NotFound never leaves a task running forever.
+NOT_FOUND_GRACE = 60.0
+
+
+def api_for(kind: str) -> str:
+    """Which describe call follows a task of this kind."""
+    if kind in IMAGE_KINDS:
+        return API_IMAGES
+    if kind == "export":
+        return API_EXPORT
+    if kind == "import":
+        return API_IMPORT
+    raise ValueError(f"unknown task kind {kind!r} (expected one of {', '.join(KINDS)})")
+
+
+def make_scope(endpoint_url: str | None, account: str) -> str:
+    """The scope tasks belong to: ``"<endpoint or aws>|<account id>"``."""
+    return f"{(endpoint_url or 'aws').rstrip('/')}|{account}"
+
+
+def scope_for(clients: Any) -> str:
+    """The scope of an :class:`~amitui.aws.clients.AwsClients` (one STS call, cached there)."""
+    return make_scope(clients.endpoint_url, clients.identity().account)
+
+
+# Records ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Task:
+    """One followed AWS job, as stored. Timestamps are Unix epoch seconds (UTC)."""
+
+    id: int
+    scope: str
+    kind: str
+    region: str
+    target_id: str
+    source: str = ""
+    name: str = ""
+    image_id: str = ""
+    status: str = RUNNING
+    aws_state: str = ""
+    progress: int | None = None
+    message: str = ""
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    finished_at: float | None = None
+    cleared: bool = False
+    adopted: bool = False
+    cancel_requested: bool = False
+
+    @property
+    def api(self) -> str:
+        return api_for(self.kind)
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == RUNNING
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds from start to finish (or to now while running)."""
+        if self.finished_at is not None:
+            end = self.finished_at
+        else:
+            end = time.time() if now is None else now
+        return max(0.0, end - self.created_at)
+
+    @property
+    def cancellable(self) -> bool:
+        """Whether amitui knows how to cancel it (see :func:`cancel_remote`)."""
+        if not self.is_running or self.cancel_requested:
+            return False
+        if self.kind in ("export", "import"):
+            return True
+        # A pending copy or create is cancelled by deregistering the pending image.
+        return self.kind in ("copy", "create") and self.aws_state in ("", "pending")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskEvent:
+    """One row of a task's history: a change of status, AWS state, progress or message."""
+
+    task_id: int
+    at: float
+    status: str
+    aws_state: str
+    progress: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What one AWS answer says about one task."""
+
+    status: str
+    aws_state: str = ""
+    progress: int | None = None
+    message: str = ""
+    image_id: str | None = None
+
+
+# Pure interpretation ----------------------------------------------------------------------
+
+
+def progress_of(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return max(0, min(100, round(float(value))))
+    except (TypeError, ValueError):
+        return None
+
+
+def _not_found(task: Task | None, now: float | None, what: str, grace: float) -> Observation:
+    if task is not None and task.cancel_requested:
+        return Observation(CANCELLED, "not-found", task.progress, "cancelled")
+    young = task is not None and now is not None and now - task.created_at < grace
+    if task is not None and young and not task.adopted:
+        return Observation(
+            RUNNING, task.aws_state, task.progress, f"waiting for AWS to show {what}"
+        )
+    return Observation(
+        FAILED, "not-found", task.progress if task else None, f"{what} no longer exists"
+    )
+
+
+def interpret_image(
+    raw: dict[str, Any] | None,
+    task: Task | None = None,
+    now: float | None = None,
+    grace: float = NOT_FOUND_GRACE,
+) -> Observation:
+    """Read a DescribeImages record (``None`` = absent or NotFound) for an image task."""
+    if raw is None:
+        return _not_found(task, now, "image", grace)
+    state = raw.get("State") or ""
+    reason = ((raw.get("StateReason") or {}).get("Message") or "").strip()
+    if state == "available":
+        return Observation(DONE, state, None, "", raw.get("ImageId"))
+    if state in IMAGE_FAILED_STATES:
+        if task is not None and task.cancel_requested and state == "deregistered":
+            return Observation(CANCELLED, state, None, reason or "cancelled")
+        return Observation(FAILED, state, None, reason or f"image is {state}")
+    # pending, transient, or a state AWS adds later: still running.
+    return Observation(RUNNING, state, None, reason)
+
+
+def _looks_like_error(message: str) -> bool:
+    return bool(re.match(r"^\s*\w*Error\b", message))
+
+
+def _looks_like_cancel(message: str) -> bool:
+    return "cancel" in message.lower()
+
+
+def s3_location(loc: dict[str, Any] | None) -> str:
+    if not loc:
+        return ""
+    bucket = loc.get("S3Bucket") or ""
+    if not bucket:
+        return ""
+    return f"s3://{bucket}/{loc.get('S3Prefix') or loc.get('S3Key') or ''}"
+
+
+def interpret_export(
+    raw: dict[str, Any] | None,
+    task: Task | None = None,
+    now: float | None = None,
+    grace: float = NOT_FOUND_GRACE,
+) -> Observation:
+    """Read a DescribeExportImageTasks record (``None`` = absent or NotFound)."""
+    if raw is None:
+        return _not_found(task, now, "export task", grace)
+    state = raw.get("Status") or ""
+    message = (raw.get("StatusMessage") or "").strip()
+    progress = progress_of(raw.get("Progress"))
+    cancel = bool(task and task.cancel_requested)
+    if state == "completed":
+        where = s3_location(raw.get("S3ExportLocation"))
+        return Observation(DONE, state, 100, message or (f"exported to {where}" if where else ""))
+    if state == "deleted":
+        if cancel or _looks_like_cancel(message):
+            return Observation(CANCELLED, state, progress, message or "cancelled")
+        return Observation(FAILED, state, progress, message or "export task was deleted")
+    # active, deleting (a cancel in progress), or a state AWS adds later.
+    if state == "deleting" and not message:
+        message = "cancelling" if cancel else "being deleted"
+    return Observation(RUNNING, state, progress, message)
+
+
+def interpret_import(
+    raw: dict[str, Any] | None,
+    task: Task | None = None,
+    now: float | None = None,
+    grace: float = NOT_FOUND_GRACE,
+) -> Observation:
+    """Read a DescribeImportImageTasks record (``None`` = absent or NotFound)."""
+    if raw is None:
+        return _not_found(task, now, "import task", grace)
+    state = raw.get("Status") or ""
+    message = (raw.get("StatusMessage") or "").strip()
+    progress = progress_of(raw.get("Progress"))
+    image_id = raw.get("ImageId") or None
+    cancel = bool(task and task.cancel_requested)
+    if state == "completed":
+        if image_id:
+            return Observation(DONE, state, 100, message or f"imported as {image_id}", image_id)
+        return Observation(FAILED, state, progress, message or "import completed without an image")
+    if state == "deleted":
+        # AWS ends a failed import as `deleted` with "ClientError: ..." in StatusMessage.
+        if _looks_like_error(message) and not _looks_like_cancel(message):
+            return Observation(FAILED, state, progress, message)
+        if cancel or _looks_like_cancel(message):
+            return Observation(CANCELLED, state, progress, message or "cancelled")
+        return Observation(FAILED, state, progress, message or "import task was deleted")
+    if state == "deleting" and not message:
+        message = "cancelling" if cancel else "being deleted"
+    return Observation(RUNNING, state, progress, message, image_id)
+
+
+INTERPRETERS: dict[str, Callable[..., Observation]] = {
+    API_IMAGES: interpret_image,
+    API_EXPORT: interpret_export,
+    API_IMPORT: interpret_import,
+}

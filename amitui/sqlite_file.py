@@ -1,0 +1,197 @@
+"""Opening amitui's SQLite files safely: private, versioned, and never fatal.
+
+``open_database`` creates the file 0600 inside a 0700 directory, runs the schema
+migrations (one version per transaction, recorded in ``PRAGMA user_version``), and:
+
+- refuses a file written by a NEWER amitui with :class:`SchemaTooNewError`, leaving it
+  untouched;
+- moves a corrupt or unreadable file aside (``<name>.corrupt-<timestamp>``, with its -wal
+  and -shm files) and makes a fresh one, returning a warning that says so;
+- falls back to an in-memory database (with a warning) if even that fails, so startup
+  never fails because of a state or cache file.
+
+Used by :mod:`amitui.store` (tasks) and :mod:`amitui.inventory_cache` (stdlib sqlite3).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from amitui import paths
+
+log = logging.getLogger("amitui.store")
+
+#: A migration is a list of SQL statements run in one transaction.
+Migration = Sequence[str]
+
+
+class StoreError(RuntimeError):
+    """The state file cannot be used; the message says why and what to do."""
+
+
+class SchemaTooNewError(StoreError):
+    def __init__(self, path: Path, found: int, known: int) -> None:
+        super().__init__(
+            f"{path} was written by a newer amitui (schema v{found}; this version knows up to "
+            f"v{known}). Upgrade amitui, or set AMITUI_STATE_DIR to use another directory. "
+            "The file was left untouched."
+        )
+        self.path = path
+        self.found = found
+        self.known = known
+
+
+# sqlite error codes that mean "this file is not a usable database": move it aside.
+_UNUSABLE = {
+    sqlite3.SQLITE_CORRUPT,
+    sqlite3.SQLITE_NOTADB,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_PERM,
+}
+
+
+class _Unusable(Exception):
+    pass
+
+
+def _is_unusable(exc: BaseException) -> bool:
+    if isinstance(exc, _Unusable | PermissionError):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return False
+    return (code & 0xFF) in _UNUSABLE
+
+
+def _make_private_file(path: Path) -> None:
+    if path.is_file():
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            try:
+                if p.exists():
+                    p.chmod(0o600)
+            except OSError:
+                pass
+        return
+    if path.exists():
+        return  # not a file: opening it fails, and it is moved aside
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _move_aside(path: Path, clock: Callable[[], float]) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            try:
+                os.replace(side, Path(f"{target}{suffix}"))
+            except OSError:
+                side.unlink(missing_ok=True)
+    return target
+
+
+def _connect(
+    path: Path | str, migrations: Sequence[Migration], synchronous: str, check: bool
+) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(migrations):
+            raise SchemaTooNewError(Path(path), version, len(migrations))
+        if str(path) != ":memory:":
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                log.warning("%s: WAL mode unavailable (journal_mode=%s)", path, mode)
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if check:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if result != "ok":
+                raise _Unusable(f"integrity check failed: {result}")
+        _migrate(conn, migrations)
+        return conn
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> None:
+    """Bring the schema to ``len(migrations)``, one version per transaction."""
+    while True:
+        conn.execute("BEGIN IMMEDIATE")  # also proves the file is writable
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= len(migrations):
+                conn.execute("ROLLBACK")
+                return
+            for statement in migrations[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def open_database(
+    path: Path | str,
+    migrations: Sequence[Migration],
+    *,
+    synchronous: str = "FULL",
+    check: bool = True,
+    clock: Callable[[], float] = time.time,
+) -> tuple[sqlite3.Connection, list[str]]:
+    """Open (creating 0600 in a 0700 dir) and migrate a database; returns it and warnings.
+
+    A corrupt or unreadable file is moved aside and replaced; if even that fails, an
+    in-memory database is used (with a warning) so startup never fails because of it.
+    :class:`SchemaTooNewError` is raised, never handled here: the file is kept as is.
+    """
+    if str(path) == ":memory:":
+        return _connect(":memory:", migrations, synchronous, check=False), []
+    path = Path(path)
+    warnings: list[str] = []
+
+    def in_memory(problem: str) -> tuple[sqlite3.Connection, list[str]]:
+        warnings.append(
+            f"{path} {problem}; using a temporary in-memory store: nothing will be "
+            "remembered after this session"
+        )
+        log.warning(warnings[-1])
+        return _connect(":memory:", migrations, synchronous, check=False), warnings
+
+    try:
+        paths.ensure_private_dir(path.parent)
+        _make_private_file(path)
+    except OSError as exc:
+        return in_memory(f"cannot be created ({exc})")
+    try:
+        return _connect(path, migrations, synchronous, check), warnings
+    except SchemaTooNewError:
+        raise
+    except (sqlite3.DatabaseError, OSError, _Unusable) as exc:
+        if not _is_unusable(exc):  # e.g. locked by another process: not the file's fault
+            raise StoreError(f"cannot open {path}: {exc}") from exc
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        try:
+            aside = _move_aside(path, clock)
+            _make_private_file(path)
+            conn = _connect(path, migrations, synchronous, check)
+        except (sqlite3.DatabaseError, OSError, _Unusable) as exc2:
+            return in_memory(f"is unusable ({reason}) and could not be replaced ({exc2})")
+        warnings.append(f"{path} was unusable ({reason}); moved it to {aside} and started afresh")
+        log.warning(warnings[-1])
+        return conn, warnings

@@ -1,0 +1,359 @@
+"""SQLite state: the tasks amitui follows, with their history; schema-versioned.
+
+Durability: the tasks file runs in WAL mode with ``synchronous=FULL``, and every write is
+committed before the method returns, so a task the UI announced survives a SIGKILL or a
+power cut. Safety: files are created 0600 inside 0700 directories. Robustness: a corrupt
+or unreadable file is moved aside (``<name>.corrupt-<timestamp>``) with a warning and a
+fresh one is made; a file written by a NEWER amitui (higher ``PRAGMA user_version``) is
+refused with :class:`SchemaTooNewError` and never touched (see :mod:`amitui.sqlite_file`).
+
+Thread safety: one connection (``check_same_thread=False``) guarded by a lock; every
+public method of :class:`TaskStore` may be called from any thread.
+
+This module never imports textual or amitui.ui.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from amitui import paths
+from amitui.aws.tasks import KINDS, RUNNING, STATUSES, TERMINAL, Observation, Task, TaskEvent
+from amitui.sqlite_file import Migration, SchemaTooNewError, StoreError, open_database
+
+__all__ = [
+    "TASK_MIGRATIONS",
+    "SchemaTooNewError",
+    "StoreError",
+    "TaskStore",
+    "open_database",
+]
+
+
+# Tasks ------------------------------------------------------------------------------------
+
+#: Schema of the tasks file. Version N is reached by running TASK_MIGRATIONS[N-1].
+#: To add v2, append a list of statements, e.g.::
+#:
+#:     TASK_MIGRATIONS.append([
+#:         "ALTER TABLE tasks ADD COLUMN request_id TEXT NOT NULL DEFAULT ''",
+#:     ])
+#:
+#: and read the new column in ``_task``. Never edit a released migration.
+TASK_MIGRATIONS: list[Migration] = [
+    [
+        """CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            scope TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            region TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL DEFAULT '',
+            image_id TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            aws_state TEXT NOT NULL DEFAULT '',
+            progress INTEGER,
+            message TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            finished_at REAL,
+            cleared INTEGER NOT NULL DEFAULT 0,
+            adopted INTEGER NOT NULL DEFAULT 0,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (scope, region, target_id)
+        )""",
+        "CREATE INDEX tasks_by_status ON tasks (status, scope)",
+        "CREATE INDEX tasks_by_scope ON tasks (scope, created_at)",
+        """CREATE TABLE task_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            task_id INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+            at REAL NOT NULL,
+            status TEXT NOT NULL,
+            aws_state TEXT NOT NULL DEFAULT '',
+            progress INTEGER,
+            message TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX task_events_by_task ON task_events (task_id, id)",
+    ],
+]
+
+_COLUMNS = (
+    "id, scope, kind, region, target_id, source, name, image_id, status, aws_state, "
+    "progress, message, created_at, updated_at, finished_at, cleared, adopted, cancel_requested"
+)
+
+_UNSET: Any = object()
+
+
+def _task(row: tuple[Any, ...]) -> Task:
+    (id_, scope, kind, region, target, source, name, image_id, status, aws_state, progress,
+     message, created, updated, finished, cleared, adopted, cancel) = row  # fmt: skip
+    return Task(
+        id=id_,
+        scope=scope,
+        kind=kind,
+        region=region,
+        target_id=target,
+        source=source,
+        name=name,
+        image_id=image_id,
+        status=status,
+        aws_state=aws_state,
+        progress=progress,
+        message=message,
+        created_at=created,
+        updated_at=updated,
+        finished_at=finished,
+        cleared=bool(cleared),
+        adopted=bool(adopted),
+        cancel_requested=bool(cancel),
+    )
+
+
+class TaskStore:
+    """The tasks file. Every method is thread-safe and commits before it returns."""
+
+    def __init__(
+        self, path: Path | str | None = None, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.path = Path(path) if path is not None else paths.tasks_db()
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._conn, self.warnings = open_database(
+            self.path, TASK_MIGRATIONS, synchronous="FULL", clock=clock
+        )
+
+    # plumbing
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _one(self, where: str, args: Sequence[Any]) -> Task | None:
+        row = self._conn.execute(f"SELECT {_COLUMNS} FROM tasks WHERE {where}", args).fetchone()
+        return _task(row) if row else None
+
+    def _event(self, conn: sqlite3.Connection, task: Task, at: float) -> None:
+        conn.execute(
+            "INSERT INTO task_events (task_id, at, status, aws_state, progress, message)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (task.id, at, task.status, task.aws_state, task.progress, task.message),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> TaskStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # writes
+    def add_task(
+        self,
+        *,
+        scope: str,
+        kind: str,
+        region: str,
+        target_id: str,
+        source: str = "",
+        name: str = "",
+        image_id: str = "",
+        status: str = RUNNING,
+        aws_state: str = "",
+        progress: int | None = None,
+        message: str = "started",
+        adopted: bool = False,
+    ) -> Task:
+        """Record a task (committed, fsynced) and return it. Idempotent: adding the same
+        (scope, region, target_id) again returns the task already stored."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown task kind {kind!r}")
+        if status not in STATUSES:
+            raise ValueError(f"unknown task status {status!r}")
+        if not target_id:
+            raise ValueError("a task needs the id AWS returned (target_id)")
+        now = self._clock()
+        finished = now if status in TERMINAL else None
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO tasks (scope, kind, region, target_id, source, name, image_id,"
+                " status, aws_state, progress, message, created_at, updated_at, finished_at,"
+                " adopted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (scope, region, target_id) DO NOTHING",
+                (scope, kind, region, target_id, source, name, image_id, status, aws_state,
+                 progress, message, now, now, finished, int(adopted)),
+            )  # fmt: skip
+            if cur.rowcount == 0:
+                existing = self._one(
+                    "scope = ? AND region = ? AND target_id = ?", (scope, region, target_id)
+                )
+                assert existing is not None
+                return existing
+            task = self._one("id = ?", (cur.lastrowid,))
+            assert task is not None
+            self._event(conn, task, now)
+        return task
+
+    def update_task(
+        self,
+        task_id: int,
+        *,
+        status: str | None = None,
+        aws_state: str | None = None,
+        progress: int | None = _UNSET,
+        message: str | None = None,
+        image_id: str | None = None,
+    ) -> Task | None:
+        """Apply what AWS said. Returns the updated task if anything changed, else None.
+
+        A history event is recorded when status, AWS state, progress or message changed.
+        A task already finished (done/failed/cancelled) is never changed again.
+        """
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"unknown task status {status!r}")
+        now = self._clock()
+        with self._write() as conn:
+            old = self._one("id = ?", (task_id,))
+            if old is None or old.is_terminal:
+                return None
+            new = _task(
+                (old.id, old.scope, old.kind, old.region, old.target_id, old.source, old.name,
+                 old.image_id if image_id is None else image_id,
+                 old.status if status is None else status,
+                 old.aws_state if aws_state is None else aws_state,
+                 old.progress if progress is _UNSET else progress,
+                 old.message if message is None else message,
+                 old.created_at, now, old.finished_at, old.cleared, old.adopted,
+                 old.cancel_requested)
+            )  # fmt: skip
+            seen = ("status", "aws_state", "progress", "message")
+            eventful = any(getattr(old, f) != getattr(new, f) for f in seen)
+            if not eventful and new.image_id == old.image_id:
+                return None
+            if new.is_terminal:
+                new.finished_at = now
+            conn.execute(
+                "UPDATE tasks SET image_id = ?, status = ?, aws_state = ?, progress = ?,"
+                " message = ?, updated_at = ?, finished_at = ? WHERE id = ?",
+                (new.image_id, new.status, new.aws_state, new.progress, new.message, now,
+                 new.finished_at, task_id),
+            )  # fmt: skip
+            if eventful:
+                self._event(conn, new, now)
+        return new
+
+    def apply(self, task_id: int, obs: Observation) -> Task | None:
+        """:meth:`update_task` with an :class:`~amitui.aws.tasks.Observation`."""
+        return self.update_task(
+            task_id,
+            status=obs.status,
+            aws_state=obs.aws_state,
+            progress=obs.progress,
+            message=obs.message,
+            image_id=obs.image_id,
+        )
+
+    def mark_cancel_requested(self, task_id: int, message: str = "cancel requested") -> Task | None:
+        """Note that AWS accepted a cancel: the task ends `cancelled` when AWS confirms."""
+        now = self._clock()
+        with self._write() as conn:
+            old = self._one("id = ?", (task_id,))
+            if old is None or old.is_terminal:
+                return None
+            conn.execute(
+                "UPDATE tasks SET cancel_requested = 1, message = ?, updated_at = ? WHERE id = ?",
+                (message, now, task_id),
+            )
+            new = self._one("id = ?", (task_id,))
+            assert new is not None
+            self._event(conn, new, now)
+        return new
+
+    def clear_finished(self, scope: str) -> int:
+        """Hide finished tasks from :meth:`list_tasks`; they stay in the history."""
+        with self._write() as conn:
+            cur = conn.execute(
+                f"UPDATE tasks SET cleared = 1 WHERE scope = ? AND cleared = 0"
+                f" AND status IN ({','.join('?' * len(TERMINAL))})",
+                (scope, *TERMINAL),
+            )
+            return cur.rowcount
+
+    # reads
+    def get(self, task_id: int) -> Task | None:
+        with self._lock:
+            return self._one("id = ?", (task_id,))
+
+    def find(self, scope: str, region: str, target_id: str) -> Task | None:
+        with self._lock:
+            return self._one(
+                "scope = ? AND region = ? AND target_id = ?", (scope, region, target_id)
+            )
+
+    def list_tasks(self, scope: str, include_cleared: bool = False) -> list[Task]:
+        """The scope's tasks, newest first."""
+        where = "scope = ?" if include_cleared else "scope = ? AND cleared = 0"
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM tasks WHERE {where} ORDER BY created_at DESC, id DESC",
+                (scope,),
+            ).fetchall()
+        return [_task(r) for r in rows]
+
+    def running_tasks(self, scope: str | None = None) -> list[Task]:
+        """Tasks still running (all scopes when ``scope`` is None), oldest first."""
+        sql = f"SELECT {_COLUMNS} FROM tasks WHERE status = ?"
+        args: list[Any] = [RUNNING]
+        if scope is not None:
+            sql += " AND scope = ?"
+            args.append(scope)
+        with self._lock:
+            rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [_task(r) for r in rows]
+
+    def count_running(self, scope: str) -> int:
+        with self._lock:
+            return self._conn.execute(
+                "SELECT COUNT(*) FROM tasks WHERE status = ? AND scope = ?", (RUNNING, scope)
+            ).fetchone()[0]
+
+    def history(self, task_id: int) -> list[TaskEvent]:
+        """Every change of the task, oldest first (the first is its start)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT task_id, at, status, aws_state, progress, message FROM task_events"
+                " WHERE task_id = ? ORDER BY id",
+                (task_id,),
+            ).fetchall()
+        return [TaskEvent(*r) for r in rows]
+
+    def target_ids(self, scope: str, region: str, kind: str | None = None) -> set[str]:
+        sql = "SELECT target_id FROM tasks WHERE scope = ? AND region = ?"
+        args: list[Any] = [scope, region]
+        if kind is not None:
+            sql += " AND kind = ?"
+            args.append(kind)
+        with self._lock:
+            return {r[0] for r in self._conn.execute(sql, args)}
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return self._conn.execute("PRAGMA user_version").fetchone()[0]

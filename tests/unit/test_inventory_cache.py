@@ -1,0 +1,135 @@
+"""The inventory cache: exact round trips, scopes, 100k images, and bad files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import stat
+import zlib
+from pathlib import Path
+
+import pytest
+
+from amitui.aws.images import Image
+from amitui.inventory_cache import InventoryCache
+
+KEY = ("http://127.0.0.1:5055", "123456789012", "us-east-1", "self")
+
+
+def image(i: int, **kw) -> Image:
+    values = dict(
+        image_id=f"ami-{i:017x}",
+        region="us-east-1",
+        name=f"web-{i} [bold]ünïcode[/]",
+        state="available",
+        architecture="x86_64",
+        platform="Linux/UNIX",
+        root_device_type="ebs",
+        root_size_gib=8 + i % 3,
+        creation_date="2024-05-01T10:00:00.000Z",
+        owner_id="123456789012",
+        public=bool(i % 2),
+        description="line\twith\x00control",
+        virtualization_type="hvm",
+        image_type="machine",
+        tags=(("Name", f"web-{i}"), ("env", "prod")),
+        snapshot_ids=(f"snap-{i:017x}",),
+    )
+    values.update(kw)
+    return Image(**values)
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> InventoryCache:
+    c = InventoryCache(tmp_path / "cache" / "inventory.sqlite3", clock=lambda: 1234.5)
+    yield c
+    c.close()
+
+
+def test_round_trip_is_exact(cache: InventoryCache) -> None:
+    images = [
+        image(1),
+        image(2, tags=(), snapshot_ids=(), root_size_gib=None, owner_alias="amazon"),
+    ]
+    assert cache.save(KEY, images) == 2
+    loaded, saved_at = cache.load(KEY)
+    assert loaded == images and saved_at == 1234.5
+    assert isinstance(loaded[0].tags, tuple) and isinstance(loaded[0].tags[0], tuple)
+    assert isinstance(loaded[0].snapshot_ids, tuple)
+
+
+def test_scopes_are_separate_and_save_replaces(cache: InventoryCache) -> None:
+    cache.save(KEY, [image(1)])
+    cache.save((None, "123456789012", "us-east-1", "self"), [image(2)])  # None = real AWS
+    cache.save((*KEY[:2], "eu-west-1", "self"), [image(3)])
+    cache.save((*KEY[:3], "amazon"), [])
+    assert [i.image_id for i in cache.load(KEY)[0]] == [image(1).image_id]
+    assert [i.image_id for i in cache.load(("aws", "123456789012", "us-east-1", "self"))[0]] == [
+        image(2).image_id
+    ]
+    assert cache.load((*KEY[:3], "amazon"))[0] == []
+    assert cache.load((*KEY[:2], "ap-south-1", "self")) is None
+    cache.save(KEY, [image(5), image(6)])
+    assert len(cache.load(KEY)[0]) == 2
+    cache.forget(KEY)
+    assert cache.load(KEY) is None
+
+
+def test_one_hundred_thousand_images_round_trip(cache: InventoryCache) -> None:
+    images = [image(i) for i in range(100_000)]
+    assert cache.save(KEY, images) == 100_000
+    loaded, _ = cache.load(KEY)
+    assert len(loaded) == 100_000
+    assert loaded[0] == images[0] and loaded[-1] == images[-1] and loaded[54321] == images[54321]
+
+
+def test_files_are_private(cache: InventoryCache, tmp_path: Path) -> None:
+    cache.save(KEY, [image(1)])
+    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
+    for p in (tmp_path / "cache").iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+
+
+def test_rows_from_another_image_shape_map_by_name(cache: InventoryCache) -> None:
+    columns = ["image_id", "region", "name", "retired_field"]
+    rows = [["ami-0000000000000000a", "us-east-1", "old", 42]]
+    blob = zlib.compress(json.dumps(rows).encode())
+    cache._conn.execute(
+        "INSERT INTO inventory VALUES (?, ?, ?, ?, 1.0, 1, ?, ?)", (*KEY, json.dumps(columns), blob)
+    )
+    [img], _ = cache.load(KEY)
+    assert (img.image_id, img.name, img.state, img.tags) == ("ami-0000000000000000a", "old", "", ())
+
+
+def test_unreadable_entry_is_a_miss_and_dropped(cache: InventoryCache) -> None:
+    cache.save(KEY, [image(1)])
+    cache._conn.execute("UPDATE inventory SET data = ?", (b"not zlib",))
+    assert cache.load(KEY) is None
+    assert cache._conn.execute("SELECT COUNT(*) FROM inventory").fetchone()[0] == 0
+
+
+def test_corrupt_cache_file_is_replaced_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "inventory.sqlite3"
+    path.write_bytes(b"\x00garbage" * 1000)
+    c = InventoryCache(path)
+    assert c.enabled and len(c.warnings) == 1 and "moved it to" in c.warnings[0]
+    c.save(KEY, [image(1)])
+    assert c.load(KEY)[0] == [image(1)]
+    c.close()
+
+
+def test_newer_cache_schema_disables_the_cache_without_touching_it(tmp_path: Path) -> None:
+    path = tmp_path / "inventory.sqlite3"
+    InventoryCache(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 9")
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    c = InventoryCache(path)
+    assert not c.enabled
+    assert "disabled" in c.warnings[0] and "newer amitui" in c.warnings[0]
+    assert c.save(KEY, [image(1)]) == 0 and c.load(KEY) is None
+    c.close()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -1,0 +1,396 @@
+"""The tasks store: API, history, scopes, durability, schema versions, bad files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from amitui.aws.tasks import Observation
+from amitui.sqlite_file import open_database
+from amitui.store import TASK_MIGRATIONS, SchemaTooNewError, StoreError, TaskStore
+
+SCOPE = "aws|111111111111"
+OTHER = "http://127.0.0.1:5055|123456789012"
+
+
+class Clock:
+    def __init__(self, t: float = 1_700_000_000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock) -> TaskStore:
+    s = TaskStore(tmp_path / "state" / "tasks.sqlite3", clock=clock)
+    yield s
+    s.close()
+
+
+def add(store: TaskStore, target: str = "ami-0123456789abcdef0", **kw) -> object:
+    args = {"scope": SCOPE, "kind": "copy", "region": "eu-west-1", "target_id": target}
+    args.update(kw)
+    return store.add_task(**args)
+
+
+# API ---------------------------------------------------------------------------------------
+
+
+def test_add_task_returns_a_stored_running_task(store: TaskStore, clock: Clock) -> None:
+    task = add(store, source="ami-aaaaaaaa (us-east-1)", name="web")
+    assert task.id > 0
+    assert task.status == "running" and task.is_running and not task.is_terminal
+    assert (task.kind, task.region, task.source, task.name) == (
+        "copy",
+        "eu-west-1",
+        "ami-aaaaaaaa (us-east-1)",
+        "web",
+    )
+    assert task.created_at == task.updated_at == clock.t
+    assert task.finished_at is None and not task.cleared and not task.adopted
+    assert store.get(task.id) == task
+    [event] = store.history(task.id)
+    assert (event.status, event.message, event.at) == ("running", "started", clock.t)
+
+
+def test_add_task_is_idempotent_per_scope_region_target(store: TaskStore) -> None:
+    first = add(store)
+    again = add(store, source="other")
+    assert again.id == first.id and again.source == first.source
+    # Same id in another scope or region is another task.
+    assert add(store, scope=OTHER).id != first.id
+    assert add(store, region="us-west-2").id != first.id
+    assert len(store.history(first.id)) == 1
+
+
+def test_add_task_refuses_unknown_kind_status_and_empty_target(store: TaskStore) -> None:
+    with pytest.raises(ValueError, match="kind"):
+        add(store, kind="launch")
+    with pytest.raises(ValueError, match="status"):
+        add(store, status="stuck")
+    with pytest.raises(ValueError, match="target_id"):
+        add(store, target="")
+
+
+def test_update_records_an_event_only_when_something_changed(
+    store: TaskStore, clock: Clock
+) -> None:
+    task = add(store, kind="export", target="export-ami-0123456789abcdef0")
+    clock.t += 5
+    changed = store.update_task(task.id, aws_state="active", progress=10, message="converting")
+    assert changed is not None and changed.progress == 10 and changed.updated_at == clock.t
+    assert store.update_task(task.id, aws_state="active", progress=10, message="converting") is None
+    clock.t += 5
+    assert store.update_task(task.id, progress=40) is not None
+    states = [(e.status, e.aws_state, e.progress, e.message) for e in store.history(task.id)]
+    assert states == [
+        ("running", "", None, "started"),
+        ("running", "active", 10, "converting"),
+        ("running", "active", 40, "converting"),
+    ]
+
+
+def test_terminal_status_sets_finished_at_and_is_never_reopened(
+    store: TaskStore, clock: Clock
+) -> None:
+    task = add(store)
+    clock.t += 30
+    done = store.apply(task.id, Observation("done", "available", None, "", "ami-0123456789abcdef0"))
+    assert done is not None and done.status == "done" and done.finished_at == clock.t
+    assert done.elapsed() == 30
+    clock.t += 5
+    assert store.apply(task.id, Observation("running", "pending")) is None
+    assert store.get(task.id).status == "done"
+    assert store.running_tasks(SCOPE) == []
+
+
+def test_update_of_unknown_task_is_none_and_bad_status_refused(store: TaskStore) -> None:
+    assert store.update_task(999, status="done") is None
+    task = add(store)
+    with pytest.raises(ValueError):
+        store.update_task(task.id, status="exploded")
+
+
+def test_image_id_change_alone_is_saved_without_an_event(store: TaskStore) -> None:
+    task = add(store, kind="import", target="import-ami-0123456789abcdef0")
+    updated = store.update_task(task.id, image_id="ami-0fedcba9876543210")
+    assert updated is not None and updated.image_id == "ami-0fedcba9876543210"
+    assert len(store.history(task.id)) == 1
+
+
+def test_scopes_are_isolated(store: TaskStore) -> None:
+    mine = add(store)
+    theirs = add(store, scope=OTHER, target="ami-0aaaaaaaaaaaaaaaa")
+    assert [t.id for t in store.list_tasks(SCOPE)] == [mine.id]
+    assert [t.id for t in store.list_tasks(OTHER)] == [theirs.id]
+    assert [t.id for t in store.running_tasks(SCOPE)] == [mine.id]
+    assert {t.id for t in store.running_tasks()} == {mine.id, theirs.id}
+    assert store.count_running(SCOPE) == 1
+    assert store.find(SCOPE, "eu-west-1", "ami-0aaaaaaaaaaaaaaaa") is None
+    assert store.find(OTHER, "eu-west-1", "ami-0aaaaaaaaaaaaaaaa").id == theirs.id
+
+
+def test_list_is_newest_first_and_clear_finished_keeps_history(
+    store: TaskStore, clock: Clock
+) -> None:
+    a = add(store, target="ami-0000000000000000a")
+    clock.t += 1
+    b = add(store, target="ami-0000000000000000b")
+    clock.t += 1
+    c = add(store, target="ami-0000000000000000c")
+    assert [t.id for t in store.list_tasks(SCOPE)] == [c.id, b.id, a.id]
+    store.update_task(a.id, status="done", aws_state="available")
+    store.update_task(b.id, status="failed", aws_state="failed", message="boom")
+    other = add(store, scope=OTHER, target="ami-0000000000000000d")
+    store.update_task(other.id, status="done")
+    assert store.clear_finished(SCOPE) == 2
+    assert [t.id for t in store.list_tasks(SCOPE)] == [c.id]
+    everything = store.list_tasks(SCOPE, include_cleared=True)
+    assert {t.id for t in everything} == {a.id, b.id, c.id}
+    assert all(t.cleared for t in everything if t.id != c.id)
+    assert [e.status for e in store.history(b.id)] == ["running", "failed"]
+    assert store.list_tasks(OTHER)[0].id == other.id  # other scope untouched
+    assert store.clear_finished(SCOPE) == 0
+
+
+def test_cancel_requested_is_recorded(store: TaskStore) -> None:
+    task = add(store, kind="import", target="import-ami-0123456789abcdef0")
+    assert task.cancellable
+    marked = store.mark_cancel_requested(task.id)
+    assert marked.cancel_requested and not marked.cancellable
+    assert store.history(task.id)[-1].message == "cancel requested"
+    store.update_task(task.id, status="cancelled")
+    assert store.mark_cancel_requested(task.id) is None
+
+
+def test_target_ids_for_adoption(store: TaskStore) -> None:
+    add(store, kind="export", target="export-ami-1")
+    add(store, kind="import", target="import-ami-2")
+    add(store, kind="import", target="import-ami-3", region="us-east-1")
+    assert store.target_ids(SCOPE, "eu-west-1") == {"export-ami-1", "import-ami-2"}
+    assert store.target_ids(SCOPE, "eu-west-1", "import") == {"import-ami-2"}
+
+
+def test_concurrent_writers_from_threads(store: TaskStore) -> None:
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(40):
+                t = add(store, kind="export", target=f"export-ami-{n}-{i}")
+                store.update_task(t.id, progress=i % 100, aws_state="active")
+                store.list_tasks(SCOPE)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(store.list_tasks(SCOPE)) == 320
+    assert all(len(store.history(t.id)) in (1, 2) for t in store.list_tasks(SCOPE))
+
+
+# Durability and files -----------------------------------------------------------------------
+
+
+def test_wal_full_sync_version_and_private_files(store: TaskStore, tmp_path: Path) -> None:
+    conn = store._conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.schema_version == len(TASK_MIGRATIONS) == 1
+    add(store)
+    state = tmp_path / "state"
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    files = [p for p in state.iterdir()]
+    assert {p.name for p in files} >= {"tasks.sqlite3", "tasks.sqlite3-wal"}
+    for p in files:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+
+
+def test_existing_loose_permissions_are_tightened(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    TaskStore(path).close()
+    path.chmod(0o644)
+    TaskStore(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_reopen_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    with TaskStore(path) as s:
+        t = add(s)
+        s.update_task(t.id, aws_state="pending", message="copying")
+    with TaskStore(path) as s:
+        assert s.get(t.id).message == "copying"
+        assert len(s.history(t.id)) == 2
+        assert s.warnings == []
+
+
+_WRITER = """
+import sys
+from amitui.store import TaskStore
+store = TaskStore(sys.argv[1])
+i = 0
+while True:
+    t = store.add_task(scope="aws|1", kind="export", region="us-east-1",
+                       target_id=f"export-ami-{i:017x}")
+    store.update_task(t.id, aws_state="active", progress=i % 100)
+    print(t.id, t.target_id, flush=True)  # the UI would now say "started"
+    i += 1
+"""
+
+
+def test_sigkill_while_writing_loses_no_announced_task(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    announced: list[tuple[int, str]] = []
+    deadline = time.monotonic() + 30
+    try:
+        while len(announced) < 60 and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            tid, target = line.split()
+            announced.append((int(tid), target))
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    assert len(announced) >= 60
+    with TaskStore(path) as s:
+        assert s.warnings == []
+        assert s._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        for tid, target in announced:
+            task = s.get(tid)
+            assert task is not None and task.target_id == target
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    with TaskStore(path) as s:
+        add(s)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 7")
+    conn.commit()
+    conn.close()
+    before = _digest(path)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(SchemaTooNewError) as err:
+        TaskStore(path)
+    message = str(err.value)
+    assert "newer amitui" in message and "v7" in message and "v1" in message
+    assert "untouched" in message and str(path) in message
+    assert isinstance(err.value, StoreError)
+    assert _digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
+
+
+def test_migration_path_to_v2_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    with TaskStore(path) as s:
+        t = add(s)
+    v2 = [*TASK_MIGRATIONS, ["ALTER TABLE tasks ADD COLUMN note TEXT NOT NULL DEFAULT ''"]]
+    conn, warnings = open_database(path, v2)
+    assert warnings == []
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("SELECT target_id, note FROM tasks WHERE id = ?", (t.id,)).fetchone() == (
+        t.target_id,
+        "",
+    )
+    conn.close()
+    # This version of amitui knows v1 only: the migrated file is refused, not downgraded.
+    with pytest.raises(SchemaTooNewError):
+        TaskStore(path)
+
+
+def test_a_failing_migration_rolls_back(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    TaskStore(path).close()
+    bad = [*TASK_MIGRATIONS, ["CREATE TABLE extra (x)", "THIS IS NOT SQL"]]
+    with pytest.raises(StoreError, match="syntax error"):
+        open_database(path, bad)
+    with TaskStore(path) as s:
+        assert s.schema_version == 1
+        assert s._conn.execute("SELECT name FROM sqlite_master WHERE name='extra'").fetchall() == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"this is not a database at all\n" * 40, b"SQLite format 3\x00" + b"\xff" * 5000],
+    ids=["garbage", "bad-header"],
+)
+def test_corrupt_file_is_moved_aside_and_a_fresh_one_made(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    path.write_bytes(content)
+    with TaskStore(path) as s:
+        assert len(s.warnings) == 1
+        assert "moved it to" in s.warnings[0] and ".corrupt-" in s.warnings[0]
+        t = add(s)
+        assert s.get(t.id) is not None
+    aside = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == content
+    with TaskStore(path) as s:
+        assert s.warnings == [] and len(s.list_tasks(SCOPE)) == 1
+
+
+def test_damaged_pages_are_detected_by_the_integrity_check(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    with TaskStore(path) as s:
+        for i in range(300):
+            add(s, target=f"ami-{i:017x}", source="x" * 200)
+        s._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(2 * page, len(data) - page, page):
+        data[offset : offset + 64] = b"\xa5" * 64  # scribble over every page header
+    path.write_bytes(bytes(data))
+    with TaskStore(path) as s:
+        assert s.warnings and "unusable" in s.warnings[0]
+        assert s.list_tasks(SCOPE) == []
+    assert any(".corrupt-" in p.name for p in tmp_path.iterdir())
+
+
+def test_unusable_location_falls_back_to_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state directory should be")
+    with TaskStore(blocker / "tasks.sqlite3") as s:
+        assert s.warnings and "in-memory" in s.warnings[0]
+        t = add(s)
+        assert s.get(t.id) is not None
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_own_file_without_permissions_is_made_0600_again(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    TaskStore(path).close()
+    path.chmod(0o000)
+    # We own it, so it is made 0600 again and opens with its tasks.
+    with TaskStore(path) as s:
+        assert s.get(1) is None
