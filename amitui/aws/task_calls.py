@@ -1,0 +1,253 @@
+"""The AWS calls behind tasks: batched describes, cancel, and adoption of foreign tasks.
+
+One call per (region, api) group: DescribeImages with ImageIds for create/copy/register,
+DescribeExportImageTasks with ExportImageTaskIds, DescribeImportImageTasks with
+ImportTaskIds (following NextToken when AWS pages). DescribeImages fails the WHOLE call
+with InvalidAMIID.NotFound when one id is unknown: :func:`describe_batched` then drops the
+ids the error names (bisecting when it names none) and asks again, so the missing ones
+come back as ``None`` (their tasks fail) and the others are still answered.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from amitui.aws.errors import error_code
+from amitui.aws.tasks import (
+    API_EXPORT,
+    API_IMAGES,
+    API_IMPORT,
+    INTERPRETERS,
+    NOT_FOUND_GRACE,
+    Observation,
+    Task,
+    progress_of,
+    s3_location,
+)
+
+# Batched describe calls -------------------------------------------------------------------
+
+#: Error codes that mean "one of the ids you asked about does not exist": the batch is
+#: split to find which, and those come back as ``None``.
+MISSING_CODES = (
+    "InvalidAMIID.NotFound",
+    "InvalidAMIID.Unavailable",
+    "InvalidAMIID.Malformed",
+    "InvalidExportImageTaskId.NotFound",
+    "InvalidExportTaskID.NotFound",
+    "InvalidExportTaskId.NotFound",
+    "InvalidConversionTaskId",
+    "InvalidConversionTaskId.Malformed",
+    "InvalidConversionTaskId.NotFound",
+    "InvalidImportTaskId.NotFound",
+)
+
+
+def is_missing_error(exc: BaseException) -> bool:
+    code = error_code(exc) or ""
+    return code in MISSING_CODES or code.endswith(".NotFound")
+
+
+_ID_RE = re.compile(r"\b(?:ami|export-ami|import-ami|export-i)-[0-9a-zA-Z]+\b")
+
+
+def _named_ids(exc: ClientError, asked: Iterable[str]) -> list[str]:
+    """The ids an error message names (AWS lists the unknown ones), limited to ``asked``."""
+    message = exc.response.get("Error", {}).get("Message") or ""
+    wanted = set(asked)
+    return [i for i in dict.fromkeys(_ID_RE.findall(message)) if i in wanted]
+
+
+def describe_batched(
+    fetch: Callable[[list[str]], dict[str, dict[str, Any]]],
+    ids: Iterable[str],
+) -> dict[str, dict[str, Any] | None]:
+    """Call ``fetch(ids)`` once; when AWS refuses the batch because some id is unknown,
+    drop the ids the error names (or bisect when it names none) and ask again.
+
+    Returns every asked id: its record, or ``None`` when AWS says it does not exist (or
+    leaves it out of a successful answer). Any other error propagates.
+    """
+    ids = list(dict.fromkeys(ids))
+    out: dict[str, dict[str, Any] | None] = {}
+
+    def run(batch: list[str]) -> None:
+        if not batch:
+            return
+        try:
+            found = fetch(batch)
+        except ClientError as exc:
+            if not is_missing_error(exc):
+                raise
+            if len(batch) == 1:
+                out[batch[0]] = None
+                return
+            named = _named_ids(exc, batch)
+            if named:
+                for i in named:
+                    out[i] = None
+                run([i for i in batch if i not in named])
+                return
+            mid = len(batch) // 2
+            run(batch[:mid])
+            run(batch[mid:])
+            return
+        for i in batch:
+            out[i] = found.get(i)
+
+    run(ids)
+    return out
+
+
+def _paged(call: Callable[..., dict[str, Any]], key: str, **params: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while True:
+        answer = call(**params)
+        items.extend(answer.get(key) or ())
+        token = answer.get("NextToken")
+        if not token:
+            return items
+        params["NextToken"] = token
+
+
+def describe_images_by_id(ec2: Any, image_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+    """One DescribeImages call for all ids (more only when AWS reports unknown ids)."""
+
+    def fetch(batch: list[str]) -> dict[str, dict[str, Any]]:
+        images = _paged(
+            ec2.describe_images,
+            "Images",
+            ImageIds=batch,
+            IncludeDeprecated=True,
+            IncludeDisabled=True,
+        )
+        return {img["ImageId"]: img for img in images if img.get("ImageId")}
+
+    return describe_batched(fetch, image_ids)
+
+
+def describe_exports_by_id(ec2: Any, task_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+    def fetch(batch: list[str]) -> dict[str, dict[str, Any]]:
+        items = _paged(
+            ec2.describe_export_image_tasks, "ExportImageTasks", ExportImageTaskIds=batch
+        )
+        return {t["ExportImageTaskId"]: t for t in items if t.get("ExportImageTaskId")}
+
+    return describe_batched(fetch, task_ids)
+
+
+def describe_imports_by_id(ec2: Any, task_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+    def fetch(batch: list[str]) -> dict[str, dict[str, Any]]:
+        items = _paged(ec2.describe_import_image_tasks, "ImportImageTasks", ImportTaskIds=batch)
+        return {t["ImportTaskId"]: t for t in items if t.get("ImportTaskId")}
+
+    return describe_batched(fetch, task_ids)
+
+
+DESCRIBERS: dict[str, Callable[[Any, Iterable[str]], dict[str, dict[str, Any] | None]]] = {
+    API_IMAGES: describe_images_by_id,
+    API_EXPORT: describe_exports_by_id,
+    API_IMPORT: describe_imports_by_id,
+}
+
+
+def observe_group(
+    ec2: Any,
+    api: str,
+    tasks: list[Task],
+    now: float | None = None,
+    grace: float = NOT_FOUND_GRACE,
+) -> dict[int, Observation]:
+    """Describe every task of one (region, api) group in one call; task id -> Observation."""
+    if not tasks:
+        return {}
+    now = time.time() if now is None else now
+    answers = DESCRIBERS[api](ec2, [t.target_id for t in tasks])
+    interpret = INTERPRETERS[api]
+    return {t.id: interpret(answers.get(t.target_id), t, now, grace) for t in tasks}
+
+
+# Cancel -----------------------------------------------------------------------------------
+
+
+def cancel_remote(ec2: Any, task: Task, reason: str = "cancelled from amitui") -> None:
+    """Ask AWS to stop a task. For a pending copy or create this DEREGISTERS the pending
+    image: the caller must have had the user type the image id back first."""
+    if task.kind == "export":
+        ec2.cancel_export_task(ExportTaskId=task.target_id)
+    elif task.kind == "import":
+        ec2.cancel_import_task(ImportTaskId=task.target_id, CancelReason=reason)
+    elif task.kind in ("copy", "create"):
+        ec2.deregister_image(ImageId=task.target_id)
+    else:
+        raise ValueError(f"a {task.kind} task cannot be cancelled")
+
+
+# Adoption ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Foreign:
+    """An active export or import task found in AWS (maybe not started by amitui)."""
+
+    kind: str
+    region: str
+    target_id: str
+    source: str
+    name: str
+    aws_state: str
+    progress: int | None
+    message: str
+    image_id: str = ""
+
+
+def _import_source(raw: dict[str, Any]) -> str:
+    for snap in raw.get("SnapshotDetails") or ():
+        where = s3_location(snap.get("UserBucket")) or snap.get("Url") or ""
+        if where:
+            return where
+    return ""
+
+
+def list_active_transfers(ec2: Any, region: str) -> list[Foreign]:
+    """The region's active export and import tasks, whoever started them (two paged calls)."""
+    found: list[Foreign] = []
+    for raw in _paged(ec2.describe_export_image_tasks, "ExportImageTasks", MaxResults=500):
+        if raw.get("Status") == "active" and raw.get("ExportImageTaskId"):
+            image_id = raw.get("ImageId") or ""
+            where = s3_location(raw.get("S3ExportLocation"))
+            found.append(
+                Foreign(
+                    kind="export",
+                    region=region,
+                    target_id=raw["ExportImageTaskId"],
+                    source=f"{image_id} -> {where}" if where else image_id,
+                    name=raw.get("Description") or "",
+                    aws_state="active",
+                    progress=progress_of(raw.get("Progress")),
+                    message=raw.get("StatusMessage") or "",
+                    image_id=image_id,
+                )
+            )
+    for raw in _paged(ec2.describe_import_image_tasks, "ImportImageTasks", MaxResults=500):
+        if raw.get("Status") == "active" and raw.get("ImportTaskId"):
+            found.append(
+                Foreign(
+                    kind="import",
+                    region=region,
+                    target_id=raw["ImportTaskId"],
+                    source=_import_source(raw),
+                    name=raw.get("Description") or "",
+                    aws_state="active",
+                    progress=progress_of(raw.get("Progress")),
+                    message=raw.get("StatusMessage") or "",
+                    image_id=raw.get("ImageId") or "",
+                )
+            )
+    return found
