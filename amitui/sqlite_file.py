@@ -25,6 +25,7 @@ from pathlib import Path
 from amitui import paths
 
 log = logging.getLogger("amitui.store")
+log.addHandler(logging.NullHandler())  # warnings are also returned; never print into a TUI
 
 #: A migration is a list of SQL statements run in one transaction.
 Migration = Sequence[str]

@@ -1,0 +1,414 @@
+"""The background worker pool that follows running tasks until they finish.
+
+Each cycle the :class:`Poller` reads its scope's running tasks from the store (so tasks
+resume after a restart with nothing more to do), groups them by ``(region, api)`` and
+makes ONE describe call per group (see :mod:`amitui.aws.task_calls`). Groups run concurrently
+on a small thread pool and are scheduled independently: a group polls every ``interval``
+seconds, every ``fast_interval`` while one of its tasks is in its first ``fast_window``
+seconds, and backs off exponentially (with jitter) after errors, so a failing or slow
+region never stalls the others.
+
+Callbacks run on the poller's threads, never the caller's: ``on_update(task)`` for every
+task whose stored state changed, ``on_error(group, line)`` when a group's call fails (the
+line comes from :func:`amitui.aws.errors.describe_error`). A UI should hand them over to
+its own thread (Textual: ``App.call_from_thread`` or ``post_message``).
+
+Never imports textual or amitui.ui; the store is passed in (duck-typed ``TaskStore``).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from amitui.aws.errors import describe_error, error_code
+from amitui.aws.task_calls import cancel_remote, list_active_transfers, observe_group
+from amitui.aws.tasks import NOT_FOUND_GRACE, Task
+
+if TYPE_CHECKING:
+    from amitui.store import TaskStore
+
+log = logging.getLogger("amitui.poller")
+log.addHandler(logging.NullHandler())  # never let logging's last resort write to the TUI
+
+THROTTLE_CODES = ("RequestLimitExceeded", "Throttling", "ThrottlingException")
+
+
+class _Stopped(Exception):
+    pass
+
+
+class GroupKey(NamedTuple):
+    """One polling group: all running tasks of a region followed by the same API."""
+
+    region: str
+    api: str  # "images" | "export" | "import"
+
+    def __str__(self) -> str:
+        return f"{self.region}/{self.api}"
+
+
+@dataclass(slots=True)
+class GroupState:
+    """Scheduling state of one group (a snapshot is returned by :meth:`Poller.groups`)."""
+
+    key: GroupKey
+    next_due: float = 0.0
+    last_poll: float | None = None
+    failures: int = 0
+    last_error: str | None = None
+    delay: float = 0.0
+    in_flight: bool = False
+    cycles: int = 0
+    task_ids: tuple[int, ...] = field(default_factory=tuple)
+
+    def copy(self) -> GroupState:
+        return GroupState(
+            self.key,
+            self.next_due,
+            self.last_poll,
+            self.failures,
+            self.last_error,
+            self.delay,
+            self.in_flight,
+            self.cycles,
+            self.task_ids,
+        )
+
+
+UpdateCallback = Callable[[Task], None]
+ErrorCallback = Callable[[GroupKey, str], None]
+
+
+class Poller:
+    """Follows one scope's running tasks. ``start()``/``stop()`` run it in the background;
+    ``poll_once()`` runs one synchronous cycle (tests, or a manual refresh).
+
+    Thread-safe: ``wake``, ``cancel``, ``adopt``, ``groups`` may be called from any thread.
+    """
+
+    def __init__(
+        self,
+        clients: Any,
+        store: TaskStore,
+        scope: str,
+        *,
+        interval: float = 15.0,
+        fast_interval: float = 3.0,
+        fast_window: float = 60.0,
+        on_update: UpdateCallback | None = None,
+        on_error: ErrorCallback | None = None,
+        max_workers: int = 4,
+        max_backoff: float = 300.0,
+        not_found_grace: float = NOT_FOUND_GRACE,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        if interval <= 0 or fast_interval <= 0:
+            raise ValueError("poll intervals must be positive")
+        self.clients = clients
+        self.store = store
+        self.scope = scope
+        self.interval = float(interval)
+        self.fast_interval = min(float(fast_interval), self.interval)
+        self.fast_window = float(fast_window)
+        self.max_backoff = float(max_backoff)
+        self.not_found_grace = float(not_found_grace)
+        self.on_update = on_update
+        self.on_error = on_error
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+        self._groups: dict[GroupKey, GroupState] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._max_workers = max(1, int(max_workers))
+        self._pool: ThreadPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the background loop (idempotent)."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="amitui-poller", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Stop the loop (waits up to ``timeout`` for it; it never blocks on AWS calls).
+        Calls already in flight finish in the background, bounded by botocore's timeouts:
+        what they learn is still written to the store, but no callback fires after
+        ``stop()``. Safe to call twice."""
+        self._stop.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
+    def wake(self) -> None:
+        """Poll every group that is not backing off now (e.g. after adding a task)."""
+        with self._lock:
+            now = self._clock()
+            for state in self._groups.values():
+                if state.failures == 0:
+                    state.next_due = min(state.next_due, now)
+        self._wake.set()
+
+    def __enter__(self) -> Poller:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # scheduling --------------------------------------------------------------------------
+
+    def _executor(self, create: bool = True) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                if not create:
+                    raise _Stopped
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self._max_workers, thread_name_prefix="amitui-poll"
+                )
+            return self._pool
+
+    def _refresh_groups(self, now: float) -> dict[GroupKey, list[Task]]:
+        """Regroup the running tasks; create states for new groups, drop empty ones."""
+        grouped: dict[GroupKey, list[Task]] = {}
+        for task in self.store.running_tasks(self.scope):
+            grouped.setdefault(GroupKey(task.region, task.api), []).append(task)
+        with self._lock:
+            for key, tasks in grouped.items():
+                state = self._groups.get(key)
+                if state is None:
+                    state = self._groups[key] = GroupState(key, next_due=now)
+                state.task_ids = tuple(t.id for t in tasks)
+                if state.failures == 0 and state.last_poll is not None:
+                    # A task joining a slow group makes it fast from now on.
+                    state.next_due = min(state.next_due, state.last_poll + self._period(tasks, now))
+            for key in [k for k, s in self._groups.items() if k not in grouped and not s.in_flight]:
+                del self._groups[key]
+        return grouped
+
+    def _period(self, tasks: list[Task], now: float) -> float:
+        young = any(now - t.created_at < self.fast_window for t in tasks)
+        return self.fast_interval if young else self.interval
+
+    def _backoff(self, failures: int, period: float) -> float:
+        """Exponential backoff with "equal jitter" from the group's usual period: each delay
+        is at least the previous one's ceiling, so a failing group's next poll only moves
+        later, up to ``max_backoff``."""
+        ceiling = min(self.max_backoff, period * (2**failures))
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    def _due(self, now: float, force: bool) -> list[tuple[GroupKey, list[Task]]]:
+        grouped = self._refresh_groups(now)
+        due = []
+        with self._lock:
+            for key, tasks in grouped.items():
+                state = self._groups[key]
+                if state.in_flight:
+                    continue
+                if force or state.next_due <= now:
+                    state.in_flight = True
+                    due.append((key, tasks))
+        return due
+
+    # one group ---------------------------------------------------------------------------
+
+    def _poll_group(self, key: GroupKey, tasks: list[Task]) -> None:
+        try:
+            ec2 = self.clients.ec2(key.region)
+            observations = observe_group(
+                ec2, key.api, tasks, now=self._clock(), grace=self.not_found_grace
+            )
+        except Exception as exc:
+            self._group_failed(key, tasks, exc)
+            return
+        changed: list[Task] = []
+        try:
+            for task in tasks:
+                obs = observations.get(task.id)
+                if obs is None:
+                    continue
+                updated = self.store.apply(task.id, obs)
+                if updated is not None:
+                    changed.append(updated)
+        except Exception as exc:  # the store failing is reported like an AWS error
+            self._group_failed(key, tasks, exc)
+            self._notify(changed)
+            return
+        now = self._clock()
+        finished = {t.id for t in changed if t.is_terminal}
+        remaining = [t for t in tasks if t.id not in finished] or tasks
+        with self._lock:
+            state = self._groups.get(key)
+            if state is not None:
+                state.in_flight = False
+                state.failures = 0
+                state.last_error = None
+                state.last_poll = now
+                state.cycles += 1
+                state.delay = self._period(remaining, now)
+                state.next_due = now + state.delay
+        self._notify(changed)
+
+    def _group_failed(self, key: GroupKey, tasks: list[Task], exc: Exception) -> None:
+        line = describe_error(exc, getattr(self.clients, "profile", None))
+        now = self._clock()
+        with self._lock:
+            state = self._groups.get(key)
+            if state is not None:
+                state.in_flight = False
+                state.failures += 1
+                state.last_error = line
+                state.last_poll = now
+                state.cycles += 1
+                state.delay = self._backoff(state.failures, self._period(tasks, now))
+                state.next_due = now + state.delay
+                delay = state.delay
+            else:
+                delay = 0.0
+        code = error_code(exc)
+        kind = "throttled" if code in THROTTLE_CODES else "failed"
+        log.warning("poll %s %s (retry in %.1fs): %s", key, kind, delay, line)
+        if self.on_error is not None and not self._stop.is_set():
+            try:
+                self.on_error(key, line)
+            except Exception:
+                log.exception("on_error callback failed")
+
+    def _notify(self, changed: list[Task]) -> None:
+        if self.on_update is None or self._stop.is_set():
+            return
+        for task in changed:
+            try:
+                self.on_update(task)
+            except Exception:
+                log.exception("on_update callback failed for task %s", task.id)
+
+    # cycles ------------------------------------------------------------------------------
+
+    def _submit(
+        self, pool: ThreadPoolExecutor, due: list[tuple[GroupKey, list[Task]]]
+    ) -> list[Future[None]]:
+        futures = []
+        for n, (key, tasks) in enumerate(due):
+            try:
+                futures.append(pool.submit(self._poll_group, key, tasks))
+            except RuntimeError as exc:  # the pool was shut down by stop()
+                with self._lock:
+                    for k, _ in due[n:]:
+                        if k in self._groups:
+                            self._groups[k].in_flight = False
+                raise _Stopped from exc
+        return futures
+
+    def poll_once(
+        self, force: bool = True, timeout: float | None = 60.0
+    ) -> dict[GroupKey, GroupState]:
+        """Run one cycle now and wait for it: every group (or only the due ones when
+        ``force`` is False). Returns a snapshot of the polled groups' states."""
+        pool = self._executor()
+        due = self._due(self._clock(), force)
+        wait(self._submit(pool, due), timeout=timeout)
+        snapshot = self.groups()
+        return {key: snapshot[key] for key, _ in due if key in snapshot}
+
+    def _run(self) -> None:
+        log.debug("poller started for %s", self.scope)
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                pool = self._executor(create=not self._stop.is_set())
+                futures = self._submit(pool, self._due(self._clock(), force=False))
+                for future in futures:
+                    future.add_done_callback(lambda _f: self._wake.set())
+                timeout = self._next_wait(self._clock())
+            except _Stopped:
+                break
+            except Exception:
+                log.exception("poller cycle failed")
+                timeout = self.fast_interval
+            self._wake.wait(timeout)
+        log.debug("poller stopped for %s", self.scope)
+
+    def _next_wait(self, now: float) -> float:
+        # Re-read the store at least every fast_interval so new tasks are picked up even
+        # if nobody calls wake(); the next due group may come sooner.
+        with self._lock:
+            dues = [s.next_due for s in self._groups.values() if not s.in_flight]
+        soonest = min(dues, default=now + self.fast_interval)
+        return max(0.01, min(self.fast_interval, soonest - now))
+
+    def groups(self) -> dict[GroupKey, GroupState]:
+        """A snapshot of every group's scheduling state."""
+        with self._lock:
+            return {k: s.copy() for k, s in self._groups.items()}
+
+    # actions -----------------------------------------------------------------------------
+
+    def cancel(self, task_id: int) -> Task:
+        """Ask AWS to cancel a running task, note it in the store and poll soon.
+
+        Export/import: CancelExportTask / CancelImportTask. Pending copy/create: the
+        pending image is DEREGISTERED (the UI must have had the id typed back first).
+        Raises ValueError if the task cannot be cancelled, or botocore's errors."""
+        task = self.store.get(task_id)
+        if task is None or task.scope != self.scope:
+            raise ValueError(f"no task {task_id} in this scope")
+        if not task.cancellable:
+            raise ValueError(f"task {task_id} ({task.kind}, {task.status}) cannot be cancelled")
+        cancel_remote(self.clients.ec2(task.region), task)
+        updated = self.store.mark_cancel_requested(task_id)
+        self.wake()
+        if updated is not None:
+            self._notify([updated])
+            return updated
+        return task
+
+    def adopt(self, region: str) -> list[Task]:
+        """Follow the region's active export and import tasks that are not in the store
+        yet (started by another tool, or by amitui before its state was lost)."""
+        known = self.store.target_ids(self.scope, region)
+        adopted = []
+        for found in list_active_transfers(self.clients.ec2(region), region):
+            if found.target_id in known:
+                continue
+            adopted.append(
+                self.store.add_task(
+                    scope=self.scope,
+                    kind=found.kind,
+                    region=region,
+                    target_id=found.target_id,
+                    source=found.source,
+                    name=found.name,
+                    image_id=found.image_id,
+                    aws_state=found.aws_state,
+                    progress=found.progress,
+                    message=found.message or "adopted",
+                    adopted=True,
+                )
+            )
+        if adopted:
+            self.wake()
+            self._notify(adopted)
+        return adopted
