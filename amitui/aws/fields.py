@@ -1,0 +1,384 @@
+"""The declarative form model: ``Field`` and ``ActionSpec``.
+
+One ``ActionSpec`` per image action (see :mod:`amitui.aws.actions`) drives the
+generic form, the validation and the request dict. Pure logic: no boto3 call,
+no Textual.
+
+Values
+    A form's values are a ``dict[str, object]`` keyed by ``Field.api_name``. A key
+    that is absent takes the field's ``default``; ``""``/``None`` means empty.
+    Per kind, the raw value may be:
+
+    ``text``/``choice``  ``str`` (stripped before checking; empty = not set)
+    ``bool``             ``bool`` (``"true"``/``"false"`` are accepted too)
+    ``int``              ``int`` or ``str`` of ASCII digits
+    ``list``             ``str`` (items split on commas/newlines) or a list of ``str``
+    ``regions``          ``str`` (split on commas/whitespace) or a list of ``str``
+    ``tags``             ``str`` ``"k=v, k2=v2"`` (see :mod:`amitui.aws.tag_text`),
+                         a ``dict`` or a list of ``(key, value)`` pairs
+
+Requests
+    ``build_request`` puts each non-empty API field at its dotted path
+    (``"S3ExportLocation.S3Bucket"``, ``"DiskContainers.0.Format"``: a numeric
+    segment is a list index), omits empty optionals, sends booleans only when
+    true (every boolean here defaults to false at the API), turns ``tags`` fields
+    into ``TagSpecifications`` (one entry per resource type), and adds a fresh
+    ``ClientToken`` for operations that take one. ``dry_run=True`` adds
+    ``DryRun=True``: the answer is ``DryRunOperation`` (allowed) or
+    ``UnauthorizedOperation`` (denied).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from amitui.aws import validators as v
+from amitui.aws.tag_text import format_tags, parse_tags
+
+FieldKind = Literal["text", "choice", "bool", "int", "list", "tags", "regions"]
+FIELD_KINDS: tuple[str, ...] = ("text", "choice", "bool", "int", "list", "tags", "regions")
+
+FORM_ERROR = "__form__"
+"""The ``validate`` key for messages about the form as a whole."""
+
+CrossValidator = Callable[[Mapping[str, object]], Mapping[str, str]]
+"""A rule between fields: cleaned values in, ``{api_name or FORM_ERROR: message}`` out."""
+
+RequestHook = Callable[[dict, Mapping[str, object]], None]
+"""Action-specific request shaping: ``(request, cleaned values)``, edits request in place."""
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0", ""}
+
+
+class InvalidForm(ValueError):
+    """``build_request`` was given values that do not validate."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {m}" for k, m in self.errors.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One form field.
+
+    ``api_name`` is the request path (dotted for nested members). ``api=False``
+    marks a form-only field (copy's destination regions, deregister's typed-back
+    id): validated, never sent. ``prefill`` names a key of the context given to
+    :meth:`ActionSpec.initial_values` (see ``PREFILL_KEYS``). ``picker`` tells the
+    UI a lookup can fill the field: ``"instances"`` (DescribeInstances),
+    ``"snapshots"`` (DescribeSnapshots, owner self) or ``"regions"``
+    (:func:`amitui.aws.validators.known_regions`). For ``tags`` fields,
+    ``resource_types`` are the ``TagSpecifications`` ResourceTypes to send.
+    """
+
+    api_name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = False
+    default: object = None
+    choices: tuple[str, ...] = ()
+    validators: tuple[v.Validator, ...] = ()
+    help: str = ""
+    placeholder: str = ""
+    prefill: str | None = None
+    api: bool = True
+    resource_types: tuple[str, ...] = ()
+    picker: str | None = None
+
+    # -- normalising --------------------------------------------------------
+
+    def clean(self, raw: object) -> object | None:
+        """The typed value (str, bool, int, list[str], list[(k, v)]), or None if empty
+        or unusable. Never raises; pair with :meth:`check` for the reason."""
+        if raw is None:
+            return None
+        kind = self.kind
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            return True if text in _TRUE else False if text in _FALSE else None
+        if kind == "int":
+            if isinstance(raw, bool):
+                return None
+            if isinstance(raw, int):
+                return raw
+            return v.parse_int(raw) if isinstance(raw, str) else None
+        if kind in ("list", "regions"):
+            items = _items(raw, whitespace=kind == "regions")
+            return items or None
+        if kind == "tags":
+            tags = _tag_pairs(raw)
+            return tags or None
+        if not isinstance(raw, str):
+            return None
+        text = raw.strip()
+        return text or None
+
+    def check(self, raw: object) -> str | None:
+        """The message for this field's raw value alone, or None when it is fine."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()) or raw in ([], (), {}):
+            return v.REQUIRED_MESSAGE if self.required and self.kind != "bool" else None
+        kind = self.kind
+        if kind == "bool":
+            return None if self.clean(raw) is not None else "Expected on or off."
+        if kind == "int":
+            if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+                return "Enter a whole number."
+            text = str(raw).strip()
+            if v.parse_int(text) is None:
+                return v.guard(text) or "Enter a whole number."
+            return _first(self.validators, text)
+        if kind in ("list", "regions"):
+            if not isinstance(raw, (str, list, tuple)) or (
+                not isinstance(raw, str) and not all(isinstance(i, str) for i in raw)
+            ):
+                return "Expected a list of text."
+            if isinstance(raw, str) and (bad := v.guard(raw.replace("\n", " "))):
+                return bad
+            items = _items(raw, whitespace=kind == "regions")
+            if self.required and not items:
+                return v.REQUIRED_MESSAGE
+            for item in items:
+                if message := _first(self.validators, item):
+                    return f"{v.quote_input(item, 24)}: {message}"
+            return None
+        if kind == "tags":
+            if isinstance(raw, str):
+                _, errors = parse_tags(raw)
+            elif isinstance(raw, (Mapping, list, tuple)):
+                errors = _pair_errors(raw)
+            else:
+                errors = ["Expected key=value pairs."]
+            return " ".join(errors) or None
+        if not isinstance(raw, str):
+            return "Expected text."
+        text = raw.strip()
+        if kind == "choice" and text not in self.choices:
+            return f"Choose one of: {', '.join(self.choices)}."
+        return _first(self.validators, text)
+
+
+def _first(validators: Sequence[v.Validator], text: str) -> str | None:
+    if bad := v.guard(text):
+        return bad
+    for validator in validators:
+        if message := validator(text):
+            return message
+    return None
+
+
+def _items(raw: object, *, whitespace: bool) -> list[str]:
+    if isinstance(raw, str):
+        return v.split_list(raw, whitespace=whitespace)
+    if isinstance(raw, (list, tuple)):
+        items: list[str] = []
+        for item in raw:
+            text = item.strip() if isinstance(item, str) else ""
+            if text and text not in items:
+                items.append(text)
+        return items
+    return []
+
+
+def _pairs(raw: object) -> list[tuple[object, object]] | None:
+    if isinstance(raw, Mapping):
+        return list(raw.items())
+    if isinstance(raw, (list, tuple)) and all(
+        isinstance(p, (list, tuple)) and len(p) == 2 for p in raw
+    ):
+        return [(p[0], p[1]) for p in raw]
+    return None
+
+
+def _pair_errors(raw: object) -> list[str]:
+    pairs = _pairs(raw)
+    if pairs is None:
+        return ["Expected key=value pairs."]
+    text_pairs = [(k, val) for k, val in pairs if isinstance(k, str) and isinstance(val, str)]
+    if len(text_pairs) != len(pairs):
+        return ["Tag keys and values must be text."]
+    return parse_tags(format_tags(text_pairs))[1]
+
+
+def _tag_pairs(raw: object) -> list[tuple[str, str]]:
+    if isinstance(raw, str):
+        tags, errors = parse_tags(raw)
+        return [] if errors else tags
+    if _pair_errors(raw):
+        return []
+    return [(str(k).strip(), str(val).strip()) for k, val in _pairs(raw) or []]
+
+
+# -- request paths ---------------------------------------------------------------
+
+
+def set_path(request: dict, path: str, value: object) -> None:
+    """``set_path(r, "A.0.B", x)`` -> ``r["A"][0]["B"] = x`` (creating dicts/lists)."""
+    parts = path.split(".")
+    node: dict | list = request
+    for part, following in itertools.pairwise(parts):
+        make = list if following.isdigit() else dict
+        if isinstance(node, list):
+            index = int(part)
+            node.extend([None] * (index + 1 - len(node)))
+            if node[index] is None:
+                node[index] = make()
+            node = node[index]
+        else:
+            node = node.setdefault(part, make())
+    last = parts[-1]
+    if isinstance(node, list):
+        index = int(last)
+        node.extend([None] * (index + 1 - len(node)))
+        node[index] = value
+    else:
+        node[last] = value
+
+
+def _compact(node: object) -> object:
+    """Drop list holes and empty dicts/lists left by unset indexed fields."""
+    if isinstance(node, dict):
+        out = {k: _compact(x) for k, x in node.items()}
+        return {k: x for k, x in out.items() if x not in ({}, [], None)}
+    if isinstance(node, list):
+        out = [_compact(x) for x in node]
+        return [x for x in out if x not in ({}, [], None)]
+    return node
+
+
+def tag_specifications(
+    resource_types: Sequence[str], tags: Sequence[tuple[str, str]]
+) -> list[dict]:
+    tag_list = [{"Key": k, "Value": val} for k, val in tags]
+    return [{"ResourceType": rt, "Tags": list(tag_list)} for rt in resource_types]
+
+
+# -- the spec ----------------------------------------------------------------------
+
+PREFILL_KEYS = ("image_id", "image_name", "image_name_copy", "region", "instance_id", "snapshot_id")
+"""Context keys ``initial_values`` understands. ``image_name_copy`` is derived from
+``image_name`` (``"<name>-copy"``, shortened to fit 128 characters) when absent."""
+
+
+def copy_name(name: str) -> str:
+    suffix = "-copy"
+    return name[: 128 - len(suffix)] + suffix
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """One image action: its form fields, their rules and how to build the call.
+
+    ``fan_out`` names a form-only ``regions`` field whose items are the regions
+    to call in (copy: one CopyImage per destination region).
+    """
+
+    name: str
+    operation: str
+    title: str
+    key: str
+    fields: tuple[Field, ...]
+    summary: str = ""
+    mutating: bool = True
+    cross_validators: tuple[CrossValidator, ...] = ()
+    client_token: bool = False
+    request_hook: RequestHook | None = None
+    fan_out: str | None = None
+
+    def field(self, api_name: str) -> Field:
+        for f in self.fields:
+            if f.api_name == api_name:
+                return f
+        raise KeyError(f"{self.name} has no field {api_name!r}")
+
+    @property
+    def api_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.api)
+
+    def initial_values(self, context: Mapping[str, object] | None = None) -> dict[str, object]:
+        """Defaults, then prefills from the context (keys: ``PREFILL_KEYS``)."""
+        context = dict(context or {})
+        if "image_name_copy" not in context and isinstance(context.get("image_name"), str):
+            context["image_name_copy"] = copy_name(context["image_name"])
+        values: dict[str, object] = {}
+        for f in self.fields:
+            value = context.get(f.prefill) if f.prefill else None
+            values[f.api_name] = f.default if value is None else value
+        return values
+
+    def _raw(self, values: Mapping[str, object]) -> dict[str, object]:
+        return {f.api_name: values.get(f.api_name, f.default) for f in self.fields}
+
+    def clean(self, values: Mapping[str, object]) -> dict[str, object]:
+        """Typed values per field; None where empty or invalid."""
+        raw = self._raw(values)
+        return {
+            f.api_name: None if f.check(raw[f.api_name]) else f.clean(raw[f.api_name])
+            for f in self.fields
+        }
+
+    def validate(self, values: Mapping[str, object]) -> dict[str, str]:
+        """``{api_name: message}`` for every invalid field (``FORM_ERROR`` for the
+        form as a whole); empty when the form may be submitted. Cheap enough to
+        call on every keystroke."""
+        raw = self._raw(values)
+        errors = {f.api_name: message for f in self.fields if (message := f.check(raw[f.api_name]))}
+        cleaned = self.clean(values)
+        for rule in self.cross_validators:
+            for key, message in rule(cleaned).items():
+                errors.setdefault(key, message)
+        return errors
+
+    def build_request(self, values: Mapping[str, object], *, dry_run: bool = False) -> dict:
+        """The boto3 keyword arguments for ``operation``; raises InvalidForm."""
+        if errors := self.validate(values):
+            raise InvalidForm(errors)
+        cleaned = self.clean(values)
+        request: dict = {}
+        for f in self.api_fields:
+            value = cleaned[f.api_name]
+            if value is None or value is False:
+                continue
+            if f.kind == "tags":
+                request.setdefault("TagSpecifications", []).extend(
+                    tag_specifications(f.resource_types, value)  # type: ignore[arg-type]
+                )
+            else:
+                set_path(request, f.api_name, value)
+        if self.request_hook:
+            self.request_hook(request, cleaned)
+        request = _compact(request)  # type: ignore[assignment]
+        if self.client_token:
+            request["ClientToken"] = str(values.get("ClientToken") or uuid.uuid4())
+        if dry_run:
+            request["DryRun"] = True
+        return request
+
+    def build_requests(
+        self, values: Mapping[str, object], *, region: str | None = None, dry_run: bool = False
+    ) -> list[tuple[str | None, dict]]:
+        """``[(region to call in, kwargs), ...]``: one per destination for a fan-out
+        action (each with its own ClientToken unless one was given), otherwise one
+        call in ``region`` (None: the caller's current region)."""
+        request = self.build_request(values, dry_run=dry_run)
+        if not self.fan_out:
+            return [(region, request)]
+        regions = self.clean(values)[self.fan_out] or []
+        calls = []
+        for target in regions:  # type: ignore[union-attr]
+            each = copy.deepcopy(request)
+            if self.client_token and not values.get("ClientToken"):
+                each["ClientToken"] = str(uuid.uuid4())
+            calls.append((target, each))
+        return calls
+
+    def dry_run_request(self, values: Mapping[str, object]) -> dict:
+        return self.build_request(values, dry_run=True)
