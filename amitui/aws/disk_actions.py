@@ -89,7 +89,7 @@ def disk_item(value: str) -> str | None:
         return message
     parsed = parse_disk_item(value)
     if parsed is None:
-        return f"Expected FORMAT URL, FORMAT one of {', '.join(DISK_FORMATS)}."
+        return f"Expected FORMAT URL, e.g. VMDK s3://bucket/disk2.vmdk ({'/'.join(DISK_FORMATS)})."
     return v.disk_image_url(parsed[1])
 
 
