@@ -42,7 +42,7 @@ class AmiTui(App[None]):
             include_disabled=settings.include_disabled,
         )
         self.account: str | None = None
-        self.inventory = InventoryScreen()
+        self.inventory = InventoryScreen(read_only=settings.read_only)
 
     def on_mount(self) -> None:
         self.push_screen(self.inventory)

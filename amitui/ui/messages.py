@@ -30,3 +30,11 @@ class ListingFinished(Message):
         self.generation = generation
         self.region = region
         self.error = error
+
+
+class ImagesChanged(Message):
+    """Images that appeared or changed (a new pending copy, a finished task)."""
+
+    def __init__(self, images: list[Image]) -> None:
+        super().__init__()
+        self.images = images

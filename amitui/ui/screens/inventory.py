@@ -17,13 +17,14 @@ from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, ListQuery, iter_image_pages
 from amitui.ui.messages import IdentityLoaded, ImagesPageLoaded, ListingFinished
 from amitui.ui.rows import ImageRows
+from amitui.ui.screens.inventory_actions import InventoryActions, action_bindings
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
-class InventoryScreen(Screen):
+class InventoryScreen(InventoryActions, Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
@@ -44,8 +45,10 @@ class InventoryScreen(Screen):
     InventoryScreen #message.error { background: $error 30%; color: $text; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, read_only: bool = False) -> None:
         super().__init__()
+        for key, action, description in action_bindings(read_only):
+            self._bindings.bind(key, action, description)
         self.rows = ImageRows()
         self._incoming: ImageRows | None = None
         self.generation = 0
@@ -222,6 +225,13 @@ class InventoryScreen(Screen):
                     self._adopt_incoming()
                 self._incoming = None
             self._keep = None
+        self._update_status()
+
+    def current_image(self) -> Image | None:
+        return self.query_one(ImageTable).current
+
+    def table_changed(self) -> None:
+        self.query_one(ImageTable).rows_changed(keep=self.current_image())
         self._update_status()
 
     # -- filter -----------------------------------------------------------------------

@@ -1,0 +1,134 @@
+"""Run an action's calls: validated spec values in, one CallResult per API call out.
+
+Never raises for AWS trouble: each call's failure becomes one readable line with its
+error code, so the form can stay open and show it. Dry runs report "allowed"
+(DryRunOperation) or the denial (UnauthorizedOperation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore import xform_name
+
+from amitui.aws.clients import AwsClients
+from amitui.aws.errors import describe_error, error_code
+from amitui.aws.fields import ActionSpec
+
+#: Where each operation's answer names the thing it started or changed.
+RESULT_ID_KEYS = {
+    "CopyImage": "ImageId",
+    "CreateImage": "ImageId",
+    "RegisterImage": "ImageId",
+    "ExportImage": "ExportImageTaskId",
+    "ImportImage": "ImportTaskId",
+    "DeregisterImage": None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    region: str
+    operation: str
+    request: dict[str, Any]
+    response: dict[str, Any] | None = None
+    error: str | None = None
+    code: str | None = None
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """The call did what was asked (for a dry run: the call would be allowed)."""
+        if self.dry_run:
+            return self.code == "DryRunOperation"
+        return self.error is None
+
+    @property
+    def result_id(self) -> str | None:
+        key = RESULT_ID_KEYS.get(self.operation)
+        return (self.response or {}).get(key) if key else None
+
+    def summary(self) -> str:
+        where = f"{self.region}: "
+        if self.dry_run:
+            return where + ("allowed (DryRunOperation)" if self.ok else f"denied — {self.error}")
+        if self.error:
+            return where + self.error
+        return where + (self.result_id or "done")
+
+
+def run_action(
+    clients: AwsClients,
+    spec: ActionSpec,
+    values: Mapping[str, object],
+    region: str,
+    *,
+    dry_run: bool = False,
+) -> list[CallResult]:
+    """Make the spec's call(s). Raises InvalidForm (before any call) for invalid values."""
+    calls = spec.build_requests(values, region=region, dry_run=dry_run)
+    results = []
+    for call_region, request in calls:
+        target = call_region or region
+        try:
+            method = getattr(clients.ec2(target), xform_name(spec.operation))
+            response = method(**request)
+            response.pop("ResponseMetadata", None)
+            results.append(CallResult(target, spec.operation, request, response, dry_run=dry_run))
+        except Exception as exc:  # every failure becomes one line; the app keeps running
+            results.append(
+                CallResult(
+                    target,
+                    spec.operation,
+                    request,
+                    error=describe_error(exc, clients.profile),
+                    code=error_code(exc) or type(exc).__name__,
+                    dry_run=dry_run,
+                )
+            )
+    return results
+
+
+def list_instances(clients: AwsClients, region: str) -> list[tuple[str, str]]:
+    """(instance id, label) for the create form's picker: the region's live instances."""
+    ec2 = clients.ec2(region)
+    out = []
+    for page in ec2.get_paginator("describe_instances").paginate(
+        Filters=[{"Name": "instance-state-name", "Values": ["pending", "running", "stopped"]}]
+    ):
+        for reservation in page.get("Reservations", []):
+            for inst in reservation.get("Instances", []):
+                name = next(
+                    (t["Value"] for t in inst.get("Tags", []) if t.get("Key") == "Name"), ""
+                )
+                state = inst.get("State", {}).get("Name", "")
+                label = " · ".join(
+                    p for p in (inst["InstanceId"], name, inst.get("InstanceType", ""), state) if p
+                )
+                out.append((inst["InstanceId"], label))
+    return out
+
+
+def list_snapshots(clients: AwsClients, region: str) -> list[tuple[str, str]]:
+    """(snapshot id, label) for the register form's picker: the account's own snapshots."""
+    ec2 = clients.ec2(region)
+    out = []
+    for page in ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"]):
+        for snap in page.get("Snapshots", []):
+            size = f"{snap.get('VolumeSize', '?')} GiB"
+            label = " · ".join(
+                p for p in (snap["SnapshotId"], size, snap.get("Description", "")[:40]) if p
+            )
+            out.append((snap["SnapshotId"], label))
+    return out
+
+
+def snapshot_results(response: Mapping[str, Any] | None) -> list[str]:
+    """DeregisterImage's DeleteSnapshotResults as lines ('snap-…: deleted' or the error)."""
+    lines = []
+    for item in (response or {}).get("DeleteSnapshotResults", []) or []:
+        code = item.get("ReturnCode") or ""
+        lines.append(f"{item.get('SnapshotId', '?')}: {code.replace('-', ' ') or 'unknown'}")
+    return lines

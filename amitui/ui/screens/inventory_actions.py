@@ -1,0 +1,104 @@
+"""The inventory's action keys: open the generic form, then record what it started."""
+
+from __future__ import annotations
+
+from textual import on, work
+
+from amitui.aws.actions import ACTIONS
+from amitui.aws.errors import describe_error
+from amitui.aws.execute import snapshot_results
+from amitui.aws.images import Image, fetch_images
+from amitui.ui.messages import ImagesChanged
+from amitui.ui.screens.action_form import ActionForm, ActionsStarted, FormOutcome
+
+SHORT_NAMES = {
+    "create": "Create",
+    "copy": "Copy",
+    "export": "Export",
+    "import": "Import",
+    "register": "Register",
+    "deregister": "Deregister",
+}
+#: Actions that need a selected image (the others start from an instance, a snapshot or S3).
+NEEDS_IMAGE = {"copy", "export", "deregister"}
+
+
+def action_bindings(read_only: bool) -> list[tuple[str, str, str]]:
+    """(key, action, description) per action spec; under --read-only each says so."""
+    suffix = " (read-only)" if read_only else ""
+    return [
+        (spec.key, f"open_action('{name}')", SHORT_NAMES[name] + suffix)
+        for name, spec in ACTIONS.items()
+    ]
+
+
+class InventoryActions:
+    """Mixed into InventoryScreen: everything between an action key and the table update."""
+
+    def action_open_action(self, name: str) -> None:
+        spec = ACTIONS[name]
+        if self.app.settings.read_only:
+            self.notify(
+                f"{spec.title} is not allowed: amitui was started with --read-only",
+                title="Read-only",
+                severity="error",
+            )
+            return
+        image = self.current_image()
+        if name in NEEDS_IMAGE and image is None:
+            self.notify(f"Select an image to {name} first", severity="warning")
+            return
+        region = image.region if image else self.app.regions[0]
+        self.app.push_screen(ActionForm(spec, image, region), self._form_closed)
+
+    def _form_closed(self, outcome: FormOutcome | None) -> None:
+        if outcome is not None:
+            self.record_outcome(outcome)
+
+    @on(ActionsStarted)
+    def _partly_started(self, message: ActionsStarted) -> None:
+        self.record_outcome(message.outcome)
+
+    def record_outcome(self, outcome: FormOutcome) -> None:
+        spec = outcome.spec
+        if spec.name == "deregister":
+            image = outcome.image
+            if image is not None:
+                self.rows.remove(image.image_id, image.region)
+                self.table_changed()
+            lines = snapshot_results(outcome.results[0].response)
+            detail = ("\n" + "\n".join(lines)) if lines else ""
+            self.notify(f"Deregistered {outcome.results[0].request['ImageId']}{detail}")
+            return
+        tasks = getattr(self.app, "tasks", None)
+        new_images: dict[str, list[str]] = {}
+        for result in outcome.results:
+            target = result.result_id or "?"
+            if tasks is not None:
+                tasks.record(spec, outcome.values, result)  # in SQLite before we say "started"
+            self.notify(f"{spec.title} started: {target} in {result.region}", title="Started")
+            if result.operation in ("CopyImage", "CreateImage", "RegisterImage") and target:
+                new_images.setdefault(result.region, []).append(target)
+        if new_images:
+            self.fetch_changed_images(new_images)
+
+    @work(thread=True, exit_on_error=False, group="changed-images")
+    def fetch_changed_images(self, ids_by_region: dict[str, list[str]]) -> None:
+        """Show new or changed images (a pending copy included) without a full reload."""
+        images: list[Image] = []
+        for region, ids in ids_by_region.items():
+            if region not in self.app.regions:
+                continue
+            try:
+                images += fetch_images(self.app.clients.ec2(region), region, ids)
+            except Exception as exc:
+                self.app.call_from_thread(
+                    self.notify, describe_error(exc), title="Refresh failed", severity="warning"
+                )
+        if images:
+            self.post_message(ImagesChanged(images))
+
+    @on(ImagesChanged)
+    def _images_changed(self, message: ImagesChanged) -> None:
+        self.rows.extend(message.images)
+        self.table_changed()
