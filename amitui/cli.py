@@ -100,6 +100,7 @@ def demo_sandbox(seed: int = DEMO_SEED):
 
 def make_app(settings: Settings):
     from amitui.aws.clients import AwsClients
+    from amitui.store import TaskStore
     from amitui.ui.app import AmiTui
 
     clients = AwsClients(
@@ -108,7 +109,7 @@ def make_app(settings: Settings):
         default_region=settings.region,
         read_only=settings.read_only,
     )
-    return AmiTui(settings, clients)
+    return AmiTui(settings, clients, TaskStore())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"amitui: {exc}", file=sys.stderr)
         return 2
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # includes the store's StoreError (e.g. a newer schema)
         print(f"amitui: {exc}", file=sys.stderr)
         return 1
     return 0

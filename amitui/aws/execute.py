@@ -132,3 +132,35 @@ def snapshot_results(response: Mapping[str, Any] | None) -> list[str]:
         code = item.get("ReturnCode") or ""
         lines.append(f"{item.get('SnapshotId', '?')}: {code.replace('-', ' ') or 'unknown'}")
     return lines
+
+
+def task_fields(spec: ActionSpec, values: Mapping[str, object], result: CallResult) -> dict | None:
+    """What to store for a call that started a long-running job (None for the others)."""
+    if spec.name not in ("copy", "create", "register", "export", "import") or not result.ok:
+        return None
+    target = result.result_id
+    if not target:
+        return None
+    request = result.request
+    if spec.name == "copy":
+        source = f"{request.get('SourceImageId')} ({request.get('SourceRegion')})"
+    elif spec.name == "create":
+        source = str(request.get("InstanceId", ""))
+    elif spec.name == "register":
+        mappings = request.get("BlockDeviceMappings") or [{}]
+        source = str((mappings[0].get("Ebs") or {}).get("SnapshotId", "")) or "register"
+    elif spec.name == "export":
+        loc = request.get("S3ExportLocation") or {}
+        source = f"{request.get('ImageId')} → s3://{loc.get('S3Bucket')}/{loc.get('S3Prefix', '')}"
+    else:
+        disks = request.get("DiskContainers") or [{}]
+        bucket = disks[0].get("UserBucket") or {}
+        source = disks[0].get("Url") or f"s3://{bucket.get('S3Bucket')}/{bucket.get('S3Key')}"
+    return {
+        "kind": spec.name,
+        "region": result.region,
+        "target_id": target,
+        "source": source,
+        "name": str(request.get("Name") or request.get("Description") or ""),
+        "image_id": str(request.get("ImageId", "")) if spec.name == "export" else "",
+    }

@@ -13,9 +13,12 @@ from textual.screen import Screen
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery
+from amitui.aws.tasks import Task
 from amitui.settings import Settings
+from amitui.store import TaskStore
 from amitui.ui.messages import IdentityLoaded
 from amitui.ui.screens.inventory import InventoryScreen
+from amitui.ui.task_tracker import PollFailed, TaskTracker, TaskUpdated
 
 FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
 
@@ -28,13 +31,15 @@ class AmiTui(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("t", "tasks", "Tasks", id="tasks"),
         Binding("colon", "command_palette", "Commands", show=False, id="palette"),
     ]
 
-    def __init__(self, settings: Settings, clients: AwsClients) -> None:
+    def __init__(self, settings: Settings, clients: AwsClients, store: TaskStore) -> None:
         super().__init__()
         self.settings = settings
         self.clients = clients
+        self.tasks = TaskTracker(self, store, settings.poll_interval)
         self.regions: tuple[str, ...] = settings.regions
         self.list_query = ListQuery(
             owners=settings.owners,
@@ -46,6 +51,8 @@ class AmiTui(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.inventory)
+        for warning in self.tasks.store.warnings:  # e.g. a corrupt file moved aside
+            self.notify(warning, title="Task store", severity="warning", timeout=20)
         self.load_identity()
 
     @work(thread=True, exit_on_error=False, group="identity")
@@ -58,7 +65,52 @@ class AmiTui(App[None]):
             )
             return
         self.account = identity.account
+        self.tasks.start(identity.account)  # resumes unfinished tasks of this account
         self.inventory.post_message(IdentityLoaded(identity))
+        self.post_message(TaskUpdated(None))
+
+    def on_unmount(self) -> None:
+        self.tasks.stop()
+
+    def action_tasks(self) -> None:
+        from amitui.ui.screens.tasks import TasksScreen
+
+        if not isinstance(self.screen, TasksScreen):
+            self.push_screen(TasksScreen())
+
+    def on_task_updated(self, message: TaskUpdated) -> None:
+        from amitui.ui.screens.tasks import TasksScreen
+
+        self.inventory.set_running_tasks(self.tasks.running_count())
+        task = message.task
+        if task is not None and task.is_terminal:
+            self._announce(task)
+        for screen in self.screen_stack:
+            if isinstance(screen, TasksScreen):
+                screen.reload()
+
+    def _announce(self, task: Task) -> None:
+        what = f"{task.kind} {task.target_id} ({task.region})"
+        if task.status == "done":
+            self.notify(f"{what} finished. {task.message}", title="Task done")
+            image_id = (
+                task.target_id if task.kind in ("copy", "create", "register") else task.image_id
+            )
+            if image_id and task.kind != "export":
+                self.inventory.fetch_changed_images({task.region: [image_id]})
+        elif task.status == "failed":
+            self.notify(f"{what} failed: {task.message}", title="Task failed", severity="error")
+            if task.kind in ("copy", "create", "register"):
+                self.inventory.fetch_changed_images({task.region: [task.target_id]})
+        else:
+            self.notify(f"{what} {task.status}. {task.message}", title="Task ended")
+
+    def on_poll_failed(self, message: PollFailed) -> None:
+        self.notify(
+            f"Polling {message.region} failed, retrying with backoff: {message.message}",
+            title="Task polling",
+            severity="warning",
+        )
 
     def available_regions(self) -> list[str]:
         try:

@@ -310,11 +310,20 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         except Exception as exc:
             self.post_message(CallsFinished(None, describe_error(exc), dry_run))
             return
-        self.post_message(CallsFinished(results, None, dry_run))
+        problem = None
+        if not dry_run:
+            for result in results:
+                try:  # into SQLite now, in this thread, before the UI says "started"
+                    self.app.tasks.record(self.spec, values, result)
+                except Exception as exc:
+                    problem = f"Started, but the task could not be saved: {describe_error(exc)}"
+        self.post_message(CallsFinished(results, problem, dry_run))
 
     def on_calls_finished(self, message: CallsFinished) -> None:
         self._set_busy(False)
-        if message.error or message.results is None:
+        if message.results and message.error:
+            self.notify(message.error, severity="error")
+        elif message.error or message.results is None:
             self.set_outcome(message.error, error=True)
             return
         results = message.results

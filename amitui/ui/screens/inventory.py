@@ -227,6 +227,9 @@ class InventoryScreen(InventoryActions, Screen):
             self._keep = None
         self._update_status()
 
+    def set_running_tasks(self, count: int) -> None:
+        self.query_one(ContextHeader).update_context(running_tasks=count)
+
     def current_image(self) -> Image | None:
         return self.query_one(ImageTable).current
 

@@ -70,12 +70,10 @@ class InventoryActions:
             detail = ("\n" + "\n".join(lines)) if lines else ""
             self.notify(f"Deregistered {outcome.results[0].request['ImageId']}{detail}")
             return
-        tasks = getattr(self.app, "tasks", None)
         new_images: dict[str, list[str]] = {}
         for result in outcome.results:
             target = result.result_id or "?"
-            if tasks is not None:
-                tasks.record(spec, outcome.values, result)  # in SQLite before we say "started"
+            # The form's worker stored the task in SQLite before we got here.
             self.notify(f"{spec.title} started: {target} in {result.region}", title="Started")
             if result.operation in ("CopyImage", "CreateImage", "RegisterImage") and target:
                 new_images.setdefault(result.region, []).append(target)

@@ -1,0 +1,86 @@
+"""The app's link to the task store and the poller: records tasks, relays their updates.
+
+Records are written in the calling (worker) thread before anyone is told a task started;
+poller updates arrive on its threads and go up to the app as ``TaskUpdated`` messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from textual.message import Message
+
+from amitui.aws.execute import CallResult, task_fields
+from amitui.aws.fields import ActionSpec
+from amitui.aws.poller import GroupKey, Poller
+from amitui.aws.tasks import Task, make_scope
+from amitui.store import TaskStore
+
+
+class TaskUpdated(Message):
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self.task = task
+
+
+class PollFailed(Message):
+    def __init__(self, region: str, message: str) -> None:
+        super().__init__()
+        self.region = region
+        self.message = message
+
+
+class TaskTracker:
+    def __init__(self, app, store: TaskStore, poll_interval: float) -> None:
+        self.app = app
+        self.store = store
+        self.poll_interval = poll_interval
+        self.poller: Poller | None = None
+        self.scope: str | None = None
+
+    def start(self, account: str) -> None:
+        """Begin following this endpoint and account's unfinished tasks (resumes them)."""
+        self.scope = make_scope(self.app.clients.endpoint_url, account)
+        self.poller = Poller(
+            self.app.clients,
+            self.store,
+            self.scope,
+            interval=self.poll_interval,
+            fast_interval=min(3.0, self.poll_interval),
+            on_update=lambda task: self.app.post_message(TaskUpdated(task)),
+            on_error=self._poll_error,
+        )
+        self.poller.start()
+
+    def _poll_error(self, group: GroupKey, message: str) -> None:
+        self.app.post_message(PollFailed(group.region, message))
+
+    def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop(timeout=2.0)
+
+    def _ensure_scope(self) -> str:
+        if self.scope is None:
+            account = self.app.clients.identity().account  # cached after startup
+            self.scope = make_scope(self.app.clients.endpoint_url, account)
+        return self.scope
+
+    def record(
+        self, spec: ActionSpec, values: Mapping[str, object], result: CallResult
+    ) -> Task | None:
+        """Store the task a successful call started (thread-safe; committed on return)."""
+        fields = task_fields(spec, values, result)
+        if fields is None:
+            return None
+        task = self.store.add_task(scope=self._ensure_scope(), **fields)
+        if self.poller is not None:
+            self.poller.wake()
+        return task
+
+    def tasks(self, include_cleared: bool = False) -> list[Task]:
+        if self.scope is None:
+            return []
+        return self.store.list_tasks(self.scope, include_cleared=include_cleared)
+
+    def running_count(self) -> int:
+        return self.store.count_running(self.scope) if self.scope else 0
