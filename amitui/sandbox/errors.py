@@ -1,0 +1,115 @@
+"""AWS-shaped errors the sandbox raises.
+
+Each one is a moto ``EC2ClientError`` (a ``ServiceException``), so moto serializes it
+as an EC2 error response (HTTP 400, ``<Code>`` and ``<Message>``) that botocore turns
+into a ``ClientError`` with that code. Codes are the ones AWS documents for EC2;
+where AWS's exact wording is unknown the message says what went wrong plainly.
+"""
+
+from __future__ import annotations
+
+from moto.ec2.exceptions import EC2ClientError
+
+
+def invalid_parameter_value(message: str) -> EC2ClientError:
+    return EC2ClientError("InvalidParameterValue", message)
+
+
+def invalid_parameter(message: str) -> EC2ClientError:
+    return EC2ClientError("InvalidParameter", message)
+
+
+def invalid_parameter_combination(message: str) -> EC2ClientError:
+    return EC2ClientError("InvalidParameterCombination", message)
+
+
+def missing_parameter(name: str) -> EC2ClientError:
+    return EC2ClientError("MissingParameter", f"The request must contain the parameter {name}")
+
+
+def incorrect_state(message: str) -> EC2ClientError:
+    return EC2ClientError("IncorrectState", message)
+
+
+def idempotent_parameter_mismatch(token: str) -> EC2ClientError:
+    return EC2ClientError(
+        "IdempotentParameterMismatch",
+        f"The client token '{token}' was already used with different parameters.",
+    )
+
+
+def max_results_out_of_range(value: int, low: int, high: int) -> EC2ClientError:
+    return invalid_parameter_value(
+        f"Value ( {value} ) for parameter maxResults is invalid. "
+        f"Expecting a value between {low} and {high}."
+    )
+
+
+def invalid_next_token(token: str) -> EC2ClientError:
+    return invalid_parameter_value(f"Invalid value '{token}' for nextToken.")
+
+
+def ami_name_in_use(name: str, image_id: str) -> EC2ClientError:
+    return EC2ClientError(
+        "InvalidAMIName.Duplicate", f"AMI name {name} is already in use by AMI {image_id}"
+    )
+
+
+def malformed_ami_id(ami_id: str) -> EC2ClientError:
+    return EC2ClientError("InvalidAMIID.Malformed", f'Invalid id: "{ami_id}" (expecting "ami-...")')
+
+
+def malformed_instance_id(instance_id: str) -> EC2ClientError:
+    return EC2ClientError("InvalidInstanceID.Malformed", f'Invalid id: "{instance_id}"')
+
+
+def snapshot_not_found(snapshot_id: str) -> EC2ClientError:
+    return EC2ClientError(
+        "InvalidSnapshot.NotFound", f"The snapshot '{snapshot_id}' does not exist."
+    )
+
+
+def malformed_snapshot_id(snapshot_id: str) -> EC2ClientError:
+    return EC2ClientError(
+        "InvalidSnapshotID.Malformed", f'Invalid id: "{snapshot_id}" (expecting "snap-...")'
+    )
+
+
+def bucket_not_found(bucket: str) -> EC2ClientError:
+    return invalid_parameter(f"The S3 bucket '{bucket}' does not exist or is not accessible.")
+
+
+def export_task_malformed(task_id: str) -> EC2ClientError:
+    return EC2ClientError(
+        "InvalidExportTaskID.Malformed", f'Invalid id: "{task_id}" (expecting "export-ami-...")'
+    )
+
+
+def export_task_not_found(task_id: str) -> EC2ClientError:
+    return EC2ClientError(
+        "InvalidExportTaskID.NotFound", f"The export task ID '{task_id}' does not exist."
+    )
+
+
+def import_task_malformed(task_id: str) -> EC2ClientError:
+    return EC2ClientError(
+        "InvalidConversionTaskId.Malformed",
+        f'Invalid id: "{task_id}" (expecting "import-ami-...")',
+    )
+
+
+def import_task_not_found(task_id: str) -> EC2ClientError:
+    return EC2ClientError(
+        "InvalidConversionTaskId", f"The import task ID '{task_id}' does not exist."
+    )
+
+
+def invalid_region(region: str) -> EC2ClientError:
+    return invalid_parameter_value(f"Invalid value '{region}' for SourceRegion.")
+
+
+def kms_requires_encrypted() -> EC2ClientError:
+    return EC2ClientError(
+        "InvalidParameterDependency",
+        "The parameter KmsKeyId requires the parameter Encrypted to be set.",
+    )

@@ -1,0 +1,147 @@
+"""ExportImage, DescribeExportImageTasks, CancelExportTask.
+
+An export is ``active`` (StatusMessage validating -> converting -> updating, with a
+Progress percentage) for 4 x pending_seconds, then ``completed``, and its file
+appears in the bucket at ``<S3Prefix><task id>.<format>``. With "fail" in its
+S3Prefix or Description it ends ``deleted`` with a ``ClientError: ...``
+StatusMessage instead. A cancelled export is ``deleting``, then ``deleted``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from moto.core.responses import ActionResult, EmptyResult
+from moto.ec2.exceptions import InvalidAMIIdError
+from moto.ec2.responses._base_response import EC2BaseResponse
+
+from . import errors
+from .image_actions import check_ami_id, check_choice
+from .lifecycle import EXPORT_STEPS
+from .pagination import fingerprint
+from .state import SandboxState
+from .tagging import tags_by_type
+from .task_common import check_bucket, check_task_ids, describe_page, new_timeline
+from .tasks import (
+    CANCEL_MESSAGE,
+    EXPORT_FAIL_MESSAGE,
+    EXPORT_FORMATS,
+    FAIL_MARK,
+    ExportTask,
+    new_task_id,
+)
+
+EXPORT_PREFIX = "export-ami-"
+
+
+class ExportActionsMixin(EC2BaseResponse):
+    sandbox_state: ClassVar[SandboxState]
+
+    def export_image(self) -> ActionResult:
+        image_id = check_ami_id(self._get_param("ImageId"))
+        disk_format = self._get_param("DiskImageFormat")
+        location = self._get_param("S3ExportLocation") or {}
+        bucket = location.get("S3Bucket")
+        prefix = location.get("S3Prefix") or ""
+        description = self._get_param("Description")
+        role_name = self._get_param("RoleName") or "vmimport"
+        token = self._get_param("ClientToken")
+        tags = tags_by_type(self._get_param("TagSpecifications", []), ("export-image-task",))
+        if not disk_format:
+            raise errors.missing_parameter("DiskImageFormat")
+        check_choice("DiskImageFormat", disk_format, EXPORT_FORMATS)
+        if not bucket:
+            raise errors.missing_parameter("S3ExportLocation.S3Bucket")
+        self.error_on_dryrun()
+        found = self.ec2_backend.describe_images(ami_ids=[image_id])
+        if not found:
+            raise InvalidAMIIdError(image_id)
+        if found[0].state != "available":
+            raise errors.incorrect_state(
+                f"Image {image_id} is not in a valid state for export ({found[0].state})."
+            )
+        check_bucket(self.current_account, self.partition, bucket)
+        failing = FAIL_MARK in prefix.lower() or FAIL_MARK in (description or "").lower()
+        state = self.sandbox_state
+        book = state.book(self.current_account, self.region)
+        now = time.time()
+
+        def create() -> ExportTask:
+            task = ExportTask(
+                task_id=new_task_id("export-ami"),
+                image_id=image_id,
+                disk_image_format=disk_format,
+                bucket=bucket,
+                prefix=prefix,
+                role_name=role_name,
+                description=description,
+                tags=tags.get("export-image-task", {}),
+                timeline=new_timeline(
+                    state, now, EXPORT_STEPS, EXPORT_FAIL_MESSAGE if failing else None
+                ),
+            )
+            book.exports[task.task_id] = task
+            return task
+
+        request = fingerprint(image_id, disk_format, bucket, prefix, description, role_name)
+        created, earlier = state.idempotent(
+            book, "ExportImage", token, request, create, lambda task: task.task_id
+        )
+        task = created or book.exports[earlier]
+        with state.lock:
+            return ActionResult(task.view(time.time()))
+
+    def describe_export_image_tasks(self) -> ActionResult:
+        ids = self._get_param("ExportImageTaskIds", [])
+        filters = self._get_param("Filters", [])
+        max_results = self._get_param("MaxResults")
+        next_token = self._get_param("NextToken")
+        self.error_on_dryrun()
+        state = self.sandbox_state
+        book = state.book(self.current_account, self.region)
+        now = time.time()
+        with state.lock:
+            check_task_ids(
+                ids,
+                book.exports,
+                EXPORT_PREFIX,
+                errors.export_task_malformed,
+                errors.export_task_not_found,
+            )
+            tasks = [book.exports[i] for i in ids] if ids else list(book.exports.values())
+            page, token = describe_page(
+                tasks,
+                key=lambda task: task.task_id,
+                status=lambda task: task.timeline.phase(now).status,
+                filters=filters,
+                max_results=max_results,
+                next_token=next_token,
+                query_parts=(self.region, "exports", sorted(ids)),
+            )
+            result: dict = {"ExportImageTasks": [task.view(now) for task in page]}
+        if token:
+            result["NextToken"] = token
+        return ActionResult(result)
+
+    def cancel_export_task(self) -> EmptyResult:
+        task_id = self._get_param("ExportTaskId") or ""
+        state = self.sandbox_state
+        book = state.book(self.current_account, self.region)
+        now = time.time()
+        with state.lock:
+            check_task_ids(
+                [task_id],
+                book.exports,
+                EXPORT_PREFIX,
+                errors.export_task_malformed,
+                errors.export_task_not_found,
+            )
+            task = book.exports[task_id]
+            status = task.timeline.phase(now).status
+            if status != "active":
+                raise errors.incorrect_state(
+                    f"Export task {task_id} is {status}; only an active task can be cancelled."
+                )
+            task.timeline = task.timeline.cancelled(now, CANCEL_MESSAGE)
+        return EmptyResult()

@@ -1,0 +1,211 @@
+"""ImportImage, DescribeImportImageTasks, CancelImportTask.
+
+An import is ``active`` (StatusMessage pending -> converting -> updating, with a
+Progress percentage) for 4 x pending_seconds, then ``completed`` with an ImageId
+that DescribeImages knows (named after the task, as AWS names imported images).
+With "fail" in an S3 key/URL or in its Description it ends ``deleted`` with a
+``ClientError: ...`` StatusMessage. A cancelled import is ``deleting``, then
+``deleted``. Buckets are checked against the sandbox's S3; keys are not.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from moto.core.responses import ActionResult
+from moto.ec2.responses._base_response import EC2BaseResponse
+
+from . import errors
+from .image_actions import BOOT_MODES, check_choice
+from .lifecycle import IMPORT_STEPS
+from .pagination import fingerprint
+from .state import SandboxState
+from .tagging import tags_by_type
+from .task_common import (
+    check_bucket,
+    check_task_ids,
+    describe_page,
+    new_timeline,
+    split_s3_url,
+)
+from .tasks import (
+    CANCEL_MESSAGE,
+    FAIL_MARK,
+    IMPORT_FAIL_MESSAGE,
+    IMPORT_FORMATS,
+    ImportDisk,
+    ImportTask,
+    new_task_id,
+)
+
+IMPORT_PREFIX = "import-ami-"
+IMPORT_ARCHITECTURES = ("i386", "x86_64", "arm64")
+IMPORT_PLATFORMS = ("Windows", "Linux")
+LICENSE_TYPES = ("AWS", "BYOL")
+DEVICE_NAMES = ("/dev/sda1", *(f"/dev/sd{letter}" for letter in "bcdefghijklmnop"))
+
+
+class ImportActionsMixin(EC2BaseResponse):
+    sandbox_state: ClassVar[SandboxState]
+
+    def _disks(self, containers: list[dict[str, Any]]) -> list[ImportDisk]:
+        if not containers:
+            raise errors.missing_parameter("DiskContainers")
+        if len(containers) > len(DEVICE_NAMES):
+            raise errors.invalid_parameter_value("Too many disk containers.")
+        disks = []
+        for index, container in enumerate(containers):
+            disk_format = (container.get("Format") or "").upper()
+            if not disk_format:
+                raise errors.missing_parameter(f"DiskContainer.{index + 1}.Format")
+            check_choice("Format", disk_format, IMPORT_FORMATS)
+            if container.get("SnapshotId"):
+                raise errors.invalid_parameter_value(
+                    "The sandbox imports from S3 only (Url or UserBucket), not from SnapshotId."
+                )
+            user_bucket = container.get("UserBucket") or {}
+            url = container.get("Url")
+            if user_bucket:
+                bucket, key = user_bucket.get("S3Bucket"), user_bucket.get("S3Key")
+                if not bucket or not key:
+                    raise errors.invalid_parameter("UserBucket needs both S3Bucket and S3Key.")
+            elif url:
+                bucket, key = split_s3_url(url)
+            else:
+                raise errors.invalid_parameter(
+                    "Each DiskContainer needs either a Url or a UserBucket."
+                )
+            if bucket is not None:
+                check_bucket(self.current_account, self.partition, bucket)
+            disks.append(
+                ImportDisk(
+                    format=disk_format,
+                    bucket=user_bucket.get("S3Bucket") if user_bucket else None,
+                    key=user_bucket.get("S3Key") if user_bucket else None,
+                    url=None if user_bucket else url,
+                    device_name=DEVICE_NAMES[index],
+                    description=container.get("Description"),
+                )
+            )
+        return disks
+
+    def import_image(self) -> ActionResult:
+        description = self._get_param("Description")
+        architecture = self._get_param("Architecture") or "x86_64"
+        platform = self._get_param("Platform") or "Linux"
+        license_type = self._get_param("LicenseType")
+        boot_mode = self._get_param("BootMode")
+        encrypted = bool(self._get_param("Encrypted", False))
+        kms_key_id = self._get_param("KmsKeyId")
+        token = self._get_param("ClientToken")
+        tags = tags_by_type(self._get_param("TagSpecifications", []), ("import-image-task",))
+        check_choice("Architecture", architecture, IMPORT_ARCHITECTURES)
+        check_choice("Platform", platform, IMPORT_PLATFORMS)
+        check_choice("LicenseType", license_type, LICENSE_TYPES)
+        check_choice("BootMode", boot_mode, BOOT_MODES)
+        if kms_key_id and not encrypted:
+            raise errors.kms_requires_encrypted()
+        disks = self._disks(self._get_param("DiskContainers", []))
+        self.error_on_dryrun()
+        if license_type is None:
+            license_type = "AWS" if platform == "Windows" else "BYOL"
+        haystack = " ".join([description or "", *(f"{d.key} {d.url}" for d in disks)]).lower()
+        failing = FAIL_MARK in haystack
+        state = self.sandbox_state
+        book = state.book(self.current_account, self.region)
+        now = time.time()
+
+        def create() -> ImportTask:
+            task = ImportTask(
+                task_id=new_task_id("import-ami"),
+                description=description,
+                architecture=architecture,
+                platform=platform,
+                license_type=license_type,
+                boot_mode=boot_mode,
+                encrypted=encrypted,
+                kms_key_id=kms_key_id,
+                disks=disks,
+                tags=tags.get("import-image-task", {}),
+                timeline=new_timeline(
+                    state, now, IMPORT_STEPS, IMPORT_FAIL_MESSAGE if failing else None
+                ),
+            )
+            book.imports[task.task_id] = task
+            return task
+
+        request = fingerprint(
+            description,
+            architecture,
+            platform,
+            license_type,
+            boot_mode,
+            encrypted,
+            kms_key_id,
+            [(d.format, d.bucket, d.key, d.url) for d in disks],
+        )
+        created, earlier = state.idempotent(
+            book, "ImportImage", token, request, create, lambda task: task.task_id
+        )
+        task = created or book.imports[earlier]
+        with state.lock:
+            return ActionResult(task.view(time.time()))
+
+    def describe_import_image_tasks(self) -> ActionResult:
+        ids = self._get_param("ImportTaskIds", [])
+        filters = self._get_param("Filters", [])
+        max_results = self._get_param("MaxResults")
+        next_token = self._get_param("NextToken")
+        self.error_on_dryrun()
+        state = self.sandbox_state
+        book = state.book(self.current_account, self.region)
+        now = time.time()
+        with state.lock:
+            check_task_ids(
+                ids,
+                book.imports,
+                IMPORT_PREFIX,
+                errors.import_task_malformed,
+                errors.import_task_not_found,
+            )
+            tasks = [book.imports[i] for i in ids] if ids else list(book.imports.values())
+            page, token = describe_page(
+                tasks,
+                key=lambda task: task.task_id,
+                status=lambda task: task.timeline.phase(now).status,
+                filters=filters,
+                max_results=max_results,
+                next_token=next_token,
+                query_parts=(self.region, "imports", sorted(ids)),
+            )
+            result: dict[str, Any] = {"ImportImageTasks": [task.view(now) for task in page]}
+        if token:
+            result["NextToken"] = token
+        return ActionResult(result)
+
+    def cancel_import_task(self) -> ActionResult:
+        task_id = self._get_param("ImportTaskId") or ""
+        reason = self._get_param("CancelReason")
+        self.error_on_dryrun()
+        state = self.sandbox_state
+        book = state.book(self.current_account, self.region)
+        now = time.time()
+        with state.lock:
+            check_task_ids(
+                [task_id],
+                book.imports,
+                IMPORT_PREFIX,
+                errors.import_task_malformed,
+                errors.import_task_not_found,
+            )
+            task = book.imports[task_id]
+            previous = task.timeline.phase(now).status
+            if previous != "active":
+                raise errors.incorrect_state(
+                    f"Import task {task_id} is {previous}; only an active task can be cancelled."
+                )
+            message = f"{CANCEL_MESSAGE}: {reason}" if reason else CANCEL_MESSAGE
+            task.timeline = task.timeline.cancelled(now, message)
+            current = task.timeline.phase(now).status
+        return ActionResult({"ImportTaskId": task_id, "PreviousState": previous, "State": current})

@@ -1,0 +1,174 @@
+"""Sandbox: moto's server, our EC2 extensions and the seeded catalogue, in a thread.
+
+moto keeps its state in process-wide globals, so only one Sandbox per process
+can be started at a time; ``start`` refuses a second one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from moto.core.base_backend import BackendDict
+from moto.core.model_instances import reset_model_data
+from moto.core.utils import convert_to_flask_response
+from moto.ec2.responses import EC2Response
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .catalogue import SeedSummary, seed_catalogue
+from .responses import SandboxEC2Response, bind
+from .state import SandboxState
+
+_ACTIVE_LOCK = threading.Lock()
+_active: Sandbox | None = None
+
+
+class _QuietRequestHandler(MotoRequestHandler):
+    """No access log line per request (the CLI's stdout/stderr stay readable)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+def _make_app_factory(response_cls: type[SandboxEC2Response]) -> Any:
+    """moto's per-service Flask app factory, with EC2 answered by ``response_cls``."""
+
+    def create_app(service: Any) -> Any:
+        app = create_backend_app(service)
+        if service != "ec2":
+            return app
+        replaced = 0
+        for endpoint, view in list(app.view_functions.items()):
+            callback = getattr(view, "callback", None)
+            if getattr(callback, "__self__", None) is EC2Response:
+                app.view_functions[endpoint] = convert_to_flask_response(response_cls.dispatch)
+                replaced += 1
+        if not replaced:  # moto changed how it routes EC2: the pin moved?
+            raise RuntimeError("amitui sandbox: moto's EC2 route was not found")
+        return app
+
+    return create_app
+
+
+def _reset_moto() -> None:
+    BackendDict.reset()
+    reset_model_data()
+
+
+class Sandbox:
+    """An EC2 (+ S3, STS) endpoint on ``url``, seeded, with time-driven lifecycles.
+
+    >>> with Sandbox(seed=7, pending_seconds=1.0) as sandbox:
+    ...     boto3.client("ec2", endpoint_url=sandbox.url, region_name="us-east-1")
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = 7,
+        pending_seconds: float = 3.0,
+    ) -> None:
+        if pending_seconds < 0:
+            raise ValueError("pending_seconds must be >= 0")
+        self.host = host
+        self.port = port
+        self.seed = seed
+        self.pending_seconds = pending_seconds
+        self.state = SandboxState(pending_seconds=pending_seconds)
+        self.summary: SeedSummary | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle --------------------------------------------------------------------
+    def start(self) -> Sandbox:
+        global _active
+        with _ACTIVE_LOCK:
+            if _active is not None:
+                raise RuntimeError(
+                    "a Sandbox is already running in this process (moto's state is global)"
+                )
+            _active = self
+        try:
+            self._seed(self.seed)
+            app = DomainDispatcherApplication(_make_app_factory(bind(self.state)))
+            self._server = make_server(
+                self.host, self.port, app, threaded=True, request_handler=_QuietRequestHandler
+            )
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, name="amitui-sandbox", daemon=True
+            )
+            self._thread.start()
+            self._wait_until_answering()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        global _active
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = None
+        self._thread = None
+        with _ACTIVE_LOCK:
+            if _active is self:
+                _active = None
+
+    def reset(self, seed: int | None = None) -> SeedSummary:
+        """Wipe all moto state and the sandbox's tasks, then seed again."""
+        if seed is not None:
+            self.seed = seed
+        return self._seed(self.seed)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- where ------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the Sandbox is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    # -- internals --------------------------------------------------------------------
+    def _seed(self, seed: int) -> SeedSummary:
+        with self.state.lock:
+            self.state.clear()
+            _reset_moto()
+            self.summary = seed_catalogue(seed)
+        return self.summary
+
+    def _wait_until_answering(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        probe = f"{self.url}/moto-api/"
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:
+            try:
+                with opener.open(probe, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the sandbox did not answer on {self.url} in {timeout} s")
+            time.sleep(0.02)

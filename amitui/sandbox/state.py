@@ -1,0 +1,68 @@
+"""What the sandbox keeps beside moto's backends: settings, tasks, client tokens.
+
+One ``SandboxState`` belongs to one ``Sandbox``; its ``RegionBook`` per (account,
+region) holds the export and import tasks and the ClientTokens seen there, as moto
+keeps its own models per account and region. The server handles requests on
+several threads, so every read-modify-write goes through ``lock``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import errors
+
+if TYPE_CHECKING:
+    from .tasks import ExportTask, ImportTask
+
+
+@dataclass
+class RegionBook:
+    exports: dict[str, ExportTask] = field(default_factory=dict)
+    imports: dict[str, ImportTask] = field(default_factory=dict)
+    # (action, ClientToken) -> (fingerprint of the request, id it produced)
+    tokens: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class SandboxState:
+    pending_seconds: float
+    books: dict[tuple[str, str], RegionBook] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def book(self, account_id: str, region: str) -> RegionBook:
+        with self.lock:
+            return self.books.setdefault((account_id, region), RegionBook())
+
+    def clear(self) -> None:
+        with self.lock:
+            self.books.clear()
+
+    def idempotent(
+        self,
+        book: RegionBook,
+        action: str,
+        token: str | None,
+        request_fingerprint: str,
+        create: Callable[[], Any],
+        result_id: Callable[[Any], str],
+    ) -> tuple[Any, str | None]:
+        """Run ``create`` once per ClientToken; return (new result or None, earlier id).
+
+        A repeated token with the same request returns the earlier id instead of
+        creating again; with a different request it is IdempotentParameterMismatch.
+        """
+        with self.lock:
+            if token:
+                seen = book.tokens.get((action, token))
+                if seen is not None:
+                    if seen[0] != request_fingerprint:
+                        raise errors.idempotent_parameter_mismatch(token)
+                    return None, seen[1]
+            created = create()
+            if token:
+                book.tokens[(action, token)] = (request_fingerprint, result_id(created))
+            return created, None

@@ -1,0 +1,117 @@
+"""What the export and import actions share: timelines, buckets, filters, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from moto.s3.models import s3_backends
+
+from . import errors
+from .lifecycle import TASK_DURATION_FACTOR, TaskTimeline
+from .pagination import check_max_results, fingerprint, paginate
+from .state import SandboxState
+
+T = TypeVar("T")
+
+TASK_STATES = ("active", "completed", "deleting", "deleted")
+MIN_TASK_RESULTS = 1
+MAX_TASK_RESULTS = 500
+
+
+def new_timeline(
+    state: SandboxState, now: float, steps: tuple[str, ...], fail_message: str | None
+) -> TaskTimeline:
+    return TaskTimeline(
+        started_at=now,
+        duration=TASK_DURATION_FACTOR * state.pending_seconds,
+        steps=steps,
+        deleting_seconds=state.pending_seconds,
+        fail_message=fail_message,
+    )
+
+
+def s3_backend(account_id: str, partition: str) -> Any:
+    return s3_backends[account_id][partition]
+
+
+def check_bucket(account_id: str, partition: str, bucket: str) -> None:
+    """The bucket must exist in the sandbox's S3 (moto's S3 backend)."""
+    if bucket not in s3_backend(account_id, partition).buckets:
+        raise errors.bucket_not_found(bucket)
+
+
+def split_s3_url(url: str) -> tuple[str | None, str | None]:
+    """(bucket, key) of an s3:// or S3 https:// URL; (None, None) for other URLs."""
+    parsed = urlparse(url)
+    if parsed.scheme == "s3":
+        return parsed.netloc, parsed.path.lstrip("/")
+    host = parsed.netloc
+    if parsed.scheme == "https" and ".s3." in f".{host}" and host.endswith("amazonaws.com"):
+        if host.startswith("s3.") or host.startswith("s3-"):
+            bucket, _, key = parsed.path.lstrip("/").partition("/")
+            return bucket, key
+        return host.split(".s3", 1)[0], parsed.path.lstrip("/")
+    return None, None
+
+
+def check_task_ids(
+    ids: Sequence[str],
+    known: Mapping[str, Any],
+    prefix: str,
+    malformed: Callable[[str], Exception],
+    not_found: Callable[[str], Exception],
+) -> None:
+    for task_id in ids:
+        if not task_id.startswith(prefix) or len(task_id) <= len(prefix):
+            raise malformed(task_id)
+        if task_id not in known:
+            raise not_found(task_id)
+
+
+def task_state_filter(filters: Sequence[Mapping[str, Any]]) -> set[str] | None:
+    """The task-state values asked for, or None when there is no such filter."""
+    wanted: set[str] | None = None
+    for item in filters:
+        name = item.get("Name")
+        if name != "task-state":
+            raise errors.invalid_parameter_value(
+                f"The filter '{name}' is invalid. Valid filters: task-state."
+            )
+        values = set(item.get("Values") or [])
+        unknown = values - set(TASK_STATES)
+        if unknown:
+            raise errors.invalid_parameter_value(
+                f"Invalid task-state value(s): {sorted(unknown)}. "
+                f"Expecting one of {list(TASK_STATES)}."
+            )
+        wanted = values if wanted is None else wanted & values
+    return wanted
+
+
+def describe_page(
+    tasks: Sequence[T],
+    *,
+    key: Callable[[T], str],
+    status: Callable[[T], str],
+    filters: Sequence[Mapping[str, Any]],
+    max_results: int | None,
+    next_token: str | None,
+    query_parts: Sequence[Any],
+) -> tuple[list[T], str | None]:
+    """Filter by task-state, then page (all at once without MaxResults/NextToken)."""
+    check_max_results(max_results, MIN_TASK_RESULTS, MAX_TASK_RESULTS)
+    wanted = task_state_filter(filters)
+    if wanted is not None:
+        tasks = [task for task in tasks if status(task) in wanted]
+    if max_results is None and not next_token:
+        return sorted(tasks, key=key), None
+    return paginate(
+        tasks,
+        key=key,
+        max_results=max_results,
+        next_token=next_token,
+        query=fingerprint(*query_parts, sorted(wanted or [])),
+        default_page=MAX_TASK_RESULTS,
+    )

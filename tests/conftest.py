@@ -1,0 +1,81 @@
+"""Shared fixtures: an isolated AWS environment and the session's sandbox endpoint.
+
+* Every test runs with AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE pointing at
+  files that do not exist, no AWS_PROFILE and no endpoint or region variables from
+  the user's shell: nothing reads or writes the real ~/.aws.
+* ``sandbox``: one started ``amitui.sandbox.Sandbox`` (seed 7, pending 1 s) for the
+  session, with testing credentials and us-east-1 in os.environ.
+* ``ec2``: ``ec2(region="us-east-1")`` -> a boto3 EC2 client for the sandbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+# Variables that would point boto3 at the user's own AWS setup.
+_USER_AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_EC2",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_CA_BUNDLE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_aws_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test touches the real user's ~/.aws or inherits their AWS variables."""
+    home = tmp_path_factory.mktemp("aws-home")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in _USER_AWS_VARIABLES:
+            patch.delenv(name, raising=False)
+        patch.setenv("AWS_CONFIG_FILE", str(home / "missing-config"))
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "missing-credentials"))
+        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        yield
+
+
+@pytest.fixture(scope="session")
+def sandbox(isolated_aws_environment: None) -> Iterator[Any]:
+    """The session's sandbox endpoint: seed 7, images pending for 1 s."""
+    from amitui.sandbox import Sandbox
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        patch.delenv("AWS_PROFILE", raising=False)
+        box = Sandbox(seed=7, pending_seconds=1.0).start()
+        try:
+            yield box
+        finally:
+            box.stop()
+
+
+@pytest.fixture
+def ec2(sandbox: Any) -> Callable[..., Any]:
+    """``ec2(region="us-east-1")``: a boto3 EC2 client pointed at the sandbox."""
+    import boto3
+
+    def make(region: str = "us-east-1") -> Any:
+        return boto3.client(
+            "ec2",
+            region_name=region,
+            endpoint_url=sandbox.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    return make
