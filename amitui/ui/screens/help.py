@@ -45,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("Keys", style="bold"))
-            yield Static(bindings_table(self.source))
+            yield Static(bindings_table(self.source), id="keys")
             yield Static(
                 Text(
                     "\nFilter: words match any column (ANDed); field:value matches one column "

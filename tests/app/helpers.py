@@ -1,0 +1,101 @@
+"""Shared helpers for the Pilot tests: build the real app against an endpoint, and wait."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from amitui.aws.clients import AwsClients, default_config
+from amitui.settings import Settings
+from amitui.store import TaskStore
+from amitui.ui.app import AmiTui
+from amitui.ui.widgets.image_table import ImageTable
+
+SIZE = (160, 45)
+
+
+def make_app(url: str, *, store: TaskStore | None = None, attempts: int = 5, **overrides) -> AmiTui:
+    """The real app, as `amitui --endpoint-url URL` builds it (the store in a temp dir)."""
+    settings = Settings(endpoint_url=url, **overrides)
+    clients = AwsClients(
+        profile=settings.profile,
+        endpoint_url=url,
+        default_region=settings.region,
+        read_only=settings.read_only,
+        config=default_config(retries={"mode": "adaptive", "max_attempts": attempts}),
+    )
+    return AmiTui(settings, clients, store or TaskStore())
+
+
+async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 15.0, what: str = ""):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what or predicate}")
+
+
+def table(app) -> ImageTable:
+    return app.inventory.query_one(ImageTable)
+
+
+async def loaded(pilot, timeout: float = 20.0):
+    """Wait until the inventory finished listing every region."""
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: (
+            app.inventory.is_mounted
+            and not app.inventory.pages_by_region
+            and app.inventory.finished_in is not None
+        ),
+        timeout,
+        "the listing to finish",
+    )
+    return table(app)
+
+
+def status_text(app) -> str:
+    return str(app.inventory.query_one("#status").render())
+
+
+def message_text(app) -> str:
+    return str(app.inventory.query_one("#message").render())
+
+
+def visible_images(app):
+    rows = table(app).rows
+    return [rows.image_at(i) for i in range(len(rows))]
+
+
+def table_lines(app) -> list[str]:
+    """The table's rendered lines as the terminal gets them (header first)."""
+    widget = table(app)
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+def own_images(ec2, **filters) -> list[dict]:
+    """The ground truth, straight from the endpoint with boto3."""
+    params = {"Owners": ["self"]}
+    if filters:
+        params["Filters"] = [{"Name": k, "Values": [v]} for k, v in filters.items()]
+    images, token = [], None
+    while True:
+        page = ec2.describe_images(**params, **({"NextToken": token} if token else {}))
+        images += page["Images"]
+        token = page.get("NextToken")
+        if not token:
+            return images
+
+
+def rendered(widget, width: int = 200) -> str:
+    """A Static's content as plain text, however it is built (Text, Table, JSON...)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), color_system=None, legacy_windows=False)
+    console.print(widget.content)
+    return console.file.getvalue()

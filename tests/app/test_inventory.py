@@ -1,0 +1,219 @@
+"""The inventory, driven with Pilot against the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+from amitui.ui.screens.detail import DetailScreen
+from amitui.ui.screens.help import HelpScreen
+from tests.app.helpers import (
+    SIZE,
+    loaded,
+    make_app,
+    own_images,
+    rendered,
+    status_text,
+    table,
+    table_lines,
+    visible_images,
+    wait_for,
+)
+
+
+async def test_pages_stream_into_the_table(sandbox, ec2):
+    truth = {i["ImageId"] for i in own_images(ec2("us-east-1"))}
+    app = make_app(sandbox.url, page_size=25)
+    pages_seen = []
+    async with app.run_test(size=SIZE) as pilot:
+        original = app.inventory._page_loaded
+
+        def spy(message):
+            pages_seen.append((message.page, table(app).rows.total))
+            original(message)
+
+        app.inventory._page_loaded = spy  # observe; the real handler still runs
+        widget = await loaded(pilot)
+        assert {i.image_id for i in widget.rows.images} == truth
+        assert widget.rows.total == len(truth) >= 100
+        assert f"{len(truth):,} images" in status_text(app)
+
+
+async def test_rows_show_while_pages_are_still_loading(sandbox, ec2):
+    total = len(own_images(ec2("us-east-1")))
+    app = make_app(sandbox.url, page_size=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: table(app).rows.total > 0, what="first page")
+        assert app.inventory.pages_by_region  # still loading
+        assert table(app).rows.total < total
+        assert "loading page" in status_text(app)
+        await pilot.press("j", "j")  # the table answers while pages arrive
+        assert table(app).cursor_row == 2
+        await loaded(pilot)
+        assert table(app).rows.total == total
+
+
+async def test_filter_plain_field_negation_and_clear(sandbox, ec2):
+    client = ec2("us-east-1")
+    arm = {i["ImageId"] for i in own_images(client, architecture="arm64")}
+    everything = own_images(client)
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"arm64")
+        shown = {i.image_id for i in visible_images(pilot.app)}
+        assert shown and arm <= shown
+        assert f"{len(shown):,} of {len(everything):,} images match" in status_text(pilot.app)
+
+        await pilot.press(*["backspace"] * 5, *"arch:arm64")
+        assert {i.image_id for i in visible_images(pilot.app)} == arm
+
+        await pilot.press(*["backspace"] * 10, *"!arch:arm64")
+        assert {i.image_id for i in visible_images(pilot.app)} == {
+            i["ImageId"] for i in everything
+        } - arm
+
+        await pilot.press("escape")
+        assert len(visible_images(pilot.app)) == len(everything)
+        assert table(pilot.app).has_focus
+
+
+async def test_tag_and_state_filters(sandbox, ec2):
+    client = ec2("us-east-1")
+    everything = own_images(client)
+    tagged = [i for i in everything if i.get("Tags")]
+    key, value = tagged[0]["Tags"][0]["Key"], tagged[0]["Tags"][0]["Value"]
+    expected = {
+        i["ImageId"]
+        for i in everything
+        if any(
+            t["Key"].lower() == key.lower() and t["Value"].lower().startswith(value.lower())
+            for t in i.get("Tags", [])
+        )
+    }
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *f"tag:{key}={value}")
+        assert {i.image_id for i in visible_images(pilot.app)} == expected
+        await pilot.press("escape", "slash", *"state:available")
+        assert all(i.state == "available" for i in visible_images(pilot.app))
+
+
+async def test_markup_in_a_name_shows_literally(sandbox, ec2):
+    marked = [i for i in own_images(ec2("us-east-1")) if "[" in i.get("Name", "")]
+    assert marked, "the sandbox catalogue has a name with markup"
+    name = marked[0]["Name"]
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *marked[0]["ImageId"], "enter")
+        lines = table_lines(pilot.app)
+        assert any(name[:20] in line for line in lines[1:]), lines[:3]
+
+
+async def test_sort_by_header_click_and_keys(sandbox):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        widget = await loaded(pilot)
+        created_x = table_lines(pilot.app)[0].index("Created")
+        await pilot.click(widget, offset=(created_x + 1, 0))
+        dates = [i.creation_date for i in visible_images(pilot.app)]
+        assert dates == sorted(dates) and len(set(dates)) > 10
+        assert "Created ▲" in table_lines(pilot.app)[0]
+        await pilot.click(widget, offset=(created_x + 1, 0))
+        dates = [i.creation_date for i in visible_images(pilot.app)]
+        assert dates == sorted(dates, reverse=True)
+        assert "Created ▼" in table_lines(pilot.app)[0]
+        await pilot.press("s")  # next column, same direction
+        assert widget.rows.sort_column == "owner"
+        await pilot.press("S")
+        assert widget.rows.sort_reverse is False
+
+
+async def test_detail_shows_everything_and_copies_the_id(sandbox, ec2):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        widget = await loaded(pilot)
+        image = widget.current
+        await pilot.press("enter")
+        screen = await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, DetailScreen) and pilot.app.screen
+        )
+        await wait_for(
+            pilot,
+            lambda: image.image_id in rendered(screen.query_one("#summary")),
+            what="the detail to load",
+        )
+        raw = ec2("us-east-1").describe_images(ImageIds=[image.image_id])["Images"][0]
+        devices = rendered(screen.query_one("#devices"))
+        for bdm in raw.get("BlockDeviceMappings", []):
+            assert bdm["DeviceName"] in devices
+        assert "private" in rendered(screen.query_one("#permissions")) or raw.get("Public")
+        await pilot.press("J")
+        assert screen.query_one("TabbedContent").active == "raw"
+        assert image.image_id in rendered(screen.query_one("#json"))
+        await pilot.press("y")
+        assert pilot.app.clipboard == image.image_id
+        await pilot.press("escape")
+        assert pilot.app.screen is pilot.app.inventory
+
+
+async def test_refresh_keeps_the_cursor_on_the_same_image(sandbox):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        widget = await loaded(pilot)
+        await pilot.press(*"jjjjjjj")
+        chosen = widget.current
+        generation = pilot.app.inventory.generation
+        await pilot.press("ctrl+r")
+        assert pilot.app.inventory.generation == generation + 1  # a real re-query
+        await loaded(pilot)
+        assert table(pilot.app).current.image_id == chosen.image_id
+
+
+async def test_owner_switch_to_amazon_requeries(sandbox):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("o")
+        await pilot.click("#scope-amazon")
+        await pilot.click("#apply")
+        await wait_for(pilot, lambda: pilot.app.list_query.owners == ("amazon",))
+        await loaded(pilot)
+        images = visible_images(pilot.app)
+        assert images and all(i.owner == "amazon" for i in images)
+        assert "owners amazon" in str(pilot.app.inventory.query_one("#context").render())
+
+
+async def test_two_regions_merge_with_a_region_column(sandbox, ec2):
+    east = {i["ImageId"] for i in own_images(ec2("us-east-1"))}
+    west = {i["ImageId"] for i in own_images(ec2("eu-west-1"))}
+    app = make_app(sandbox.url, regions=("us-east-1", "eu-west-1"))
+    async with app.run_test(size=SIZE) as pilot:
+        widget = await loaded(pilot)
+        by_region = {}
+        for image in widget.rows.images:
+            by_region.setdefault(image.region, set()).add(image.image_id)
+        assert by_region == {"us-east-1": east, "eu-west-1": west}
+        assert "Region" in table_lines(app)[0]
+        await pilot.press("slash", *"region:eu-west-1")
+        assert {i.image_id for i in visible_images(app)} == west
+
+
+async def test_header_shows_account_endpoint_and_read_only(sandbox):
+    app = make_app(sandbox.url, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.account, what="the account id")
+        header = str(app.inventory.query_one("#context").render())
+        assert "123456789012" in header
+        assert sandbox.url in header
+        assert "READ-ONLY" in header
+
+
+async def test_help_and_palette_list_the_commands(sandbox):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        help_screen = await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, HelpScreen) and pilot.app.screen
+        )
+        text = rendered(help_screen.query_one("#keys"))
+        for description in ("Filter", "Refresh", "Copy id", "Owners", "Regions", "Quit"):
+            assert description in text
+        await pilot.press("escape")
+        commands = [c.title for c in pilot.app.get_system_commands(pilot.app.inventory)]
+        for description in ("Filter", "Refresh", "Owners", "Regions", "Deprecated"):
+            assert description in commands
+        await pilot.press("colon")
+        await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "CommandPalette")
