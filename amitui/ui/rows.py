@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from amitui.aws.images import Image
-from amitui.ui.columns import COLUMN_BY_KEY, haystack, tags_text
+from amitui.ui.columns import COLUMN_BY_KEY, haystack, haystacks, tags_text
 from amitui.ui.query import Query, Term, parse_query
 
 
@@ -69,32 +69,41 @@ class ImageRows:
         """Add rows (a page as it arrives); replaces a row with the same id and region."""
         start = len(self.images)
         fresh: list[Image] = []
+        replaced = False
+        index_by_key = self._index_by_key
         for image in images:
             key = (image.region, image.image_id)
-            existing = self._index_by_key.get(key)
+            existing = index_by_key.get(key)
             if existing is not None:
                 self._replace(existing, image)
+                replaced = True
             else:
-                self._index_by_key[key] = start + len(fresh)
+                index_by_key[key] = start + len(fresh)
                 fresh.append(image)
         if not fresh:
             self._rebuild_visible()
             return
         self.images.extend(fresh)
-        self._hay.extend(haystack(i) for i in fresh)
+        self._hay.extend(haystacks(fresh))
         for field, values in self._field_cache.items():
             text = _field_text(field)
             values.extend(text(i) for i in fresh)
         for column, keys in self._sort_cache.items():
-            key_of = COLUMN_BY_KEY[column].sort_key
-            keys.extend(key_of(i) for i in fresh)
+            keys.extend(map(COLUMN_BY_KEY[column].sort_key, fresh))
         new = range(start, len(self.images))
-        test = self._tester(self.query)
-        self._match.extend(1 if test(i) else 0 for i in new)
+        if self.query.empty:
+            self._match.extend(b"\x01" * len(fresh))
+        else:
+            test = self._tester(self.query)
+            self._match.extend(1 if test(i) else 0 for i in new)
         self.order.extend(new)
         if self.sort_column is not None:
             self._sort_order()
-        self._rebuild_visible()
+        if replaced or self.sort_column is not None:
+            self._rebuild_visible()
+        else:  # arrival order: the new rows simply go after the visible ones
+            match = self._match
+            self.visible.extend(i for i in new if match[i])
 
     def _replace(self, index: int, image: Image) -> None:
         self.images[index] = image

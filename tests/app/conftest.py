@@ -11,3 +11,13 @@ def isolated_app_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("AMITUI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("AMITUI_CONFIG_DIR", str(tmp_path / "config"))
     return tmp_path
+
+
+@pytest.fixture
+def proxy(sandbox):
+    """A recording proxy in front of the sandbox: counts the actions that reach it."""
+    from tests.support.proxy import RecordingProxy
+
+    box = RecordingProxy(sandbox.url).start()
+    yield box
+    box.stop()

@@ -99,3 +99,41 @@ def rendered(widget, width: int = 200) -> str:
     console = Console(width=width, file=io.StringIO(), color_system=None, legacy_windows=False)
     console.print(widget.content)
     return console.file.getvalue()
+
+
+def field_widget(form, api_name: str):
+    index = next(i for i, f in enumerate(form.spec.fields) if f.api_name == api_name)
+    return form.query_one(f"#f-{index}")
+
+
+def field_error(form, api_name: str) -> str:
+    index = next(i for i, f in enumerate(form.spec.fields) if f.api_name == api_name)
+    return str(form.query_one(f"#e-{index}").content)
+
+
+async def fill(pilot, form, **values) -> None:
+    """Set fields as the user would (the widgets fire their Changed events)."""
+    for api_name, value in values.items():
+        field_widget(form, api_name.replace("__", ".")).value = value
+    await pilot.pause()
+
+
+def outcome_text(form) -> str:
+    return str(form.query_one("#outcome").content)
+
+
+async def open_form(pilot, key: str):
+    from amitui.ui.screens.action_form import ActionForm
+
+    await pilot.press(key)
+    return await wait_for(
+        pilot, lambda: isinstance(pilot.app.screen, ActionForm) and pilot.app.screen, 5, "form"
+    )
+
+
+async def select_image(pilot, image_id: str) -> None:
+    """Put the cursor on one image by filtering on its id."""
+    await pilot.press("slash", *image_id, "enter")
+    await wait_for(
+        pilot, lambda: table(pilot.app).current and table(pilot.app).current.image_id == image_id
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import work
 
 from amitui.aws.actions import ACTIONS
 from amitui.aws.errors import describe_error
@@ -33,7 +33,10 @@ def action_bindings(read_only: bool) -> list[tuple[str, str, str]]:
 
 
 class InventoryActions:
-    """Mixed into InventoryScreen: everything between an action key and the table update."""
+    """Mixed into InventoryScreen: everything between an action key and the table update.
+
+    Handlers here use ``on_<message>`` names (dispatched by name through the MRO), not
+    ``@on``, which only registers on MessagePump subclasses."""
 
     def action_open_action(self, name: str) -> None:
         spec = ACTIONS[name]
@@ -55,8 +58,7 @@ class InventoryActions:
         if outcome is not None:
             self.record_outcome(outcome)
 
-    @on(ActionsStarted)
-    def _partly_started(self, message: ActionsStarted) -> None:
+    def on_actions_started(self, message: ActionsStarted) -> None:
         self.record_outcome(message.outcome)
 
     def record_outcome(self, outcome: FormOutcome) -> None:
@@ -96,7 +98,6 @@ class InventoryActions:
         if images:
             self.post_message(ImagesChanged(images))
 
-    @on(ImagesChanged)
-    def _images_changed(self, message: ImagesChanged) -> None:
+    def on_images_changed(self, message: ImagesChanged) -> None:
         self.rows.extend(message.images)
         self.table_changed()

@@ -1,0 +1,214 @@
+"""The six action forms, driven with Pilot against the sandbox; results checked with boto3."""
+
+from __future__ import annotations
+
+from amitui.ui.screens.action_form import ActionForm
+from tests.app.helpers import (
+    SIZE,
+    field_error,
+    fill,
+    loaded,
+    make_app,
+    open_form,
+    outcome_text,
+    own_images,
+    select_image,
+    table,
+    wait_for,
+)
+
+
+def available_image(ec2, region="us-east-1", arch=None):
+    images = [
+        i
+        for i in own_images(ec2(region))
+        if i["State"] == "available" and (arch is None or i["Architecture"] == arch)
+    ]
+    return sorted(images, key=lambda i: i["ImageId"])
+
+
+async def test_copy_to_two_regions_makes_two_pending_images(sandbox, ec2):
+    source = available_image(ec2)[0]
+    regions = ("us-east-1", "eu-west-1", "ap-southeast-2")
+    app = make_app(sandbox.url, regions=regions)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, source["ImageId"])
+        form = await open_form(pilot, "c")
+        assert field_widget_value(form, "SourceImageId") == source["ImageId"]
+        assert field_widget_value(form, "SourceRegion") == "us-east-1"
+        assert field_widget_value(form, "Name") == source["Name"] + "-copy"
+        await fill(pilot, form, DestinationRegions="eu-west-1, ap-southeast-2")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10, "form to close")
+        copies = await wait_for(
+            pilot,
+            lambda: [i for i in table(app).rows.images if i.name == source["Name"] + "-copy"],
+            10,
+            "the copies in the table",
+        )
+        assert sorted(i.region for i in copies) == ["ap-southeast-2", "eu-west-1"]
+        assert all(i.state == "pending" for i in copies)  # shown without a full reload
+        for image in copies:
+            answer = ec2(image.region).describe_images(ImageIds=[image.image_id])["Images"][0]
+            assert answer["SourceImageId"] == source["ImageId"]
+        tasks = app.tasks.tasks()
+        assert sorted(t.target_id for t in tasks) == sorted(i.image_id for i in copies)
+
+
+def field_widget_value(form, api_name):
+    from tests.app.helpers import field_widget
+
+    return field_widget(form, api_name).value
+
+
+async def test_invalid_field_blocks_submit_and_nothing_is_sent(sandbox, ec2, proxy):
+    source = available_image(ec2)[1]
+    app = make_app(proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, source["ImageId"])
+        form = await open_form(pilot, "c")
+        await fill(pilot, form, Name="ab", DestinationRegions="eu-west-1, mars-north-9x")
+        assert "3" in field_error(form, "Name")  # "3 to 128 characters"
+        assert "mars-north-9x" in field_error(form, "DestinationRegions")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ActionForm)
+        assert "nothing was sent" in outcome_text(form)
+        assert proxy.count("CopyImage") == 0
+
+
+async def test_kms_key_needs_encrypted(sandbox, ec2, proxy):
+    source = available_image(ec2)[1]
+    app = make_app(proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, source["ImageId"])
+        form = await open_form(pilot, "c")
+        await fill(pilot, form, DestinationRegions="eu-west-1", KmsKeyId="alias/my-key")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert "Encrypted" in field_error(form, "KmsKeyId")
+        assert proxy.count("CopyImage") == 0
+
+
+async def test_export_to_missing_bucket_shows_aws_error_in_the_form(sandbox, ec2):
+    source = available_image(ec2)[2]
+    app = make_app(sandbox.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, source["ImageId"])
+        form = await open_form(pilot, "e")
+        await fill(
+            pilot,
+            form,
+            DiskImageFormat="VMDK",
+            S3ExportLocation__S3Bucket="no-such-bucket-here",
+        )
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "InvalidParameter" in outcome_text(form), 10, "AWS error")
+        assert isinstance(app.screen, ActionForm)  # stays open, with the input kept
+        assert field_widget_value(form, "S3ExportLocation.S3Bucket") == "no-such-bucket-here"
+        assert app.tasks.tasks() == []
+
+
+async def test_export_starts_a_task(sandbox, ec2):
+    source = available_image(ec2)[3]
+    app = make_app(sandbox.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, source["ImageId"])
+        form = await open_form(pilot, "e")
+        await fill(pilot, form, DiskImageFormat="RAW", S3ExportLocation__S3Bucket="amitui-exports")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
+        (task,) = app.tasks.tasks()
+        assert task.kind == "export" and task.target_id.startswith("export-ami-")
+        answer = ec2().describe_export_image_tasks(ExportImageTaskIds=[task.target_id])
+        assert answer["ExportImageTasks"][0]["ImageId"] == source["ImageId"]
+
+
+async def test_dry_run_reports_allowed_and_changes_nothing(sandbox, ec2, proxy):
+    source = available_image(ec2)[4]
+    before = len(own_images(ec2("eu-west-1")))
+    app = make_app(proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, source["ImageId"])
+        form = await open_form(pilot, "c")
+        await fill(pilot, form, DestinationRegions="eu-west-1")
+        await pilot.click("#dry-run")
+        await wait_for(pilot, lambda: "allowed" in outcome_text(form), 10, "dry run answer")
+        assert "DryRunOperation" in outcome_text(form)
+        assert isinstance(app.screen, ActionForm)
+    assert len(own_images(ec2("eu-west-1"))) == before
+    assert proxy.count("CopyImage") == 1
+
+
+async def test_deregister_needs_the_id_typed_back(sandbox, ec2, proxy):
+    victim = available_image(ec2, "eu-west-1")[0]
+    app = make_app(proxy.url, regions=("eu-west-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, victim["ImageId"])
+        form = await open_form(pilot, "ctrl+d")
+        context = str(form.query_one("#context").content)
+        assert victim["ImageId"] in context and victim["Name"] in context
+        await pilot.press("ctrl+s")  # nothing typed
+        await pilot.pause(0.2)
+        await fill(pilot, form, ConfirmImageId=victim["ImageId"][:-1] + "0")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert "Does not match" in field_error(form, "ConfirmImageId")
+        assert proxy.count("DeregisterImage") == 0
+        snapshots = [m["Ebs"]["SnapshotId"] for m in victim["BlockDeviceMappings"] if "Ebs" in m]
+        await fill(pilot, form, ConfirmImageId=victim["ImageId"], DeleteAssociatedSnapshots=True)
+        assert all(s in str(form.query_one("#context").content) for s in snapshots)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
+        assert table(app).rows.row_of(victim["ImageId"]) is None
+        messages = " ".join(n.message for n in app._notifications)
+        assert all(s in messages for s in snapshots)
+    assert proxy.count("DeregisterImage") == 1
+    assert ec2("eu-west-1").describe_images(Owners=["self"], ImageIds=[])  # endpoint alive
+    remaining = {i["ImageId"] for i in own_images(ec2("eu-west-1"))}
+    assert victim["ImageId"] not in remaining
+
+
+async def test_create_from_instance_picker(sandbox, ec2):
+    app = make_app(sandbox.url, regions=("ap-southeast-2",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        form = await open_form(pilot, "n")
+        index = next(i for i, f in enumerate(form.spec.fields) if f.api_name == "InstanceId")
+        picker = form.query_one(f"#p-{index}")
+        await wait_for(pilot, lambda: len(picker._options) > 1, 10, "instances")
+        instance_id = picker._options[1][1]
+        picker.value = instance_id
+        await pilot.pause()
+        assert field_widget_value(form, "InstanceId") == instance_id
+        await fill(pilot, form, Name="amitui-test-create", NoReboot=True)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
+        created = await wait_for(
+            pilot,
+            lambda: [i for i in table(app).rows.images if i.name == "amitui-test-create"],
+            10,
+        )
+        assert created[0].state == "pending"
+        assert created[0].region == "ap-southeast-2"
+
+
+async def test_aws_error_stays_in_the_form(sandbox, ec2):
+    """A duplicate name: AWS refuses, the form stays open with the code and message."""
+    images = available_image(ec2)
+    app = make_app(sandbox.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, images[5]["ImageId"])
+        form = await open_form(pilot, "c")
+        await fill(pilot, form, DestinationRegions="us-east-1", Name=images[6]["Name"])
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "InvalidAMIName.Duplicate" in outcome_text(form), 10)
+        assert isinstance(app.screen, ActionForm)
