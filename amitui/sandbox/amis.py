@@ -250,6 +250,6 @@ def build_ami(
 
 def check_name_free(backend: Any, name: str) -> None:
     """AWS: an AMI name is unique among the account's images in a region."""
-    for ami in backend.amis.values():
+    for ami in list(backend.amis.values()):  # other request threads may add images
         if ami.name == name and ami.owner_id == backend.account_id:
             raise errors.ami_name_in_use(name, ami.id)

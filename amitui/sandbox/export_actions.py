@@ -10,7 +10,7 @@ StatusMessage instead. A cancelled export is ``deleting``, then ``deleted``.
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.ec2.exceptions import InvalidAMIIdError
@@ -22,7 +22,7 @@ from .lifecycle import EXPORT_STEPS
 from .pagination import fingerprint
 from .state import SandboxState
 from .tagging import tags_by_type
-from .task_common import check_bucket, check_task_ids, describe_page, new_timeline
+from .task_common import check_bucket, check_task_ids, describe_page, new_timeline, s3_backend
 from .tasks import (
     CANCEL_MESSAGE,
     EXPORT_FAIL_MESSAGE,
@@ -37,6 +37,9 @@ EXPORT_PREFIX = "export-ami-"
 
 class ExportActionsMixin(EC2BaseResponse):
     sandbox_state: ClassVar[SandboxState]
+
+    def _s3(self) -> Any:
+        return s3_backend(self.current_account, self.partition)
 
     def export_image(self) -> ActionResult:
         image_id = check_ami_id(self._get_param("ImageId"))
@@ -90,7 +93,7 @@ class ExportActionsMixin(EC2BaseResponse):
         )
         task = created or book.exports[earlier]
         with state.lock:
-            return ActionResult(task.view(time.time()))
+            return ActionResult(task.observe(time.time(), self._s3()))
 
     def describe_export_image_tasks(self) -> ActionResult:
         ids = self._get_param("ExportImageTaskIds", [])
@@ -119,7 +122,8 @@ class ExportActionsMixin(EC2BaseResponse):
                 next_token=next_token,
                 query_parts=(self.region, "exports", sorted(ids)),
             )
-            result: dict = {"ExportImageTasks": [task.view(now) for task in page]}
+            s3 = self._s3()
+            result: dict = {"ExportImageTasks": [task.observe(now, s3) for task in page]}
         if token:
             result["NextToken"] = token
         return ActionResult(result)

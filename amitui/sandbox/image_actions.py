@@ -266,7 +266,8 @@ class ImageActionsMixin(EC2BaseResponse):
 
     def _delete_snapshot(self, snapshot_id: str) -> str:
         backend = self.ec2_backend
-        if any(snapshot_id in snapshot_ids_of(other) for other in backend.amis.values()):
+        others = list(backend.amis.values())  # other request threads may add images
+        if any(snapshot_id in snapshot_ids_of(other) for other in others):
             return "skipped"  # another image still uses it
         try:
             backend.delete_snapshot(snapshot_id)

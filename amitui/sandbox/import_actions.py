@@ -150,7 +150,7 @@ class ImportActionsMixin(EC2BaseResponse):
         )
         task = created or book.imports[earlier]
         with state.lock:
-            return ActionResult(task.view(time.time()))
+            return ActionResult(task.observe(time.time(), self.ec2_backend))
 
     def describe_import_image_tasks(self) -> ActionResult:
         ids = self._get_param("ImportTaskIds", [])
@@ -179,7 +179,8 @@ class ImportActionsMixin(EC2BaseResponse):
                 next_token=next_token,
                 query_parts=(self.region, "imports", sorted(ids)),
             )
-            result: dict[str, Any] = {"ImportImageTasks": [task.view(now) for task in page]}
+            views = [task.observe(now, self.ec2_backend) for task in page]
+            result: dict[str, Any] = {"ImportImageTasks": views}
         if token:
             result["NextToken"] = token
         return ActionResult(result)

@@ -42,8 +42,10 @@ class SandboxEC2Response(
             return
         now = time.time()
         with state.lock:
-            for task in book.exports.values():
-                task.settle(now, self.ec2_backend, s3_backend(self.current_account, self.partition))
+            if book.exports:
+                s3 = s3_backend(self.current_account, self.partition)
+                for export in book.exports.values():
+                    export.settle(now, s3)
             for task in book.imports.values():
                 task.settle(now, self.ec2_backend)
 

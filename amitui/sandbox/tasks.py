@@ -71,7 +71,12 @@ class ExportTask:
             out["Progress"] = str(phase.progress)
         return out
 
-    def settle(self, now: float, ec2_backend: Any, s3_backend: Any) -> None:
+    def observe(self, now: float, s3_backend: Any) -> dict[str, Any]:
+        """The view at ``now``, with a completion's side effect done first."""
+        self.settle(now, s3_backend)
+        return self.view(now)
+
+    def settle(self, now: float, s3_backend: Any) -> None:
         if self.delivered or self.timeline.phase(now).status != "completed":
             return
         self.delivered = True
@@ -166,6 +171,11 @@ class ImportTask:
             for disk, snap in zip(self.disks, snapshot_ids, strict=False)
         ]
         return out
+
+    def observe(self, now: float, ec2_backend: Any) -> dict[str, Any]:
+        """The view at ``now``; a completed import has its image registered first."""
+        self.settle(now, ec2_backend)
+        return self.view(now)
 
     def settle(self, now: float, ec2_backend: Any) -> None:
         if self.image_id is not None or self.timeline.phase(now).status != "completed":

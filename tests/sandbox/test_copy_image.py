@@ -1,0 +1,158 @@
+"""CopyImage over HTTP: pending then available, encryption, tags, tokens, errors."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from .ec2_helpers import error_code, follow_state, image, own_available, unique
+
+
+def test_a_copy_is_pending_then_available_and_remembers_its_source(ec2):
+    source_client, client = ec2("us-east-1"), ec2("eu-west-1")
+    source = own_available(source_client, architecture="arm64")
+    name = unique("copy-of-arm64")
+    copy_id = client.copy_image(
+        Name=name, SourceImageId=source["ImageId"], SourceRegion="us-east-1"
+    )["ImageId"]
+    first = image(client, copy_id)
+    assert first["State"] == "pending"
+    assert follow_state(client, copy_id) == ["pending", "available"]
+    copy = image(client, copy_id)
+    assert copy["Name"] == name
+    assert copy["SourceImageId"] == source["ImageId"]
+    assert copy["SourceImageRegion"] == "us-east-1"
+    assert copy["Architecture"] == "arm64"
+    assert len(copy["BlockDeviceMappings"]) == len(source["BlockDeviceMappings"])
+    source_sizes = [m.get("Ebs", {}).get("VolumeSize") for m in source["BlockDeviceMappings"]]
+    assert [m.get("Ebs", {}).get("VolumeSize") for m in copy["BlockDeviceMappings"]] == (
+        source_sizes
+    )
+    new_snaps = {m["Ebs"]["SnapshotId"] for m in copy["BlockDeviceMappings"] if "Ebs" in m}
+    old_snaps = {m["Ebs"]["SnapshotId"] for m in source["BlockDeviceMappings"] if "Ebs" in m}
+    assert not new_snaps & old_snaps
+    assert "StateReason" not in copy
+
+
+def test_a_copy_named_fail_ends_failed_with_a_state_reason(ec2):
+    client = ec2()
+    source = own_available(client)
+    copy_id = client.copy_image(
+        Name=unique("fail-copy"), SourceImageId=source["ImageId"], SourceRegion="us-east-1"
+    )["ImageId"]
+    assert follow_state(client, copy_id) == ["pending", "failed"]
+    reason = image(client, copy_id)["StateReason"]
+    assert reason["Code"] and reason["Message"]
+
+
+def test_copy_encrypted_with_a_key_encrypts_every_volume(ec2):
+    client = ec2()
+    source = own_available(client)
+    key = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    copy_id = client.copy_image(
+        Name=unique("encrypted-copy"),
+        SourceImageId=source["ImageId"],
+        SourceRegion="us-east-1",
+        Encrypted=True,
+        KmsKeyId=key,
+    )["ImageId"]
+    volumes = [m["Ebs"] for m in image(client, copy_id)["BlockDeviceMappings"] if "Ebs" in m]
+    assert volumes and all(v["Encrypted"] and v["KmsKeyId"] == key for v in volumes)
+
+
+def test_copy_with_a_key_but_not_encrypted_is_refused(ec2):
+    client = ec2()
+    source = own_available(client)
+    with pytest.raises(ClientError) as info:
+        client.copy_image(
+            Name=unique("bad-kms"),
+            SourceImageId=source["ImageId"],
+            SourceRegion="us-east-1",
+            KmsKeyId="alias/aws/ebs",
+        )
+    assert error_code(info) == "InvalidParameterDependency"
+
+
+def test_copy_image_tags_and_tag_specifications(ec2):
+    client = ec2()
+    source = own_available(client, **{"tag-key": "Team"})
+    source_tags = {t["Key"]: t["Value"] for t in source["Tags"]}
+    copied = client.copy_image(
+        Name=unique("tagged-copy"),
+        SourceImageId=source["ImageId"],
+        SourceRegion="us-east-1",
+        CopyImageTags=True,
+        TagSpecifications=[{"ResourceType": "image", "Tags": [{"Key": "Env", "Value": "qa"}]}],
+    )["ImageId"]
+    tags = {t["Key"]: t["Value"] for t in image(client, copied)["Tags"]}
+    assert tags == {**source_tags, "Env": "qa"}
+    plain = client.copy_image(
+        Name=unique("untagged-copy"), SourceImageId=source["ImageId"], SourceRegion="us-east-1"
+    )["ImageId"]
+    assert image(client, plain).get("Tags", []) == []
+
+
+def test_client_token_makes_copy_idempotent(ec2):
+    client = ec2()
+    source = own_available(client)
+    request = {
+        "Name": unique("idempotent-copy"),
+        "SourceImageId": source["ImageId"],
+        "SourceRegion": "us-east-1",
+        "ClientToken": unique("token"),
+    }
+    first = client.copy_image(**request)["ImageId"]
+    again = client.copy_image(**request)["ImageId"]
+    assert first == again
+    assert (
+        len(
+            client.describe_images(Filters=[{"Name": "name", "Values": [request["Name"]]}])[
+                "Images"
+            ]
+        )
+        == 1
+    )
+    with pytest.raises(ClientError) as info:
+        client.copy_image(**{**request, "Name": unique("other-name")})
+    assert error_code(info) == "IdempotentParameterMismatch"
+
+
+def test_copy_errors(ec2):
+    client = ec2()
+    cases = [
+        ({"SourceImageId": "ami-0123456789abcdef0"}, "InvalidAMIID.NotFound"),
+        ({"SourceImageId": "image-12345678"}, "InvalidAMIID.Malformed"),
+        (
+            {"SourceImageId": own_available(client)["ImageId"], "SourceRegion": "mars-1"},
+            "InvalidParameterValue",
+        ),
+    ]
+    for override, code in cases:
+        request = {"Name": unique("copy-error"), "SourceRegion": "us-east-1", **override}
+        with pytest.raises(ClientError) as info:
+            client.copy_image(**request)
+        assert error_code(info) == code, override
+
+
+def test_names_are_unique_per_account_and_region(ec2):
+    client = ec2()
+    taken = own_available(client)
+    with pytest.raises(ClientError) as info:
+        client.copy_image(
+            Name=taken["Name"], SourceImageId=taken["ImageId"], SourceRegion="us-east-1"
+        )
+    assert error_code(info) == "InvalidAMIName.Duplicate"
+
+
+def test_a_pending_image_cannot_be_copied_yet(ec2):
+    client = ec2()
+    fresh = client.copy_image(
+        Name=unique("fresh"),
+        SourceImageId=own_available(client)["ImageId"],
+        SourceRegion="us-east-1",
+    )["ImageId"]
+    with pytest.raises(ClientError) as info:
+        client.copy_image(
+            Name=unique("copy-of-fresh"), SourceImageId=fresh, SourceRegion="us-east-1"
+        )
+    assert error_code(info) == "IncorrectState"

@@ -1,0 +1,233 @@
+"""CreateImage, RegisterImage, DeregisterImage over HTTP, and DryRun on all four."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from .ec2_helpers import (
+    error_code,
+    follow_state,
+    image,
+    own_available,
+    running_instance,
+    seeded_snapshot,
+    unique,
+)
+
+
+# -- CreateImage -----------------------------------------------------------------------
+def test_create_image_from_a_running_instance(ec2):
+    client = ec2("ap-southeast-2")
+    instance = running_instance(client, "payments-api-1")
+    volume_ids = [m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]]
+    volumes = client.describe_volumes(VolumeIds=volume_ids)["Volumes"]
+    image_id = client.create_image(
+        InstanceId=instance["InstanceId"],
+        Name=unique("payments-api-snapshot"),
+        Description="from payments-api-1",
+        NoReboot=True,
+        TagSpecifications=[
+            {"ResourceType": "image", "Tags": [{"Key": "Team", "Value": "payments"}]},
+            {"ResourceType": "snapshot", "Tags": [{"Key": "Backup", "Value": "yes"}]},
+        ],
+    )["ImageId"]
+    assert follow_state(client, image_id) == ["pending", "available"]
+    made = image(client, image_id)
+    assert made["SourceInstanceId"] == instance["InstanceId"]
+    assert made["Architecture"] == instance["Architecture"]
+    assert sorted(m["Ebs"]["VolumeSize"] for m in made["BlockDeviceMappings"]) == sorted(
+        v["Size"] for v in volumes
+    )
+    assert {"Key": "Team", "Value": "payments"} in made["Tags"]
+    snapshot_ids = [m["Ebs"]["SnapshotId"] for m in made["BlockDeviceMappings"]]
+    snapshots = client.describe_snapshots(SnapshotIds=snapshot_ids)["Snapshots"]
+    assert all({"Key": "Backup", "Value": "yes"} in s["Tags"] for s in snapshots)
+
+
+def test_create_image_named_fail_fails_and_unknown_instances_are_errors(ec2):
+    client = ec2()
+    instance = running_instance(client, "web-1")
+    image_id = client.create_image(InstanceId=instance["InstanceId"], Name=unique("fail-web"))[
+        "ImageId"
+    ]
+    assert follow_state(client, image_id) == ["pending", "failed"]
+    with pytest.raises(ClientError) as info:
+        client.create_image(InstanceId="i-0123456789abcdef0", Name=unique("nope"))
+    assert error_code(info) == "InvalidInstanceID.NotFound"
+    with pytest.raises(ClientError) as info:
+        client.create_image(InstanceId="instance-1", Name=unique("nope"))
+    assert error_code(info) == "InvalidInstanceID.Malformed"
+
+
+# -- RegisterImage ---------------------------------------------------------------------
+def test_register_keeps_what_it_was_given(ec2):
+    client = ec2()
+    snapshot = seeded_snapshot(client)
+    image_id = client.register_image(
+        Name=unique("registered-arm"),
+        Description="registered from a snapshot",
+        Architecture="arm64",
+        VirtualizationType="hvm",
+        BootMode="uefi",
+        RootDeviceName="/dev/xvda",
+        EnaSupport=True,
+        BlockDeviceMappings=[
+            {
+                "DeviceName": "/dev/xvda",
+                "Ebs": {
+                    "SnapshotId": snapshot["SnapshotId"],
+                    "VolumeSize": 12,
+                    "VolumeType": "gp3",
+                    "DeleteOnTermination": True,
+                },
+            },
+            {
+                "DeviceName": "/dev/sdf",
+                "Ebs": {"VolumeSize": 100, "VolumeType": "io1", "Iops": 4000},
+            },
+            {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"},
+        ],
+    )["ImageId"]
+    assert follow_state(client, image_id) == ["pending", "available"]
+    made = image(client, image_id)
+    assert (made["Architecture"], made["VirtualizationType"], made["BootMode"]) == (
+        "arm64",
+        "hvm",
+        "uefi",
+    )
+    assert made["RootDeviceName"] == "/dev/xvda"
+    assert made["RootDeviceType"] == "ebs"
+    by_device = {m["DeviceName"]: m for m in made["BlockDeviceMappings"]}
+    root = by_device["/dev/xvda"]["Ebs"]
+    assert (root["SnapshotId"], root["VolumeSize"], root["VolumeType"]) == (
+        snapshot["SnapshotId"],
+        12,
+        "gp3",
+    )
+    data = by_device["/dev/sdf"]["Ebs"]
+    assert (data["VolumeSize"], data["VolumeType"], data["Iops"]) == (100, "io1", 4000)
+    assert by_device["/dev/sdb"]["VirtualName"] == "ephemeral0"
+
+
+def test_register_defaults_are_aws_defaults(ec2):
+    client = ec2()
+    snapshot = seeded_snapshot(client)
+    image_id = client.register_image(
+        Name=unique("registered-defaults"),
+        RootDeviceName="/dev/sda1",
+        BlockDeviceMappings=[
+            {"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": snapshot["SnapshotId"]}}
+        ],
+    )["ImageId"]
+    made = image(client, image_id)
+    assert (made["Architecture"], made["VirtualizationType"]) == ("i386", "paravirtual")
+    assert made["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"] == snapshot["VolumeSize"]
+
+
+def test_register_errors(ec2):
+    client = ec2()
+    with pytest.raises(ClientError) as info:
+        client.register_image(Name=unique("nothing-to-boot"))
+    assert error_code(info) == "InvalidParameterCombination"
+    with pytest.raises(ClientError) as info:
+        client.register_image(
+            Name=unique("missing-snapshot"),
+            RootDeviceName="/dev/sda1",
+            BlockDeviceMappings=[
+                {"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": "snap-0123456789abcdef0"}}
+            ],
+        )
+    assert error_code(info) == "InvalidSnapshot.NotFound"
+    with pytest.raises(ClientError) as info:
+        client.register_image(
+            Name=unique("bad-arch"), Architecture="sparc", ImageLocation="bucket/manifest.xml"
+        )
+    assert error_code(info) == "InvalidParameterValue"
+
+
+# -- DeregisterImage -------------------------------------------------------------------
+def fresh_copy(client) -> dict:
+    """A new (still pending) copy: AWS lets a pending image be deregistered too."""
+    copy_id = client.copy_image(
+        Name=unique("to-deregister"),
+        SourceImageId=own_available(client)["ImageId"],
+        SourceRegion="us-east-1",
+    )["ImageId"]
+    return image(client, copy_id)
+
+
+def test_deregister_with_delete_associated_snapshots(ec2):
+    client = ec2()
+    made = fresh_copy(client)
+    snapshot_ids = [m["Ebs"]["SnapshotId"] for m in made["BlockDeviceMappings"] if "Ebs" in m]
+    answer = client.deregister_image(ImageId=made["ImageId"], DeleteAssociatedSnapshots=True)
+    assert answer["Return"] is True
+    assert sorted(r["SnapshotId"] for r in answer["DeleteSnapshotResults"]) == sorted(snapshot_ids)
+    assert {r["ReturnCode"] for r in answer["DeleteSnapshotResults"]} == {"success"}
+    for snapshot_id in snapshot_ids:
+        with pytest.raises(ClientError) as info:
+            client.describe_snapshots(SnapshotIds=[snapshot_id])
+        assert error_code(info) == "InvalidSnapshot.NotFound"
+    assert client.describe_images(ImageIds=[made["ImageId"]])["Images"] == []
+
+
+def test_deregister_keeps_snapshots_by_default(ec2):
+    client = ec2()
+    made = fresh_copy(client)
+    snapshot_ids = [m["Ebs"]["SnapshotId"] for m in made["BlockDeviceMappings"] if "Ebs" in m]
+    answer = client.deregister_image(ImageId=made["ImageId"])
+    assert "DeleteSnapshotResults" not in answer
+    assert len(client.describe_snapshots(SnapshotIds=snapshot_ids)["Snapshots"]) == len(
+        snapshot_ids
+    )
+
+
+def test_deregister_errors(ec2):
+    client = ec2()
+    amazon = client.describe_images(Owners=["amazon"], MaxResults=5)["Images"][0]
+    for image_id, code in [
+        (amazon["ImageId"], "AuthFailure"),
+        ("ami-0123456789abcdef0", "InvalidAMIID.NotFound"),
+        ("image-1", "InvalidAMIID.Malformed"),
+    ]:
+        with pytest.raises(ClientError) as info:
+            client.deregister_image(ImageId=image_id)
+        assert error_code(info) == code
+
+
+# -- DryRun ----------------------------------------------------------------------------
+def test_dry_run_on_every_image_action(ec2):
+    client = ec2()
+    source = own_available(client)
+    instance = running_instance(client, "web-1")
+    snapshot = seeded_snapshot(client)
+    calls = [
+        lambda: client.copy_image(
+            Name=unique("dry"),
+            SourceImageId=source["ImageId"],
+            SourceRegion="us-east-1",
+            DryRun=True,
+        ),
+        lambda: client.create_image(
+            InstanceId=instance["InstanceId"], Name=unique("dry"), DryRun=True
+        ),
+        lambda: client.register_image(
+            Name=unique("dry"),
+            RootDeviceName="/dev/sda1",
+            BlockDeviceMappings=[
+                {"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": snapshot["SnapshotId"]}}
+            ],
+            DryRun=True,
+        ),
+        lambda: client.deregister_image(ImageId=source["ImageId"], DryRun=True),
+        lambda: client.describe_images(Owners=["self"], MaxResults=5, DryRun=True),
+    ]
+    dry_names = [{"Name": "name", "Values": ["dry-*"]}]
+    for call in calls:
+        with pytest.raises(ClientError) as info:
+            call()
+        assert error_code(info) == "DryRunOperation"
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+    assert client.describe_images(Owners=["self"], Filters=dry_names)["Images"] == []
+    assert image(client, source["ImageId"])["State"] == "available"  # not deregistered

@@ -1,0 +1,68 @@
+"""The Sandbox object: one per process, reset, determinism by seed."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from amitui.sandbox import Sandbox
+
+
+def catalogue_view(url: str, region: str = "ap-southeast-2") -> list[tuple]:
+    client = boto3.client("ec2", region_name=region, endpoint_url=url)
+    images = client.describe_images(Owners=["self"], IncludeDisabled=True)["Images"]
+    return sorted(
+        (
+            i["ImageId"],
+            i["Name"],
+            i["CreationDate"],
+            i["State"],
+            tuple(m.get("Ebs", {}).get("SnapshotId", "") for m in i["BlockDeviceMappings"]),
+            tuple(sorted((t["Key"], t["Value"]) for t in i.get("Tags", []))),
+        )
+        for i in images
+    )
+
+
+def test_only_one_sandbox_per_process(sandbox):
+    with pytest.raises(RuntimeError, match="already running"):
+        Sandbox(seed=1).start()
+    assert Sandbox().running is False
+    with pytest.raises(RuntimeError):
+        _ = Sandbox().url
+    assert boto3.client("ec2", endpoint_url=sandbox.url).describe_regions()["Regions"]
+
+
+def test_reset_wipes_state_and_seeds_the_same_catalogue_again(sandbox):
+    client = boto3.client("ec2", region_name="ap-southeast-2", endpoint_url=sandbox.url)
+    source = catalogue_view(sandbox.url)[0][0]
+    copy_id = client.copy_image(
+        Name="made-before-reset", SourceImageId=source, SourceRegion="ap-southeast-2"
+    )["ImageId"]
+    task = client.import_image(
+        DiskContainers=[
+            {"Format": "VMDK", "UserBucket": {"S3Bucket": "amitui-imports", "S3Key": "a.vmdk"}}
+        ]
+    )["ImportTaskId"]
+    summary_before = sandbox.reset()
+    first = catalogue_view(sandbox.url)
+    assert copy_id not in {row[0] for row in first}
+    with pytest.raises(ClientError):
+        client.describe_import_image_tasks(ImportTaskIds=[task])
+    assert client.describe_import_image_tasks()["ImportImageTasks"] == []
+    summary_again = sandbox.reset()
+    assert catalogue_view(sandbox.url) == first
+    assert summary_again.images == summary_before.images
+    assert summary_again.instances == summary_before.instances
+
+
+def test_another_seed_gives_another_catalogue(sandbox):
+    seven = catalogue_view(sandbox.url)
+    try:
+        sandbox.reset(seed=8)
+        eight = catalogue_view(sandbox.url)
+    finally:
+        sandbox.reset(seed=7)
+    assert {row[1] for row in eight} != {row[1] for row in seven}
+    assert catalogue_view(sandbox.url) == seven
