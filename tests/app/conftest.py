@@ -21,3 +21,12 @@ def proxy(sandbox):
     box = RecordingProxy(sandbox.url).start()
     yield box
     box.stop()
+
+
+@pytest.fixture
+def slow_sandbox(sandbox):
+    """The session's sandbox with images that stay pending for a minute (for cancels)."""
+    before = sandbox.state.pending_seconds
+    sandbox.state.pending_seconds = 60.0
+    yield sandbox
+    sandbox.state.pending_seconds = before
