@@ -157,19 +157,9 @@ class DetailScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        inventory_header = self.app.screen_stack[0].query(ContextHeader)
-        header = self.query_one(ContextHeader)
-        if inventory_header:
-            src = inventory_header.first()
-            header.update_context(
-                profile=src.profile,
-                account=src.account,
-                regions=(self.image.region,),
-                scope=src.scope,
-                endpoint=src.endpoint,
-                read_only=src.read_only,
-                running_tasks=src.running_tasks,
-            )
+        self.query_one(ContextHeader).copy_from(
+            self.app.inventory.query_one(ContextHeader), regions=(self.image.region,)
+        )
         self.fetch()
 
     @work(thread=True, exit_on_error=False, group="detail")

@@ -120,11 +120,7 @@ class TasksScreen(Screen):
         table = self.query_one(DataTable)
         for key, title in COLUMNS:
             table.add_column(title, key=key)
-        src = self.app.inventory.query_one(ContextHeader)
-        self.query_one(ContextHeader).update_context(
-            profile=src.profile, account=src.account, regions=src.regions, scope="tasks",
-            endpoint=src.endpoint, read_only=src.read_only, running_tasks=src.running_tasks,
-        )  # fmt: skip
+        self.query_one(ContextHeader).copy_from(self.app.inventory.query_one(ContextHeader))
         self.reload()
         self.set_interval(1.0, self._tick)
         table.focus()

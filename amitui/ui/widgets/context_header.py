@@ -11,6 +11,8 @@ class ContextHeader(Static):
     ContextHeader { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
+    FIELDS = ("profile", "account", "regions", "scope", "endpoint", "read_only", "running_tasks")
+
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.profile = "default"
@@ -25,6 +27,21 @@ class ContextHeader(Static):
         for key, value in changes.items():
             setattr(self, key, value)
         self.update(self.render_text())
+
+    def copy_from(self, other: ContextHeader, **changes) -> None:
+        """Show what ``other`` shows (another screen's header), with ``changes``."""
+        fields = (
+            "profile",
+            "account",
+            "regions",
+            "scope",
+            "endpoint",
+            "read_only",
+            "running_tasks",
+        )
+        values = {name: getattr(other, name) for name in fields}
+        values.update(changes)
+        self.update_context(**values)
 
     def render_text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")

@@ -113,7 +113,8 @@ class ImageTable(ScrollView, can_focus=True):
     def _layout(self) -> None:
         """Fixed columns keep their width; the flexible one (Name) takes what is left."""
         available = self.scrollable_content_region.width
-        fixed = sum(c.width + 1 for c in self.columns if not c.flex) + 1
+        # a leading space, then each column followed by one space (the flex one's included)
+        fixed = 1 + sum(c.width + 1 for c in self.columns if not c.flex) + 1
         self.widths = [max(c.width, available - fixed) if c.flex else c.width for c in self.columns]
 
     def on_resize(self) -> None:
@@ -123,7 +124,7 @@ class ImageTable(ScrollView, can_focus=True):
 
     @property
     def content_width(self) -> int:
-        return sum(w + 1 for w in self.widths) + 1
+        return 1 + sum(w + 1 for w in self.widths)
 
     def rows_changed(self, keep: Image | None = None) -> None:
         """Call after the rows' contents, filter or order changed."""
