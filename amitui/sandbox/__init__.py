@@ -11,6 +11,8 @@ or from a shell: ``amitui sandbox [--host 127.0.0.1] [--port N] [--seed N]
 [--pending-seconds S]`` (also ``python -m amitui.sandbox``), which prints its URL
 on its first line and serves until SIGINT/SIGTERM.
 
+``Sandbox.pending_seconds`` may be changed while it runs (e.g. to 60 to keep images
+pending for a cancel test); it applies to what starts afterwards.
 ``Sandbox.reset()`` wipes every moto backend and the sandbox's tasks and seeds the
 catalogue again (for test isolation). moto keeps its state in process-wide
 globals: ONE Sandbox per process (a second ``start`` raises), and do not use

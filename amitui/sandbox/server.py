@@ -82,7 +82,6 @@ class Sandbox:
         self.host = host
         self.port = port
         self.seed = seed
-        self.pending_seconds = pending_seconds
         self.state = SandboxState(pending_seconds=pending_seconds)
         self.summary: SeedSummary | None = None
         self._server: BaseWSGIServer | None = None
@@ -140,6 +139,18 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def pending_seconds(self) -> float:
+        """How long new images stay pending (tasks take 4x). Settable while running:
+        it applies to the images and tasks started after the change."""
+        return self.state.pending_seconds
+
+    @pending_seconds.setter
+    def pending_seconds(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("pending_seconds must be >= 0")
+        self.state.pending_seconds = seconds
 
     # -- where ------------------------------------------------------------------------
     @property

@@ -66,3 +66,29 @@ def test_another_seed_gives_another_catalogue(sandbox):
         sandbox.reset(seed=7)
     assert {row[1] for row in eight} != {row[1] for row in seven}
     assert catalogue_view(sandbox.url) == seven
+
+
+def test_pending_seconds_can_change_while_running(sandbox):
+    client = boto3.client("ec2", region_name="eu-west-1", endpoint_url=sandbox.url)
+    source = client.describe_images(
+        Owners=["self"], Filters=[{"Name": "state", "Values": ["available"]}], MaxResults=5
+    )["Images"][0]["ImageId"]
+    before = sandbox.pending_seconds
+    sandbox.pending_seconds = 0
+    try:
+        copy_id = client.copy_image(
+            Name="instant-copy", SourceImageId=source, SourceRegion="eu-west-1"
+        )["ImageId"]
+        started = client.import_image(
+            DiskContainers=[
+                {"Format": "RAW", "UserBucket": {"S3Bucket": "amitui-imports", "S3Key": "b.raw"}}
+            ]
+        )
+    finally:
+        sandbox.pending_seconds = before
+    assert client.describe_images(ImageIds=[copy_id])["Images"][0]["State"] == "available"
+    assert started["Status"] == "completed"
+    assert client.describe_images(ImageIds=[started["ImageId"]])["Images"]
+    assert sandbox.state.pending_seconds == before == 1.0
+    with pytest.raises(ValueError):
+        sandbox.pending_seconds = -1
