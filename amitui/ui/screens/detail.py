@@ -133,7 +133,9 @@ class DetailScreen(Screen):
     ]
 
     DEFAULT_CSS = """
-    DetailScreen VerticalScroll { padding: 0 1; }
+    DetailScreen #tabs { height: 1fr; }
+    DetailScreen TabPane { height: 1fr; padding: 0; }
+    DetailScreen VerticalScroll { height: 1fr; padding: 0 1; }
     DetailScreen .section { margin: 1 0 0 0; text-style: bold; color: $accent; }
     """
 
