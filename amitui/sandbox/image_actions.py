@@ -59,15 +59,37 @@ def snapshot_ids_of(ami: Any) -> list[str]:
     return [m["Ebs"]["SnapshotId"] for m in ami.block_device_mappings if m.get("Ebs")]
 
 
-def _copied_mapping(mapping: dict[str, Any], encrypted: bool, kms_key_id: str | None) -> dict:
+def _copied_mapping(
+    mapping: dict[str, Any], encrypted: bool, kms_key_id: str | None, same_region: bool
+) -> dict:
+    """A source mapping for the copy: new snapshot, and the copy's encryption.
+
+    KMS keys are regional: a copy to another region, or one encrypted on request
+    without a KmsKeyId, uses the destination's default EBS key.
+    """
     if "Ebs" not in mapping:
         return dict(mapping)
     ebs = {k: v for k, v in mapping["Ebs"].items() if k != "SnapshotId"}
+    if encrypted or not same_region:
+        ebs.pop("KmsKeyId", None)
     if encrypted:
         ebs["Encrypted"] = True
         if kms_key_id:
             ebs["KmsKeyId"] = kms_key_id
     return {"DeviceName": mapping["DeviceName"], "Ebs": ebs}
+
+
+def _kernel_of(instance: Any) -> str | None:
+    kernel = getattr(instance, "kernel_id", None)
+    return kernel if kernel and kernel != "None" else None  # moto's "None" string
+
+
+def _merged_override(current: dict[str, Any] | None, override: dict[str, Any]) -> dict:
+    """CreateImage's BlockDeviceMappings change the instance's volume they name."""
+    if current is None or "Ebs" not in override or "Ebs" not in current:
+        return override
+    given = {k: v for k, v in override["Ebs"].items() if v is not None}
+    return {"DeviceName": current["DeviceName"], "Ebs": {**current["Ebs"], **given}}
 
 
 class ImageActionsMixin(EC2BaseResponse):
@@ -106,10 +128,13 @@ class ImageActionsMixin(EC2BaseResponse):
                 },
             }
         for override in overrides:
+            device = override.get("DeviceName")
+            if not device:
+                raise errors.missing_parameter("BlockDeviceMapping.DeviceName")
             if override.get("NoDevice") is not None:
-                mappings.pop(override["DeviceName"], None)
+                mappings.pop(device, None)
             else:
-                mappings[override["DeviceName"]] = override
+                mappings[device] = _merged_override(mappings.get(device), override)
         root = instance.root_device_name
         if root not in mappings and mappings:
             root = next(iter(mappings))
@@ -122,7 +147,7 @@ class ImageActionsMixin(EC2BaseResponse):
             architecture=instance.architecture,
             virtualization_type=instance.virtualization_type or "hvm",
             platform=instance.platform,
-            extra={"instance_id": instance.id, "kernel_id": getattr(instance, "kernel_id", None)},
+            extra={"instance_id": instance.id, "kernel_id": _kernel_of(instance)},
             tags=tags.get("image"),
         )
         if tags.get("snapshot"):
@@ -170,7 +195,8 @@ class ImageActionsMixin(EC2BaseResponse):
                 name=name,
                 description=description if description is not None else source.description,
                 mappings=[
-                    _copied_mapping(m, encrypted, kms_key_id) for m in source.block_device_mappings
+                    _copied_mapping(m, encrypted, kms_key_id, source_region == self.region)
+                    for m in source.block_device_mappings
                 ],
                 root_device_name=source.root_device_name,
                 architecture=source.architecture,

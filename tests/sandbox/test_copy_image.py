@@ -156,3 +156,26 @@ def test_a_pending_image_cannot_be_copied_yet(ec2):
             Name=unique("copy-of-fresh"), SourceImageId=fresh, SourceRegion="us-east-1"
         )
     assert error_code(info) == "IncorrectState"
+
+
+def test_an_encrypted_image_copied_to_another_region_uses_that_regions_key(ec2):
+    source_client, client = ec2("us-east-1"), ec2("ap-southeast-2")
+    images = source_client.describe_images(
+        Owners=["self"], Filters=[{"Name": "state", "Values": ["available"]}]
+    )["Images"]
+    source = next(
+        i
+        for i in images
+        if any(m.get("Ebs", {}).get("Encrypted") for m in i["BlockDeviceMappings"])
+    )
+    copy_id = client.copy_image(
+        Name=unique("encrypted-cross-region"),
+        SourceImageId=source["ImageId"],
+        SourceRegion="us-east-1",
+    )["ImageId"]
+    keys = {
+        m["Ebs"]["KmsKeyId"]
+        for m in image(client, copy_id)["BlockDeviceMappings"]
+        if m.get("Ebs", {}).get("Encrypted")
+    }
+    assert keys and all(key.startswith("arn:aws:kms:ap-southeast-2:") for key in keys)

@@ -231,3 +231,28 @@ def test_dry_run_on_every_image_action(ec2):
         assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
     assert client.describe_images(Owners=["self"], Filters=dry_names)["Images"] == []
     assert image(client, source["ImageId"])["State"] == "available"  # not deregistered
+
+
+def test_create_image_block_device_mappings_change_or_drop_instance_volumes(ec2):
+    client = ec2("eu-west-1")
+    instance = running_instance(client, "payments-api-1")
+    devices = [m["DeviceName"] for m in instance["BlockDeviceMappings"]]
+    root, data = instance["RootDeviceName"], [d for d in devices if d != instance["RootDeviceName"]]
+    assert data, "payments-api images carry data volumes"
+    root_volume = client.describe_volumes(
+        VolumeIds=[
+            m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"] if m["DeviceName"] == root
+        ]
+    )["Volumes"][0]
+    image_id = client.create_image(
+        InstanceId=instance["InstanceId"],
+        Name=unique("payments-root-only"),
+        BlockDeviceMappings=[
+            {"DeviceName": root, "Ebs": {"VolumeSize": 64}},
+            *({"DeviceName": device, "NoDevice": ""} for device in data),
+        ],
+    )["ImageId"]
+    (mapping,) = image(client, image_id)["BlockDeviceMappings"]
+    assert mapping["DeviceName"] == root
+    assert mapping["Ebs"]["VolumeSize"] == 64
+    assert mapping["Ebs"]["VolumeType"] == root_volume["VolumeType"]
