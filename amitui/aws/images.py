@@ -51,37 +51,44 @@ class Image:
 
     @classmethod
     def from_api(cls, raw: dict[str, Any], region: str) -> Image:
-        root_name = raw.get("RootDeviceName")
+        # Runs 100,000 times for a big catalogue: one bound ``get``, no work for absent keys.
+        get = raw.get
+        root_name = get("RootDeviceName")
         root_size = None
-        snapshots = []
-        for bdm in raw.get("BlockDeviceMappings") or ():
-            ebs = bdm.get("Ebs")
-            if not ebs:
-                continue
-            snap = ebs.get("SnapshotId")
-            if snap:
-                snapshots.append(snap)
-            if bdm.get("DeviceName") == root_name or (root_size is None and root_name is None):
-                root_size = ebs.get("VolumeSize")
+        snapshots: tuple[str, ...] = ()
+        mappings = get("BlockDeviceMappings")
+        if mappings:
+            found = []
+            for bdm in mappings:
+                ebs = bdm.get("Ebs")
+                if not ebs:
+                    continue
+                snap = ebs.get("SnapshotId")
+                if snap:
+                    found.append(snap)
+                if bdm.get("DeviceName") == root_name or (root_size is None and root_name is None):
+                    root_size = ebs.get("VolumeSize")
+            snapshots = tuple(found)
+        tags = get("Tags")
         return cls(
-            image_id=raw.get("ImageId", ""),
+            image_id=get("ImageId", ""),
             region=region,
-            name=raw.get("Name") or "",
-            state=raw.get("State") or "",
-            architecture=raw.get("Architecture") or "",
-            platform=raw.get("PlatformDetails") or raw.get("Platform") or "",
-            root_device_type=raw.get("RootDeviceType") or "",
+            name=get("Name") or "",
+            state=get("State") or "",
+            architecture=get("Architecture") or "",
+            platform=get("PlatformDetails") or get("Platform") or "",
+            root_device_type=get("RootDeviceType") or "",
             root_size_gib=root_size,
-            creation_date=raw.get("CreationDate") or "",
-            owner_id=raw.get("OwnerId") or "",
-            owner_alias=raw.get("ImageOwnerAlias") or "",
-            public=bool(raw.get("Public")),
-            deprecation_time=raw.get("DeprecationTime") or "",
-            description=raw.get("Description") or "",
-            virtualization_type=raw.get("VirtualizationType") or "",
-            image_type=raw.get("ImageType") or "",
-            tags=tuple((t.get("Key", ""), t.get("Value", "")) for t in raw.get("Tags") or ()),
-            snapshot_ids=tuple(snapshots),
+            creation_date=get("CreationDate") or "",
+            owner_id=get("OwnerId") or "",
+            owner_alias=get("ImageOwnerAlias") or "",
+            public=bool(get("Public")),
+            deprecation_time=get("DeprecationTime") or "",
+            description=get("Description") or "",
+            virtualization_type=get("VirtualizationType") or "",
+            image_type=get("ImageType") or "",
+            tags=tuple((t.get("Key", ""), t.get("Value", "")) for t in tags) if tags else (),
+            snapshot_ids=snapshots,
         )
 
 

@@ -1,0 +1,115 @@
+"""Run the real AmiTui headless against an instant, in-memory EC2 (for the table benchmarks).
+
+``InstantClients`` is an ``AwsClients`` whose ``ec2()`` answers DescribeImages with the
+canned catalogue's botocore-shaped dicts, so the app's whole path (thread worker,
+``iter_image_pages``, ``Image.from_api``, messages, ``ImageRows``, the table) runs with no
+network and no XML parsing. ``Paints`` records every screen update the app makes
+(``App._display`` is called for each compositor update, headless included): a latency is
+"from the key press to the first screen update that shows its effect".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from amitui.aws.clients import AwsClients, Identity
+from benchmarks.canned_ec2 import ACCOUNT, iter_raw
+
+PAGE = 1000
+
+
+class InstantEc2:
+    """DescribeImages from memory (pages made lazily, so they are transient as real ones)."""
+
+    def __init__(self, images: int, pages: list[list[dict[str, Any]]] | None = None) -> None:
+        self.images = images
+        self.pages = pages
+
+    def describe_images(self, **params: Any) -> dict[str, Any]:
+        if params.get("ImageIds"):
+            wanted = set(params["ImageIds"])
+            return {"Images": [r for r in iter_raw(self.images) if r["ImageId"] in wanted]}
+        number = int(params.get("NextToken") or 0)
+        if self.pages is not None:
+            page = self.pages[number]
+        else:
+            start = number * PAGE
+            raws = iter_raw(start + PAGE)
+            page = [r for n, r in enumerate(raws) if n >= start][: self.images - start]
+        answer: dict[str, Any] = {"Images": page}
+        if (number + 1) * PAGE < self.images:
+            answer["NextToken"] = str(number + 1)
+        return answer
+
+    def __getattr__(self, name: str) -> Callable[..., dict[str, Any]]:
+        return lambda **_: {}  # task polling and the like: nothing to report
+
+
+def catalogue_pages(images: int) -> list[list[dict[str, Any]]]:
+    raws = list(iter_raw(images))
+    return [raws[start : start + PAGE] for start in range(0, images, PAGE)]
+
+
+class InstantClients(AwsClients):
+    def __init__(self, ec2: InstantEc2) -> None:
+        super().__init__(endpoint_url="http://instant.invalid", default_region="us-east-1")
+        self._ec2 = ec2
+
+    def ec2(self, region: str | None = None) -> Any:
+        return self._ec2
+
+    def identity(self) -> Identity:
+        return Identity(account=ACCOUNT, arn=f"arn:aws:iam::{ACCOUNT}:user/bench")
+
+
+def make_instant_app(ec2: InstantEc2) -> Any:
+    """The app exactly as ``amitui`` builds it, its AWS clients swapped for instant ones."""
+    from amitui.cli import make_app
+    from amitui.settings import Settings
+
+    app = make_app(Settings(endpoint_url="http://instant.invalid", cache=False))
+    app.clients = InstantClients(ec2)  # read by the workers only, after mounting
+    return app
+
+
+class Paints:
+    """Times the app's screen updates: the first paint at which a condition holds."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.count = 0
+        self._display = app._display
+        self._waiter: tuple[Callable[[], bool], asyncio.Future[float]] | None = None
+        app._display = self._timed
+
+    def _timed(self, screen: Any, renderable: Any) -> None:
+        self._display(screen, renderable)
+        if renderable is None:
+            return
+        self.count += 1
+        if self._waiter is not None:
+            ready, future = self._waiter
+            if not future.done() and ready():  # checked as the paint happens
+                future.set_result(time.perf_counter())
+
+    def expect(self, ready: Callable[[], bool] = lambda: True) -> asyncio.Future[float]:
+        """Arm before acting: resolves to the time of the first paint at which ``ready()``."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiter = (ready, future)
+        return future
+
+    async def latency(
+        self, action: Callable[[], Any], ready: Callable[[], bool], timeout: float = 10.0
+    ) -> float:
+        """Seconds from starting ``action`` (sync or async) to the paint that shows it."""
+        future = self.expect(ready)
+        started = time.perf_counter()
+        result = action()
+        if asyncio.iscoroutine(result):
+            await result
+        painted = await asyncio.wait_for(future, timeout)
+        self._waiter = None
+        return painted - started

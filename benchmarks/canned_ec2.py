@@ -1,0 +1,577 @@
+"""A canned-page EC2 endpoint for benchmarks: DescribeImages pages rendered once, served free.
+
+moto needs ~0.65 ms per listed image, so it cannot serve 100,000 images fast enough to
+measure a client. This server renders a deterministic catalogue of realistic EC2 XML once
+at start (1000 images a page by default) and then answers each DescribeImages page with
+bytes it already holds, honouring NextToken. It also answers sts GetCallerIdentity, so the
+app's header works. Every region gets the same catalogue: by default any region is
+accepted and the ids are identical; with ``regions`` only those are served, each with
+region-tagged ids (``ami-00a1<region index>…``).
+
+    python -m benchmarks.canned_ec2 --port 5056 [--images 100000] [--delay-ms 0]
+
+prints its URL on the first line of stdout and serves until interrupted. In-process::
+
+    with CannedEc2(images=100_000) as server:
+        client = boto3.client("ec2", endpoint_url=server.url, ...)
+
+Optional ``delay_ms`` sleeps that long before each DescribeImages answer (real AWS takes
+around a second per page of 1000): concurrency across regions only shows with latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import hashlib
+import random
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+ACCOUNT = "123456789012"
+NS_EC2 = "http://ec2.amazonaws.com/doc/2016-11-15/"
+NS_STS = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+# (owner id, owner alias or "", name pattern, description pattern, platform, root device,
+#  root size GiB, boot mode, weight). Patterns take {v} (version), {arch}, {date}, {n}.
+FAMILIES = (
+    (
+        "137112412989",
+        "amazon",
+        "al2023-ami-2023.{v}-kernel-6.1-{arch}",
+        "Amazon Linux 2023 AMI 2023.{v} {arch} HVM kernel-6.1",
+        "",
+        "/dev/xvda",
+        8,
+        "uefi-preferred",
+        14,
+    ),
+    (
+        "137112412989",
+        "amazon",
+        "amzn2-ami-kernel-5.10-hvm-2.0.{date}.0-{arch}-gp2",
+        "Amazon Linux 2 Kernel 5.10 AMI 2.0.{date}.0 {arch} HVM gp2",
+        "",
+        "/dev/xvda",
+        8,
+        "",
+        12,
+    ),
+    (
+        "099720109477",
+        "",
+        "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-{arch2}-server-{date}",
+        "Canonical, Ubuntu, 24.04, {arch2} noble image",
+        "",
+        "/dev/sda1",
+        8,
+        "",
+        16,
+    ),
+    (
+        "099720109477",
+        "",
+        "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-{arch2}-server-{date}",
+        "Canonical, Ubuntu, 22.04 LTS, {arch2} jammy image build on {date}",
+        "",
+        "/dev/sda1",
+        8,
+        "",
+        14,
+    ),
+    (
+        "136693071363",
+        "",
+        "debian-12-{arch2}-{date}-{n}",
+        "Debian 12 (bookworm) {arch2} {date}",
+        "",
+        "/dev/xvda",
+        8,
+        "",
+        8,
+    ),
+    (
+        "801119661308",
+        "amazon",
+        "Windows_Server-2022-English-Full-Base-{date2}",
+        "Microsoft Windows Server 2022 Full Locale English AMI provided by Amazon",
+        "windows",
+        "/dev/sda1",
+        30,
+        "",
+        9,
+    ),
+    (
+        "309956199498",
+        "",
+        "RHEL-9.{v2}.0_HVM-{date}-{arch}-{n}-Hourly2-GP3",
+        "Provided by Red Hat, Inc.",
+        "Red Hat Enterprise Linux",
+        "/dev/sda1",
+        10,
+        "",
+        6,
+    ),
+    (
+        "013907871322",
+        "amazon",
+        "suse-sles-15-sp{v2}-v{date}-hvm-ssd-{arch}",
+        "SUSE Linux Enterprise Server 15 SP{v2} ({arch}, HVM, EBS)",
+        "SUSE Linux",
+        "/dev/sda1",
+        10,
+        "",
+        5,
+    ),
+    (
+        "092701018921",
+        "",
+        "bottlerocket-aws-k8s-1.{v2}-{arch}-v1.{n}.0-{hex8}",
+        "bottlerocket-aws-k8s-1.{v2}-{arch}-v1.{n}.0-{hex8}",
+        "",
+        "/dev/xvda",
+        2,
+        "",
+        6,
+    ),
+    (
+        "602401143452",
+        "amazon",
+        "amazon-eks-node-al2023-{arch}-standard-1.{v2}-v{date}",
+        "EKS-optimized Kubernetes node based on Amazon Linux 2023, (k8s: 1.{v2}, {arch})",
+        "",
+        "/dev/xvda",
+        20,
+        "",
+        6,
+    ),
+    (
+        ACCOUNT,
+        "",
+        "[web] build-{n} {date}",
+        "Team image built by CI from main@{hex8}",
+        "",
+        "/dev/xvda",
+        16,
+        "",
+        4,
+    ),
+)
+
+PLATFORM_DETAILS = {
+    "": ("Linux/UNIX", "RunInstances"),
+    "windows": ("Windows", "RunInstances:0002"),
+    "Red Hat Enterprise Linux": ("Red Hat Enterprise Linux", "RunInstances:0010"),
+    "SUSE Linux": ("SUSE Linux", "RunInstances:000g"),
+}
+TEAMS = ("web", "data", "platform", "ml", "webapp")
+EPOCH = datetime(2016, 1, 1, tzinfo=UTC)
+
+
+def image_id(index: int) -> str:
+    return f"ami-{index + 0x0A1B000000000000:017x}"
+
+
+def _raw(index: int, rng: random.Random, weights: list[int]) -> dict[str, Any]:
+    """One image as botocore returns it (the dict DescribeImages' parser builds)."""
+    owner, alias, name_p, desc_p, platform, root, size, boot, _w = rng.choices(FAMILIES, weights)[0]
+    arch = "arm64" if platform != "windows" and rng.random() < 0.35 else "x86_64"
+    created = EPOCH + timedelta(seconds=rng.randrange(0, 10 * 365 * 86400))
+    date = created.strftime("%Y%m%d")
+    fields = {
+        "v": f"{rng.randint(0, 9)}.{date}.{rng.randint(0, 3)}",
+        "v2": rng.randint(1, 33),
+        "arch": arch,
+        "arch2": "arm64" if arch == "arm64" else "amd64",
+        "date": date,
+        "date2": created.strftime("%Y.%m.%d"),
+        "n": index,
+        "hex8": f"{rng.getrandbits(32):08x}",
+    }
+    name = name_p.format(**fields)
+    details, usage = PLATFORM_DETAILS[platform]
+    public = owner != ACCOUNT
+    raw: dict[str, Any] = {
+        "ImageId": image_id(index),
+        "ImageLocation": f"{alias or owner}/{name}",
+        "State": "available"
+        if rng.random() < 0.97
+        else rng.choice(("pending", "failed", "disabled")),
+        "OwnerId": owner,
+        "CreationDate": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "Public": public,
+        "Architecture": arch,
+        "ImageType": "machine",
+    }
+    if platform == "windows":
+        raw["Platform"] = "windows"
+    raw["SriovNetSupport"] = "simple"
+    if alias:
+        raw["ImageOwnerAlias"] = alias
+    mappings: list[dict[str, Any]] = [
+        {
+            "DeviceName": root,
+            "Ebs": {
+                "SnapshotId": f"snap-{rng.getrandbits(68):017x}",
+                "VolumeSize": size,
+                "DeleteOnTermination": True,
+                "VolumeType": "gp3",
+                "Iops": 3000,
+                "Throughput": 125,
+                "Encrypted": False,
+            },
+        }
+    ]
+    if rng.random() < 0.2:
+        mappings.append({"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"})
+    raw.update(
+        Name=name,
+        Description=desc_p.format(**fields),
+        RootDeviceType="ebs",
+        RootDeviceName=root,
+        BlockDeviceMappings=mappings,
+        VirtualizationType="hvm",
+        Hypervisor="xen",
+        EnaSupport=True,
+        PlatformDetails=details,
+        UsageOperation=usage,
+    )
+    if boot:
+        raw["BootMode"] = boot
+        raw["ImdsSupport"] = "v2.0"
+    if public and rng.random() < 0.6:
+        deprecation = min(created + timedelta(days=730), datetime(2099, 1, 1, tzinfo=UTC))
+        raw["DeprecationTime"] = deprecation.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if not public or rng.random() < 0.1:
+        tags = [("Name", name[:40]), ("Team", rng.choice(TEAMS))]
+        if rng.random() < 0.5:
+            tags.append(("Env", rng.choice(("prod", "staging", "dev"))))
+        raw["Tags"] = [{"Key": k, "Value": v} for k, v in tags]
+    return raw
+
+
+#: Dict keys in EC2's element order, with their XML names (nested ones handled apart).
+_SCALARS = (
+    ("ImageId", "imageId"),
+    ("ImageLocation", "imageLocation"),
+    ("State", "imageState"),
+    ("OwnerId", "imageOwnerId"),
+    ("CreationDate", "creationDate"),
+    ("Public", "isPublic"),
+    ("Architecture", "architecture"),
+    ("ImageType", "imageType"),
+    ("Platform", "platform"),
+    ("SriovNetSupport", "sriovNetSupport"),
+    ("ImageOwnerAlias", "imageOwnerAlias"),
+    ("Name", "name"),
+    ("Description", "description"),
+    ("RootDeviceType", "rootDeviceType"),
+    ("RootDeviceName", "rootDeviceName"),
+    ("BlockDeviceMappings", None),
+    ("VirtualizationType", "virtualizationType"),
+    ("Hypervisor", "hypervisor"),
+    ("EnaSupport", "enaSupport"),
+    ("PlatformDetails", "platformDetails"),
+    ("UsageOperation", "usageOperation"),
+    ("BootMode", "bootMode"),
+    ("ImdsSupport", "imdsSupport"),
+    ("DeprecationTime", "deprecationTime"),
+    ("Tags", None),
+)
+_EBS = (
+    ("SnapshotId", "snapshotId"),
+    ("VolumeSize", "volumeSize"),
+    ("DeleteOnTermination", "deleteOnTermination"),
+    ("VolumeType", "volumeType"),
+    ("Iops", "iops"),
+    ("Throughput", "throughput"),
+    ("Encrypted", "encrypted"),
+)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return escape(str(value))
+
+
+def render_item(raw: dict[str, Any]) -> str:
+    """One ``<item>`` of a DescribeImagesResponse, indented as EC2 indents it."""
+    pad = " " * 12
+    out = ["        <item>\n"]
+    for key, tag in _SCALARS:
+        value = raw.get(key)
+        if value is None:
+            continue
+        if key == "BlockDeviceMappings":
+            out.append(f"{pad}<blockDeviceMapping>\n")
+            for bdm in value:
+                out.append(f"{pad}    <item>\n{pad}        <deviceName>{bdm['DeviceName']}")
+                out.append("</deviceName>\n")
+                if "VirtualName" in bdm:
+                    out.append(f"{pad}        <virtualName>{bdm['VirtualName']}</virtualName>\n")
+                if "Ebs" in bdm:
+                    out.append(f"{pad}        <ebs>\n")
+                    for ekey, etag in _EBS:
+                        if ekey in bdm["Ebs"]:
+                            text = _text(bdm["Ebs"][ekey])
+                            out.append(f"{pad}            <{etag}>{text}</{etag}>\n")
+                    out.append(f"{pad}        </ebs>\n")
+                out.append(f"{pad}    </item>\n")
+            out.append(f"{pad}</blockDeviceMapping>\n")
+        elif key == "Tags":
+            out.append(f"{pad}<tagSet>\n")
+            for tag_ in value:
+                out.append(
+                    f"{pad}    <item>\n"
+                    f"{pad}        <key>{_text(tag_['Key'])}</key>\n"
+                    f"{pad}        <value>{_text(tag_['Value'])}</value>\n"
+                    f"{pad}    </item>\n"
+                )
+            out.append(f"{pad}</tagSet>\n")
+        else:
+            out.append(f"{pad}<{tag}>{_text(value)}</{tag}>\n")
+    out.append("        </item>\n")
+    return "".join(out)
+
+
+def iter_raw(count: int, seed: int = 6) -> Iterator[dict[str, Any]]:
+    """The catalogue as botocore-shaped dicts, deterministic for a seed."""
+    rng = random.Random(seed)
+    weights = [f[-1] for f in FAMILIES]
+    for index in range(count):
+        yield _raw(index, rng, weights)
+
+
+def iter_items(count: int, seed: int = 6) -> Iterator[str]:
+    """The catalogue's ``<item>`` elements, deterministic for a seed."""
+    for raw in iter_raw(count, seed):
+        yield render_item(raw)
+
+
+def _token(page: int) -> str:
+    """An opaque NextToken that looks like EC2's (long, base64)."""
+    digest = hashlib.sha256(str(page).encode()).digest() * 4
+    return base64.b64encode(f"p{page:06d}:".encode() + digest).decode()
+
+
+def _page(items: list[str], token: str | None) -> bytes:
+    body = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<DescribeImagesResponse xmlns="{NS_EC2}">\n',
+        f"    <requestId>{uuid.uuid4()}</requestId>\n",
+        "    <imagesSet>\n",
+        *items,
+        "    </imagesSet>\n",
+    ]
+    if token:
+        body.append(f"    <nextToken>{token}</nextToken>\n")
+    body.append("</DescribeImagesResponse>")
+    return "".join(body).encode()
+
+
+def _error(code: str, message: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
+        f"<Code>{code}</Code><Message>{escape(message)}</Message></Error></Errors>"
+        f"<RequestID>{uuid.uuid4()}</RequestID></Response>"
+    ).encode()
+
+
+IDENTITY = (
+    f'<GetCallerIdentityResponse xmlns="{NS_STS}">\n'
+    "  <GetCallerIdentityResult>\n"
+    f"    <Arn>arn:aws:iam::{ACCOUNT}:user/bench</Arn>\n"
+    "    <UserId>AIDABENCHBENCHBENCH</UserId>\n"
+    f"    <Account>{ACCOUNT}</Account>\n"
+    "  </GetCallerIdentityResult>\n"
+    "  <ResponseMetadata><RequestId>4f0c5d7e-bench</RequestId></ResponseMetadata>\n"
+    "</GetCallerIdentityResponse>\n"
+).encode()
+
+
+class Catalogue:
+    """Every page of the catalogue, rendered once, keyed by the token that asks for it."""
+
+    def __init__(self, images: int = 100_000, page_size: int = 1000, seed: int = 6) -> None:
+        self.images = images
+        self.page_size = page_size
+        self.seed = seed
+        count = max(1, -(-images // page_size))
+        tokens = [None, *(_token(n) for n in range(1, count)), None]
+        items = iter_items(images, seed)
+        self.pages: dict[str | None, bytes] = {}
+        for number in range(count):
+            page = [item for _, item in zip(range(page_size), items, strict=False)]
+            self.pages[tokens[number]] = _page(page, tokens[number + 1])
+        self.bytes = sum(len(p) for p in self.pages.values())
+
+    def some(self, ids: list[str]) -> bytes:
+        """DescribeImages with ImageIds (the detail screen): rendered on demand."""
+        wanted = set(ids)
+        found = [render_item(r) for r in iter_raw(self.images, self.seed) if r["ImageId"] in wanted]
+        return _page(found, None)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: botocore reuses its pooled connections
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
+        action = (form.get("Action") or [""])[0]
+        status, body = 200, b""
+        if action == "DescribeImages":
+            status, body = self._describe_images(form)
+        elif action == "GetCallerIdentity":
+            body = IDENTITY
+        else:
+            status, body = 400, _error("InvalidAction", f"The action {action} is not valid")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml;charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _describe_images(self, form: dict[str, list[str]]) -> tuple[int, bytes]:
+        catalogue = self.server.catalogue
+        ids = [v[0] for k, v in form.items() if k.startswith("ImageId.")]
+        if ids:
+            return 200, catalogue.some(ids)
+        token = (form.get("NextToken") or [None])[0] or None
+        size = int((form.get("MaxResults") or [catalogue.page_size])[0])
+        if size != catalogue.page_size:
+            message = f"this canned endpoint serves MaxResults={catalogue.page_size} only"
+            return 400, _error("InvalidParameterValue", message)
+        page = catalogue.pages.get(token)
+        if page is None:
+            return 400, _error("InvalidPaginationToken", f"The token '{token}' is invalid.")
+        regions = self.server.regions
+        if regions:
+            region = _signed_region(self.headers.get("Authorization", ""))
+            if region not in regions:
+                return 401, _error("OptInRequired", f"{region} is not served here")
+            # Region-tagged ids: one bytes.replace per page (~1 ms for 2 MB).
+            tagged = b"<imageId>ami-00a1%x" % regions.index(region)
+            page = page.replace(b"<imageId>ami-00a1b", tagged)
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        self.server.pages_served += 1
+        return 200, page
+
+
+def _signed_region(authorization: str) -> str:
+    """The region of a SigV4 ``Credential=AKID/date/REGION/service/aws4_request``."""
+    _, _, credential = authorization.partition("Credential=")
+    parts = credential.split("/")
+    return parts[2] if len(parts) > 2 else ""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    catalogue: Catalogue
+    delay: float = 0.0
+    regions: tuple[str, ...] = ()
+    pages_served: int = 0
+
+
+class CannedEc2:
+    """The server, startable in-process (a daemon thread) or as ``python -m`` (see main)."""
+
+    def __init__(
+        self,
+        images: int = 100_000,
+        *,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        delay_ms: float = 0.0,
+        seed: int = 6,
+        regions: tuple[str, ...] = (),
+    ) -> None:
+        if len(regions) > 15:
+            raise ValueError("at most 15 regions (ids are tagged with one hex digit)")
+        self.catalogue = Catalogue(images, seed=seed)
+        self._server = _Server((host, port), _Handler)
+        self._server.catalogue = self.catalogue
+        self._server.delay = delay_ms / 1000
+        self._server.regions = tuple(regions)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def pages_served(self) -> int:
+        return self._server.pages_served
+
+    def start(self) -> CannedEc2:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> CannedEc2:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.canned_ec2", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--images", type=int, default=100_000, help="catalogue size per region")
+    parser.add_argument("--delay-ms", type=float, default=0.0, help="latency added per page")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--regions",
+        default="",
+        help="comma-separated regions to serve, each the same catalogue with region-tagged "
+        "ids (others answer OptInRequired); default: any region, identical ids",
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    server = CannedEc2(
+        args.images,
+        port=args.port,
+        host=args.host,
+        delay_ms=args.delay_ms,
+        seed=args.seed,
+        regions=tuple(r for r in args.regions.split(",") if r),
+    )
+    print(server.url, flush=True)
+    print(
+        f"{args.images:,} images, {len(server.catalogue.pages)} pages, "
+        f"{server.catalogue.bytes / 1e6:.0f} MB rendered in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""Shared by the benchmarks: statistics, result tables, the canned endpoint as a child process."""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def p95(values: Sequence[float]) -> float:
+    """Nearest-rank 95th percentile."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def ms(seconds: float) -> str:
+    return "-" if math.isnan(seconds) else f"{seconds * 1000:.1f} ms"
+
+
+def secs(seconds: float) -> str:
+    return "-" if math.isnan(seconds) else f"{seconds:.2f} s"
+
+
+def verdict(ok: bool | None) -> str:
+    return "" if ok is None else ("met" if ok else "MISSED")
+
+
+@dataclass
+class Section:
+    """One benchmark's table: printed as it finishes and written to RESULTS.md."""
+
+    title: str
+    headers: Sequence[str]
+    rows: list[Sequence[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        lines = [f"### {self.title}", ""]
+        lines.append("| " + " | ".join(self.headers) + " |")
+        lines.append("|" + "|".join("---" for _ in self.headers) + "|")
+        lines.extend("| " + " | ".join(str(c) for c in row) + " |" for row in self.rows)
+        if self.notes:
+            lines.append("")
+            lines.extend(f"- {note}" for note in self.notes)
+        return "\n".join(lines) + "\n"
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """An environment for the app under test: fake credentials, throwaway dirs, no profile."""
+    scratch = Path(tempfile.mkdtemp(prefix="amitui-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AMITUI_", "TEXTUAL"))}
+    env.update(
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=str(scratch / "aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(scratch / "aws-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        AMITUI_CONFIG_DIR=str(scratch / "config"),
+        AMITUI_STATE_DIR=str(scratch / "state"),
+        AMITUI_CACHE_DIR=str(scratch / "cache"),
+    )
+    env.update(extra)
+    return env
+
+
+def use_bench_env() -> None:
+    """Make this process look like ``bench_env()`` (for in-process app runs)."""
+    env = bench_env()
+    for key in [k for k in os.environ if k.startswith(("AWS_", "AMITUI_"))]:
+        del os.environ[key]
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("AWS_", "AMITUI_"))})
+
+
+@contextmanager
+def canned_endpoint(
+    images: int = 100_000, delay_ms: float = 0.0, regions: Sequence[str] = ()
+) -> Iterator[str]:
+    """Run benchmarks.canned_ec2 in a child process (its own GIL and core); yield its URL."""
+    cmd = [sys.executable, "-m", "benchmarks.canned_ec2", "--port", "0"]
+    cmd += ["--images", str(images), "--delay-ms", str(delay_ms)]
+    if regions:
+        cmd += ["--regions", ",".join(regions)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        if not url.startswith("http"):
+            raise RuntimeError("the canned endpoint did not start")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def settle() -> None:
+    """Between measured runs: collect garbage and let the machine breathe a moment."""
+    gc.collect()
+    time.sleep(0.2)
+
+
+def machine() -> str:
+    import platform
+
+    load = os.getloadavg()
+    return (
+        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+        f"Python {platform.python_version()} on {platform.system()} {platform.release()}, "
+        f"load average before start {load[0]:.2f}"
+    )

@@ -1,0 +1,318 @@
+"""Table: 100,000 rows in ImageRows and in the real inventory screen (headless).
+
+Model figures time ``ImageRows`` alone (pure Python). App figures drive the real AmiTui,
+fed by an in-memory EC2 (benchmarks.app_harness), with Pilot key presses, and time each
+press to the first screen update that shows its effect: filter keystrokes (typed one
+character at a time), sorts, cursor and page moves. Peak RSS is measured in a child
+process that holds the app with 100,000 rows.
+
+    python -m benchmarks.table [--runs 5] [--images 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks.common import (
+    ROOT,
+    Section,
+    median,
+    ms,
+    p95,
+    secs,
+    settle,
+    use_bench_env,
+    verdict,
+)
+
+QUERIES = ("ubuntu", "arch:arm64", "!windows", "tag:Team=web", "al2023 arm")
+RSS_TARGET_MB = 250
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) for one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def model(runs: int, images: int) -> Section:
+    from amitui.aws.images import Image
+    from amitui.ui.columns import COLUMNS
+    from amitui.ui.rows import ImageRows
+    from benchmarks.canned_ec2 import iter_raw
+
+    raws = list(iter_raw(images))
+    conversions = []
+    for _ in range(runs):
+        settle()
+        conversions.append(_timed(lambda: [Image.from_api(r, "us-east-1") for r in raws]))
+    rows_in = [Image.from_api(r, "us-east-1") for r in raws]
+    raws.clear()
+
+    def load() -> ImageRows:
+        rows = ImageRows()
+        for start in range(0, images, 1000):
+            rows.extend(rows_in[start : start + 1000])
+        return rows
+
+    loads = []
+    for _ in range(runs):
+        settle()
+        loads.append(_timed(load))
+    rows = load()
+
+    keystrokes: dict[str, list[float]] = {q: [] for q in QUERIES}
+    for _ in range(runs):
+        for query in QUERIES:
+            rows.set_filter("")
+            for end in range(1, len(query) + 1):
+                keystrokes[query].append(_timed(lambda q=query[:end]: rows.set_filter(q))[0])
+    rows.set_filter("")
+
+    sorts: dict[str, list[float]] = {}
+    for column in (c.key for c in COLUMNS):
+        fresh = ImageRows()
+        fresh.extend(rows_in)
+        times = sorts[column] = []
+        for reverse in (False, True, *(False,) * (runs - 1)):  # the first builds the key cache
+            times.append(_timed(lambda r=fresh, c=column, v=reverse: r.sort_by(c, v))[0])
+
+    section = Section(
+        f"Table model: ImageRows with {images:,} rows (pure Python, no Textual)",
+        ["operation", "median", "p95 / max", "target"],
+    )
+    section.rows.append(
+        [
+            f"Image.from_api x {images:,}",
+            f"{secs(median([w for w, _ in conversions]))} "
+            f"(CPU {secs(median([c for _, c in conversions]))})",
+            "",
+            "",
+        ]
+    )
+    load_wall = median([w for w, _ in loads])
+    load_cpu = median([c for _, c in loads])
+    section.rows.append(
+        [
+            f"load {images:,} rows (100 extends of 1000)",
+            f"{secs(load_wall)} (CPU {secs(load_cpu)})",
+            "",
+            f"≤ 0.30 s: {verdict(load_wall <= 0.3)}",
+        ]
+    )
+    for query, times in keystrokes.items():
+        section.rows.append(
+            [f"filter keystroke, typing `{query}`", ms(median(times)), ms(p95(times)), ""]
+        )
+    everything = [t for times in keystrokes.values() for t in times]
+    section.rows.append(
+        [
+            "filter keystroke, all queries",
+            ms(median(everything)),
+            ms(p95(everything)),
+            f"p95 ≤ 30 ms: {verdict(p95(everything) <= 0.03)}",
+        ]
+    )
+    worst = max(sorts, key=lambda c: max(sorts[c]))
+    for column, times in sorts.items():
+        section.rows.append(
+            [
+                f"sort by {column} (first / warm)",
+                f"{ms(times[0])} / {ms(median(times[1:]))}",
+                ms(max(times)),
+                f"≤ 100 ms: {verdict(max(sorts[worst]) <= 0.1)}" if column == worst else "",
+            ]
+        )
+    section.notes.append(
+        f"Filter: each query typed from an empty filter one character at a time, {runs} "
+        "times; a sort's first run builds that column's key cache."
+    )
+    return section
+
+
+async def _app_table(runs: int, images: int) -> dict[str, Any]:
+    from benchmarks.app_harness import InstantEc2, catalogue_pages, make_instant_app
+
+    ec2 = InstantEc2(images, catalogue_pages(images))
+    out: dict[str, Any] = {"keys": {q: [] for q in QUERIES}}
+    for run in range(runs):
+        await _app_run(make_instant_app(ec2), images, out, sorts=run == 0)
+        settle()
+    return out
+
+
+KEY_NAMES = {" ": "space", "!": "exclamation_mark", ":": "colon", "=": "equals_sign"}
+
+
+async def _app_run(app: Any, images: int, out: dict[str, Any], sorts: bool) -> None:
+    from amitui.ui.query import parse_query
+    from benchmarks.app_harness import Paints
+
+    paints = Paints(app)
+    started = time.perf_counter()
+    loaded = paints.expect(
+        lambda: app.inventory.rows.total == images and not app.inventory.pages_by_region
+    )
+    async with app.run_test(headless=True, size=(160, 45)) as pilot:
+        out.setdefault("load", []).append(await asyncio.wait_for(loaded, 120) - started)
+        inventory = app.inventory
+        table = inventory.query_one("#images")
+        height = table.size.height
+        [table.render_line(y) for y in range(height)]  # warm
+        repaint = _timed(lambda: [table.render_line(y) for y in range(height)])
+        out.setdefault("render", []).append(repaint[0])
+
+        await pilot.press("slash")
+        for query in QUERIES:
+            for end in range(1, len(query) + 1):
+                key = KEY_NAMES.get(query[end - 1], query[end - 1])
+                target = parse_query(query[:end])
+                out["keys"][query].append(
+                    await paints.latency(
+                        lambda k=key: pilot.press(k),
+                        lambda t=target: inventory.rows.query == t,
+                    )
+                )
+            await pilot.press(*["backspace"] * len(query))
+            await pilot.pause()
+        await pilot.press("escape")  # clears the filter, focuses the table
+        await pilot.pause()
+
+        for name, key, count in (("cursor", "j", 40), ("page", "pagedown", 20)):
+            for _ in range(count):
+                step = 1 if key == "j" else table._body_height
+                goal = min(table.cursor_row + step, images - 1)
+                out.setdefault(name, []).append(
+                    await paints.latency(
+                        lambda k=key: pilot.press(k), lambda g=goal: table.cursor_row == g
+                    )
+                )
+        if sorts:  # one pass over every column, each the first time (building its key cache)
+            for column in [c.key for c in table.columns]:
+                out.setdefault("sorts", {})[column] = await paints.latency(
+                    lambda: pilot.press("s"),
+                    lambda c=column: inventory.rows.sort_column == c,
+                )
+
+
+def app_table(runs: int, images: int) -> Section:
+    use_bench_env()
+    got = asyncio.run(_app_table(runs, images))
+    section = Section(
+        f"Table in the app: inventory screen with {images:,} rows, headless 160x45, "
+        "latency from key press to the paint showing it",
+        ["operation", "median", "p95 / max", "target"],
+    )
+    section.rows.append(
+        ["all rows listed and painted (in-memory EC2, no XML)", secs(median(got["load"])), "", ""]
+    )
+    section.rows.append(
+        ["render_line over the 45 visible lines", ms(median(got["render"])), "", ""]
+    )
+    for query, times in got["keys"].items():
+        section.rows.append(
+            [f"filter keystroke, typing `{query}`", ms(median(times)), ms(p95(times)), ""]
+        )
+    everything = [t for times in got["keys"].values() for t in times]
+    section.rows.append(
+        [
+            "filter keystroke, all queries",
+            ms(median(everything)),
+            ms(p95(everything)),
+            f"p95 ≤ 30 ms: {verdict(p95(everything) <= 0.03)}",
+        ]
+    )
+    section.rows.append(["cursor down (j)", ms(median(got["cursor"])), ms(p95(got["cursor"])), ""])
+    section.rows.append(["page down", ms(median(got["page"])), ms(p95(got["page"])), ""])
+    sorts = got.get("sorts", {})
+    if sorts:
+        worst = max(sorts.values())
+        section.rows.append(
+            [
+                f"sort (`s`), each column once, first time ({', '.join(sorts)})",
+                ms(median(list(sorts.values()))),
+                ms(worst),
+                f"≤ 100 ms: {verdict(worst <= 0.1)}",
+            ]
+        )
+    section.notes.append(
+        "Keystrokes go through Pilot: key event → Input → Input.Changed → ImageRows.set_filter "
+        "→ table refresh → compositor. Headless skips only the terminal write."
+    )
+    return section
+
+
+# -- peak RSS, in a child process ---------------------------------------------------------
+
+
+async def _hold(images: int) -> None:
+    from benchmarks.app_harness import InstantEc2, Paints, make_instant_app
+
+    app = make_instant_app(InstantEc2(images))
+    paints = Paints(app)
+    loaded = paints.expect(
+        lambda: app.inventory.rows.total == images and not app.inventory.pages_by_region
+    )
+    async with app.run_test(headless=True, size=(160, 45)) as pilot:
+        await asyncio.wait_for(loaded, 300)
+        await pilot.press("slash", *"ubuntu", "escape")
+        for _ in range(4):
+            await pilot.press("s")
+        await pilot.pause()
+
+
+def hold_rows(images: int) -> None:
+    """Child process: the app with ``images`` rows, filtered and sorted; prints peak RSS."""
+    use_bench_env()
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    import amitui.ui.app  # noqa: F401 - imports are part of the process
+
+    asyncio.run(_hold(images))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_mb": peak / 1024, "interpreter_mb": baseline / 1024}))
+
+
+def peak_rss(images: int) -> Section:
+    cmd = [sys.executable, "-m", "benchmarks.table", "--hold", str(images)]
+    answer = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+    got = json.loads(answer.stdout.strip().splitlines()[-1])
+    section = Section(
+        "Peak RSS (ru_maxrss of a child process)",
+        ["process", "peak RSS", "target"],
+    )
+    section.rows.append(
+        [
+            f"app headless holding {images:,} rows (in-memory EC2), filtered and sorted",
+            f"{got['peak_mb']:.0f} MB",
+            f"≤ {RSS_TARGET_MB} MB: {verdict(got['peak_mb'] <= RSS_TARGET_MB)}",
+        ]
+    )
+    return section
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.table")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--images", type=int, default=100_000)
+    parser.add_argument("--hold", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.hold:
+        hold_rows(args.hold)
+        return 0
+    print(model(args.runs, args.images).markdown())
+    print(app_table(max(1, args.runs // 2), args.images).markdown())
+    print(peak_rss(args.images).markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
