@@ -270,16 +270,19 @@ class TaskStore:
             image_id=obs.image_id,
         )
 
-    def mark_cancel_requested(self, task_id: int, message: str = "cancel requested") -> Task | None:
-        """Note that AWS accepted a cancel: the task ends `cancelled` when AWS confirms."""
+    def mark_cancel_requested(
+        self, task_id: int, message: str = "cancel requested", requested: bool = True
+    ) -> Task | None:
+        """Record that a cancel was asked for (the task ends `cancelled` when AWS confirms),
+        or with ``requested=False`` that it failed. None if the task is unknown or over."""
         now = self._clock()
         with self._write() as conn:
             old = self._one("id = ?", (task_id,))
             if old is None or old.is_terminal:
                 return None
             conn.execute(
-                "UPDATE tasks SET cancel_requested = 1, message = ?, updated_at = ? WHERE id = ?",
-                (message, now, task_id),
+                "UPDATE tasks SET cancel_requested = ?, message = ?, updated_at = ? WHERE id = ?",
+                (int(requested), message, now, task_id),
             )
             new = self._one("id = ?", (task_id,))
             assert new is not None

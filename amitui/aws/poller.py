@@ -238,7 +238,12 @@ class Poller:
         try:
             ec2 = self.clients.ec2(key.region)
             observations = observe_group(
-                ec2, key.api, tasks, now=self._clock(), grace=self.not_found_grace
+                ec2,
+                key.api,
+                tasks,
+                now=self._clock(),
+                grace=self.not_found_grace,
+                refresh=lambda t: self.store.get(t.id),
             )
         except Exception as exc:
             self._group_failed(key, tasks, exc)
@@ -371,18 +376,30 @@ class Poller:
 
         Export/import: CancelExportTask / CancelImportTask. Pending copy/create: the
         pending image is DEREGISTERED (the UI must have had the id typed back first).
-        Raises ValueError if the task cannot be cancelled, or botocore's errors."""
+        Raises ValueError if the task cannot be cancelled, or botocore's errors (the
+        task then keeps running, with "cancel failed: ..." in its history)."""
         task = self.store.get(task_id)
         if task is None or task.scope != self.scope:
             raise ValueError(f"no task {task_id} in this scope")
         if not task.cancellable:
             raise ValueError(f"task {task_id} ({task.kind}, {task.status}) cannot be cancelled")
-        cancel_remote(self.clients.ec2(task.region), task)
-        updated = self.store.mark_cancel_requested(task_id)
+        # The intent is recorded first, so a poll that sees the effect (an export
+        # `deleted`, a copy's image gone) already knows it was a cancel.
+        marked = self.store.mark_cancel_requested(task_id)
+        try:
+            cancel_remote(self.clients.ec2(task.region), marked or task)
+        except Exception as exc:
+            line = describe_error(exc, getattr(self.clients, "profile", None))
+            reverted = self.store.mark_cancel_requested(
+                task_id, f"cancel failed: {line}", requested=False
+            )
+            if reverted is not None:
+                self._notify([reverted])
+            raise
         self.wake()
-        if updated is not None:
-            self._notify([updated])
-            return updated
+        if marked is not None:
+            self._notify([marked])
+            return marked
         return task
 
     def adopt(self, region: str) -> list[Task]:

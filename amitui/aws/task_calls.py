@@ -163,14 +163,25 @@ def observe_group(
     tasks: list[Task],
     now: float | None = None,
     grace: float = NOT_FOUND_GRACE,
+    refresh: Callable[[Task], Task | None] | None = None,
 ) -> dict[int, Observation]:
-    """Describe every task of one (region, api) group in one call; task id -> Observation."""
+    """Describe every task of one (region, api) group in one call; task id -> Observation.
+
+    ``refresh`` re-reads a task AFTER the answer arrived, so a cancel recorded while the
+    call was in flight is taken into account (a deregistered pending copy then reads as
+    cancelled, not as "image no longer exists")."""
     if not tasks:
         return {}
-    now = time.time() if now is None else now
     answers = DESCRIBERS[api](ec2, [t.target_id for t in tasks])
+    now = time.time() if now is None else now
     interpret = INTERPRETERS[api]
-    return {t.id: interpret(answers.get(t.target_id), t, now, grace) for t in tasks}
+    out = {}
+    for task in tasks:
+        current = refresh(task) if refresh is not None else task
+        if current is None or not current.is_running:
+            continue
+        out[task.id] = interpret(answers.get(task.target_id), current, now, grace)
+    return out
 
 
 # Cancel -----------------------------------------------------------------------------------

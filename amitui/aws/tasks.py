@@ -251,6 +251,11 @@ def interpret_import(
     if state == "completed":
         if image_id:
             return Observation(DONE, state, 100, message or f"imported as {image_id}", image_id)
+        # Completed without an ImageId: give AWS a moment (measured from when we first
+        # saw `completed`, our last update) before calling it a failure.
+        first_seen = task.updated_at if task is not None and task.aws_state == state else now
+        if now is not None and first_seen is not None and now - first_seen < grace:
+            return Observation(RUNNING, state, 100, "completed; waiting for the image id")
         return Observation(FAILED, state, progress, message or "import completed without an image")
     if state == "deleted":
         # AWS ends a failed import as `deleted` with "ClientError: ..." in StatusMessage.

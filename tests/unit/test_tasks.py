@@ -189,8 +189,16 @@ def test_import_completed_carries_the_image_id() -> None:
     assert "ami-0fedcba9876543210" in obs.message
 
 
-def test_import_completed_without_image_is_a_failure() -> None:
-    assert interpret_import(import_raw("completed"), task("import"), NOW).status == "failed"
+def test_import_completed_without_image_waits_then_fails() -> None:
+    # First sighting: AWS may add the ImageId a moment later.
+    first = interpret_import(import_raw("completed"), task("import"), NOW, grace=60)
+    assert (first.status, first.aws_state, first.image_id) == ("running", "completed", None)
+    seen = task("import", aws_state="completed", updated_at=NOW - 10)
+    assert interpret_import(import_raw("completed"), seen, NOW, grace=60).status == "running"
+    late = task("import", aws_state="completed", updated_at=NOW - 61)
+    obs = interpret_import(import_raw("completed"), late, NOW, grace=60)
+    assert (obs.status, obs.message) == ("failed", "import completed without an image")
+    assert interpret_import(import_raw("completed")).status == "failed"  # no clock: no grace
 
 
 def test_import_active_and_deleting_run() -> None:
