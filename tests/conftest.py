@@ -64,7 +64,7 @@ def sandbox(isolated_aws_environment: None) -> Iterator[Any]:
             box.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def ec2(sandbox: Any) -> Callable[..., Any]:
     """``ec2(region="us-east-1")``: a boto3 EC2 client pointed at the sandbox."""
     import boto3

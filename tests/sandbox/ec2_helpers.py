@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -21,10 +23,29 @@ def image(client, image_id: str) -> dict:
     return client.describe_images(ImageIds=[image_id])["Images"][0]
 
 
-def follow_state(client, image_id: str) -> list[str]:
-    """The states an image goes through until it leaves `pending`."""
-    seen = wait_for(lambda: image(client, image_id)["State"], lambda s: s != "pending")
-    return collapse(seen)
+@dataclass
+class Started:
+    """An image an action just made, and the state it had right after the call.
+
+    Tests start several at once (in a module fixture) so their pending seconds
+    overlap, then each follows its own with ``states``.
+    """
+
+    client: Any
+    image_id: str
+    first_state: str
+
+    def states(self) -> list[str]:
+        """Every state seen until the image left `pending`, repeats collapsed."""
+        later = wait_for(
+            lambda: image(self.client, self.image_id)["State"], lambda s: s != "pending"
+        )
+        return collapse([self.first_state, *later])
+
+
+def started(client, answer: dict) -> Started:
+    image_id = answer["ImageId"]
+    return Started(client, image_id, image(client, image_id)["State"])
 
 
 def error_code(info: pytest.ExceptionInfo[ClientError]) -> str:

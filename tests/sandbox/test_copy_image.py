@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from botocore.exceptions import ClientError
 
-from .ec2_helpers import error_code, follow_state, image, own_available, unique
+from .ec2_helpers import Started, error_code, image, own_available, started, unique
 
 
-def test_a_copy_is_pending_then_available_and_remembers_its_source(ec2):
+@dataclass
+class Copies:
+    source: dict  # the arm64 image copied from us-east-1 to eu-west-1
+    plain: Started
+    failing: Started  # named fail-...
+
+
+@pytest.fixture(scope="module")
+def copies(ec2) -> Copies:
+    """Two copies started together, so their pending seconds overlap."""
     source_client, client = ec2("us-east-1"), ec2("eu-west-1")
     source = own_available(source_client, architecture="arm64")
-    name = unique("copy-of-arm64")
-    copy_id = client.copy_image(
-        Name=name, SourceImageId=source["ImageId"], SourceRegion="us-east-1"
-    )["ImageId"]
-    first = image(client, copy_id)
-    assert first["State"] == "pending"
-    assert follow_state(client, copy_id) == ["pending", "available"]
-    copy = image(client, copy_id)
-    assert copy["Name"] == name
+    plain = client.copy_image(
+        Name=unique("copy-of-arm64"), SourceImageId=source["ImageId"], SourceRegion="us-east-1"
+    )
+    failing = source_client.copy_image(
+        Name=unique("fail-copy"),
+        SourceImageId=own_available(source_client)["ImageId"],
+        SourceRegion="us-east-1",
+    )
+    return Copies(source, started(client, plain), started(source_client, failing))
+
+
+def test_a_copy_is_pending_then_available_and_remembers_its_source(copies: Copies):
+    source = copies.source
+    assert copies.plain.states() == ["pending", "available"]
+    copy = image(copies.plain.client, copies.plain.image_id)
+    assert copy["Name"].startswith("copy-of-arm64")
     assert copy["SourceImageId"] == source["ImageId"]
     assert copy["SourceImageRegion"] == "us-east-1"
     assert copy["Architecture"] == "arm64"
@@ -34,14 +52,9 @@ def test_a_copy_is_pending_then_available_and_remembers_its_source(ec2):
     assert "StateReason" not in copy
 
 
-def test_a_copy_named_fail_ends_failed_with_a_state_reason(ec2):
-    client = ec2()
-    source = own_available(client)
-    copy_id = client.copy_image(
-        Name=unique("fail-copy"), SourceImageId=source["ImageId"], SourceRegion="us-east-1"
-    )["ImageId"]
-    assert follow_state(client, copy_id) == ["pending", "failed"]
-    reason = image(client, copy_id)["StateReason"]
+def test_a_copy_named_fail_ends_failed_with_a_state_reason(copies: Copies):
+    assert copies.failing.states() == ["pending", "failed"]
+    reason = image(copies.failing.client, copies.failing.image_id)["StateReason"]
     assert reason["Code"] and reason["Message"]
 
 

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from botocore.exceptions import ClientError
 
 from .ec2_helpers import (
+    Started,
     error_code,
-    follow_state,
     image,
     own_available,
     running_instance,
     seeded_snapshot,
+    started,
     unique,
 )
 
 
 # -- CreateImage -----------------------------------------------------------------------
-def test_create_image_from_a_running_instance(ec2):
-    client = ec2("ap-southeast-2")
+@dataclass
+class Made:
+    """Three images started together so that their pending seconds overlap."""
+
+    instance: dict  # payments-api-1 in ap-southeast-2
+    volumes: list[dict]  # its volumes
+    created: Started  # CreateImage from it
+    created_failing: Started  # CreateImage from web-1 (us-east-1) named fail-...
+    snapshot: dict  # the seeded snapshot registered from
+    registered: Started  # RegisterImage from that snapshot, arm64/hvm/uefi
+
+
+@pytest.fixture(scope="module")
+def made(ec2) -> Made:
+    client, us = ec2("ap-southeast-2"), ec2("us-east-1")
     instance = running_instance(client, "payments-api-1")
     volume_ids = [m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]]
     volumes = client.describe_volumes(VolumeIds=volume_ids)["Volumes"]
-    image_id = client.create_image(
+    created = client.create_image(
         InstanceId=instance["InstanceId"],
         Name=unique("payments-api-snapshot"),
         Description="from payments-api-1",
@@ -31,40 +47,11 @@ def test_create_image_from_a_running_instance(ec2):
             {"ResourceType": "image", "Tags": [{"Key": "Team", "Value": "payments"}]},
             {"ResourceType": "snapshot", "Tags": [{"Key": "Backup", "Value": "yes"}]},
         ],
-    )["ImageId"]
-    assert follow_state(client, image_id) == ["pending", "available"]
-    made = image(client, image_id)
-    assert made["SourceInstanceId"] == instance["InstanceId"]
-    assert made["Architecture"] == instance["Architecture"]
-    assert sorted(m["Ebs"]["VolumeSize"] for m in made["BlockDeviceMappings"]) == sorted(
-        v["Size"] for v in volumes
     )
-    assert {"Key": "Team", "Value": "payments"} in made["Tags"]
-    snapshot_ids = [m["Ebs"]["SnapshotId"] for m in made["BlockDeviceMappings"]]
-    snapshots = client.describe_snapshots(SnapshotIds=snapshot_ids)["Snapshots"]
-    assert all({"Key": "Backup", "Value": "yes"} in s["Tags"] for s in snapshots)
-
-
-def test_create_image_named_fail_fails_and_unknown_instances_are_errors(ec2):
-    client = ec2()
-    instance = running_instance(client, "web-1")
-    image_id = client.create_image(InstanceId=instance["InstanceId"], Name=unique("fail-web"))[
-        "ImageId"
-    ]
-    assert follow_state(client, image_id) == ["pending", "failed"]
-    with pytest.raises(ClientError) as info:
-        client.create_image(InstanceId="i-0123456789abcdef0", Name=unique("nope"))
-    assert error_code(info) == "InvalidInstanceID.NotFound"
-    with pytest.raises(ClientError) as info:
-        client.create_image(InstanceId="instance-1", Name=unique("nope"))
-    assert error_code(info) == "InvalidInstanceID.Malformed"
-
-
-# -- RegisterImage ---------------------------------------------------------------------
-def test_register_keeps_what_it_was_given(ec2):
-    client = ec2()
-    snapshot = seeded_snapshot(client)
-    image_id = client.register_image(
+    web = running_instance(us, "web-1")
+    failing = us.create_image(InstanceId=web["InstanceId"], Name=unique("fail-web"))
+    snapshot = seeded_snapshot(us)
+    registered = us.register_image(
         Name=unique("registered-arm"),
         Description="registered from a snapshot",
         Architecture="arm64",
@@ -88,20 +75,61 @@ def test_register_keeps_what_it_was_given(ec2):
             },
             {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"},
         ],
-    )["ImageId"]
-    assert follow_state(client, image_id) == ["pending", "available"]
-    made = image(client, image_id)
-    assert (made["Architecture"], made["VirtualizationType"], made["BootMode"]) == (
+    )
+    return Made(
+        instance=instance,
+        volumes=volumes,
+        created=started(client, created),
+        created_failing=started(us, failing),
+        snapshot=snapshot,
+        registered=started(us, registered),
+    )
+
+
+def test_create_image_from_a_running_instance(made: Made):
+    assert made.created.states() == ["pending", "available"]
+    client = made.created.client
+    result = image(client, made.created.image_id)
+    assert result["SourceInstanceId"] == made.instance["InstanceId"]
+    assert result["Architecture"] == made.instance["Architecture"]
+    assert sorted(m["Ebs"]["VolumeSize"] for m in result["BlockDeviceMappings"]) == sorted(
+        v["Size"] for v in made.volumes
+    )
+    assert {"Key": "Team", "Value": "payments"} in result["Tags"]
+    snapshot_ids = [m["Ebs"]["SnapshotId"] for m in result["BlockDeviceMappings"]]
+    snapshots = client.describe_snapshots(SnapshotIds=snapshot_ids)["Snapshots"]
+    assert all({"Key": "Backup", "Value": "yes"} in s["Tags"] for s in snapshots)
+
+
+def test_create_image_named_fail_fails(made: Made):
+    assert made.created_failing.states() == ["pending", "failed"]
+
+
+def test_create_image_from_unknown_or_malformed_instances(ec2):
+    client = ec2()
+    with pytest.raises(ClientError) as info:
+        client.create_image(InstanceId="i-0123456789abcdef0", Name=unique("nope"))
+    assert error_code(info) == "InvalidInstanceID.NotFound"
+    with pytest.raises(ClientError) as info:
+        client.create_image(InstanceId="instance-1", Name=unique("nope"))
+    assert error_code(info) == "InvalidInstanceID.Malformed"
+
+
+# -- RegisterImage ---------------------------------------------------------------------
+def test_register_keeps_what_it_was_given(made: Made):
+    assert made.registered.states() == ["pending", "available"]
+    result = image(made.registered.client, made.registered.image_id)
+    assert (result["Architecture"], result["VirtualizationType"], result["BootMode"]) == (
         "arm64",
         "hvm",
         "uefi",
     )
-    assert made["RootDeviceName"] == "/dev/xvda"
-    assert made["RootDeviceType"] == "ebs"
-    by_device = {m["DeviceName"]: m for m in made["BlockDeviceMappings"]}
+    assert result["RootDeviceName"] == "/dev/xvda"
+    assert result["RootDeviceType"] == "ebs"
+    by_device = {m["DeviceName"]: m for m in result["BlockDeviceMappings"]}
     root = by_device["/dev/xvda"]["Ebs"]
     assert (root["SnapshotId"], root["VolumeSize"], root["VolumeType"]) == (
-        snapshot["SnapshotId"],
+        made.snapshot["SnapshotId"],
         12,
         "gp3",
     )

@@ -34,7 +34,7 @@ def test_only_one_sandbox_per_process(sandbox):
     assert boto3.client("ec2", endpoint_url=sandbox.url).describe_regions()["Regions"]
 
 
-def test_reset_wipes_state_and_seeds_the_same_catalogue_again(sandbox):
+def test_reset_wipes_state_and_the_seed_decides_the_catalogue(sandbox):
     client = boto3.client("ec2", region_name="ap-southeast-2", endpoint_url=sandbox.url)
     source = catalogue_view(sandbox.url)[0][0]
     copy_id = client.copy_image(
@@ -45,27 +45,22 @@ def test_reset_wipes_state_and_seeds_the_same_catalogue_again(sandbox):
             {"Format": "VMDK", "UserBucket": {"S3Bucket": "amitui-imports", "S3Key": "a.vmdk"}}
         ]
     )["ImportTaskId"]
-    summary_before = sandbox.reset()
-    first = catalogue_view(sandbox.url)
-    assert copy_id not in {row[0] for row in first}
-    with pytest.raises(ClientError):
-        client.describe_import_image_tasks(ImportTaskIds=[task])
-    assert client.describe_import_image_tasks()["ImportImageTasks"] == []
-    summary_again = sandbox.reset()
-    assert catalogue_view(sandbox.url) == first
-    assert summary_again.images == summary_before.images
-    assert summary_again.instances == summary_before.instances
-
-
-def test_another_seed_gives_another_catalogue(sandbox):
-    seven = catalogue_view(sandbox.url)
     try:
+        first_summary = sandbox.reset()
+        first = catalogue_view(sandbox.url)
+        assert copy_id not in {row[0] for row in first}
+        with pytest.raises(ClientError):
+            client.describe_import_image_tasks(ImportTaskIds=[task])
+        assert client.describe_import_image_tasks()["ImportImageTasks"] == []
         sandbox.reset(seed=8)
         eight = catalogue_view(sandbox.url)
     finally:
-        sandbox.reset(seed=7)
-    assert {row[1] for row in eight} != {row[1] for row in seven}
-    assert catalogue_view(sandbox.url) == seven
+        again_summary = sandbox.reset(seed=7)
+    assert {row[1] for row in eight} != {row[1] for row in first}
+    assert catalogue_view(sandbox.url) == first
+    assert again_summary.images == first_summary.images
+    assert again_summary.instances == first_summary.instances
+    assert sandbox.seed == 7
 
 
 def test_pending_seconds_can_change_while_running(sandbox):
