@@ -4,24 +4,43 @@ Pure Python (no Textual), so it is measured and tested on its own. Built for 100
 one lowercase haystack per row, column values lowercased lazily and only for the columns
 a query names, incremental filtering when a query refines the previous one, and
 timsort merges when pages arrive into a sorted table.
+
+A keystroke in the filter costs one pass per query term over the candidate rows, and each
+pass runs in C (``map``/``compress`` over the haystacks): no Python loop per row. The
+filter scans candidates in display order, so its result *is* the new ``visible`` list; the
+per-row match flags are derived from it only when a sort or a replaced row needs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from itertools import compress, repeat
+from operator import not_
 
 from amitui.aws.images import Image
 from amitui.ui.columns import COLUMN_BY_KEY, haystack, haystacks, tags_text
 from amitui.ui.query import Query, Term, parse_query
 
 
-def _field_text(field: str) -> Callable[[Image], str]:
-    if field == "tag":
-        return lambda i: "\x00" + tags_text(i).lower()
+def _field_texts(field: str, images: Sequence[Image]) -> list[str]:
+    """The lowercase text ``field:value`` terms search, one per image."""
+    if field == "tag":  # "\0key=value\0key=value": "\0team=" finds a key, never a key suffix
+        return ["\x00" + tags_text(i).lower() if i.tags else "\x00" for i in images]
     if field == "description":
-        return lambda i: i.description.lower()
-    cell = COLUMN_BY_KEY[field].cell
-    return lambda i: cell(i).lower()
+        return [i.description.lower() for i in images]
+    return [text.lower() for text in map(COLUMN_BY_KEY[field].cell, images)]
+
+
+def _keep(candidates: Sequence[int], values: list[str], term: Term) -> list[int]:
+    """The candidates (in their order) whose value contains the term's needle, or not."""
+    needle = "\x00" + term.value if term.field == "tag" else term.value
+    hits: Iterable[bool] = map(
+        str.__contains__, map(values.__getitem__, candidates), repeat(needle)
+    )
+    if term.negated:
+        hits = map(not_, hits)
+    return list(compress(candidates, hits))
 
 
 class ImageRows:
@@ -30,13 +49,14 @@ class ImageRows:
         self._hay: list[str] = []
         self._field_cache: dict[str, list[str]] = {}
         self._sort_cache: dict[str, list[object]] = {}
-        self._match = bytearray()
+        #: 1 per row the query keeps; None while only ``visible`` knows (after a filter)
+        self._match: bytearray | None = bytearray()
         self.order: list[int] = []
         self.visible: list[int] = []
         self.query = Query()
         self.sort_column: str | None = None
         self.sort_reverse = False
-        self._index_by_key: dict[tuple[str, str], int] = {}
+        self._index: dict[str, dict[str, int]] = {}  # region -> image id -> row index
 
     # -- size -------------------------------------------------------------------------
 
@@ -52,11 +72,14 @@ class ImageRows:
 
     def row_of(self, image_id: str, region: str | None = None) -> int | None:
         """The visible row showing ``image_id`` (in ``region`` if given), or None."""
-        for row, index in enumerate(self.visible):
-            image = self.images[index]
-            if image.image_id == image_id and (region is None or image.region == region):
-                return row
-        return None
+        regions = [region] if region is not None else list(self._index)
+        rows = []
+        for name in regions:
+            index = self._index.get(name, {}).get(image_id)
+            if index is not None:
+                with suppress(ValueError):  # ValueError: filtered out
+                    rows.append(self.visible.index(index))  # a scan in C
+        return min(rows, default=None)
 
     # -- loading ----------------------------------------------------------------------
 
@@ -70,15 +93,14 @@ class ImageRows:
         start = len(self.images)
         fresh: list[Image] = []
         replaced = False
-        index_by_key = self._index_by_key
         for image in images:
-            key = (image.region, image.image_id)
-            existing = index_by_key.get(key)
+            ids = self._index.setdefault(image.region, {})
+            existing = ids.get(image.image_id)
             if existing is not None:
                 self._replace(existing, image)
                 replaced = True
             else:
-                index_by_key[key] = start + len(fresh)
+                ids[image.image_id] = start + len(fresh)
                 fresh.append(image)
         if not fresh:
             self._rebuild_visible()
@@ -86,37 +108,36 @@ class ImageRows:
         self.images.extend(fresh)
         self._hay.extend(haystacks(fresh))
         for field, values in self._field_cache.items():
-            text = _field_text(field)
-            values.extend(text(i) for i in fresh)
+            values.extend(_field_texts(field, fresh))
         for column, keys in self._sort_cache.items():
             keys.extend(map(COLUMN_BY_KEY[column].sort_key, fresh))
         new = range(start, len(self.images))
-        if self.query.empty:
-            self._match.extend(b"\x01" * len(fresh))
-        else:
-            test = self._tester(self.query)
-            self._match.extend(1 if test(i) else 0 for i in new)
+        kept = self._filter(new, self.query)
         self.order.extend(new)
-        if self.sort_column is not None:
-            self._sort_order()
         if replaced or self.sort_column is not None:
+            match = self._matches()
+            match.extend(bytes(len(self.images) - len(match)))
+            for index in kept:
+                match[index] = 1
+            if self.sort_column is not None:
+                self._sort_order()
             self._rebuild_visible()
         else:  # arrival order: the new rows simply go after the visible ones
-            match = self._match
-            self.visible.extend(i for i in new if match[i])
+            self.visible.extend(kept)
+            self._match = None
 
     def _replace(self, index: int, image: Image) -> None:
         self.images[index] = image
         self._hay[index] = haystack(image)
         for field, values in self._field_cache.items():
-            values[index] = _field_text(field)(image)
+            values[index] = _field_texts(field, [image])[0]
         for column, keys in self._sort_cache.items():
             keys[index] = COLUMN_BY_KEY[column].sort_key(image)
-        self._match[index] = 1 if self._tester(self.query)(index) else 0
+        self._matches()[index] = 1 if self._filter([index], self.query) else 0
 
     def remove(self, image_id: str, region: str) -> bool:
         """Drop one row (after a deregister). Rebuilds indices: rare, so O(n) is fine."""
-        index = self._index_by_key.get((region, image_id))
+        index = self._index.get(region, {}).get(image_id)
         if index is None:
             return False
         keep = [i for i in range(len(self.images)) if i != index]
@@ -127,51 +148,40 @@ class ImageRows:
 
     # -- filtering --------------------------------------------------------------------
 
-    def _values(self, field: str) -> list[str]:
+    def _values(self, field: str | None) -> list[str]:
+        if field is None:
+            return self._hay
         values = self._field_cache.get(field)
         if values is None:
-            text = _field_text(field)
-            values = self._field_cache[field] = [text(i) for i in self.images]
+            values = self._field_cache[field] = _field_texts(field, self.images)
         return values
 
-    def _term_test(self, term: Term) -> Callable[[int], bool]:
-        values = self._hay if term.field is None else self._values(term.field)
-        needle = "\x00" + term.value if term.field == "tag" else term.value
-        if term.negated:
-            return lambda i: needle not in values[i]
-        return lambda i: needle in values[i]
+    def _filter(self, candidates: Sequence[int], query: Query) -> list[int]:
+        """The candidates every term of ``query`` keeps, in the candidates' order."""
+        kept = list(candidates)
+        for term in query.terms:
+            if not kept:
+                break
+            kept = _keep(kept, self._values(term.field), term)
+        return kept
 
-    def _tester(self, query: Query) -> Callable[[int], bool]:
-        tests = [self._term_test(t) for t in query.terms]
-        if not tests:
-            return lambda i: True
-        if len(tests) == 1:
-            return tests[0]
-        return lambda i: all(t(i) for t in tests)
+    def _matches(self) -> bytearray:
+        """The per-row match flags, derived from ``visible`` if a filter left them stale."""
+        if self._match is None:
+            match = self._match = bytearray(len(self.images))
+            for index in self.visible:
+                match[index] = 1
+        return self._match
 
     def set_filter(self, text: str) -> None:
         query = parse_query(text)
         if query == self.query:
             return
         previous, self.query = self.query, query
-        if query.refines(previous):
-            candidates: Iterable[int] = self.visible
-        else:
-            candidates = range(len(self.images))
-            self._match = bytearray(len(self.images))
-        match = self._match
-        if len(query.terms) == 1 and query.terms[0].field is None and not query.terms[0].negated:
-            needle, hay = query.terms[0].value, self._hay
-            kept = [i for i in candidates if needle in hay[i]]
-        else:
-            test = self._tester(query)
-            kept = [i for i in candidates if test(i)]
-        if candidates is self.visible:
-            for i in self.visible:
-                match[i] = 0
-        for i in kept:
-            match[i] = 1
-        self._rebuild_visible()
+        # Both candidate lists are in display order, so what the filter keeps is shown as is.
+        candidates = self.visible if query.refines(previous) else self.order
+        self.visible = self._filter(candidates, query)
+        self._match = None
 
     # -- sorting ----------------------------------------------------------------------
 
@@ -188,7 +198,7 @@ class ImageRows:
         keys = self._sort_cache.get(self.sort_column)
         if keys is None:
             key_of = COLUMN_BY_KEY[self.sort_column].sort_key
-            keys = self._sort_cache[self.sort_column] = [key_of(i) for i in self.images]
+            keys = self._sort_cache[self.sort_column] = list(map(key_of, self.images))
         # Stable in both directions: ties keep arrival order either way.
         self.order.sort(key=keys.__getitem__, reverse=self.sort_reverse)
 
@@ -196,5 +206,4 @@ class ImageRows:
         if self.query.empty:
             self.visible = list(self.order)
         else:
-            match = self._match
-            self.visible = [i for i in self.order if match[i]]
+            self.visible = list(compress(self.order, map(self._matches().__getitem__, self.order)))

@@ -1,0 +1,186 @@
+"""Startup: ``amitui`` in a real pseudo-terminal, from exec to the first image row on screen.
+
+The app runs as a child under ``pty.fork()`` at 160x45 (what a user's terminal gives it),
+and the parent reads everything it writes: "first row visible" is the moment an image id
+(``ami-`` + hex) first appears in the output stream. A full run also waits for the status
+line's "loaded in", then quits with ``q`` and reads the child's peak RSS from ``wait4``.
+
+    python -m benchmarks.startup [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import sys
+import termios
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks.common import ROOT, Section, bench_env, canned_endpoint, median, secs, settle
+
+IMAGE_ID = re.compile(rb"ami-[0-9a-f]{8,17}")
+ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+
+
+def run_in_pty(
+    args: Sequence[str],
+    env: dict[str, str],
+    until: re.Pattern[bytes],
+    timeout: float = 120.0,
+    then: re.Pattern[bytes] | None = None,
+) -> dict[str, float]:
+    """Exec ``args`` in a pty; seconds until ``until`` (and ``then``) show; peak RSS in MB."""
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become the app
+        os.chdir(ROOT)
+        os.execve(args[0], list(args), env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 160, 0, 0))
+    marks: dict[str, float] = {}
+    screen = b""
+    deadline = started + timeout
+    goal = then or until
+    try:
+        while time.perf_counter() < deadline and "then" not in marks:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                break  # the child exited
+            if not chunk:
+                break
+            screen = (screen + ESCAPES.sub(b"", chunk))[-8192:]
+            now = time.perf_counter() - started
+            if "first" not in marks and until.search(screen):
+                marks["first"] = now
+                if then is None:
+                    marks["then"] = now
+            elif "first" in marks and goal.search(screen):
+                marks["then"] = now
+        if "first" not in marks:
+            tail = screen[-600:].decode(errors="replace")
+            raise RuntimeError(f"{args[1:]} showed no image row in {timeout:.0f} s: {tail!r}")
+        os.write(fd, b"q")
+        end = time.perf_counter() + 10
+        while time.perf_counter() < end:
+            done, _status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
+                marks["rss_mb"] = usage.ru_maxrss / 1024
+                pid = 0
+                break
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                with contextlib.suppress(OSError):  # the child is gone
+                    os.read(fd, 1 << 16)
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    return marks
+
+
+def amitui(*args: str) -> list[str]:
+    """The installed console script (as a user runs it), else the module."""
+    script = Path(sys.executable).with_name("amitui")
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "amitui.cli", *args]
+
+
+def startup(runs: int, images: int) -> list[Section]:
+    sections = []
+    env = bench_env(TERM="xterm-256color", COLORTERM="truecolor")
+    with canned_endpoint(images) as url:
+        # One full run first: it also fills the inventory cache the cached launches use.
+        full = run_in_pty(
+            amitui("--endpoint-url", url),
+            env,
+            IMAGE_ID,
+            timeout=600,
+            then=re.compile(rb"loaded in"),
+        )
+        cold, cached = [], []
+        for _ in range(runs):
+            settle()
+            cold.append(run_in_pty(amitui("--endpoint-url", url, "--no-cache"), env, IMAGE_ID))
+            settle()
+            cached.append(run_in_pty(amitui("--endpoint-url", url), env, IMAGE_ID))
+    section = Section(
+        f"Startup in a pseudo-terminal (160x45), canned endpoint with {images:,} images",
+        ["launch", "exec → first row visible", "exec → all listed", "peak RSS"],
+    )
+    section.rows.append(
+        [
+            "`amitui --endpoint-url URL --no-cache`",
+            secs(median([r["first"] for r in cold])),
+            "",
+            "",
+        ]
+    )
+    section.rows.append(
+        [
+            "`amitui --endpoint-url URL` (cache filled)",
+            secs(median([r["first"] for r in cached])),
+            "",
+            "",
+        ]
+    )
+    section.rows.append(
+        [
+            "`amitui --endpoint-url URL`, one full run, then `q`",
+            secs(full["first"]),
+            secs(full["then"]),
+            f"{full.get('rss_mb', float('nan')):.0f} MB (≤ 250 MB: "
+            f"{'met' if full.get('rss_mb', 1e9) <= 250 else 'MISSED'})",
+        ]
+    )
+    section.notes.append(
+        f"Medians of {runs} launches each; the clock starts before fork+exec, so the "
+        "interpreter start and every import count. Peak RSS is the child's ru_maxrss."
+    )
+    sections.append(section)
+    sections.append(demo(runs))
+    return sections
+
+
+def demo(runs: int) -> Section:
+    section = Section(
+        "Startup of `amitui --demo` (embedded sandbox, moto) in a pseudo-terminal",
+        ["launch", "exec → first row visible"],
+    )
+    env = bench_env(TERM="xterm-256color", COLORTERM="truecolor")
+    times = []
+    try:
+        for _ in range(runs):
+            settle()
+            times.append(run_in_pty(amitui("--demo"), env, IMAGE_ID, timeout=90)["first"])
+    except Exception as exc:  # the sandbox is young: say why, do not fail the suite
+        section.rows.append(["`amitui --demo`", f"skipped: {str(exc)[:160]}"])
+        return section
+    section.rows.append(["`amitui --demo`", secs(median(times))])
+    section.notes.append(f"Median of {runs}; includes starting the sandbox child process.")
+    return section
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.startup")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--images", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    for section in startup(args.runs, args.images):
+        print(section.markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
