@@ -38,7 +38,8 @@ def pinned(sandbox, monkeypatch, tmp_path):
 async def settle(pilot) -> None:
     app = pilot.app
     await loaded(pilot)
-    await wait_for(pilot, lambda: app.account, what="the account")
+    header = app.inventory.query_one("#context")
+    await wait_for(pilot, lambda: "123456789012" in str(header.render()), what="the account")
     app.inventory.finished_in = 1.0
     app.inventory.query_one("#context").update_context(endpoint="http://127.0.0.1:5055")
     app.inventory._update_status()

@@ -228,7 +228,8 @@ class InventoryScreen(InventoryActions, Screen):
         self._update_status()
 
     def set_running_tasks(self, count: int) -> None:
-        self.query_one(ContextHeader).update_context(running_tasks=count)
+        for header in self.query(ContextHeader):  # none while the app shuts down
+            header.update_context(running_tasks=count)
 
     def current_image(self) -> Image | None:
         return self.query_one(ImageTable).current
