@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from amitui.aws.clients import AwsClients
 from amitui.aws.poller import GroupKey, Poller
@@ -358,21 +358,34 @@ def test_200_tasks_over_3_regions_cost_at_most_9_describes_per_cycle(
 # Backoff, isolation of a failing region, recovery ----------------------------------------------
 
 
-def test_throttled_region_backs_off_while_others_progress(sandbox: Any, tmp_path: Path) -> None:
+def throttled(operation: str) -> Exception:
+    error = {"Code": "RequestLimitExceeded", "Message": "Request limit exceeded."}
+    return ClientError({"Error": error}, operation)
+
+
+def unreachable(operation: str) -> Exception:
+    return EndpointConnectionError(endpoint_url="https://ec2.eu-west-1.amazonaws.com/")
+
+
+@pytest.mark.parametrize(
+    ("fault", "line"),
+    [(throttled, "RequestLimitExceeded: "), (unreachable, "Cannot reach ")],
+    ids=["throttled", "unreachable"],
+)
+def test_a_failing_region_backs_off_while_others_progress(
+    sandbox: Any, tmp_path: Path, fault: Callable[[str], Exception], line: str
+) -> None:
     clients, _ = make_clients(sandbox)
-    throttled: set[str] = set()  # armed once the tasks are started
+    failing: set[str] = set()  # armed once the tasks are started
     refused: Counter[str] = Counter()
 
-    def throttle(model: Any = None, context: Any = None, **_: Any) -> None:
+    def inject(model: Any = None, context: Any = None, **_: Any) -> None:
         region = (context or {}).get("client_region")
-        if region in throttled and model.name in DESCRIBES:
+        if region in failing and model.name in DESCRIBES:
             refused[region] += 1
-            raise ClientError(
-                {"Error": {"Code": "RequestLimitExceeded", "Message": "Request limit exceeded."}},
-                model.name,
-            )
+            raise fault(model.name)
 
-    clients.add_hook("before-call.ec2", throttle)
+    clients.add_hook("before-call.ec2", inject)
     scope = scope_for(clients)
     store = TaskStore(tmp_path / "tasks.sqlite3")
     tag = uid()
@@ -388,7 +401,7 @@ def test_throttled_region_backs_off_while_others_progress(sandbox: Any, tmp_path
                 "ImageId"
             ],
         ).id
-    throttled.add("eu-west-1")
+    failing.add("eu-west-1")
     bad = GroupKey("eu-west-1", "images")
     errors: list[tuple[GroupKey, str, float]] = []
     poller = Poller(
@@ -409,11 +422,11 @@ def test_throttled_region_backs_off_while_others_progress(sandbox: Any, tmp_path
         wait_for(lambda: poller.groups()[bad].failures, lambda n: n >= 4, timeout=15)
         assert store.get(ids["eu-west-1"]).status == "running"
         state = poller.groups()[bad]
-        assert state.last_error and state.last_error.startswith("RequestLimitExceeded")
-        throttled.clear()  # the endpoint recovers: polling resumes
+        assert state.last_error and state.last_error.startswith(line)
+        failing.clear()  # the endpoint recovers: polling resumes
         wait_for(lambda: store.get(ids["eu-west-1"]).status, lambda s: s == "done", timeout=15)
     assert {g for g, _, _ in errors} == {bad}
-    assert "throttling" in errors[0][1]
+    assert errors[0][1].startswith(line)
     delays = [d for _, _, d in errors]
     assert delays == sorted(delays) and delays[-1] >= 4 * delays[0], delays  # only later
     assert refused["eu-west-1"] == len(errors) >= 4

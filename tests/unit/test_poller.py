@@ -276,3 +276,56 @@ def test_background_loop_follows_tasks_to_the_end(clients, store) -> None:
                 ec2.imports[k] = "deleted"
         assert done.wait(10)
     assert store.running_tasks(SCOPE) == []
+
+
+class CancellingEc2(FakeEc2):
+    def __init__(self, region: str, log: list, refuse: bool) -> None:
+        super().__init__(region, log)
+        self.refuse = refuse
+
+    def cancel_export_task(self, ExportTaskId):
+        self._call("CancelExportTask")
+        if self.refuse:
+            raise ClientError(
+                {"Error": {"Code": "IncorrectState", "Message": "task is not active"}},
+                "CancelExportTask",
+            )
+        self.exports[ExportTaskId] = "deleted"
+
+
+@pytest.mark.parametrize("refuse", [False, True], ids=["accepted", "refused"])
+def test_cancel_records_intent_first_and_reverts_when_refused(
+    clients, store, clock, refuse
+) -> None:
+    ec2 = clients.by_region["us-east-1"] = CancellingEc2("us-east-1", clients.log, refuse)
+    ec2.exports["export-ami-1"] = "active"
+    task = store.add_task(scope=SCOPE, kind="export", region="us-east-1", target_id="export-ami-1")
+    seen = []
+    poller = make_poller(clients, store, clock, on_update=seen.append)
+    if refuse:
+        with pytest.raises(ClientError):
+            poller.cancel(task.id)
+        after = store.get(task.id)
+        assert not after.cancel_requested and after.cancellable
+        assert [e.message for e in store.history(task.id)][-2:] == [
+            "cancel requested",
+            "cancel failed: IncorrectState: task is not active",
+        ]
+        assert seen[-1].message.startswith("cancel failed")
+    else:
+        assert poller.cancel(task.id).cancel_requested
+        poller.poll_once()
+        assert store.get(task.id).status == "cancelled"
+    with pytest.raises(ValueError):
+        poller.cancel(12345)
+
+
+def test_what_cannot_be_cancelled_is_refused_without_a_call(clients, store, clock) -> None:
+    register = store.add_task(scope=SCOPE, kind="register", region="us-east-1", target_id="ami-1")
+    other = store.add_task(scope="aws|1", kind="export", region="us-east-1", target_id="export-x")
+    poller = make_poller(clients, store, clock)
+    with pytest.raises(ValueError, match="cannot be cancelled"):
+        poller.cancel(register.id)
+    with pytest.raises(ValueError, match="no task"):
+        poller.cancel(other.id)  # another scope's task
+    assert clients.log == []
