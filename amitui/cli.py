@@ -109,6 +109,10 @@ def make_app(settings: Settings):
         default_region=settings.region,
         read_only=settings.read_only,
     )
+    if settings.debug_log:
+        from amitui.aws.debug_log import DebugLog
+
+        DebugLog(settings.debug_log).attach(clients)
     return AmiTui(settings, clients, TaskStore())
 
 
