@@ -4,6 +4,7 @@ import os
 import stat
 
 import pytest
+from botocore.exceptions import ClientError
 
 from amitui.aws.clients import AwsClients
 from amitui.aws.debug_log import DebugLog
@@ -20,7 +21,7 @@ def test_calls_are_recorded_without_parameters(sandbox, tmp_path, monkeypatch):
     log.attach(clients)
     ec2 = clients.ec2("eu-west-1")
     ec2.describe_images(Owners=["self"], MaxResults=5)
-    with pytest.raises(Exception):
+    with pytest.raises(ClientError):
         ec2.describe_images(ImageIds=["ami-0000000000000dead"])
     log.close()
     lines = path.read_text().splitlines()
