@@ -155,6 +155,9 @@ class Poller:
             thread.join(timeout)
         with self._lock:
             pool, self._pool = self._pool, None
+            # Queued polls are cancelled below: forget the schedule so that a later
+            # start() begins afresh (late results of running calls find no state).
+            self._groups.clear()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 

@@ -40,7 +40,10 @@ class FakeEc2:
         self.imports: dict[str, str] = {}
         self.error: str | None = None
 
+    delay = 0.0
+
     def _call(self, op: str) -> None:
+        time.sleep(self.delay)
         self.log.append((self.region, op))
         if self.error:
             raise ClientError({"Error": {"Code": self.error, "Message": "slow down"}}, op)
@@ -329,3 +332,28 @@ def test_what_cannot_be_cancelled_is_refused_without_a_call(clients, store, cloc
     with pytest.raises(ValueError, match="no task"):
         poller.cancel(other.id)  # another scope's task
     assert clients.log == []
+
+
+def test_a_stopped_poller_starts_again_and_polls_every_group(clients, store) -> None:
+    seed(clients, store, 15)
+    groups = {(t.region, t.api) for t in store.running_tasks(SCOPE)}
+    assert len(groups) == 9
+    poller = Poller(clients, store, SCOPE, interval=0.1, fast_interval=0.05, max_workers=1)
+    # Stop while most groups are still queued behind a slow call: they are cancelled.
+    FakeEc2.delay = 0.2
+    try:
+        poller.start()
+        deadline = time.monotonic() + 10
+        while not clients.log and time.monotonic() < deadline:
+            time.sleep(0.01)
+        poller.stop()
+    finally:
+        FakeEc2.delay = 0.0
+    assert len(clients.log) < 9
+    clients.log.clear()
+    poller.start()
+    deadline = time.monotonic() + 10
+    while len(set(clients.log)) < 9 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    poller.stop()
+    assert len(set(clients.log)) == 9  # every (region, api) group polls after the restart
