@@ -100,6 +100,7 @@ def demo_sandbox(seed: int = DEMO_SEED):
 
 def make_app(settings: Settings):
     from amitui.aws.clients import AwsClients
+    from amitui.inventory_cache import InventoryCache
     from amitui.store import TaskStore
     from amitui.ui.app import AmiTui
 
@@ -113,7 +114,8 @@ def make_app(settings: Settings):
         from amitui.aws.debug_log import DebugLog
 
         DebugLog(settings.debug_log).attach(clients)
-    return AmiTui(settings, clients, TaskStore())
+    cache = InventoryCache() if settings.cache else None
+    return AmiTui(settings, clients, TaskStore(), cache)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

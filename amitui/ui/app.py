@@ -14,6 +14,7 @@ from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery
 from amitui.aws.tasks import Task
+from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
 from amitui.store import TaskStore
 from amitui.ui.messages import IdentityLoaded
@@ -35,10 +36,17 @@ class AmiTui(App[None]):
         Binding("colon", "command_palette", "Commands", show=False, id="palette"),
     ]
 
-    def __init__(self, settings: Settings, clients: AwsClients, store: TaskStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clients: AwsClients,
+        store: TaskStore,
+        cache: InventoryCache | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.clients = clients
+        self.cache = cache
         self.tasks = TaskTracker(self, store, settings.poll_interval)
         self.regions: tuple[str, ...] = settings.regions
         self.list_query = ListQuery(
@@ -53,6 +61,8 @@ class AmiTui(App[None]):
         self.push_screen(self.inventory)
         for warning in self.tasks.store.warnings:  # e.g. a corrupt file moved aside
             self.notify(warning, title="Task store", severity="warning", timeout=20)
+        for warning in self.cache.warnings if self.cache else ():
+            self.notify(warning, title="Inventory cache", severity="warning", timeout=20)
         self.load_identity()
 
     @work(thread=True, exit_on_error=False, group="identity")

@@ -33,6 +33,15 @@ def age(iso: str, now: datetime | None = None) -> str:
     return f"{days // 365}y"
 
 
+def age_of_seconds(seconds: float) -> str:
+    """'12s', '5m', '3h', '2d': a short duration."""
+    seconds = max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 _AGE_CACHE: dict[str, str] = {}
 
 

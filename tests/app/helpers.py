@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from amitui.aws.clients import AwsClients, default_config
+from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
 from amitui.store import TaskStore
 from amitui.ui.app import AmiTui
@@ -14,7 +15,14 @@ from amitui.ui.widgets.image_table import ImageTable
 SIZE = (160, 45)
 
 
-def make_app(url: str, *, store: TaskStore | None = None, attempts: int = 5, **overrides) -> AmiTui:
+def make_app(
+    url: str,
+    *,
+    store: TaskStore | None = None,
+    inventory_cache: InventoryCache | None = None,
+    attempts: int = 5,
+    **overrides,
+) -> AmiTui:
     """The real app, as `amitui --endpoint-url URL` builds it (the store in a temp dir)."""
     settings = Settings(endpoint_url=url, **overrides)
     clients = AwsClients(
@@ -24,7 +32,10 @@ def make_app(url: str, *, store: TaskStore | None = None, attempts: int = 5, **o
         read_only=settings.read_only,
         config=default_config(retries={"mode": "adaptive", "max_attempts": attempts}),
     )
-    return AmiTui(settings, clients, store or TaskStore())
+    cache = inventory_cache
+    if cache is None and settings.cache:
+        cache = InventoryCache()
+    return AmiTui(settings, clients, store or TaskStore(), cache if settings.cache else None)
 
 
 async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 15.0, what: str = ""):

@@ -48,7 +48,8 @@ class RecordingProxy:
         self.actions: Counter[str] = Counter()
         self.log: list[tuple[str, str]] = []  # (action, outcome)
         self.fault: Callable[[str, int], str | None] | None = None
-        self.delay = 0.0
+        self.delay = 0.0  # seconds before answering any call
+        self.delays: dict[str, float] = {}  # or per action
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._port = 0
@@ -103,8 +104,9 @@ class RecordingProxy:
             self.actions[action] += 1
             n = self.actions[action]
         fault = self.fault(action, n) if self.fault else None
-        if self.delay:
-            time.sleep(self.delay)
+        pause = self.delays.get(action, self.delay)
+        if pause:
+            time.sleep(pause)
         if fault in FAULT_BODIES:
             status, code, message = FAULT_BODIES[fault]
             payload = error_xml(code, message)

@@ -18,13 +18,14 @@ from amitui.aws.images import Image, ListQuery, iter_image_pages
 from amitui.ui.messages import IdentityLoaded, ImagesPageLoaded, ListingFinished
 from amitui.ui.rows import ImageRows
 from amitui.ui.screens.inventory_actions import InventoryActions, action_bindings
+from amitui.ui.screens.inventory_cache import InventoryCacheView
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
-class InventoryScreen(InventoryActions, Screen):
+class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
@@ -98,6 +99,7 @@ class InventoryScreen(InventoryActions, Screen):
 
     def on_identity_loaded(self, message: IdentityLoaded) -> None:
         self._update_header()
+        self.load_cached()
         if message.error:
             self.show_message(message.error, error=True)
 
@@ -126,6 +128,8 @@ class InventoryScreen(InventoryActions, Screen):
                 text.append(f" ({', '.join(sorted(self.pages_by_region))})", style="yellow")
         elif self.finished_in is not None:
             text.append(f"  · loaded in {self.finished_in:.1f} s", style="dim")
+        if self.cache_note():
+            text.append(f"  · {self.cache_note()}", style="bold magenta")
         if self.errors:
             text.append(f"  · {len(self.errors)} region(s) failed", style="bold red")
         if self.rows.sort_column:
@@ -149,6 +153,7 @@ class InventoryScreen(InventoryActions, Screen):
         self.finished_in = None
         self.show_message(None)
         self.query_one(ImageTable).set_multi_region(len(self.app.regions) > 1)
+        self.load_cached()
         for region in self.app.regions:
             self._list_region(self.generation, region, self.app.list_query)
         self._update_status()
@@ -178,6 +183,7 @@ class InventoryScreen(InventoryActions, Screen):
         keep = self._keep or self.query_one(ImageTable).current
         self.rows = self._incoming
         self._incoming = None
+        self.cached_at = None
         table = self.query_one(ImageTable)
         table.rows = self.rows
         table.rows_changed(keep=keep)
@@ -210,12 +216,9 @@ class InventoryScreen(InventoryActions, Screen):
         self.pages_by_region.pop(message.region, None)
         if message.error:
             self.errors[message.region] = message.error
-            prefix = f"{message.region}: " if len(self.app.regions) > 1 else ""
+            multi = len(self.app.regions) > 1
             self.show_message(
-                "\n".join(
-                    f"{prefix if len(self.errors) > 1 or prefix else ''}{e}"
-                    for e in self.errors.values()
-                ),
+                "\n".join(f"{r}: {e}" if multi else e for r, e in self.errors.items()),
                 error=True,
             )
         if not self.pages_by_region:
@@ -225,6 +228,10 @@ class InventoryScreen(InventoryActions, Screen):
                     self._adopt_incoming()
                 self._incoming = None
             self._keep = None
+            if self.cached_at is None:  # the rows are live: remember them for next time
+                for region in self.app.regions:
+                    if region not in self.errors:
+                        self.save_cache(region)
         self._update_status()
 
     def set_running_tasks(self, count: int) -> None:
