@@ -212,3 +212,27 @@ async def test_aws_error_stays_in_the_form(sandbox, ec2):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "InvalidAMIName.Duplicate" in outcome_text(form), 10)
         assert isinstance(app.screen, ActionForm)
+
+
+async def test_register_from_a_snapshot_with_x86_64_hvm_defaults(sandbox, ec2):
+    app = make_app(sandbox.url, regions=("eu-west-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        form = await open_form(pilot, "r")
+        assert field_widget_value(form, "Architecture") == "x86_64"
+        assert field_widget_value(form, "VirtualizationType") == "hvm"
+        snap_field = next(f.api_name for f in form.spec.fields if f.picker == "snapshots")
+        index = next(i for i, f in enumerate(form.spec.fields) if f.api_name == snap_field)
+        picker = form.query_one(f"#p-{index}")
+        await wait_for(pilot, lambda: len(picker._options) > 1, 10, "snapshots")
+        picker.value = picker._options[1][1]
+        await pilot.pause()
+        snapshot_id = field_widget_value(form, snap_field)
+        assert snapshot_id.startswith("snap-")
+        await fill(pilot, form, Name="amitui-registered-test")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
+        (task,) = app.tasks.tasks()
+        image = ec2("eu-west-1").describe_images(ImageIds=[task.target_id])["Images"][0]
+        assert image["Architecture"] == "x86_64" and image["VirtualizationType"] == "hvm"
+        assert image["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"] == snapshot_id

@@ -220,3 +220,44 @@ async def test_help_and_palette_list_the_commands(sandbox):
             assert description in commands
         await pilot.press("colon")
         await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "CommandPalette")
+
+
+async def test_region_picker_lists_several_regions_concurrently(sandbox, ec2):
+    from amitui.ui.screens.pickers import RegionPicker
+
+    west = {i["ImageId"] for i in own_images(ec2("ap-southeast-2"))}
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("R")
+        picker = await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, RegionPicker) and pilot.app.screen
+        )
+        choices = picker.query_one("SelectionList")
+        assert "ap-southeast-2" in [
+            choices.get_option_at_index(i).value for i in range(choices.option_count)
+        ]
+        choices.select("ap-southeast-2")
+        await pilot.click("#apply")
+        await wait_for(pilot, lambda: pilot.app.regions == ("us-east-1", "ap-southeast-2"))
+        widget = await loaded(pilot)
+        assert {i.image_id for i in widget.rows.images if i.region == "ap-southeast-2"} == west
+        assert "us-east-1, ap-southeast-2" in str(
+            pilot.app.inventory.query_one("#context").render()
+        )
+
+
+async def test_deprecated_toggle_requeries(sandbox, ec2):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        widget = await loaded(pilot)
+        before = widget.rows.total
+        generation = pilot.app.inventory.generation
+        await pilot.press("X")  # include disabled images
+        assert pilot.app.list_query.include_disabled
+        assert pilot.app.inventory.generation == generation + 1
+        widget = await loaded(pilot)
+        disabled = [
+            i
+            for i in ec2().describe_images(Owners=["self"], IncludeDisabled=True)["Images"]
+            if i["State"] == "disabled"
+        ]
+        assert widget.rows.total == before + len(disabled)
