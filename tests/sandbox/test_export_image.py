@@ -18,7 +18,7 @@ _prefixes = itertools.count()
 
 def exportable(client) -> str:
     images = client.describe_images(
-        Owners=["self"], Filters=[{"Name": "state", "Values": ["available"]}]
+        Owners=["self"], Filters=[{"Name": "state", "Values": ["available"]}], MaxResults=5
     )["Images"]
     return images[0]["ImageId"]
 
@@ -46,9 +46,12 @@ def runs(sandbox) -> Runs:
     """A plain export, one with "fail" in its prefix, and one cancelled at once."""
     client = boto3.client("ec2", region_name="us-east-1", endpoint_url=sandbox.url)
     prefix = f"exports/run-{next(_prefixes)}/"
-    plain = start_export(client, prefix, Description="nightly export", RoleName="vmimport")
-    failing = start_export(client, f"fail/run-{next(_prefixes)}/")
-    cancelled = start_export(client, f"cancel/run-{next(_prefixes)}/")
+    image_id = exportable(client)
+    plain = start_export(
+        client, prefix, ImageId=image_id, Description="nightly export", RoleName="vmimport"
+    )
+    failing = start_export(client, f"fail/run-{next(_prefixes)}/", ImageId=image_id)
+    cancelled = start_export(client, f"cancel/run-{next(_prefixes)}/", ImageId=image_id)
     client.cancel_export_task(ExportTaskId=cancelled["ExportImageTaskId"])
     ids = {
         "plain": plain["ExportImageTaskId"],
@@ -66,7 +69,9 @@ def runs(sandbox) -> Runs:
         lambda now: all(t["Status"] in ("completed", "deleted") for t in now.values()),
         interval=0.05,
     )
-    histories = {label: [moment[label] for moment in history] for label in ids}
+    # Each history starts with ExportImage's own answer: the first moment of the task.
+    answers = {"plain": plain, "failing": failing, "cancelled": cancelled}
+    histories = {label: [answers[label], *(moment[label] for moment in history)] for label in ids}
     return Runs(prefix=prefix, started=plain, histories=histories)
 
 
@@ -105,7 +110,7 @@ def test_an_export_with_fail_in_its_prefix_ends_deleted_with_a_client_error(runs
 
 def test_a_cancelled_export_is_deleting_then_deleted(runs, ec2):
     history = runs.histories["cancelled"]
-    assert collapse([t["Status"] for t in history]) == ["deleting", "deleted"]
+    assert collapse([t["Status"] for t in history]) == ["active", "deleting", "deleted"]
     assert "ClientError" not in history[-1].get("StatusMessage", "")
     with pytest.raises(ClientError) as info:
         ec2().cancel_export_task(ExportTaskId=history[-1]["ExportImageTaskId"])

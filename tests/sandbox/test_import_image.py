@@ -65,7 +65,9 @@ def runs(sandbox) -> Runs:
         lambda now: all(t["Status"] in ("completed", "deleted") for t in now.values()),
         interval=0.05,
     )
-    histories = {label: [moment[label] for moment in history] for label in ids}
+    # Each history starts with ImportImage's own answer: the first moment of the task.
+    answers = {"plain": plain, "failing": failing, "cancelled": cancelled}
+    histories = {label: [answers[label], *(moment[label] for moment in history)] for label in ids}
     return Runs(started=plain, cancel_answer=cancel_answer, histories=histories)
 
 
@@ -113,7 +115,7 @@ def test_a_cancelled_import_is_deleting_then_deleted(runs: Runs, ec2):
     assert runs.cancel_answer["PreviousState"] == "active"
     assert runs.cancel_answer["State"] == "deleting"
     history = runs.histories["cancelled"]
-    assert collapse([t["Status"] for t in history]) == ["deleting", "deleted"]
+    assert collapse([t["Status"] for t in history]) == ["active", "deleting", "deleted"]
     assert "wrong disk" in history[-1]["StatusMessage"]
     assert not history[-1]["StatusMessage"].startswith("ClientError")
     with pytest.raises(ClientError) as info:
