@@ -33,13 +33,14 @@ def age(iso: str, now: datetime | None = None) -> str:
     return f"{days // 365}y"
 
 
-def age_of_seconds(seconds: float) -> str:
-    """'12s', '5m', '3h', '2d': a short duration."""
+def duration(seconds: float) -> str:
+    """'42s', '5m02s', '3h07m': a short duration (task elapsed times, cache ages)."""
     seconds = max(0, int(seconds))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 _AGE_CACHE: dict[str, str] = {}

@@ -26,7 +26,7 @@ def proxy(sandbox):
 @pytest.fixture
 def slow_sandbox(sandbox):
     """The session's sandbox with images that stay pending for a minute (for cancels)."""
-    before = sandbox.state.pending_seconds
-    sandbox.state.pending_seconds = 60.0
+    before = sandbox.pending_seconds
+    sandbox.pending_seconds = 60.0
     yield sandbox
-    sandbox.state.pending_seconds = before
+    sandbox.pending_seconds = before

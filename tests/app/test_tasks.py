@@ -185,7 +185,9 @@ async def test_cancel_a_pending_copy_needs_the_id_typed_back(slow_sandbox, ec2):
         assert not gone["Images"] or gone["Images"][0]["State"] == "deregistered"
 
 
-async def test_adopt_and_clear_finished(sandbox, ec2):
+async def test_adopt_and_clear_finished(sandbox, ec2, monkeypatch):
+    # An export that stays active for ~12 s: long enough to adopt on a busy machine.
+    monkeypatch.setattr(sandbox, "pending_seconds", 3.0)
     foreign = ec2().export_image(
         ImageId=images(ec2)[14]["ImageId"],
         DiskImageFormat="RAW",
@@ -202,7 +204,7 @@ async def test_adopt_and_clear_finished(sandbox, ec2):
         await wait_for(pilot, lambda: any(t.target_id == foreign for t in screen.task_list), 10)
         task = next(t for t in screen.task_list if t.target_id == foreign)
         assert task.adopted
-        await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", 20)
+        await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", 40)
         await pilot.press("C")
         await wait_for(pilot, lambda: not screen.task_list)
         assert [e.status for e in app.tasks.store.history(task.id)][-1] == "done"

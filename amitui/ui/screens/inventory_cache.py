@@ -13,7 +13,7 @@ from textual import work
 from textual.message import Message
 
 from amitui.aws.images import Image
-from amitui.ui.columns import age_of_seconds
+from amitui.ui.columns import duration
 
 
 class CachedImagesLoaded(Message):
@@ -79,4 +79,4 @@ class InventoryCacheView:
     def cache_note(self) -> str | None:
         if self.cached_at is None:
             return None
-        return f"cached {age_of_seconds(time.time() - self.cached_at)} ago · refreshing"
+        return f"cached {duration(time.time() - self.cached_at)} ago · refreshing"

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from amitui.aws.errors import describe_error
 from amitui.aws.tasks import Task
+from amitui.ui.columns import duration
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.widgets.context_header import ContextHeader
 
@@ -31,15 +32,6 @@ COLUMNS = (
     ("message", "Last message"),
 )
 STATUS_STYLES = {"running": "yellow", "done": "green", "failed": "bold red", "cancelled": "dim"}
-
-
-def duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 def progress_text(task: Task) -> str:
