@@ -24,6 +24,13 @@ def name_field(prefill: str | None = None) -> Field:
     )
 
 
+def image_field(help: str) -> Field:
+    """The selected image (prefilled from the inventory's cursor)."""
+    return Field(
+        "ImageId", "Image", required=True, validators=(v.image_id,), prefill="image_id", help=help
+    )
+
+
 def description_field(help: str = "Optional, at most 255 characters.") -> Field:
     return Field("Description", "Description", validators=(v.description,), help=help)
 

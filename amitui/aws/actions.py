@@ -15,6 +15,7 @@ from amitui.aws import validators as v
 from amitui.aws.action_fields import (
     description_field,
     encrypted_field,
+    image_field,
     kms_key_field,
     kms_needs_encrypted,
     name_field,
@@ -151,14 +152,7 @@ DEREGISTER = ActionSpec(
     summary="Deregister the image: permanent (unless a Recycle Bin rule keeps it).",
     cross_validators=(_typed_back,),
     fields=(
-        Field(
-            "ImageId",
-            "Image",
-            required=True,
-            validators=(v.image_id,),
-            prefill="image_id",
-            help="The AMI to deregister. Instances already running from it keep running.",
-        ),
+        image_field("The AMI to deregister. Instances already running from it keep running."),
         Field(
             "ConfirmImageId",
             "Type the image id to confirm",

@@ -15,6 +15,7 @@ from amitui.aws.action_fields import (
     ROOT_VOLUME_TYPES,
     description_field,
     encrypted_field,
+    image_field,
     kms_key_field,
     kms_needs_encrypted,
     name_field,
@@ -33,14 +34,7 @@ EXPORT = ActionSpec(
     summary="Export the image to a VM disk file in an S3 bucket (VM Import/Export).",
     client_token=True,
     fields=(
-        Field(
-            "ImageId",
-            "Image",
-            required=True,
-            validators=(v.image_id,),
-            prefill="image_id",
-            help="The AMI to export.",
-        ),
+        image_field("The AMI to export."),
         Field(
             "DiskImageFormat",
             "Disk format",
