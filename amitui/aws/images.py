@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from sys import intern
 from typing import Any
 
+#: The size of the first DescribeImages page: small, so the first rows show at once.
+FIRST_PAGE = 100
+
 #: The owner aliases DescribeImages accepts besides account ids.
 OWNER_ALIASES = ("self", "amazon", "aws-marketplace")
 
@@ -138,10 +141,15 @@ def iter_image_pages(
     query: ListQuery,
     page_size: int = 1000,
     cancelled: Callable[[], bool] = lambda: False,
+    first_page: int = FIRST_PAGE,
 ) -> Iterator[list[Image]]:
-    """Yield one list of Images per DescribeImages page, as each page arrives."""
+    """Yield one list of Images per DescribeImages page, as each page arrives.
+
+    The first page is small (``first_page`` images) so that rows show at once; the rest
+    use ``page_size``. EC2 accepts a different MaxResults with each NextToken.
+    """
     params = query.request()
-    params["MaxResults"] = page_size
+    params["MaxResults"] = max(5, min(page_size, first_page))
     while True:
         if cancelled():
             return
@@ -151,6 +159,7 @@ def iter_image_pages(
         if not token:
             return
         params["NextToken"] = token
+        params["MaxResults"] = page_size
 
 
 def describe_image(ec2: Any, image_id: str) -> dict[str, Any] | None:
