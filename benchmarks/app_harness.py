@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any
 
 from amitui.aws.clients import AwsClients, Identity
@@ -27,6 +28,8 @@ class InstantEc2:
     def __init__(self, images: int, pages: list[list[dict[str, Any]]] | None = None) -> None:
         self.images = images
         self.pages = pages
+        self._stream: Iterator[dict[str, Any]] = iter(())
+        self._next = 0  # the page the stream is at
 
     def describe_images(self, **params: Any) -> dict[str, Any]:
         if params.get("ImageIds"):
@@ -35,10 +38,11 @@ class InstantEc2:
         number = int(params.get("NextToken") or 0)
         if self.pages is not None:
             page = self.pages[number]
-        else:
-            start = number * PAGE
-            raws = iter_raw(start + PAGE)
-            page = [r for n, r in enumerate(raws) if n >= start][: self.images - start]
+        else:  # made as asked, so only one page is alive at a time (as with real pages)
+            if number != self._next:
+                self._stream = islice(iter_raw(self.images), number * PAGE, None)
+            page = list(islice(self._stream, PAGE))
+            self._next = number + 1
         answer: dict[str, Any] = {"Images": page}
         if (number + 1) * PAGE < self.images:
             answer["NextToken"] = str(number + 1)

@@ -114,6 +114,19 @@ def canned_endpoint(
             proc.wait()
 
 
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """The process's peak RSS (VmHWM) in MB.
+
+    Not ``ru_maxrss``: Linux carries that across fork and exec, so a child started by a
+    big parent reports the parent's size.
+    """
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return math.nan
+
+
 def settle() -> None:
     """Between measured runs: collect garbage and let the machine breathe a moment."""
     gc.collect()

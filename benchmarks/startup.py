@@ -3,7 +3,7 @@
 The app runs as a child under ``pty.fork()`` at 160x45 (what a user's terminal gives it),
 and the parent reads everything it writes: "first row visible" is the moment an image id
 (``ami-`` + hex) first appears in the output stream. A full run also waits for the status
-line's "loaded in", then quits with ``q`` and reads the child's peak RSS from ``wait4``.
+line's "loaded in", reads the child's peak RSS (VmHWM) and quits with ``q``.
 
     python -m benchmarks.startup [--runs 5]
 """
@@ -25,7 +25,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.common import ROOT, Section, bench_env, canned_endpoint, median, secs, settle
+from benchmarks.common import (
+    ROOT,
+    Section,
+    bench_env,
+    canned_endpoint,
+    median,
+    peak_rss_mb,
+    secs,
+    settle,
+)
 
 IMAGE_ID = re.compile(rb"ami-[0-9a-f]{8,17}")
 ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
@@ -71,12 +80,11 @@ def run_in_pty(
         if "first" not in marks:
             tail = screen[-600:].decode(errors="replace")
             raise RuntimeError(f"{args[1:]} showed no image row in {timeout:.0f} s: {tail!r}")
+        marks["rss_mb"] = peak_rss_mb(pid)
         os.write(fd, b"q")
         end = time.perf_counter() + 10
         while time.perf_counter() < end:
-            done, _status, usage = os.wait4(pid, os.WNOHANG)
-            if done:
-                marks["rss_mb"] = usage.ru_maxrss / 1024
+            if os.waitpid(pid, os.WNOHANG)[0]:
                 pid = 0
                 break
             ready, _, _ = select.select([fd], [], [], 0.05)
@@ -146,7 +154,7 @@ def startup(runs: int, images: int) -> list[Section]:
     )
     section.notes.append(
         f"Medians of {runs} launches each; the clock starts before fork+exec, so the "
-        "interpreter start and every import count. Peak RSS is the child's ru_maxrss."
+        "interpreter start and every import count. Peak RSS: the child's VmHWM before `q`."
     )
     sections.append(section)
     sections.append(demo(runs))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from benchmarks.common import (
     median,
     ms,
     p95,
+    peak_rss_mb,
     secs,
     settle,
     use_bench_env,
@@ -273,12 +273,8 @@ async def _hold(images: int) -> None:
 def hold_rows(images: int) -> None:
     """Child process: the app with ``images`` rows, filtered and sorted; prints peak RSS."""
     use_bench_env()
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    import amitui.ui.app  # noqa: F401 - imports are part of the process
-
     asyncio.run(_hold(images))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"peak_mb": peak / 1024, "interpreter_mb": baseline / 1024}))
+    print(json.dumps({"peak_mb": peak_rss_mb()}))
 
 
 def peak_rss(images: int) -> Section:
@@ -286,7 +282,7 @@ def peak_rss(images: int) -> Section:
     answer = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
     got = json.loads(answer.stdout.strip().splitlines()[-1])
     section = Section(
-        "Peak RSS (ru_maxrss of a child process)",
+        "Peak RSS (VmHWM of a child process)",
         ["process", "peak RSS", "target"],
     )
     section.rows.append(
