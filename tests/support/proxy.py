@@ -1,20 +1,46 @@
 """A recording (and fault-injecting) HTTP proxy for tests: it stands between boto3 and the
 sandbox, counts the EC2 actions that reach the endpoint, and can answer with faults.
 
-Faults are what a real network and AWS produce: a refused connection (the proxy
-stopped), HTTP 500, throttling (RequestLimitExceeded), ExpiredToken, a slow answer (read
-timeout). Nothing in botocore is patched: the client talks HTTP to this proxy.
+Faults are what a real network and AWS produce. Nothing in botocore is patched: the
+client talks HTTP to this proxy, and the proxy misbehaves on the wire.
+
+``proxy.fault = lambda action, n: name or None`` decides per request (``n`` counts that
+action's requests, from 1); ``proxy.fault_by_region = lambda action, region, n: ...`` does
+the same knowing the request's region (from its signature). The names:
+
+=============  =======================================================================
+``throttle``   HTTP 503 ``RequestLimitExceeded`` (botocore retries it)
+``expired``    HTTP 400 ``ExpiredToken`` (credentials expired; not retried)
+``denied``     HTTP 403 ``UnauthorizedOperation``
+``server``     HTTP 500 ``InternalError`` (botocore retries it)
+``echo``       HTTP 403 ``SignatureDoesNotMatch`` whose message quotes the request's
+               headers (as S3 does with its canonical request): a credential echo
+``drop``       the connection is closed without an answer; the request never reached
+               the endpoint
+``drop_after`` the request is forwarded (it TAKES EFFECT at the endpoint), then the
+               connection is closed without an answer: the client cannot know
+``timeout``    no answer for ``hold_seconds`` (longer than the client's read
+               timeout), then the connection is closed; never forwarded
+``die``        the endpoint dies: the proxy stops listening, closes every open
+               connection (keep-alive ones too) and drops this request
+=============  =======================================================================
+
+``stop()`` is a dead endpoint (new connections refused, open ones closed);
+``restart()`` brings it back on the same port. ``faults`` counts the faults injected.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
 import threading
 import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
 
 FAULT_BODIES = {
     "throttle": (503, "RequestLimitExceeded", "Request limit exceeded."),
@@ -22,12 +48,15 @@ FAULT_BODIES = {
     "denied": (403, "UnauthorizedOperation", "You are not authorized to perform this operation."),
     "server": (500, "InternalError", "An internal error has occurred"),
 }
+#: Faults that close the connection instead of answering.
+CONNECTION_FAULTS = ("drop", "drop_after", "timeout", "die")
+FAULTS = (*FAULT_BODIES, "echo", *CONNECTION_FAULTS)
 
 
 def error_xml(code: str, message: str) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message>"
+        f"<Response><Errors><Error><Code>{code}</Code><Message>{escape(message)}</Message>"
         "</Error></Errors><RequestID>00000000-0000-0000-0000-000000000000</RequestID></Response>"
     ).encode()
 
@@ -35,6 +64,22 @@ def error_xml(code: str, message: str) -> bytes:
 def action_of(body: bytes) -> str:
     fields = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
     return (fields.get("Action") or [""])[0]
+
+
+def region_of(headers) -> str:
+    """The region a SigV4 request was signed for (``Credential=AKID/date/REGION/...``)."""
+    auth = headers.get("Authorization", "")
+    _, _, credential = auth.partition("Credential=")
+    parts = credential.split("/")
+    return parts[2] if len(parts) > 2 else ""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a connection we closed on purpose (or the client gave up): not news
 
 
 class RecordingProxy:
@@ -46,23 +91,43 @@ class RecordingProxy:
         self.upstream_host = parsed.hostname
         self.upstream_port = parsed.port
         self.actions: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()  # fault name -> times injected
         self.log: list[tuple[str, str]] = []  # (action, outcome)
         self.fault: Callable[[str, int], str | None] | None = None
+        self.fault_by_region: Callable[[str, str, int], str | None] | None = None
         self.delay = 0.0  # seconds before answering any call
         self.delays: dict[str, float] = {}  # or per action
+        self.hold_seconds = 5.0  # how long a "timeout" fault keeps the client waiting
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._port = 0
+        self._open: set[socket.socket] = set()
+        self._dead = threading.Event()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
 
     def start(self) -> RecordingProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with proxy._lock:
+                    proxy._open.add(self.connection)
+
+            def finish(self) -> None:
+                with proxy._lock:
+                    proxy._open.discard(self.connection)
+                with contextlib.suppress(OSError):
+                    super().finish()
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -71,22 +136,29 @@ class RecordingProxy:
             def log_message(self, *args) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
-        self._server.daemon_threads = True
+        self._dead.clear()
+        self._server = _Server(("127.0.0.1", self._port), Handler)
         self._port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        """Stop listening: new connections are refused (a dead endpoint)."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        """The endpoint dies: new connections are refused and open ones are closed
+        (botocore's pooled keep-alive connections included)."""
+        self._dead.set()
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        with self._lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            _reset(sock)
 
     def restart(self) -> None:
         """Listen again on the same port (the endpoint comes back)."""
-        self.start()
+        if self._server is None:
+            self.start()
 
     def count(self, *actions: str) -> int:
         with self._lock:
@@ -98,36 +170,97 @@ class RecordingProxy:
                 n for a, n in self.actions.items() if not a.startswith(("Describe", "Get", "List"))
             )
 
+    def outcomes(self, action: str) -> Counter[str]:
+        """How the proxy answered ``action``: HTTP statuses and fault names."""
+        with self._lock:
+            return Counter(outcome for a, outcome in self.log if a == action)
+
+    def _record(self, action: str, outcome: str, fault: bool = False) -> None:
+        with self._lock:
+            self.log.append((action, outcome))
+            if fault:
+                self.faults[outcome] += 1
+
     def _handle(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
         action = action_of(body)
         with self._lock:
             self.actions[action] += 1
             n = self.actions[action]
         fault = self.fault(action, n) if self.fault else None
+        if fault is None and self.fault_by_region is not None:
+            fault = self.fault_by_region(action, region_of(handler.headers), n)
         pause = self.delays.get(action, self.delay)
         if pause:
             time.sleep(pause)
-        if fault in FAULT_BODIES:
-            status, code, message = FAULT_BODIES[fault]
-            payload = error_xml(code, message)
-            handler.send_response(status)
-            handler.send_header("Content-Type", "text/xml")
-            handler.send_header("Content-Length", str(len(payload)))
-            handler.end_headers()
-            handler.wfile.write(payload)
-            self.log.append((action, fault))
+        if fault in FAULT_BODIES or fault == "echo":
+            if fault == "echo":
+                headers = "\n".join(f"{k.lower()}:{v}" for k, v in handler.headers.items())
+                status, code = 403, "SignatureDoesNotMatch"
+                message = (
+                    "The request signature we calculated does not match the signature you"
+                    f" provided. The Canonical String for this request should have been\n"
+                    f"POST\n/\n\n{headers}\n"
+                )
+            else:
+                status, code, message = FAULT_BODIES[fault]
+            self._answer(handler, status, error_xml(code, message))
+            self._record(action, fault, fault=True)
             return
-        conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=30)
-        headers = {k: v for k, v in handler.headers.items() if k.lower() != "host"}
-        conn.request("POST", handler.path, body=body, headers=headers)
-        answer = conn.getresponse()
-        payload = answer.read()
-        handler.send_response(answer.status)
-        for key, value in answer.getheaders():
+        if fault in ("drop", "die"):
+            self._record(action, fault, fault=True)
+            if fault == "die":
+                self.stop()
+            self._drop(handler)
+            return
+        if fault == "timeout":
+            self._record(action, fault, fault=True)
+            self._dead.wait(self.hold_seconds)
+            self._drop(handler)
+            return
+        try:
+            status, headers, payload = self._forward(handler, body)
+        except OSError:  # the sandbox is gone too: what a dead endpoint does
+            self._record(action, "upstream-error")
+            self._drop(handler)
+            return
+        if fault == "drop_after":  # it happened upstream; the client never hears of it
+            self._record(action, fault, fault=True)
+            self._drop(handler)
+            return
+        handler.send_response(status)
+        for key, value in headers:
             if key.lower() not in ("transfer-encoding", "connection", "content-length"):
                 handler.send_header(key, value)
         handler.send_header("Content-Length", str(len(payload)))
         handler.end_headers()
         handler.wfile.write(payload)
-        conn.close()
-        self.log.append((action, str(answer.status)))
+        self._record(action, str(status))
+
+    def _forward(self, handler: BaseHTTPRequestHandler, body: bytes):
+        conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=30)
+        try:
+            headers = {k: v for k, v in handler.headers.items() if k.lower() != "host"}
+            conn.request("POST", handler.path, body=body, headers=headers)
+            answer = conn.getresponse()
+            return answer.status, answer.getheaders(), answer.read()
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _answer(handler: BaseHTTPRequestHandler, status: int, payload: bytes) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "text/xml")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    @staticmethod
+    def _drop(handler: BaseHTTPRequestHandler) -> None:
+        handler.close_connection = True
+        _reset(handler.connection)
+
+
+def _reset(sock: socket.socket) -> None:
+    """Close a connection abruptly (the client sees it closed with no answer)."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
