@@ -58,6 +58,9 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         self.started_at = 0.0
         self.finished_in: float | None = None
         self._keep: Image | None = None
+        self._before: ImageRows | None = None  # the rows shown when this listing began
+        self._rows_query: ListQuery | None = None  # the query the live rows answer
+        self._listing_query: ListQuery | None = None  # the query being listed
         self._spin = 0
 
     @property
@@ -143,6 +146,10 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         """(Re)query every region; old rows stay until the first new page arrives."""
         self.generation += 1
         self.workers.cancel_group(self, "listing")
+        # A refresh of the same query keeps the rows of a region that fails (see below).
+        same = self._rows_query == self.app.list_query or not self.rows.total
+        self._before = self.rows if same else None
+        self._listing_query = self.app.list_query
         self._incoming = ImageRows()
         self._incoming.query = self.rows.query
         self._incoming.sort_by(self.rows.sort_column, self.rows.sort_reverse)
@@ -182,11 +189,26 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
             return
         keep = self._keep or self.query_one(ImageTable).current
         self.rows = self._incoming
+        self._rows_query = self._listing_query
         self._incoming = None
         self.cached_at = None
         table = self.query_one(ImageTable)
         table.rows = self.rows
+        self._keep_rows_of_failed(self.errors)
         table.rows_changed(keep=keep)
+
+    def _keep_rows_of_failed(self, regions) -> None:
+        """A region whose listing failed keeps the rows it had before this listing (the
+        status line says it failed): a dead endpoint never empties the table."""
+        before = self._before
+        if before is None or before is self.rows or not regions:
+            return  # no live page was adopted yet: the table still shows what it had
+        have = {(i.region, i.image_id) for i in self.rows.images if i.region in regions}
+        kept = [
+            i for i in before.images if i.region in regions and (i.region, i.image_id) not in have
+        ]
+        if kept:
+            self.rows.extend(kept)
 
     @on(ImagesPageLoaded)
     def _page_loaded(self, message: ImagesPageLoaded) -> None:
@@ -216,6 +238,8 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         self.pages_by_region.pop(message.region, None)
         if message.error:
             self.errors[message.region] = message.error
+            self._keep_rows_of_failed({message.region})
+            self.table_changed()
             multi = len(self.app.regions) > 1
             self.show_message(
                 "\n".join(f"{r}: {e}" if multi else e for r, e in self.errors.items()),
@@ -228,6 +252,7 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
                     self._adopt_incoming()
                 self._incoming = None
             self._keep = None
+            self._before = None
             if self.cached_at is None:  # the rows are live: remember them for next time
                 for region in self.app.regions:
                     if region not in self.errors:
