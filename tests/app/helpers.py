@@ -35,7 +35,23 @@ def make_app(
     cache = inventory_cache
     if cache is None and settings.cache:
         cache = InventoryCache()
-    return AmiTui(settings, clients, store or TaskStore(), cache if settings.cache else None)
+    app = AmiTui(settings, clients, store or TaskStore(), cache if settings.cache else None)
+    record_notifications(app)
+    return app
+
+
+def record_notifications(app: AmiTui) -> list[str]:
+    """Keep every message the app notifies in ``app.notified`` (toasts expire; this does not).
+    The app's own notify still runs."""
+    app.notified = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):
+        app.notified.append(str(message))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return app.notified
 
 
 async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 15.0, what: str = ""):

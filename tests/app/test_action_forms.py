@@ -168,7 +168,7 @@ async def test_deregister_needs_the_id_typed_back(sandbox, ec2, proxy):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
         assert table(app).rows.row_of(victim["ImageId"]) is None
-        messages = " ".join(n.message for n in app._notifications)
+        messages = " ".join(app.notified)
         assert all(s in messages for s in snapshots)
     assert proxy.count("DeregisterImage") == 1
     assert ec2("eu-west-1").describe_images(Owners=["self"], ImageIds=[])  # endpoint alive

@@ -27,7 +27,7 @@ async def test_every_action_key_and_palette_command_is_refused(sandbox, proxy):
                 assert app.screen is app.inventory
         titles = [c.title for c in app.get_system_commands(app.inventory)]
         assert sum("(read-only)" in t for t in titles) == len(ACTIONS)
-        messages = " ".join(n.message for n in app._notifications)
+        messages = " ".join(app.notified)
         assert "read-only" in messages
         footer_text = " ".join(
             a.binding.description for a in app.inventory.active_bindings.values()

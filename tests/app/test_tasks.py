@@ -99,7 +99,7 @@ async def test_copy_export_import_survive_a_restart_and_complete(sandbox, ec2, t
         done = {t.kind: t for t in second.tasks.tasks()}
         imported = done["import"].image_id
         assert imported and ec2().describe_images(ImageIds=[imported])["Images"]
-        messages = " ".join(n.message for n in second._notifications)
+        messages = " ".join(second.notified)
         assert messages.count("finished") == len(running_at_quit)
         # the finished copy/import refreshed their rows (the import's image is in us-east-1)
         await wait_for(
@@ -119,7 +119,7 @@ async def test_failed_copy_keeps_its_reason_and_history(sandbox, ec2):
             "the copy to fail",
         )
         assert task.message  # the StateReason
-        assert any("failed" in n.message for n in app._notifications)
+        assert any("failed" in m for m in app.notified)
         row = await wait_for(
             pilot,
             lambda: (
@@ -178,7 +178,7 @@ async def test_cancel_a_pending_copy_needs_the_id_typed_back(slow_sandbox, ec2):
             pilot,
             lambda: app.tasks.store.get(copy.id).status != "running",
             20,
-            "the copy to end: " + " | ".join(n.message for n in app._notifications),
+            "the copy to end: " + " | ".join(app.notified),
         )
         assert app.tasks.store.get(copy.id).status == "cancelled"
         gone = ec2().describe_images(Filters=[{"Name": "image-id", "Values": [copy.target_id]}])
@@ -186,8 +186,8 @@ async def test_cancel_a_pending_copy_needs_the_id_typed_back(slow_sandbox, ec2):
 
 
 async def test_adopt_and_clear_finished(sandbox, ec2, monkeypatch):
-    # An export that stays active for ~12 s: long enough to adopt on a busy machine.
-    monkeypatch.setattr(sandbox, "pending_seconds", 3.0)
+    # An export that stays active for ~20 s: long enough to adopt on a busy machine.
+    monkeypatch.setattr(sandbox, "pending_seconds", 5.0)
     foreign = ec2().export_image(
         ImageId=images(ec2)[14]["ImageId"],
         DiskImageFormat="RAW",
@@ -201,10 +201,10 @@ async def test_adopt_and_clear_finished(sandbox, ec2, monkeypatch):
         screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
         assert not screen.task_list
         await pilot.press("a")
-        await wait_for(pilot, lambda: any(t.target_id == foreign for t in screen.task_list), 10)
+        await wait_for(pilot, lambda: any(t.target_id == foreign for t in screen.task_list), 20)
         task = next(t for t in screen.task_list if t.target_id == foreign)
         assert task.adopted
-        await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", 40)
+        await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", 60)
         await pilot.press("C")
         await wait_for(pilot, lambda: not screen.task_list)
         assert [e.status for e in app.tasks.store.history(task.id)][-1] == "done"
