@@ -10,22 +10,37 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+#: Textual's generic bindings that say nothing about amitui.
+HIDDEN_ACTIONS = {
+    "scroll_left",
+    "scroll_right",
+    "page_left",
+    "page_right",
+    "app.focus_next",
+    "app.focus_previous",
+    "screen.copy_text",
+    "focus_next",
+    "focus_previous",
+}
+
 
 def bindings_table(screen: Screen) -> Table:
-    table = Table(box=None, padding=(0, 2), header_style="bold")
-    table.add_column("Key")
-    table.add_column("Does")
-    seen: set[tuple[str, str]] = set()
-    for key, active in screen.active_bindings.items():
+    """Every described binding active on ``screen``, one row per action with all its keys."""
+    rows: dict[tuple[int, str], tuple[list[str], str]] = {}
+    for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description:
+        if not binding.description or binding.action in HIDDEN_ACTIONS:
             continue
-        row = (binding.action, binding.description)
-        display = active.node.app.get_key_display(binding) if active.node else key
-        if row in seen:
-            continue
-        seen.add(row)
-        table.add_row(Text(display, style="bold"), Text(binding.description))
+        node = active.node
+        display = node.app.get_key_display(binding) if node else binding.key
+        keys, _ = rows.setdefault((id(node), binding.action), ([], binding.description))
+        if display not in keys:
+            keys.append(display)
+    table = Table(box=None, padding=(0, 2), header_style="bold")
+    table.add_column("Keys")
+    table.add_column("Does")
+    for keys, description in rows.values():
+        table.add_row(Text(" ".join(keys), style="bold"), Text(description))
     return table
 
 
@@ -34,7 +49,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 70; height: 80%; border: thick $accent; background: $surface; padding: 1 2;
+        width: 80; height: 90%; border: thick $accent; background: $surface; padding: 1 2;
     }
     """
 
@@ -44,7 +59,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(Text("Keys", style="bold"))
+            yield Static(Text("Keys on this screen", style="bold"))
             yield Static(bindings_table(self.source), id="keys")
             yield Static(
                 Text(
