@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore import xform_name
+from botocore.exceptions import ClientError
 
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error, error_code
@@ -78,6 +80,10 @@ def run_action(
             response.pop("ResponseMetadata", None)
             results.append(CallResult(target, spec.operation, request, response, dry_run=dry_run))
         except Exception as exc:  # every failure becomes one line; the app keeps running
+            found = None if dry_run else _lost_answer(clients, target, spec.operation, request, exc)
+            if found is not None:
+                results.append(CallResult(target, spec.operation, request, found))
+                continue
             results.append(
                 CallResult(
                     target,
@@ -89,6 +95,50 @@ def run_action(
                 )
             )
     return results
+
+
+#: Operations without a ClientToken whose image Name is unique per account and region.
+NAME_KEYED = ("CreateImage", "RegisterImage")
+#: How recent an image must be to be the one a lost answer was about.
+LOST_ANSWER_WINDOW = timedelta(minutes=10)
+
+
+def _lost_answer(
+    clients: AwsClients, region: str, operation: str, request: Mapping[str, Any], exc: Exception
+) -> dict[str, Any] | None:
+    """A retried CreateImage/RegisterImage refused as a duplicate name: when the first
+    attempt made the image but its answer was lost (a dropped connection, a timeout),
+    botocore's retry is refused with InvalidAMIName.Duplicate. Then the image named so,
+    pending or just made, is the one this call started: answer with it, so its task is
+    recorded and followed. None for a genuine duplicate (no retry, or an older image)."""
+    retried = isinstance(exc, ClientError) and exc.response.get("ResponseMetadata", {}).get(
+        "RetryAttempts"
+    )
+    if operation not in NAME_KEYED or not retried or not request.get("Name"):
+        return None
+    if error_code(exc) != "InvalidAMIName.Duplicate":
+        return None
+    try:
+        answer = clients.ec2(region).describe_images(
+            Owners=["self"], Filters=[{"Name": "name", "Values": [str(request["Name"])]}]
+        )
+    except Exception:
+        return None
+    since = datetime.now(UTC) - LOST_ANSWER_WINDOW
+    found = [
+        image
+        for image in answer.get("Images") or []
+        if image.get("State") == "pending" or _created_after(image, since)
+    ]
+    return {"ImageId": found[0]["ImageId"]} if len(found) == 1 else None
+
+
+def _created_after(image: Mapping[str, Any], since: datetime) -> bool:
+    try:
+        created = datetime.fromisoformat(str(image.get("CreationDate", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return created.tzinfo is not None and created >= since
 
 
 def list_instances(clients: AwsClients, region: str) -> list[tuple[str, str]]:
