@@ -6,6 +6,7 @@ from amitui.ui.screens.action_form import ActionForm
 from tests.app.helpers import (
     SIZE,
     field_error,
+    field_widget,
     fill,
     loaded,
     make_app,
@@ -236,3 +237,16 @@ async def test_register_from_a_snapshot_with_x86_64_hvm_defaults(sandbox, ec2):
         image = ec2("eu-west-1").describe_images(ImageIds=[task.target_id])["Images"][0]
         assert image["Architecture"] == "x86_64" and image["VirtualizationType"] == "hvm"
         assert image["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"] == snapshot_id
+
+
+async def test_create_warns_that_the_instance_reboots(sandbox):
+    app = make_app(sandbox.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        form = await open_form(pilot, "n")
+        assert "REBOOT" in str(form.query_one("#context").content)
+        toggle = field_widget(form, "NoReboot")
+        toggle.focus()
+        await pilot.press("space")
+        assert toggle.value is True
+        assert "REBOOT" not in str(form.query_one("#context").content)

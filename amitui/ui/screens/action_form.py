@@ -12,12 +12,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from amitui.aws.errors import describe_error
 from amitui.aws.execute import CallResult, list_instances, list_snapshots, run_action
 from amitui.aws.fields import FORM_ERROR, ActionSpec, Field, InvalidForm
 from amitui.aws.images import Image
+from amitui.ui.widgets.toggle import Toggle
 
 PICKERS = {"instances": list_instances, "snapshots": list_snapshots}
 
@@ -132,7 +133,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
             with Horizontal(classes="row"):
                 yield Label(Text(label), classes="field-label")
                 if field.kind == "bool":
-                    yield Checkbox("", bool(value), compact=True, id=f"f-{index}")
+                    yield Toggle(bool(value), id=f"f-{index}")
                 elif field.kind == "choice":
                     yield Select(
                         [(c, c) for c in field.choices],
@@ -163,6 +164,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
             yield Static("", classes="error", id=f"e-{index}")
 
     def on_mount(self) -> None:
+        self._update_context(self.values())
         for index, field in enumerate(self.spec.fields):
             if field.picker in PICKERS:
                 self._load_picker(index, field.picker)
@@ -178,7 +180,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         out: dict[str, object] = {}
         for index, field in enumerate(self.spec.fields):
             widget = self.query_one(f"#f-{index}")
-            if isinstance(widget, Checkbox):
+            if isinstance(widget, Toggle):
                 out[field.api_name] = widget.value
             elif isinstance(widget, Select):
                 out[field.api_name] = None if widget.value is Select.NULL else widget.value
@@ -199,13 +201,20 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self._update_context(self.values())
 
     def _update_context(self, values: dict[str, object]) -> None:
-        if self.spec.name != "deregister" or self.image is None:
-            return
+        """Spell out what a destructive or disruptive choice will do, as it is made."""
         text = self._context_text()
-        if values.get("DeleteAssociatedSnapshots") and self.image.snapshot_ids:
+        if self.spec.name == "deregister" and self.image is not None:
+            if values.get("DeleteAssociatedSnapshots") and self.image.snapshot_ids:
+                text.append(
+                    "These snapshots will be deleted too: " + ", ".join(self.image.snapshot_ids),
+                    style="bold red",
+                )
+        elif self.spec.name == "create" and not values.get("NoReboot"):
+            instance = str(values.get("InstanceId") or "").strip() or "The instance"
             text.append(
-                "These snapshots will be deleted too: " + ", ".join(self.image.snapshot_ids),
-                style="bold red",
+                f"\n⚠ {instance} will REBOOT while the image is taken (turn on No reboot to "
+                "avoid it, at the risk of an inconsistent file system).",
+                style="bold yellow",
             )
         self.query_one("#context", Static).update(text)
 
@@ -222,7 +231,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
 
     @on(Input.Changed)
     @on(Select.Changed)
-    @on(Checkbox.Changed)
+    @on(Toggle.Changed)
     def _changed(self, event: Any) -> None:
         index = self._field_index(event.control.id)
         if index is not None:
