@@ -24,10 +24,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from amitui.aws.errors import describe_error, error_code
+from amitui.aws.poll_groups import THROTTLE_CODES, GroupKey, GroupState
 from amitui.aws.task_calls import cancel_remote, list_active_transfers, observe_group
 from amitui.aws.tasks import NOT_FOUND_GRACE, Task
 
@@ -37,49 +37,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("amitui.poller")
 log.addHandler(logging.NullHandler())  # never let logging's last resort write to the TUI
 
-THROTTLE_CODES = ("RequestLimitExceeded", "Throttling", "ThrottlingException")
-
 
 class _Stopped(Exception):
     pass
-
-
-class GroupKey(NamedTuple):
-    """One polling group: all running tasks of a region followed by the same API."""
-
-    region: str
-    api: str  # "images" | "export" | "import"
-
-    def __str__(self) -> str:
-        return f"{self.region}/{self.api}"
-
-
-@dataclass(slots=True)
-class GroupState:
-    """Scheduling state of one group (a snapshot is returned by :meth:`Poller.groups`)."""
-
-    key: GroupKey
-    next_due: float = 0.0
-    last_poll: float | None = None
-    failures: int = 0
-    last_error: str | None = None
-    delay: float = 0.0
-    in_flight: bool = False
-    cycles: int = 0
-    task_ids: tuple[int, ...] = field(default_factory=tuple)
-
-    def copy(self) -> GroupState:
-        return GroupState(
-            self.key,
-            self.next_due,
-            self.last_poll,
-            self.failures,
-            self.last_error,
-            self.delay,
-            self.in_flight,
-            self.cycles,
-            self.task_ids,
-        )
 
 
 UpdateCallback = Callable[[Task], None]
