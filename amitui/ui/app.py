@@ -79,6 +79,12 @@ class AmiTui(App[None]):
         self.inventory.post_message(IdentityLoaded(identity))
         self.post_message(TaskUpdated(None))
 
+    def ensure_identity(self) -> None:
+        """Ask for the account again while it is unknown (the endpoint was down at launch):
+        once it answers, tasks are followed and the cache is used."""
+        if self.account is None:
+            self.load_identity()
+
     def on_unmount(self) -> None:
         self.tasks.stop()
 

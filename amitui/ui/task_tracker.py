@@ -6,6 +6,7 @@ poller updates arrive on its threads and go up to the app as ``TaskUpdated`` mes
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
 from textual.message import Message
@@ -37,10 +38,19 @@ class TaskTracker:
         self.poll_interval = poll_interval
         self.poller: Poller | None = None
         self.scope: str | None = None
+        self._lock = threading.Lock()
 
     def start(self, account: str) -> None:
-        """Begin following this endpoint and account's unfinished tasks (resumes them)."""
-        self.scope = make_scope(self.app.clients.endpoint_url, account)
+        """Begin following this endpoint and account's unfinished tasks (resumes them).
+        Idempotent: a second call for the same account keeps the running poller."""
+        scope = make_scope(self.app.clients.endpoint_url, account)
+        with self._lock:
+            if self.poller is not None and self.scope == scope:
+                return
+            self.scope = scope
+            self._start_poller()
+
+    def _start_poller(self) -> None:
         self.poller = Poller(
             self.app.clients,
             self.store,
@@ -73,7 +83,9 @@ class TaskTracker:
         if fields is None:
             return None
         task = self.store.add_task(scope=self._ensure_scope(), **fields)
-        if self.poller is not None:
+        if self.poller is None:  # the account was unknown until now: follow its tasks
+            self.start(self.app.clients.identity().account)
+        else:
             self.poller.wake()
         return task
 

@@ -315,6 +315,7 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
     # -- actions ----------------------------------------------------------------------
 
     def action_refresh(self) -> None:
+        self.app.ensure_identity()
         self.load_images(keep=self.query_one(ImageTable).current)
 
     def action_copy_id(self) -> None:
