@@ -19,42 +19,40 @@ from typing import Any
 from amitui.aws.clients import AwsClients, Identity
 from benchmarks.canned_ec2 import ACCOUNT, iter_raw
 
-PAGE = 1000
-
 
 class InstantEc2:
-    """DescribeImages from memory (pages made lazily, so they are transient as real ones)."""
+    """DescribeImages from memory: any MaxResults, NextToken = the next image's index."""
 
-    def __init__(self, images: int, pages: list[list[dict[str, Any]]] | None = None) -> None:
+    def __init__(self, images: int, raws: list[dict[str, Any]] | None = None) -> None:
         self.images = images
-        self.pages = pages
+        self.raws = raws  # None: made as asked, so only one page is alive at a time
         self._stream: Iterator[dict[str, Any]] = iter(())
-        self._next = 0  # the page the stream is at
+        self._at = 0  # where the stream is
 
     def describe_images(self, **params: Any) -> dict[str, Any]:
         if params.get("ImageIds"):
             wanted = set(params["ImageIds"])
             return {"Images": [r for r in iter_raw(self.images) if r["ImageId"] in wanted]}
-        number = int(params.get("NextToken") or 0)
-        if self.pages is not None:
-            page = self.pages[number]
-        else:  # made as asked, so only one page is alive at a time (as with real pages)
-            if number != self._next:
-                self._stream = islice(iter_raw(self.images), number * PAGE, None)
-            page = list(islice(self._stream, PAGE))
-            self._next = number + 1
+        start = int(params.get("NextToken") or 0)
+        end = min(start + int(params.get("MaxResults") or 1000), self.images)
+        if self.raws is not None:
+            page = self.raws[start:end]
+        else:
+            if start != self._at:
+                self._stream = islice(iter_raw(self.images), start, None)
+            page = list(islice(self._stream, end - start))
+            self._at = end
         answer: dict[str, Any] = {"Images": page}
-        if (number + 1) * PAGE < self.images:
-            answer["NextToken"] = str(number + 1)
+        if end < self.images:
+            answer["NextToken"] = str(end)
         return answer
 
     def __getattr__(self, name: str) -> Callable[..., dict[str, Any]]:
         return lambda **_: {}  # task polling and the like: nothing to report
 
 
-def catalogue_pages(images: int) -> list[list[dict[str, Any]]]:
-    raws = list(iter_raw(images))
-    return [raws[start : start + PAGE] for start in range(0, images, PAGE)]
+def catalogue(images: int) -> list[dict[str, Any]]:
+    return list(iter_raw(images))
 
 
 class InstantClients(AwsClients):

@@ -2,11 +2,11 @@
 
 moto needs ~0.65 ms per listed image, so it cannot serve 100,000 images fast enough to
 measure a client. This server renders a deterministic catalogue of realistic EC2 XML once
-at start (1000 images a page by default) and then answers each DescribeImages page with
-bytes it already holds, honouring NextToken. It also answers sts GetCallerIdentity, so the
-app's header works. Every region gets the same catalogue: by default any region is
-accepted and the ids are identical; with ``regions`` only those are served, each with
-region-tagged ids (``ami-00a1<region index>…``).
+at start, and answers each DescribeImages call (any MaxResults from 5 to 1000, honouring
+NextToken) with a slice of the bytes it already holds. It also answers sts
+GetCallerIdentity, so the app's header works. Every region gets the same catalogue: by
+default any region is accepted and the ids are identical; with ``regions`` only those are
+served, each with region-tagged ids (``ami-00a1<region index>...``).
 
     python -m benchmarks.canned_ec2 --port 5056 [--images 100000] [--delay-ms 0]
 
@@ -358,25 +358,33 @@ def iter_items(count: int, seed: int = 6) -> Iterator[str]:
         yield render_item(raw)
 
 
-def _token(page: int) -> str:
-    """An opaque NextToken that looks like EC2's (long, base64)."""
-    digest = hashlib.sha256(str(page).encode()).digest() * 4
-    return base64.b64encode(f"p{page:06d}:".encode() + digest).decode()
+def _token(start: int) -> str:
+    """An opaque NextToken that looks like EC2's (long, base64) and names the next image."""
+    digest = hashlib.sha256(str(start).encode()).digest() * 4
+    return base64.b64encode(f"p{start:07d}:".encode() + digest).decode()
 
 
-def _page(items: list[str], token: str | None) -> bytes:
-    body = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<DescribeImagesResponse xmlns="{NS_EC2}">\n',
-        f"    <requestId>{uuid.uuid4()}</requestId>\n",
-        "    <imagesSet>\n",
-        *items,
-        "    </imagesSet>\n",
-    ]
-    if token:
-        body.append(f"    <nextToken>{token}</nextToken>\n")
-    body.append("</DescribeImagesResponse>")
-    return "".join(body).encode()
+def _token_start(token: str) -> int | None:
+    """The image a token points at, or None for a token this server never gave."""
+    try:
+        start = int(base64.b64decode(token)[1:8])
+    except ValueError:
+        return None
+    return start if _token(start) == token else None
+
+
+def _head() -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<DescribeImagesResponse xmlns="{NS_EC2}">\n'
+        f"    <requestId>{uuid.uuid4()}</requestId>\n"
+        "    <imagesSet>\n"
+    ).encode()
+
+
+def _tail(token: str | None) -> bytes:
+    nxt = f"    <nextToken>{token}</nextToken>\n" if token else ""
+    return f"    </imagesSet>\n{nxt}</DescribeImagesResponse>".encode()
 
 
 def _error(code: str, message: str) -> bytes:
@@ -400,26 +408,33 @@ IDENTITY = (
 
 
 class Catalogue:
-    """Every page of the catalogue, rendered once, keyed by the token that asks for it."""
+    """The whole catalogue's ``<item>`` elements rendered once into one buffer.
 
-    def __init__(self, images: int = 100_000, page_size: int = 1000, seed: int = 6) -> None:
+    A page of any MaxResults from any NextToken is a slice of it between two item offsets
+    (a memcpy of ~2 MB per 1000 images), so serving costs next to nothing, and a client
+    may change MaxResults between pages as EC2 allows.
+    """
+
+    def __init__(self, images: int = 100_000, seed: int = 6) -> None:
         self.images = images
-        self.page_size = page_size
         self.seed = seed
-        count = max(1, -(-images // page_size))
-        tokens = [None, *(_token(n) for n in range(1, count)), None]
-        items = iter_items(images, seed)
-        self.pages: dict[str | None, bytes] = {}
-        for number in range(count):
-            page = [item for _, item in zip(range(page_size), items, strict=False)]
-            self.pages[tokens[number]] = _page(page, tokens[number + 1])
-        self.bytes = sum(len(p) for p in self.pages.values())
+        self.blob = bytearray()
+        self.offsets = [0]
+        for item in iter_items(images, seed):
+            self.blob += item.encode()
+            self.offsets.append(len(self.blob))
+        self.bytes = len(self.blob)
+
+    def page(self, start: int, size: int) -> bytes:
+        end = min(start + size, self.images)
+        token = _token(end) if end < self.images else None
+        return b"".join((_head(), self.blob[self.offsets[start] : self.offsets[end]], _tail(token)))
 
     def some(self, ids: list[str]) -> bytes:
         """DescribeImages with ImageIds (the detail screen): rendered on demand."""
         wanted = set(ids)
         found = [render_item(r) for r in iter_raw(self.images, self.seed) if r["ImageId"] in wanted]
-        return _page(found, None)
+        return b"".join((_head(), "".join(found).encode(), _tail(None)))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -451,14 +466,15 @@ class _Handler(BaseHTTPRequestHandler):
         ids = [v[0] for k, v in form.items() if k.startswith("ImageId.")]
         if ids:
             return 200, catalogue.some(ids)
-        token = (form.get("NextToken") or [None])[0] or None
-        size = int((form.get("MaxResults") or [catalogue.page_size])[0])
-        if size != catalogue.page_size:
-            message = f"this canned endpoint serves MaxResults={catalogue.page_size} only"
-            return 400, _error("InvalidParameterValue", message)
-        page = catalogue.pages.get(token)
-        if page is None:
+        token = (form.get("NextToken") or [""])[0]
+        start = _token_start(token) if token else 0
+        if start is None:
             return 400, _error("InvalidPaginationToken", f"The token '{token}' is invalid.")
+        size = int((form.get("MaxResults") or ["1000"])[0])
+        if not 5 <= size <= 1000:
+            message = f"Value ({size}) for parameter maxResults is invalid. Expecting 5..1000."
+            return 400, _error("InvalidParameterValue", message)
+        page = catalogue.page(start, size)
         regions = self.server.regions
         if regions:
             region = _signed_region(self.headers.get("Authorization", ""))
@@ -563,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(server.url, flush=True)
     print(
-        f"{args.images:,} images, {len(server.catalogue.pages)} pages, "
+        f"{args.images:,} images, "
         f"{server.catalogue.bytes / 1e6:.0f} MB rendered in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
         flush=True,

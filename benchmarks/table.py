@@ -140,9 +140,9 @@ def model(runs: int, images: int) -> Section:
 
 
 async def _app_table(runs: int, images: int) -> dict[str, Any]:
-    from benchmarks.app_harness import InstantEc2, catalogue_pages, make_instant_app
+    from benchmarks.app_harness import InstantEc2, catalogue, make_instant_app
 
-    ec2 = InstantEc2(images, catalogue_pages(images))
+    ec2 = InstantEc2(images, catalogue(images))
     out: dict[str, Any] = {"keys": {q: [] for q in QUERIES}}
     for run in range(runs):
         await _app_run(make_instant_app(ec2), images, out, sorts=run == 0)
