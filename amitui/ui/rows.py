@@ -32,6 +32,20 @@ def _field_texts(field: str, images: Sequence[Image]) -> list[str]:
     return [text.lower() for text in map(COLUMN_BY_KEY[field].cell, images)]
 
 
+def _implies(term: Term, other: Term) -> bool:
+    """Every row ``term`` keeps, ``other`` keeps too (``Term.implies``, made exact for tags)."""
+    if term.field == other.field == "tag" and term.negated == other.negated:
+        # A tag needle is anchored ("\0key=value"): containment carries over only as a prefix.
+        longer, shorter = (other, term) if term.negated else (term, other)
+        return longer.value.startswith(shorter.value)
+    return term.implies(other)
+
+
+def _narrows(query: Query, previous: Query) -> bool:
+    """The rows ``query`` keeps are among those ``previous`` kept (``Query.refines``)."""
+    return all(any(_implies(t, p) for t in query.terms) for p in previous.terms)
+
+
 def _keep(candidates: Sequence[int], values: list[str], term: Term) -> list[int]:
     """The candidates (in their order) whose value contains the term's needle, or not."""
     needle = "\x00" + term.value if term.field == "tag" else term.value
@@ -178,10 +192,18 @@ class ImageRows:
         if query == self.query:
             return
         previous, self.query = self.query, query
-        # Both candidate lists are in display order, so what the filter keeps is shown as is.
-        candidates = self.visible if query.refines(previous) else self.order
-        self.visible = self._filter(candidates, query)
-        self._match = None
+        if _narrows(query, previous):  # narrower: only the rows shown can stay
+            self.visible = self._filter(self.visible, query)
+        elif not previous.empty and _narrows(previous, query):
+            # Wider (a negation grew, "!wi" -> "!win"; a character erased): the rows shown
+            # stay, and only the hidden ones are scanned.
+            shown = set(self.visible)
+            hidden = list(compress(self.order, map(not_, map(shown.__contains__, self.order))))
+            shown.update(self._filter(hidden, query))
+            self.visible = list(compress(self.order, map(shown.__contains__, self.order)))
+        else:
+            self.visible = self._filter(self.order, query)
+        self._match = None  # both paths keep display order: what the filter kept is shown
 
     # -- sorting ----------------------------------------------------------------------
 
