@@ -37,7 +37,8 @@ def describe_error(exc: BaseException, profile: str | None = None) -> str:
     if isinstance(exc, bce.ClientError):
         err = exc.response.get("Error", {})
         code = err.get("Code") or "Error"
-        message = (err.get("Message") or "").strip() or str(exc)
+        # AWS messages may span lines (S3 quotes whole requests): one line, always.
+        message = " ".join((err.get("Message") or "").split()) or " ".join(str(exc).split())
         line = f"{code}: {message}"
         hint = _CODE_HINTS.get(code)
         return f"{line} — {hint.format(p=p, p2=p2)}" if hint else line
