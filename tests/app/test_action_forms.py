@@ -109,6 +109,8 @@ async def test_export_to_missing_bucket_shows_aws_error_in_the_form(sandbox, ec2
         )
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "InvalidParameter" in outcome_text(form), 10, "AWS error")
+        await pilot.pause()
+        assert form.query_one("#outcome").region.height >= 1  # on screen, where the user looks
         assert isinstance(app.screen, ActionForm)  # stays open, with the input kept
         assert field_widget_value(form, "S3ExportLocation.S3Bucket") == "no-such-bucket-here"
         assert app.tasks.tasks() == []

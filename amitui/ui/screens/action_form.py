@@ -70,7 +70,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     }
     ActionForm #title { text-style: bold; color: $accent; padding: 0 0 1 0; }
     ActionForm #context { padding: 0 0 1 0; }
-    ActionForm #fields { height: auto; max-height: 32; }
+    ActionForm #fields { height: auto; max-height: 100%; }
     ActionForm .field { height: auto; margin: 0 0 1 0; }
     ActionForm .row { height: auto; }
     ActionForm .field-label { width: 30; color: $text; text-style: bold; }
@@ -79,10 +79,10 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     ActionForm .error { color: $error; padding-left: 30; display: none; }
     ActionForm .error.shown { display: block; }
     ActionForm .picker { margin: 0 0 0 0; }
-    ActionForm #outcome { height: auto; padding: 0 0 0 0; }
-    ActionForm #outcome.error { color: $error; }
+    ActionForm #outcome { dock: bottom; height: auto; max-height: 6; margin-bottom: 2; }
+    ActionForm #outcome.failed { color: $error; text-style: bold; }
     ActionForm #outcome.ok { color: $success; }
-    ActionForm #buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
+    ActionForm #buttons { dock: bottom; height: 2; align-horizontal: right; padding: 1 0 0 0; }
     ActionForm #buttons Button { margin: 0 0 0 2; }
     """
 
@@ -221,7 +221,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     def set_outcome(self, message: str | None, error: bool = False) -> None:
         box = self.query_one("#outcome", Static)
         box.update(Text(message or ""))
-        box.set_class(bool(message) and error, "error")
+        box.set_class(bool(message) and error, "failed")
         box.set_class(bool(message) and not error, "ok")
 
     def _field_index(self, widget_id: str | None) -> int | None:
