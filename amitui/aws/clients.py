@@ -3,10 +3,15 @@
 The guard lives here, below the UI: with ``read_only=True`` every EC2 operation that is
 not a Describe/Get/List call is refused before botocore builds the request, so no
 mutating request (dry runs included) can reach the endpoint whatever the UI does.
+
+Every client also scrubs credentials out of error messages before botocore raises them:
+an endpoint may quote the request it refused (S3's SignatureDoesNotMatch quotes the
+canonical request, session token included), and those messages are shown and logged.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +20,22 @@ import boto3
 from botocore.config import Config
 
 READ_PREFIXES = ("Describe", "Get", "List")
+REDACTED = "<redacted>"
+#: Credentials as a request carries them (header or query string), whatever their value.
+_CREDENTIAL_PATTERNS = (
+    re.compile(r"(?i)(x-amz-security-token\s*[:=]\s*)[^\s&,;]+"),
+    re.compile(r"(?i)(credential\s*=\s*)[^/\s&,;]+"),
+)
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` without the given secret values nor any request-borne credential."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    for pattern in _CREDENTIAL_PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
+    return text
 
 
 class ReadOnlyError(RuntimeError):
@@ -106,6 +127,7 @@ class AwsClients:
                 )
                 if self.read_only:
                     client.meta.events.register(f"before-call.{service}", self._refuse_mutation)
+                client.meta.events.register("after-call", self._redact_error)
                 for event, handler in self._hooks:
                     client.meta.events.register(event, handler)
                 self._clients[key] = client
@@ -125,6 +147,22 @@ class AwsClients:
         session = self.session
         partition = session.get_partition_for_region(self.default_region)
         return sorted(session.get_available_regions("ec2", partition_name=partition))
+
+    def _secrets(self) -> tuple[str, ...]:
+        try:
+            credentials = self.session.get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials else None
+        except Exception:  # no credentials, or a refresh that failed: patterns only
+            return ()
+        if frozen is None:
+            return ()
+        return tuple(v for v in (frozen.token, frozen.secret_key, frozen.access_key) if v)
+
+    def _redact_error(self, parsed: Any = None, **_: Any) -> None:
+        error = parsed.get("Error") if isinstance(parsed, dict) else None
+        message = error.get("Message") if isinstance(error, dict) else None
+        if isinstance(message, str) and message:
+            error["Message"] = redact(message, self._secrets())
 
     @staticmethod
     def _refuse_mutation(model: Any = None, **_: Any) -> None:
