@@ -22,7 +22,13 @@ from .lifecycle import EXPORT_STEPS
 from .pagination import fingerprint
 from .state import SandboxState
 from .tagging import tags_by_type
-from .task_common import check_bucket, check_task_ids, describe_page, new_timeline, s3_backend
+from .task_common import (
+    check_bucket,
+    check_task_ids,
+    describe_tasks,
+    new_timeline,
+    s3_backend,
+)
 from .tasks import (
     CANCEL_MESSAGE,
     EXPORT_FAIL_MESSAGE,
@@ -96,37 +102,20 @@ class ExportActionsMixin(EC2BaseResponse):
             return ActionResult(task.observe(time.time(), self._s3()))
 
     def describe_export_image_tasks(self) -> ActionResult:
-        ids = self._get_param("ExportImageTaskIds", [])
-        filters = self._get_param("Filters", [])
-        max_results = self._get_param("MaxResults")
-        next_token = self._get_param("NextToken")
-        self.error_on_dryrun()
-        state = self.sandbox_state
-        book = state.book(self.current_account, self.region)
-        now = time.time()
-        with state.lock:
-            check_task_ids(
-                ids,
-                book.exports,
-                EXPORT_PREFIX,
-                errors.export_task_malformed,
-                errors.export_task_not_found,
+        book = self.sandbox_state.book(self.current_account, self.region)
+        s3 = self._s3()
+        return ActionResult(
+            describe_tasks(
+                self,
+                ids_param="ExportImageTaskIds",
+                book=book.exports,
+                prefix=EXPORT_PREFIX,
+                malformed=errors.export_task_malformed,
+                not_found=errors.export_task_not_found,
+                result_key="ExportImageTasks",
+                observe=lambda task, now: task.observe(now, s3),
             )
-            tasks = [book.exports[i] for i in ids] if ids else list(book.exports.values())
-            page, token = describe_page(
-                tasks,
-                key=lambda task: task.task_id,
-                status=lambda task: task.timeline.phase(now).status,
-                filters=filters,
-                max_results=max_results,
-                next_token=next_token,
-                query_parts=(self.region, "exports", sorted(ids)),
-            )
-            s3 = self._s3()
-            result: dict = {"ExportImageTasks": [task.observe(now, s3) for task in page]}
-        if token:
-            result["NextToken"] = token
-        return ActionResult(result)
+        )
 
     def cancel_export_task(self) -> EmptyResult:
         task_id = self._get_param("ExportTaskId") or ""

@@ -25,7 +25,7 @@ from .tagging import tags_by_type
 from .task_common import (
     check_bucket,
     check_task_ids,
-    describe_page,
+    describe_tasks,
     new_timeline,
     split_s3_url,
 )
@@ -153,37 +153,19 @@ class ImportActionsMixin(EC2BaseResponse):
             return ActionResult(task.observe(time.time(), self.ec2_backend))
 
     def describe_import_image_tasks(self) -> ActionResult:
-        ids = self._get_param("ImportTaskIds", [])
-        filters = self._get_param("Filters", [])
-        max_results = self._get_param("MaxResults")
-        next_token = self._get_param("NextToken")
-        self.error_on_dryrun()
-        state = self.sandbox_state
-        book = state.book(self.current_account, self.region)
-        now = time.time()
-        with state.lock:
-            check_task_ids(
-                ids,
-                book.imports,
-                IMPORT_PREFIX,
-                errors.import_task_malformed,
-                errors.import_task_not_found,
+        book = self.sandbox_state.book(self.current_account, self.region)
+        return ActionResult(
+            describe_tasks(
+                self,
+                ids_param="ImportTaskIds",
+                book=book.imports,
+                prefix=IMPORT_PREFIX,
+                malformed=errors.import_task_malformed,
+                not_found=errors.import_task_not_found,
+                result_key="ImportImageTasks",
+                observe=lambda task, now: task.observe(now, self.ec2_backend),
             )
-            tasks = [book.imports[i] for i in ids] if ids else list(book.imports.values())
-            page, token = describe_page(
-                tasks,
-                key=lambda task: task.task_id,
-                status=lambda task: task.timeline.phase(now).status,
-                filters=filters,
-                max_results=max_results,
-                next_token=next_token,
-                query_parts=(self.region, "imports", sorted(ids)),
-            )
-            views = [task.observe(now, self.ec2_backend) for task in page]
-            result: dict[str, Any] = {"ImportImageTasks": views}
-        if token:
-            result["NextToken"] = token
-        return ActionResult(result)
+        )
 
     def cancel_import_task(self) -> ActionResult:
         task_id = self._get_param("ImportTaskId") or ""

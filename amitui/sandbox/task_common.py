@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -115,3 +116,42 @@ def describe_page(
         query=fingerprint(*query_parts, sorted(wanted or [])),
         default_page=MAX_TASK_RESULTS,
     )
+
+
+def describe_tasks(
+    response: Any,
+    *,
+    ids_param: str,
+    book: Mapping[str, Any],
+    prefix: str,
+    malformed: Callable[[str], Exception],
+    not_found: Callable[[str], Exception],
+    result_key: str,
+    observe: Callable[[Any, float], dict],
+) -> dict[str, Any]:
+    """DescribeExportImageTasks / DescribeImportImageTasks: ids, task-state filter, paging.
+
+    ``response`` is the EC2 response object (for its parameters, region and lock);
+    ``observe(task, now)`` renders one task as AWS shows it at ``now``."""
+    ids = response._get_param(ids_param, [])
+    filters = response._get_param("Filters", [])
+    max_results = response._get_param("MaxResults")
+    next_token = response._get_param("NextToken")
+    response.error_on_dryrun()
+    now = time.time()
+    with response.sandbox_state.lock:
+        check_task_ids(ids, book, prefix, malformed, not_found)
+        tasks = [book[i] for i in ids] if ids else list(book.values())
+        page, token = describe_page(
+            tasks,
+            key=lambda task: task.task_id,
+            status=lambda task: task.timeline.phase(now).status,
+            filters=filters,
+            max_results=max_results,
+            next_token=next_token,
+            query_parts=(response.region, result_key, sorted(ids)),
+        )
+        result: dict[str, Any] = {result_key: [observe(task, now) for task in page]}
+    if token:
+        result["NextToken"] = token
+    return result
