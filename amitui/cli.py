@@ -76,19 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @contextmanager
-def demo_sandbox(seed: int = DEMO_SEED):
-    """Run `amitui sandbox` in a child process; yield its URL; stop it on exit."""
+def child_endpoint(cmd: list[str], what: str, cwd: str | None = None, warm_up=None):
+    """Run a child process that prints its URL on its first line; yield the URL; stop it
+    on exit. ``warm_up()`` runs while the child starts (e.g. imports), in parallel."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "amitui.sandbox", "--port", "0", "--seed", str(seed)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     try:
+        if warm_up is not None:
+            warm_up()
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         if not url.startswith("http"):
-            raise RuntimeError("the sandbox did not start (is amitui installed with [demo]?)")
+            raise RuntimeError(f"{what} did not start")
         yield url
     finally:
         proc.terminate()
@@ -96,6 +96,19 @@ def demo_sandbox(seed: int = DEMO_SEED):
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+
+
+def _import_the_app() -> None:
+    import amitui.ui.app  # noqa: F401  (Textual's import time overlaps the sandbox's start)
+
+
+def demo_sandbox(seed: int = DEMO_SEED):
+    """`amitui sandbox` in a child process, for --demo."""
+    cmd = [sys.executable, "-m", "amitui.sandbox", "--port", "0", "--seed", str(seed)]
+    return child_endpoint(
+        cmd, "the sandbox (is amitui installed with its [demo] extra?)", warm_up=_import_the_app
+    )
 
 
 def make_app(settings: Settings):
