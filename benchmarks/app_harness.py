@@ -27,7 +27,7 @@ class InstantEc2:
         self.images = images
         self.raws = raws  # None: made as asked, so only one page is alive at a time
         self._stream: Iterator[dict[str, Any]] = iter(())
-        self._at = 0  # where the stream is
+        self._at = -1  # where the stream is (nowhere yet)
 
     def describe_images(self, **params: Any) -> dict[str, Any]:
         if params.get("ImageIds"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,22 +27,27 @@ ALL = ("listing", "multiregion", "table", "startup")
 def run(only: tuple[str, ...], runs: int, images: int) -> list[Section]:
     sections: list[Section] = []
 
-    def done(*new: Section) -> None:
-        for section in new:
+    def step(name: str, make: Callable[[], Section | list[Section]]) -> None:
+        """Run one benchmark; a failure becomes a section saying so, and the rest go on."""
+        try:
+            made = make()
+        except Exception as exc:
+            made = Section(f"{name}: FAILED", ["error"], [[f"{type(exc).__name__}: {exc}"]])
+        for section in made if isinstance(made, list) else [made]:
             print(section.markdown(), flush=True)
             sections.append(section)
 
     if "table" in only:
-        done(table.model(runs, images))
-        done(table.app_table(max(2, runs // 2), images))
-        done(table.peak_rss(images))
+        step("table model", lambda: table.model(runs, images))
+        step("table in the app", lambda: table.app_table(max(2, runs // 2), images))
+        step("peak RSS", lambda: table.peak_rss(images))
     if "listing" in only:
-        done(listing.listing(runs, images))
+        step("listing", lambda: listing.listing(runs, images))
     if "multiregion" in only:
         for delay in (0, 300):
-            done(listing.multi_region(runs, 5000, delay))
+            step("multi-region", lambda d=delay: listing.multi_region(runs, 5000, d))
     if "startup" in only:
-        done(*startup.startup(runs, images))
+        step("startup", lambda: startup.startup(runs, images))
     return sections
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from benchmarks.common import (
@@ -139,21 +141,45 @@ def model(runs: int, images: int) -> Section:
     return section
 
 
-async def _app_table(runs: int, images: int) -> dict[str, Any]:
+async def _app_table(runs: int, images: int, what_if: bool = False) -> dict[str, Any]:
     from benchmarks.app_harness import InstantEc2, catalogue, make_instant_app
 
     ec2 = InstantEc2(images, catalogue(images))
     out: dict[str, Any] = {"keys": {q: [] for q in QUERIES}}
     for run in range(runs):
-        await _app_run(make_instant_app(ec2), images, out, sorts=run == 0)
+        await _app_run(make_instant_app(ec2), images, out, sorts=run == 0, what_if=what_if)
         settle()
     return out
+
+
+@contextmanager
+def proposed_changes() -> Iterator[None]:
+    """What-if, patched in from outside: the two changes this benchmark suggests.
+
+    The status line repaints without a layout pass (``Static.update(..., layout=False)``:
+    its height is fixed), and the rows are frozen out of the cyclic GC once listed.
+    """
+    from textual.widgets import Static
+
+    update = Static.update
+
+    def update_status_without_layout(self: Static, content: Any = "", *, layout: bool = True):
+        update(self, content, layout=layout and self.id != "status")
+
+    Static.update = update_status_without_layout  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Static.update = update  # type: ignore[method-assign]
+        gc.unfreeze()
 
 
 KEY_NAMES = {" ": "space", "!": "exclamation_mark", ":": "colon", "=": "equals_sign"}
 
 
-async def _app_run(app: Any, images: int, out: dict[str, Any], sorts: bool) -> None:
+async def _app_run(
+    app: Any, images: int, out: dict[str, Any], sorts: bool, what_if: bool = False
+) -> None:
     from amitui.ui.query import parse_query
     from benchmarks.app_harness import Paints
 
@@ -164,6 +190,8 @@ async def _app_run(app: Any, images: int, out: dict[str, Any], sorts: bool) -> N
     )
     async with app.run_test(headless=True, size=(160, 45)) as pilot:
         out.setdefault("load", []).append(await asyncio.wait_for(loaded, 120) - started)
+        if what_if:
+            gc.freeze()
         inventory = app.inventory
         table = inventory.query_one("#images")
         height = table.size.height
@@ -207,46 +235,57 @@ async def _app_run(app: Any, images: int, out: dict[str, Any], sorts: bool) -> N
 def app_table(runs: int, images: int) -> Section:
     use_bench_env()
     got = asyncio.run(_app_table(runs, images))
+    with proposed_changes():
+        alt = asyncio.run(_app_table(max(1, runs // 2), images, what_if=True))
     section = Section(
         f"Table in the app: inventory screen with {images:,} rows, headless 160x45, "
         "latency from key press to the paint showing it",
-        ["operation", "median", "p95 / max", "target"],
+        ["operation", "median", "p95 / max", "target", "what-if: median", "p95 / max"],
     )
-    section.rows.append(
-        ["all rows listed and painted (in-memory EC2, no XML)", secs(median(got["load"])), "", ""]
-    )
-    section.rows.append(
-        ["render_line over the 45 visible lines", ms(median(got["render"])), "", ""]
-    )
-    for query, times in got["keys"].items():
+
+    def row(label: str, times: list[float], other: list[float], target: str = "") -> None:
         section.rows.append(
-            [f"filter keystroke, typing `{query}`", ms(median(times)), ms(p95(times)), ""]
+            [label, ms(median(times)), ms(p95(times)), target, ms(median(other)), ms(p95(other))]
         )
-    everything = [t for times in got["keys"].values() for t in times]
+
     section.rows.append(
         [
-            "filter keystroke, all queries",
-            ms(median(everything)),
-            ms(p95(everything)),
-            f"p95 ≤ 30 ms: {verdict(p95(everything) <= 0.03)}",
+            "all rows listed and painted (in-memory EC2, no XML)",
+            secs(median(got["load"])),
+            "",
+            "",
+            secs(median(alt["load"])),
+            "",
         ]
     )
-    section.rows.append(["cursor down (j)", ms(median(got["cursor"])), ms(p95(got["cursor"])), ""])
-    section.rows.append(["page down", ms(median(got["page"])), ms(p95(got["page"])), ""])
-    sorts = got.get("sorts", {})
-    if sorts:
-        worst = max(sorts.values())
-        section.rows.append(
-            [
-                f"sort (`s`), each column once, first time ({', '.join(sorts)})",
-                ms(median(list(sorts.values()))),
-                ms(worst),
-                f"≤ 100 ms: {verdict(worst <= 0.1)}",
-            ]
-        )
+    row("render_line over the 45 visible lines", got["render"], alt["render"])
+    for query in QUERIES:
+        row(f"filter keystroke, typing `{query}`", got["keys"][query], alt["keys"][query])
+    everything = [t for times in got["keys"].values() for t in times]
+    row(
+        "filter keystroke, all queries",
+        everything,
+        [t for times in alt["keys"].values() for t in times],
+        f"p95 ≤ 30 ms: {verdict(p95(everything) <= 0.03)}",
+    )
+    row("cursor down (j)", got["cursor"], alt["cursor"])
+    row("page down", got["page"], alt["page"])
+    sorts = list(got.get("sorts", {}).values())
+    row(
+        f"sort (`s`), each column once, first time ({', '.join(got.get('sorts', {}))})",
+        sorts,
+        list(alt.get("sorts", {}).values()),
+        f"≤ 100 ms: {verdict(max(sorts) <= 0.1)}",
+    )
     section.notes.append(
         "Keystrokes go through Pilot: key event → Input → Input.Changed → ImageRows.set_filter "
-        "→ table refresh → compositor. Headless skips only the terminal write."
+        "→ table refresh → compositor. Headless skips only the terminal write. Textual paints "
+        "at most 60 times a second, so up to 17 ms of any latency is waiting for the frame."
+    )
+    section.notes.append(
+        f"What-if ({max(1, runs // 2)} run(s)): the app with the status line repainted "
+        "without a layout pass and `gc.freeze()` once the rows are listed, patched in by the "
+        "benchmark (see proposed_changes); the app does neither yet."
     )
     return section
 

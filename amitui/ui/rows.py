@@ -2,8 +2,9 @@
 
 Pure Python (no Textual), so it is measured and tested on its own. Built for 100k rows:
 one lowercase haystack per row, column values lowercased lazily and only for the columns
-a query names, incremental filtering when a query refines the previous one, and
-timsort merges when pages arrive into a sorted table.
+a query names, incremental filtering when a query narrows the previous one (rescan the
+rows shown) or widens it (scan only the rows hidden), and timsort merges when pages
+arrive into a sorted table.
 
 A keystroke in the filter costs one pass per query term over the candidate rows, and each
 pass runs in C (``map``/``compress`` over the haystacks): no Python loop per row. The
