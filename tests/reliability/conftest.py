@@ -1,0 +1,54 @@
+"""Fixtures of the reliability suite: private app directories, a fault-injecting proxy
+whose faults are counted into the suite's figures, and the figures' summary."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.reliability.figures import FIGURES
+
+
+@pytest.fixture(autouse=True)
+def isolated_app_dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("AMITUI_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("AMITUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("AMITUI_CONFIG_DIR", str(tmp_path / "config"))
+    return tmp_path
+
+
+@pytest.fixture
+def proxy(sandbox):
+    """A fault-injecting proxy in front of the sandbox; its faults count in the figures."""
+    from tests.support.proxy import RecordingProxy
+
+    box = RecordingProxy(sandbox.url).start()
+    yield box
+    box.fault = None
+    box.stop()
+    FIGURES.faults.update(box.faults)
+
+
+@pytest.fixture
+def pending(sandbox):
+    """``pending(seconds)``: images stay pending that long for this test (restored after)."""
+    before = sandbox.pending_seconds
+
+    def set_pending(seconds: float) -> None:
+        sandbox.pending_seconds = seconds
+
+    yield set_pending
+    sandbox.pending_seconds = before
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if FIGURES.empty:
+        return
+    terminalreporter.section("reliability figures")
+    for line in FIGURES.lines():
+        terminalreporter.write_line(line)
+    target = os.environ.get("AMITUI_RELIABILITY_FIGURES")
+    if target:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(FIGURES.to_json() + "\n")

@@ -1,0 +1,181 @@
+"""Faults while the inventory lists: the endpoint dies mid-listing (first listing and a
+refresh), read timeouts, HTTP 500s, throttling and expired credentials. The app keeps
+running, shows one readable line, keeps the rows it had, and recovers."""
+
+from __future__ import annotations
+
+import uuid
+
+from amitui.ui.screens.action_form import ActionForm
+from tests.app.helpers import (
+    SIZE,
+    fill,
+    loaded,
+    message_text,
+    open_form,
+    own_images,
+    status_text,
+    table,
+    wait_for,
+)
+from tests.reliability.helpers import error_line, make_app
+
+PAGE = 5  # the smallest DescribeImages page: many pages, so the endpoint can die between them
+
+
+def own_ids(ec2, region="us-east-1") -> set[str]:
+    return {i["ImageId"] for i in own_images(ec2(region))}
+
+
+def shown_ids(app) -> set[str]:
+    return {i.image_id for i in table(app).rows.images}
+
+
+async def test_endpoint_dies_mid_listing_then_comes_back(sandbox, proxy, ec2):
+    truth = own_ids(ec2)
+    assert len(truth) > 6 * PAGE
+    proxy.fault = lambda action, n: "die" if action == "DescribeImages" and n == 4 else None
+    app = make_app(proxy.url, page_size=PAGE)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 20, "the error line")
+        line = error_line(app)
+        assert proxy.url in line
+        assert table(app).rows.total == 3 * PAGE  # the three pages it had
+        assert shown_ids(app) <= truth
+        assert "1 region(s) failed" in status_text(app)
+        assert not proxy.running
+        # The endpoint comes back: a refresh lists everything, and the error line goes.
+        proxy.fault = None
+        proxy.restart()
+        await pilot.press("ctrl+r")
+        await loaded(pilot)
+        assert shown_ids(app) == truth
+        assert not message_text(app).strip()
+        assert app.is_running
+
+
+async def test_endpoint_dies_mid_refresh_and_the_table_keeps_its_rows(sandbox, proxy, ec2):
+    truth = own_ids(ec2)
+    app = make_app(proxy.url, page_size=PAGE)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert shown_ids(app) == truth
+        await pilot.press("j", "j", "j")
+        cursor = table(app).current
+        listed = proxy.count("DescribeImages")
+        proxy.fault = lambda a, n: "die" if a == "DescribeImages" and n == listed + 3 else None
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 20, "the error line")
+        error_line(app)
+        assert shown_ids(app) == truth  # two fresh pages came, and nothing was lost
+        assert table(app).current == cursor
+        proxy.fault = None
+        proxy.restart()
+        await pilot.press("ctrl+r")
+        await loaded(pilot)
+        assert shown_ids(app) == truth and not message_text(app).strip()
+
+
+async def test_a_failing_region_keeps_its_rows_while_the_others_refresh(sandbox, proxy, ec2):
+    truth = own_ids(ec2) | own_ids(ec2, "eu-west-1")
+    app = make_app(proxy.url, regions=("us-east-1", "eu-west-1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert shown_ids(app) == truth
+        proxy.fault_by_region = lambda a, region, n: (
+            "server" if a == "DescribeImages" and region == "eu-west-1" else None
+        )
+        await pilot.press("ctrl+r")
+        await loaded(pilot)
+        line = error_line(app)
+        assert line.startswith("eu-west-1: InternalError")
+        assert shown_ids(app) == truth
+        # botocore retried it: max_attempts=2 is two retries after the first attempt
+        assert proxy.faults["server"] == 3
+
+
+async def test_read_timeouts_are_retried_then_reported(sandbox, proxy, ec2):
+    truth = own_ids(ec2)
+    proxy.hold_seconds = 3.0
+    app = make_app(proxy.url, page_size=PAGE, read_timeout=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        # One slow answer: botocore times out, retries, and the refresh completes.
+        listed = proxy.count("DescribeImages")
+        proxy.fault = lambda a, n: "timeout" if a == "DescribeImages" and n == listed + 2 else None
+        await pilot.press("ctrl+r")
+        await loaded(pilot)
+        assert proxy.faults["timeout"] == 1
+        assert shown_ids(app) == truth and not message_text(app).strip()
+        # Every answer slow: after the retries, one line, and the rows stay.
+        proxy.fault = lambda a, n: "timeout" if a == "DescribeImages" else None
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "Timed out" in message_text(app), 20, "the error line")
+        assert "Read timeout" in error_line(app)
+        assert proxy.faults["timeout"] == 1 + 3  # three attempts
+        assert shown_ids(app) == truth
+        proxy.fault = None
+        await pilot.press("ctrl+r")
+        await loaded(pilot)
+        assert shown_ids(app) == truth and not message_text(app).strip()
+
+
+async def test_throttling_and_500s_on_a_share_of_calls_are_absorbed(sandbox, proxy, ec2):
+    """Every third DescribeImages is throttled and every seventh answered 500: botocore's
+    adaptive retries absorb them (its client-side rate limiter slows the pages down); the
+    user sees the whole listing and no error."""
+    truth = own_ids(ec2)
+
+    def faults(action, n):
+        if action != "DescribeImages":
+            return None
+        return "throttle" if n % 3 == 0 else "server" if n % 7 == 0 else None
+
+    proxy.fault = faults
+    app = make_app(proxy.url, page_size=25, attempts=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, timeout=60)
+        assert shown_ids(app) == truth
+        assert not message_text(app).strip()
+    outcomes = proxy.outcomes("DescribeImages")
+    assert outcomes["throttle"] >= 2 and outcomes["server"] >= 1
+    assert set(outcomes) == {"200", "throttle", "server"}
+    # one answered page per request that was not a fault: every fault was retried
+    assert outcomes["200"] == proxy.count("DescribeImages") - sum(proxy.faults.values())
+
+
+async def test_throttled_for_good_says_so_in_one_line(sandbox, proxy):
+    proxy.fault = lambda a, n: "throttle" if a == "DescribeImages" else None
+    app = make_app(proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "RequestLimitExceeded" in message_text(app), 30, "error")
+        line = error_line(app)
+        assert "throttling" in line and "retries with backoff" in line
+        assert proxy.faults["throttle"] == 3
+
+
+async def test_connection_refused_at_launch_then_the_endpoint_comes_up(sandbox, proxy, ec2):
+    """Nothing listens at launch: one line. When the endpoint comes up, a task started
+    from a form is followed to the end, and a refresh lists the images and learns the
+    account."""
+    instance = ec2().describe_instances()["Reservations"][0]["Instances"][0]["InstanceId"]
+    name = f"launch-{uuid.uuid4().hex[:10]}"
+    proxy.stop()
+    app = make_app(proxy.url, poll_interval=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 30, "the error line")
+        error_line(app)
+        assert app.account is None and app.tasks.poller is None and app.is_running
+        proxy.restart()
+        form = await open_form(pilot, "n")
+        await fill(pilot, form, InstanceId=instance, Name=name, NoReboot=True)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 20, "started")
+        (task,) = app.tasks.tasks()
+        await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", 20, "done")
+        await pilot.press("ctrl+r")
+        await loaded(pilot)
+        assert shown_ids(app) >= own_ids(ec2) - {task.target_id}
+        await wait_for(pilot, lambda: app.account, 10, "the account")
+        assert "123456789012" in str(app.inventory.query_one("#context").render())
+        assert not message_text(app).strip()
