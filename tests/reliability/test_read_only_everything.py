@@ -1,0 +1,168 @@
+"""--read-only, beyond the action keys (tests/app/test_read_only.py covers those): every
+binding of every screen the app can show, every palette command on each of them, and a
+mash of every printable key. Zero mutating requests reach the endpoint. And a form opened
+past the UI's refusal (as a bug would) is stopped by the guard below it."""
+
+from __future__ import annotations
+
+import string
+
+from amitui.aws.actions import ACTIONS
+from amitui.store import TaskStore
+from amitui.ui.screens.action_form import ActionForm
+from tests.app.helpers import SIZE, fill, loaded, outcome_text, table, wait_for
+from tests.reliability.figures import FIGURES
+from tests.reliability.helpers import make_app, notifications, one_readable_line
+
+SKIP_ACTIONS = ("quit", "app.quit", "screenshot", "app.screenshot")
+
+
+def is_skipped(action: str) -> bool:
+    return any(action == s or action.endswith("." + s) for s in SKIP_ACTIONS)
+
+
+def binding_keys(screen) -> list[str]:
+    keys = []
+    for key, active in screen.active_bindings.items():
+        if not is_skipped(active.binding.action):
+            keys.append(key)
+    return sorted(set(keys))
+
+
+#: Actions that only move a cursor, scroll or focus: run as keys, not again as commands.
+NAVIGATION = ("cursor_", "scroll_", "page_", "focus_", "copy_text", "select_", "toggle_dark")
+
+
+def is_navigation(action: str) -> bool:
+    name = action.rsplit(".", 1)[-1]
+    return name.startswith(NAVIGATION)
+
+
+class Driver:
+    """Presses every binding of a screen, explores each amitui screen it opens (one level
+    down, reopening it when one of its keys closed it), and runs the palette's commands."""
+
+    def __init__(self, pilot) -> None:
+        self.pilot = pilot
+        self.app = pilot.app
+        self.pressed = 0
+        self.commands = 0
+        self.screens: set[str] = set()
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)
+        self.pressed += len(keys)
+
+    async def back_to(self, screen) -> None:
+        for _ in range(6):
+            if self.app.screen is screen:
+                return
+            await self.pilot.press("escape")
+        while self.app.screen is not screen and len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+            await self.pilot.pause()
+        assert self.app.screen is screen
+
+    async def explore(self, depth: int = 0, reopen=None) -> None:
+        home = self.app.screen
+        kind = type(home)
+        focused = home.focused
+        self.screens.add(kind.__name__)
+        for key in binding_keys(home):
+            if home not in self.app.screen_stack:
+                if reopen is None or not await reopen() or type(self.app.screen) is not kind:
+                    return
+                home, focused = self.app.screen, self.app.screen.focused
+            await self.back_to(home)
+            if focused is not None and focused.is_attached:
+                focused.focus()  # keys go where they went first (not into a filter box)
+            await self.press(key)
+            opened = self.app.screen
+            explorable = depth < 1 and type(opened).__module__.startswith("amitui.")
+            if opened is not home and home in self.app.screen_stack and explorable:
+
+                async def again(key=key, home=home, focused=focused) -> bool:
+                    await self.back_to(home)
+                    if focused is not None and focused.is_attached:
+                        focused.focus()
+                    await self.press(key)
+                    return self.app.screen is not home
+
+                await self.explore(depth + 1, again)
+        if home in self.app.screen_stack:
+            await self.back_to(home)
+            await self.run_palette_commands()
+
+    async def run_palette_commands(self) -> None:
+        home = self.app.screen
+        for command in list(self.app.get_system_commands(home)):
+            title = command.title.lower()
+            if "quit" in title or "screenshot" in title:
+                continue
+            args = getattr(command.callback, "args", ())  # partial(run_action, action, node)
+            if args and isinstance(args[0], str) and is_navigation(args[0]):
+                continue  # pressed as a key already
+            result = command.callback()
+            if hasattr(result, "__await__"):
+                await result
+            self.commands += 1
+            await self.pilot.pause()
+            if home not in self.app.screen_stack:
+                return  # the command closed this screen (e.g. a picker's Cancel)
+            await self.back_to(home)
+
+
+async def test_every_key_and_command_of_every_screen_sends_nothing(sandbox, proxy, tmp_path):
+    store = TaskStore(tmp_path / "tasks.sqlite3")
+    scope = f"{proxy.url}|123456789012"
+    for kind, target in (("export", "export-ami-0123456789abcdef0"), ("copy", "ami-0a1b2c3d")):
+        store.add_task(scope=scope, kind=kind, region="us-east-1", target_id=target)
+    app = make_app(proxy.url, store=store, read_only=True, poll_interval=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert table(app).current is not None
+        driver = Driver(pilot)
+        await driver.explore()
+        # Straight to the tasks screen: cancel the running export, adopt, clear.
+        await driver.press("t")
+        for key in ("x", "enter", "escape", "a", "C", "x"):
+            await driver.press(key)
+        await driver.back_to(app.inventory)
+        # Every printable key and the usual control keys, a few at a time, on the table.
+        mash = [*string.ascii_letters, *string.digits, *string.punctuation]
+        mash = [{" ": "space"}.get(k, k) for k in mash if k != "q"]
+        mash += ["ctrl+d", "ctrl+s", "ctrl+r", "enter", "delete", "ctrl+x", "ctrl+n"]
+        for start in range(0, len(mash), 16):
+            table(app).focus()
+            await driver.press(*mash[start : start + 16])
+            await driver.back_to(app.inventory)
+        await loaded(pilot)
+        assert app.is_running
+    FIGURES.keys_pressed_read_only += driver.pressed + driver.commands
+    FIGURES.mutating_under_read_only += proxy.mutating_count()
+    assert proxy.mutating_count() == 0, proxy.actions
+    assert driver.screens >= {"InventoryScreen", "DetailScreen", "TasksScreen", "HelpScreen"}
+    assert driver.pressed > 150 and driver.commands > 10
+    assert proxy.count("DescribeImages") >= 2  # it did work: listed, refreshed, polled
+    refusals = [m for m in notifications(app) if "read-only" in m]
+    assert len(refusals) >= len(ACTIONS)
+    assert all(store.get(t.id).status == "running" for t in store.running_tasks())
+
+
+async def test_a_form_opened_past_the_ui_is_stopped_by_the_guard(sandbox, proxy):
+    app = make_app(proxy.url, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        image = table(app).current
+        form = ActionForm(ACTIONS["copy"], image, image.region)
+        app.push_screen(form)  # what a bug in the UI's refusal would do
+        await pilot.pause()
+        await fill(pilot, form, DestinationRegions="us-east-1", Name="past-the-ui")
+        for button in ("#dry-run", "#submit"):
+            await pilot.click(button)
+            await wait_for(pilot, lambda: "read-only" in outcome_text(form), 10, "refusal")
+            line = one_readable_line(outcome_text(form).removeprefix("Dry run: "))
+            assert "CopyImage is not allowed" in line
+        assert app.screen is form and app.tasks.tasks() == []
+    FIGURES.mutating_under_read_only += proxy.mutating_count()
+    assert proxy.mutating_count() == 0
