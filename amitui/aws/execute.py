@@ -68,9 +68,12 @@ def run_action(
     region: str,
     *,
     dry_run: bool = False,
+    token_seed: str | None = None,
 ) -> list[CallResult]:
-    """Make the spec's call(s). Raises InvalidForm (before any call) for invalid values."""
-    calls = spec.build_requests(values, region=region, dry_run=dry_run)
+    """Make the spec's call(s). Raises InvalidForm (before any call) for invalid values.
+    The same ``token_seed`` and values give the same ClientTokens (see
+    :func:`amitui.aws.fields.idempotency_token`): sending again repeats no work."""
+    calls = spec.build_requests(values, region=region, dry_run=dry_run, token_seed=token_seed)
     results = []
     for call_region, request in calls:
         target = call_region or region

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -261,6 +262,18 @@ def tag_specifications(
     return [{"ResourceType": rt, "Tags": list(tag_list)} for rt in resource_types]
 
 
+def idempotency_token(seed: str | None, region: str | None, request: Mapping) -> str:
+    """A ClientToken: fresh each time without a seed; with one, the same for the same
+    request to the same region. A form that keeps its seed and is sent again (after an
+    answer was lost) then makes AWS answer with the first call's result instead of
+    starting a second copy, export or import."""
+    if seed is None:
+        return str(uuid.uuid4())
+    body = {k: v for k, v in request.items() if k not in ("ClientToken", "DryRun")}
+    text = json.dumps(body, sort_keys=True, default=str)
+    return str(uuid.uuid5(uuid.NAMESPACE_OID, f"{seed}|{region or ''}|{text}"))
+
+
 # -- the spec ----------------------------------------------------------------------
 
 PREFILL_KEYS = ("image_id", "image_name", "image_name_copy", "region", "instance_id", "snapshot_id")
@@ -337,8 +350,16 @@ class ActionSpec:
                 errors.setdefault(key, message)
         return errors
 
-    def build_request(self, values: Mapping[str, object], *, dry_run: bool = False) -> dict:
-        """The boto3 keyword arguments for ``operation``; raises InvalidForm."""
+    def build_request(
+        self,
+        values: Mapping[str, object],
+        *,
+        dry_run: bool = False,
+        token_seed: str | None = None,
+        region: str | None = None,
+    ) -> dict:
+        """The boto3 keyword arguments for ``operation``; raises InvalidForm.
+        ``token_seed``: see :func:`idempotency_token`."""
         if errors := self.validate(values):
             raise InvalidForm(errors)
         cleaned = self.clean(values)
@@ -357,18 +378,24 @@ class ActionSpec:
             self.request_hook(request, cleaned)
         request = _compact(request)  # type: ignore[assignment]
         if self.client_token:
-            request["ClientToken"] = str(values.get("ClientToken") or uuid.uuid4())
+            given = values.get("ClientToken")
+            request["ClientToken"] = str(given or idempotency_token(token_seed, region, request))
         if dry_run:
             request["DryRun"] = True
         return request
 
     def build_requests(
-        self, values: Mapping[str, object], *, region: str | None = None, dry_run: bool = False
+        self,
+        values: Mapping[str, object],
+        *,
+        region: str | None = None,
+        dry_run: bool = False,
+        token_seed: str | None = None,
     ) -> list[tuple[str | None, dict]]:
         """``[(region to call in, kwargs), ...]``: one per destination for a fan-out
         action (each with its own ClientToken unless one was given), otherwise one
         call in ``region`` (None: the caller's current region)."""
-        request = self.build_request(values, dry_run=dry_run)
+        request = self.build_request(values, dry_run=dry_run, token_seed=token_seed, region=region)
         if not self.fan_out:
             return [(region, request)]
         regions = self.clean(values)[self.fan_out] or []
@@ -376,7 +403,7 @@ class ActionSpec:
         for target in regions:  # type: ignore[union-attr]
             each = copy.deepcopy(request)
             if self.client_token and not values.get("ClientToken"):
-                each["ClientToken"] = str(uuid.uuid4())
+                each["ClientToken"] = idempotency_token(token_seed, target, each)
             calls.append((target, each))
         return calls
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,8 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self.initial = spec.initial_values(image_context(image, self.aws_region))
         self.touched: set[str] = set()
         self.busy = False
+        # Sending the same values again from this form reuses their ClientTokens.
+        self.token_seed = uuid.uuid4().hex
 
     # -- layout -----------------------------------------------------------------------
 
@@ -311,7 +314,12 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     def _call(self, values: dict[str, object], dry_run: bool) -> None:
         try:
             results = run_action(
-                self.app.clients, self.spec, values, self.aws_region, dry_run=dry_run
+                self.app.clients,
+                self.spec,
+                values,
+                self.aws_region,
+                dry_run=dry_run,
+                token_seed=self.token_seed,
             )
         except InvalidForm as exc:
             self.post_message(CallsFinished(None, str(exc), dry_run))
