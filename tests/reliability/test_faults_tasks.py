@@ -77,7 +77,7 @@ def check_tasks(app, ec2, expected: dict[str, int]) -> None:
 
 async def test_copy_survives_500s_dropped_answers_and_a_dead_endpoint(sandbox, proxy, ec2):
     source = a_source(ec2)
-    names = [fresh_name() for _ in range(4)]
+    names = [fresh_name() for _ in range(5)]
     app = make_app(proxy.url, **FAST)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -112,7 +112,22 @@ async def test_copy_survives_500s_dropped_answers_and_a_dead_endpoint(sandbox, p
         await submit_and_close(pilot, form)
         await pilot.press("escape")
 
-        check_tasks(app, ec2, {names[0]: 1, names[1]: 1, names[2]: 0, names[3]: 1})
+        # 5. The copy happens, its answer is lost and every retry is dropped too: the
+        #    form shows one line. Sent again once the network is back, the same form
+        #    sends the same ClientToken: AWS answers with the first copy, no second one.
+        drops = proxy.count("CopyImage")
+        proxy.fault = lambda a, n: (
+            ("drop_after" if n == drops + 1 else "drop") if a == "CopyImage" else None
+        )
+        form = await copy_form(pilot, source, names[4])
+        line = await submit_and_fail(pilot, form)
+        assert "Connection" in line
+        assert len(images_named(ec2, names[4])) == 1  # it did happen
+        proxy.fault = None
+        await submit_and_close(pilot, form)
+        await pilot.press("escape")
+
+        check_tasks(app, ec2, {names[0]: 1, names[1]: 1, names[2]: 0, names[3]: 1, names[4]: 1})
         assert app.is_running
         # The poller follows the three copies to the end.
         await wait_for(
@@ -221,3 +236,23 @@ async def test_a_genuine_duplicate_name_is_still_refused_after_a_retry(sandbox, 
         assert proxy.count("CreateImage") == 2
         assert app.tasks.tasks() == []
         assert len(images_named(ec2, taken)) == 1
+
+
+def test_a_form_seed_gives_the_same_tokens_for_the_same_request():
+    from amitui.aws.actions import ACTIONS
+    from tests.unit.test_action_specs import FULL
+
+    copy = ACTIONS["copy"]
+
+    def tokens(seed, **changes):
+        calls = copy.build_requests(FULL["copy"] | changes, region="us-east-1", token_seed=seed)
+        return {region: request["ClientToken"] for region, request in calls}
+
+    first = tokens("seed-1")
+    assert first == tokens("seed-1")  # sent again: the same tokens
+    assert len(set(first.values())) == 2  # one per destination region
+    assert set(first.values()).isdisjoint(tokens("seed-1", Name="other").values())
+    assert set(first.values()).isdisjoint(tokens("seed-2").values())  # another form
+    assert set(tokens(None).values()).isdisjoint(tokens(None).values())  # no seed: fresh
+    dry = copy.build_requests(FULL["copy"], region="us-east-1", token_seed="seed-1", dry_run=True)
+    assert {r: q["ClientToken"] for r, q in dry} == first
