@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from botocore import exceptions as bce
+from botocore.parsers import ResponseParserError
 
 from amitui.aws.clients import ReadOnlyError
 
@@ -22,6 +23,15 @@ _CODE_HINTS = {
 }
 
 
+#: An error line quotes at most this much of what the endpoint or botocore said.
+MAX_QUOTE = 500
+
+
+def _one_line(text: str, limit: int = MAX_QUOTE) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def error_code(exc: BaseException) -> str | None:
     if isinstance(exc, bce.ClientError):
         return exc.response.get("Error", {}).get("Code")
@@ -38,7 +48,7 @@ def describe_error(exc: BaseException, profile: str | None = None) -> str:
         err = exc.response.get("Error", {})
         code = err.get("Code") or "Error"
         # AWS messages may span lines (S3 quotes whole requests): one line, always.
-        message = " ".join((err.get("Message") or "").split()) or " ".join(str(exc).split())
+        message = _one_line(err.get("Message") or "") or _one_line(str(exc))
         line = f"{code}: {message}"
         hint = _CODE_HINTS.get(code)
         return f"{line} — {hint.format(p=p, p2=p2)}" if hint else line
@@ -63,7 +73,12 @@ def describe_error(exc: BaseException, profile: str | None = None) -> str:
         return f"Cannot reach {url} — check the network or --endpoint-url, {SANDBOX_HINT}"
     if isinstance(exc, bce.ParamValidationError):
         return f"Invalid request: {' '.join(str(exc).split())}"
+    if isinstance(exc, ResponseParserError):  # botocore quotes the whole body: not here
+        return (
+            "The endpoint's answer could not be read (cut off, or not AWS's XML) — try "
+            "again; if it keeps happening, check the network, a proxy or --endpoint-url"
+        )
     if isinstance(exc, bce.BotoCoreError):
-        return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-    text = " ".join(str(exc).split()) or type(exc).__name__
+        return f"{type(exc).__name__}: {_one_line(str(exc))}"
+    text = _one_line(str(exc)) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"
