@@ -19,6 +19,8 @@ the same knowing the request's region (from its signature). The names:
                the endpoint
 ``drop_after`` the request is forwarded (it TAKES EFFECT at the endpoint), then the
                connection is closed without an answer: the client cannot know
+``truncate``   the request is forwarded (it takes effect); the answer's headers and
+               half its body are sent, then the connection is closed mid-response
 ``timeout``    no answer for ``hold_seconds`` (longer than the client's read
                timeout), then the connection is closed; never forwarded
 ``die``        the endpoint dies: the proxy stops listening, closes every open
@@ -49,7 +51,7 @@ FAULT_BODIES = {
     "server": (500, "InternalError", "An internal error has occurred"),
 }
 #: Faults that close the connection instead of answering.
-CONNECTION_FAULTS = ("drop", "drop_after", "timeout", "die")
+CONNECTION_FAULTS = ("drop", "drop_after", "truncate", "timeout", "die")
 FAULTS = (*FAULT_BODIES, "echo", *CONNECTION_FAULTS)
 
 
@@ -233,6 +235,12 @@ class RecordingProxy:
                 handler.send_header(key, value)
         handler.send_header("Content-Length", str(len(payload)))
         handler.end_headers()
+        if fault == "truncate":  # the answer breaks off half-way
+            handler.wfile.write(payload[: len(payload) // 2])
+            handler.wfile.flush()
+            self._record(action, fault, fault=True)
+            self._drop(handler)
+            return
         handler.wfile.write(payload)
         self._record(action, str(status))
 
