@@ -121,15 +121,17 @@ async def test_read_timeouts_are_retried_then_reported(sandbox, proxy, ec2):
 
 
 async def test_throttling_and_500s_on_a_share_of_calls_are_absorbed(sandbox, proxy, ec2):
-    """Every third DescribeImages is throttled and every seventh answered 500: botocore's
-    adaptive retries absorb them (its client-side rate limiter slows the pages down); the
-    user sees the whole listing and no error."""
+    """Every third DescribeImages is throttled, every seventh answered 500, and one
+    connection is dropped before it reaches the endpoint: botocore's adaptive retries
+    absorb them all (its client-side rate limiter slows the pages down); the user sees
+    the whole listing and no error."""
     truth = own_ids(ec2)
+    broken = {2: "drop"}
 
     def faults(action, n):
         if action != "DescribeImages":
             return None
-        return "throttle" if n % 3 == 0 else "server" if n % 7 == 0 else None
+        return "throttle" if n % 3 == 0 else "server" if n % 7 == 0 else broken.get(n)
 
     proxy.fault = faults
     app = make_app(proxy.url, page_size=25, attempts=4)
@@ -139,9 +141,29 @@ async def test_throttling_and_500s_on_a_share_of_calls_are_absorbed(sandbox, pro
         assert not message_text(app).strip()
     outcomes = proxy.outcomes("DescribeImages")
     assert outcomes["throttle"] >= 2 and outcomes["server"] >= 1
-    assert set(outcomes) == {"200", "throttle", "server"}
+    assert outcomes["drop"] == 1
+    assert set(outcomes) == {"200", "throttle", "server", "drop"}
     # one answered page per request that was not a fault: every fault was retried
     assert outcomes["200"] == proxy.count("DescribeImages") - sum(proxy.faults.values())
+
+
+async def test_an_answer_cut_off_half_way_is_one_short_line(sandbox, proxy, ec2):
+    """botocore does not retry a response that breaks off mid-body (its parser error
+    quotes the whole body): one short line, the rows stay, a refresh recovers."""
+    truth = own_ids(ec2)
+    app = make_app(proxy.url, page_size=25)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        listed = proxy.count("DescribeImages")
+        proxy.fault = lambda a, n: "truncate" if a == "DescribeImages" and n == listed + 2 else None
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "could not be read" in message_text(app), 20, "the line")
+        assert len(error_line(app)) < 200 and "<" not in error_line(app)
+        assert shown_ids(app) == truth
+        assert proxy.faults["truncate"] == 1
+        await pilot.press("ctrl+r")
+        await loaded(pilot)
+        assert shown_ids(app) == truth and not message_text(app).strip()
 
 
 async def test_throttled_for_good_says_so_in_one_line(sandbox, proxy):
