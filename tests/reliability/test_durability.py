@@ -216,3 +216,34 @@ def test_a_newer_cache_schema_disables_the_cache_and_leaves_the_file_alone(tmp_p
     assert cache.save(key, []) == 0 and cache.load(key) is None
     cache.close()
     assert folder_state(folder) == before
+
+
+async def test_the_app_starts_over_corrupt_state_and_cache_files(sandbox, tmp_path):
+    """`amitui` as the CLI builds it, over a garbage tasks file and a truncated cache:
+    it starts, says so in two warnings, lists, and records tasks in the fresh file."""
+    from amitui.cli import make_app as cli_make_app
+    from amitui.settings import build_settings
+    from tests.app.helpers import SIZE, loaded, record_notifications, table, wait_for
+
+    state = Path(os.environ["AMITUI_STATE_DIR"])
+    cache = Path(os.environ["AMITUI_CACHE_DIR"])
+    state.mkdir(parents=True)
+    cache.mkdir(parents=True)
+    make_garbage(state / "tasks.sqlite3")
+    make_truncated(cache / "inventory.sqlite3")
+    app = cli_make_app(build_settings({"endpoint_url": sandbox.url}, env={}))
+    record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: len(app.notified) >= 2, 10, "the warnings")
+        warnings = [m for m in app.notified if "moved it to" in m]
+        assert len(warnings) == 2 and all("\n" not in w for w in warnings)
+        assert table(app).rows.total > 50
+        await wait_for(pilot, lambda: app.tasks.scope, 10, "the account")
+        task = app.tasks.store.add_task(
+            scope=app.tasks.scope, kind="export", region="us-east-1", target_id="export-ami-9"
+        )
+    with TaskStore(state / "tasks.sqlite3") as store:
+        assert store.warnings == [] and store.get(task.id).target_id == "export-ami-9"
+    assert len(list(state.glob("tasks.sqlite3.corrupt-*"))) == 1
+    assert len(list(cache.glob("inventory.sqlite3.corrupt-*"))) == 1
