@@ -50,6 +50,12 @@ class Section:
     headers: Sequence[str]
     rows: list[Sequence[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: what the targets summary calls it (default: the title up to its first "(" or ":")
+    name: str = ""
+
+    @property
+    def short(self) -> str:
+        return self.name or self.title.split(" (")[0].split(":")[0]
 
     def markdown(self) -> str:
         lines = [f"### {self.title}", ""]

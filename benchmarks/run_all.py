@@ -56,12 +56,11 @@ def targets(sections: list[Section]) -> Section:
     summary = Section("Targets", ["benchmark", "figure", "target"])
     for section in sections:
         for row in section.rows:
-            verdicts = [c for c in row if isinstance(c, str) and c.endswith(("met", "MISSED"))]
-            if verdicts:
-                figure = " · ".join(str(c) for c in row[1:] if c and c not in verdicts)
-                summary.rows.append(
-                    [f"{section.title.split(':')[0]}: {row[0]}", figure, verdicts[0]]
-                )
+            cells = [str(c) for c in row]
+            judged = [i for i, c in enumerate(cells) if ": met" in c or ": MISSED" in c]
+            if judged:
+                figure = " · ".join(c for c in cells[1 : judged[0]] if c)
+                summary.rows.append([f"{section.short}: {cells[0]}", figure, cells[judged[0]]])
     return summary
 
 
