@@ -167,6 +167,7 @@ def test_the_filter_language_takes_anything(text):
 
 # -- through the real form -------------------------------------------------------------------
 
+PER_FORM = 4  # fields sampled per form (the pure tests above cover every field)
 FORM_POOL = [
     "[bold]",
     "\x00",
@@ -200,10 +201,12 @@ async def test_the_real_form_shows_each_refusal_under_its_field_and_sends_nothin
         for spec in ACTIONS.values():
             form = await open_form(pilot, spec.key)
             assert isinstance(form, ActionForm)
+            sampled = 0
             for index, field in enumerate(spec.fields):
                 widget = form.query_one(f"#f-{index}")
-                if not isinstance(widget, Input):
+                if not isinstance(widget, Input) or sampled == PER_FORM:
                     continue  # choices and switches cannot hold free text
+                sampled += 1
                 for _ in range(len(FORM_POOL)):  # the next pool value this field refuses
                     value = FORM_POOL[rotation % len(FORM_POOL)]
                     rotation += 1
@@ -225,5 +228,5 @@ async def test_the_real_form_shows_each_refusal_under_its_field_and_sends_nothin
             assert "nothing was sent" in outcome_text(form)
             await pilot.press("escape")
     FIGURES.inputs["through the real form (UI)"] += tried
-    assert tried >= 25
+    assert tried >= 20
     assert proxy.mutating_count() == 0, proxy.actions
