@@ -25,9 +25,9 @@ def proxy(sandbox):
 
     box = RecordingProxy(sandbox.url).start()
     yield box
-    box.fault = None
+    FIGURES.faults.update(box.faults)  # before the teardown's own stop
+    box.fault = box.fault_by_region = None
     box.stop()
-    FIGURES.faults.update(box.faults)
 
 
 @pytest.fixture

@@ -180,6 +180,7 @@ async def test_no_credential_in_logs_files_screens_or_messages(
     )
     app = cli_make_app(settings)  # as `amitui --endpoint-url URL --debug-log FILE` builds it
     record_notifications(app)
+    assert app.clients.config.retries["mode"] == "adaptive"  # AWS's guidance, explicitly
     screens: list[str] = []
     lines: list[str] = []
     source = sorted(i["ImageId"] for i in own_images(ec2()) if i["State"] == "available")[6]

@@ -28,7 +28,8 @@ the same knowing the request's region (from its signature). The names:
 =============  =======================================================================
 
 ``stop()`` is a dead endpoint (new connections refused, open ones closed);
-``restart()`` brings it back on the same port. ``faults`` counts the faults injected.
+``restart()`` brings it back on the same port. ``faults`` counts the faults injected
+(each ``stop()`` of a listening proxy counts as a ``stop``).
 """
 
 from __future__ import annotations
@@ -146,7 +147,13 @@ class RecordingProxy:
 
     def stop(self) -> None:
         """The endpoint dies: new connections are refused and open ones are closed
-        (botocore's pooled keep-alive connections included)."""
+        (botocore's pooled keep-alive connections included). Counted as a ``stop``."""
+        if self._server is not None:
+            with self._lock:
+                self.faults["stop"] += 1
+        self._shut_down()
+
+    def _shut_down(self) -> None:
         self._dead.set()
         server, self._server = self._server, None
         if server is not None:
@@ -211,7 +218,7 @@ class RecordingProxy:
         if fault in ("drop", "die"):
             self._record(action, fault, fault=True)
             if fault == "die":
-                self.stop()
+                self._shut_down()
             self._drop(handler)
             return
         if fault == "timeout":
