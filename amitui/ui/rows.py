@@ -171,13 +171,19 @@ class ImageRows:
             values = self._field_cache[field] = _field_texts(field, self.images)
         return values
 
-    def _filter(self, candidates: Sequence[int], query: Query) -> list[int]:
-        """The candidates every term of ``query`` keeps, in the candidates' order."""
+    def _filter(
+        self, candidates: Sequence[int], query: Query, known: tuple[Term, ...] = ()
+    ) -> list[int]:
+        """The candidates every term of ``query`` keeps, in the candidates' order.
+
+        Terms in ``known`` are already true of every candidate, so they are not scanned.
+        """
         kept = list(candidates)
         for term in query.terms:
             if not kept:
                 break
-            kept = _keep(kept, self._values(term.field), term)
+            if term not in known:
+                kept = _keep(kept, self._values(term.field), term)
         return kept
 
     def _matches(self) -> bytearray:
@@ -194,7 +200,8 @@ class ImageRows:
             return
         previous, self.query = self.query, query
         if _narrows(query, previous):  # narrower: only the rows shown can stay
-            self.visible = self._filter(self.visible, query)
+            # ("al2023 a" after "al2023": every row shown has "al2023", scan for "a" only)
+            self.visible = self._filter(self.visible, query, known=previous.terms)
         elif not previous.empty and _narrows(previous, query):
             # Wider (a negation grew, "!wi" -> "!win"; a character erased): the rows shown
             # stay, and only the hidden ones are scanned.
