@@ -31,13 +31,18 @@ class Term:
     field: str | None = None  # a column key, "tag", "description" or None for any column
     negated: bool = False
 
+    @property
+    def needle(self) -> str:
+        """What is searched for: tag terms are anchored at the start of a ``key=value``."""
+        return "\x00" + self.value if self.field == "tag" else self.value
+
     def implies(self, other: Term) -> bool:
         """True when every row matching ``self`` also matches ``other``."""
         if self.field != other.field or self.negated != other.negated:
             return False
         if self.negated:
-            return self.value in other.value
-        return other.value in self.value
+            return self.needle in other.needle
+        return other.needle in self.needle
 
 
 @dataclass(frozen=True, slots=True)

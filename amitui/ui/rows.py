@@ -33,23 +33,9 @@ def _field_texts(field: str, images: Sequence[Image]) -> list[str]:
     return [text.lower() for text in map(COLUMN_BY_KEY[field].cell, images)]
 
 
-def _implies(term: Term, other: Term) -> bool:
-    """Every row ``term`` keeps, ``other`` keeps too (``Term.implies``, made exact for tags)."""
-    if term.field == other.field == "tag" and term.negated == other.negated:
-        # A tag needle is anchored ("\0key=value"): containment carries over only as a prefix.
-        longer, shorter = (other, term) if term.negated else (term, other)
-        return longer.value.startswith(shorter.value)
-    return term.implies(other)
-
-
-def _narrows(query: Query, previous: Query) -> bool:
-    """The rows ``query`` keeps are among those ``previous`` kept (``Query.refines``)."""
-    return all(any(_implies(t, p) for t in query.terms) for p in previous.terms)
-
-
 def _keep(candidates: Sequence[int], values: list[str], term: Term) -> list[int]:
     """The candidates (in their order) whose value contains the term's needle, or not."""
-    needle = "\x00" + term.value if term.field == "tag" else term.value
+    needle = term.needle
     hits: Iterable[bool] = map(
         str.__contains__, map(values.__getitem__, candidates), repeat(needle)
     )
@@ -199,10 +185,10 @@ class ImageRows:
         if query == self.query:
             return
         previous, self.query = self.query, query
-        if _narrows(query, previous):  # narrower: only the rows shown can stay
+        if query.refines(previous):  # narrower: only the rows shown can stay
             # ("al2023 a" after "al2023": every row shown has "al2023", scan for "a" only)
             self.visible = self._filter(self.visible, query, known=previous.terms)
-        elif not previous.empty and _narrows(previous, query):
+        elif not previous.empty and previous.refines(query):
             # Wider (a negation grew, "!wi" -> "!win"; a character erased): the rows shown
             # stay, and only the hidden ones are scanned.
             shown = set(self.visible)

@@ -54,3 +54,9 @@ def test_refinement_rules():
 def test_any_text_parses(text):
     query = parse_query(text)
     assert all(isinstance(t.value, str) for t in query.terms)
+
+
+def test_tag_terms_refine_only_at_the_start_of_a_key():
+    assert not parse_query("tag:team=web").refines(parse_query("tag:eam=web"))
+    assert parse_query("tag:team=web").refines(parse_query("tag:team"))
+    assert not parse_query("!tag:team").refines(parse_query("!tag:eam"))
