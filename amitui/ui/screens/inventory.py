@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 from rich.text import Text
@@ -138,7 +139,7 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         if self.rows.sort_column:
             arrow = "▼" if self.rows.sort_reverse else "▲"
             text.append(f"  · sorted by {self.rows.sort_column} {arrow}", style="dim")
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(text, layout=False)  # one line, always
 
     # -- loading ----------------------------------------------------------------------
 
@@ -146,6 +147,7 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         """(Re)query every region; old rows stay until the first new page arrives."""
         self.generation += 1
         self.workers.cancel_group(self, "listing")
+        gc.unfreeze()  # the rows about to be replaced may be collected again
         # A refresh of the same query keeps the rows of a region that fails (see below).
         same = self._rows_query == self.app.list_query or not self.rows.total
         self._before = self.rows if same else None
@@ -230,6 +232,10 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
             table.rows_changed()
         self.pages_by_region[message.region] = message.page
         self._update_status()
+        # The rows are long-lived and hold no cycles: keep the garbage collector from
+        # re-scanning them on every collection while the next pages are parsed (at 100k
+        # images this took the listing from 1.56x to 0.78x raw boto3; see benchmarks/).
+        gc.freeze()
 
     @on(ListingFinished)
     def _listing_finished(self, message: ListingFinished) -> None:
