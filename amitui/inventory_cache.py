@@ -69,17 +69,43 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: Images per JSON line: encoding and decoding work a chunk at a time, so a 100k listing
+#: never exists as one giant list of lists or one giant string.
+CHUNK = 2000
+
+
 def _encode(images: Iterable[Image]) -> tuple[bytes, int]:
+    """zlib of JSON lines, each an array of up to CHUNK rows (one array per image)."""
     names = _FIELDS
+    packer = zlib.compressobj(1)
+    parts: list[bytes] = []
+    count = 0
+    batch: list[list[Any]] = []
+
+    def flush() -> None:
+        line = json.dumps(batch, separators=(",", ":"), ensure_ascii=False) + "\n"
+        parts.append(packer.compress(line.encode()))
+        batch.clear()
+
     with _gc_paused():
-        rows = [[getattr(img, n) for n in names] for img in images]
-    raw = json.dumps(rows, separators=(",", ":"), ensure_ascii=False).encode()
-    return zlib.compress(raw, 1), len(rows)
+        for img in images:
+            batch.append([getattr(img, n) for n in names])
+            count += 1
+            if len(batch) == CHUNK:
+                flush()
+        if batch or not count:
+            flush()
+    parts.append(packer.flush())
+    return b"".join(parts), count
 
 
 def _decode(data: bytes, columns: list[str]) -> list[Image]:
+    images: list[Image] = []
     with _gc_paused():
-        return _rows_to_images(json.loads(zlib.decompress(data)), columns)
+        for line in zlib.decompress(data).splitlines():
+            if line.strip():
+                images += _rows_to_images(json.loads(line), columns)
+    return images
 
 
 def _rows_to_images(rows: list[list[Any]], columns: list[str]) -> list[Image]:
