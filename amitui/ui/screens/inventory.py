@@ -59,7 +59,9 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         self.started_at = 0.0
         self.finished_in: float | None = None
         self._keep: Image | None = None
-        self._before: ImageRows | None = None  # the rows shown when this listing began
+        # The images shown when this listing began (just the list: not their haystacks
+        # and sort keys, which a 100k table would otherwise hold twice while it reloads).
+        self._before: list[Image] | None = None
         self._rows_query: ListQuery | None = None  # the query the live rows answer
         self._listing_query: ListQuery | None = None  # the query being listed
         self._spin = 0
@@ -150,7 +152,7 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         gc.unfreeze()  # the rows about to be replaced may be collected again
         # A refresh of the same query keeps the rows of a region that fails (see below).
         same = self._rows_query == self.app.list_query or not self.rows.total
-        self._before = self.rows if same else None
+        self._before = self.rows.images if same else None
         self._listing_query = self.app.list_query
         self._incoming = ImageRows()
         self._incoming.query = self.rows.query
@@ -203,11 +205,11 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         """A region whose listing failed keeps the rows it had before this listing (the
         status line says it failed): a dead endpoint never empties the table."""
         before = self._before
-        if before is None or before is self.rows or not regions:
+        if before is None or before is self.rows.images or not regions:
             return  # no live page was adopted yet: the table still shows what it had
         have = {(i.region, i.image_id) for i in self.rows.images if i.region in regions}
         kept = [
-            i for i in before.images if i.region in regions and (i.region, i.image_id) not in have
+            i for i in before if i.region in regions and (i.region, i.image_id) not in have
         ]
         if kept:
             self.rows.extend(kept)
