@@ -12,7 +12,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -165,21 +165,43 @@ class ImageTable(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Resolve the CSS styles once per paint, not once (or three times) per line.
+        self._paint_styles = {
+            "base": self.rich_style,
+            "header": self.get_component_rich_style("image-table--header"),
+            "sorted": self.get_component_rich_style("image-table--sorted"),
+            "cursor": self.get_component_rich_style("image-table--cursor"),
+            "odd": self.get_component_rich_style("image-table--odd"),
+        }
+        return super().render_lines(crop)
+
+    def _style(self, name: str) -> Style:
+        styles = getattr(self, "_paint_styles", None)
+        if styles is None:  # render_line called on its own (tests, benchmarks)
+            return (
+                self.rich_style
+                if name == "base"
+                else self.get_component_rich_style(f"image-table--{name}")
+            )
+        return styles[name]
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
+        base = self._style("base")
         if y == 0:
             strip = self._header_strip()
         else:
             row = scroll_y + y - 1
             if row >= len(self.rows):
-                return Strip.blank(width, self.rich_style)
+                return Strip.blank(width, base)
             strip = self._row_strip(row)
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _header_strip(self) -> Strip:
-        base = self.get_component_rich_style("image-table--header")
-        sorted_style = self.get_component_rich_style("image-table--sorted")
+        base = self._style("header")
+        sorted_style = self._style("sorted")
         segments = [Segment(" ", base)]
         for col, width in zip(self.columns, self.widths, strict=True):
             title = col.title
@@ -193,11 +215,11 @@ class ImageTable(ScrollView, can_focus=True):
 
     def _row_strip(self, row: int) -> Strip:
         image = self.rows.image_at(row)
-        base = self.rich_style
+        base = self._style("base")
         if row == self.cursor_row:
-            base = base + self.get_component_rich_style("image-table--cursor")
+            base = base + self._style("cursor")
         elif row % 2:
-            base = base + self.get_component_rich_style("image-table--odd")
+            base = base + self._style("odd")
         segments = [Segment(" ", base)]
         for col, width in zip(self.columns, self.widths, strict=True):
             style = base
