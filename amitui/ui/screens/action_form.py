@@ -310,7 +310,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         if message:
             self.set_outcome(message)
 
-    @work(thread=True, exit_on_error=False, group="calls")
+    @work(thread=True, exit_on_error=False, group="calls", description="action call")
     def _call(self, values: dict[str, object], dry_run: bool) -> None:
         try:
             results = run_action(

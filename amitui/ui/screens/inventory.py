@@ -208,9 +208,7 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         if before is None or before is self.rows.images or not regions:
             return  # no live page was adopted yet: the table still shows what it had
         have = {(i.region, i.image_id) for i in self.rows.images if i.region in regions}
-        kept = [
-            i for i in before if i.region in regions and (i.region, i.image_id) not in have
-        ]
+        kept = [i for i in before if i.region in regions and (i.region, i.image_id) not in have]
         if kept:
             self.rows.extend(kept)
 

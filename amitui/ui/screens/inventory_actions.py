@@ -82,7 +82,7 @@ class InventoryActions:
         if new_images:
             self.fetch_changed_images(new_images)
 
-    @work(thread=True, exit_on_error=False, group="changed-images")
+    @work(thread=True, exit_on_error=False, group="changed-images", description="changed images")
     def fetch_changed_images(self, ids_by_region: dict[str, list[str]]) -> None:
         """Show new or changed images (a pending copy included) without a full reload."""
         images: list[Image] = []

@@ -67,7 +67,9 @@ class InventoryCacheView:
             images = [i for i in self.rows.images if i.region == region]
             self._write_cache(key, images)
 
-    @work(thread=True, exit_on_error=False, group="cache-save")
+    # A description of our own: by default Textual builds one from repr() of every
+    # argument, which for 100k images is a ~100 MB string (it was the cache's memory peak).
+    @work(thread=True, exit_on_error=False, group="cache-save", description="save cache")
     def _write_cache(self, key, images: list[Image]) -> None:
         try:
             self.app.cache.save(key, images)
