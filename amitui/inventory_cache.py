@@ -2,8 +2,10 @@
 shown at launch while the fresh listing loads. Disposable: a corrupt file is moved aside,
 a newer schema disables the cache (never overwritten), and any unreadable entry is a miss.
 
-Each scope is one row holding a zlib-compressed JSON array of rows (one array per image,
-columns named once in the row), so 100,000 images save and load in well under a second.
+Each scope is a header row (when, how many, the column names) and its chunks: a chunk is
+CHUNK images as one zlib-compressed JSON array of rows (one array per image). Saving and
+loading go a chunk at a time, so 100,000 images never exist as one big blob, string or
+list of lists in memory, and they save and load in well under a second.
 Thread-safe (one connection behind a lock). Never imports textual or amitui.ui.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import sqlite3
 import threading
 import time
 import zlib
@@ -45,7 +48,31 @@ CACHE_MIGRATIONS: list[Migration] = [
             PRIMARY KEY (endpoint, account, region, owners)
         )""",
     ],
+    [  # v2: chunks in rows of their own (the cache is disposable: v1 entries are dropped)
+        "DROP TABLE inventory",
+        """CREATE TABLE inventory (
+            endpoint TEXT NOT NULL,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            owners TEXT NOT NULL,
+            saved_at REAL NOT NULL,
+            count INTEGER NOT NULL,
+            columns TEXT NOT NULL,
+            PRIMARY KEY (endpoint, account, region, owners)
+        )""",
+        """CREATE TABLE inventory_chunk (
+            endpoint TEXT NOT NULL,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            owners TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (endpoint, account, region, owners, seq)
+        )""",
+    ],
 ]
+
+_SCOPE = "endpoint = ? AND account = ? AND region = ? AND owners = ?"
 
 _FIELDS = tuple(f.name for f in fields(Image))
 
@@ -70,51 +97,36 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-#: Images per JSON line: encoding and decoding work a chunk at a time, so a 100k listing
-#: never exists as one giant list of lists or one giant string.
+#: Images per chunk: encoding and decoding work a chunk at a time, so a 100k listing never
+#: exists as one giant list of lists, string or blob.
 CHUNK = 2000
 
 
-def _encode(images: Iterable[Image]) -> tuple[bytes, int]:
-    """zlib of JSON lines, each an array of up to CHUNK rows (one array per image)."""
+def _encode(images: Iterable[Image]) -> Iterator[bytes]:
+    """zlib-compressed JSON arrays of up to CHUNK rows (one array per image); at least one."""
     names = _FIELDS
-    packer = zlib.compressobj(1)
-    parts: list[bytes] = []
-    count = 0
     batch: list[list[Any]] = []
-
-    def flush() -> None:
-        line = json.dumps(batch, separators=(",", ":"), ensure_ascii=False) + "\n"
-        parts.append(packer.compress(line.encode()))
-        batch.clear()
-
+    empty = True
     with _gc_paused():
         for img in images:
             batch.append([getattr(img, n) for n in names])
-            count += 1
             if len(batch) == CHUNK:
-                flush()
-        if batch or not count:
-            flush()
-    parts.append(packer.flush())
-    return b"".join(parts), count
+                yield _pack(batch)
+                batch.clear()
+                empty = False
+        if batch or empty:
+            yield _pack(batch)
 
 
-def _decode(data: bytes, columns: list[str]) -> list[Image]:
-    """Decompress and parse a line (CHUNK rows) at a time: no transient copy of it all."""
+def _pack(rows: list[list[Any]]) -> bytes:
+    return zlib.compress(json.dumps(rows, separators=(",", ":"), ensure_ascii=False).encode(), 1)
+
+
+def _decode(chunks: Iterable[bytes], columns: list[str]) -> list[Image]:
     images: list[Image] = []
-    unpacker = zlib.decompressobj()
-    pending = b""
     with _gc_paused():
-        for start in range(0, len(data), 1 << 16):
-            pending += unpacker.decompress(data[start : start + (1 << 16)])
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                if line.strip():
-                    images += _rows_to_images(json.loads(line), columns)
-        pending += unpacker.flush()
-        if pending.strip():
-            images += _rows_to_images(json.loads(pending), columns)
+        for data in chunks:
+            images += _rows_to_images(json.loads(zlib.decompress(data)), columns)
     return images
 
 
@@ -185,17 +197,31 @@ class InventoryCache:
         return self._conn is not None
 
     def save(self, scope_key: Sequence[str | None], images: Iterable[Image]) -> int:
-        """Replace the scope's cached listing; returns how many images were saved."""
+        """Replace the scope's cached listing (in one transaction); returns how many images
+        were saved."""
         if self._conn is None:
             return 0
-        data, count = _encode(images)
         key = _key(scope_key)
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO inventory"
-                " (endpoint, account, region, owners, saved_at, count, columns, data)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (*key, self._clock(), count, json.dumps(_FIELDS), data),
+        count = 0
+
+        def counted() -> Iterator[Image]:
+            nonlocal count
+            for image in images:
+                count += 1
+                yield image
+
+        with self._lock, self._transaction() as conn:
+            self._delete(conn, key)
+            conn.executemany(
+                "INSERT INTO inventory_chunk (endpoint, account, region, owners, seq, data)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                ((*key, seq, data) for seq, data in enumerate(_encode(counted()))),
+            )
+            conn.execute(
+                "INSERT INTO inventory"
+                " (endpoint, account, region, owners, saved_at, count, columns)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*key, self._clock(), count, json.dumps(_FIELDS)),
             )
         return count
 
@@ -204,17 +230,18 @@ class InventoryCache:
         if self._conn is None:
             return None
         key = _key(scope_key)
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT saved_at, columns, data FROM inventory"
-                " WHERE endpoint = ? AND account = ? AND region = ? AND owners = ?",
-                key,
-            ).fetchone()
-        if row is None:
-            return None
-        saved_at, columns, data = row
         try:
-            return _decode(data, json.loads(columns)), saved_at
+            with self._lock, self._transaction() as conn:  # one snapshot of header and chunks
+                row = conn.execute(
+                    f"SELECT saved_at, columns FROM inventory WHERE {_SCOPE}", key
+                ).fetchone()
+                if row is None:
+                    return None
+                saved_at, columns = row
+                chunks = conn.execute(
+                    f"SELECT data FROM inventory_chunk WHERE {_SCOPE} ORDER BY seq", key
+                )
+                return _decode((data for (data,) in chunks), json.loads(columns)), saved_at
         except (ValueError, TypeError, IndexError, zlib.error) as exc:
             log.warning("inventory cache entry %s unreadable (%s): ignored", key, exc)
             self.forget(scope_key)
@@ -223,12 +250,25 @@ class InventoryCache:
     def forget(self, scope_key: Sequence[str | None]) -> None:
         if self._conn is None:
             return
-        with self._lock:
-            self._conn.execute(
-                "DELETE FROM inventory"
-                " WHERE endpoint = ? AND account = ? AND region = ? AND owners = ?",
-                _key(scope_key),
-            )
+        with self._lock, self._transaction() as conn:
+            self._delete(conn, _key(scope_key))
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, key: tuple[str, str, str, str]) -> None:
+        conn.execute(f"DELETE FROM inventory WHERE {_SCOPE}", key)
+        conn.execute(f"DELETE FROM inventory_chunk WHERE {_SCOPE}", key)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn
+        assert conn is not None
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:

@@ -78,10 +78,45 @@ def test_scopes_are_separate_and_save_replaces(cache: InventoryCache) -> None:
 
 def test_one_hundred_thousand_images_round_trip(cache: InventoryCache) -> None:
     images = [image(i) for i in range(100_000)]
-    assert cache.save(KEY, images) == 100_000
+    assert cache.save(KEY, (i for i in images)) == 100_000  # any iterable, counted as it goes
     loaded, _ = cache.load(KEY)
     assert len(loaded) == 100_000
     assert loaded[0] == images[0] and loaded[-1] == images[-1] and loaded[54321] == images[54321]
+    assert loaded == images  # in order, across every chunk
+
+
+def test_a_smaller_save_leaves_no_chunk_of_the_bigger_one(cache: InventoryCache) -> None:
+    cache.save(KEY, [image(i) for i in range(5000)])  # three chunks
+    cache.save(KEY, [image(7)])
+    assert cache.load(KEY)[0] == [image(7)]
+    assert cache._conn.execute("SELECT COUNT(*) FROM inventory_chunk").fetchone()[0] == 1
+
+
+def test_a_save_that_fails_part_way_keeps_the_previous_listing(cache: InventoryCache) -> None:
+    cache.save(KEY, [image(1), image(2)])
+
+    def broken():
+        yield from (image(i) for i in range(3000))  # a chunk is written, then:
+        raise RuntimeError("the listing went away")
+
+    with pytest.raises(RuntimeError):
+        cache.save(KEY, broken())
+    assert cache.load(KEY)[0] == [image(1), image(2)]
+
+
+def test_a_version_one_cache_is_migrated_by_dropping_its_entries(tmp_path: Path) -> None:
+    from amitui.inventory_cache import CACHE_MIGRATIONS
+    from amitui.sqlite_file import open_database
+
+    path = tmp_path / "inventory.sqlite3"
+    conn, _ = open_database(path, CACHE_MIGRATIONS[:1])
+    conn.execute("INSERT INTO inventory VALUES (?, ?, ?, ?, 1.0, 0, '[]', x'00')", KEY)
+    conn.close()
+    c = InventoryCache(path)
+    assert c.enabled and c.warnings == [] and c.load(KEY) is None
+    c.save(KEY, [image(1)])
+    assert c.load(KEY)[0] == [image(1)]
+    c.close()
 
 
 def test_files_are_private(cache: InventoryCache, tmp_path: Path) -> None:
@@ -96,17 +131,19 @@ def test_rows_from_another_image_shape_map_by_name(cache: InventoryCache) -> Non
     rows = [["ami-0000000000000000a", "us-east-1", "old", 42]]
     blob = zlib.compress(json.dumps(rows).encode())
     cache._conn.execute(
-        "INSERT INTO inventory VALUES (?, ?, ?, ?, 1.0, 1, ?, ?)", (*KEY, json.dumps(columns), blob)
+        "INSERT INTO inventory VALUES (?, ?, ?, ?, 1.0, 1, ?)", (*KEY, json.dumps(columns))
     )
+    cache._conn.execute("INSERT INTO inventory_chunk VALUES (?, ?, ?, ?, 0, ?)", (*KEY, blob))
     [img], _ = cache.load(KEY)
     assert (img.image_id, img.name, img.state, img.tags) == ("ami-0000000000000000a", "old", "", ())
 
 
 def test_unreadable_entry_is_a_miss_and_dropped(cache: InventoryCache) -> None:
     cache.save(KEY, [image(1)])
-    cache._conn.execute("UPDATE inventory SET data = ?", (b"not zlib",))
+    cache._conn.execute("UPDATE inventory_chunk SET data = ?", (b"not zlib",))
     assert cache.load(KEY) is None
     assert cache._conn.execute("SELECT COUNT(*) FROM inventory").fetchone()[0] == 0
+    assert cache._conn.execute("SELECT COUNT(*) FROM inventory_chunk").fetchone()[0] == 0
 
 
 def test_corrupt_cache_file_is_replaced_with_a_warning(tmp_path: Path) -> None:
