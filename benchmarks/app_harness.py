@@ -84,7 +84,7 @@ class Paints:
         self.app = app
         self.count = 0
         self._display = app._display
-        self._waiter: tuple[Callable[[], bool], asyncio.Future[float]] | None = None
+        self._waiters: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
         app._display = self._timed
 
     def _timed(self, screen: Any, renderable: Any) -> None:
@@ -92,26 +92,34 @@ class Paints:
         if renderable is None:
             return
         self.count += 1
-        if self._waiter is not None:
-            ready, future = self._waiter
+        now = time.perf_counter()
+        for ready, future in self._waiters:
             if not future.done() and ready():  # checked as the paint happens
-                future.set_result(time.perf_counter())
+                future.set_result(now)
 
     def expect(self, ready: Callable[[], bool] = lambda: True) -> asyncio.Future[float]:
         """Arm before acting: resolves to the time of the first paint at which ``ready()``."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._waiter = (ready, future)
+        self._waiters.append((ready, future))
         return future
+
+    async def latencies(
+        self, action: Callable[[], Any], *readies: Callable[[], bool], timeout: float = 10.0
+    ) -> list[float]:
+        """Seconds from starting ``action`` (sync or async) to the first paint at which each
+        of ``readies`` holds."""
+        futures = [self.expect(ready) for ready in readies]
+        started = time.perf_counter()
+        try:
+            result = action()
+            if asyncio.iscoroutine(result):
+                await result
+            return [await asyncio.wait_for(f, timeout) - started for f in futures]
+        finally:
+            self._waiters.clear()
 
     async def latency(
         self, action: Callable[[], Any], ready: Callable[[], bool], timeout: float = 10.0
     ) -> float:
         """Seconds from starting ``action`` (sync or async) to the paint that shows it."""
-        future = self.expect(ready)
-        started = time.perf_counter()
-        result = action()
-        if asyncio.iscoroutine(result):
-            await result
-        painted = await asyncio.wait_for(future, timeout)
-        self._waiter = None
-        return painted - started
+        return (await self.latencies(action, ready, timeout=timeout))[0]

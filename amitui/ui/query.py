@@ -82,8 +82,8 @@ def parse_query(text: str) -> Query:
         if sep and name.lower() in FIELD_NAMES:
             field = FIELD_NAMES[name.lower()]
             token = rest
-        if not token and field is None:
-            continue  # a lone "!" while typing
+        if not token:
+            continue  # a lone "!" or "arch:" while typing: no condition yet
         if field == "tag" and "=" not in token and token:
             token = token + "="  # tag:Team means "has a Team tag"
         terms.append(Term(token.lower(), field, negated))

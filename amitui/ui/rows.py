@@ -10,6 +10,11 @@ A keystroke in the filter costs one pass per query term over the candidate rows,
 pass runs in C (``map``/``compress`` over the haystacks): no Python loop per row. The
 filter scans candidates in display order, so its result *is* the new ``visible`` list; the
 per-row match flags are derived from it only when a sort or a replaced row needs them.
+
+A filter may also run in steps (``set_filter(text, first=n)``, then ``advance``): the scan
+stops once ``n`` rows are found, so the first screenful shows at once, and ``visible`` is
+always a prefix of the finished result. Anything else that reads or changes the rows as a
+whole (a page arriving, a sort, a removal) finishes the scan first.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from itertools import compress, repeat
-from operator import not_
+from operator import not_, or_
 
 from amitui.aws.images import Image
 from amitui.ui.columns import COLUMN_BY_KEY, haystack, haystacks, tags_text
@@ -44,10 +49,16 @@ def _keep(candidates: Sequence[int], values: list[str], term: Term) -> list[int]
     return list(compress(candidates, hits))
 
 
+#: Candidates tested per step of a stepped filter (a few milliseconds at most at 100k rows).
+_STEP = 2048
+
+
 class ImageRows:
     def __init__(self) -> None:
         self.images: list[Image] = []
         self._hay: list[str] = []
+        # field -> its lowercase text for rows 0..k-1: filled as far as a filter needs it,
+        # so the first screenful of a "field:value" filter costs no pass over every row
         self._field_cache: dict[str, list[str]] = {}
         self._sort_cache: dict[str, list[object]] = {}
         #: 1 per row the query keeps; None while only ``visible`` knows (after a filter)
@@ -58,6 +69,12 @@ class ImageRows:
         self.sort_column: str | None = None
         self.sort_reverse = False
         self._index: dict[str, dict[str, int]] = {}  # region -> image id -> row index
+        # A filter under way: candidates still to test (display order), where the scan
+        # is, the terms already true of every candidate, and rows kept without a test.
+        self._todo: Sequence[int] | None = None
+        self._todo_at = 0
+        self._todo_known: tuple[Term, ...] = ()
+        self._todo_shown: set[int] | None = None
 
     # -- size -------------------------------------------------------------------------
 
@@ -91,6 +108,7 @@ class ImageRows:
 
     def extend(self, images: Iterable[Image]) -> None:
         """Add rows (a page as it arrives); replaces a row with the same id and region."""
+        self.finish()
         start = len(self.images)
         fresh: list[Image] = []
         replaced = False
@@ -109,7 +127,8 @@ class ImageRows:
         self.images.extend(fresh)
         self._hay.extend(haystacks(fresh))
         for field, values in self._field_cache.items():
-            values.extend(_field_texts(field, fresh))
+            if len(values) == start:  # (one filled part way stays so: filled when needed)
+                values.extend(_field_texts(field, fresh))
         for column, keys in self._sort_cache.items():
             keys.extend(map(COLUMN_BY_KEY[column].sort_key, fresh))
         new = range(start, len(self.images))
@@ -131,7 +150,8 @@ class ImageRows:
         self.images[index] = image
         self._hay[index] = haystack(image)
         for field, values in self._field_cache.items():
-            values[index] = _field_texts(field, [image])[0]
+            if index < len(values):
+                values[index] = _field_texts(field, [image])[0]
         for column, keys in self._sort_cache.items():
             keys[index] = COLUMN_BY_KEY[column].sort_key(image)
         self._matches()[index] = 1 if self._filter([index], self.query) else 0
@@ -141,6 +161,7 @@ class ImageRows:
         index = self._index.get(region, {}).get(image_id)
         if index is None:
             return False
+        self.finish()
         keep = [i for i in range(len(self.images)) if i != index]
         images = [self.images[i] for i in keep]
         self.clear()
@@ -149,12 +170,14 @@ class ImageRows:
 
     # -- filtering --------------------------------------------------------------------
 
-    def _values(self, field: str | None) -> list[str]:
+    def _values(self, field: str | None, rows: Sequence[int]) -> list[str]:
+        """The texts a term on ``field`` searches, computed at least for ``rows``."""
         if field is None:
             return self._hay
-        values = self._field_cache.get(field)
-        if values is None:
-            values = self._field_cache[field] = _field_texts(field, self.images)
+        values = self._field_cache.setdefault(field, [])
+        need = max(rows) + 1
+        if len(values) < need:
+            values += _field_texts(field, self.images[len(values) : need])
         return values
 
     def _filter(
@@ -169,7 +192,7 @@ class ImageRows:
             if not kept:
                 break
             if term not in known:
-                kept = _keep(kept, self._values(term.field), term)
+                kept = _keep(kept, self._values(term.field, kept), term)
         return kept
 
     def _matches(self) -> bytearray:
@@ -180,28 +203,75 @@ class ImageRows:
                 match[index] = 1
         return self._match
 
-    def set_filter(self, text: str) -> None:
+    @property
+    def filtering(self) -> bool:
+        """True while a stepped filter has candidates left: ``visible`` is not final yet."""
+        return self._todo is not None
+
+    def set_filter(self, text: str, *, first: int | None = None) -> None:
+        """Filter by ``text``; with ``first``, stop once that many rows are visible (or the
+        scan ends) and leave the rest to ``advance``/``finish``."""
         query = parse_query(text)
-        if query == self.query:
-            return
-        previous, self.query = self.query, query
-        if query.refines(previous):  # narrower: only the rows shown can stay
-            # ("al2023 a" after "al2023": every row shown has "al2023", scan for "a" only)
-            self.visible = self._filter(self.visible, query, known=previous.terms)
-        elif not previous.empty and previous.refines(query):
-            # Wider (a negation grew, "!wi" -> "!win"; a character erased): the rows shown
-            # stay, and only the hidden ones are scanned.
-            shown = set(self.visible)
-            hidden = list(compress(self.order, map(not_, map(shown.__contains__, self.order))))
-            shown.update(self._filter(hidden, query))
-            self.visible = list(compress(self.order, map(shown.__contains__, self.order)))
+        if query != self.query:
+            previous, self.query = self.query, query
+            self._match = None  # every path keeps display order: what is kept is shown
+            if self._todo is not None:  # the previous filter is still under way
+                if query.refines(previous) and self._todo_shown is None:
+                    # what it found is narrowed now; its remaining candidates are tested
+                    # against the new query when the scan reaches them
+                    self.visible = self._filter(self.visible, query, known=previous.terms)
+                else:
+                    self._scan(self.order)
+            elif query.refines(previous):
+                # narrower: only the rows shown can stay ("al2023 a" after "al2023": every
+                # row shown has "al2023", so scan them for "a" only)
+                self._scan(self.visible, known=previous.terms)
+            elif not previous.empty and previous.refines(query):
+                # wider (a negation grew, "!wi" -> "!win"; a character erased): the rows
+                # shown stay without a test, and only the hidden ones are scanned
+                self._scan(self.order, shown=set(self.visible))
+            else:
+                self._scan(self.order)
+        if first is None:
+            self.finish()
         else:
-            self.visible = self._filter(self.order, query)
-        self._match = None  # both paths keep display order: what the filter kept is shown
+            while self._todo is not None and len(self.visible) < first:
+                self.advance(_STEP)
+
+    def _scan(
+        self, candidates: Sequence[int], known: tuple[Term, ...] = (), shown: set[int] | None = None
+    ) -> None:
+        self.visible = []
+        self._todo, self._todo_at, self._todo_known, self._todo_shown = candidates, 0, known, shown
+
+    def advance(self, count: int) -> None:
+        """Test up to ``count`` more candidates of a filter under way."""
+        todo = self._todo
+        if todo is None:
+            return
+        end = min(self._todo_at + count, len(todo))
+        chunk = todo[self._todo_at : end]
+        shown = self._todo_shown
+        if shown is None:
+            kept = self._filter(chunk, self.query, self._todo_known)
+        else:
+            stays = list(map(shown.__contains__, chunk))
+            passed = set(self._filter(list(compress(chunk, map(not_, stays))), self.query))
+            kept = list(compress(chunk, map(or_, stays, map(passed.__contains__, chunk))))
+        self.visible += kept
+        self._todo_at = end
+        if end == len(todo):
+            self._todo = self._todo_shown = None
+
+    def finish(self) -> None:
+        """Finish a filter under way (``visible`` is then final)."""
+        if self._todo is not None:
+            self.advance(len(self._todo))
 
     # -- sorting ----------------------------------------------------------------------
 
     def sort_by(self, column: str | None, reverse: bool = False) -> None:
+        self.finish()
         self.sort_column, self.sort_reverse = column, reverse
         if column is None:
             self.order = list(range(len(self.images)))

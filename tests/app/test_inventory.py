@@ -255,3 +255,55 @@ async def test_deprecated_toggle_requeries(sandbox, ec2):
             if i["State"] == "disabled"
         ]
         assert widget.rows.total == before + len(disabled)
+
+
+async def test_a_big_filter_paints_the_rows_on_screen_first_then_finishes(
+    sandbox, ec2, monkeypatch
+):
+    """A filter finds the screenful first and scans the rest after the paint. With tiny
+    steps (so ~120 rows take many), every paint while it scans shows exactly the first rows
+    of the final result and says it is still filtering; keys typed meanwhile still end in
+    the right rows, count and cursor."""
+    import amitui.ui.rows
+    import amitui.ui.screens.inventory as inventory_screen
+    from amitui.ui.rows import ImageRows
+
+    monkeypatch.setattr(amitui.ui.rows, "_STEP", 4)
+    monkeypatch.setattr(inventory_screen, "FILTER_STEP", 4)
+    monkeypatch.setattr(inventory_screen, "FILTER_SLICE", 0.0)  # one step, then yield
+    everything = own_images(ec2("us-east-1"))
+    app = make_app(sandbox.url)
+    paints = []
+    display = app._display
+
+    def record(screen, update):
+        display(screen, update)
+        if update is not None and app.inventory.is_mounted:
+            rows = app.inventory.rows
+            shown = [i.image_id for i in visible_images(app)[: table(app).size.height]]
+            paints.append((rows.filtering, rows.query, shown, status_text(app)))
+
+    app._display = record
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"al2", "backspace", "backspace", *"mzn")
+        await wait_for(pilot, lambda: not table(app).rows.filtering, what="the filter")
+        await pilot.pause(0.1)  # the final paint
+
+        def final(query_text):
+            rows = ImageRows()
+            rows.extend(table(app).rows.images)
+            rows.set_filter(query_text)
+            return [rows.image_at(i).image_id for i in range(len(rows))]
+
+        expected = final("amzn")
+        assert [i.image_id for i in visible_images(app)] == expected
+        assert f"{len(expected):,} of {len(everything):,} images match" in status_text(app)
+        assert table(app).current.image_id in expected
+        during = [p for p in paints if p[0]]
+        assert during, "no paint happened while a filter was still scanning"
+        for _, query, shown, status in during:
+            text = " ".join(t.value for t in query.terms)
+            assert shown == final(text)[: len(shown)], text
+            assert "filtering" in status and "+ of" in status
+        assert not paints[-1][0] and "filtering" not in paints[-1][3]

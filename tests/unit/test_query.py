@@ -40,6 +40,11 @@ def test_lone_bang_is_ignored_while_typing():
     assert parse_query("!").empty
 
 
+def test_a_field_with_no_value_yet_is_no_condition():
+    for text in ("arch:", "!arch:", "tag:", "ubuntu state:"):
+        assert parse_query(text) == parse_query(text.rpartition(" ")[0] if " " in text else "")
+
+
 def test_refinement_rules():
     assert parse_query("ubu").refines(parse_query("ub"))
     assert parse_query("ub arm").refines(parse_query("ub"))

@@ -100,6 +100,73 @@ def test_incremental_typing_equals_fresh_filter(chars):
         assert typed.visible == fresh.visible, text
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["u", "b", "a", "!", ":", "arch", "r", "6", " ", "x", "BS"]),
+            st.integers(0, 5),  # rows wanted at once
+            st.integers(0, 3),  # steps of 7 candidates run before the next keystroke
+        ),
+        max_size=12,
+    )
+)
+def test_stepped_typing_shows_a_prefix_and_ends_equal_to_a_fresh_filter(keys):
+    """A filter run in steps (stopping once the screen is full) shows a prefix of the final
+    rows at every moment, and a keystroke arriving mid-scan still ends in the right rows."""
+    images = make_images(200)
+    typed = loaded(images)
+    text = ""
+    for key, first, steps in keys:
+        text = text[:-1] if key == "BS" else text + key
+        typed.set_filter(text, first=first)
+        for _ in range(steps):
+            typed.advance(7)
+        fresh = loaded(images)
+        fresh.set_filter(text)
+        assert typed.visible == fresh.visible[: len(typed.visible)], text
+        assert len(typed.visible) >= min(first, len(fresh.visible)), text
+        assert typed.filtering or typed.visible == fresh.visible, text
+    typed.finish()
+    fresh = loaded(images)
+    fresh.set_filter(text)
+    assert not typed.filtering and typed.visible == fresh.visible
+
+
+def test_a_page_or_a_sort_finishes_a_filter_under_way():
+    images = make_images(9000)
+    rows = loaded(images[:8000], page=1000)
+    rows.set_filter("ubuntu", first=2)  # one step of candidates finds them
+    assert rows.filtering and 2 <= len(rows.visible) < 1000
+    rows.extend(images[8000:])
+    assert not rows.filtering
+    assert rows.visible == brute(images, lambda i: "ubuntu" in i.name.lower())
+    rows.set_filter("ubuntu arm", first=1)
+    rows.sort_by("name")
+    assert not rows.filtering
+    names = [rows.images[i].name for i in rows.visible]
+    assert names == sorted(names) and len(names) == len(
+        brute(images, lambda i: "ubuntu" in i.name and i.architecture == "arm64")
+    )
+
+
+def test_field_texts_are_computed_only_as_far_as_a_filter_reads_and_stay_right():
+    images = make_images(12000)
+    rows = loaded(images[:10000], page=1000)
+    rows.set_filter("arch:arm64", first=5)  # the first step's rows only
+    assert 0 < len(rows._field_cache["arch"]) < 10000
+    changed = Image(image_id=images[9000].image_id, region=images[9000].region, name="x")
+    rows.extend([changed, *images[10000:]])  # a replaced row beyond the texts, and a page
+    assert rows.visible == brute(
+        [changed if i == 9000 else img for i, img in enumerate(images)],
+        lambda i: i.architecture == "arm64",
+    )
+    rows.set_filter("arch:x86_64")
+    assert len(rows.visible) == len(brute(images, lambda i: i.architecture == "x86_64")) - (
+        images[9000].architecture == "x86_64"
+    )
+
+
 def test_sort_is_stable_both_ways_and_keeps_filter():
     images = make_images()
     rows = loaded(images)

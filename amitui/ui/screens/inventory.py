@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 
@@ -24,6 +25,10 @@ from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+#: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
+#: a time, this many rows a step.
+FILTER_SLICE = 0.008
+FILTER_STEP = 4096
 
 
 class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
@@ -59,6 +64,7 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         self.started_at = 0.0
         self.finished_in: float | None = None
         self._keep: Image | None = None
+        self._filter_keep: Image | None = None  # the cursor's image when a filter began
         # The images shown when this listing began (just the list: not their haystacks
         # and sort keys, which a 100k table would otherwise hold twice while it reloads).
         self._before: list[Image] | None = None
@@ -86,6 +92,9 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         table = self.query_one(ImageTable)
         table.set_multi_region(len(self.app.regions) > 1)
         table.focus()
+        # Filter as the value changes, not on Input.Changed: the message would reach this
+        # screen only after the Input's own repaint, costing every keystroke a second frame.
+        self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
         self._update_header()
         self.set_interval(0.1, self._tick)
         self.load_images()
@@ -123,8 +132,11 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
     def _update_status(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         shown, total = len(self.rows), self.rows.total
-        if self.rows.query.empty:
+        if self.rows.query.empty and not self.rows.filtering:
             text.append(f"{total:,} images", style="bold")
+        elif self.rows.filtering:
+            text.append(f"{shown:,}+ of {total:,} images match", style="bold")
+            text.append("  filtering…", style="yellow")
         else:
             text.append(f"{shown:,} of {total:,} images match", style="bold")
         if self.pages_by_region:
@@ -283,14 +295,32 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         box.add_class("shown")
         box.focus()
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
+    def _filter_changed(self, value: str) -> None:
         table = self.query_one(ImageTable)
-        keep = table.current
-        self.rows.set_filter(event.value)
+        keep = self._filter_keep = table.current
+        self.workers.cancel_group(self, "filter")  # a scan under way goes on from here
+        # Find the rows the screen shows now; a big table's rest is scanned after the paint.
+        self.rows.set_filter(value, first=table.rows_wanted)
         if self._incoming is not None:
-            self._incoming.set_filter(event.value)
+            self._incoming.set_filter(value)
         table.rows_changed(keep=keep)
+        self._update_status()
+        if self.rows.filtering:
+            self.call_after_refresh(self._scan_rest)
+
+    def _scan_rest(self) -> None:
+        if self.rows.filtering:  # (unless a page or a sort finished it)
+            self.run_worker(self._filter_rest(), group="filter", exclusive=True)
+
+    async def _filter_rest(self) -> None:
+        """Scan the rest a slice at a time, so keys pressed meanwhile get in (and refine
+        the scan under way); then the final count and scrollbar."""
+        while self.rows.filtering:
+            deadline = time.perf_counter() + FILTER_SLICE
+            while self.rows.filtering and time.perf_counter() < deadline:
+                self.rows.advance(FILTER_STEP)
+            await asyncio.sleep(0)
+        self.query_one(ImageTable).rows_found(keep=self._filter_keep)
         self._update_status()
 
     @on(Input.Submitted, "#filter")
@@ -300,7 +330,7 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         if box.value:
-            box.value = ""  # fires Input.Changed, which re-filters
+            box.value = ""  # the value watcher re-filters
         box.remove_class("shown")
         self.query_one(ImageTable).focus()
 

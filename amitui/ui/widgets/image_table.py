@@ -119,8 +119,23 @@ class ImageTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._layout()
-        self.virtual_size = Size(self.content_width, len(self.rows) + 1)
+        self._size_to_rows()
         self.refresh()
+
+    def _size_to_rows(self) -> None:
+        """The virtual size follows the row count. Not by assigning ``virtual_size``: that
+        relayouts the whole screen, on every filter keystroke. Only the scrollbars depend
+        on it; if one appears or disappears, that relayouts the screen by itself."""
+        size = Size(self.content_width, len(self.rows) + 1)
+        if size != self.virtual_size:
+            self.set_reactive(ImageTable.virtual_size, size)
+            self._scroll_update(size)
+
+    @property
+    def rows_wanted(self) -> int:
+        """How many rows (from the top) the screen shows now: a stepped filter finds those
+        before the first paint."""
+        return round(self.scroll_y) + self._body_height + 1
 
     @property
     def content_width(self) -> int:
@@ -128,7 +143,7 @@ class ImageTable(ScrollView, can_focus=True):
 
     def rows_changed(self, keep: Image | None = None) -> None:
         """Call after the rows' contents, filter or order changed."""
-        self.virtual_size = Size(self.content_width, len(self.rows) + 1)
+        self._size_to_rows()
         if keep is not None:
             row = self.rows.row_of(keep.image_id, keep.region)
             if row is not None:
@@ -137,6 +152,14 @@ class ImageTable(ScrollView, can_focus=True):
                 return
         self.cursor_row = self._clamp(self.cursor_row)
         self.refresh()
+
+    def rows_found(self, keep: Image | None = None) -> None:
+        """Call when a stepped filter found the rest of its rows: those on screen stay as
+        they are, so only the scrollbar changes (and the cursor, if ``keep`` moved)."""
+        self._size_to_rows()
+        row = self.rows.row_of(keep.image_id, keep.region) if keep is not None else None
+        if row is not None and row != self.cursor_row:
+            self.cursor_row = row
 
     @property
     def current(self) -> Image | None:
