@@ -8,6 +8,9 @@ semantics, its errors). On top of that:
 * Disabled images are left out unless IncludeDisabled=true; deprecated images of
   other accounts are left out unless IncludeDeprecated=true (the owner always sees
   its own). Both are shown when asked for by ImageIds, so a poller can follow them.
+* ImageIds naming an image that never existed fail the call (InvalidAMIID.NotFound), as
+  EC2 does, even if other ids exist; moto would answer with the known ones. Recently
+  deregistered ids answer with nothing, as on AWS.
 * Only the page is serialized: moto's per-image cost is paid for the page alone.
 """
 
@@ -56,6 +59,9 @@ class DescribeImagesMixin(EC2BaseResponse):
         images = backend.describe_images(
             ami_ids=ami_ids, filters=filters, exec_users=exec_users, owners=owners
         )
+        unknown = [i for i in ami_ids if i not in backend.amis and i not in backend.deleted_amis]
+        if unknown:
+            raise errors.ami_not_found(unknown)
         if not ami_ids:
             images = self._visible(images, backend.account_id, include_deprecated, include_disabled)
         if max_results is None and not next_token:

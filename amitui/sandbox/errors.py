@@ -55,6 +55,11 @@ def ami_name_in_use(name: str, image_id: str) -> EC2ClientError:
     )
 
 
+def ami_not_found(ami_ids: list[str]) -> EC2ClientError:
+    listed = ", ".join(ami_ids)
+    return EC2ClientError("InvalidAMIID.NotFound", f"The image id '[{listed}]' does not exist")
+
+
 def malformed_ami_id(ami_id: str) -> EC2ClientError:
     return EC2ClientError("InvalidAMIID.Malformed", f'Invalid id: "{ami_id}" (expecting "ami-...")')
 

@@ -114,11 +114,16 @@ def test_filters_apply_before_paging(ec2):
     assert len(pages) > 1
 
 
-def test_image_ids_keep_moto_semantics(ec2):
+def test_image_ids_that_never_existed_fail_the_call_as_on_aws(ec2):
     client = ec2()
     with pytest.raises(ClientError) as info:
         client.describe_images(ImageIds=["ami-00000000000000000"])
     assert error_code(info) == "InvalidAMIID.NotFound"
+    known = client.describe_images(Owners=["self"], MaxResults=5)["Images"][0]["ImageId"]
+    with pytest.raises(ClientError) as info:  # one unknown id fails the whole call
+        client.describe_images(ImageIds=[known, "ami-00000000000000000"])
+    assert error_code(info) == "InvalidAMIID.NotFound"
+    assert "ami-00000000000000000" in str(info.value) and known not in str(info.value)
     with pytest.raises(ClientError) as info:
         client.describe_images(ImageIds=["image-1"])
     assert error_code(info) == "InvalidAMIID.Malformed"
