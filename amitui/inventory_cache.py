@@ -19,7 +19,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import fields
 from pathlib import Path
 from sys import intern
@@ -27,7 +27,7 @@ from typing import Any
 
 from amitui import paths
 from amitui.aws.images import Image
-from amitui.sqlite_file import Migration, SchemaTooNewError, open_database
+from amitui.sqlite_file import Migration, SchemaTooNewError, open_database, transaction
 
 log = logging.getLogger("amitui.store")
 
@@ -258,17 +258,9 @@ class InventoryCache:
         conn.execute(f"DELETE FROM inventory WHERE {_SCOPE}", key)
         conn.execute(f"DELETE FROM inventory_chunk WHERE {_SCOPE}", key)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn
-        assert conn is not None
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        assert self._conn is not None
+        return transaction(self._conn)
 
     def close(self) -> None:
         with self._lock:

@@ -19,7 +19,8 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from amitui import paths
@@ -129,22 +130,29 @@ def _connect(
         raise
 
 
+@contextmanager
+def transaction(conn: sqlite3.Connection, begin: str = "BEGIN") -> Iterator[sqlite3.Connection]:
+    """One transaction on an autocommit (``isolation_level=None``) connection: committed if
+    the block ends normally, rolled back if it raises."""
+    conn.execute(begin)
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def _migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> None:
     """Bring the schema to ``len(migrations)``, one version per transaction."""
     while True:
-        conn.execute("BEGIN IMMEDIATE")  # also proves the file is writable
-        try:
+        with transaction(conn, "BEGIN IMMEDIATE"):  # also proves the file is writable
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version >= len(migrations):
-                conn.execute("ROLLBACK")
                 return
             for statement in migrations[version]:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
 
 def open_database(

@@ -25,7 +25,13 @@ from typing import Any
 
 from amitui import paths
 from amitui.aws.tasks import KINDS, RUNNING, STATUSES, TERMINAL, Observation, Task, TaskEvent
-from amitui.sqlite_file import Migration, SchemaTooNewError, StoreError, open_database
+from amitui.sqlite_file import (
+    Migration,
+    SchemaTooNewError,
+    StoreError,
+    open_database,
+    transaction,
+)
 
 __all__ = [
     "TASK_MIGRATIONS",
@@ -133,15 +139,8 @@ class TaskStore:
     # plumbing
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        with self._lock, transaction(self._conn, "BEGIN IMMEDIATE") as conn:
+            yield conn
 
     def _one(self, where: str, args: Sequence[Any]) -> Task | None:
         row = self._conn.execute(f"SELECT {_COLUMNS} FROM tasks WHERE {where}", args).fetchone()
