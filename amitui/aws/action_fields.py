@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from amitui.aws import storage_validators as sv
 from amitui.aws import validators as v
 from amitui.aws.fields import Field
 
@@ -54,7 +55,7 @@ def kms_key_field(help: str) -> Field:
     return Field(
         "KmsKeyId",
         "KMS key",
-        validators=(v.kms_key,),
+        validators=(sv.kms_key,),
         help=help,
         placeholder="alias/my-key, key id or ARN",
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from amitui.aws import storage_validators as sv
 from amitui.aws import validators as v
 from amitui.aws.action_fields import (
     description_field,
@@ -28,7 +29,7 @@ from amitui.aws.fields import FORM_ERROR, ActionSpec, Field
 
 
 def _copy_key_region(values: Mapping[str, object]) -> dict[str, str]:
-    key_region = v.kms_arn_region(values.get("KmsKeyId") or "")  # type: ignore[arg-type]
+    key_region = sv.kms_arn_region(values.get("KmsKeyId") or "")  # type: ignore[arg-type]
     targets = values.get("DestinationRegions") or []
     others = [r for r in targets if r != key_region]  # type: ignore[union-attr]
     if key_region and others:

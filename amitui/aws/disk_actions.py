@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from amitui.aws import storage_validators as sv
 from amitui.aws import validators as v
 from amitui.aws.action_fields import (
     BOOT_MODES,
@@ -48,14 +49,14 @@ EXPORT = ActionSpec(
             "S3ExportLocation.S3Bucket",
             "S3 bucket",
             required=True,
-            validators=(v.s3_bucket,),
+            validators=(sv.s3_bucket,),
             placeholder="my-exports",
             help="An existing bucket in this region that the role can write to.",
         ),
         Field(
             "S3ExportLocation.S3Prefix",
             "S3 prefix",
-            validators=(v.s3_prefix,),
+            validators=(sv.s3_prefix,),
             placeholder="exports/",
             help="Optional key prefix for the exported file.",
         ),
@@ -84,12 +85,12 @@ def disk_item(value: str) -> str | None:
     parsed = parse_disk_item(value)
     if parsed is None:
         return f"Expected FORMAT URL, e.g. VMDK s3://bucket/disk2.vmdk ({'/'.join(DISK_FORMATS)})."
-    return v.disk_image_url(parsed[1])
+    return sv.disk_image_url(parsed[1])
 
 
 def disk_container(item: str) -> dict[str, object]:
     disk_format, location = parse_disk_item(item) or ("", item)
-    s3 = v.parse_s3_url(location)
+    s3 = sv.parse_s3_url(location)
     if s3:
         return {"Format": disk_format, "UserBucket": {"S3Bucket": s3[0], "S3Key": s3[1]}}
     return {"Format": disk_format, "Url": location}
@@ -145,21 +146,21 @@ IMPORT = ActionSpec(
         Field(
             _BUCKET,
             "S3 bucket",
-            validators=(v.s3_bucket,),
+            validators=(sv.s3_bucket,),
             placeholder="my-vm-images",
             help="Bucket holding the disk image (or give a URL instead).",
         ),
         Field(
             _KEY,
             "S3 key",
-            validators=(v.s3_key,),
+            validators=(sv.s3_key,),
             placeholder="disks/server.ova",
             help="Object key of the disk image.",
         ),
         Field(
             _URL,
             "URL",
-            validators=(v.disk_image_url,),
+            validators=(sv.disk_image_url,),
             placeholder="https://… (presigned) or s3://bucket/key",
             help="Instead of bucket and key: an https:// or s3:// URL.",
         ),

@@ -72,7 +72,7 @@ def run_action(
 ) -> list[CallResult]:
     """Make the spec's call(s). Raises InvalidForm (before any call) for invalid values.
     The same ``token_seed`` and values give the same ClientTokens (see
-    :func:`amitui.aws.fields.idempotency_token`): sending again repeats no work."""
+    :func:`amitui.aws.request_parts.idempotency_token`): sending again repeats no work."""
     calls = spec.build_requests(values, region=region, dry_run=dry_run, token_seed=token_seed)
     results = []
     for call_region, request in calls:

@@ -31,14 +31,12 @@ Requests
 from __future__ import annotations
 
 import copy
-import itertools
-import json
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from amitui.aws import validators as v
+from amitui.aws.request_parts import compact, idempotency_token, set_path, tag_specifications
 from amitui.aws.tag_text import format_tags, parse_tags
 
 FieldKind = Literal["text", "choice", "bool", "int", "list", "tags", "regions"]
@@ -218,62 +216,6 @@ def _tag_pairs(raw: object) -> list[tuple[str, str]]:
     return [(str(k).strip(), str(val).strip()) for k, val in _pairs(raw) or []]
 
 
-# -- request paths ---------------------------------------------------------------
-
-
-def set_path(request: dict, path: str, value: object) -> None:
-    """``set_path(r, "A.0.B", x)`` -> ``r["A"][0]["B"] = x`` (creating dicts/lists)."""
-    parts = path.split(".")
-    node: dict | list = request
-    for part, following in itertools.pairwise(parts):
-        make = list if following.isdigit() else dict
-        if isinstance(node, list):
-            index = int(part)
-            node.extend([None] * (index + 1 - len(node)))
-            if node[index] is None:
-                node[index] = make()
-            node = node[index]
-        else:
-            node = node.setdefault(part, make())
-    last = parts[-1]
-    if isinstance(node, list):
-        index = int(last)
-        node.extend([None] * (index + 1 - len(node)))
-        node[index] = value
-    else:
-        node[last] = value
-
-
-def _compact(node: object) -> object:
-    """Drop list holes and empty dicts/lists left by unset indexed fields."""
-    if isinstance(node, dict):
-        out = {k: _compact(x) for k, x in node.items()}
-        return {k: x for k, x in out.items() if x not in ({}, [], None)}
-    if isinstance(node, list):
-        out = [_compact(x) for x in node]
-        return [x for x in out if x not in ({}, [], None)]
-    return node
-
-
-def tag_specifications(
-    resource_types: Sequence[str], tags: Sequence[tuple[str, str]]
-) -> list[dict]:
-    tag_list = [{"Key": k, "Value": val} for k, val in tags]
-    return [{"ResourceType": rt, "Tags": list(tag_list)} for rt in resource_types]
-
-
-def idempotency_token(seed: str | None, region: str | None, request: Mapping) -> str:
-    """A ClientToken: fresh each time without a seed; with one, the same for the same
-    request to the same region. A form that keeps its seed and is sent again (after an
-    answer was lost) then makes AWS answer with the first call's result instead of
-    starting a second copy, export or import."""
-    if seed is None:
-        return str(uuid.uuid4())
-    body = {k: v for k, v in request.items() if k not in ("ClientToken", "DryRun")}
-    text = json.dumps(body, sort_keys=True, default=str)
-    return str(uuid.uuid5(uuid.NAMESPACE_OID, f"{seed}|{region or ''}|{text}"))
-
-
 # -- the spec ----------------------------------------------------------------------
 
 PREFILL_KEYS = ("image_id", "image_name", "image_name_copy", "region", "instance_id", "snapshot_id")
@@ -376,7 +318,7 @@ class ActionSpec:
                 set_path(request, f.api_name, value)
         if self.request_hook:
             self.request_hook(request, cleaned)
-        request = _compact(request)  # type: ignore[assignment]
+        request = compact(request)  # type: ignore[assignment]
         if self.client_token:
             given = values.get("ClientToken")
             request["ClientToken"] = str(given or idempotency_token(token_seed, region, request))

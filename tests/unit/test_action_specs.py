@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amitui.aws.actions import ACTIONS, get_action
-from amitui.aws.fields import FIELD_KINDS, FORM_ERROR, PREFILL_KEYS, InvalidForm, set_path
+from amitui.aws.fields import FIELD_KINDS, FORM_ERROR, PREFILL_KEYS, InvalidForm
+from amitui.aws.request_parts import set_path
 
 MODEL = botocore.session.get_session().get_service_model("ec2")
 

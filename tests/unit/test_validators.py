@@ -10,6 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from amitui.aws import storage_validators as sv
 from amitui.aws import tag_text
 from amitui.aws import validators as v
 
@@ -32,12 +33,12 @@ ALL_VALIDATORS = {
     "integer_range": v.integer(1, 10, 2),
     "snapshot_copy_minutes": v.snapshot_copy_minutes,
     "region": v.region,
-    "s3_bucket": v.s3_bucket,
-    "s3_prefix": v.s3_prefix,
-    "s3_key": v.s3_key,
-    "url": v.url,
-    "disk_image_url": v.disk_image_url,
-    "kms_key": v.kms_key,
+    "s3_bucket": sv.s3_bucket,
+    "s3_prefix": sv.s3_prefix,
+    "s3_key": sv.s3_key,
+    "url": sv.url,
+    "disk_image_url": sv.disk_image_url,
+    "kms_key": sv.kms_key,
     "max_length": v.max_length(5),
     "max_bytes": v.max_bytes(5),
     "one_of": v.one_of(("a", "b")),
@@ -120,7 +121,7 @@ CASES = [
         ["us-eats-1", "useast1", "us-east", "US-EAST-1", "us-east-1a", "us east 1", "[red]x"],
     ),
     *table(
-        v.s3_bucket,
+        sv.s3_bucket,
         [
             "",
             "abc",
@@ -157,17 +158,17 @@ CASES = [
         ],
     ),
     *table(
-        v.s3_prefix,
+        sv.s3_prefix,
         ["", "exports/", "a/b/c", "ünï/", "x" * 1024],
         ["x" * 1025, "é" * 513, "a\x01b", "s3://bucket/prefix"],
     ),
     *table(
-        v.s3_key,
+        sv.s3_key,
         ["", "disks/server.vmdk", "a", "path with spaces.ova"],
         ["folder/", "x" * 1025, "tab\tkey", "s3://b/k"],
     ),
     *table(
-        v.url,
+        sv.url,
         [
             "",
             "https://example.com/disk.vmdk",
@@ -187,12 +188,12 @@ CASES = [
         ],
     ),
     *table(
-        v.disk_image_url,
+        sv.disk_image_url,
         ["https://example.com/a.vhd", "s3://bucket/a.vhd"],
         ["http://example.com/a.vhd"],
     ),
     *table(
-        v.kms_key,
+        sv.kms_key,
         [
             "",
             "1234abcd-12ab-34cd-56ef-1234567890ab",
@@ -265,7 +266,7 @@ def test_lowercase_hint_for_ids_and_regions():
 
 def test_control_characters_are_named():
     assert "U+0007" in v.description("ring\x07")
-    assert "position 3" in v.s3_prefix("ab\x00")
+    assert "position 3" in sv.s3_prefix("ab\x00")
 
 
 def test_chain_returns_first_message():
@@ -290,10 +291,10 @@ def test_split_list(text, whitespace, items):
 
 
 def test_parse_s3_url_and_kms_region():
-    assert v.parse_s3_url("s3://b/k/x") == ("b", "k/x")
-    assert v.parse_s3_url("https://b/k") is None
-    assert v.kms_arn_region("arn:aws:kms:eu-west-1:012345678910:alias/a") == "eu-west-1"
-    assert v.kms_arn_region("alias/a") is None
+    assert sv.parse_s3_url("s3://b/k/x") == ("b", "k/x")
+    assert sv.parse_s3_url("https://b/k") is None
+    assert sv.kms_arn_region("arn:aws:kms:eu-west-1:012345678910:alias/a") == "eu-west-1"
+    assert sv.kms_arn_region("alias/a") is None
 
 
 # -- tags syntax ---------------------------------------------------------------------------
@@ -351,13 +352,13 @@ def test_generated_bucket_names(value):
         or value.endswith(("-s3alias", "--ol-s3", "--x-s3", "--table-s3", ".mrap"))
         or re.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", value)
     )
-    accepted = v.s3_bucket(value) is None
+    accepted = sv.s3_bucket(value) is None
     assert accepted == (3 <= len(value) <= 63 and not reserved)
 
 
 @given(st.text(alphabet="abz09.-_A", min_size=0, max_size=70))
 def test_accepted_buckets_satisfy_the_rules(value):
-    if v.s3_bucket(value) is None and value:
+    if sv.s3_bucket(value) is None and value:
         assert 3 <= len(value) <= 63
         assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", value)
         assert ".." not in value
@@ -373,8 +374,8 @@ def test_accepted_buckets_satisfy_the_rules(value):
 def test_generated_kms_keys(key, partition, as_arn):
     key_id = str(key)
     value = f"arn:{partition}:kms:us-east-1:123456789012:key/{key_id}" if as_arn else key_id
-    assert v.kms_key(value) is None
-    assert v.kms_key(str(uuid.UUID(key_id)).replace("-", "")) is not None
+    assert sv.kms_key(value) is None
+    assert sv.kms_key(str(uuid.UUID(key_id)).replace("-", "")) is not None
 
 
 @given(st.integers(min_value=-10_000, max_value=10_000))
