@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
 
@@ -21,17 +20,14 @@ from amitui.ui.messages import IdentityLoaded, ImagesPageLoaded, ListingFinished
 from amitui.ui.rows import ImageRows
 from amitui.ui.screens.inventory_actions import InventoryActions, action_bindings
 from amitui.ui.screens.inventory_cache import InventoryCacheView
+from amitui.ui.screens.inventory_filter import InventoryFilter
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-#: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
-#: a time, this many rows a step.
-FILTER_SLICE = 0.008
-FILTER_STEP = 4096
 
 
-class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
+class InventoryScreen(InventoryActions, InventoryCacheView, InventoryFilter, Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
@@ -64,7 +60,6 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         self.started_at = 0.0
         self.finished_in: float | None = None
         self._keep: Image | None = None
-        self._filter_keep: Image | None = None  # the cursor's image when a filter began
         # The images shown when this listing began (just the list: not their haystacks
         # and sort keys, which a 100k table would otherwise hold twice while it reloads).
         self._before: list[Image] | None = None
@@ -288,40 +283,7 @@ class InventoryScreen(InventoryActions, InventoryCacheView, Screen):
         self.query_one(ImageTable).rows_changed(keep=self.current_image())
         self._update_status()
 
-    # -- filter -----------------------------------------------------------------------
-
-    def action_focus_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("shown")
-        box.focus()
-
-    def _filter_changed(self, value: str) -> None:
-        table = self.query_one(ImageTable)
-        keep = self._filter_keep = table.current
-        self.workers.cancel_group(self, "filter")  # a scan under way goes on from here
-        # Find the rows the screen shows now; a big table's rest is scanned after the paint.
-        self.rows.set_filter(value, first=table.rows_wanted)
-        if self._incoming is not None:
-            self._incoming.set_filter(value)
-        table.rows_changed(keep=keep)
-        self._update_status()
-        if self.rows.filtering:
-            self.call_after_refresh(self._scan_rest)
-
-    def _scan_rest(self) -> None:
-        if self.rows.filtering:  # (unless a page or a sort finished it)
-            self.run_worker(self._filter_rest(), group="filter", exclusive=True)
-
-    async def _filter_rest(self) -> None:
-        """Scan the rest a slice at a time, so keys pressed meanwhile get in (and refine
-        the scan under way); then the final count and scrollbar."""
-        while self.rows.filtering:
-            deadline = time.perf_counter() + FILTER_SLICE
-            while self.rows.filtering and time.perf_counter() < deadline:
-                self.rows.advance(FILTER_STEP)
-            await asyncio.sleep(0)
-        self.query_one(ImageTable).rows_found(keep=self._filter_keep)
-        self._update_status()
+    # -- filter (the rest is in InventoryFilter) --------------------------------------
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
