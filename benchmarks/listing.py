@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from benchmarks.common import (
@@ -106,43 +104,14 @@ def app_headless(url: str, expected: int, regions: Sequence[str] = (REGION,)) ->
     return asyncio.run(_app(url, expected, regions))
 
 
-@contextmanager
-def frozen_pages() -> Iterator[None]:
-    """What-if (not in the app yet): ``gc.freeze()`` after each page joins the rows.
-
-    The rows are long-lived; without this every full collection re-scans all of them (and
-    botocore's models), and full collections come often while pages are parsed.
-    """
-    from amitui.ui.rows import ImageRows
-
-    extend = ImageRows.extend
-
-    def extend_then_freeze(self: ImageRows, images: Any) -> None:
-        extend(self, images)
-        gc.freeze()
-
-    ImageRows.extend = extend_then_freeze  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        ImageRows.extend = extend  # type: ignore[method-assign]
-        gc.unfreeze()
-
-
-def _app_frozen(url: str, expected: int) -> dict[str, float]:
-    with frozen_pages():
-        return app_headless(url, expected)
-
-
 VARIANTS: dict[str, tuple[str, Callable[[str, int], dict[str, float]]]] = {
     "floor": ("raw boto3 paging (floor)", raw_boto3),
     "aws": ("amitui.aws iter_image_pages", image_pages),
     "app": ("app headless: row painted", app_headless),
-    "frozen": ("what-if: app + gc.freeze() per page", _app_frozen),
 }
 
 
-def listing(runs: int, images: int, what_if_runs: int = 3) -> Section:
+def listing(runs: int, images: int) -> Section:
     use_bench_env()
     results: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
     with canned_endpoint(1000) as url:
@@ -150,8 +119,6 @@ def listing(runs: int, images: int, what_if_runs: int = 3) -> Section:
     with canned_endpoint(images) as url:
         for n in range(runs):
             for name, (_, run) in VARIANTS.items():
-                if name == "frozen" and n >= what_if_runs:
-                    continue
                 settle()
                 cpu = time.process_time()
                 results[name].append(run(url, images))
@@ -169,7 +136,7 @@ def listing(runs: int, images: int, what_if_runs: int = 3) -> Section:
         return median([how(a[key], f[key]) for a, f in pairs])
 
     section = Section(
-        f"Listing {images:,} images (medians of {runs} rounds; what-if: {what_if_runs})",
+        f"Listing {images:,} images (medians of {runs} rounds)",
         [
             "",
             "first page / row",
