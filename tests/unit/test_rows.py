@@ -181,6 +181,18 @@ def test_sort_is_stable_both_ways_and_keeps_filter():
     assert dates == sorted(dates, reverse=True)
 
 
+def test_ties_keep_arrival_order_after_another_column_was_sorted():
+    rows = loaded(make_images())
+    rows.sort_by("name")
+    for reverse in (False, True, False):
+        rows.sort_by("arch", reverse)
+        arches = [rows.images[i].architecture for i in rows.visible]
+        assert arches == sorted(arches, reverse=reverse)
+        for arch in set(arches):  # within a tie: arrival order, not the name order before
+            tied = [i for i in rows.visible if rows.images[i].architecture == arch]
+            assert tied == sorted(tied)
+
+
 @pytest.mark.parametrize("column", ["name", "id", "state", "created", "root", "public"])
 def test_pages_arriving_into_sorted_table_stay_sorted(column):
     images = make_images()
