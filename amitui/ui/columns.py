@@ -77,6 +77,12 @@ def deprecation_cell(image: Image) -> str:
     return ("!" if past else "") + image.deprecation_time[:10]
 
 
+#: The root column sorts by device type, then size. Its key is one int, not a tuple: 100k
+#: tuples are objects the garbage collector tracks, and a full collection they triggered
+#: landed in whichever sort came next (+30..60 ms at 100k rows).
+_ROOT_TYPE_RANK = {"": 0, "ebs": 1, "instance-store": 2}
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     key: str
@@ -101,7 +107,7 @@ COLUMNS: tuple[Column, ...] = (
         "Root device",
         14,
         attrgetter("root_device"),
-        lambda i: (i.root_device_type, i.root_size_gib or 0),
+        lambda i: _ROOT_TYPE_RANK.get(i.root_device_type, 3) << 40 | (i.root_size_gib or 0),
     ),
     Column("created", "Created", 16, created_cell, attrgetter("creation_date"), ("date",)),
     Column("owner", "Owner", 12, attrgetter("owner"), attrgetter("owner")),

@@ -181,6 +181,19 @@ def test_sort_is_stable_both_ways_and_keeps_filter():
     assert dates == sorted(dates, reverse=True)
 
 
+def test_root_sorts_by_device_type_then_size():
+    images = [
+        Image(image_id=f"ami-{i:017x}", region="us-east-1", root_device_type=t, root_size_gib=g)
+        for i, (t, g) in enumerate(
+            [("instance-store", None), ("ebs", 100), ("ebs", 8), ("", None), ("ebs", None)]
+        )
+    ]
+    rows = loaded(images)
+    rows.sort_by("root")
+    shown = [(rows.images[i].root_device_type, rows.images[i].root_size_gib) for i in rows.visible]
+    assert shown == [("", None), ("ebs", None), ("ebs", 8), ("ebs", 100), ("instance-store", None)]
+
+
 def test_ties_keep_arrival_order_after_another_column_was_sorted():
     rows = loaded(make_images())
     rows.sort_by("name")
