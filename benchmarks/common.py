@@ -6,12 +6,11 @@ import gc
 import math
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,29 +94,17 @@ def use_bench_env() -> None:
     os.environ.update({k: v for k, v in env.items() if k.startswith(("AWS_", "AMITUI_"))})
 
 
-@contextmanager
 def canned_endpoint(
     images: int = 100_000, delay_ms: float = 0.0, regions: Sequence[str] = ()
-) -> Iterator[str]:
+) -> AbstractContextManager[str]:
     """Run benchmarks.canned_ec2 in a child process (its own GIL and core); yield its URL."""
+    from amitui.cli import child_endpoint
+
     cmd = [sys.executable, "-m", "benchmarks.canned_ec2", "--port", "0"]
     cmd += ["--images", str(images), "--delay-ms", str(delay_ms)]
     if regions:
         cmd += ["--regions", ",".join(regions)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        if not url.startswith("http"):
-            raise RuntimeError("the canned endpoint did not start")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    return child_endpoint(cmd, "the canned endpoint", cwd=str(ROOT))
 
 
 def peak_rss_mb(pid: int | str = "self") -> float:
