@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-
-@pytest.fixture(autouse=True)
-def isolated_app_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("AMITUI_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("AMITUI_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("AMITUI_CONFIG_DIR", str(tmp_path / "config"))
-    return tmp_path
+from tests.support.app_dirs import isolated_app_dirs  # noqa: F401  (autouse)
 
 
 @pytest.fixture

@@ -20,20 +20,25 @@ def make_app(
     *,
     store: TaskStore | None = None,
     inventory_cache: InventoryCache | None = None,
+    default_cache: bool = True,
     attempts: int = 5,
     **overrides,
 ) -> AmiTui:
-    """The real app, as `amitui --endpoint-url URL` builds it (the store in a temp dir)."""
+    """The real app, as `amitui --endpoint-url URL` builds it (the store in a temp dir).
+
+    ``default_cache``: without an ``inventory_cache``, use the default one (else none).
+    ``read_timeout``/``connect_timeout`` go to the client config, the rest to Settings."""
+    timeouts = {k: overrides.pop(k) for k in ("read_timeout", "connect_timeout") if k in overrides}
     settings = Settings(endpoint_url=url, **overrides)
     clients = AwsClients(
         profile=settings.profile,
         endpoint_url=url,
         default_region=settings.region,
         read_only=settings.read_only,
-        config=default_config(retries={"mode": "adaptive", "max_attempts": attempts}),
+        config=default_config(retries={"mode": "adaptive", "max_attempts": attempts}, **timeouts),
     )
     cache = inventory_cache
-    if cache is None and settings.cache:
+    if cache is None and settings.cache and default_cache:
         cache = InventoryCache()
     app = AmiTui(settings, clients, store or TaskStore(), cache if settings.cache else None)
     record_notifications(app)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from amitui.aws.clients import AwsClients, default_config
 from amitui.inventory_cache import InventoryCache
-from amitui.settings import Settings
 from amitui.store import TaskStore
 from amitui.ui.app import AmiTui
-from tests.app.helpers import message_text, record_notifications, table, wait_for
+from tests.app import helpers as app_helpers
+from tests.app.helpers import message_text, table, wait_for
 
 #: Words that give a Python traceback (or an exception repr) away.
 TRACEBACK_MARKERS = ("Traceback", 'File "', "raise ", "botocore.exceptions.", "<class ")
@@ -23,22 +22,18 @@ def make_app(
     connect_timeout: float = 2,
     **overrides,
 ) -> AmiTui:
-    """The real app against ``url``, with a client config suited to fault tests."""
-    settings = Settings(endpoint_url=url, **overrides)
-    clients = AwsClients(
-        profile=settings.profile,
-        endpoint_url=url,
-        default_region=settings.region,
-        read_only=settings.read_only,
-        config=default_config(
-            retries={"mode": "adaptive", "max_attempts": attempts},
-            read_timeout=read_timeout,
-            connect_timeout=connect_timeout,
-        ),
+    """The real app against ``url``, with a client config suited to fault tests (few
+    attempts, short timeouts) and no inventory cache unless one is given."""
+    return app_helpers.make_app(
+        url,
+        store=store,
+        inventory_cache=cache,
+        default_cache=False,
+        attempts=attempts,
+        read_timeout=read_timeout,
+        connect_timeout=connect_timeout,
+        **overrides,
     )
-    app = AmiTui(settings, clients, store or TaskStore(), cache if settings.cache else None)
-    record_notifications(app)
-    return app
 
 
 def one_readable_line(text: str) -> str:
