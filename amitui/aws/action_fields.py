@@ -43,7 +43,7 @@ def tags_field(resource_types: tuple[str, ...], help: str) -> Field:
         kind="tags",
         resource_types=resource_types,
         help=help,
-        placeholder="Name=web, team=platform",
+        placeholder="e.g. Name=web, team=platform",
     )
 
 
@@ -57,7 +57,7 @@ def kms_key_field(help: str) -> Field:
         "KMS key",
         validators=(sv.kms_key,),
         help=help,
-        placeholder="alias/my-key, key id or ARN",
+        placeholder="e.g. alias/my-key, key id or ARN",
     )
 
 

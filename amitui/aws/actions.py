@@ -74,7 +74,7 @@ COPY = ActionSpec(
             api=False,
             validators=(v.region,),
             picker="regions",
-            placeholder="us-west-2, eu-west-1",
+            placeholder="e.g. us-west-2, eu-west-1",
             help="One copy per region, each a task of its own; the call is made there.",
         ),
         name_field(prefill="image_name_copy"),
@@ -105,12 +105,24 @@ COPY = ActionSpec(
 
 # -- create ------------------------------------------------------------------------
 
+
+def _reboot_warning(values: Mapping[str, object]) -> str | None:
+    if values.get("NoReboot"):
+        return None
+    instance = values.get("InstanceId") or "the instance"
+    return (
+        f"{instance} will REBOOT while the image is taken: AWS shuts it down and starts it "
+        "again so the file systems are consistent. Turn on No reboot to avoid it."
+    )
+
+
 CREATE = ActionSpec(
     name="create",
     operation="CreateImage",
     title="Create image from instance",
     key="n",
     summary="Create an AMI from an instance (the instance reboots unless No reboot is on).",
+    confirm=_reboot_warning,
     fields=(
         Field(
             "InstanceId",
@@ -156,10 +168,9 @@ DEREGISTER = ActionSpec(
         image_field("The AMI to deregister. Instances already running from it keep running."),
         Field(
             "ConfirmImageId",
-            "Type the image id to confirm",
+            "Type the image id back",
             required=True,
             api=False,
-            placeholder="ami-…",
             help="Deregistering is permanent unless a Recycle Bin retention rule covers it.",
         ),
         Field(

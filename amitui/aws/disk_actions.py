@@ -50,14 +50,14 @@ EXPORT = ActionSpec(
             "S3 bucket",
             required=True,
             validators=(sv.s3_bucket,),
-            placeholder="my-exports",
+            placeholder="e.g. my-exports",
             help="An existing bucket in this region that the role can write to.",
         ),
         Field(
             "S3ExportLocation.S3Prefix",
             "S3 prefix",
             validators=(sv.s3_prefix,),
-            placeholder="exports/",
+            placeholder="e.g. exports/",
             help="Optional key prefix for the exported file.",
         ),
         role_field("The VM Import/Export service role (AWS's default: vmimport)."),
@@ -96,6 +96,7 @@ def disk_container(item: str) -> dict[str, object]:
     return {"Format": disk_format, "Url": location}
 
 
+_FORMAT = "DiskContainers.0.Format"
 _BUCKET, _KEY, _URL = (
     "DiskContainers.0.UserBucket.S3Bucket",
     "DiskContainers.0.UserBucket.S3Key",
@@ -116,6 +117,45 @@ def _one_disk_source(values: Mapping[str, object]) -> dict[str, str]:
     return {}
 
 
+#: Disk image formats by file extension (VM Import's formats; .img is a raw image).
+FORMAT_BY_EXTENSION = {
+    "ova": "OVA",
+    "vhd": "VHD",
+    "vhdx": "VHDX",
+    "vmdk": "VMDK",
+    "raw": "RAW",
+    "img": "RAW",
+}
+
+
+def format_of(location: object) -> str | None:
+    """The disk format an S3 key or URL names by its extension (``disk.ova`` -> OVA)."""
+    if not isinstance(location, str):
+        return None
+    path = location.split("?", 1)[0].rstrip("/")
+    name = path.rsplit("/", 1)[-1]
+    _, dot, extension = name.rpartition(".")
+    return FORMAT_BY_EXTENSION.get(extension.lower()) if dot else None
+
+
+def _first_disk(values: Mapping[str, object]) -> object:
+    return values.get(_KEY) or values.get(_URL)
+
+
+def _suggest_format(values: Mapping[str, object]) -> dict[str, object]:
+    inferred = format_of(_first_disk(values))
+    return {_FORMAT: inferred} if inferred else {}
+
+
+def _format_matches_file(values: Mapping[str, object]) -> dict[str, str]:
+    location, chosen = _first_disk(values), values.get(_FORMAT)
+    inferred = format_of(location)
+    if inferred and chosen and inferred != chosen:
+        name = str(location).split("?", 1)[0].rsplit("/", 1)[-1]
+        return {_FORMAT: f"{name} is {inferred} by its extension, not {chosen}: choose {inferred}."}
+    return {}
+
+
 def _append_extra_disks(request: dict, values: Mapping[str, object]) -> None:
     extra = values.get("AdditionalDisks") or []
     if extra:
@@ -133,35 +173,36 @@ IMPORT = ActionSpec(
     summary="Import a VM disk image (OVA, VMDK, VHD, VHDX, RAW) from S3 as an AMI.",
     client_token=True,
     request_hook=_append_extra_disks,
+    suggest=_suggest_format,
     fields=(
         Field(
-            "DiskContainers.0.Format",
+            _FORMAT,
             "Disk format",
             kind="choice",
             required=True,
             default="VMDK",
             choices=DISK_FORMATS,
-            help="Format of the (first) disk image.",
+            help="Format of the (first) disk image; read from the file's extension.",
         ),
         Field(
             _BUCKET,
             "S3 bucket",
             validators=(sv.s3_bucket,),
-            placeholder="my-vm-images",
+            placeholder="e.g. my-vm-images",
             help="Bucket holding the disk image (or give a URL instead).",
         ),
         Field(
             _KEY,
             "S3 key",
             validators=(sv.s3_key,),
-            placeholder="disks/server.ova",
+            placeholder="e.g. disks/server.ova",
             help="Object key of the disk image.",
         ),
         Field(
             _URL,
             "URL",
             validators=(sv.disk_image_url,),
-            placeholder="https://… (presigned) or s3://bucket/key",
+            placeholder="e.g. https://… (presigned) or s3://bucket/key",
             help="Instead of bucket and key: an https:// or s3:// URL.",
         ),
         Field(
@@ -170,7 +211,7 @@ IMPORT = ActionSpec(
             kind="list",
             api=False,
             validators=(disk_item,),
-            placeholder="VMDK s3://bucket/disk2.vmdk, VHD https://…",
+            placeholder="e.g. VMDK s3://bucket/disk2.vmdk, VHD https://…",
             help="Further disks of a multi-disk VM, one FORMAT URL each, comma-separated.",
         ),
         Field(
@@ -206,7 +247,7 @@ IMPORT = ActionSpec(
         kms_key_field("Key for the snapshots (default: the EBS default key); needs Encrypted."),
         role_field("The VM Import/Export service role (AWS's default: vmimport)."),
     ),
-    cross_validators=(kms_needs_encrypted, _one_disk_source),
+    cross_validators=(kms_needs_encrypted, _one_disk_source, _format_matches_file),
 )
 
 # -- register ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ error code, so the form can stay open and show it. Dry runs report "allowed"
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,6 +39,8 @@ class CallResult:
     error: str | None = None
     code: str | None = None
     dry_run: bool = False
+    #: What a check after the call found (e.g. snapshots that were to be deleted and remain).
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -69,11 +71,18 @@ def run_action(
     *,
     dry_run: bool = False,
     token_seed: str | None = None,
+    regions: Collection[str] | None = None,
+    image_snapshots: Sequence[str] = (),
 ) -> list[CallResult]:
     """Make the spec's call(s). Raises InvalidForm (before any call) for invalid values.
     The same ``token_seed`` and values give the same ClientTokens (see
-    :func:`amitui.aws.request_parts.idempotency_token`): sending again repeats no work."""
-    calls = spec.build_requests(values, region=region, dry_run=dry_run, token_seed=token_seed)
+    :func:`amitui.aws.request_parts.idempotency_token`): sending again repeats no work.
+    ``regions``: the regions that exist (see ``ActionSpec.validate``). ``image_snapshots``:
+    the snapshots of the image the form showed, checked after a deregister that asked
+    for them to be deleted and got no DeleteSnapshotResults."""
+    calls = spec.build_requests(
+        values, region=region, dry_run=dry_run, token_seed=token_seed, regions=regions
+    )
     results = []
     for call_region, request in calls:
         target = call_region or region
@@ -81,7 +90,12 @@ def run_action(
             method = getattr(clients.ec2(target), xform_name(spec.operation))
             response = method(**request)
             response.pop("ResponseMetadata", None)
-            results.append(CallResult(target, spec.operation, request, response, dry_run=dry_run))
+            notes: tuple[str, ...] = ()
+            if not dry_run and _snapshots_unanswered(request, response):
+                notes = tuple(snapshots_left(clients, target, image_snapshots))
+            results.append(
+                CallResult(target, spec.operation, request, response, dry_run=dry_run, notes=notes)
+            )
         except Exception as exc:  # every failure becomes one line; the app keeps running
             found = None if dry_run else _lost_answer(clients, target, spec.operation, request, exc)
             if found is not None:
@@ -176,6 +190,33 @@ def list_snapshots(clients: AwsClients, region: str) -> list[tuple[str, str]]:
             )
             out.append((snap["SnapshotId"], label))
     return out
+
+
+def _snapshots_unanswered(request: Mapping[str, Any], response: Mapping[str, Any]) -> bool:
+    """A deregister asked to delete the snapshots, and the answer says nothing of them."""
+    return bool(request.get("DeleteAssociatedSnapshots")) and not response.get(
+        "DeleteSnapshotResults"
+    )
+
+
+def snapshots_left(clients: AwsClients, region: str, snapshot_ids: Sequence[str]) -> list[str]:
+    """Lines for the snapshots a deregister was asked to delete, checked with
+    DescribeSnapshots: which still exist, which are gone, or "not verified" with the
+    reason when the check itself fails (never "deleted" on a guess)."""
+    if not snapshot_ids:
+        return []
+    try:
+        answer = clients.ec2(region).describe_snapshots(
+            Filters=[{"Name": "snapshot-id", "Values": list(snapshot_ids)}]
+        )
+    except Exception as exc:
+        reason = describe_error(exc, clients.profile)
+        return [f"{s}: not verified ({reason})" for s in snapshot_ids]
+    present = {s.get("SnapshotId") for s in answer.get("Snapshots") or []}
+    return [
+        f"{s}: STILL EXISTS (the endpoint did not delete it)" if s in present else f"{s}: gone"
+        for s in snapshot_ids
+    ]
 
 
 def snapshot_results(response: Mapping[str, Any] | None) -> list[str]:

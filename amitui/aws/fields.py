@@ -31,7 +31,7 @@ Requests
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -50,6 +50,15 @@ CrossValidator = Callable[[Mapping[str, object]], Mapping[str, str]]
 
 RequestHook = Callable[[dict, Mapping[str, object]], None]
 """Action-specific request shaping: ``(request, cleaned values)``, edits request in place."""
+
+Confirmer = Callable[[Mapping[str, object]], str | None]
+"""What a send will do that deserves one more "yes" (create: the instance reboots), from
+cleaned values; None when nothing does."""
+
+Suggester = Callable[[Mapping[str, object]], Mapping[str, object]]
+"""Values a form may fill in for fields the user has not touched, from cleaned values
+(import: the disk format read from the file's extension). The form shows them before
+anything is sent, so what is sent is still what is shown."""
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
@@ -247,6 +256,8 @@ class ActionSpec:
     client_token: bool = False
     request_hook: RequestHook | None = None
     fan_out: str | None = None
+    suggest: Suggester | None = None
+    confirm: Confirmer | None = None
 
     def field(self, api_name: str) -> Field:
         for f in self.fields:
@@ -280,16 +291,40 @@ class ActionSpec:
             for f in self.fields
         }
 
-    def validate(self, values: Mapping[str, object]) -> dict[str, str]:
+    def validate(
+        self, values: Mapping[str, object], *, regions: Collection[str] | None = None
+    ) -> dict[str, str]:
         """``{api_name: message}`` for every invalid field (``FORM_ERROR`` for the
         form as a whole); empty when the form may be submitted. Cheap enough to
-        call on every keystroke."""
+        call on every keystroke.
+
+        ``regions``: the regions that exist for the caller (DescribeRegions); a field
+        with ``picker="regions"`` must name only those. Without it, only regions
+        botocore's endpoint data lists for EC2 pass (a well-formed ``eu-west-9`` does not)."""
         raw = self._raw(values)
         errors = {f.api_name: message for f in self.fields if (message := f.check(raw[f.api_name]))}
         cleaned = self.clean(values)
+        for key, message in self._unknown_regions(cleaned, regions).items():
+            errors.setdefault(key, message)
         for rule in self.cross_validators:
             for key, message in rule(cleaned).items():
                 errors.setdefault(key, message)
+        return errors
+
+    def _unknown_regions(
+        self, cleaned: Mapping[str, object], regions: Collection[str] | None
+    ) -> dict[str, str]:
+        allowed = v.known_regions() if regions is None else regions
+        where = "EC2 knows" if regions is None else "this account can use"
+        errors = {}
+        for f in self.fields:
+            value = cleaned.get(f.api_name)
+            if f.picker != "regions" or not value:
+                continue
+            items = [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+            unknown = [item for item in items if item not in allowed]
+            if unknown:
+                errors[f.api_name] = f"{v.quote_input(unknown[0], 24)} is not a region {where}."
         return errors
 
     def build_request(
@@ -299,10 +334,11 @@ class ActionSpec:
         dry_run: bool = False,
         token_seed: str | None = None,
         region: str | None = None,
+        regions: Collection[str] | None = None,
     ) -> dict:
         """The boto3 keyword arguments for ``operation``; raises InvalidForm.
-        ``token_seed``: see :func:`idempotency_token`."""
-        if errors := self.validate(values):
+        ``token_seed``: see :func:`idempotency_token`; ``regions``: see :meth:`validate`."""
+        if errors := self.validate(values, regions=regions):
             raise InvalidForm(errors)
         cleaned = self.clean(values)
         request: dict = {}
@@ -333,11 +369,14 @@ class ActionSpec:
         region: str | None = None,
         dry_run: bool = False,
         token_seed: str | None = None,
+        regions: Collection[str] | None = None,
     ) -> list[tuple[str | None, dict]]:
         """``[(region to call in, kwargs), ...]``: one per destination for a fan-out
         action (each with its own ClientToken unless one was given), otherwise one
         call in ``region`` (None: the caller's current region)."""
-        request = self.build_request(values, dry_run=dry_run, token_seed=token_seed, region=region)
+        request = self.build_request(
+            values, dry_run=dry_run, token_seed=token_seed, region=region, regions=regions
+        )
         if not self.fan_out:
             return [(region, request)]
         regions = self.clean(values)[self.fan_out] or []

@@ -122,6 +122,16 @@ def own_images(ec2, **filters) -> list[dict]:
             return images
 
 
+def available_images(ec2, region="us-east-1", arch=None) -> list[dict]:
+    """The account's available images in a region, sorted by id (stable across runs)."""
+    images = [
+        i
+        for i in own_images(ec2(region))
+        if i["State"] == "available" and (arch is None or i["Architecture"] == arch)
+    ]
+    return sorted(images, key=lambda i: i["ImageId"])
+
+
 def rendered(widget, width: int = 200) -> str:
     """A Static's content as plain text, however it is built (Text, Table, JSON...)."""
     import io

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amitui.ui.screens.action_form import ActionForm
 from tests.app.helpers import (
     SIZE,
+    available_images,
     field_error,
     field_widget,
     fill,
@@ -18,14 +19,7 @@ from tests.app.helpers import (
     wait_for,
 )
 
-
-def available_image(ec2, region="us-east-1", arch=None):
-    images = [
-        i
-        for i in own_images(ec2(region))
-        if i["State"] == "available" and (arch is None or i["Architecture"] == arch)
-    ]
-    return sorted(images, key=lambda i: i["ImageId"])
+available_image = available_images
 
 
 async def test_copy_to_two_regions_makes_two_pending_images(sandbox, ec2):
@@ -58,9 +52,8 @@ async def test_copy_to_two_regions_makes_two_pending_images(sandbox, ec2):
 
 
 def field_widget_value(form, api_name):
-    from tests.app.helpers import field_widget
-
-    return field_widget(form, api_name).value
+    """What the form shows (and will send) for a field."""
+    return form.values()[api_name]
 
 
 async def test_invalid_field_blocks_submit_and_nothing_is_sent(sandbox, ec2, proxy):

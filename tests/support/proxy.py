@@ -27,6 +27,10 @@ the same knowing the request's region (from its signature). The names:
                connection (keep-alive ones too) and drops this request
 =============  =======================================================================
 
+``proxy.ignored_params = {"DeleteAssociatedSnapshots"}`` plays an endpoint that does not
+know those parameters: they are taken out of each request before it is forwarded (as a
+plain moto server or an older API version ignores them).
+
 ``stop()`` is a dead endpoint (new connections refused, open ones closed);
 ``restart()`` brings it back on the same port. ``faults`` counts the faults injected
 (each ``stop()`` of a listening proxy counts as a ``stop``).
@@ -69,6 +73,13 @@ def action_of(body: bytes) -> str:
     return (fields.get("Action") or [""])[0]
 
 
+def without_params(body: bytes, names: set[str]) -> bytes:
+    """A query-protocol body without the named parameters (and their members)."""
+    fields = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    kept = [(k, v) for k, v in fields if k.split(".", 1)[0] not in names]
+    return urllib.parse.urlencode(kept).encode()
+
+
 def region_of(headers) -> str:
     """The region a SigV4 request was signed for (``Credential=AKID/date/REGION/...``)."""
     auth = headers.get("Authorization", "")
@@ -101,6 +112,7 @@ class RecordingProxy:
         self.delay = 0.0  # seconds before answering any call
         self.delays: dict[str, float] = {}  # or per action
         self.hold_seconds = 5.0  # how long a "timeout" fault keeps the client waiting
+        self.ignored_params: set[str] = set()  # request parameters the endpoint never sees
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._port = 0
@@ -226,6 +238,8 @@ class RecordingProxy:
             self._dead.wait(self.hold_seconds)
             self._drop(handler)
             return
+        if self.ignored_params:
+            body = without_params(body, self.ignored_params)
         try:
             status, headers, payload = self._forward(handler, body)
         except OSError:  # the sandbox is gone too: what a dead endpoint does
@@ -254,7 +268,11 @@ class RecordingProxy:
     def _forward(self, handler: BaseHTTPRequestHandler, body: bytes):
         conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=30)
         try:
-            headers = {k: v for k, v in handler.headers.items() if k.lower() != "host"}
+            headers = {
+                k: v
+                for k, v in handler.headers.items()
+                if k.lower() not in ("host", "content-length")
+            }
             conn.request("POST", handler.path, body=body, headers=headers)
             answer = conn.getresponse()
             return answer.status, answer.getheaders(), answer.read()

@@ -13,15 +13,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from amitui.aws.errors import describe_error
 from amitui.aws.execute import CallResult, list_instances, list_snapshots, run_action
 from amitui.aws.fields import FORM_ERROR, ActionSpec, Field, InvalidForm
 from amitui.aws.images import Image
+from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.widgets.toggle import Toggle
 
 PICKERS = {"instances": list_instances, "snapshots": list_snapshots}
+#: Prefills that describe the selected image: with an image selected, such a field shows
+#: that image's value and cannot be edited, so the summary, the request, the typed-back
+#: check and the row that changes are all about the one image the form was opened on.
+IMAGE_PREFILLS = ("image_id", "region")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,12 @@ class FormOutcome:
     values: dict[str, object]
     results: list[CallResult]
     image: Image | None
+
+
+class RegionsLoaded(Message):
+    def __init__(self, regions: list[str] | None) -> None:
+        super().__init__()
+        self.regions = regions
 
 
 class CallsFinished(Message):
@@ -59,8 +70,10 @@ def image_context(image: Image | None, region: str) -> dict[str, object]:
 
 class ActionForm(ModalScreen[FormOutcome | None]):
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel"),
-        Binding("ctrl+s", "submit", "Submit", id="submit"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "Submit", id="form.submit", priority=True),
+        Binding("ctrl+t", "dry_run", "Dry run", id="form.dry_run", priority=True),
+        Binding("f1", "app.help", "Help", id="form.help"),
     ]
 
     DEFAULT_CSS = """
@@ -76,6 +89,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     ActionForm .row { height: auto; }
     ActionForm .field-label { width: 30; color: $text; text-style: bold; }
     ActionForm .row Input, ActionForm .row Select { width: 1fr; }
+    ActionForm .row .locked { width: 1fr; padding: 0 1; background: $boost; }
     ActionForm .help { color: $text-muted; padding-left: 30; }
     ActionForm .error { color: $error; padding-left: 30; display: none; }
     ActionForm .error.shown { display: block; }
@@ -92,8 +106,19 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self.spec = spec
         self.image = image
         self.aws_region = image.region if image else region
-        self.initial = spec.initial_values(image_context(image, self.aws_region))
+        context = image_context(image, self.aws_region)
+        self.initial = spec.initial_values(context)
+        #: Fields fixed to the selected image (see IMAGE_PREFILLS), with their values.
+        self.locked: dict[str, object] = {
+            f.api_name: self.initial[f.api_name]
+            for f in spec.fields
+            if image is not None and f.prefill in IMAGE_PREFILLS
+        }
+        #: The regions that exist for this account (DescribeRegions), once known.
+        self.known_regions: list[str] | None = None
         self.touched: set[str] = set()
+        #: The values the form itself put in (prefills, suggestions): the user's are others.
+        self.filled: dict[str, object] = dict(self.initial)
         self.busy = False
         # Sending the same values again from this form reuses their ClientTokens.
         self.token_seed = uuid.uuid4().hex
@@ -112,6 +137,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 yield Button(self.spec.title, variant="primary", compact=True, id="submit")
                 yield Button("Dry run", compact=True, id="dry-run")
                 yield Button("Cancel", compact=True, id="cancel")
+        yield Footer()
 
     def _context_text(self) -> Text:
         text = Text(self.spec.summary)
@@ -135,7 +161,11 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         with Vertical(classes="field", id=f"field-{index}"):
             with Horizontal(classes="row"):
                 yield Label(Text(label), classes="field-label")
-                if field.kind == "bool":
+                if field.api_name in self.locked:
+                    yield Static(
+                        Text(_as_text(value), style="bold"), classes="locked", id=f"f-{index}"
+                    )
+                elif field.kind == "bool":
                     yield Toggle(bool(value), id=f"f-{index}")
                 elif field.kind == "choice":
                     yield Select(
@@ -162,8 +192,11 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                         classes="picker",
                         id=f"p-{index}",
                     )
-            if field.help:
-                yield Static(Text(field.help), classes="help")
+            help = field.help
+            if field.api_name in self.locked:
+                help = f"{help} Fixed to the selected row: to act on another, select it first."
+            if help:
+                yield Static(Text(help.strip()), classes="help")
             yield Static("", classes="error", id=f"e-{index}")
 
     def on_mount(self) -> None:
@@ -171,17 +204,20 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         for index, field in enumerate(self.spec.fields):
             if field.picker in PICKERS:
                 self._load_picker(index, field.picker)
-        first = next(
-            (f"#f-{i}" for i, f in enumerate(self.spec.fields) if not self.initial.get(f.api_name)),
-            "#f-0",
-        )
-        self.query_one(first).focus()
+        if any(f.picker == "regions" for f in self.spec.fields):
+            self._load_regions()
+        editable = [(i, f) for i, f in enumerate(self.spec.fields) if f.api_name not in self.locked]
+        first = next((i for i, f in editable if not self.initial.get(f.api_name)), editable[0][0])
+        self.query_one(f"#f-{first}").focus()
 
     # -- values and validation ----------------------------------------------------------
 
     def values(self) -> dict[str, object]:
         out: dict[str, object] = {}
         for index, field in enumerate(self.spec.fields):
+            if field.api_name in self.locked:
+                out[field.api_name] = self.locked[field.api_name]
+                continue
             widget = self.query_one(f"#f-{index}")
             if isinstance(widget, Toggle):
                 out[field.api_name] = widget.value
@@ -199,9 +235,12 @@ class ActionForm(ModalScreen[FormOutcome | None]):
             box = self.query_one(f"#e-{index}", Static)
             box.update(Text(message or ""))
             box.set_class(bool(message), "shown")
-        form_error = errors.get(FORM_ERROR) if everything else None
-        self.set_outcome(form_error, error=True)
+        if everything:  # live checks never wipe what the last send reported
+            self.set_outcome(errors.get(FORM_ERROR), error=True)
         self._update_context(self.values())
+
+    def validate(self, values: dict[str, object]) -> dict[str, str]:
+        return self.spec.validate(values, regions=self.known_regions)
 
     def _update_context(self, values: dict[str, object]) -> None:
         """Spell out what a destructive or disruptive choice will do, as it is made."""
@@ -212,13 +251,8 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                     "These snapshots will be deleted too: " + ", ".join(self.image.snapshot_ids),
                     style="bold red",
                 )
-        elif self.spec.name == "create" and not values.get("NoReboot"):
-            instance = str(values.get("InstanceId") or "").strip() or "The instance"
-            text.append(
-                f"\n⚠ {instance} will REBOOT while the image is taken (turn on No reboot to "
-                "avoid it, at the risk of an inconsistent file system).",
-                style="bold yellow",
-            )
+        elif self.spec.confirm and (warning := self.spec.confirm(self.spec.clean(values))):
+            text.append(f"\n⚠ {warning}", style="bold yellow")
         self.query_one("#context", Static).update(text)
 
     def set_outcome(self, message: str | None, error: bool = False) -> None:
@@ -239,7 +273,21 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         index = self._field_index(event.control.id)
         if index is not None:
             self.touched.add(self.spec.fields[index].api_name)
-        self.show_errors(self.spec.validate(self.values()))
+        self._fill_suggestions()
+        self.show_errors(self.validate(self.values()))
+
+    def _fill_suggestions(self) -> None:
+        """Fill the fields the user has not touched with what the spec infers (shown, so
+        what is sent is still what the form shows)."""
+        if self.spec.suggest is None:
+            return
+        values = self.values()
+        for api_name, value in self.spec.suggest(self.spec.clean(values)).items():
+            index = next(i for i, f in enumerate(self.spec.fields) if f.api_name == api_name)
+            # Only a value the form put there itself is replaced, never the user's choice.
+            if values[api_name] != value and values[api_name] == self.filled.get(api_name):
+                self.filled[api_name] = value
+                self.query_one(f"#f-{index}").value = value  # type: ignore[attr-defined]
 
     @on(Select.Changed, ".picker")
     def _picked(self, event: Select.Changed) -> None:
@@ -249,8 +297,24 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self.query_one(f"#f-{index}", Input).value = str(event.value)
 
     @on(Input.Submitted)
-    def _enter(self) -> None:
-        self.action_submit()
+    def _enter(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; only ctrl+s or the button sends."""
+        event.stop()
+        self.focus_next()
+
+    # -- regions ---------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="regions", description="regions")
+    def _load_regions(self) -> None:
+        try:
+            regions = self.app.clients.enabled_regions(self.aws_region)
+        except Exception:  # botocore's endpoint data stays the rule (see ActionSpec.validate)
+            regions = None
+        self.post_message(RegionsLoaded(regions or None))
+
+    def on_regions_loaded(self, message: RegionsLoaded) -> None:
+        self.known_regions = message.regions
+        self.show_errors(self.validate(self.values()))
 
     # -- pickers --------------------------------------------------------------------------
 
@@ -280,14 +344,14 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self._send(dry_run=False)
 
     @on(Button.Pressed, "#dry-run")
-    def _dry_run(self) -> None:
+    def action_dry_run(self) -> None:
         self._send(dry_run=True)
 
     def _send(self, dry_run: bool) -> None:
         if self.busy:
             return
         values = self.values()
-        errors = self.spec.validate(values)
+        errors = self.validate(values)
         if errors:
             self.touched.update(f.api_name for f in self.spec.fields)
             self.show_errors(errors, everything=True)
@@ -300,8 +364,24 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 error=True,
             )
             return
+        warning = (
+            None if dry_run or not self.spec.confirm else self.spec.confirm(self.spec.clean(values))
+        )
+        if warning:
+            self.app.push_screen(
+                ConfirmScreen(warning, action=f"Yes: {self.spec.title.lower()}"),
+                lambda yes: (
+                    self._start(values, dry_run)
+                    if yes
+                    else self.set_outcome("Not sent.", error=True)
+                ),
+            )
+            return
+        self._start(values, dry_run)
+
+    def _start(self, values: dict[str, object], dry_run: bool) -> None:
         self._set_busy(True, "Checking permission (dry run)…" if dry_run else "Sending…")
-        self._call(values, dry_run)
+        self._call(values, dry_run, self.known_regions)
 
     def _set_busy(self, busy: bool, message: str | None = None) -> None:
         self.busy = busy
@@ -311,7 +391,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
             self.set_outcome(message)
 
     @work(thread=True, exit_on_error=False, group="calls", description="action call")
-    def _call(self, values: dict[str, object], dry_run: bool) -> None:
+    def _call(self, values: dict[str, object], dry_run: bool, regions: list[str] | None) -> None:
         try:
             results = run_action(
                 self.app.clients,
@@ -320,6 +400,8 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 self.aws_region,
                 dry_run=dry_run,
                 token_seed=self.token_seed,
+                regions=regions,
+                image_snapshots=self.image.snapshot_ids if self.image else (),
             )
         except InvalidForm as exc:
             self.post_message(CallsFinished(None, str(exc), dry_run))

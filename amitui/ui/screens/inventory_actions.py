@@ -64,13 +64,19 @@ class InventoryActions:
     def record_outcome(self, outcome: FormOutcome) -> None:
         spec = outcome.spec
         if spec.name == "deregister":
-            image = outcome.image
-            if image is not None:
-                self.rows.remove(image.image_id, image.region)
-                self.table_changed()
-            lines = snapshot_results(outcome.results[0].response)
+            result = outcome.results[0]
+            image_id = result.request["ImageId"]
+            # The form is fixed to its image, so the request names the row it showed.
+            self.rows.remove(image_id, result.region)
+            self.table_changed()
+            lines = snapshot_results(result.response) or list(result.notes)
             detail = ("\n" + "\n".join(lines)) if lines else ""
-            self.notify(f"Deregistered {outcome.results[0].request['ImageId']}{detail}")
+            left = any("STILL EXISTS" in line or "not verified" in line for line in lines)
+            self.notify(
+                f"Deregistered {image_id}{detail}",
+                severity="warning" if left else "information",
+                timeout=20 if left else 5,
+            )
             return
         new_images: dict[str, list[str]] = {}
         for result in outcome.results:
