@@ -76,30 +76,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         Binding("f1", "app.help", "Help", id="form.help"),
     ]
 
-    DEFAULT_CSS = """
-    ActionForm { align: center middle; }
-    ActionForm > Vertical {
-        width: 96; max-width: 100%; height: auto; max-height: 95%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    ActionForm #title { text-style: bold; color: $accent; padding: 0 0 1 0; }
-    ActionForm #context { padding: 0 0 1 0; }
-    ActionForm #fields { height: auto; max-height: 100%; }
-    ActionForm .field { height: auto; margin: 0 0 1 0; }
-    ActionForm .row { height: auto; }
-    ActionForm .field-label { width: 30; color: $text; text-style: bold; }
-    ActionForm .row Input, ActionForm .row Select { width: 1fr; }
-    ActionForm .row .locked { width: 1fr; padding: 0 1; background: $boost; }
-    ActionForm .help { color: $text-muted; padding-left: 30; }
-    ActionForm .error { color: $error; padding-left: 30; display: none; }
-    ActionForm .error.shown { display: block; }
-    ActionForm .picker { margin: 0 0 0 0; }
-    ActionForm #outcome { dock: bottom; height: auto; max-height: 6; margin-bottom: 2; }
-    ActionForm #outcome.failed { color: $error; text-style: bold; }
-    ActionForm #outcome.ok { color: $success; }
-    ActionForm #buttons { dock: bottom; height: 2; align-horizontal: right; padding: 1 0 0 0; }
-    ActionForm #buttons Button { margin: 0 0 0 2; }
-    """
+    CSS_PATH = "action_form.tcss"
 
     def __init__(self, spec: ActionSpec, image: Image | None, region: str) -> None:
         super().__init__()
@@ -143,7 +120,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         text = Text(self.spec.summary)
         if self.spec.name == "deregister" and self.image is not None:
             i = self.image
-            text.append("\n\n")
+            text.append("\n")
             for label, value in (
                 ("Name", i.name),
                 ("Image", i.image_id),
@@ -151,8 +128,8 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 ("Created", i.creation_date),
                 ("Snapshots", ", ".join(i.snapshot_ids) or "none"),
             ):
-                text.append(f"{label:<10} ", style="dim")
-                text.append(f"{value}\n", style="bold")
+                text.append(f"\n{label:<10} ", style="dim")
+                text.append(str(value), style="bold")
         return text
 
     def _field_widgets(self, index: int, field: Field) -> ComposeResult:
@@ -163,7 +140,9 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 yield Label(Text(label), classes="field-label")
                 if field.api_name in self.locked:
                     yield Static(
-                        Text(_as_text(value), style="bold"), classes="locked", id=f"f-{index}"
+                        Text.assemble((_as_text(value), "bold"), ("  · the selected row", "dim")),
+                        classes="locked",
+                        id=f"f-{index}",
                     )
                 elif field.kind == "bool":
                     yield Toggle(bool(value), id=f"f-{index}")
@@ -192,11 +171,8 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                         classes="picker",
                         id=f"p-{index}",
                     )
-            help = field.help
-            if field.api_name in self.locked:
-                help = f"{help} Fixed to the selected row: to act on another, select it first."
-            if help:
-                yield Static(Text(help.strip()), classes="help")
+            if field.help and field.api_name not in self.locked:
+                yield Static(Text(field.help), classes="help")
             yield Static("", classes="error", id=f"e-{index}")
 
     def on_mount(self) -> None:
@@ -248,7 +224,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         if self.spec.name == "deregister" and self.image is not None:
             if values.get("DeleteAssociatedSnapshots") and self.image.snapshot_ids:
                 text.append(
-                    "These snapshots will be deleted too: " + ", ".join(self.image.snapshot_ids),
+                    "\nThese snapshots will be deleted too: " + ", ".join(self.image.snapshot_ids),
                     style="bold red",
                 )
         elif self.spec.confirm and (warning := self.spec.confirm(self.spec.clean(values))):
