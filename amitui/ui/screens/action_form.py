@@ -16,12 +16,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from amitui.aws.errors import describe_error
-from amitui.aws.execute import CallResult, list_instances, list_snapshots, run_action
+from amitui.aws.execute import CallResult, run_action
 from amitui.aws.fields import FORM_ERROR, ActionSpec, Field, InvalidForm
 from amitui.aws.images import Image
+from amitui.ui.screens.form_pickers import FieldPickers, has_picker, pick_button, warning_box
 from amitui.ui.widgets.toggle import Toggle
-
-PICKERS = {"instances": list_instances, "snapshots": list_snapshots}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +41,6 @@ class CallsFinished(Message):
         self.dry_run = dry_run
 
 
-class PickerLoaded(Message):
-    def __init__(self, index: int, options: list[tuple[str, str]], error: str | None) -> None:
-        super().__init__()
-        self.index = index
-        self.options = options
-        self.error = error
-
-
 def image_context(image: Image | None, region: str) -> dict[str, object]:
     """What a form may prefill from the selected image."""
     if image is None:
@@ -61,6 +52,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel"),
         Binding("ctrl+s", "submit", "Submit", id="submit"),
+        Binding("ctrl+o,f2", "pick", "Pick from a list", id="pick"),
     ]
 
     DEFAULT_CSS = """
@@ -79,7 +71,9 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     ActionForm .help { color: $text-muted; padding-left: 30; }
     ActionForm .error { color: $error; padding-left: 30; display: none; }
     ActionForm .error.shown { display: block; }
-    ActionForm .picker { margin: 0 0 0 0; }
+    ActionForm .row .pick { margin: 0 0 0 1; min-width: 8; }
+    ActionForm .warning { color: $warning; padding-left: 30; display: none; }
+    ActionForm .warning.shown { display: block; }
     ActionForm #outcome { dock: bottom; height: auto; max-height: 6; margin-bottom: 2; }
     ActionForm #outcome.failed { color: $error; text-style: bold; }
     ActionForm #outcome.ok { color: $success; }
@@ -97,6 +91,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self.busy = False
         # Sending the same values again from this form reuses their ClientTokens.
         self.token_seed = uuid.uuid4().hex
+        self.pickers = FieldPickers(self)
 
     # -- layout -----------------------------------------------------------------------
 
@@ -152,25 +147,16 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                         compact=True,
                         id=f"f-{index}",
                     )
-            if field.picker in PICKERS:
-                with Horizontal(classes="row"):
-                    yield Label("", classes="field-label")
-                    yield Select(
-                        [],
-                        prompt=f"Loading {field.picker}…",
-                        compact=True,
-                        classes="picker",
-                        id=f"p-{index}",
-                    )
+                if has_picker(field):
+                    yield pick_button(index)
             if field.help:
                 yield Static(Text(field.help), classes="help")
+            if has_picker(field):
+                yield warning_box(index)
             yield Static("", classes="error", id=f"e-{index}")
 
     def on_mount(self) -> None:
         self._update_context(self.values())
-        for index, field in enumerate(self.spec.fields):
-            if field.picker in PICKERS:
-                self._load_picker(index, field.picker)
         first = next(
             (f"#f-{i}" for i, f in enumerate(self.spec.fields) if not self.initial.get(f.api_name)),
             "#f-0",
@@ -241,37 +227,28 @@ class ActionForm(ModalScreen[FormOutcome | None]):
             self.touched.add(self.spec.fields[index].api_name)
         self.show_errors(self.spec.validate(self.values()))
 
-    @on(Select.Changed, ".picker")
-    def _picked(self, event: Select.Changed) -> None:
-        if event.value is Select.NULL or event.control.id is None:
-            return
-        index = int(event.control.id[2:])
-        self.query_one(f"#f-{index}", Input).value = str(event.value)
-
     @on(Input.Submitted)
     def _enter(self) -> None:
         self.action_submit()
 
     # -- pickers --------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="pickers")
-    def _load_picker(self, index: int, picker: str) -> None:
-        try:
-            options = PICKERS[picker](self.app.clients, self.aws_region)
-            self.post_message(PickerLoaded(index, options, None))
-        except Exception as exc:
-            self.post_message(PickerLoaded(index, [], describe_error(exc)))
+    def action_pick(self) -> None:
+        """ctrl+o / f2: open the focused field's picker."""
+        self.pickers.pick_focused()
 
-    def on_picker_loaded(self, message: PickerLoaded) -> None:
-        select = self.query_one(f"#p-{message.index}", Select)
-        if message.error:
-            select.set_options([])
-            select.prompt = f"Could not list: {message.error}"[:90]
-        elif not message.options:
-            select.prompt = "None found in this region"
-        else:
-            select.set_options([(label, value) for value, label in message.options])
-            select.prompt = f"Pick one of {len(message.options)}…"
+    @on(Button.Pressed, ".pick")
+    def _pick_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        index = self.pickers.index_of(event.button.id)
+        if index is not None:
+            self.pickers.open(index)
+
+    @on(Input.Changed)
+    def _picked_field_changed(self, event: Input.Changed) -> None:
+        index = self._field_index(event.control.id)
+        if index is not None:
+            self.pickers.show_warning(index)
 
     # -- submit ---------------------------------------------------------------------------
 
