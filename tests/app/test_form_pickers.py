@@ -23,6 +23,7 @@ from tests.app.helpers import (
     picker_shown,
     rendered,
     select_image,
+    type_burst,
     wait_for,
 )
 
@@ -123,6 +124,23 @@ async def test_destination_regions_are_marked_with_space_and_applied_with_enter(
         await pilot.press("space", "escape")
         await wait_for(pilot, lambda: app.screen is form)
         assert field_widget(form, "DestinationRegions").value == "eu-west-1, eu-west-3"
+
+
+async def test_keys_typed_in_a_burst_act_on_the_list_the_keys_before_them_left(sandbox):
+    """A fast typist: the filter is applied as each key arrives, so space, down and Enter
+    right after the text mark and pick among the filtered regions."""
+    app = make_app(sandbox.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        form = await open_form(pilot, "c")
+        await open_picker(pilot, form, "DestinationRegions")
+        type_burst(pilot, [*"eu-west", "space", "down", "space", "enter"])
+        await wait_for(pilot, lambda: app.screen is form, 5, "back to the form")
+        assert field_widget(form, "DestinationRegions").value == "eu-west-1, eu-west-2"
+        await open_picker(pilot, form, "SourceRegion")
+        type_burst(pilot, [*"eu-west", "down", "down", "up", "enter"])
+        await wait_for(pilot, lambda: app.screen is form, 5, "back to the form")
+        assert field_widget(form, "SourceRegion").value == "eu-west-2"
 
 
 async def test_source_region_picks_one_region(sandbox):

@@ -10,9 +10,10 @@ Lookup it showed in ``lookup`` (a form may reuse it).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -37,24 +38,45 @@ class ChoicesLoaded(Message):
 
 
 class FilterInput(Input):
-    """The type-ahead box. In a multi-select picker space marks instead of typing (no
-    region name has a space)."""
+    """The type-ahead box. It filters the list as each key is typed, and handles the
+    list's keys (arrows, page keys, Enter, and space in a multi-select picker) itself, in
+    the order they were typed: a binding would run them later, when the key has bubbled
+    back up to the app, after the keys typed behind it (a fast typist's "eu, space, down,
+    space" would mark one region twice). No region name has a space."""
 
-    def __init__(self, *, multi: bool, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    LIST_KEYS = ("up", "down", "pageup", "pagedown", "enter")
+
+    def __init__(
+        self,
+        *,
+        multi: bool,
+        on_text: Callable[[str], None],
+        on_list_key: Callable[[str], None],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
         self.multi = multi
+        self.on_text = on_text
+        self.on_list_key = on_list_key
 
-    def check_consume_key(self, key: str, character: str | None = None) -> bool:
-        if self.multi and key == "space":
-            return False  # the picker's space binding marks
-        return super().check_consume_key(key, character)
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        self.on_text(value)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual calls Input._on_key after this one (handlers run down the MRO) unless
+        # the default is prevented.
+        if event.key in self.LIST_KEYS or (self.multi and event.key == "space"):
+            event.stop()
+            event.prevent_default()
+            self.on_list_key(event.key)
 
 
 class ChoicePicker(ModalScreen[Picked]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
         Binding("enter", "pick", "Pick", id="picker.pick"),
-        Binding("space", "toggle", "Mark", id="picker.toggle", priority=True),
+        Binding("space", "toggle", "Mark", id="picker.toggle"),
         Binding("down", "move('cursor_down')", "Down", show=False),
         Binding("up", "move('cursor_up')", "Up", show=False),
         Binding("pagedown", "move('page_down')", "Page down", show=False),
@@ -104,7 +126,12 @@ class ChoicePicker(ModalScreen[Picked]):
         with Vertical():
             yield Static(Text(self.title_text), id="title")
             yield FilterInput(
-                multi=self.multi, placeholder="Type to filter", compact=True, id="query"
+                multi=self.multi,
+                on_text=self._filter,
+                on_list_key=self._list_key,
+                placeholder="Type to filter",
+                compact=True,
+                id="query",
             )
             yield ChoiceList(marks=self.multi, id="choices")
             yield Static(Text("Loading…"), id="status")
@@ -176,12 +203,14 @@ class ChoicePicker(ModalScreen[Picked]):
 
     # -- filtering and picking -----------------------------------------------------------
 
-    @on(Input.Changed, "#query")
-    def _filter(self, event: Input.Changed) -> None:
-        event.stop()
-        if self.filter is not None:
-            self.query_one(ChoiceList).show(self.filter.matches(event.value))
+    def _filter(self, text: str) -> None:
+        if self.filter is not None and self.is_mounted:
+            self.query_one(ChoiceList).show(self.filter.matches(text))
             self._count()
+
+    @on(Input.Changed, "#query")
+    def _filtered(self, event: Input.Changed) -> None:
+        event.stop()  # filtered already, as the key was typed
 
     @on(ChoiceList.Highlighted)
     def _highlighted(self, event: ChoiceList.Highlighted) -> None:
@@ -190,6 +219,17 @@ class ChoicePicker(ModalScreen[Picked]):
         box = self.query_one("#warning", Static)
         box.update(Text(f"⚠ {warning}" if warning else ""))
         box.set_class(bool(warning), "shown")
+
+    def _list_key(self, key: str) -> None:
+        """A key typed in the filter box that acts on the list."""
+        if key == "space":
+            self.action_toggle()
+        elif key == "enter":
+            self.action_pick()
+        else:
+            self.action_move(
+                {"pageup": "page_up", "pagedown": "page_down"}.get(key, f"cursor_{key}")
+            )
 
     def action_move(self, action: str) -> None:
         getattr(self.query_one(ChoiceList), f"action_{action}")()
@@ -202,11 +242,6 @@ class ChoicePicker(ModalScreen[Picked]):
     def action_toggle(self) -> None:
         self.query_one(ChoiceList).toggle()
         self._count()
-
-    @on(Input.Submitted, "#query")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()  # Enter here picks; it never reaches the form below
-        self.action_pick()
 
     @on(ChoiceList.Chosen)
     def _chosen(self, event: ChoiceList.Chosen) -> None:

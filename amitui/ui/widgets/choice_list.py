@@ -34,7 +34,7 @@ class ChoiceList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"choice-list--header", "choice-list--cursor"}
     DEFAULT_CSS = """
-    ChoiceList { background: $surface; scrollbar-size-vertical: 1; }
+    ChoiceList { background: $surface; scrollbar-size-vertical: 1; overflow-x: hidden; }
     ChoiceList > .choice-list--header { background: $panel; color: $text; text-style: bold; }
     ChoiceList > .choice-list--cursor { background: $accent 40%; }
     ChoiceList:focus > .choice-list--cursor { background: $accent; color: $text; }
@@ -72,6 +72,7 @@ class ChoiceList(ScrollView, can_focus=True):
         self.fields: list[str] = ["value"]
         self.widths: list[int] = [10]
         self._last: Choice | None = None
+        self._laid_out_for = -1  # the width the columns were fitted to
 
     # -- data -------------------------------------------------------------------------
 
@@ -105,7 +106,8 @@ class ChoiceList(ScrollView, can_focus=True):
         return None
 
     def _layout(self) -> None:
-        available = max(20, self.scrollable_content_region.width)
+        self._laid_out_for = self.scrollable_content_region.width
+        available = max(20, self._laid_out_for)
         sample = self.choices[:2000]
         widths = {}
         for f in self.fields:
@@ -161,6 +163,8 @@ class ChoiceList(ScrollView, can_focus=True):
     # -- rendering --------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if self.scrollable_content_region.width != self._laid_out_for:
+            self._layout()  # a vertical scrollbar came or went
         self._paint_styles = {
             "base": self.rich_style,
             "header": self.get_component_rich_style("choice-list--header"),
