@@ -142,11 +142,6 @@ class AwsClients:
             self._identity = Identity(account=answer["Account"], arn=answer["Arn"])
         return self._identity
 
-    def enabled_regions(self, region: str) -> list[str]:
-        """The regions this account can use (DescribeRegions, enabled ones only), sorted."""
-        answer = self.ec2(region).describe_regions()
-        return sorted(r["RegionName"] for r in answer.get("Regions") or [] if r.get("RegionName"))
-
     def available_regions(self) -> list[str]:
         """EC2 regions of the session's partition, from botocore's endpoint data."""
         session = self.session

@@ -51,6 +51,7 @@ EXPORT = ActionSpec(
             required=True,
             validators=(sv.s3_bucket,),
             placeholder="e.g. my-exports",
+            picker="buckets",
             help="An existing bucket in this region that the role can write to.",
         ),
         Field(

@@ -158,40 +158,6 @@ def _created_after(image: Mapping[str, Any], since: datetime) -> bool:
     return created.tzinfo is not None and created >= since
 
 
-def list_instances(clients: AwsClients, region: str) -> list[tuple[str, str]]:
-    """(instance id, label) for the create form's picker: the region's live instances."""
-    ec2 = clients.ec2(region)
-    out = []
-    for page in ec2.get_paginator("describe_instances").paginate(
-        Filters=[{"Name": "instance-state-name", "Values": ["pending", "running", "stopped"]}]
-    ):
-        for reservation in page.get("Reservations", []):
-            for inst in reservation.get("Instances", []):
-                name = next(
-                    (t["Value"] for t in inst.get("Tags", []) if t.get("Key") == "Name"), ""
-                )
-                state = inst.get("State", {}).get("Name", "")
-                label = " · ".join(
-                    p for p in (inst["InstanceId"], name, inst.get("InstanceType", ""), state) if p
-                )
-                out.append((inst["InstanceId"], label))
-    return out
-
-
-def list_snapshots(clients: AwsClients, region: str) -> list[tuple[str, str]]:
-    """(snapshot id, label) for the register form's picker: the account's own snapshots."""
-    ec2 = clients.ec2(region)
-    out = []
-    for page in ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"]):
-        for snap in page.get("Snapshots", []):
-            size = f"{snap.get('VolumeSize', '?')} GiB"
-            label = " · ".join(
-                p for p in (snap["SnapshotId"], size, snap.get("Description", "")[:40]) if p
-            )
-            out.append((snap["SnapshotId"], label))
-    return out
-
-
 def _snapshots_unanswered(request: Mapping[str, Any], response: Mapping[str, Any]) -> bool:
     """A deregister asked to delete the snapshots, and the answer says nothing of them."""
     return bool(request.get("DeleteAssociatedSnapshots")) and not response.get(

@@ -81,8 +81,8 @@ class Field:
     id): validated, never sent. ``prefill`` names a key of the context given to
     :meth:`ActionSpec.initial_values` (see ``PREFILL_KEYS``). ``picker`` tells the
     UI a lookup can fill the field: ``"instances"`` (DescribeInstances),
-    ``"snapshots"`` (DescribeSnapshots, owner self) or ``"regions"``
-    (:func:`amitui.aws.validators.known_regions`). For ``tags`` fields,
+    ``"snapshots"`` (DescribeSnapshots, owner self), ``"regions"`` (DescribeRegions)
+    or ``"buckets"`` (ListBuckets); see :mod:`amitui.aws.lookups`. For ``tags`` fields,
     ``resource_types`` are the ``TagSpecifications`` ResourceTypes to send.
     """
 

@@ -179,3 +179,56 @@ async def select_image(pilot, image_id: str) -> None:
     await wait_for(
         pilot, lambda: table(pilot.app).current and table(pilot.app).current.image_id == image_id
     )
+
+
+async def open_picker(pilot, form, api_name: str, key: str = "ctrl+o"):
+    """Focus a form field and open its picker with ``key``; wait until the picker's list
+    is loaded (or its error shown)."""
+    from amitui.ui.screens.choice_picker import ChoicePicker
+
+    field_widget(form, api_name).focus()
+    await pilot.press(key)
+    picker = await wait_for(
+        pilot, lambda: isinstance(pilot.app.screen, ChoicePicker) and pilot.app.screen, 5, "picker"
+    )
+    await wait_for(pilot, lambda: picker.lookup or picker.error, 30, "the picker's list")
+    return picker
+
+
+def picker_shown(picker) -> list[str]:
+    """The values the picker's list shows now, top to bottom."""
+    from amitui.ui.widgets.choice_list import ChoiceList
+
+    listing = picker.query_one(ChoiceList)
+    return [listing.choices[i].value for i in listing.shown]
+
+
+async def pick_from_list(pilot, form, api_name: str, query: str) -> str:
+    """Open a field's picker, type ``query`` (no spaces) until one entry is left, press
+    Enter; the field's value afterwards."""
+    picker = await open_picker(pilot, form, api_name)
+    await pilot.press(*query)
+    await wait_for(pilot, lambda: len(picker_shown(picker)) == 1, 10, f"one match for {query}")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.screen is form, 5, "back to the form")
+    return field_widget(form, api_name).value
+
+
+def type_burst(pilot, keys) -> None:
+    """Send key events as a terminal does for a fast typist: all at once, without Pilot's
+    wait for idle after each key. Wait on the state they lead to afterwards."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    for key in keys:  # as Pilot.press makes its events
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(pilot.app)
+        pilot.app._driver.send_message(event)

@@ -14,6 +14,7 @@ from tests.app.helpers import (
     open_form,
     outcome_text,
     own_images,
+    pick_from_list,
     select_image,
     table,
     wait_for,
@@ -177,13 +178,8 @@ async def test_create_from_instance_picker(sandbox, ec2):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         form = await open_form(pilot, "n")
-        index = next(i for i, f in enumerate(form.spec.fields) if f.api_name == "InstanceId")
-        picker = form.query_one(f"#p-{index}")
-        await wait_for(pilot, lambda: len(picker._options) > 1, 10, "instances")
-        instance_id = picker._options[1][1]
-        picker.value = instance_id
-        await pilot.pause()
-        assert field_widget_value(form, "InstanceId") == instance_id
+        instance_id = await pick_from_list(pilot, form, "InstanceId", "web-1")
+        assert instance_id.startswith("i-")
         await fill(pilot, form, Name="amitui-test-create", NoReboot=True)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
@@ -218,12 +214,7 @@ async def test_register_from_a_snapshot_with_x86_64_hvm_defaults(sandbox, ec2):
         assert field_widget_value(form, "Architecture") == "x86_64"
         assert field_widget_value(form, "VirtualizationType") == "hvm"
         snap_field = next(f.api_name for f in form.spec.fields if f.picker == "snapshots")
-        index = next(i for i, f in enumerate(form.spec.fields) if f.api_name == snap_field)
-        picker = form.query_one(f"#p-{index}")
-        await wait_for(pilot, lambda: len(picker._options) > 1, 10, "snapshots")
-        picker.value = picker._options[1][1]
-        await pilot.pause()
-        snapshot_id = field_widget_value(form, snap_field)
+        snapshot_id = await pick_from_list(pilot, form, snap_field, "legacy-app")
         assert snapshot_id.startswith("snap-")
         await fill(pilot, form, Name="amitui-registered-test")
         await pilot.press("ctrl+s")

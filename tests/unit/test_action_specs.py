@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from amitui.aws.actions import ACTIONS, get_action
 from amitui.aws.fields import FIELD_KINDS, FORM_ERROR, PREFILL_KEYS, InvalidForm
+from amitui.aws.lookups import LOOKUPS
 from amitui.aws.request_parts import set_path
 
 MODEL = botocore.session.get_session().get_service_model("ec2")
@@ -228,7 +229,7 @@ def test_field_hygiene(spec):
         assert f.kind in FIELD_KINDS
         assert f.label and f.help and "\n" not in f.help, f.api_name
         assert f.prefill is None or f.prefill in PREFILL_KEYS
-        assert f.picker in (None, "instances", "snapshots", "regions")
+        assert f.picker is None or f.picker in LOOKUPS
         if f.kind == "choice":
             assert f.choices and (f.default is None or f.default in f.choices)
         if f.kind == "tags":

@@ -16,13 +16,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from amitui.aws.errors import describe_error
-from amitui.aws.execute import CallResult, list_instances, list_snapshots, run_action
+from amitui.aws.execute import CallResult, run_action
 from amitui.aws.fields import FORM_ERROR, ActionSpec, Field, InvalidForm
 from amitui.aws.images import Image
+from amitui.aws.lookups import Lookup, list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
+from amitui.ui.screens.form_pickers import FieldPickers, has_picker, pick_button, warning_box
 from amitui.ui.widgets.toggle import Toggle
 
-PICKERS = {"instances": list_instances, "snapshots": list_snapshots}
 #: Prefills that describe the selected image: with an image selected, such a field shows
 #: that image's value and cannot be edited, so the summary, the request, the typed-back
 #: check and the row that changes are all about the one image the form was opened on.
@@ -40,9 +41,9 @@ class FormOutcome:
 
 
 class RegionsLoaded(Message):
-    def __init__(self, regions: list[str] | None) -> None:
+    def __init__(self, lookup: Lookup | None) -> None:
         super().__init__()
-        self.regions = regions
+        self.lookup = lookup
 
 
 class CallsFinished(Message):
@@ -51,14 +52,6 @@ class CallsFinished(Message):
         self.results = results
         self.error = error
         self.dry_run = dry_run
-
-
-class PickerLoaded(Message):
-    def __init__(self, index: int, options: list[tuple[str, str]], error: str | None) -> None:
-        super().__init__()
-        self.index = index
-        self.options = options
-        self.error = error
 
 
 def image_context(image: Image | None, region: str) -> dict[str, object]:
@@ -73,6 +66,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Submit", id="form.submit", priority=True),
         Binding("ctrl+t", "dry_run", "Dry run", id="form.dry_run", priority=True),
+        Binding("ctrl+o,f2", "pick", "Pick from a list", id="form.pick"),
         Binding("f1", "app.help", "Help", id="form.help"),
     ]
 
@@ -99,6 +93,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self.busy = False
         # Sending the same values again from this form reuses their ClientTokens.
         self.token_seed = uuid.uuid4().hex
+        self.pickers = FieldPickers(self)
 
     # -- layout -----------------------------------------------------------------------
 
@@ -161,25 +156,16 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                         compact=True,
                         id=f"f-{index}",
                     )
-            if field.picker in PICKERS:
-                with Horizontal(classes="row"):
-                    yield Label("", classes="field-label")
-                    yield Select(
-                        [],
-                        prompt=f"Loading {field.picker}…",
-                        compact=True,
-                        classes="picker",
-                        id=f"p-{index}",
-                    )
+                if has_picker(field) and field.api_name not in self.locked:
+                    yield pick_button(index)
             if field.help and field.api_name not in self.locked:
                 yield Static(Text(field.help), classes="help")
+            if has_picker(field):
+                yield warning_box(index)
             yield Static("", classes="error", id=f"e-{index}")
 
     def on_mount(self) -> None:
         self._update_context(self.values())
-        for index, field in enumerate(self.spec.fields):
-            if field.picker in PICKERS:
-                self._load_picker(index, field.picker)
         if any(f.picker == "regions" for f in self.spec.fields):
             self._load_regions()
         editable = [(i, f) for i, f in enumerate(self.spec.fields) if f.api_name not in self.locked]
@@ -265,13 +251,6 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 self.filled[api_name] = value
                 self.query_one(f"#f-{index}").value = value  # type: ignore[attr-defined]
 
-    @on(Select.Changed, ".picker")
-    def _picked(self, event: Select.Changed) -> None:
-        if event.value is Select.NULL or event.control.id is None:
-            return
-        index = int(event.control.id[2:])
-        self.query_one(f"#f-{index}", Input).value = str(event.value)
-
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
         """Enter moves to the next field; only ctrl+s or the button sends."""
@@ -283,35 +262,38 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     @work(thread=True, exit_on_error=False, group="regions", description="regions")
     def _load_regions(self) -> None:
         try:
-            regions = self.app.clients.enabled_regions(self.aws_region)
+            lookup = list_regions(self.app.clients, self.aws_region)
         except Exception:  # botocore's endpoint data stays the rule (see ActionSpec.validate)
-            regions = None
-        self.post_message(RegionsLoaded(regions or None))
+            lookup = None
+        self.post_message(RegionsLoaded(lookup))
 
     def on_regions_loaded(self, message: RegionsLoaded) -> None:
-        self.known_regions = message.regions
+        """The account's regions check the region fields, and the picker lists them."""
+        lookup = message.lookup
+        if lookup is not None:
+            self.pickers.lookups.setdefault("regions", lookup)
+            if not lookup.fallback:
+                self.known_regions = [c.value for c in lookup.choices]
         self.show_errors(self.validate(self.values()))
 
     # -- pickers --------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="pickers")
-    def _load_picker(self, index: int, picker: str) -> None:
-        try:
-            options = PICKERS[picker](self.app.clients, self.aws_region)
-            self.post_message(PickerLoaded(index, options, None))
-        except Exception as exc:
-            self.post_message(PickerLoaded(index, [], describe_error(exc)))
+    def action_pick(self) -> None:
+        """ctrl+o / f2: open the focused field's picker."""
+        self.pickers.pick_focused()
 
-    def on_picker_loaded(self, message: PickerLoaded) -> None:
-        select = self.query_one(f"#p-{message.index}", Select)
-        if message.error:
-            select.set_options([])
-            select.prompt = f"Could not list: {message.error}"[:90]
-        elif not message.options:
-            select.prompt = "None found in this region"
-        else:
-            select.set_options([(label, value) for value, label in message.options])
-            select.prompt = f"Pick one of {len(message.options)}…"
+    @on(Button.Pressed, ".pick")
+    def _pick_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        index = self.pickers.index_of(event.button.id)
+        if index is not None:
+            self.pickers.open(index)
+
+    @on(Input.Changed)
+    def _picked_field_changed(self, event: Input.Changed) -> None:
+        index = self._field_index(event.control.id)
+        if index is not None:
+            self.pickers.show_warning(index)
 
     # -- submit ---------------------------------------------------------------------------
 
