@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .ec2_helpers import own_available, unique
+from .ec2_helpers import own_available, seeded_snapshot, unique
 from .polling import wait_for
 
 
@@ -37,3 +37,24 @@ def test_a_pending_copy_reports_its_snapshots_progress_until_available(sandbox, 
     assert seen[-1][1] and all(s == ("completed", "100%") for s in seen[-1][1])
     # the source's snapshots were never pending
     assert all(s["State"] == "completed" for s in snapshots_of(client, source["ImageId"]))
+
+
+def test_a_snapshot_that_existed_before_the_image_stays_completed(sandbox, ec2):
+    client = ec2("ap-southeast-2")
+    snapshot = seeded_snapshot(client)
+    sandbox.pending_seconds, before = 30.0, sandbox.pending_seconds
+    try:
+        registered = client.register_image(
+            Name=unique("registered-no-progress"),
+            Architecture="x86_64",
+            VirtualizationType="hvm",
+            RootDeviceName="/dev/xvda",
+            BlockDeviceMappings=[
+                {"DeviceName": "/dev/xvda", "Ebs": {"SnapshotId": snapshot["SnapshotId"]}}
+            ],
+        )["ImageId"]
+    finally:
+        sandbox.pending_seconds = before
+    assert client.describe_images(ImageIds=[registered])["Images"][0]["State"] == "pending"
+    (again,) = client.describe_snapshots(SnapshotIds=[snapshot["SnapshotId"]])["Snapshots"]
+    assert (again["State"], again["Progress"]) == ("completed", "100%")
