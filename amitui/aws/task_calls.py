@@ -188,17 +188,25 @@ def weighted_progress(snapshots: list[dict[str, Any] | None]) -> int | None:
     return round(done / total) if total else None
 
 
+#: Kinds whose image gets NEW snapshots while pending: their Progress is the image's.
+#: (A registered image reuses finished snapshots: 100% would say nothing of its state.)
+SNAPSHOT_PROGRESS_KINDS = ("copy", "create")
+
+
 def pending_image_progress(
-    ec2: Any, images: dict[str, dict[str, Any] | None]
+    ec2: Any, images: dict[str, dict[str, Any] | None], only: Iterable[str] | None = None
 ) -> dict[str, int | None]:
-    """Image id -> percent for the pending images, from ONE DescribeSnapshots call for
-    all their snapshots (the images group's second call per cycle, only while some image
-    is pending with snapshots). A failed call leaves the percentages unknown: the task
-    goes on and shows "no percentage from AWS"."""
+    """Image id -> percent for the pending images (of ``only``, if given), from ONE
+    DescribeSnapshots call for all their snapshots (the images group's second call per
+    cycle, only while some image is pending with snapshots). A failed call leaves the
+    percentages unknown: the task goes on and shows "no percentage from AWS"."""
+    allowed = None if only is None else set(only)
     wanted = {
         image_id: snapshot_ids_of(raw)
         for image_id, raw in images.items()
-        if raw is not None and raw.get("State") == "pending"
+        if raw is not None
+        and raw.get("State") == "pending"
+        and (allowed is None or image_id in allowed)
     }
     ids = [sid for sids in wanted.values() for sid in sids]
     if not ids:
@@ -237,7 +245,10 @@ def observe_group(
     if not tasks:
         return {}
     answers = DESCRIBERS[api](ec2, [t.target_id for t in tasks])
-    progress = pending_image_progress(ec2, answers) if api == API_IMAGES else {}
+    progress = {}
+    if api == API_IMAGES:
+        making = [t.target_id for t in tasks if t.kind in SNAPSHOT_PROGRESS_KINDS]
+        progress = pending_image_progress(ec2, answers, making)
     now = time.time() if now is None else now
     interpret = INTERPRETERS[api]
     out = {}

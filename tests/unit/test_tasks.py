@@ -238,6 +238,16 @@ def test_pending_images_progress_costs_one_describe_snapshots_for_all() -> None:
     assert len(ec2.calls) == 1  # nothing pending: no call
 
 
+def test_only_copies_and_creations_take_their_snapshots_progress() -> None:
+    ec2 = SnapshotEc2()
+    answers = {
+        "ami-1": image("ami-1", "pending", "snap-a"),  # a register: reuses a snapshot
+        "ami-2": image("ami-2", "pending", "snap-c"),  # a copy
+    }
+    assert pending_image_progress(ec2, answers, only=["ami-2"]) == {"ami-2": 50}
+    assert ec2.calls == [["snap-c"]]
+
+
 def test_a_refused_describe_snapshots_leaves_the_percentage_unknown() -> None:
     ec2 = SnapshotEc2(fail=True)
     assert pending_image_progress(ec2, {"ami-1": image("ami-1", "pending", "snap-a")}) == {}
