@@ -219,11 +219,15 @@ class TaskStore:
         progress: int | None = _UNSET,
         message: str | None = None,
         image_id: str | None = None,
+        ended_unseen: bool = False,
     ) -> Task | None:
         """Apply what AWS said. Returns the updated task if anything changed, else None.
 
         A history event is recorded when status, AWS state, progress or message changed.
         A task already finished (done/failed/cancelled) is never changed again.
+        ``finished_at`` is now, or with ``ended_unseen`` (the task ended while nobody
+        watched, e.g. amitui was closed) its last change before: AWS gives no end time,
+        so the elapsed time stays a lower bound instead of counting the closed time.
         """
         if status is not None and status not in STATUSES:
             raise ValueError(f"unknown task status {status!r}")
@@ -247,7 +251,7 @@ class TaskStore:
             if not eventful and new.image_id == old.image_id:
                 return None
             if new.is_terminal:
-                new.finished_at = now
+                new.finished_at = old.updated_at if ended_unseen else now
             conn.execute(
                 "UPDATE tasks SET image_id = ?, status = ?, aws_state = ?, progress = ?,"
                 " message = ?, updated_at = ?, finished_at = ? WHERE id = ?",
@@ -258,7 +262,7 @@ class TaskStore:
                 self._event(conn, new, now)
         return new
 
-    def apply(self, task_id: int, obs: Observation) -> Task | None:
+    def apply(self, task_id: int, obs: Observation, ended_unseen: bool = False) -> Task | None:
         """:meth:`update_task` with an :class:`~amitui.aws.tasks.Observation`."""
         return self.update_task(
             task_id,
@@ -267,6 +271,7 @@ class TaskStore:
             progress=obs.progress,
             message=obs.message,
             image_id=obs.image_id,
+            ended_unseen=ended_unseen,
         )
 
     def mark_cancel_requested(
@@ -298,6 +303,23 @@ class TaskStore:
             )
             return cur.rowcount
 
+    def clear_unfollowed(self, scope: str) -> int:
+        """Hide the :meth:`unfollowed_tasks` seen from ``scope`` (a history event says so).
+        They stay ``running``: if their own scope is followed again (same endpoint and
+        account), they are polled and listed there again."""
+        now = self._clock()
+        with self._write() as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM tasks WHERE status = ? AND scope != ? AND cleared = 0",
+                (RUNNING, scope),
+            ).fetchall()
+            for row in rows:
+                task = _task(row)
+                conn.execute("UPDATE tasks SET cleared = 1 WHERE id = ?", (task.id,))
+                task.message = "cleared while not followed (its endpoint was not in use)"
+                self._event(conn, task, now)
+            return len(rows)
+
     # reads
     def get(self, task_id: int) -> Task | None:
         with self._lock:
@@ -310,12 +332,26 @@ class TaskStore:
             )
 
     def list_tasks(self, scope: str, include_cleared: bool = False) -> list[Task]:
-        """The scope's tasks, newest first."""
-        where = "scope = ?" if include_cleared else "scope = ? AND cleared = 0"
+        """The scope's tasks, newest first. Running tasks are always listed (one cleared
+        while its scope was not followed is followed again here)."""
+        where = "scope = ?" if include_cleared else "scope = ? AND (cleared = 0 OR status = ?)"
+        args = (scope,) if include_cleared else (scope, RUNNING)
         with self._lock:
             rows = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM tasks WHERE {where} ORDER BY created_at DESC, id DESC",
-                (scope,),
+                args,
+            ).fetchall()
+        return [_task(r) for r in rows]
+
+    def unfollowed_tasks(self, scope: str) -> list[Task]:
+        """Tasks still ``running`` under ANOTHER scope (another endpoint or account, e.g. a
+        sandbox that is gone), not cleared: nobody follows them from ``scope``. Newest
+        first."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM tasks WHERE status = ? AND scope != ? AND cleared = 0"
+                " ORDER BY created_at DESC, id DESC",
+                (RUNNING, scope),
             ).fetchall()
         return [_task(r) for r in rows]
 

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error, error_code
 from amitui.aws.fields import ActionSpec
+from amitui.aws.tasks import export_object_url
 
 #: Where each operation's answer names the thing it started or changed.
 RESULT_ID_KEYS = {
@@ -211,7 +212,13 @@ def task_fields(spec: ActionSpec, values: Mapping[str, object], result: CallResu
         source = str((mappings[0].get("Ebs") or {}).get("SnapshotId", "")) or "register"
     elif spec.name == "export":
         loc = request.get("S3ExportLocation") or {}
-        source = f"{request.get('ImageId')} → s3://{loc.get('S3Bucket')}/{loc.get('S3Prefix', '')}"
+        where = export_object_url(
+            str(loc.get("S3Bucket")),
+            str(loc.get("S3Prefix") or ""),
+            target,
+            str((result.response or {}).get("DiskImageFormat") or request.get("DiskImageFormat")),
+        )
+        source = f"{request.get('ImageId')} → {where}"
     else:
         disks = request.get("DiskContainers") or [{}]
         bucket = disks[0].get("UserBucket") or {}

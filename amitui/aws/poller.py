@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from amitui.aws.errors import describe_error, error_code
 from amitui.aws.poll_groups import THROTTLE_CODES, GroupKey, GroupState
 from amitui.aws.task_calls import cancel_remote, list_active_transfers, observe_group
-from amitui.aws.tasks import NOT_FOUND_GRACE, Task
+from amitui.aws.tasks import NOT_FOUND_GRACE, RUNNING, Observation, Task
 
 if TYPE_CHECKING:
     from amitui.store import TaskStore
@@ -91,6 +91,10 @@ class Poller:
         self._max_workers = max(1, int(max_workers))
         self._pool: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
+        # Since when this poller watches, and which tasks it saw running since: a task
+        # older than that which is first seen finished ended while nobody watched.
+        self._watching_since = clock()
+        self._seen_running: set[int] = set()
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -217,7 +221,7 @@ class Poller:
                 obs = observations.get(task.id)
                 if obs is None:
                     continue
-                updated = self.store.apply(task.id, obs)
+                updated = self.store.apply(task.id, obs, ended_unseen=self._unseen(task, obs))
                 if updated is not None:
                     changed.append(updated)
         except Exception as exc:  # the store failing is reported like an AWS error
@@ -238,6 +242,16 @@ class Poller:
                 state.delay = self._period(remaining, now)
                 state.next_due = now + state.delay
         self._notify(changed)
+
+    def _unseen(self, task: Task, obs: Observation) -> bool:
+        """Whether an observed end happened while nobody watched (see Task.ended_unseen)."""
+        with self._lock:
+            if obs.status == RUNNING:
+                self._seen_running.add(task.id)
+                return False
+            seen = task.id in self._seen_running
+            self._seen_running.discard(task.id)
+        return not seen and task.created_at < self._watching_since
 
     def _group_failed(self, key: GroupKey, tasks: list[Task], exc: Exception) -> None:
         line = describe_error(exc, getattr(self.clients, "profile", None))

@@ -10,6 +10,7 @@ come back as ``None`` (their tasks fail) and the others are still answered.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -30,6 +31,9 @@ from amitui.aws.tasks import (
     progress_of,
     s3_location,
 )
+
+log = logging.getLogger("amitui.poller")
+log.addHandler(logging.NullHandler())
 
 # Batched describe calls -------------------------------------------------------------------
 
@@ -54,7 +58,7 @@ def is_missing_error(exc: BaseException) -> bool:
     return code in MISSING_CODES or code.endswith(".NotFound")
 
 
-_ID_RE = re.compile(r"\b(?:ami|export-ami|import-ami|export-i)-[0-9a-zA-Z]+\b")
+_ID_RE = re.compile(r"\b(?:ami|export-ami|import-ami|export-i|snap)-[0-9a-zA-Z]+\b")
 
 
 def _named_ids(exc: ClientError, asked: Iterable[str]) -> list[str]:
@@ -150,6 +154,74 @@ def describe_imports_by_id(ec2: Any, task_ids: Iterable[str]) -> dict[str, dict[
     return describe_batched(fetch, task_ids)
 
 
+def describe_snapshots_by_id(
+    ec2: Any, snapshot_ids: Iterable[str]
+) -> dict[str, dict[str, Any] | None]:
+    """One DescribeSnapshots call for all ids (more only when AWS reports unknown ids)."""
+
+    def fetch(batch: list[str]) -> dict[str, dict[str, Any]]:
+        items = _paged(ec2.describe_snapshots, "Snapshots", SnapshotIds=batch)
+        return {s["SnapshotId"]: s for s in items if s.get("SnapshotId")}
+
+    return describe_batched(fetch, snapshot_ids)
+
+
+def snapshot_ids_of(image: dict[str, Any]) -> list[str]:
+    return [
+        sid
+        for m in image.get("BlockDeviceMappings") or ()
+        if (sid := (m.get("Ebs") or {}).get("SnapshotId"))
+    ]
+
+
+def weighted_progress(snapshots: list[dict[str, Any] | None]) -> int | None:
+    """An image's progress from its snapshots' Progress, weighted by VolumeSize (a
+    snapshot AWS did not describe, or one without Progress, leaves it unknown)."""
+    total = done = 0.0
+    for snap in snapshots:
+        value = progress_of((snap or {}).get("Progress"))
+        if value is None:
+            return None
+        weight = float((snap or {}).get("VolumeSize") or 1)
+        total += weight
+        done += weight * value
+    return round(done / total) if total else None
+
+
+#: Kinds whose image gets NEW snapshots while pending: their Progress is the image's.
+#: (A registered image reuses finished snapshots: 100% would say nothing of its state.)
+SNAPSHOT_PROGRESS_KINDS = ("copy", "create")
+
+
+def pending_image_progress(
+    ec2: Any, images: dict[str, dict[str, Any] | None], only: Iterable[str] | None = None
+) -> dict[str, int | None]:
+    """Image id -> percent for the pending images (of ``only``, if given), from ONE
+    DescribeSnapshots call for all their snapshots (the images group's second call per
+    cycle, only while some image is pending with snapshots). A failed call leaves the
+    percentages unknown: the task goes on and shows "no percentage from AWS"."""
+    allowed = None if only is None else set(only)
+    wanted = {
+        image_id: snapshot_ids_of(raw)
+        for image_id, raw in images.items()
+        if raw is not None
+        and raw.get("State") == "pending"
+        and (allowed is None or image_id in allowed)
+    }
+    ids = [sid for sids in wanted.values() for sid in sids]
+    if not ids:
+        return {}
+    try:
+        snapshots = describe_snapshots_by_id(ec2, ids)
+    except Exception as exc:  # progress is a bonus: never fail the group for it
+        log.warning("DescribeSnapshots for progress failed: %s", exc)
+        return {}
+    return {
+        image_id: weighted_progress([snapshots.get(s) for s in sids]) if sids else None
+        for image_id, sids in wanted.items()
+    }
+
+
 DESCRIBERS: dict[str, Callable[[Any, Iterable[str]], dict[str, dict[str, Any] | None]]] = {
     API_IMAGES: describe_images_by_id,
     API_EXPORT: describe_exports_by_id,
@@ -173,6 +245,10 @@ def observe_group(
     if not tasks:
         return {}
     answers = DESCRIBERS[api](ec2, [t.target_id for t in tasks])
+    progress = {}
+    if api == API_IMAGES:
+        making = [t.target_id for t in tasks if t.kind in SNAPSHOT_PROGRESS_KINDS]
+        progress = pending_image_progress(ec2, answers, making)
     now = time.time() if now is None else now
     interpret = INTERPRETERS[api]
     out = {}
@@ -180,7 +256,12 @@ def observe_group(
         current = refresh(task) if refresh is not None else task
         if current is None or not current.is_running:
             continue
-        out[task.id] = interpret(answers.get(task.target_id), current, now, grace)
+        answer = answers.get(task.target_id)
+        if api == API_IMAGES:
+            percent = progress.get(task.target_id)
+            out[task.id] = interpret(answer, current, now, grace, progress=percent)
+        else:
+            out[task.id] = interpret(answer, current, now, grace)
     return out
 
 

@@ -55,9 +55,25 @@ def api_for(kind: str) -> str:
     raise ValueError(f"unknown task kind {kind!r} (expected one of {', '.join(KINDS)})")
 
 
-def make_scope(endpoint_url: str | None, account: str) -> str:
-    """The scope tasks belong to: ``"<endpoint or aws>|<account id>"``."""
-    return f"{(endpoint_url or 'aws').rstrip('/')}|{account}"
+#: The scope name of the sandbox that ``amitui --demo`` starts. Each demo serves on a new
+#: port, so its URL would give every run a scope of its own: a task running at quit would
+#: stay ``running`` forever under a scope nobody follows. This name stays the same.
+DEMO_ENDPOINT = "demo-sandbox"
+
+
+def make_scope(endpoint_url: str | None, account: str, endpoint_name: str | None = None) -> str:
+    """The scope tasks belong to: ``"<endpoint or aws>|<account id>"``.
+
+    ``endpoint_name`` replaces the URL for an endpoint whose URL changes from run to run
+    (the demo's sandbox: :data:`DEMO_ENDPOINT`); a real endpoint's scope is its URL."""
+    endpoint = endpoint_name or (endpoint_url or "aws").rstrip("/")
+    return f"{endpoint}|{account}"
+
+
+def scope_parts(scope: str) -> tuple[str, str]:
+    """``(endpoint, account)`` of a scope made by :func:`make_scope`."""
+    endpoint, _, account = scope.rpartition("|")
+    return endpoint, account
 
 
 def scope_for(clients: Any) -> str:
@@ -104,12 +120,20 @@ class Task:
         return self.status in TERMINAL
 
     def elapsed(self, now: float | None = None) -> float:
-        """Seconds from start to finish (or to now while running)."""
+        """Seconds from start to finish (or to now while running). A finished task's
+        elapsed never grows; for one that :attr:`ended_unseen` it is a lower bound."""
         if self.finished_at is not None:
             end = self.finished_at
         else:
             end = time.time() if now is None else now
         return max(0.0, end - self.created_at)
+
+    @property
+    def ended_unseen(self) -> bool:
+        """It ended while nobody watched (amitui was closed): AWS gives no end time, so
+        ``finished_at`` is the last change amitui saw while it ran, before ``updated_at``
+        (when the end was seen). A task seen to end has ``finished_at == updated_at``."""
+        return self.finished_at is not None and self.finished_at < self.updated_at
 
     @property
     def cancellable(self) -> bool:
@@ -149,6 +173,9 @@ class Observation:
 
 
 def progress_of(value: Any) -> int | None:
+    """A percentage as AWS writes it: ``"35"`` (exports, imports) or ``"35%"`` (snapshots)."""
+    if isinstance(value, str):
+        value = value.strip().removesuffix("%")
     if value is None or value == "":
         return None
     try:
@@ -175,8 +202,10 @@ def interpret_image(
     task: Task | None = None,
     now: float | None = None,
     grace: float = NOT_FOUND_GRACE,
+    progress: int | None = None,
 ) -> Observation:
-    """Read a DescribeImages record (``None`` = absent or NotFound) for an image task."""
+    """Read a DescribeImages record (``None`` = absent or NotFound) for an image task.
+    ``progress``: what DescribeSnapshots says of a pending image's snapshots, if asked."""
     if raw is None:
         return _not_found(task, now, "image", grace)
     state = raw.get("State") or ""
@@ -188,7 +217,7 @@ def interpret_image(
             return Observation(CANCELLED, state, None, reason or "cancelled")
         return Observation(FAILED, state, None, reason or f"image is {state}")
     # pending, transient, or a state AWS adds later: still running.
-    return Observation(RUNNING, state, None, reason)
+    return Observation(RUNNING, state, progress, reason)
 
 
 def _looks_like_error(message: str) -> bool:
@@ -208,6 +237,31 @@ def s3_location(loc: dict[str, Any] | None) -> str:
     return f"s3://{bucket}/{loc.get('S3Prefix') or loc.get('S3Key') or ''}"
 
 
+EXPORT_EXTENSIONS = {"VMDK": "vmdk", "RAW": "raw", "VHD": "vhd"}
+
+
+def export_object_url(bucket: str, prefix: str, task_id: str, disk_format: str) -> str:
+    """Where AWS writes an export: ``s3://<bucket>/<prefix><task id>.<format>`` (the VM
+    Import/Export guide: the S3 key is ``prefix`` + ``export-ami-….`` + format)."""
+    ext = EXPORT_EXTENSIONS.get(disk_format.upper(), disk_format.lower())
+    return f"s3://{bucket}/{prefix}{task_id}.{ext}"
+
+
+def _exported_object(raw: dict[str, Any], task: Task | None) -> str:
+    """The exported file's URL. DescribeExportImageTasks does not repeat the disk format:
+    a task amitui started carries the URL in its source (see ``task_fields``); for one
+    it adopted the format is not known and the URL says so."""
+    task_id = raw.get("ExportImageTaskId") or (task.target_id if task else "")
+    if task is not None and task_id:
+        for word in task.source.split():
+            if word.startswith("s3://") and f"/{task_id}." in word:
+                return word
+    where = s3_location(raw.get("S3ExportLocation"))
+    if where and task_id:
+        return f"{where}{task_id}.<format>"
+    return where
+
+
 def interpret_export(
     raw: dict[str, Any] | None,
     task: Task | None = None,
@@ -222,7 +276,7 @@ def interpret_export(
     progress = progress_of(raw.get("Progress"))
     cancel = bool(task and task.cancel_requested)
     if state == "completed":
-        where = s3_location(raw.get("S3ExportLocation"))
+        where = _exported_object(raw, task)
         return Observation(DONE, state, 100, message or (f"exported to {where}" if where else ""))
     if state == "deleted":
         if cancel or _looks_like_cancel(message):

@@ -18,6 +18,7 @@ from .describe_images import DescribeImagesMixin
 from .export_actions import ExportActionsMixin
 from .image_actions import ImageActionsMixin
 from .import_actions import ImportActionsMixin
+from .snapshot_progress import SnapshotProgressMixin
 from .state import SandboxState
 from .task_common import s3_backend
 
@@ -27,6 +28,7 @@ class SandboxEC2Response(
     ImageActionsMixin,
     ExportActionsMixin,
     ImportActionsMixin,
+    SnapshotProgressMixin,
     EC2Response,
 ):
     """Subclassed per Sandbox by ``bind`` so that each carries its own state."""

@@ -20,6 +20,7 @@ from amitui.store import TaskStore
 from amitui.ui.messages import IdentityLoaded
 from amitui.ui.screens.inventory import InventoryScreen
 from amitui.ui.task_tracker import PollFailed, TaskTracker, TaskUpdated
+from amitui.ui.widgets.context_header import ContextHeader
 
 FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
 
@@ -77,7 +78,7 @@ class AmiTui(App[None]):
         self.account = identity.account
         self.tasks.start(identity.account)  # resumes unfinished tasks of this account
         self.inventory.post_message(IdentityLoaded(identity))
-        self.post_message(TaskUpdated(None))
+        self.post_message(TaskUpdated(None, self.tasks.running_count()))
 
     def ensure_identity(self) -> None:
         """Ask for the account again while it is unknown (the endpoint was down at launch):
@@ -97,13 +98,14 @@ class AmiTui(App[None]):
     def on_task_updated(self, message: TaskUpdated) -> None:
         from amitui.ui.screens.tasks import TasksScreen
 
-        self.inventory.set_running_tasks(self.tasks.running_count())
         task = message.task
         if task is not None and task.is_terminal:
             self._announce(task)
         for screen in self.screen_stack:
+            for header in screen.query(ContextHeader):  # every screen's header, one place
+                header.update_context(running_tasks=message.running)
             if isinstance(screen, TasksScreen):
-                screen.reload()
+                screen.task_changed(task)
 
     def _announce(self, task: Task) -> None:
         what = f"{task.kind} {task.target_id} ({task.region})"

@@ -14,14 +14,18 @@ from textual.message import Message
 from amitui.aws.execute import CallResult, task_fields
 from amitui.aws.fields import ActionSpec
 from amitui.aws.poller import GroupKey, Poller
-from amitui.aws.tasks import Task, make_scope
+from amitui.aws.tasks import DEMO_ENDPOINT, Task, make_scope
 from amitui.store import TaskStore
 
 
 class TaskUpdated(Message):
-    def __init__(self, task: Task) -> None:
+    """A task changed (or ``None``: the scope is known). ``running`` is the scope's count
+    of running tasks, read in the sender's thread: the UI thread never queries for it."""
+
+    def __init__(self, task: Task | None, running: int) -> None:
         super().__init__()
         self.task = task
+        self.running = running
 
 
 class PollFailed(Message):
@@ -43,7 +47,7 @@ class TaskTracker:
     def start(self, account: str) -> None:
         """Begin following this endpoint and account's unfinished tasks (resumes them).
         Idempotent: a second call for the same account keeps the running poller."""
-        scope = make_scope(self.app.clients.endpoint_url, account)
+        scope = self._scope_of(account)
         with self._lock:
             if self.poller is not None and self.scope == scope:
                 return
@@ -57,10 +61,21 @@ class TaskTracker:
             self.scope,
             interval=self.poll_interval,
             fast_interval=min(3.0, self.poll_interval),
-            on_update=lambda task: self.app.post_message(TaskUpdated(task)),
+            on_update=self._updated,
             on_error=self._poll_error,
         )
         self.poller.start()
+
+    def _scope_of(self, account: str) -> str:
+        """The endpoint's URL and the account; the demo's sandbox, whose port changes
+        each run, by a stable name (``--demo`` only: an endpoint URL given by the user
+        stays the scope, whatever it serves)."""
+        name = DEMO_ENDPOINT if self.app.settings.demo else None
+        return make_scope(self.app.clients.endpoint_url, account, name)
+
+    def _updated(self, task: Task | None) -> None:
+        """Tell the app (from any thread) that ``task`` changed, with the running count."""
+        self.app.post_message(TaskUpdated(task, self.running_count()))
 
     def _poll_error(self, group: GroupKey, message: str) -> None:
         self.app.post_message(PollFailed(group.region, message))
@@ -72,7 +87,7 @@ class TaskTracker:
     def _ensure_scope(self) -> str:
         if self.scope is None:
             account = self.app.clients.identity().account  # cached after startup
-            self.scope = make_scope(self.app.clients.endpoint_url, account)
+            self.scope = self._scope_of(account)
         return self.scope
 
     def record(
@@ -87,6 +102,7 @@ class TaskTracker:
             self.start(self.app.clients.identity().account)
         else:
             self.poller.wake()
+        self._updated(task)
         return task
 
     def tasks(self, include_cleared: bool = False) -> list[Task]:
@@ -94,5 +110,10 @@ class TaskTracker:
             return []
         return self.store.list_tasks(self.scope, include_cleared=include_cleared)
 
+    def unfollowed(self) -> list[Task]:
+        """Running tasks of other scopes (e.g. a sandbox that is gone): not followed here."""
+        return self.store.unfollowed_tasks(self.scope) if self.scope else []
+
     def running_count(self) -> int:
+        """Reads the store: call it from a worker thread (TaskUpdated carries it)."""
         return self.store.count_running(self.scope) if self.scope else 0

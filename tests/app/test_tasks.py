@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+from textual.widgets import Button, DataTable
+
+from amitui.aws.tasks import DEMO_ENDPOINT, make_scope
 from amitui.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.confirm import ConfirmScreen
+from amitui.ui.screens.task_views import NO_PERCENT, ellipsize
 from amitui.ui.screens.tasks import HistoryScreen, TasksScreen
+from amitui.ui.widgets.context_header import ContextHeader
 from tests.app.helpers import (
     SIZE,
     fill,
@@ -13,11 +19,14 @@ from tests.app.helpers import (
     make_app,
     open_form,
     own_images,
+    rendered,
     select_image,
     wait_for,
 )
 
 FAST = {"poll_interval": 0.5}
+SIZES = pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "wide"])
+ACCOUNT = "123456789012"
 
 
 def images(ec2, region="us-east-1"):
@@ -145,20 +154,39 @@ async def test_failed_copy_keeps_its_reason_and_history(sandbox, ec2):
         assert "running" in [str(s) for s in statuses] and "failed" in [str(s) for s in statuses]
 
 
-async def test_cancel_an_import(sandbox, ec2):
-    app = make_app(sandbox.url, **FAST)
-    async with app.run_test(size=SIZE) as pilot:
+@SIZES
+async def test_cancel_an_import_says_what_each_answer_does(sandbox, ec2, proxy, monkeypatch, size):
+    monkeypatch.setattr(sandbox, "pending_seconds", 5.0)  # the import runs for 20 s
+    app = make_app(proxy.url, **FAST)
+    async with app.run_test(size=size) as pilot:
         await loaded(pilot)
         await start_import(pilot, key="vms/legacy-centos7.ova")
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
         await pilot.press("x")
+        confirm = await wait_for(
+            pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen
+        )
+        labels = {str(b.label) for b in confirm.query(Button)}
+        assert labels == {"Cancel the import (y)", "Keep it running (n)"}
+        assert app.focused.id == "no"  # Enter keeps it running, and says so
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        (task,) = app.tasks.tasks()
+        assert any(f"{task.target_id} keeps running" in m for m in app.notified)
+        await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.click("#yes")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        assert proxy.count("CancelImportTask") == 0 and app.tasks.store.get(task.id).is_running
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await wait_for(
             pilot, lambda: app.tasks.tasks()[0].status == "cancelled", 20, "import cancelled"
         )
-        (task,) = app.tasks.tasks()
+        assert any(m.startswith("Cancel requested for import") for m in app.notified)
+        assert proxy.count("CancelImportTask") == 1
         answer = ec2().describe_import_image_tasks(ImportTaskIds=[task.target_id])
         assert answer["ImportImageTasks"][0]["Status"] == "deleted"
 
@@ -231,3 +259,150 @@ async def test_tasks_belong_to_their_endpoint(sandbox, proxy, tmp_path):
         await wait_for(pilot, lambda: app.tasks.scope is not None)
         assert app.tasks.tasks() == []
     assert proxy.count("DescribeImages") >= 1
+
+
+def header_counts(app) -> list[int]:
+    return [h.running_tasks for s in app.screen_stack for h in s.query(ContextHeader)]
+
+
+@SIZES
+async def test_every_header_counts_running_tasks_down_to_zero(sandbox, ec2, monkeypatch, size):
+    monkeypatch.setattr(sandbox, "pending_seconds", 4.0)  # long enough to open the screen
+    app = make_app(sandbox.url, **FAST)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        name = f"header-count-{size[0]}x{size[1]}"  # AMI names are unique per region
+        await start_copy(pilot, images(ec2)[15], name=name, regions="us-east-1")
+        await pilot.press("t")
+        screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
+        header = screen.query_one(ContextHeader)
+        assert header_counts(app) == [1, 1]  # the inventory's and the tasks screen's
+        assert "1 task(s) running" in str(header.render_text())
+        (copy,) = app.tasks.tasks()
+        await wait_for(pilot, lambda: app.tasks.store.get(copy.id).status == "done", 20)
+        await wait_for(pilot, lambda: header_counts(app) == [0, 0], 5, "every header at 0")
+        assert "running" not in str(header.render_text())
+
+
+@SIZES
+async def test_a_demo_resumes_its_tasks_and_shows_a_gone_endpoints_tasks(
+    sandbox, ec2, tmp_path, size
+):
+    db = tmp_path / "tasks.sqlite3"
+    store = TaskStore(db)
+    # A copy started by an earlier demo (another port, same name: the demo's scope) ...
+    image = images(ec2)[16]["ImageId"]
+    resumed = store.add_task(
+        scope=make_scope("http://127.0.0.1:1", ACCOUNT, DEMO_ENDPOINT),
+        kind="copy",
+        region="us-east-1",
+        target_id=image,
+    )
+    # ... and an export that a demo from before this fix left under its port's URL.
+    gone = store.add_task(
+        scope=f"http://127.0.0.1:2|{ACCOUNT}",
+        kind="export",
+        region="us-east-1",
+        target_id="export-ami-0123456789abcdef0",
+    )
+    app = make_app(sandbox.url, store=TaskStore(db), demo=True, **FAST)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: app.tasks.scope == f"{DEMO_ENDPOINT}|{ACCOUNT}")
+        await wait_for(pilot, lambda: app.tasks.store.get(resumed.id).status == "done", 20)
+        await pilot.press("t")
+        screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
+        assert [t.id for t in screen.task_list] == [resumed.id]
+        assert [t.id for t in screen.unfollowed] == [gone.id]
+        table = screen.query_one(DataTable)
+        row = table.get_row(str(gone.id))
+        keys = [str(c.key.value) for c in table.ordered_columns]
+        assert str(row[keys.index("status")]) == "not followed"
+        assert "http://127.0.0.1:2" in str(row[keys.index("message")])
+        assert "1 not followed" in str(screen.query_one("#task-status").render())
+        await pilot.press("C")
+        await wait_for(pilot, lambda: not screen.unfollowed, 5, "the gone task cleared")
+        assert any("1 not followed" in m for m in app.notified)
+        assert table.row_count == 0  # the finished copy was cleared too
+        assert app.tasks.store.get(gone.id).status == "running"  # not made up
+
+
+async def test_progress_bars_elapsed_and_an_honest_no_percentage(slow_sandbox, ec2, tmp_path):
+    db = tmp_path / "tasks.sqlite3"
+    client = ec2()
+    snapshot = client.describe_snapshots(
+        OwnerIds=["self"], Filters=[{"Name": "tag:Name", "Values": ["legacy-app root volume"]}]
+    )["Snapshots"][0]["SnapshotId"]
+    registered = client.register_image(
+        Name="registered-for-no-percentage",
+        Architecture="x86_64",
+        VirtualizationType="hvm",
+        RootDeviceName="/dev/xvda",
+        BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"SnapshotId": snapshot}}],
+    )["ImageId"]
+    store = TaskStore(db)
+    store.add_task(
+        scope=make_scope(slow_sandbox.url, ACCOUNT),
+        kind="register",
+        region="us-east-1",
+        target_id=registered,
+    )
+    app = make_app(slow_sandbox.url, store=TaskStore(db), **FAST)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await start_copy(pilot, images(ec2)[17], regions="us-east-1")
+        await pilot.press("t")
+        screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
+        table = screen.query_one(DataTable)
+        keys = [str(c.key.value) for c in table.ordered_columns]
+        copy = next(t for t in app.tasks.tasks() if t.kind == "copy")
+        reg = next(t for t in app.tasks.tasks() if t.kind == "register")
+
+        def cell(task, key):
+            return str(table.get_row(str(task.id))[keys.index(key)])
+
+        await wait_for(pilot, lambda: "%" in cell(copy, "progress"), 15, "a percentage")
+        assert "░" in cell(copy, "progress")  # a bar, from the copy's snapshots' Progress
+        assert app.tasks.store.get(copy.id).progress is not None
+        await wait_for(pilot, lambda: cell(reg, "status") == "running (pending)", 10)
+        assert cell(reg, "progress") == NO_PERCENT
+        first = cell(copy, "elapsed")
+        await wait_for(pilot, lambda: cell(copy, "elapsed") != first, 5, "elapsed to tick")
+
+
+async def test_the_history_follows_the_cursor(sandbox, ec2):
+    app = make_app(sandbox.url, **FAST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await start_copy(pilot, images(ec2)[18], regions="us-east-1")
+        await start_export(pilot, images(ec2)[19])
+        await wait_for(pilot, lambda: all(t.is_terminal for t in app.tasks.tasks()), 30)
+        await pilot.press("t")
+        screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
+        pane = screen.query_one("#history-text")
+        for _ in range(2):
+            task = screen.selected()
+            await wait_for(
+                pilot,
+                lambda task=task: (
+                    screen.history_events
+                    and screen.history_events[0].task_id == task.id
+                    and task.target_id in rendered(pane)
+                ),
+                5,
+                f"the history of {task.kind}",
+            )
+            statuses = [e.status for e in screen.history_events]
+            assert statuses[0] == "running" and statuses[-1] == "done"
+            if task.kind == "export":  # the finished message names the object
+                key = f"s3://amitui-exports/exports/{task.target_id}.vmdk"
+                assert screen.history_events[-1].message == f"exported to {key}"
+            await pilot.press("down")
+
+
+def test_long_sources_are_cut_at_a_word_with_an_ellipsis():
+    source = "s3://amitui-imports/vms/web frontend 2025.03.1 final build.vmdk"
+    cut = ellipsize(source, 40)
+    assert len(cut) <= 40 and cut.endswith("…") and cut == "s3://amitui-imports/vms/web frontend…"
+    assert ellipsize("ami-0123 (us-east-1)", 40) == "ami-0123 (us-east-1)"
+    assert ellipsize("x" * 50, 10) == "x" * 9 + "…"  # no word to cut at

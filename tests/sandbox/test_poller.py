@@ -335,9 +335,13 @@ def test_200_tasks_over_3_regions_cost_at_most_9_describes_per_cycle(
     log.take()
     per_cycle: list[list[tuple[str, str]]] = []
 
+    snapshot_calls: list[list[str]] = []  # the regions that asked DescribeSnapshots, per cycle
+
     def cycle() -> bool:
         poller.poll_once()
-        per_cycle.append([c for c in log.take() if c[1] in DESCRIBES])
+        calls = log.take()
+        per_cycle.append([c for c in calls if c[1] in DESCRIBES])
+        snapshot_calls.append([r for r, op in calls if op == "DescribeSnapshots"])
         return not store.running_tasks(scope)
 
     wait_for(cycle, bool, timeout=60, interval=0.1)
@@ -346,6 +350,9 @@ def test_200_tasks_over_3_regions_cost_at_most_9_describes_per_cycle(
     assert set(first) == {(r, op) for r in REGIONS for op in DESCRIBES}
     assert all(len(calls) <= 9 for calls in per_cycle)
     assert all(len(set(calls)) == len(calls) for calls in per_cycle)  # one per group
+    # the pending copies' progress: at most ONE DescribeSnapshots per region per cycle
+    assert any(snapshot_calls), "no pending copy's progress was asked for"
+    assert all(len(set(regions)) == len(regions) for regions in snapshot_calls)
     statuses = Counter(t.status for t in store.list_tasks(scope))
     assert statuses == {"done": 200}, [
         (t.kind, t.target_id, t.aws_state, t.message)

@@ -357,3 +357,79 @@ def test_a_stopped_poller_starts_again_and_polls_every_group(clients, store) -> 
         time.sleep(0.02)
     poller.stop()
     assert len(set(clients.log)) == 9  # every (region, api) group polls after the restart
+
+
+class SnapshotEc2(FakeEc2):
+    """Pending images with snapshots, whose DescribeSnapshots answers a Progress."""
+
+    def __init__(self, region: str, log: list) -> None:
+        super().__init__(region, log)
+        self.snapshots: dict[str, list[str]] = {}  # image id -> its snapshot ids
+
+    def describe_images(self, ImageIds, **_):
+        self._call("DescribeImages")
+        return {
+            "Images": [
+                {
+                    "ImageId": i,
+                    "State": self.images[i],
+                    "BlockDeviceMappings": [
+                        {"Ebs": {"SnapshotId": s}} for s in self.snapshots.get(i, [])
+                    ],
+                }
+                for i in ImageIds
+            ]
+        }
+
+    def describe_snapshots(self, SnapshotIds, **_):
+        self._call("DescribeSnapshots")
+        return {"Snapshots": [{"SnapshotId": s, "Progress": "40%"} for s in SnapshotIds]}
+
+
+def test_pending_images_progress_costs_one_describe_snapshots_per_region(
+    clients, store, clock
+) -> None:
+    for region in ("us-east-1", "eu-west-1"):
+        ec2 = clients.by_region[region] = SnapshotEc2(region, clients.log)
+        for n in range(5):
+            image = f"ami-{region[:2]}{n:015x}"
+            ec2.images[image] = "pending"
+            ec2.snapshots[image] = [f"snap-{region[:2]}{n}a", f"snap-{region[:2]}{n}b"]
+            store.add_task(scope=SCOPE, kind="copy", region=region, target_id=image)
+    poller = make_poller(clients, store, clock)
+    poller.poll_once()
+    assert sorted(clients.log) == sorted(
+        (r, op)
+        for r in ("us-east-1", "eu-west-1")
+        for op in ("DescribeImages", "DescribeSnapshots")
+    )
+    assert {t.progress for t in store.running_tasks(SCOPE)} == {40}
+    # once the images are available, no snapshot is asked about
+    for ec2 in clients.by_region.values():
+        ec2.images = dict.fromkeys(ec2.images, "available")
+    clients.log.clear()
+    clock.t += 20
+    poller.poll_once()
+    assert [op for _, op in clients.log] == ["DescribeImages", "DescribeImages"]
+
+
+def test_an_end_seen_by_this_poller_is_timed_and_one_found_at_start_is_not(
+    clients, store, clock
+) -> None:
+    ec2 = clients.ec2("us-east-1")
+    ec2.exports = {"export-ami-old": "active", "export-ami-new": "active"}
+    old = store.add_task(scope=SCOPE, kind="export", region="us-east-1", target_id="export-ami-old")
+    clock.t += 3600  # amitui was closed for an hour: a new session's poller starts
+    poller = make_poller(clients, store, clock)
+    new = store.add_task(scope=SCOPE, kind="export", region="us-east-1", target_id="export-ami-new")
+    ec2.exports["export-ami-old"] = "completed"  # ended while nobody watched
+    poller.poll_once()
+    ended = store.get(old.id)
+    assert ended.status == "done" and ended.ended_unseen
+    assert ended.finished_at == old.created_at  # its last change amitui saw, not "now"
+    clock.t += 30
+    ec2.exports["export-ami-new"] = "completed"  # seen running above, now seen ending
+    poller.poll_once()
+    timed = store.get(new.id)
+    assert timed.status == "done" and not timed.ended_unseen
+    assert timed.finished_at == clock.t and timed.elapsed(clock.t + 999) == 30

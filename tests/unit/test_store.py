@@ -120,6 +120,19 @@ def test_terminal_status_sets_finished_at_and_is_never_reopened(
     assert store.running_tasks(SCOPE) == []
 
 
+def test_an_end_seen_late_keeps_the_last_change_as_finished_at(
+    store: TaskStore, clock: Clock
+) -> None:
+    task = add(store, kind="export", target="export-ami-0123456789abcdef0")
+    clock.t += 20
+    store.apply(task.id, Observation("running", "active", 40, "converting"))
+    clock.t += 7200  # amitui was closed for two hours; the export ended meanwhile
+    done = store.apply(task.id, Observation("done", "completed", 100, "ok"), ended_unseen=True)
+    assert done.finished_at == task.created_at + 20 and done.updated_at == clock.t
+    assert done.ended_unseen and done.elapsed() == 20
+    assert store.get(task.id).elapsed(clock.t + 99999) == 20  # never grows
+
+
 def test_update_of_unknown_task_is_none_and_bad_status_refused(store: TaskStore) -> None:
     assert store.update_task(999, status="done") is None
     task = add(store)
@@ -167,6 +180,27 @@ def test_list_is_newest_first_and_clear_finished_keeps_history(
     assert [e.status for e in store.history(b.id)] == ["running", "failed"]
     assert store.list_tasks(OTHER)[0].id == other.id  # other scope untouched
     assert store.clear_finished(SCOPE) == 0
+
+
+def test_running_tasks_of_other_scopes_are_listed_as_unfollowed_until_cleared(
+    store: TaskStore, clock: Clock
+) -> None:
+    mine = add(store)
+    gone = add(store, scope=OTHER, target="ami-0000000000000000e")  # e.g. an old demo port
+    finished = add(store, scope=OTHER, target="ami-0000000000000000f")
+    store.update_task(finished.id, status="done")
+    assert [t.id for t in store.unfollowed_tasks(SCOPE)] == [gone.id]
+    assert [t.id for t in store.unfollowed_tasks(OTHER)] == [mine.id]  # seen from there
+    clock.t += 1
+    assert store.clear_unfollowed(SCOPE) == 1
+    assert store.unfollowed_tasks(SCOPE) == []
+    assert store.get(gone.id).status == "running"  # not made up: it is just not shown here
+    assert "not followed" in store.history(gone.id)[-1].message
+    assert store.get(mine.id).cleared is False
+    # followed again from its own scope, a cleared running task is listed and counted
+    assert [t.id for t in store.list_tasks(OTHER)] == [finished.id, gone.id]
+    assert store.count_running(OTHER) == 1
+    assert store.clear_unfollowed(SCOPE) == 0
 
 
 def test_cancel_requested_is_recorded(store: TaskStore) -> None:

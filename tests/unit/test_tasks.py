@@ -5,15 +5,24 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from amitui.aws.task_calls import describe_batched, is_missing_error, list_active_transfers
+from amitui.aws.task_calls import (
+    describe_batched,
+    is_missing_error,
+    list_active_transfers,
+    pending_image_progress,
+    weighted_progress,
+)
 from amitui.aws.tasks import (
+    DEMO_ENDPOINT,
     Task,
     api_for,
+    export_object_url,
     interpret_export,
     interpret_image,
     interpret_import,
     make_scope,
     progress_of,
+    scope_parts,
 )
 
 NOW = 1_700_000_000.0
@@ -45,6 +54,19 @@ def test_scope_names_endpoint_and_account() -> None:
     )
 
 
+def test_the_demo_scope_does_not_depend_on_the_sandbox_port() -> None:
+    first = make_scope("http://127.0.0.1:40123", "123456789012", DEMO_ENDPOINT)
+    second = make_scope("http://127.0.0.1:51999/", "123456789012", DEMO_ENDPOINT)
+    assert first == second == "demo-sandbox|123456789012"
+    # a real endpoint's scope stays its URL and account; accounts stay apart
+    assert make_scope("http://127.0.0.1:40123", "123456789012") != first
+    assert make_scope("http://x", "210987654321", DEMO_ENDPOINT) != first
+    assert scope_parts("http://127.0.0.1:5055|123456789012") == (
+        "http://127.0.0.1:5055",
+        "123456789012",
+    )
+
+
 def test_kinds_map_to_their_describe_api() -> None:
     assert {k: api_for(k) for k in ("copy", "create", "register", "export", "import")} == {
         "copy": "images",
@@ -59,7 +81,16 @@ def test_kinds_map_to_their_describe_api() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("42", 42), (7, 7), ("100", 100), ("", None), (None, None), ("n/a", None), ("150", 100)],
+    [
+        ("42", 42),
+        ("42%", 42),
+        (7, 7),
+        ("100", 100),
+        ("", None),
+        (None, None),
+        ("n/a", None),
+        ("150", 100),
+    ],
 )
 def test_progress_parsing(value, expected) -> None:
     assert progress_of(value) == expected
@@ -136,11 +167,99 @@ def test_export_progress_and_completion() -> None:
         "converting",
     )
     obs = interpret_export(export_raw("completed"), t, NOW)
-    assert (obs.status, obs.progress, obs.message) == (
-        "done",
-        100,
-        "exported to s3://bucket/exports/",
-    )
+    assert (obs.status, obs.progress) == ("done", 100)
+
+
+def test_export_completion_names_the_object_as_aws_names_it() -> None:
+    url = export_object_url("bucket", "exports/", "export-ami-0123456789abcdef0", "VMDK")
+    assert url == "s3://bucket/exports/export-ami-0123456789abcdef0.vmdk"
+    started = task("export", target_id="export-ami-0123456789abcdef0", source=f"ami-1 → {url}")
+    obs = interpret_export(export_raw("completed"), started, NOW)
+    assert obs.message == f"exported to {url}"
+    # adopted (started elsewhere): AWS does not repeat the format, and the message says so
+    adopted = task("export", target_id="export-ami-0123456789abcdef0", source="ami-1")
+    obs = interpret_export(export_raw("completed"), adopted, NOW)
+    assert obs.message == "exported to s3://bucket/exports/export-ami-0123456789abcdef0.<format>"
+
+
+def test_a_pending_image_carries_its_snapshots_progress() -> None:
+    obs = interpret_image({"ImageId": "ami-1", "State": "pending"}, task(), NOW, progress=40)
+    assert (obs.status, obs.progress) == ("running", 40)
+    done = interpret_image({"ImageId": "ami-1", "State": "available"}, task(), NOW, progress=40)
+    assert done.status == "done"
+
+
+def test_image_progress_is_the_size_weighted_snapshot_progress() -> None:
+    assert weighted_progress([{"Progress": "100%", "VolumeSize": 8}]) == 100
+    two = [{"Progress": "100%", "VolumeSize": 10}, {"Progress": "0%", "VolumeSize": 30}]
+    assert weighted_progress(two) == 25
+    assert weighted_progress([{"Progress": "50%"}, None]) is None  # one not described
+    assert weighted_progress([]) is None
+
+
+class SnapshotEc2:
+    def __init__(self, fail: bool = False) -> None:
+        self.calls: list[list[str]] = []
+        self.fail = fail
+
+    def describe_snapshots(self, SnapshotIds, **_):
+        self.calls.append(list(SnapshotIds))
+        if self.fail:
+            raise client_error("UnauthorizedOperation", "not allowed")
+        sizes = {"snap-a": 10, "snap-b": 30, "snap-c": 8}
+        done = {"snap-a": "100%", "snap-b": "0%", "snap-c": "50%"}
+        return {
+            "Snapshots": [
+                {"SnapshotId": s, "Progress": done[s], "VolumeSize": sizes[s]} for s in SnapshotIds
+            ]
+        }
+
+
+def image(image_id: str, state: str, *snapshots: str) -> dict:
+    return {
+        "ImageId": image_id,
+        "State": state,
+        "BlockDeviceMappings": [{"Ebs": {"SnapshotId": s}} for s in snapshots],
+    }
+
+
+def test_pending_images_progress_costs_one_describe_snapshots_for_all() -> None:
+    ec2 = SnapshotEc2()
+    answers = {
+        "ami-1": image("ami-1", "pending", "snap-a", "snap-b"),
+        "ami-2": image("ami-2", "pending", "snap-c"),
+        "ami-3": image("ami-3", "available", "snap-x"),  # finished: not asked about
+        "ami-4": image("ami-4", "pending"),  # no snapshots yet: no percentage
+        "ami-5": None,
+    }
+    assert pending_image_progress(ec2, answers) == {"ami-1": 25, "ami-2": 50, "ami-4": None}
+    assert ec2.calls == [["snap-a", "snap-b", "snap-c"]]
+    assert pending_image_progress(ec2, {"ami-3": answers["ami-3"]}) == {}
+    assert len(ec2.calls) == 1  # nothing pending: no call
+
+
+def test_only_copies_and_creations_take_their_snapshots_progress() -> None:
+    ec2 = SnapshotEc2()
+    answers = {
+        "ami-1": image("ami-1", "pending", "snap-a"),  # a register: reuses a snapshot
+        "ami-2": image("ami-2", "pending", "snap-c"),  # a copy
+    }
+    assert pending_image_progress(ec2, answers, only=["ami-2"]) == {"ami-2": 50}
+    assert ec2.calls == [["snap-c"]]
+
+
+def test_a_refused_describe_snapshots_leaves_the_percentage_unknown() -> None:
+    ec2 = SnapshotEc2(fail=True)
+    assert pending_image_progress(ec2, {"ami-1": image("ami-1", "pending", "snap-a")}) == {}
+
+
+def test_elapsed_of_a_finished_task_does_not_grow() -> None:
+    seen = task(age=600, finished_at=NOW - 300, updated_at=NOW - 300)
+    assert seen.elapsed(NOW) == seen.elapsed(NOW + 86400) == 300
+    assert not seen.ended_unseen
+    # ended while amitui was closed: finished_at is the last change seen, before updated_at
+    unseen = task(age=600, finished_at=NOW - 500, updated_at=NOW)
+    assert unseen.ended_unseen and unseen.elapsed(NOW + 86400) == 100
 
 
 def test_export_deleted_is_cancelled_after_a_cancel_else_failed() -> None:

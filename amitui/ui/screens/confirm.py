@@ -1,4 +1,8 @@
-"""A confirmation modal; for destructive steps the user types the id back."""
+"""A confirmation modal; for destructive steps the user types the id back.
+
+Both buttons are named by their effect (``action`` / ``keep``); ``y`` and ``n`` answer
+them, ``esc`` is ``n``. The caller says what happened either way.
+"""
 
 from __future__ import annotations
 
@@ -8,44 +12,61 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "no", "Cancel")]
+    BINDINGS = [
+        Binding("escape,n", "no", "No", id="confirm_no"),
+        Binding("y", "yes", "Yes", id="confirm_yes"),
+    ]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
-        width: 76; height: auto; border: thick $error; background: $surface; padding: 1 2;
+        width: 76; max-width: 100%; height: auto;
+        border: thick $error; background: $surface; padding: 1 2;
     }
+    ConfirmScreen #message { height: auto; }
+    ConfirmScreen #typed-label { height: auto; margin-top: 1; }
+    ConfirmScreen #typed { width: 1fr; }
     ConfirmScreen #problem { color: $error; height: auto; }
     ConfirmScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmScreen Button { margin-left: 2; }
     """
 
-    def __init__(self, message: str, expected: str | None = None, action: str = "Confirm"):
+    def __init__(
+        self,
+        message: str,
+        expected: str | None = None,
+        action: str = "Confirm",
+        keep: str = "Do nothing",
+    ):
         super().__init__()
         self.message = message
         self.expected = expected
         self.action_label = action
+        self.keep_label = keep
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.message))
+            yield Static(Text(self.message), id="message")
             if self.expected:
-                yield Static(Text(f"Type {self.expected} to confirm:"))
-                yield Input(placeholder=self.expected, compact=True, id="typed")
+                yield Static(Text(f"Type {self.expected} to confirm:"), id="typed-label")
+                # A bordered box with no placeholder: the expected id written in the
+                # box would read as already typed.
+                yield Input(id="typed")
             yield Static("", id="problem")
             with Horizontal():
-                yield Button(self.action_label, variant="error", compact=True, id="yes")
-                yield Button("Cancel", compact=True, id="no")
+                yield Button(f"{self.action_label} (y)", variant="error", compact=True, id="yes")
+                yield Button(f"{self.keep_label} (n)", compact=True, id="no")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#typed" if self.expected else "#no").focus()
 
     @on(Button.Pressed, "#yes")
     @on(Input.Submitted, "#typed")
-    def _yes(self) -> None:
+    def action_yes(self) -> None:
         if self.expected and self.query_one("#typed", Input).value.strip() != self.expected:
             self.query_one("#problem", Static).update(
                 Text(f"That is not {self.expected}: nothing was done.")

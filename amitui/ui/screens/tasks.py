@@ -1,86 +1,56 @@
-"""The tasks screen: everything amitui follows, with history, cancel, clear and adopt."""
+"""The tasks screen: everything amitui follows, with progress, history, cancel, clear, adopt.
+
+The table is updated in place: a ``TaskUpdated`` message carries the changed task (the app
+hands it to :meth:`TasksScreen.task_changed`), the clock ticks only the Elapsed cells, and
+the store is read again only on mount, clear and adopt. The selected task's history is
+shown under the table (read in a worker thread) as the cursor moves.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
 
-from rich.table import Table
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from amitui.aws.errors import describe_error
-from amitui.aws.tasks import Task
-from amitui.ui.columns import duration
+from amitui.aws.tasks import Task, TaskEvent
 from amitui.ui.screens.confirm import ConfirmScreen
+from amitui.ui.screens.task_views import (
+    COLUMNS,
+    SORT_KEYS,
+    HistoryScreen,
+    elapsed_cell,
+    history_table,
+    history_title,
+    task_cells,
+)
 from amitui.ui.widgets.context_header import ContextHeader
 
-COLUMNS = (
-    ("kind", "Kind"),
-    ("source", "Source"),
-    ("target", "Target id"),
-    ("region", "Region"),
-    ("status", "Status"),
-    ("progress", "Progress"),
-    ("started", "Started"),
-    ("elapsed", "Elapsed"),
-    ("message", "Last message"),
-)
-STATUS_STYLES = {"running": "yellow", "done": "green", "failed": "bold red", "cancelled": "dim"}
-
-
-def progress_text(task: Task) -> str:
-    if task.progress is not None:
-        return f"{task.progress}%"
-    return task.aws_state or ""
-
-
-def task_cells(task: Task) -> list[Text]:
-    started = datetime.fromtimestamp(task.created_at).strftime("%Y-%m-%d %H:%M:%S")
-    return [
-        Text(task.kind + (" (adopted)" if task.adopted else "")),
-        Text(task.source[:48]),
-        Text(task.target_id),
-        Text(task.region),
-        Text(task.status, style=STATUS_STYLES.get(task.status, "")),
-        Text(progress_text(task)),
-        Text(started),
-        Text(duration(task.elapsed())),
-        Text(task.message[:80]),
-    ]
+# HistoryScreen and the cells were defined here before: kept importable from here.
+__all__ = ["COLUMNS", "HistoryScreen", "TaskActionDone", "TasksScreen"]
 
 
 class TaskActionDone(Message):
-    def __init__(self, text: str, error: bool = False) -> None:
+    def __init__(self, text: str, error: bool = False, reload: bool = True) -> None:
         super().__init__()
         self.text = text
         self.error = error
+        self.reload = reload
 
 
-class HistoryScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
-    DEFAULT_CSS = """
-    HistoryScreen { align: center middle; }
-    HistoryScreen > VerticalScroll {
-        width: 110; height: 70%; border: thick $accent; background: $surface; padding: 1 2;
-    }
-    """
-
-    def __init__(self, task: Task, table: Table) -> None:
+class HistoryLoaded(Message):
+    def __init__(self, task: Task, events: list[TaskEvent]) -> None:
         super().__init__()
-        self.task_record = task
-        self.table = table
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            t = self.task_record
-            yield Static(Text(f"{t.kind} {t.target_id} · {t.region} · {t.source}", style="bold"))
-            yield Static(self.table)
+        self.task = task
+        self.events = events
 
 
 class TasksScreen(Screen):
@@ -93,7 +63,10 @@ class TasksScreen(Screen):
         Binding("s", "sort_next", "Sort", id="sort"),
     ]
     DEFAULT_CSS = """
-    TasksScreen DataTable { height: 1fr; }
+    TasksScreen #tasks { height: 1fr; min-height: 5; }
+    TasksScreen #history {
+        height: 35%; min-height: 5; border-top: solid $accent; padding: 0 1;
+    }
     TasksScreen #task-status { height: 1; padding: 0 1; background: $boost; }
     """
 
@@ -101,10 +74,17 @@ class TasksScreen(Screen):
         super().__init__()
         self.sort_column = "started"
         self.sort_reverse = True
+        self.task_list: list[Task] = []  # this scope's tasks
+        self.unfollowed: list[Task] = []  # running tasks of other scopes: nobody polls them
+        self._order: list[int] = []  # task ids, as the table shows them
+        self._history_for: int | None = None
+        self.history_events: list[TaskEvent] = []  # what the history pane shows
 
     def compose(self) -> ComposeResult:
         yield ContextHeader(id="context")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="tasks")
+        with VerticalScroll(id="history"):
+            yield Static(Text("No task selected.", style="dim"), id="history-text")
         yield Static("", id="task-status")
         yield Footer()
 
@@ -117,64 +97,131 @@ class TasksScreen(Screen):
         self.set_interval(1.0, self._tick)
         table.focus()
 
-    def _tick(self) -> None:
-        if any(t.is_running for t in self.task_list):
-            self.reload()
-
     @property
     def tracker(self):
         return self.app.tasks
 
+    # -- rows ------------------------------------------------------------------------
+
     def reload(self) -> None:
+        """Read the tasks again from the store (mount, clear, adopt) and redraw."""
+        self.task_list = self.tracker.tasks()
+        self.unfollowed = self.tracker.unfollowed()
+        self._rebuild()
+
+    def rows(self) -> list[Task]:
+        """The table's rows in order: this scope's tasks sorted, then the unfollowed."""
+        ordered = sorted(self.task_list, key=SORT_KEYS[self.sort_column], reverse=self.sort_reverse)
+        return ordered + self.unfollowed
+
+    def is_followed(self, task: Task) -> bool:
+        return task.scope == self.tracker.scope
+
+    def _rebuild(self) -> None:
         table = self.query_one(DataTable)
         current = self.selected()
-        self.task_list = self.tracker.tasks()
-        keys = {
-            "kind": lambda t: t.kind,
-            "source": lambda t: t.source,
-            "target": lambda t: t.target_id,
-            "region": lambda t: t.region,
-            "status": lambda t: t.status,
-            "progress": lambda t: t.progress or -1,
-            "started": lambda t: t.created_at,
-            "elapsed": lambda t: t.elapsed(),
-            "message": lambda t: t.message,
-        }
-        self.task_list.sort(key=keys[self.sort_column], reverse=self.sort_reverse)
+        rows = self.rows()
         table.clear()
+        now = time.time()
+        for task in rows:
+            cells = task_cells(task, self.is_followed(task), now)
+            table.add_row(*(cells[key] for key, _ in COLUMNS), key=str(task.id))
+        self._order = [t.id for t in rows]
+        if current is not None and current.id in self._order:
+            table.move_cursor(row=self._order.index(current.id))
+        self._update_status()
+        self._show_history()
+
+    def task_changed(self, task: Task | None) -> None:
+        """A task of this scope changed (``None``: the scope became known): update its
+        row in place, or redraw when it is new or moves in the sort order."""
+        if task is None:
+            self.reload()
+            return
+        if not self.is_followed(task):
+            return
+        known = {t.id: i for i, t in enumerate(self.task_list)}
+        if task.id in known:
+            self.task_list[known[task.id]] = task
+        else:
+            self.task_list.append(task)
+        if [t.id for t in self.rows()] != self._order:
+            self._rebuild()
+            return
+        table = self.query_one(DataTable)
+        for key, cell in task_cells(task).items():
+            table.update_cell(str(task.id), key, cell)
+        self._update_status()
+        if self._history_for == task.id:
+            self._show_history()
+
+    def _tick(self) -> None:
+        """Only the running tasks' Elapsed cells change with the clock."""
+        table = self.query_one(DataTable)
+        now = time.time()
         for task in self.task_list:
-            table.add_row(*task_cells(task), key=str(task.id))
-        if current is not None:
-            for row, task in enumerate(self.task_list):
-                if task.id == current.id:
-                    table.move_cursor(row=row)
+            if task.is_running:
+                table.update_cell(str(task.id), "elapsed", elapsed_cell(task, now))
+
+    def _update_status(self) -> None:
         running = sum(t.is_running for t in self.task_list)
         arrow = "▼" if self.sort_reverse else "▲"
-        self.query_one("#task-status", Static).update(
-            Text(
-                f"{len(self.task_list)} tasks · {running} running"
-                f" · sorted by {self.sort_column} {arrow}"
-            )
+        text = Text(
+            f"{len(self.task_list)} tasks · {running} running"
+            f" · sorted by {self.sort_column} {arrow}"
         )
+        if self.unfollowed:
+            text.append(f" · {len(self.unfollowed)} not followed (C clears)", style="magenta")
+        self.query_one("#task-status", Static).update(text)
 
     def selected(self) -> Task | None:
         table = self.query_one(DataTable)
-        tasks = getattr(self, "task_list", [])
-        if not tasks or table.cursor_row is None or table.cursor_row >= len(tasks):
+        rows = {t.id: t for t in (*self.task_list, *self.unfollowed)}
+        row = table.cursor_row
+        if not self._order or row is None or not 0 <= row < len(self._order):
             return None
-        return tasks[table.cursor_row]
+        return rows.get(self._order[row])
+
+    # -- sorting ---------------------------------------------------------------------
 
     @on(DataTable.HeaderSelected)
     def _header(self, event: DataTable.HeaderSelected) -> None:
         key = str(event.column_key.value)
         self.sort_reverse = not self.sort_reverse if key == self.sort_column else False
         self.sort_column = key
-        self.reload()
+        self._rebuild()
 
     def action_sort_next(self) -> None:
         keys = [k for k, _ in COLUMNS]
         self.sort_column = keys[(keys.index(self.sort_column) + 1) % len(keys)]
-        self.reload()
+        self._rebuild()
+
+    # -- history ---------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self._show_history()
+
+    def _show_history(self) -> None:
+        task = self.selected()
+        self._history_for = task.id if task is not None else None
+        if task is None:
+            self.query_one("#history-text", Static).update(Text("No task selected.", style="dim"))
+            return
+        self._load_history(task)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="task-history")
+    def _load_history(self, task: Task) -> None:
+        self.post_message(HistoryLoaded(task, self.tracker.store.history(task.id)))
+
+    def on_history_loaded(self, message: HistoryLoaded) -> None:
+        if message.task.id != self._history_for:
+            return  # the cursor moved on
+        self.history_events = message.events
+        self.query_one("#history-text", Static).update(
+            Group(history_title(message.task), history_table(message.events))
+        )
+        self.query_one("#history", VerticalScroll).scroll_end(animate=False)  # newest last
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
@@ -184,18 +231,11 @@ class TasksScreen(Screen):
         task = self.selected()
         if task is None:
             return
-        table = Table(header_style="bold")
-        for title in ("Time", "Status", "AWS state", "Progress", "Message"):
-            table.add_column(title)
-        for event in self.tracker.store.history(task.id):
-            table.add_row(
-                Text(datetime.fromtimestamp(event.at).strftime("%Y-%m-%d %H:%M:%S")),
-                Text(event.status, style=STATUS_STYLES.get(event.status, "")),
-                Text(event.aws_state or ""),
-                Text("" if event.progress is None else f"{event.progress}%"),
-                Text(event.message or ""),
-            )
-        self.app.push_screen(HistoryScreen(task, table))
+        self.app.push_screen(
+            HistoryScreen(task, history_table(self.tracker.store.history(task.id)))
+        )
+
+    # -- cancel ----------------------------------------------------------------------
 
     def action_cancel_task(self) -> None:
         task = self.selected()
@@ -203,6 +243,13 @@ class TasksScreen(Screen):
             return
         if self.app.settings.read_only:
             self.notify("Cancelling is not allowed under --read-only", severity="error")
+            return
+        if not self.is_followed(task):
+            self.notify(
+                "This task belongs to an endpoint or account not in use: it cannot be cancelled"
+                " from here (C clears it from this list)",
+                severity="warning",
+            )
             return
         if not task.cancellable:
             self.notify(
@@ -214,14 +261,26 @@ class TasksScreen(Screen):
                 f"Cancel the {task.kind} by DEREGISTERING the pending image {task.target_id} "
                 f"in {task.region}. This cannot be undone."
             )
-            screen = ConfirmScreen(message, expected=task.target_id, action="Deregister")
+            screen = ConfirmScreen(
+                message,
+                expected=task.target_id,
+                action=f"Deregister {task.target_id}",
+                keep="Keep it running",
+            )
         else:
-            message = f"Cancel {task.kind} task {task.target_id} in {task.region}?"
-            screen = ConfirmScreen(message, action=f"Cancel {task.kind}")
+            message = (
+                f"Cancel {task.kind} task {task.target_id} in {task.region}? AWS stops it"
+                " and does not resume it."
+            )
+            screen = ConfirmScreen(
+                message, action=f"Cancel the {task.kind}", keep="Keep it running"
+            )
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._cancel(task.id)
+            else:
+                self.notify(f"{task.kind} {task.target_id} keeps running: nothing was sent")
 
         self.app.push_screen(screen, confirmed)
 
@@ -229,13 +288,26 @@ class TasksScreen(Screen):
     def _cancel(self, task_id: int) -> None:
         try:
             task = self.tracker.poller.cancel(task_id)
-            self.post_message(TaskActionDone(f"Cancel requested for {task.target_id}"))
+            self.post_message(
+                TaskActionDone(
+                    f"Cancel requested for {task.kind} {task.target_id}: AWS accepted it;"
+                    " the task ends as cancelled when AWS confirms",
+                    reload=False,
+                )
+            )
         except Exception as exc:
-            self.post_message(TaskActionDone(describe_error(exc), error=True))
+            self.post_message(TaskActionDone(f"Cancel failed: {describe_error(exc)}", error=True))
+
+    # -- clear, adopt ----------------------------------------------------------------
 
     def action_clear_finished(self) -> None:
-        count = self.tracker.store.clear_finished(self.tracker.scope) if self.tracker.scope else 0
-        self.notify(f"Cleared {count} finished task(s); they stay in the history")
+        scope = self.tracker.scope
+        finished = self.tracker.store.clear_finished(scope) if scope else 0
+        unfollowed = self.tracker.store.clear_unfollowed(scope) if scope else 0
+        text = f"Cleared {finished} finished task(s)"
+        if unfollowed:
+            text += f" and {unfollowed} not followed"
+        self.notify(text + "; they stay in the history")
         self.reload()
 
     def action_adopt(self) -> None:
@@ -253,4 +325,5 @@ class TasksScreen(Screen):
 
     def on_task_action_done(self, message: TaskActionDone) -> None:
         self.notify(message.text, severity="error" if message.error else "information")
-        self.reload()
+        if message.reload:
+            self.reload()

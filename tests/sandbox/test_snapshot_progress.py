@@ -1,0 +1,60 @@
+"""DescribeSnapshots: a pending image's snapshots are pending with a growing Progress."""
+
+from __future__ import annotations
+
+from .ec2_helpers import own_available, seeded_snapshot, unique
+from .polling import wait_for
+
+
+def snapshots_of(client, image_id: str) -> list[dict]:
+    image = client.describe_images(ImageIds=[image_id])["Images"][0]
+    ids = [m["Ebs"]["SnapshotId"] for m in image["BlockDeviceMappings"] if "Ebs" in m]
+    return client.describe_snapshots(SnapshotIds=ids)["Snapshots"]
+
+
+def test_a_pending_copy_reports_its_snapshots_progress_until_available(sandbox, ec2):
+    client = ec2("us-east-1")
+    sandbox.pending_seconds, before = 3.0, sandbox.pending_seconds
+    try:
+        source = own_available(client)
+        copy = client.copy_image(
+            Name=unique("snap-progress"), SourceImageId=source["ImageId"], SourceRegion="us-east-1"
+        )["ImageId"]
+    finally:
+        sandbox.pending_seconds = before
+
+    def read():
+        state = client.describe_images(ImageIds=[copy])["Images"][0]["State"]
+        return state, [(s["State"], s["Progress"]) for s in snapshots_of(client, copy)]
+
+    seen = wait_for(read, lambda v: v[0] == "available", timeout=20)
+    pending = [snaps for state, snaps in seen if state == "pending"]
+    assert pending
+    assert all(s == "pending" and p.endswith("%") for snaps in pending for s, p in snaps)
+    for n in range(len(pending[0])):  # each snapshot's Progress only grows, below 100%
+        percents = [int(snaps[n][1][:-1]) for snaps in pending]
+        assert percents == sorted(percents) and max(percents) <= 99
+    assert seen[-1][1] and all(s == ("completed", "100%") for s in seen[-1][1])
+    # the source's snapshots were never pending
+    assert all(s["State"] == "completed" for s in snapshots_of(client, source["ImageId"]))
+
+
+def test_a_snapshot_that_existed_before_the_image_stays_completed(sandbox, ec2):
+    client = ec2("ap-southeast-2")
+    snapshot = seeded_snapshot(client)
+    sandbox.pending_seconds, before = 30.0, sandbox.pending_seconds
+    try:
+        registered = client.register_image(
+            Name=unique("registered-no-progress"),
+            Architecture="x86_64",
+            VirtualizationType="hvm",
+            RootDeviceName="/dev/xvda",
+            BlockDeviceMappings=[
+                {"DeviceName": "/dev/xvda", "Ebs": {"SnapshotId": snapshot["SnapshotId"]}}
+            ],
+        )["ImageId"]
+    finally:
+        sandbox.pending_seconds = before
+    assert client.describe_images(ImageIds=[registered])["Images"][0]["State"] == "pending"
+    (again,) = client.describe_snapshots(SnapshotIds=[snapshot["SnapshotId"]])["Snapshots"]
+    assert (again["State"], again["Progress"]) == ("completed", "100%")
