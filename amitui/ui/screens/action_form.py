@@ -327,7 +327,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         )
         if warning:
             self.app.push_screen(
-                ConfirmScreen(warning, action=f"Yes: {self.spec.title.lower()}"),
+                ConfirmScreen(warning, action="Yes, send it", keep="No, back to the form"),
                 lambda yes: (
                     self._start(values, dry_run)
                     if yes

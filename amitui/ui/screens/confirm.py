@@ -24,7 +24,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
         width: 76; max-width: 100%; height: auto;
-        border: thick $error; background: $surface; padding: 1 2;
+        border: heavy $error; background: $surface; padding: 1 2;
     }
     ConfirmScreen #message { height: auto; }
     ConfirmScreen #typed-label { height: auto; margin-top: 1; }
