@@ -69,6 +69,104 @@ async def shoot(url: str) -> list[Path]:
     return written
 
 
+SMALL = (80, 24)
+
+
+async def shoot_modals(url: str) -> list[Path]:
+    """Every modal at 80x24: the six forms, their pickers, the reboot question, help, the
+    inventory's pickers, the tasks screen with its history and cancel question."""
+    from amitui.cli import make_app
+    from amitui.settings import Settings
+    from amitui.ui.screens.action_form import ActionForm
+    from amitui.ui.screens.choice_picker import ChoicePicker
+    from amitui.ui.screens.confirm import ConfirmScreen
+    from amitui.ui.screens.tasks import TasksScreen
+
+    written: list[Path] = []
+    app = make_app(Settings(endpoint_url=url, regions=("us-east-1",)))
+
+    def save(name: str) -> None:
+        path = OUT / f"{name}-80x24.svg"
+        app.save_screenshot(str(path))
+        written.append(path)
+
+    async def screen_is(kind) -> None:
+        await wait_for(pilot, lambda: isinstance(app.screen, kind))
+        await pilot.pause(0.2)
+
+    def field(form, api_name: str):
+        index = [f.api_name for f in form.spec.fields].index(api_name)
+        return form.query_one(f"#f-{index}")
+
+    async def pick(form, api_name: str, name: str) -> None:
+        field(form, api_name).focus()
+        await pilot.press("ctrl+o")
+        await screen_is(ChoicePicker)
+        await wait_for(pilot, lambda: app.screen.lookup or app.screen.error)
+        await pilot.pause(0.2)
+        save(name)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is form)
+
+    async with app.run_test(size=SMALL) as pilot:
+        inventory = app.inventory
+        await wait_for(pilot, lambda: inventory.is_mounted and inventory.finished_in is not None)
+        await wait_for(pilot, lambda: app.account is not None)
+        for key, name in (("c", "copy"), ("e", "export"), ("ctrl+d", "deregister")):
+            await pilot.press(key)
+            await screen_is(ActionForm)
+            save(f"form-{name}")
+            if name == "copy":
+                await pick(app.screen, "DestinationRegions", "picker-regions")
+            if name == "export":
+                await pick(app.screen, "S3ExportLocation.S3Bucket", "picker-buckets")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is inventory)
+        await pilot.press("n")
+        await screen_is(ActionForm)
+        save("form-create")
+        form = app.screen
+        await pick(form, "InstanceId", "picker-instances")
+        instance = form.pickers.lookups["instances"].choices[0].value
+        field(form, "InstanceId").value = instance
+        field(form, "Name").value = "nightly build"
+        await pilot.press("ctrl+s")
+        await screen_is(ConfirmScreen)
+        save("confirm-reboot")
+        await pilot.press("n", "escape")
+        await wait_for(pilot, lambda: app.screen is inventory)
+        for key, name in (("i", "import"), ("r", "register")):
+            await pilot.press(key)
+            await screen_is(ActionForm)
+            save(f"form-{name}")
+            if name == "register":
+                await pick(app.screen, "BlockDeviceMappings.0.Ebs.SnapshotId", "picker-snapshots")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is inventory)
+        for key, name in (("question_mark", "help"), ("o", "owners"), ("R", "regions")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: app.screen is not inventory)
+            await pilot.pause(0.3)
+            save(name)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is inventory)
+        # A running export to show in the tasks screen, its history and its cancel question.
+        await pilot.press("e")
+        await screen_is(ActionForm)
+        field(app.screen, "S3ExportLocation.S3Bucket").value = "amitui-exports"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is inventory)
+        await pilot.press("t")
+        await screen_is(TasksScreen)
+        await pilot.pause(1.2)
+        save("tasks")
+        await pilot.press("x")
+        await screen_is(ConfirmScreen)
+        save("confirm-cancel")
+        await pilot.press("n")
+    return written
+
+
 def main() -> int:
     from amitui.sandbox import Sandbox
 
@@ -79,7 +177,7 @@ def main() -> int:
         os.environ["AMITUI_STATE_DIR"] = state  # never mix with the user's own tasks
         os.environ["AMITUI_CACHE_DIR"] = state
         with Sandbox(seed=7, pending_seconds=30) as sandbox:
-            for path in asyncio.run(shoot(sandbox.url)):
+            for path in asyncio.run(shoot(sandbox.url)) + asyncio.run(shoot_modals(sandbox.url)):
                 print(path.relative_to(OUT.parent))
     return 0
 

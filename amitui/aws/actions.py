@@ -109,7 +109,7 @@ COPY = ActionSpec(
 def _reboot_warning(values: Mapping[str, object]) -> str | None:
     if values.get("NoReboot"):
         return None
-    instance = values.get("InstanceId") or "the instance"
+    instance = values.get("InstanceId") or "The instance"
     return (
         f"{instance} will REBOOT while the image is taken: AWS shuts it down and starts it "
         "again so the file systems are consistent. Turn on No reboot to avoid it."

@@ -98,7 +98,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     # -- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(id="box"):
             yield Static(Text(f"{self.spec.title} · {self.aws_region}"), id="title")
             yield Static(self._context_text(), id="context")
             with VerticalScroll(id="fields"):
@@ -216,12 +216,26 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         elif self.spec.confirm and (warning := self.spec.confirm(self.spec.clean(values))):
             text.append(f"\n⚠ {warning}", style="bold yellow")
         self.query_one("#context", Static).update(text)
+        self.call_after_refresh(self._fit_fields)
 
     def set_outcome(self, message: str | None, error: bool = False) -> None:
         box = self.query_one("#outcome", Static)
         box.update(Text(message or ""))
         box.set_class(bool(message) and error, "failed")
         box.set_class(bool(message) and not error, "ok")
+        self.call_after_refresh(self._fit_fields)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_fields)
+
+    def _fit_fields(self) -> None:
+        """Let the fields scroll in whatever height the summary, the outcome and the
+        buttons leave (at 80x24 a long form scrolls instead of hiding its last fields)."""
+        box = self.query_one("#box")
+        fields = self.query_one("#fields")
+        others = sum(w.outer_size.height for w in box.children if w is not fields)
+        room = int((self.size.height - 1) * 0.95) - box.styles.gutter.height - others
+        fields.styles.max_height = max(3, room)
 
     def _field_index(self, widget_id: str | None) -> int | None:
         if widget_id and widget_id.startswith("f-"):

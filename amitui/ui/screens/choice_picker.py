@@ -86,7 +86,7 @@ class ChoicePicker(ModalScreen[Picked]):
     ChoicePicker { align: center middle; }
     ChoicePicker > Vertical {
         width: 110; max-width: 100%; height: 90%;
-        border: thick $accent; background: $surface; padding: 0 1;
+        border: heavy $accent; background: $surface; padding: 0 1;
     }
     ChoicePicker #title { text-style: bold; color: $accent; }
     ChoicePicker #query { margin: 0 0 1 0; }

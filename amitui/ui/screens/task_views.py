@@ -162,7 +162,7 @@ class HistoryScreen(ModalScreen[None]):
     HistoryScreen { align: center middle; }
     HistoryScreen > VerticalScroll {
         width: 110; max-width: 100%; height: 70%;
-        border: thick $accent; background: $surface; padding: 1 2;
+        border: heavy $accent; background: $surface; padding: 1 2;
     }
     """
 
