@@ -5,6 +5,8 @@
   not recognized"), judged on its top-level wire name (``Filter`` of ``Filter.1.Name``).
 * A required parameter absent or empty -- at the top level, or inside a structure
   that is given (``S3ExportLocation.S3Bucket``): ``MissingParameter``.
+* A character XML 1.0 cannot carry (most control characters), in a name or a value:
+  ``InvalidParameterValue`` -- an EC2 answer could not echo it back.
 
 All of this is in HTTP 400 EC2 errors; ``error_body`` writes the XML for answers
 the sandbox has to make without moto's serializer.
@@ -12,8 +14,9 @@ the sandbox has to make without moto's serializer.
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -36,6 +39,15 @@ COMMON_PARAMETERS = frozenset(
 )
 
 
+# What XML 1.0 cannot carry: C0 controls but tab/newline/return, surrogates, U+FFFE/F.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot carry shown as an escape (``\\x08``)."""
+    return NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 def _wire_names(action: str) -> set[str]:
     """The top-level query names of the action's parameters (EC2 protocol rules)."""
     shape = service_model("ec2").operation_model(action).input_shape
@@ -54,17 +66,19 @@ def _wire_names(action: str) -> set[str]:
     return names
 
 
-def check_request(action: str | None, keys: Iterable[str]) -> None:
+def check_request(action: str | None, values: Mapping[str, str]) -> None:
     if not action:
         raise errors.missing_action()
     if action not in service_model("ec2").operation_names:
-        raise errors.invalid_action(action)
+        raise errors.invalid_action(xml_safe(action))
     known = _wire_names(action)
-    for key in keys:
+    for key in values:
         top = key.split(".", 1)[0]
-        if top in COMMON_PARAMETERS or top.startswith("X-Amz-") or top in known:
-            continue
-        raise errors.unknown_parameter(top)
+        if not (top in COMMON_PARAMETERS or top.startswith("X-Amz-") or top in known):
+            raise errors.unknown_parameter(xml_safe(top))
+        for value in values.getlist(key) if hasattr(values, "getlist") else [values[key]]:
+            if NOT_XML.search(value):
+                raise errors.malformed_parameter(key, xml_safe(value))
 
 
 def missing_required(action: str, params: Mapping[str, Any]) -> str | None:

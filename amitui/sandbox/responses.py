@@ -25,7 +25,7 @@ from .export_actions import ExportActionsMixin
 from .image_actions import ImageActionsMixin
 from .import_actions import ImportActionsMixin
 from .moto_compat import ActionResult, EC2Response, ServiceException, s3_backend
-from .request_checks import check_request, error_body, missing_required
+from .request_checks import check_request, error_body, missing_required, xml_safe
 from .state import SandboxState
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ class SandboxEC2Response(
             return 500, {"Content-Type": "text/xml"}, error_body("InternalError", INTERNAL_ERROR)
 
     def _error(self, refusal: ServiceException) -> Any:
+        refusal.message = xml_safe(str(refusal.message))
         status, headers, body = self.serialized(ActionResult(refusal))
         headers, body = self._enrich_response(headers, body)
         return status, headers, body
