@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -33,7 +34,18 @@ class Made:
 
 
 @pytest.fixture(scope="module")
-def made(ec2) -> Made:
+def made(ec2, sandbox) -> Iterator[Made]:
+    """Everything is made with a longer pending time, so that a busy machine still sees
+    each image pending right after its call."""
+    before = sandbox.pending_seconds
+    sandbox.pending_seconds = 6.0
+    try:
+        yield _make(ec2)
+    finally:
+        sandbox.pending_seconds = before
+
+
+def _make(ec2) -> Made:
     client, us = ec2("ap-southeast-2"), ec2("us-east-1")
     instance = running_instance(client, "payments-api-1")
     volume_ids = [m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]]
