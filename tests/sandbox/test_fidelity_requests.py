@@ -163,3 +163,27 @@ def test_10_create_image_still_works_with_a_name(ec2):
     web = running_instance(client, "web-1")
     made = client.create_image(InstanceId=web["InstanceId"], Name=unique("fidelity-create"))
     assert made["ImageId"].startswith("ami-")
+
+
+def test_moto_is_reached_only_through_moto_compat():
+    """The house rule: one module holds every moto internal, and it checks the pin."""
+    import ast
+    from pathlib import Path
+
+    import amitui.sandbox
+    from amitui.sandbox import moto_compat
+
+    package = Path(amitui.sandbox.__file__).parent
+    importers = set()
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "moto":
+                importers.add(path.name)
+            if isinstance(node, ast.Import) and any(
+                a.name.split(".")[0] == "moto" for a in node.names
+            ):
+                importers.add(path.name)
+    assert importers == {"moto_compat.py"}
+    import moto
+
+    assert moto.__version__ == moto_compat.PINNED_MOTO
