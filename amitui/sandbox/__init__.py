@@ -31,54 +31,84 @@ and names with ``[`` ``]`` and ``'`` in them), x86_64 and arm64, EBS mappings of
 several sizes, gp2/gp3/io1/standard, encrypted or not, tagged (Team, Env,
 CostCenter, BuiltBy, OS, Application, Name); a few deprecated (past
 DeprecationTime), scheduled for deprecation, disabled, public, shared with
-account 210987654321, and one ``failed`` image per region. Per region three
-running instances (Name tags web-1, payments-api-1, win-build-agent) and two
-snapshots to register from. S3 buckets ``amitui-exports`` (empty) and
-``amitui-imports`` (disk files under ``vms/``). moto's public Amazon images stay,
-with creation dates taken from their names.
+account 210987654321, and one ``failed`` image per region. Other accounts'
+images per region (catalogue_others.py): three of account 210987654321 shared
+with the sandbox account (one deprecated), three public ones of account
+345678901234 (two deprecated), and one private, unshared one nobody here can
+see. Per region three running instances (Name tags web-1, payments-api-1,
+win-build-agent) and two snapshots to register from. S3 buckets per region
+(VM Import/Export only uses buckets of its own region): ``amitui-exports`` and
+``amitui-imports`` in us-east-1, ``amitui-exports-<region>`` and
+``amitui-imports-<region>`` elsewhere; each import bucket holds disk files under
+``vms/``. moto's public Amazon images stay, with creation dates taken from their
+names (its few ids no AWS image could have are dropped).
 
-DescribeImages: MaxResults (5..1000) and NextToken page the answer in image-id
-order with an opaque token; a token that is malformed or from another query is
-``InvalidParameterValue``; MaxResults with ImageIds is
-``InvalidParameterCombination``; out-of-range MaxResults is
-``InvalidParameterValue``. Owners, ExecutableUsers, Filters and ImageIds keep
-moto's semantics. As on AWS, disabled images only appear with
-IncludeDisabled=true, and other accounts' deprecated images only with
-IncludeDeprecated=true -- except when asked for by ImageIds.
+Requests are checked as EC2 checks them (request_checks.py, from botocore's
+model): no Action ``MissingAction``, an unknown one ``InvalidAction``, an
+unknown parameter ``UnknownParameter``, a missing required one
+``MissingParameter``, a value of the wrong type ``InvalidParameterValue``; an
+EC2 action moto lacks is ``UnsupportedOperation``. Every answer is EC2-shaped
+XML; a failure inside the sandbox is HTTP 500 ``InternalError``, never HTML.
+
+DescribeImages (describe_images.py, image_filters.py): the caller sees its own,
+public, and shared-with-it images. Every filter botocore documents for the
+operation works; an unknown filter name is ``InvalidParameterValue``; only ``*``
+and ``?`` are wildcards. ExecutableUsers returns images explicitly shared with
+the given accounts (``self`` = the caller), public ones only for ``all``.
+Disabled images only appear with IncludeDisabled=true, other accounts'
+deprecated images only with IncludeDeprecated=true -- except when asked for by
+ImageIds. ImageIds must be ``ami-`` + 8 or 17 hex digits
+(``InvalidAMIID.Malformed``) and all exist (``InvalidAMIID.NotFound``); a
+deregistered image is still answered by id, State ``deregistered``, for
+4 x ``pending_seconds``, then with nothing. MaxResults (5..1000) and NextToken
+page the answer in image-id order with an opaque token.
 
 Image lifecycle: CreateImage, CopyImage and RegisterImage answer with an image
-that is ``pending`` for ``pending_seconds`` and then ``available``.
-**An image whose Name starts with "fail-" ends ``failed``** with a StateReason
-(Code ``Server.InternalError``). AMI names are unique per account and region
-(``InvalidAMIName.Duplicate``). CopyImage refuses a source that is not
-``available`` (``IncorrectState``), honours Encrypted/KmsKeyId, CopyImageTags,
-TagSpecifications and ClientToken (same token and request: same ImageId; other
-request: ``IdempotentParameterMismatch``) and sets SourceImageId/Region.
-RegisterImage keeps Architecture (default i386), VirtualizationType (default
-paravirtual), BootMode, RootDeviceName, BlockDeviceMappings and more, and needs
-ImageLocation or a root-device mapping with an EBS SnapshotId.
-DeregisterImage refuses images of other accounts (``AuthFailure``) and, with
-DeleteAssociatedSnapshots, deletes the image's snapshots and returns
-DeleteSnapshotResults.
+that is ``pending`` for ``pending_seconds`` and then ``available``. AMI names
+are unique per account and region (``InvalidAMIName.Duplicate``). CopyImage
+refuses a source that is not ``available`` (``IncorrectState``), honours
+Encrypted/KmsKeyId, CopyImageTags, TagSpecifications and ClientToken (same token
+and request: same ImageId; any other parameter: ``IdempotentParameterMismatch``)
+and sets SourceImageId/Region. RegisterImage keeps Architecture (default i386),
+VirtualizationType (default paravirtual), BootMode, RootDeviceName,
+BlockDeviceMappings and more. DeregisterImage refuses images of other accounts
+(``AuthFailure``) and, with DeleteAssociatedSnapshots, deletes the image's
+snapshots and returns DeleteSnapshotResults.
 
-Export and import tasks run for 4 x ``pending_seconds``:
-ExportImage is ``active`` with StatusMessage validating -> converting ->
-updating and a Progress percentage, then ``completed`` (its file appears at
-``s3://<bucket>/<S3Prefix><task id>.<format>``). ImportImage is ``active`` with
-StatusMessage pending -> converting -> updating, then ``completed`` with an
-ImageId that DescribeImages knows (the image is named after the task).
-**An export whose S3Prefix or Description contains "fail", or an import whose
-S3 key, Url or Description contains "fail", ends ``deleted`` with a StatusMessage
-starting "ClientError: "** half-way through. CancelExportTask/CancelImportTask
-turn an ``active`` task ``deleting`` for ``pending_seconds``, then ``deleted``
-(StatusMessage "User initiated task cancelation"); cancelling a task that is not
-active is ``IncorrectState``. DescribeExportImageTasks/DescribeImportImageTasks
-take ids, the ``task-state`` filter and MaxResults (1..500)/NextToken.
-Errors: unknown image ``InvalidAMIID.NotFound``; malformed ``ami-`` id
-``InvalidAMIID.Malformed``; missing bucket ``InvalidParameter``; export task id
-malformed/unknown ``InvalidExportTaskID.Malformed``/``.NotFound``; import task
-id malformed/unknown ``InvalidConversionTaskId.Malformed``/``InvalidConversionTaskId``.
-Every action that takes DryRun answers ``DryRunOperation`` (HTTP 412) with it.
+Export and import tasks run for 4 x ``pending_seconds`` with AWS's StatusMessages
+in order and an uneven Progress (lifecycle.py): ExportImage validating ->
+validated -> converting -> updating, then ``completed`` (its file appears at
+``s3://<bucket>/<S3Prefix><task id>.<format>``; DiskImageFormat is echoed
+lower-case, as AWS does). ExportImage refuses an image with encrypted snapshots,
+another account's image and a bucket of another region (``InvalidParameter``).
+ImportImage pending -> validating -> validated -> converting -> updating ->
+booting -> booted -> preparing ami, then ``completed`` with an ImageId that
+DescribeImages knows; its record fills in as AWS's does (Format as given,
+lower-case; DiskImageSize 0 until validated; Architecture, Platform, LicenseType
+once the OS is detected). ImportImage refuses a disk file that does not exist
+and a bucket of another region ("The given S3 object is not local to the
+region"). CancelExportTask/CancelImportTask turn an ``active`` task ``deleting``
+for ``pending_seconds``, then ``deleted`` (StatusMessage "User initiated task
+cancelation"); cancelling a task that is not active is ``IncorrectState``.
+DescribeExportImageTasks/DescribeImportImageTasks take ids, the ``task-state``
+filter and MaxResults (1..500)/NextToken. Every action that takes DryRun answers
+``DryRunOperation`` (HTTP 412) with it.
+
+Failure conventions (conventions.py; also in ``amitui sandbox --help``): AWS
+cannot be told to fail, the sandbox can, but only by one exact marker at the
+start of a value, ``sandbox-fail``, so real-looking data never fails by accident:
+
+* CreateImage/CopyImage/RegisterImage with a Name starting ``sandbox-fail``: the
+  image is pending, then ``failed`` with a StateReason (``Server.InternalError``).
+* ExportImage with an S3Prefix or Description starting ``sandbox-fail``: the task
+  ends ``deleted`` half-way, StatusMessage "ClientError: ...".
+* ImportImage with a Description starting ``sandbox-fail``, or a disk file whose
+  name starts with it (seeded: ``vms/sandbox-fail-corrupt.vmdk``): the task ends
+  ``deleted`` while validating, StatusMessage "ClientError: Disk validation failed ...".
+
+moto is pinned (5.2.5) and every moto internal is reached through
+``moto_compat.py``, which refuses another version; tests/sandbox/test_fidelity_*
+check the answers against AWS's documented behaviour after any upgrade.
 """
 
 from .server import Sandbox

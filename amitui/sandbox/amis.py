@@ -5,8 +5,7 @@ shape (``DeprecationTime`` <- ``deprecation_time``, ``StateReason`` <- ``state_r
 ``Tags`` <- ``tag_set`` ...). This subclass keeps per-image block device mappings,
 a time-driven ``state`` (``pending`` until ``ready_at``), a StateReason for failed
 images and the extra fields (deprecation, source image, platform details ...).
-All of moto's internals that the sandbox depends on are touched here and in
-``catalogue.py``; the pinned moto version and the sandbox tests guard them.
+moto's names come through ``moto_compat``, which checks the pinned version.
 """
 
 from __future__ import annotations
@@ -17,11 +16,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from moto.ec2.models.amis import Ami
-from moto.ec2.utils import random_ami_id
-
 from . import errors
 from .lifecycle import image_state
+from .moto_compat import Ami, random_ami_id
 
 EBS_FIELDS = (
     "DeleteOnTermination",
@@ -37,7 +34,7 @@ IOPS_VOLUME_TYPES = {"io1", "io2", "gp3"}
 FAILED_REASON = {
     "Code": "Server.InternalError",
     "Message": "Internal error while creating the image "
-    "(sandbox convention: the image name starts with 'fail-').",
+    "(sandbox convention: the image name starts with 'sandbox-fail').",
 }
 
 

@@ -21,13 +21,12 @@ from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ec2.models import ec2_backends
-from moto.moto_api._internal import mock_random
-from moto.s3.models import s3_backends
-
 from .amis import FAILED_REASON, SandboxAmi, build_ami, iso_z, make_snapshot
 from .catalogue_families import COST_CENTERS, FAMILIES, TEAMS_ENVS, Family
+from .catalogue_others import seed_other_accounts
+from .conventions import FAIL_MARKER
+from .describe_images import AMI_ID
+from .moto_compat import DEFAULT_ACCOUNT_ID, ec2_backends, mock_random, s3_backend
 
 CATALOGUE_END = datetime(2025, 12, 15, 12, 0, tzinfo=UTC)
 CATALOGUE_START = CATALOGUE_END - timedelta(days=3 * 365)
@@ -40,6 +39,7 @@ IMPORT_OBJECTS = (
     "vms/legacy-centos7.ova",
     "vms/win2019-base.vhd",
     "vms/appliance-raw.raw",
+    f"vms/{FAIL_MARKER}-corrupt.vmdk",  # the failure convention's import
 )
 SHARED_WITH_ACCOUNT = "210987654321"
 SCHEDULED_DEPRECATION = datetime(2030, 6, 30, tzinfo=UTC)
@@ -51,7 +51,8 @@ class SeedSummary:
     images: dict[str, list[str]] = field(default_factory=dict)
     instances: dict[str, list[str]] = field(default_factory=dict)
     snapshots: dict[str, list[str]] = field(default_factory=dict)
-    buckets: tuple[str, ...] = (EXPORT_BUCKET, IMPORT_BUCKET)
+    buckets: dict[str, tuple[str, str]] = field(default_factory=dict)  # region -> buckets
+    others: dict[str, list[str]] = field(default_factory=dict)  # other accounts' images
 
 
 def seed_catalogue(seed: int, account_id: str = DEFAULT_ACCOUNT_ID) -> SeedSummary:
@@ -62,12 +63,24 @@ def seed_catalogue(seed: int, account_id: str = DEFAULT_ACCOUNT_ID) -> SeedSumma
     for region, count in REGION_IMAGE_COUNTS.items():
         backend = ec2_backends[account_id][region]  # loads moto's public catalogue
         _spread_public_dates(backend, rng)
+        for ami_id in [i for i in backend.amis if not AMI_ID.fullmatch(i)]:
+            backend.amis.pop(ami_id)
         images = _seed_images(backend, rng, count)
         summary.images[region] = [ami.id for ami in images]
         summary.instances[region] = _seed_instances(backend, images)
         summary.snapshots[region] = _seed_snapshots(backend)
-    _seed_buckets(account_id)
+    summary.buckets = _seed_buckets(account_id)
+    # Last, so that the ids and names above stay what they were before these existed.
+    for region in SEEDED_REGIONS:
+        summary.others[region] = seed_other_accounts(ec2_backends[account_id][region], seed)
     return summary
+
+
+def buckets_for(region: str) -> tuple[str, str]:
+    """(export bucket, import bucket) in ``region``: VM Import/Export stays in-region."""
+    if region == "us-east-1":
+        return EXPORT_BUCKET, IMPORT_BUCKET
+    return f"{EXPORT_BUCKET}-{region}", f"{IMPORT_BUCKET}-{region}"
 
 
 def _random_moment(rng: Random) -> datetime:
@@ -76,8 +89,11 @@ def _random_moment(rng: Random) -> datetime:
 
 
 def _spread_public_dates(backend: Any, rng: Random) -> None:
-    """moto gives every public image 'now' as its creation date; use its name's date."""
+    """moto gives every public image 'now' as its creation date; use its name's date.
+    Its few ids that no AWS image could have (``ami-ekswin``) go; Amazon Linux images
+    are free-tier eligible, as on AWS."""
     for ami in backend.amis.values():
+        ami.free_tier_eligible = (ami.name or "").startswith(("amzn", "al2023"))
         match = _DATE_IN_NAME.search(ami.name or "")
         if match:
             y, m, d = (int(g) for g in match.groups())
@@ -168,8 +184,8 @@ def _seed_images(backend: Any, rng: Random, count: int) -> list[SandboxAmi]:
     images: list[SandboxAmi] = []
     for index in range(count):
         family, when, arch, name = _pick(rng, names)
-        if index == count - 1:  # one failed build per region, per the fail- convention
-            name = f"fail-{name}"
+        if index == count - 1:  # one failed build per region, per the failure convention
+            name = f"{FAIL_MARKER}-{name}"
         encrypted = rng.random() < (0.5 if family.application else 0.15)
         ami = build_ami(
             backend,
@@ -259,10 +275,15 @@ def _seed_snapshots(backend: Any) -> list[str]:
     return made
 
 
-def _seed_buckets(account_id: str) -> None:
-    s3 = s3_backends[account_id]["aws"]
-    for bucket in (EXPORT_BUCKET, IMPORT_BUCKET):
-        if bucket not in s3.buckets:
-            s3.create_bucket(bucket, "us-east-1")
-    for key in IMPORT_OBJECTS:
-        s3.put_object(IMPORT_BUCKET, key, f"amitui sandbox disk image {key}\n".encode())
+def _seed_buckets(account_id: str) -> dict[str, tuple[str, str]]:
+    s3 = s3_backend(account_id)
+    made = {}
+    for region in SEEDED_REGIONS:
+        exports, imports = buckets_for(region)
+        for bucket in (exports, imports):
+            if bucket not in s3.buckets:
+                s3.create_bucket(bucket, region)
+        for key in IMPORT_OBJECTS:
+            s3.put_object(imports, key, f"amitui sandbox disk image {key}\n".encode())
+        made[region] = (exports, imports)
+    return made

@@ -13,11 +13,16 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from .conventions import HELP as CONVENTIONS_HELP
+
 
 def build_parser(prog: str = "amitui sandbox") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Serve the amitui sandbox EC2 endpoint (moto + extensions) over HTTP.",
+        description="Serve the amitui sandbox EC2 endpoint (moto + extensions) over HTTP. "
+        "It answers like EC2, including where EC2 says no.",
+        epilog=CONVENTIONS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")

@@ -1,34 +1,46 @@
-"""DescribeImages with AWS's paging and its deprecated/disabled visibility rules.
+"""DescribeImages as EC2 answers it: who sees what, filters, paging.
 
-Owners, ExecutableUsers, Filters and ImageIds go to moto's backend unchanged (its
-semantics, its errors). On top of that:
+The sandbox selects the images itself (moto's selection differs from AWS's):
 
-* MaxResults (5..1000) and NextToken page the result; without either the answer
-  is one page, as on AWS. AWS refuses MaxResults together with ImageIds, so do we.
-* Disabled images are left out unless IncludeDisabled=true; deprecated images of
-  other accounts are left out unless IncludeDeprecated=true (the owner always sees
-  its own). Both are shown when asked for by ImageIds, so a poller can follow them.
-* ImageIds naming an image that never existed fail the call (InvalidAMIID.NotFound), as
-  EC2 does, even if other ids exist; moto would answer with the known ones. Recently
-  deregistered ids answer with nothing, as on AWS.
-* Only the page is serialized: moto's per-image cost is paid for the page alone.
+* The caller sees its own images, public images, and images shared with its
+  account (a launch permission for its id). Another account's private image is
+  invisible: asking for it by id is InvalidAMIID.NotFound.
+* ImageIds: every id must look like ``ami-`` + 8 or 17 hex digits
+  (InvalidAMIID.Malformed) and name a visible image (InvalidAMIID.NotFound for the
+  whole call, listing the unknown ids). A recently deregistered image is answered
+  with State ``deregistered`` for a while (see lifecycle.DEREGISTERED_VISIBLE_FACTOR),
+  then with nothing. Owners, ExecutableUsers and Filters still apply.
+* Owners: ``self``, account ids, and the aliases ``amazon``, ``aws-marketplace``,
+  ``aws-backup-vault``. ExecutableUsers: images with an explicit launch permission
+  for that account (``self`` = the caller); ``all`` = public images. Values are ORed.
+* Filters: image_filters.py (every documented filter; unknown names refused).
+* Disabled images only with IncludeDisabled=true; other accounts' deprecated images
+  only with IncludeDeprecated=true (the owner always sees its own); both are
+  answered when asked for by ImageIds.
+* MaxResults (5..1000) and NextToken page the answer in image-id order with an
+  opaque token; MaxResults or NextToken with ImageIds is
+  InvalidParameterCombination. Only the page is serialized.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
-
-from moto.core.responses import ActionResult
-from moto.ec2.responses._base_response import EC2BaseResponse
+from typing import Any, ClassVar
 
 from . import errors
 from .amis import iso_z
+from .image_filters import apply_filters, compile_filters
+from .moto_compat import ActionResult, EC2BaseResponse
 from .pagination import check_max_results, fingerprint, paginate
+from .state import SandboxState
 
 MIN_RESULTS = 5
 MAX_RESULTS = 1000
+AMI_ID = re.compile(r"ami-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+OWNER_ALIASES = ("amazon", "aws-marketplace", "aws-backup-vault")
 
 
 def is_deprecated(ami: Any, now_iso: str) -> bool:
@@ -36,41 +48,82 @@ def is_deprecated(ami: Any, now_iso: str) -> bool:
     return bool(when) and when <= now_iso
 
 
+def check_image_id(ami_id: Any) -> str:
+    """AWS's image id syntax: ``ami-`` and 8 or 17 lower-case hex digits."""
+    if not isinstance(ami_id, str) or not AMI_ID.fullmatch(ami_id):
+        raise errors.malformed_ami_id(str(ami_id or ""))
+    return ami_id
+
+
+def shared_with(ami: Any, account_id: str) -> bool:
+    return any(p.get("UserId") == account_id for p in ami.launch_permissions)
+
+
+def visible_to(ami: Any, account_id: str) -> bool:
+    """Own, public, or shared with the account: what DescribeImages may show it."""
+    return ami.owner_id == account_id or ami.is_public or shared_with(ami, account_id)
+
+
+def _executable_by(images: Iterable[Any], users: list[str], account_id: str) -> list[Any]:
+    wanted = {account_id if user == "self" else user for user in users}
+    return [
+        ami
+        for ami in images
+        if ("all" in wanted and ami.is_public)
+        or any(p.get("UserId") in wanted for p in ami.launch_permissions)
+    ]
+
+
+def _owned_by(images: Iterable[Any], owners: list[str], account_id: str) -> list[Any]:
+    ids = {account_id if owner == "self" else owner for owner in owners}
+    aliases = ids & set(OWNER_ALIASES)
+    return [ami for ami in images if ami.owner_id in ids or ami.owner_alias in aliases]
+
+
 class DescribeImagesMixin(EC2BaseResponse):
     """Replaces moto's ``describe_images`` on the sandbox's EC2 response class."""
 
+    sandbox_state: ClassVar[SandboxState]
+
     def describe_images(self) -> ActionResult:
-        self.error_on_dryrun()
         get = self._get_param
         ami_ids: list[str] = get("ImageIds", [])
         max_results = get("MaxResults")
         next_token = get("NextToken")
+        owners: list[str] = get("Owners", [])
+        exec_users: list[str] = get("ExecutableUsers", [])
+        filters = get("Filters", [])
+        include_deprecated = bool(get("IncludeDeprecated", False))
+        include_disabled = bool(get("IncludeDisabled", False))
         if ami_ids and (max_results is not None or next_token):
             raise errors.invalid_parameter_combination(
                 "The parameter imageIdsSet cannot be used with the parameter maxResults"
             )
         check_max_results(max_results, MIN_RESULTS, MAX_RESULTS)
-        owners = get("Owners", [])
-        exec_users = get("ExecutableUsers", [])
-        filters = self._filters_from_querystring()
-        include_deprecated = bool(get("IncludeDeprecated", False))
-        include_disabled = bool(get("IncludeDisabled", False))
-        backend = self.ec2_backend
-        images = backend.describe_images(
-            ami_ids=ami_ids, filters=filters, exec_users=exec_users, owners=owners
-        )
-        unknown = [i for i in ami_ids if i not in backend.amis and i not in backend.deleted_amis]
-        if unknown:
-            raise errors.ami_not_found(unknown)
-        if not ami_ids:
-            images = self._visible(images, backend.account_id, include_deprecated, include_disabled)
+        for ami_id in ami_ids:
+            check_image_id(ami_id)
+        compile_filters(filters)  # an unknown filter is refused before anything else
+        self.error_on_dryrun()
+        account = self.current_account
+        if ami_ids:
+            images = self._by_ids(ami_ids, account)
+        else:
+            images = [
+                ami for ami in list(self.ec2_backend.amis.values()) if visible_to(ami, account)
+            ]
+            images = self._listed(images, account, include_deprecated, include_disabled)
+        if exec_users:
+            images = _executable_by(images, exec_users, account)
+        if owners:
+            images = _owned_by(images, owners, account)
+        images = apply_filters(images, filters)
         if max_results is None and not next_token:
-            return ActionResult({"Images": images})
+            return ActionResult({"Images": sorted(images, key=lambda ami: ami.id)})
         query = fingerprint(
             self.region,
             sorted(owners),
             sorted(exec_users),
-            sorted((k, sorted(v)) for k, v in filters.items()),
+            sorted(repr(sorted(f.items())) for f in filters),
             include_deprecated,
             include_disabled,
         )
@@ -87,14 +140,33 @@ class DescribeImagesMixin(EC2BaseResponse):
             result["NextToken"] = token
         return ActionResult(result)
 
+    def _by_ids(self, ami_ids: list[str], account: str) -> list[Any]:
+        backend = self.ec2_backend
+        book = self.sandbox_state.book(account, self.region)
+        found, unknown = [], []
+        now = time.time()
+        for ami_id in dict.fromkeys(ami_ids):
+            ami = backend.amis.get(ami_id)
+            if ami is not None and visible_to(ami, account):
+                found.append(ami)
+            elif ami_id in backend.deleted_amis:
+                gone = book.recently_deregistered(ami_id, now)
+                if gone is not None:
+                    found.append(gone)
+            else:
+                unknown.append(ami_id)
+        if unknown:
+            raise errors.ami_not_found(unknown)
+        return found
+
     @staticmethod
-    def _visible(
+    def _listed(
         images: list[Any], account_id: str, include_deprecated: bool, include_disabled: bool
     ) -> list[Any]:
         now_iso = iso_z(datetime.fromtimestamp(time.time(), UTC))
         kept = []
         for ami in images:
-            if not include_disabled and ami.state == "disabled":
+            if ami.state == "disabled" and (not include_disabled or ami.owner_id != account_id):
                 continue
             if (
                 not include_deprecated

@@ -8,7 +8,7 @@ where AWS's exact wording is unknown the message says what went wrong plainly.
 
 from __future__ import annotations
 
-from moto.ec2.exceptions import EC2ClientError
+from .moto_compat import EC2ClientError
 
 
 def invalid_parameter_value(message: str) -> EC2ClientError:
@@ -21,6 +21,64 @@ def invalid_parameter(message: str) -> EC2ClientError:
 
 def invalid_parameter_combination(message: str) -> EC2ClientError:
     return EC2ClientError("InvalidParameterCombination", message)
+
+
+def invalid_filter(name: str) -> EC2ClientError:
+    return invalid_parameter_value(f"The filter '{name}' is invalid")
+
+
+def missing_action() -> EC2ClientError:
+    return EC2ClientError("MissingAction", "The request must contain the parameter Action")
+
+
+def unknown_parameter(name: str) -> EC2ClientError:
+    return EC2ClientError("UnknownParameter", f"The parameter {name} is not recognized")
+
+
+def unsupported_operation(action: str) -> EC2ClientError:
+    return EC2ClientError(
+        "UnsupportedOperation", f"The action {action} is not supported by the amitui sandbox."
+    )
+
+
+def invalid_action(action: str) -> EC2ClientError:
+    return EC2ClientError(
+        "InvalidAction", f"The action {action} is not valid for this web service."
+    )
+
+
+def malformed_parameter(name: str, value: object) -> EC2ClientError:
+    return invalid_parameter_value(f"Value ({value}) for parameter {name} is invalid.")
+
+
+def s3_object_not_local(region: str) -> EC2ClientError:
+    return invalid_parameter(
+        f"The given S3 object is not local to the region. The object must be located in {region}."
+    )
+
+
+def s3_bucket_not_local(region: str) -> EC2ClientError:
+    return invalid_parameter(
+        f"The given S3 bucket is not local to the region. The bucket must be located in {region}."
+    )
+
+
+def s3_object_not_found(bucket: str, key: str) -> EC2ClientError:
+    return invalid_parameter(f"The given S3 object does not exist: s3://{bucket}/{key}")
+
+
+def export_encrypted(image_id: str) -> EC2ClientError:
+    return invalid_parameter(
+        f"Image {image_id} has encrypted EBS snapshots in its block device mapping; "
+        "an image with encrypted snapshots cannot be exported."
+    )
+
+
+def export_not_owned(image_id: str) -> EC2ClientError:
+    return invalid_parameter(
+        f"Image {image_id} is shared with you by another account; "
+        "only the owner of an image can export it."
+    )
 
 
 def missing_parameter(name: str) -> EC2ClientError:

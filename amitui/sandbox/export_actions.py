@@ -1,10 +1,13 @@
 """ExportImage, DescribeExportImageTasks, CancelExportTask.
 
-An export is ``active`` (StatusMessage validating -> converting -> updating, with a
-Progress percentage) for 4 x pending_seconds, then ``completed``, and its file
-appears in the bucket at ``<S3Prefix><task id>.<format>``. With "fail" in its
-S3Prefix or Description it ends ``deleted`` with a ``ClientError: ...``
-StatusMessage instead. A cancelled export is ``deleting``, then ``deleted``.
+An export is ``active`` (StatusMessage validating -> validated -> converting ->
+updating, with an uneven Progress) for 4 x pending_seconds, then ``completed``, and
+its file appears in the bucket at ``<S3Prefix><task id>.<format>``; the task echoes
+its DiskImageFormat lower-case, as AWS does. With the failure marker at the start of
+its S3Prefix or Description (conventions.py) it ends ``deleted`` with a
+``ClientError: ...`` StatusMessage instead. A cancelled export is ``deleting``, then
+``deleted``. As AWS, it refuses an image with encrypted snapshots, an image of
+another account, and a bucket in another region.
 """
 
 from __future__ import annotations
@@ -12,14 +15,12 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
-from moto.core.responses import ActionResult, EmptyResult
-from moto.ec2.exceptions import InvalidAMIIdError
-from moto.ec2.responses._base_response import EC2BaseResponse
-
 from . import errors
-from .image_actions import check_ami_id, check_choice
+from .conventions import export_fails
+from .describe_images import visible_to
+from .image_actions import check_ami_id, check_choice, request_fingerprint
 from .lifecycle import EXPORT_STEPS
-from .pagination import fingerprint
+from .moto_compat import ActionResult, EC2BaseResponse, EmptyResult, s3_backend
 from .state import SandboxState
 from .tagging import tags_by_type
 from .task_common import (
@@ -27,13 +28,11 @@ from .task_common import (
     check_task_ids,
     describe_tasks,
     new_timeline,
-    s3_backend,
 )
 from .tasks import (
     CANCEL_MESSAGE,
     EXPORT_FAIL_MESSAGE,
     EXPORT_FORMATS,
-    FAIL_MARK,
     ExportTask,
     new_task_id,
 )
@@ -63,15 +62,19 @@ class ExportActionsMixin(EC2BaseResponse):
         if not bucket:
             raise errors.missing_parameter("S3ExportLocation.S3Bucket")
         self.error_on_dryrun()
-        found = self.ec2_backend.describe_images(ami_ids=[image_id])
-        if not found:
-            raise InvalidAMIIdError(image_id)
-        if found[0].state != "available":
+        image = self.ec2_backend.amis.get(image_id)
+        if image is None or not visible_to(image, self.current_account):
+            raise errors.ami_not_found([image_id])
+        if image.owner_id != self.current_account:
+            raise errors.export_not_owned(image_id)
+        if image.state != "available":
             raise errors.incorrect_state(
-                f"Image {image_id} is not in a valid state for export ({found[0].state})."
+                f"Image {image_id} is not in a valid state for export ({image.state})."
             )
-        check_bucket(self.current_account, self.partition, bucket)
-        failing = FAIL_MARK in prefix.lower() or FAIL_MARK in (description or "").lower()
+        if any((m.get("Ebs") or {}).get("Encrypted") for m in image.block_device_mappings):
+            raise errors.export_encrypted(image_id)
+        check_bucket(self.current_account, self.partition, bucket, self.region, "bucket")
+        failing = export_fails(prefix, description)
         state = self.sandbox_state
         book = state.book(self.current_account, self.region)
         now = time.time()
@@ -93,7 +96,7 @@ class ExportActionsMixin(EC2BaseResponse):
             book.exports[task.task_id] = task
             return task
 
-        request = fingerprint(image_id, disk_format, bucket, prefix, description, role_name)
+        request = request_fingerprint(self, "ExportImage")
         created, earlier = state.idempotent(
             book, "ExportImage", token, request, create, lambda task: task.task_id
         )

@@ -1,28 +1,37 @@
 """CreateImage, CopyImage, RegisterImage, DeregisterImage as AWS answers them.
 
 New images are ``pending`` for ``pending_seconds`` and then ``available`` -- or
-``failed`` with a StateReason when their Name starts with ``fail-``. RegisterImage
+``failed`` with a StateReason when their Name starts with the failure marker
+(conventions.py). RegisterImage
 keeps what it is given (Architecture, VirtualizationType, BootMode, RootDeviceName,
 BlockDeviceMappings ...). CopyImage honours Encrypted/KmsKeyId, CopyImageTags,
-TagSpecifications and ClientToken. DeregisterImage honours DeleteAssociatedSnapshots.
+TagSpecifications and ClientToken (the same token with any other parameter is
+IdempotentParameterMismatch). DeregisterImage honours DeleteAssociatedSnapshots; the
+image is still described by id, ``deregistered``, for a while.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
-
-from moto.core.responses import ActionResult
-from moto.ec2.exceptions import EC2ClientError, InvalidAMIIdError, InvalidSnapshotIdError
-from moto.ec2.models import ec2_backends
-from moto.ec2.responses._base_response import EC2BaseResponse
 
 from . import errors
 from .amis import SandboxAmi, build_ami, check_name_free
+from .conventions import image_fails
+from .describe_images import check_image_id, visible_to
+from .lifecycle import DEREGISTERED_VISIBLE_FACTOR
+from .moto_compat import (
+    ActionResult,
+    EC2BaseResponse,
+    EC2ClientError,
+    InvalidSnapshotIdError,
+    ec2_backends,
+    ec2_regions,
+)
 from .pagination import fingerprint
 from .state import SandboxState
 from .tagging import tags_by_type, user_tags
 
-FAIL_PREFIX = "fail-"
 ARCHITECTURES = ("i386", "x86_64", "arm64", "x86_64_mac", "arm64_mac")
 VIRTUALIZATION_TYPES = ("hvm", "paravirtual")
 BOOT_MODES = ("legacy-bios", "uefi", "uefi-preferred")
@@ -39,9 +48,13 @@ COPIED_ATTRIBUTES = (
 
 
 def check_ami_id(ami_id: str | None) -> str:
-    if not ami_id or not ami_id.startswith("ami-"):
-        raise errors.malformed_ami_id(ami_id or "")
-    return ami_id
+    return check_image_id(ami_id)
+
+
+def request_fingerprint(response: Any, action: str) -> str:
+    """Everything a request asks for except its ClientToken and DryRun."""
+    params = {k: v for k, v in response.params.items() if k not in ("ClientToken", "DryRun")}
+    return fingerprint(action, params)
 
 
 def check_choice(name: str, value: str | None, choices: tuple[str, ...]) -> None:
@@ -52,7 +65,7 @@ def check_choice(name: str, value: str | None, choices: tuple[str, ...]) -> None
 
 
 def final_state_for(name: str) -> str:
-    return "failed" if name.startswith(FAIL_PREFIX) else "available"
+    return "failed" if image_fails(name) else "available"
 
 
 def snapshot_ids_of(ami: Any) -> list[str]:
@@ -168,21 +181,19 @@ class ImageActionsMixin(EC2BaseResponse):
         tags = tags_by_type(self._get_param("TagSpecifications", []), ("image", "snapshot"))
         if kms_key_id and not encrypted:
             raise errors.kms_requires_encrypted()
-        regions = ec2_backends[self.current_account]
-        if source_region not in regions.regions:
+        if source_region not in ec2_regions(self.current_account):
             raise errors.invalid_region(source_region)
         self.error_on_dryrun()
-        source_backend = regions[source_region]
-        found = source_backend.describe_images(ami_ids=[source_id])
-        if not found:
-            raise InvalidAMIIdError(source_id)
-        source = found[0]
+        source_backend = ec2_backends[self.current_account][source_region]
+        source = source_backend.amis.get(source_id)
+        if source is None or not visible_to(source, self.current_account):
+            raise errors.ami_not_found([source_id])
         if source.state != "available":
             raise errors.incorrect_state(
                 f"Image {source_id} is not in a valid state for copying ({source.state})."
             )
         backend = self.ec2_backend
-        request = fingerprint(source_id, source_region, name, description, encrypted, kms_key_id)
+        request = request_fingerprint(self, "CopyImage")
 
         def create() -> SandboxAmi:
             check_name_free(backend, name)
@@ -278,10 +289,14 @@ class ImageActionsMixin(EC2BaseResponse):
         self.error_on_dryrun()
         backend = self.ec2_backend
         ami = backend.amis.get(ami_id)
+        if ami is not None and not visible_to(ami, backend.account_id):
+            raise errors.ami_not_found([ami_id])
         if ami is not None and ami.owner_id != backend.account_id:
             raise EC2ClientError("AuthFailure", f"Not authorized for image:{ami_id}")
         snapshot_ids = snapshot_ids_of(ami) if ami is not None else []
         backend.deregister_image(ami_id)  # moto's NotFound / Unavailable errors
+        if ami is not None:
+            self._remember_deregistered(ami)
         result: dict[str, Any] = {"Return": True}
         if delete_snapshots:
             result["DeleteSnapshotResults"] = [
@@ -289,6 +304,14 @@ class ImageActionsMixin(EC2BaseResponse):
                 for sid in snapshot_ids
             ]
         return ActionResult(result)
+
+    def _remember_deregistered(self, ami: SandboxAmi) -> None:
+        """AWS still describes a deregistered image by id for a while."""
+        state = self.sandbox_state
+        ami.state = "deregistered"
+        until = time.time() + DEREGISTERED_VISIBLE_FACTOR * state.pending_seconds
+        with state.lock:
+            state.book(self.current_account, self.region).deregistered[ami.id] = (until, ami)
 
     def _delete_snapshot(self, snapshot_id: str) -> str:
         backend = self.ec2_backend

@@ -1,11 +1,16 @@
 """ImportImage, DescribeImportImageTasks, CancelImportTask.
 
-An import is ``active`` (StatusMessage pending -> converting -> updating, with a
-Progress percentage) for 4 x pending_seconds, then ``completed`` with an ImageId
-that DescribeImages knows (named after the task, as AWS names imported images).
-With "fail" in an S3 key/URL or in its Description it ends ``deleted`` with a
+An import is ``active`` for 4 x pending_seconds, its StatusMessage walking AWS's
+steps (pending, validating, validated, converting, updating, booting, booted,
+preparing ami) with an uneven Progress, then ``completed`` with an ImageId that
+DescribeImages knows (named after the task, as AWS names imported images). As on
+AWS, the record fills in as the work goes: each disk's Format as given (lower-case),
+its DiskImageSize 0 until validated, Architecture/Platform/LicenseType/Hypervisor
+once the OS is detected (from ``updating``). Each disk must be an existing object
+in a bucket of the request's region (InvalidParameter otherwise). With the failure
+marker (conventions.py) it ends ``deleted`` while validating, with a
 ``ClientError: ...`` StatusMessage. A cancelled import is ``deleting``, then
-``deleted``. Buckets are checked against the sandbox's S3; keys are not.
+``deleted``.
 """
 
 from __future__ import annotations
@@ -13,17 +18,15 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
-from moto.core.responses import ActionResult
-from moto.ec2.responses._base_response import EC2BaseResponse
-
 from . import errors
-from .image_actions import BOOT_MODES, check_choice
-from .lifecycle import IMPORT_STEPS
-from .pagination import fingerprint
+from .conventions import import_fails
+from .image_actions import BOOT_MODES, check_choice, request_fingerprint
+from .lifecycle import IMPORT_STEPS, step_start
+from .moto_compat import ActionResult, EC2BaseResponse
 from .state import SandboxState
 from .tagging import tags_by_type
 from .task_common import (
-    check_bucket,
+    check_object,
     check_task_ids,
     describe_tasks,
     new_timeline,
@@ -31,7 +34,6 @@ from .task_common import (
 )
 from .tasks import (
     CANCEL_MESSAGE,
-    FAIL_MARK,
     IMPORT_FAIL_MESSAGE,
     IMPORT_FORMATS,
     ImportDisk,
@@ -44,6 +46,10 @@ IMPORT_ARCHITECTURES = ("i386", "x86_64", "arm64")
 IMPORT_PLATFORMS = ("Windows", "Linux")
 LICENSE_TYPES = ("AWS", "BYOL")
 DEVICE_NAMES = ("/dev/sda1", *(f"/dev/sd{letter}" for letter in "bcdefghijklmnop"))
+# A failing import fails half-way through validating its disks.
+IMPORT_FAIL_FRACTION = (
+    step_start(IMPORT_STEPS, "validating") + step_start(IMPORT_STEPS, "validated")
+) / 2
 
 
 class ImportActionsMixin(EC2BaseResponse):
@@ -56,10 +62,10 @@ class ImportActionsMixin(EC2BaseResponse):
             raise errors.invalid_parameter_value("Too many disk containers.")
         disks = []
         for index, container in enumerate(containers):
-            disk_format = (container.get("Format") or "").upper()
-            if not disk_format:
+            given = container.get("Format") or ""
+            if not given:
                 raise errors.missing_parameter(f"DiskContainer.{index + 1}.Format")
-            check_choice("Format", disk_format, IMPORT_FORMATS)
+            check_choice("Format", given.upper(), IMPORT_FORMATS)
             if container.get("SnapshotId"):
                 raise errors.invalid_parameter_value(
                     "The sandbox imports from S3 only (Url or UserBucket), not from SnapshotId."
@@ -77,10 +83,10 @@ class ImportActionsMixin(EC2BaseResponse):
                     "Each DiskContainer needs either a Url or a UserBucket."
                 )
             if bucket is not None:
-                check_bucket(self.current_account, self.partition, bucket)
+                check_object(self.current_account, self.partition, bucket, key or "", self.region)
             disks.append(
                 ImportDisk(
-                    format=disk_format,
+                    format=given.lower(),  # AWS echoes the format as given, lower-case
                     bucket=user_bucket.get("S3Bucket") if user_bucket else None,
                     key=user_bucket.get("S3Key") if user_bucket else None,
                     url=None if user_bucket else url,
@@ -110,8 +116,7 @@ class ImportActionsMixin(EC2BaseResponse):
         self.error_on_dryrun()
         if license_type is None:
             license_type = "AWS" if platform == "Windows" else "BYOL"
-        haystack = " ".join([description or "", *(f"{d.key} {d.url}" for d in disks)]).lower()
-        failing = FAIL_MARK in haystack
+        failing = import_fails(description, [d.key or d.url for d in disks])
         state = self.sandbox_state
         book = state.book(self.current_account, self.region)
         now = time.time()
@@ -129,22 +134,17 @@ class ImportActionsMixin(EC2BaseResponse):
                 disks=disks,
                 tags=tags.get("import-image-task", {}),
                 timeline=new_timeline(
-                    state, now, IMPORT_STEPS, IMPORT_FAIL_MESSAGE if failing else None
+                    state,
+                    now,
+                    IMPORT_STEPS,
+                    IMPORT_FAIL_MESSAGE if failing else None,
+                    fail_fraction=IMPORT_FAIL_FRACTION,
                 ),
             )
             book.imports[task.task_id] = task
             return task
 
-        request = fingerprint(
-            description,
-            architecture,
-            platform,
-            license_type,
-            boot_mode,
-            encrypted,
-            kms_key_id,
-            [(d.format, d.bucket, d.key, d.url) for d in disks],
-        )
+        request = request_fingerprint(self, "ImportImage")
         created, earlier = state.idempotent(
             book, "ImportImage", token, request, create, lambda task: task.task_id
         )

@@ -3,24 +3,33 @@
 moto 5.2.5 dispatches an EC2 ``Action`` to the method of the same snake_case name
 on its response class and serializes the returned ``ActionResult`` against
 botocore's output shape. Our mixins come first in the MRO, so their methods win
-over moto's; everything else is moto's. Before each action, ``settle`` lets
-finished tasks leave their results (S3 objects, imported images).
+over moto's; everything else is moto's. Before any action runs, the request is
+checked as EC2 checks it (request_checks.py: an unknown action, an unknown
+parameter, a missing required one, a malformed value) and finished tasks leave
+their results (S3 objects, imported images).
+
+Whatever happens, the answer is EC2-shaped XML: a refusal is HTTP 400 with AWS's
+code, and a failure of the sandbox itself is HTTP 500 ``InternalError`` -- never
+an HTML page.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
-from moto.ec2.responses import EC2Response
-
+from . import errors
 from .describe_images import DescribeImagesMixin
 from .export_actions import ExportActionsMixin
 from .image_actions import ImageActionsMixin
 from .import_actions import ImportActionsMixin
+from .moto_compat import ActionResult, EC2Response, ServiceException, s3_backend
+from .request_checks import check_request, error_body, missing_required, xml_safe
 from .snapshot_progress import SnapshotProgressMixin
 from .state import SandboxState
-from .task_common import s3_backend
+
+log = logging.getLogger(__name__)
 
 
 class SandboxEC2Response(
@@ -33,9 +42,51 @@ class SandboxEC2Response(
 ):
     """Subclassed per Sandbox by ``bind`` so that each carries its own state."""
 
+    _refusal: ServiceException | None = None
+
+    def parse_parameters(self, request: Any) -> None:
+        """moto parses with botocore's model; what it cannot parse, EC2 refuses."""
+        try:
+            check_request(self._get_action(), request.values)
+            super().parse_parameters(request)
+        except ServiceException as refusal:
+            self.params = {}
+            self._refusal = refusal
+        except Exception as exc:  # a value of the wrong type, say MaxResults=abc
+            self.params = {}
+            self._refusal = errors.invalid_parameter_value(f"The request is malformed: {exc}")
+
     def call_action(self) -> Any:
-        self._settle_tasks()
-        return super().call_action()
+        try:
+            if not self._get_action():
+                raise errors.missing_action()
+            if self._refusal is not None:
+                raise self._refusal
+            self._check_required()
+            self._settle_tasks()
+            return super().call_action()
+        except ServiceException as refusal:
+            return self._error(refusal)
+        except NotImplementedError:  # an EC2 action moto does not have
+            return self._error(errors.unsupported_operation(self._get_action()))
+
+    def _dispatch(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super()._dispatch(*args, **kwargs)
+        except Exception:
+            log.exception("amitui sandbox: an EC2 request failed inside the sandbox")
+            return 500, {"Content-Type": "text/xml"}, error_body("InternalError", INTERNAL_ERROR)
+
+    def _error(self, refusal: ServiceException) -> Any:
+        refusal.message = xml_safe(str(refusal.message))
+        status, headers, body = self.serialized(ActionResult(refusal))
+        headers, body = self._enrich_response(headers, body)
+        return status, headers, body
+
+    def _check_required(self) -> None:
+        missing = missing_required(self._get_action(), self.params)
+        if missing:
+            raise errors.missing_parameter(missing)
 
     def _settle_tasks(self) -> None:
         state = self.sandbox_state
@@ -50,6 +101,9 @@ class SandboxEC2Response(
                     export.settle(now, s3)
             for task in book.imports.values():
                 task.settle(now, self.ec2_backend)
+
+
+INTERNAL_ERROR = "An internal error has occurred in the amitui sandbox (see its log)."
 
 
 def bind(state: SandboxState) -> type[SandboxEC2Response]:

@@ -12,18 +12,17 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from moto.core.base_backend import BackendDict
-from moto.core.model_instances import reset_model_data
-from moto.core.utils import convert_to_flask_response
-from moto.ec2.responses import EC2Response
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .catalogue import SeedSummary, seed_catalogue
+from .moto_compat import (
+    DomainDispatcherApplication,
+    EC2Response,
+    MotoRequestHandler,
+    convert_to_flask_response,
+    create_backend_app,
+    reset_moto,
+)
 from .responses import SandboxEC2Response, bind
 from .state import SandboxState
 
@@ -56,11 +55,6 @@ def _make_app_factory(response_cls: type[SandboxEC2Response]) -> Any:
         return app
 
     return create_app
-
-
-def _reset_moto() -> None:
-    BackendDict.reset()
-    reset_model_data()
 
 
 class Sandbox:
@@ -168,7 +162,7 @@ class Sandbox:
     def _seed(self, seed: int) -> SeedSummary:
         with self.state.lock:
             self.state.clear()
-            _reset_moto()
+            reset_moto()
             self.summary = seed_catalogue(seed)
         return self.summary
 

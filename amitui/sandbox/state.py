@@ -1,7 +1,8 @@
 """What the sandbox keeps beside moto's backends: settings, tasks, client tokens.
 
 One ``SandboxState`` belongs to one ``Sandbox``; its ``RegionBook`` per (account,
-region) holds the export and import tasks and the ClientTokens seen there, as moto
+region) holds the export and import tasks, the ClientTokens seen there and the
+images deregistered a moment ago (still described by id for a while), as moto
 keeps its own models per account and region. The server handles requests on
 several threads, so every read-modify-write goes through ``lock``.
 """
@@ -25,6 +26,13 @@ class RegionBook:
     imports: dict[str, ImportTask] = field(default_factory=dict)
     # (action, ClientToken) -> (fingerprint of the request, id it produced)
     tokens: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # image id -> (until when DescribeImages still answers it, the deregistered image)
+    deregistered: dict[str, tuple[float, Any]] = field(default_factory=dict)
+
+    def recently_deregistered(self, ami_id: str, now: float) -> Any | None:
+        """The deregistered image if AWS would still describe it at ``now``, else None."""
+        until, ami = self.deregistered.get(ami_id, (0.0, None))
+        return ami if now < until else None
 
 
 @dataclass

@@ -7,10 +7,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from moto.s3.models import s3_backends
-
 from . import errors
-from .lifecycle import TASK_DURATION_FACTOR, TaskTimeline
+from .lifecycle import TASK_DURATION_FACTOR, TASK_FAIL_FRACTION, Step, TaskTimeline
+from .moto_compat import bucket_region, s3_object_exists
 from .pagination import check_max_results, fingerprint, paginate
 from .state import SandboxState
 
@@ -22,7 +21,11 @@ MAX_TASK_RESULTS = 500
 
 
 def new_timeline(
-    state: SandboxState, now: float, steps: tuple[str, ...], fail_message: str | None
+    state: SandboxState,
+    now: float,
+    steps: tuple[Step, ...],
+    fail_message: str | None,
+    fail_fraction: float = TASK_FAIL_FRACTION,
 ) -> TaskTimeline:
     return TaskTimeline(
         started_at=now,
@@ -30,17 +33,27 @@ def new_timeline(
         steps=steps,
         deleting_seconds=state.pending_seconds,
         fail_message=fail_message,
+        fail_fraction=fail_fraction,
     )
 
 
-def s3_backend(account_id: str, partition: str) -> Any:
-    return s3_backends[account_id][partition]
-
-
-def check_bucket(account_id: str, partition: str, bucket: str) -> None:
-    """The bucket must exist in the sandbox's S3 (moto's S3 backend)."""
-    if bucket not in s3_backend(account_id, partition).buckets:
+def check_bucket(account_id: str, partition: str, bucket: str, region: str, what: str) -> None:
+    """The bucket must exist in the sandbox's S3 and be in ``region`` (VM Import/Export
+    works with buckets of its own region only). ``what``: "bucket" or "object"."""
+    where = bucket_region(account_id, partition, bucket)
+    if where is None:
         raise errors.bucket_not_found(bucket)
+    if where != region:
+        raise (errors.s3_object_not_local if what == "object" else errors.s3_bucket_not_local)(
+            region
+        )
+
+
+def check_object(account_id: str, partition: str, bucket: str, key: str, region: str) -> None:
+    """An import's disk file: in a bucket of ``region``, and there."""
+    check_bucket(account_id, partition, bucket, region, "object")
+    if not s3_object_exists(account_id, partition, bucket, key):
+        raise errors.s3_object_not_found(bucket, key)
 
 
 def split_s3_url(url: str) -> tuple[str | None, str | None]:

@@ -13,15 +13,13 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.moto_api._internal import mock_random
-
 from .amis import SandboxAmi, build_ami
 from .lifecycle import TaskTimeline
+from .moto_compat import random_hex
 from .tagging import tag_list
 
 EXPORT_FORMATS = ("VMDK", "RAW", "VHD")
 IMPORT_FORMATS = ("OVA", "VHD", "VHDX", "VMDK", "RAW")
-FAIL_MARK = "fail"
 EXPORT_FAIL_MESSAGE = (
     "ClientError: Unable to write to the S3 bucket: the role does not have "
     "s3:PutObject permission on the export location."
@@ -29,10 +27,14 @@ EXPORT_FAIL_MESSAGE = (
 IMPORT_FAIL_MESSAGE = "ClientError: Disk validation failed [Unsupported specified file format]"
 CANCEL_MESSAGE = "User initiated task cancelation"
 GIB = 1024**3
+# AWS knows a disk's size once it has validated it, and the OS (Architecture,
+# Platform, LicenseType) once it has looked inside, while converting.
+SIZE_KNOWN_AT = "validated"
+OS_KNOWN_AT = "updating"
 
 
 def new_task_id(prefix: str) -> str:
-    return f"{prefix}-{mock_random.get_random_hex(17)}"
+    return f"{prefix}-{random_hex(17)}"
 
 
 @dataclass
@@ -57,7 +59,7 @@ class ExportTask:
         out: dict[str, Any] = {
             "ExportImageTaskId": self.task_id,
             "ImageId": self.image_id,
-            "DiskImageFormat": self.disk_image_format,
+            "DiskImageFormat": self.disk_image_format.lower(),  # AWS echoes it lower-case
             "RoleName": self.role_name,
             "S3ExportLocation": {"S3Bucket": self.bucket, "S3Prefix": self.prefix},
             "Status": phase.status,
@@ -100,13 +102,19 @@ class ImportDisk:
         digest = hashlib.sha256(f"{self.bucket}/{self.key}/{self.url}".encode()).digest()
         return 8 + digest[0] % 33
 
-    def view(self, status: str, progress: int | None, snapshot_id: str | None) -> dict:
+    def view(
+        self, status: str | None, size_known: bool, progress: int | None, snapshot_id: str | None
+    ) -> dict:
+        """One SnapshotDetails entry: size 0 until validated, the device once converted."""
         out: dict[str, Any] = {
-            "DeviceName": self.device_name,
-            "DiskImageSize": float(round(self.size_gib * GIB * 0.37)),
+            "DiskImageSize": float(round(self.size_gib * GIB * 0.37)) if size_known else 0.0,
             "Format": self.format,
-            "Status": status,
         }
+        if status is not None:
+            out["Status"] = status
+        if snapshot_id is not None:
+            out["DeviceName"] = self.device_name
+            out["SnapshotId"] = snapshot_id
         if self.description is not None:
             out["Description"] = self.description
         if self.bucket is not None:
@@ -115,8 +123,6 @@ class ImportDisk:
             out["Url"] = self.url
         if progress is not None:
             out["Progress"] = str(progress)
-        if snapshot_id is not None:
-            out["SnapshotId"] = snapshot_id
         return out
 
 
@@ -139,17 +145,19 @@ class ImportTask:
     def view(self, now: float) -> dict[str, Any]:
         phase = self.timeline.phase(now)
         done = phase.status == "completed"
+        size_known = self.timeline.reached(now, SIZE_KNOWN_AT)
+        os_known = self.timeline.reached(now, OS_KNOWN_AT)
         out: dict[str, Any] = {
             "ImportTaskId": self.task_id,
-            "Architecture": self.architecture,
-            "Platform": self.platform,
-            "LicenseType": self.license_type,
-            "Hypervisor": "xen",
             "Encrypted": self.encrypted,
             "Status": phase.status,
             "Tags": tag_list(self.tags),
         }
         for key, value in (
+            ("Architecture", self.architecture if os_known else None),
+            ("Platform", self.platform if os_known else None),
+            ("LicenseType", self.license_type if os_known else None),
+            ("Hypervisor", "xen" if os_known else None),
             ("Description", self.description),
             ("BootMode", self.boot_mode),
             ("KmsKeyId", self.kms_key_id if self.encrypted else None),
@@ -160,14 +168,14 @@ class ImportTask:
             if value is not None:
                 out[key] = value
         if done:
-            disk_status = "completed"
+            disk_status: str | None = "completed"
         elif phase.is_active:
-            disk_status = "active"
+            disk_status = "active" if size_known else "pending"
         else:
             disk_status = phase.status
         snapshot_ids = self.snapshot_ids if done else [None] * len(self.disks)
         out["SnapshotDetails"] = [
-            disk.view(disk_status, phase.progress, snap)
+            disk.view(disk_status, size_known, phase.progress, snap)
             for disk, snap in zip(self.disks, snapshot_ids, strict=False)
         ]
         return out

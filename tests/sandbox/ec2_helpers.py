@@ -56,7 +56,7 @@ def own_available(client, **filters) -> dict:
     query = [{"Name": "state", "Values": ["available"]}]
     query += [{"Name": k, "Values": [v]} for k, v in filters.items()]
     images = client.describe_images(Owners=["self"], Filters=query)["Images"]
-    return next(i for i in images if not i["Name"].startswith("fail-"))
+    return next(i for i in images if not i["Name"].startswith("sandbox-fail-"))
 
 
 def running_instance(client, name: str) -> dict:

@@ -81,7 +81,7 @@ def test_tags_and_special_states(own):
     for region, region_images in own.items():
         failed = [i for i in region_images if i["State"] == "failed"]
         assert len(failed) == 1, region
-        assert failed[0]["Name"].startswith("fail-")
+        assert failed[0]["Name"].startswith("sandbox-fail-")
         assert failed[0]["StateReason"]["Code"]
 
 

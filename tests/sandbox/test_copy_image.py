@@ -26,7 +26,7 @@ def copies(ec2) -> Copies:
         Name=unique("copy-of-arm64"), SourceImageId=source["ImageId"], SourceRegion="us-east-1"
     )
     failing = source_client.copy_image(
-        Name=unique("fail-copy"),
+        Name=unique("sandbox-fail-copy"),
         SourceImageId=own_available(source_client)["ImageId"],
         SourceRegion="us-east-1",
     )

@@ -9,6 +9,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from amitui.sandbox.catalogue import buckets_for
+
 from .ec2_helpers import error_code
 from .polling import collapse, wait_for
 
@@ -17,9 +19,11 @@ _prefixes = itertools.count()
 
 
 def exportable(client) -> str:
-    images = client.describe_images(
-        Owners=["self"], Filters=[{"Name": "state", "Values": ["available"]}], MaxResults=5
-    )["Images"]
+    unencrypted = [
+        {"Name": "state", "Values": ["available"]},
+        {"Name": "block-device-mapping.encrypted", "Values": ["false"]},
+    ]
+    images = client.describe_images(Owners=["self"], Filters=unencrypted, MaxResults=5)["Images"]
     return images[0]["ImageId"]
 
 
@@ -27,7 +31,10 @@ def start_export(client, prefix: str = "exports/", **extra) -> dict:
     return client.export_image(
         ImageId=extra.pop("ImageId", None) or exportable(client),
         DiskImageFormat=extra.pop("DiskImageFormat", "VMDK"),
-        S3ExportLocation={"S3Bucket": extra.pop("Bucket", BUCKET), "S3Prefix": prefix},
+        S3ExportLocation={
+            "S3Bucket": extra.pop("Bucket", None) or buckets_for(client.meta.region_name)[0],
+            "S3Prefix": prefix,
+        },
         **extra,
     )
 
@@ -43,14 +50,14 @@ class Runs:
 
 @pytest.fixture(scope="module")
 def runs(sandbox) -> Runs:
-    """A plain export, one with "fail" in its prefix, and one cancelled at once."""
+    """A plain export, one with the failure marker in its prefix, and one cancelled at once."""
     client = boto3.client("ec2", region_name="us-east-1", endpoint_url=sandbox.url)
     prefix = f"exports/run-{next(_prefixes)}/"
     image_id = exportable(client)
     plain = start_export(
         client, prefix, ImageId=image_id, Description="nightly export", RoleName="vmimport"
     )
-    failing = start_export(client, f"fail/run-{next(_prefixes)}/", ImageId=image_id)
+    failing = start_export(client, f"sandbox-fail/run-{next(_prefixes)}/", ImageId=image_id)
     cancelled = start_export(client, f"cancel/run-{next(_prefixes)}/", ImageId=image_id)
     client.cancel_export_task(ExportTaskId=cancelled["ExportImageTaskId"])
     ids = {
@@ -79,7 +86,7 @@ def test_an_export_answers_active_at_once(runs):
     started = runs.started
     assert started["ExportImageTaskId"].startswith("export-ami-")
     assert started["Status"] == "active"
-    assert started["DiskImageFormat"] == "VMDK"
+    assert started["DiskImageFormat"] == "vmdk"  # asked as VMDK; AWS echoes it lower-case
     assert started["S3ExportLocation"] == {
         "S3Bucket": BUCKET,
         "S3Prefix": runs.prefix,
@@ -90,7 +97,7 @@ def test_an_export_goes_active_through_its_steps_to_completed(runs: Runs, sandbo
     history = runs.histories["plain"]
     assert collapse([t["Status"] for t in history]) == ["active", "completed"]
     steps = collapse([t["StatusMessage"] for t in history if t["Status"] == "active"])
-    assert steps == ["validating", "converting", "updating"]
+    assert steps == ["validating", "validated", "converting", "updating"]
     progress = [int(t["Progress"]) for t in history if t["Status"] == "active"]
     assert progress == sorted(progress) and progress[-1] > progress[0]
     done = history[-1]

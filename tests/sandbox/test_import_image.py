@@ -8,14 +8,23 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from amitui.sandbox.catalogue import buckets_for
+
 from .ec2_helpers import error_code
 from .polling import collapse, wait_for
 
 BUCKET = "amitui-imports"
 
 
-def disk(key: str = "vms/web-frontend-2025.03.1.vmdk", fmt: str = "VMDK", **extra) -> dict:
-    return {"Format": fmt, "UserBucket": {"S3Bucket": BUCKET, "S3Key": key}, **extra}
+def disk(
+    key: str = "vms/web-frontend-2025.03.1.vmdk",
+    fmt: str = "VMDK",
+    region: str = "us-east-1",
+    **extra,
+) -> dict:
+    """A disk container for a seeded disk file in ``region``'s import bucket."""
+    bucket = buckets_for(region)[1]
+    return {"Format": fmt, "UserBucket": {"S3Bucket": bucket, "S3Key": key}, **extra}
 
 
 @dataclass
@@ -29,7 +38,7 @@ class Runs:
 
 @pytest.fixture(scope="module")
 def runs(sandbox) -> Runs:
-    """A plain import, one with "fail" in its key, and one cancelled at once."""
+    """A plain import, one with the failure marker in its key, and one cancelled at once."""
     client = boto3.client("ec2", region_name="us-east-1", endpoint_url=sandbox.url)
     plain = client.import_image(
         Description="web frontend from vSphere",
@@ -44,7 +53,7 @@ def runs(sandbox) -> Runs:
             {"ResourceType": "import-image-task", "Tags": [{"Key": "Team", "Value": "web"}]}
         ],
     )
-    failing = client.import_image(DiskContainers=[disk("vms/fail-broken.vmdk")])
+    failing = client.import_image(DiskContainers=[disk("vms/sandbox-fail-corrupt.vmdk")])
     cancelled = client.import_image(DiskContainers=[disk("vms/legacy-centos7.ova", "OVA")])
     cancel_answer = client.cancel_import_task(
         ImportTaskId=cancelled["ImportTaskId"], CancelReason="wrong disk"
@@ -77,14 +86,23 @@ def test_an_import_answers_active_at_once(runs: Runs):
     assert started["Status"] == "active"
     assert started["StatusMessage"] == "pending"
     assert "ImageId" not in started
-    assert [d["Format"] for d in started["SnapshotDetails"]] == ["VMDK", "VMDK"]
+    assert [d["Format"] for d in started["SnapshotDetails"]] == ["vmdk", "vmdk"]
 
 
 def test_an_import_goes_through_its_steps_to_completed_with_a_real_image(runs: Runs, sandbox):
     history = runs.histories["plain"]
     assert collapse([t["Status"] for t in history]) == ["active", "completed"]
     steps = collapse([t["StatusMessage"] for t in history if t["Status"] == "active"])
-    assert steps == ["pending", "converting", "updating"]
+    assert steps == [
+        "pending",
+        "validating",
+        "validated",
+        "converting",
+        "updating",
+        "booting",
+        "booted",
+        "preparing ami",
+    ]
     assert all("ImageId" not in t for t in history if t["Status"] == "active")
     done = history[-1]
     assert done["Tags"] == [{"Key": "Team", "Value": "web"}]
@@ -160,10 +178,11 @@ def test_unknown_and_malformed_task_ids(ec2):
 
 def test_dry_run(ec2):
     client = ec2("eu-west-1")
-    started = client.import_image(DiskContainers=[disk()])["ImportTaskId"]
+    here = disk(region="eu-west-1")
+    started = client.import_image(DiskContainers=[here])["ImportTaskId"]
     before = client.describe_import_image_tasks()["ImportImageTasks"]
     for call in (
-        lambda: client.import_image(DiskContainers=[disk()], DryRun=True),
+        lambda: client.import_image(DiskContainers=[here], DryRun=True),
         lambda: client.describe_import_image_tasks(DryRun=True),
         lambda: client.cancel_import_task(ImportTaskId=started, DryRun=True),
     ):
@@ -178,7 +197,8 @@ def test_dry_run(ec2):
 
 def test_describe_pages_and_filters_by_task_state(ec2):
     client = ec2("ap-southeast-2")
-    made = [client.import_image(DiskContainers=[disk()])["ImportTaskId"] for _ in range(3)]
+    here = disk(region="ap-southeast-2")
+    made = [client.import_image(DiskContainers=[here])["ImportTaskId"] for _ in range(3)]
     client.cancel_import_task(ImportTaskId=made[0])
     seen, token = [], None
     while True:

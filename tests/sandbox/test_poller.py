@@ -21,13 +21,13 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from amitui.aws.clients import AwsClients
 from amitui.aws.poller import GroupKey, Poller
 from amitui.aws.tasks import Task, make_scope, scope_for
+from amitui.sandbox.catalogue import buckets_for
 from amitui.store import TaskStore
 from tests.sandbox.polling import collapse, wait_for
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 DESCRIBES = {"DescribeImages", "DescribeExportImageTasks", "DescribeImportImageTasks"}
 EXPORT_BUCKET = "amitui-exports"
-IMPORT_BUCKET = "amitui-imports"
 IMPORT_KEY = "vms/web-frontend-2025.03.1.vmdk"
 
 
@@ -60,7 +60,9 @@ def make_clients(sandbox: Any) -> tuple[AwsClients, CallLog]:
 
 
 def available_image(ec2: Any) -> str:
-    images = ec2.describe_images(Owners=["self"])["Images"]
+    """An available image that ExportImage takes (no encrypted snapshots)."""
+    unencrypted = [{"Name": "block-device-mapping.encrypted", "Values": ["false"]}]
+    images = ec2.describe_images(Owners=["self"], Filters=unencrypted)["Images"]
     return sorted(i["ImageId"] for i in images if i["State"] == "available")[0]
 
 
@@ -79,12 +81,13 @@ def start_export(ec2: Any, image: str, prefix: str = "exports/") -> str:
     return ec2.export_image(
         DiskImageFormat="VMDK",
         ImageId=image,
-        S3ExportLocation={"S3Bucket": EXPORT_BUCKET, "S3Prefix": prefix},
+        S3ExportLocation={"S3Bucket": buckets_for(ec2.meta.region_name)[0], "S3Prefix": prefix},
     )["ExportImageTaskId"]
 
 
 def start_import(ec2: Any, description: str = "amitui test import") -> str:
-    disk = {"Format": "VMDK", "UserBucket": {"S3Bucket": IMPORT_BUCKET, "S3Key": IMPORT_KEY}}
+    bucket = buckets_for(ec2.meta.region_name)[1]
+    disk = {"Format": "VMDK", "UserBucket": {"S3Bucket": bucket, "S3Key": IMPORT_KEY}}
     return ec2.import_image(Description=description, DiskContainers=[disk])["ImportTaskId"]
 
 
@@ -164,7 +167,7 @@ def journey(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Journey:
     add("cancel_copy", "copy", copy(f"cancel-copy-{tag}"), src)
     poller.cancel(j.tasks["cancel_copy"].id)
     add("copy", "copy", copy(f"poller-copy-{tag}"), src)
-    add("copy_fail", "copy", copy(f"fail-copy-{tag}"), src)
+    add("copy_fail", "copy", copy(f"sandbox-fail-copy-{tag}"), src)
     inst = instance_id(ec2)
     created = ec2.create_image(InstanceId=inst, Name=f"poller-create-{tag}", NoReboot=True)
     add("create", "create", created["ImageId"], inst)
@@ -178,9 +181,9 @@ def journey(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Journey:
     )
     add("register", "register", registered["ImageId"], snap)
     add("export", "export", start_export(ec2, src, f"poller-{tag}/"), src)
-    add("export_fail", "export", start_export(ec2, src, f"fail-{tag}/"), src)
+    add("export_fail", "export", start_export(ec2, src, f"sandbox-fail-{tag}/"), src)
     add("import", "import", start_import(ec2), IMPORT_KEY)
-    add("import_fail", "import", start_import(ec2, "this one will fail"), IMPORT_KEY)
+    add("import_fail", "import", start_import(ec2, "sandbox-fail: this one will fail"), IMPORT_KEY)
     # Cancels: each is asked for while the task is still active.
     add("cancel_export", "export", start_export(ec2, src, f"cancel-{tag}/"), src)
     add("cancel_import", "import", start_import(ec2), IMPORT_KEY)
@@ -529,7 +532,8 @@ def test_adoption_follows_transfers_started_elsewhere(sandbox: Any, tmp_path: Pa
     assert mine.target_id not in by_target
     assert all(t.adopted and t.scope == scope and t.is_running for t in adopted)
     assert by_target[foreign_export].image_id == src
-    assert by_target[foreign_import].source == f"s3://{IMPORT_BUCKET}/{IMPORT_KEY}"
+    bucket = buckets_for("ap-southeast-2")[1]
+    assert by_target[foreign_import].source == f"s3://{bucket}/{IMPORT_KEY}"
     assert poller.adopt("ap-southeast-2") == []  # nothing twice
     ids = [mine.id, by_target[foreign_export].id, by_target[foreign_import].id]
     follow(poller, store, ids)

@@ -42,7 +42,13 @@ def test_reset_wipes_state_and_the_seed_decides_the_catalogue(sandbox):
     )["ImageId"]
     task = client.import_image(
         DiskContainers=[
-            {"Format": "VMDK", "UserBucket": {"S3Bucket": "amitui-imports", "S3Key": "a.vmdk"}}
+            {
+                "Format": "VMDK",
+                "UserBucket": {
+                    "S3Bucket": "amitui-imports-ap-southeast-2",
+                    "S3Key": "vms/web-frontend-2025.03.1.vmdk",
+                },
+            }
         ]
     )["ImportTaskId"]
     try:
@@ -76,7 +82,13 @@ def test_pending_seconds_can_change_while_running(sandbox):
         )["ImageId"]
         started = client.import_image(
             DiskContainers=[
-                {"Format": "RAW", "UserBucket": {"S3Bucket": "amitui-imports", "S3Key": "b.raw"}}
+                {
+                    "Format": "RAW",
+                    "UserBucket": {
+                        "S3Bucket": "amitui-imports-eu-west-1",
+                        "S3Key": "vms/appliance-raw.raw",
+                    },
+                }
             ]
         )
     finally:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from moto.ec2.exceptions import EC2ClientError
 
 from amitui.sandbox.lifecycle import EXPORT_STEPS, TaskTimeline, image_state
+from amitui.sandbox.moto_compat import EC2ClientError
 from amitui.sandbox.pagination import decode_token, encode_token, paginate
 
 
@@ -27,9 +27,10 @@ def test_image_state_is_pending_until_ready():
     ("now", "status", "message", "progress"),
     [
         (100.0, "active", "validating", 0),
-        (101.0, "active", "validating", 25),
-        (102.0, "active", "converting", 50),
-        (103.5, "active", "updating", 87),
+        (100.5, "active", "validated", 5),
+        (101.0, "active", "converting", 12),
+        (102.0, "active", "converting", 42),
+        (103.5, "active", "updating", 88),
         (104.0, "completed", None, None),
         (999.0, "completed", None, None),
     ],

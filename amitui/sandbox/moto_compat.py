@@ -1,0 +1,107 @@
+"""Every moto internal the sandbox touches, in one place, for one pinned moto.
+
+The sandbox reaches into moto: its EC2 response class and dispatch, its backends
+and models, its error type, its id generator and its server app. None of that is
+public API, so it is imported here and nowhere else in ``amitui.sandbox``; the
+other modules import these names from this module. Importing it with another
+moto than ``PINNED_MOTO`` raises at once (a clear message instead of an odd
+failure on some later request). After a deliberate upgrade: change the pin here
+and in pyproject.toml, then run tests/sandbox -- the fidelity suite
+(tests/sandbox/test_fidelity_*.py) is what says whether the answers still match AWS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import moto
+
+PINNED_MOTO = "5.2.5"
+
+if moto.__version__ != PINNED_MOTO:  # pragma: no cover - only with a wrong install
+    raise RuntimeError(
+        f"amitui sandbox needs moto=={PINNED_MOTO} (found {moto.__version__}); "
+        "its internals are used in amitui/sandbox/moto_compat.py. "
+        f"Install the pin: pip install 'moto[server]=={PINNED_MOTO}'"
+    )
+
+# ruff: noqa: E402 -- the version check must run before moto's internals load.
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.base_backend import BackendDict
+from moto.core.exceptions import ServiceException
+from moto.core.model_instances import reset_model_data
+from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import convert_to_flask_response
+from moto.core.utils import get_service_model as service_model
+from moto.ec2.exceptions import EC2ClientError, InvalidSnapshotIdError
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.amis import Ami
+from moto.ec2.responses import EC2Response
+from moto.ec2.responses._base_response import EC2BaseResponse
+from moto.ec2.utils import random_ami_id
+from moto.moto_api._internal import mock_random
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from moto.s3.models import s3_backends
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "PINNED_MOTO",
+    "ActionResult",
+    "Ami",
+    "DomainDispatcherApplication",
+    "EC2BaseResponse",
+    "EC2ClientError",
+    "EC2Response",
+    "EmptyResult",
+    "InvalidSnapshotIdError",
+    "MotoRequestHandler",
+    "ServiceException",
+    "bucket_region",
+    "convert_to_flask_response",
+    "create_backend_app",
+    "ec2_backends",
+    "ec2_regions",
+    "mock_random",
+    "random_ami_id",
+    "random_hex",
+    "reset_moto",
+    "s3_backend",
+    "s3_backends",
+    "s3_object_exists",
+    "service_model",
+]
+
+
+def reset_moto() -> None:
+    """Wipe every moto backend and model (moto keeps them in process globals)."""
+    BackendDict.reset()
+    reset_model_data()
+
+
+def ec2_regions(account_id: str) -> list[str]:
+    """The regions moto's EC2 knows for an account."""
+    return list(ec2_backends[account_id].regions)
+
+
+def s3_backend(account_id: str, partition: str = "aws") -> Any:
+    return s3_backends[account_id][partition]
+
+
+def bucket_region(account_id: str, partition: str, bucket: str) -> str | None:
+    """The region a bucket was created in, or None if there is no such bucket."""
+    found = s3_backend(account_id, partition).buckets.get(bucket)
+    return None if found is None else found.region_name
+
+
+def s3_object_exists(account_id: str, partition: str, bucket: str, key: str) -> bool:
+    found = s3_backend(account_id, partition).buckets.get(bucket)
+    return found is not None and key in found.keys
+
+
+def random_hex(length: int) -> str:
+    """Hex digits from moto's (seedable) generator, so seeded runs repeat their ids."""
+    return mock_random.get_random_hex(length)
