@@ -16,8 +16,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.core.responses import ActionResult
-from moto.ec2.responses._base_response import EC2BaseResponse
+from .moto_compat import ActionResult, EC2BaseResponse
 
 #: A snapshot started this many seconds before its image (or later) was made for it.
 MADE_FOR_IMAGE_SLACK = 2.0
