@@ -151,8 +151,8 @@ def layout_widths(columns: Sequence[Column], available: int) -> list[int]:
     """Each column's width in ``available`` cells (a leading space, then each column and
     one space). Room beyond the minimum goes to the flexible column (Name) up to its
     ``max_width``, then to the other columns worth widening up to theirs; what is left
-    after that is shared by every column, so a very wide terminal spreads the table out
-    instead of giving one column 200 cells."""
+    after that is shared by every column in proportion to its minimum width, so a very wide
+    terminal spreads the table out instead of giving one column 200 cells."""
     widths = [c.width for c in columns]
     spare = available - (1 + sum(w + 1 for w in widths))
     if spare <= 0:
@@ -163,11 +163,12 @@ def layout_widths(columns: Sequence[Column], available: int) -> list[int]:
                 grow = min(spare, col.max_width - widths[i])
                 widths[i] += grow
                 spare -= grow
-    if spare > 0:
-        share, rest = divmod(spare, len(columns))
-        widths = [w + share for w in widths]
+    if spare > 0:  # by each column's minimum width: Arch stays narrower than Name
+        total = sum(c.width for c in columns)
+        grown = [w + spare * c.width // total for w, c in zip(widths, columns, strict=True)]
         flex = next((i for i, c in enumerate(columns) if c.flex), 0)
-        widths[flex] += rest
+        grown[flex] += available - (1 + sum(w + 1 for w in grown))
+        widths = grown
     return widths
 
 

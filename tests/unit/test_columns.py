@@ -75,8 +75,7 @@ def test_a_very_wide_table_spreads_out_instead_of_one_huge_name():
     columns = columns_for(True)
     widths = layout_widths(columns, 320)
     assert 1 + sum(w + 1 for w in widths) == 320  # every cell used
-    name = widths[0]
-    assert name <= COLUMN_BY_KEY["name"].max_width + 20
+    assert widths[0] < 320 // 3  # it was 200 cells, the rest squeezed at their minimum
     platform = widths[[c.key for c in columns].index("platform")]
     assert platform >= COLUMN_BY_KEY["platform"].max_width
     assert all(w > c.width for w, c in zip(widths, columns, strict=True))

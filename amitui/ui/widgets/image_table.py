@@ -102,6 +102,8 @@ class ImageTable(ScrollView, can_focus=True):
         self.columns: tuple[Column, ...] = columns_for(False)
         self.widths: list[int] = [c.width for c in self.columns]
         self._last_highlighted: Image | None = None
+        #: the lines an empty table shows (what to try), set by the screen
+        self.empty_hint = ""
 
     # -- data -------------------------------------------------------------------------
 
@@ -215,6 +217,9 @@ class ImageTable(ScrollView, can_focus=True):
         else:
             row = scroll_y + y - 1
             if row >= len(self.rows):
+                hint = self.empty_hint.splitlines() if not self.rows else ()
+                if row < len(hint):
+                    return Strip([Segment(fit(" " + hint[row], width), base)], width)
                 return Strip.blank(width, base)
             strip = self._row_strip(row)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
