@@ -2,33 +2,42 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
+# One stamp per install: the demo needs only the [demo] extra; tests and tools need [dev].
+DEMO_STAMP := $(VENV)/.installed-demo-stamp
+DEV_STAMP  := $(VENV)/.installed-dev-stamp
 
 .PHONY: demo test lint bench screenshots sandbox clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[demo,dev]'
-	touch $(STAMP)
 
-demo: $(STAMP)
+$(DEMO_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[demo]'
+	touch $(DEMO_STAMP)
+
+# [dev] includes what [demo] installs, so it stamps the demo install too.
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[demo,dev]'
+	touch $(DEV_STAMP) $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(VENV)/bin/amitui --demo
 
-sandbox: $(STAMP)
+sandbox: $(DEMO_STAMP)
 	$(VENV)/bin/amitui sandbox --port 5055
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PY) -m pytest -q
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check amitui tests benchmarks
 	$(VENV)/bin/ruff format --check amitui tests benchmarks
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(PY) -m benchmarks.run_all
 
-screenshots: $(STAMP)
+screenshots: $(DEV_STAMP)
 	$(PY) -m benchmarks.screenshots
 
 clean:

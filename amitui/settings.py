@@ -36,6 +36,9 @@ class SettingsError(ValueError):
 class Settings:
     profile: str | None = None
     regions: tuple[str, ...] = (DEFAULT_REGION,)
+    #: True when no flag, variable or config key named a region and ``regions`` is the
+    #: default (the header says so: the user may think they are looking elsewhere)
+    region_defaulted: bool = False
     endpoint_url: str | None = None
     owners: tuple[str, ...] = ("self",)
     read_only: bool = False
@@ -113,6 +116,8 @@ def build_settings(
             kwargs[key] = str(merged[key])
     if "regions" in merged:
         kwargs["regions"] = _as_tuple(merged["regions"], "regions")
+    else:
+        kwargs["region_defaulted"] = True
     if "owners" in merged:
         kwargs["owners"] = _as_tuple(merged["owners"], "owners")
     for key in ("read_only", "include_deprecated", "include_disabled", "cache", "demo"):

@@ -150,6 +150,7 @@ description = max_length(255)
 
 def _resource_id(prefix: str, noun: str) -> Validator:
     pattern = re.compile(rf"{re.escape(prefix)}-(?:[0-9a-f]{{8}}|[0-9a-f]{{17}})")
+    article = "An" if noun[0] in "aeiou" else "A"
 
     def validate(value: str) -> str | None:
         if value == "":
@@ -161,11 +162,11 @@ def _resource_id(prefix: str, noun: str) -> Validator:
         if pattern.fullmatch(value.lower()):
             return f"Use lowercase: {value.lower()}"
         if not value.startswith(f"{prefix}-"):
-            return f"A {noun} id starts with {prefix}- (e.g. {prefix}-0123456789abcdef0)."
+            return f"{article} {noun} id starts with {prefix}- (e.g. {prefix}-0123456789abcdef0)."
         return f"Expected {prefix}- and 8 or 17 hex digits."
 
     validate.__name__ = f"{prefix.replace('-', '_')}_id"
-    validate.__doc__ = f"A {noun} id: {prefix}- and 8 or 17 lowercase hex digits."
+    validate.__doc__ = f"{article} {noun} id: {prefix}- and 8 or 17 lowercase hex digits."
     return validate
 
 

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from functools import partial
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error
@@ -34,7 +36,12 @@ class AmiTui(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("t", "tasks", "Tasks", id="tasks"),
-        Binding("colon", "command_palette", "Commands", show=False, id="palette"),
+        # Both keys open the palette, on every screen. Binding one ourselves stops Textual
+        # adding its own ctrl+p, so both are here; both are priority bindings, because a
+        # modal screen (help, pickers, forms) hides the app's other bindings. ":" steps
+        # aside in a text field, where it types a colon (the filter's field:value).
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="palette"),
+        Binding("colon", "palette_key", "Commands", show=False, priority=True, id="palette_colon"),
     ]
 
     def __init__(
@@ -136,6 +143,11 @@ class AmiTui(App[None]):
         except Exception:
             return FALLBACK_REGIONS
 
+    def action_palette_key(self) -> None:
+        if isinstance(self.focused, Input | TextArea):
+            raise SkipAction()  # the key goes on to the field
+        self.action_command_palette()
+
     def action_help(self) -> None:
         from amitui.ui.screens.help import HelpScreen
 
@@ -150,7 +162,7 @@ class AmiTui(App[None]):
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue
-            if binding.action in ("command_palette",):
+            if binding.action in ("command_palette", "palette_key"):
                 continue
             seen.add(binding.action)
             yield SystemCommand(

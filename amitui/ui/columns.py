@@ -12,7 +12,10 @@ from amitui.aws.images import Image
 
 
 def age(iso: str, now: datetime | None = None) -> str:
-    """A compact age such as '3d', '5mo', '2y' for an ISO-8601 timestamp ('' if unparsable)."""
+    """A compact age for an ISO-8601 timestamp ('' if unparsable), one unit per range:
+    days up to 60 ('60d'), then whole months below two years ('2mo'..'23mo'), then whole
+    years ('2y'). Months and years come from one count (a month is 1/12 of 365 days), so
+    a row never reads '24mo' beside another that reads '2y'."""
     if not iso:
         return ""
     try:
@@ -26,11 +29,12 @@ def age(iso: str, now: datetime | None = None) -> str:
         return "future"
     if days < 1:
         return "today"
-    if days < 60:
+    months = days * 12 // 365
+    if months < 2:
         return f"{days}d"
-    if days < 730:
-        return f"{days // 30}mo"
-    return f"{days // 365}y"
+    if months < 24:
+        return f"{months}mo"
+    return f"{months // 12}y"
 
 
 def duration(seconds: float) -> str:
@@ -92,20 +96,31 @@ class Column:
     sort_key: Callable[[Image], object]
     #: extra names the filter language accepts for this column (``arch:arm64``)
     aliases: tuple[str, ...] = ()
-    #: a flexible column takes the width the others leave (``width`` is its minimum)
+    #: a flexible column takes the width the others leave first (``width`` is its minimum)
     flex: bool = False
+    #: how wide the column is worth growing when the terminal has room (0: ``width``)
+    max_width: int = 0
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 24, attrgetter("name"), lambda i: i.name.lower(), flex=True),
+    Column(
+        "name", "Name", 24, attrgetter("name"), lambda i: i.name.lower(), flex=True, max_width=64
+    ),
     Column("id", "Image ID", 21, attrgetter("image_id"), attrgetter("image_id"), ("image", "ami")),
     Column("state", "State", 9, attrgetter("state"), attrgetter("state")),
     Column("arch", "Arch", 6, attrgetter("architecture"), attrgetter("architecture")),
-    Column("platform", "Platform", 14, attrgetter("platform"), lambda i: i.platform.lower()),
+    Column(
+        "platform",
+        "Platform",
+        14,
+        attrgetter("platform"),
+        lambda i: i.platform.lower(),
+        max_width=36,  # "Windows with SQL Server Enterprise"
+    ),
     Column(
         "root",
         "Root device",
-        14,
+        16,  # "standard 100 GiB" (a plain moto endpoint's type) fits; "ebs 8 GiB" on AWS
         attrgetter("root_device"),
         lambda i: _ROOT_TYPE_RANK.get(i.root_device_type, 3) << 40 | (i.root_size_gib or 0),
     ),
@@ -130,6 +145,31 @@ COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
 def columns_for(multi_region: bool) -> tuple[Column, ...]:
     return COLUMNS if multi_region else tuple(c for c in COLUMNS if c.key != "region")
+
+
+def layout_widths(columns: Sequence[Column], available: int) -> list[int]:
+    """Each column's width in ``available`` cells (a leading space, then each column and
+    one space). Room beyond the minimum goes to the flexible column (Name) up to its
+    ``max_width``, then to the other columns worth widening up to theirs; what is left
+    after that is shared by every column in proportion to its minimum width, so a very wide
+    terminal spreads the table out instead of giving one column 200 cells."""
+    widths = [c.width for c in columns]
+    spare = available - (1 + sum(w + 1 for w in widths))
+    if spare <= 0:
+        return widths
+    for flex_first in (True, False):
+        for i, col in enumerate(columns):
+            if col.flex == flex_first and col.max_width > widths[i]:
+                grow = min(spare, col.max_width - widths[i])
+                widths[i] += grow
+                spare -= grow
+    if spare > 0:  # by each column's minimum width: Arch stays narrower than Name
+        total = sum(c.width for c in columns)
+        grown = [w + spare * c.width // total for w, c in zip(widths, columns, strict=True)]
+        flex = next((i for i, c in enumerate(columns) if c.flex), 0)
+        grown[flex] += available - (1 + sum(w + 1 for w in grown))
+        widths = grown
+    return widths
 
 
 def tags_text(image: Image) -> str:

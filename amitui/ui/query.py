@@ -5,11 +5,15 @@
     tag:Team=web            a tag Team=web (``tag:Team`` for any value)
     !deprecated  !state:available   negations
 
-Values may be quoted: ``name:"my image"``. This module is pure (no Textual).
+Values may be quoted: ``name:"my image"``; a quote left open runs to the end. An unknown
+field (``foo:bar``) is searched as plain text, and ``explain`` says so. This module is pure
+(no Textual).
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import shlex
 from dataclasses import dataclass
 
@@ -61,13 +65,40 @@ class Query:
         return {t.field for t in self.terms if t.field}
 
 
+def _lex(text: str) -> list[str]:
+    lexer = shlex.shlex(text, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    return list(lexer)
+
+
+def _open_quote(text: str) -> str | None:
+    """The quote character left open at the end of ``text`` (None if every one closes)."""
+    quote = None
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote is None and char in "\"'":
+            quote = char
+        elif char == quote:
+            quote = None
+    return quote
+
+
 def _tokens(text: str) -> list[str]:
     try:
-        lexer = shlex.shlex(text, posix=True)
-        lexer.whitespace_split = True
-        lexer.commenters = ""
-        return list(lexer)
-    except ValueError:  # an unclosed quote while typing: fall back to plain words
+        return _lex(text)
+    except ValueError:
+        pass
+    # An unclosed quote (while typing, or forgotten): read it as closed at the end, as the
+    # filter line says; a trailing backslash is dropped. Anything else: plain words.
+    quote = _open_quote(text)
+    try:
+        return _lex(text.removesuffix("\\") + (quote or ""))
+    except ValueError:
         return text.replace('"', " ").replace("'", " ").split()
 
 
@@ -88,3 +119,45 @@ def parse_query(text: str) -> Query:
             token = token + "="  # tag:Team means "has a Team tag"
         terms.append(Term(token.lower(), field, negated))
     return Query(tuple(terms))
+
+
+#: What looks like a field name before a colon (so "12:30" or "arn:aws:..." do not).
+_FIELD_LIKE = re.compile(r"[a-z][a-z_-]*")
+
+
+def explain(text: str) -> str | None:
+    """One line saying why ``text`` may not filter as it reads: an unknown field (with the
+    nearest known one) or an unclosed quote. None when it reads as it filters.
+
+    Called on every keystroke with the filter's few words: it lexes them, nothing more."""
+    notes: list[str] = []
+    quote = _open_quote(text)
+    for token in _tokens(text):
+        name, sep, _ = token.removeprefix("!").partition(":")
+        name = name.lower()
+        if not sep or name in FIELD_NAMES or not _FIELD_LIKE.fullmatch(name):
+            continue
+        near = difflib.get_close_matches(name, FIELD_NAMES, n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]}:?" if near else "fields: " + ", ".join(FIELDS_SHOWN)
+        notes.append(f"unknown field {name} (searched as plain text) — {hint}")
+    if quote:
+        notes.append(f"unclosed {quote}: the value runs to the end (close it with {quote})")
+    return " · ".join(notes) or None
+
+
+#: The field names the help, README and messages list (aliases work too).
+FIELDS_SHOWN = (
+    "name",
+    "id",
+    "state",
+    "arch",
+    "platform",
+    "root",
+    "created",
+    "owner",
+    "public",
+    "deprecation",
+    "region",
+    "desc",
+    "tag",
+)

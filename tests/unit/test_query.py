@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from amitui.ui.query import Query, Term, parse_query
+from amitui.ui.query import Query, Term, explain, parse_query
 
 
 def test_plain_terms_are_lowercased_and_anded():
@@ -36,6 +36,27 @@ def test_quoted_values_keep_spaces_and_unclosed_quote_does_not_crash():
     assert parse_query('name:"my im').terms  # typing in progress
 
 
+def test_an_unclosed_quote_runs_to_the_end_and_is_explained():
+    assert parse_query('name:"candidate 52').terms == (Term("candidate 52", "name"),)
+    assert parse_query("arm 'my im").terms == (Term("arm"), Term("my im"))
+    assert 'unclosed "' in explain('name:"candidate 52')
+    assert explain('name:"candidate 52"') is None
+    assert explain('name:"it\\"s"') is None  # an escaped quote inside a closed one
+
+
+def test_an_unknown_field_is_explained_with_the_nearest_one():
+    note = explain("ubuntu nme:web")
+    assert "unknown field nme" in note and "did you mean name:" in note
+    assert "did you mean state:" in explain("!stat:pending")
+    far = explain("foo:bar")
+    assert "unknown field foo" in far and "fields: name, id, state" in far
+
+
+def test_known_fields_aliases_and_colons_in_values_are_not_flagged():
+    for text in ("arch:arm64", "ami:ami-0abc", "tag:Team=a:b", "12:30", "ubuntu", "", "!"):
+        assert explain(text) is None, text
+
+
 def test_lone_bang_is_ignored_while_typing():
     assert parse_query("!").empty
 
@@ -59,6 +80,8 @@ def test_refinement_rules():
 def test_any_text_parses(text):
     query = parse_query(text)
     assert all(isinstance(t.value, str) for t in query.terms)
+    note = explain(text)
+    assert note is None or (isinstance(note, str) and note)
 
 
 def test_tag_terms_refine_only_at_the_start_of_a_key():

@@ -14,6 +14,18 @@ def test_defaults(tmp_path):
     assert s.regions == ("us-east-1",) and s.owners == ("self",) and not s.read_only
 
 
+def test_a_defaulted_region_is_flagged_and_a_chosen_one_is_not(tmp_path):
+    none = tmp_path / "none.toml"
+    assert build_settings({}, env={}, config_path=none).region_defaulted
+    for chosen in (
+        build_settings({"regions": ["us-east-1"]}, env={}, config_path=none),
+        build_settings({}, env={"AWS_REGION": "us-east-1"}, config_path=none),
+        build_settings({}, env={"AWS_DEFAULT_REGION": "eu-west-1"}, config_path=none),
+        build_settings({}, env={}, config_path=write(tmp_path, 'regions = ["us-east-1"]')),
+    ):
+        assert not chosen.region_defaulted
+
+
 def test_flags_beat_env_beat_config(tmp_path):
     cfg = write(tmp_path, 'profile = "cfg"\nregions = ["ap-southeast-2"]\nread_only = true\n')
     env = {"AWS_PROFILE": "envp", "AWS_DEFAULT_REGION": "eu-west-1"}

@@ -264,6 +264,13 @@ def test_lowercase_hint_for_ids_and_regions():
     assert "us-east-1" in v.region("US-EAST-1")
 
 
+def test_id_messages_use_the_right_article():
+    assert v.instance_id("ami-12345678").startswith("An instance id starts with i-")
+    assert v.image_id("i-12345678").startswith("An image id starts with ami-")
+    assert v.export_task_id("x").startswith("An export task id")
+    assert v.snapshot_id("ami-12345678").startswith("A snapshot id starts with snap-")
+
+
 def test_control_characters_are_named():
     assert "U+0007" in v.description("ring\x07")
     assert "position 3" in sv.s3_prefix("ab\x00")

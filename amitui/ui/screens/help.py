@@ -10,6 +10,20 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from amitui.ui.query import FIELDS_SHOWN
+
+FILTER_HELP = (
+    "Filter (/): words match any column, all of them (ANDed); field:value matches one "
+    f"column ({', '.join(FIELDS_SHOWN)}; tag:Key=Value, tag:Key); !term negates. Quote a "
+    'value with spaces: name:"candidate 52" (a quote left open runs to the end). An unknown '
+    "field is searched as plain text, and the line under the filter box says so.\n"
+    "Commands: ctrl+p or : opens the command palette (every key of the screen, by name). "
+    "Click a header or press s / S to sort."
+)
+
+#: Actions that are another's under a second name (":" opens the palette as ctrl+p does).
+ALIASES = {"palette_key": "command_palette"}
+
 #: Textual's generic bindings that say nothing about amitui.
 HIDDEN_ACTIONS = {
     "scroll_left",
@@ -33,7 +47,8 @@ def bindings_table(screen: Screen) -> Table:
             continue
         node = active.node
         display = node.app.get_key_display(binding) if node else binding.key
-        keys, _ = rows.setdefault((id(node), binding.action), ([], binding.description))
+        action = ALIASES.get(binding.action, binding.action)
+        keys, _ = rows.setdefault((id(node), action), ([], binding.description))
         if display not in keys:
             keys.append(display)
     table = Table(box=None, padding=(0, 2), header_style="bold")
@@ -61,12 +76,4 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text("Keys on this screen", style="bold"))
             yield Static(bindings_table(self.source), id="keys")
-            yield Static(
-                Text(
-                    "\nFilter: words match any column (ANDed); field:value matches one column "
-                    "(name, id, state, arch, platform, root, created, owner, public, deprecation, "
-                    "region, desc, tag:Key=Value); !term negates. Click a header or press s / S "
-                    "to sort.",
-                    style="dim",
-                )
-            )
+            yield Static(Text("\n" + FILTER_HELP, style="dim"), id="filter-help")

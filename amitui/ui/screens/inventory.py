@@ -5,13 +5,12 @@ from __future__ import annotations
 import gc
 import time
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from amitui.aws.errors import describe_error
@@ -21,13 +20,15 @@ from amitui.ui.rows import ImageRows
 from amitui.ui.screens.inventory_actions import InventoryActions, action_bindings
 from amitui.ui.screens.inventory_cache import InventoryCacheView
 from amitui.ui.screens.inventory_filter import InventoryFilter
+from amitui.ui.screens.inventory_status import InventoryStatus
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
+from amitui.ui.widgets.key_footer import KeyFooter
 
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
-
-class InventoryScreen(InventoryActions, InventoryCacheView, InventoryFilter, Screen):
+class InventoryScreen(
+    InventoryActions, InventoryCacheView, InventoryFilter, InventoryStatus, Screen
+):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
@@ -42,6 +43,10 @@ class InventoryScreen(InventoryActions, InventoryCacheView, InventoryFilter, Scr
     DEFAULT_CSS = """
     InventoryScreen #filter { dock: top; display: none; height: 3; }
     InventoryScreen #filter.shown { display: block; }
+    InventoryScreen #filter-note {
+        height: auto; max-height: 3; padding: 0 1; color: $warning; display: none;
+    }
+    InventoryScreen #filter-note.shown { display: block; }
     InventoryScreen #status { height: 1; padding: 0 1; background: $boost; }
     InventoryScreen #message { height: auto; max-height: 3; padding: 0 1; display: none; }
     InventoryScreen #message.shown { display: block; }
@@ -51,7 +56,9 @@ class InventoryScreen(InventoryActions, InventoryCacheView, InventoryFilter, Scr
     def __init__(self, read_only: bool = False) -> None:
         super().__init__()
         for key, action, description in action_bindings(read_only):
-            self._bindings.bind(key, action, description)
+            # Read-only: the keys stay bound (they answer "read-only"; help and the
+            # palette list them so marked) but the footer does not offer them.
+            self._bindings.bind(key, action, description, show=not read_only)
         self.rows = ImageRows()
         self._incoming: ImageRows | None = None
         self.generation = 0
@@ -75,13 +82,15 @@ class InventoryScreen(InventoryActions, InventoryCacheView, InventoryFilter, Scr
         yield ContextHeader(id="context")
         with Vertical():
             yield Input(
-                placeholder="filter: words, field:value (arch:arm64, tag:Team=web), !term",
+                placeholder='filter: words, field:value (arch:arm64, name:"my image", '
+                "tag:Team=web), !term",
                 id="filter",
             )
+            yield Static("", id="filter-note")  # why a filter may not do what it reads
             yield ImageTable(self.rows, id="images")
             yield Static("", id="message")
             yield Static("", id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(ImageTable)
@@ -94,61 +103,13 @@ class InventoryScreen(InventoryActions, InventoryCacheView, InventoryFilter, Scr
         self.set_interval(0.1, self._tick)
         self.load_images()
 
-    # -- header and status ------------------------------------------------------------
-
-    def _update_header(self) -> None:
-        app = self.app
-        self.query_one(ContextHeader).update_context(
-            profile=self.settings.profile or "default",
-            account=app.account or "…",
-            regions=app.regions,
-            scope=app.list_query.label(),
-            endpoint=self.settings.endpoint_url,
-            read_only=self.settings.read_only,
-        )
+    # -- header and status (the rest is in InventoryStatus) ----------------------------
 
     def on_identity_loaded(self, message: IdentityLoaded) -> None:
         self._update_header()
         self.load_cached()
         if message.error:
             self.show_message(message.error, error=True)
-
-    def show_message(self, text: str | None, error: bool = False) -> None:
-        widget = self.query_one("#message", Static)
-        widget.set_class(bool(text), "shown")
-        widget.set_class(error, "error")
-        widget.update(Text(text or ""))
-
-    def _tick(self) -> None:
-        if self.pages_by_region:
-            self._spin = (self._spin + 1) % len(SPINNER)
-            self._update_status()
-
-    def _update_status(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        shown, total = len(self.rows), self.rows.total
-        if self.rows.query.empty and not self.rows.filtering:
-            text.append(f"{total:,} images", style="bold")
-        elif self.rows.filtering:
-            text.append(f"{shown:,}+ of {total:,} images match", style="bold")
-            text.append("  filtering…", style="yellow")
-        else:
-            text.append(f"{shown:,} of {total:,} images match", style="bold")
-        if self.pages_by_region:
-            pages = sum(self.pages_by_region.values())
-            text.append(f"  {SPINNER[self._spin]} loading page {pages + 1}", style="yellow")
-            if len(self.pages_by_region) > 1 or len(self.app.regions) > 1:
-                text.append(f" ({', '.join(sorted(self.pages_by_region))})", style="yellow")
-        elif self.finished_in is not None:
-            text.append(f"  · loaded in {self.finished_in:.1f} s", style="dim")
-        if self.cache_note():
-            text.append(f"  · {self.cache_note()}", style="bold magenta")
-        if self.errors:
-            text.append(f"  · {len(self.errors)} region(s) failed", style="bold red")
-        if self.rows.sort_column:
-            arrow = "▼" if self.rows.sort_reverse else "▲"
-            text.append(f"  · sorted by {self.rows.sort_column} {arrow}", style="dim")
-        self.query_one("#status", Static).update(text, layout=False)  # one line, always
 
     # -- loading ----------------------------------------------------------------------
 
@@ -271,10 +232,6 @@ class InventoryScreen(InventoryActions, InventoryCacheView, InventoryFilter, Scr
                     if region not in self.errors:
                         self.save_cache(region)
         self._update_status()
-
-    def set_running_tasks(self, count: int) -> None:
-        for header in self.query(ContextHeader):  # none while the app shuts down
-            header.update_context(running_tasks=count)
 
     def current_image(self) -> Image | None:
         return self.query_one(ImageTable).current

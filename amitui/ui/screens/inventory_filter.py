@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 
-from textual.widgets import Input
+from rich.text import Text
+from textual.widgets import Input, Static
 
 from amitui.aws.images import Image
+from amitui.ui.query import explain
 from amitui.ui.widgets.image_table import ImageTable
 
 #: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
@@ -24,13 +26,25 @@ FILTER_STEP = 4096
 
 class InventoryFilter:
     _filter_keep: Image | None = None  # the cursor's image when the latest keystroke came
+    _filter_note: str | None = None  # what the line under the filter box says
 
     def action_focus_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("shown")
         box.focus()
 
+    def _explain_filter(self, value: str) -> None:
+        """Say under the box why a filter may not do what it reads (an unknown field, an
+        unclosed quote). It lexes the few words typed: no row is looked at."""
+        note = explain(value)
+        if note != self._filter_note:
+            self._filter_note = note
+            widget = self.query_one("#filter-note", Static)
+            widget.update(Text(note or ""))
+            widget.set_class(bool(note), "shown")
+
     def _filter_changed(self, value: str) -> None:
+        self._explain_filter(value)
         table = self.query_one(ImageTable)
         keep = self._filter_keep = table.current
         self.workers.cancel_group(self, "filter")  # a scan under way goes on from here

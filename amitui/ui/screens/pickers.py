@@ -24,15 +24,34 @@ SCOPES = (
 )
 
 
+class ScopeChoices(RadioSet):
+    """The owner scopes: enter on a choice chooses it and applies (space only marks it)."""
+
+    BINDINGS = [Binding("enter", "choose", "Apply", show=False)]
+
+    def action_choose(self) -> None:
+        index = self._selected
+        buttons = list(self.query(RadioButton))
+        button = buttons[index] if index is not None else self.pressed_button
+        if button is None:
+            return
+        if not button.value:
+            button.value = True  # shown as pressed before the picker closes or waits
+        scope = (button.id or "scope-self").removeprefix("scope-")
+        self.screen.apply(scope)
+
+
 class OwnerPicker(ModalScreen[ListQuery | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
     DEFAULT_CSS = """
     OwnerPicker { align: center middle; }
     OwnerPicker > Vertical {
-        width: 60; height: auto; border: thick $accent; background: $surface; padding: 1 2;
+        width: 60; height: auto; max-height: 100%; border: thick $accent; background: $surface;
+        padding: 0 2;
     }
     OwnerPicker #error { color: $error; height: auto; }
-    OwnerPicker Horizontal { height: auto; margin-top: 1; }
+    OwnerPicker #keys { color: $text-muted; }
+    OwnerPicker Horizontal { height: auto; }
     """
 
     def __init__(self, current: ListQuery) -> None:
@@ -46,7 +65,8 @@ class OwnerPicker(ModalScreen[ListQuery | None]):
             chosen = "account"
         with Vertical():
             yield Label("Owner scope")
-            with RadioSet(id="scope"):
+            yield Label("enter on a choice applies · space marks · esc cancels", id="keys")
+            with ScopeChoices(id="scope"):
                 for key, label in SCOPES:
                     yield RadioButton(label, value=key == chosen, id=f"scope-{key}")
             yield Input(
@@ -54,8 +74,11 @@ class OwnerPicker(ModalScreen[ListQuery | None]):
                 placeholder="12-digit account id",
                 id="account",
             )
-            yield Checkbox("Include deprecated", self.current.include_deprecated, id="deprecated")
-            yield Checkbox("Include disabled", self.current.include_disabled, id="disabled")
+            with Horizontal(id="include"):  # side by side: the picker fits 24 rows
+                yield Checkbox(
+                    "Include deprecated", self.current.include_deprecated, id="deprecated"
+                )
+                yield Checkbox("Include disabled", self.current.include_disabled, id="disabled")
             yield Label("", id="error")
             with Horizontal():
                 yield Button("Apply", variant="primary", id="apply")
@@ -67,13 +90,23 @@ class OwnerPicker(ModalScreen[ListQuery | None]):
 
     @on(Button.Pressed, "#apply")
     @on(Input.Submitted, "#account")
-    def apply(self) -> None:
-        scope = self._scope()
+    def _apply_pressed(self) -> None:
+        self.apply()
+
+    def apply(self, scope: str | None = None) -> None:
+        """Close with the chosen scope (``scope``, else the pressed one)."""
+        scope = scope or self._scope()
         owners: tuple[str, ...] = ()
         if scope == "account":
-            account = self.query_one("#account", Input).value.strip()
+            box = self.query_one("#account", Input)
+            account = box.value.strip()
             if not ACCOUNT_RE.match(account):
-                self.query_one("#error", Label).update("An account id is 12 digits")
+                self.query_one("#error", Label).update(
+                    "Type the 12-digit account id, then enter"
+                    if not account
+                    else "An account id is 12 digits"
+                )
+                box.focus()
                 return
             owners = (account,)
         elif scope != "executable":
@@ -92,6 +125,16 @@ class OwnerPicker(ModalScreen[ListQuery | None]):
         self.dismiss(None)
 
 
+class RegionChoices(SelectionList[str]):
+    """The regions: space toggles one, enter applies the picker.
+
+    Enter is this list's binding, so the key is used up here: a key handler on the
+    screen let it go on to the inventory once the picker had closed, where it opened the
+    detail of the row under the cursor."""
+
+    BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False)]
+
+
 class RegionPicker(ModalScreen[tuple[str, ...] | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
     DEFAULT_CSS = """
@@ -100,6 +143,7 @@ class RegionPicker(ModalScreen[tuple[str, ...] | None]):
         width: 50; height: 80%; border: thick $accent; background: $surface; padding: 1 2;
     }
     RegionPicker SelectionList { height: 1fr; }
+    RegionPicker #keys { color: $text-muted; }
     RegionPicker #error { color: $error; height: auto; }
     RegionPicker Horizontal { height: auto; }
     """
@@ -111,14 +155,16 @@ class RegionPicker(ModalScreen[tuple[str, ...] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Regions to list (space toggles, enter applies)")
-            yield SelectionList[str](
-                *((r, r, r in self.current) for r in self.available), id="regions"
-            )
+            yield Label("Regions to list")
+            yield Label("space toggles · enter applies · esc cancels", id="keys")
+            yield RegionChoices(*((r, r, r in self.current) for r in self.available), id="regions")
             yield Label("", id="error")
             with Horizontal():
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Cancel", id="cancel")
+
+    def action_apply(self) -> None:
+        self.apply()
 
     @on(Button.Pressed, "#apply")
     def apply(self) -> None:
@@ -130,9 +176,6 @@ class RegionPicker(ModalScreen[tuple[str, ...] | None]):
             r for r in self.available if r in selected and r not in self.current
         )
         self.dismiss(ordered)
-
-    def key_enter(self) -> None:
-        self.apply()
 
     @on(Button.Pressed, "#cancel")
     def action_dismiss_none(self) -> None:

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
+
+SEPARATOR = "  │  "
+COMPACT_SEPARATOR = " │ "
 
 
-class ContextHeader(Static):
+class ContextHeader(Widget):
+    """One line. It compacts to fit the terminal: first the title goes, then the
+    default-region hint shortens, then the labels go, then the context is cut with '…'.
+    The running-task count and READ-ONLY are drawn at the right end and are never cut."""
+
     DEFAULT_CSS = """
     ContextHeader { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
-    FIELDS = ("profile", "account", "regions", "scope", "endpoint", "read_only", "running_tasks")
+    FIELDS = (
+        "profile",
+        "account",
+        "regions",
+        "region_default_hint",
+        "scope",
+        "endpoint",
+        "read_only",
+        "running_tasks",
+    )
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
+        super().__init__(**kwargs)
         self.profile = "default"
         self.account = "…"
         self.regions: tuple[str, ...] = ()
+        #: how to choose a region, when ``regions`` is the default nobody chose (else None)
+        self.region_default_hint: str | None = None
         self.scope = ""
         self.endpoint: str | None = None
         self.read_only = False
@@ -25,43 +44,81 @@ class ContextHeader(Static):
 
     def update_context(self, **changes) -> None:
         for key, value in changes.items():
+            if key not in self.FIELDS:
+                raise TypeError(f"ContextHeader has no field {key}")
             setattr(self, key, value)
-        self.update(self.render_text())
+        self.refresh()
 
     def copy_from(self, other: ContextHeader, **changes) -> None:
         """Show what ``other`` shows (another screen's header), with ``changes``."""
-        fields = (
-            "profile",
-            "account",
-            "regions",
-            "scope",
-            "endpoint",
-            "read_only",
-            "running_tasks",
-        )
-        values = {name: getattr(other, name) for name in fields}
+        values = {name: getattr(other, name) for name in self.FIELDS}
+        if "regions" in changes:  # another region than the listing's: not "the default"
+            values["region_default_hint"] = None
         values.update(changes)
         self.update_context(**values)
 
-    def render_text(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("amitui", style="bold")
+    def render(self) -> Text:
+        return self.render_text(self.content_size.width)
+
+    # -- the line, at a width ---------------------------------------------------------
+
+    def _badges(self, compact: bool) -> Text:
+        text = Text()
+        if self.running_tasks:
+            count = self.running_tasks
+            label = f"{count} running" if compact else f"{count} task(s) running"
+            text.append(label, style="bold yellow")
+        if self.read_only:
+            if text:
+                text.append(" ")
+            text.append(" READ-ONLY ", style="bold white on red")
+        return text
+
+    def _context_text(self, level: int) -> Text:
+        """Level 0: everything, labelled; 1: without the title, narrower separators;
+        2: the default-region hint shortened; 3: values only."""
+        region = ", ".join(self.regions)
+        if self.region_default_hint is not None:
+            long = level < 2 and self.region_default_hint
+            region += f" (default — {self.region_default_hint})" if long else " (default)"
         parts = [
             ("profile ", self.profile or "default"),
             ("account ", self.account),
-            ("region ", ", ".join(self.regions)),
+            ("region ", region),
             ("owners ", self.scope),
         ]
         if self.endpoint:
             parts.append(("endpoint ", self.endpoint))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if level == 0:
+            text.append("amitui", style="bold")
+        elif level == 3 and parts[0][1] == "default":
+            parts = parts[1:]  # the default profile says nothing at this width
+        separator = SEPARATOR if level == 0 else COMPACT_SEPARATOR
         for label, value in parts:
-            text.append("  │  ", style="dim")
-            text.append(label, style="dim")
+            if text:
+                text.append(separator, style="dim")
+            if level < 3:
+                text.append(label, style="dim")
             text.append(value, style="bold")
-        if self.running_tasks:
-            text.append("  │  ", style="dim")
-            text.append(f"{self.running_tasks} task(s) running", style="bold yellow")
-        if self.read_only:
-            text.append("  ")
-            text.append(" READ-ONLY ", style="bold white on red")
         return text
+
+    def render_text(self, width: int = 0) -> Text:
+        """The header at ``width`` cells (0: unlimited, every part at its longest)."""
+        for level in (0, 1, 2, 3):
+            badges = self._badges(compact=level == 3)
+            context = self._context_text(level)
+            room = width - cell_len(badges.plain) - (2 if badges else 0)
+            if not width or cell_len(context.plain) <= room or level == 3:
+                break
+        if width:
+            context.truncate(max(room, 0), overflow="ellipsis")
+            gap = width - cell_len(context.plain) - cell_len(badges.plain)
+        else:
+            gap = 2
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append_text(context)
+        if badges:
+            line.append(" " * max(gap, 1))
+            line.append_text(badges)
+        return line

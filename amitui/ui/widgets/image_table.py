@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from amitui.aws.images import Image
-from amitui.ui.columns import Column, columns_for
+from amitui.ui.columns import Column, columns_for, layout_widths
 from amitui.ui.rows import ImageRows
 
 _CONTROL = {c: "�" for c in range(32)} | {127: "�"}
@@ -102,6 +102,8 @@ class ImageTable(ScrollView, can_focus=True):
         self.columns: tuple[Column, ...] = columns_for(False)
         self.widths: list[int] = [c.width for c in self.columns]
         self._last_highlighted: Image | None = None
+        #: the lines an empty table shows (what to try), set by the screen
+        self.empty_hint = ""
 
     # -- data -------------------------------------------------------------------------
 
@@ -111,11 +113,8 @@ class ImageTable(ScrollView, can_focus=True):
         self.rows_changed()
 
     def _layout(self) -> None:
-        """Fixed columns keep their width; the flexible one (Name) takes what is left."""
-        available = self.scrollable_content_region.width
-        # a leading space, then each column followed by one space (the flex one's included)
-        fixed = 1 + sum(c.width + 1 for c in self.columns if not c.flex) + 1
-        self.widths = [max(c.width, available - fixed) if c.flex else c.width for c in self.columns]
+        """Name first, then the other columns, share the width (see ``layout_widths``)."""
+        self.widths = layout_widths(self.columns, self.scrollable_content_region.width)
 
     def on_resize(self) -> None:
         self._layout()
@@ -218,6 +217,9 @@ class ImageTable(ScrollView, can_focus=True):
         else:
             row = scroll_y + y - 1
             if row >= len(self.rows):
+                hint = self.empty_hint.splitlines() if not self.rows else ()
+                if row < len(hint):
+                    return Strip([Segment(fit(" " + hint[row], width), base)], width)
                 return Strip.blank(width, base)
             strip = self._row_strip(row)
         return strip.crop_extend(scroll_x, scroll_x + width, base)

@@ -1,0 +1,261 @@
+"""The inventory's chrome, driven with Pilot: palette keys, pickers, header, footer, hints.
+
+Layout tests run at 80x24 and at a wide size."""
+
+from __future__ import annotations
+
+import pytest
+from rich.cells import cell_len
+from textual.command import CommandPalette
+from textual.widgets._footer import FooterKey
+
+from amitui.aws.actions import ACTIONS
+from amitui.ui.screens.detail import DetailScreen
+from amitui.ui.screens.help import HelpScreen
+from amitui.ui.screens.pickers import OwnerPicker, RegionPicker
+from amitui.ui.screens.tasks import TasksScreen
+from tests.app.helpers import (
+    SIZE,
+    loaded,
+    make_app,
+    own_images,
+    status_text,
+    table,
+    table_lines,
+    visible_images,
+    wait_for,
+)
+
+NARROW = (80, 24)
+SIZES = pytest.mark.parametrize("size", [NARROW, SIZE], ids=["80x24", "160x45"])
+
+
+def header_line(app, screen=None) -> str:
+    """The header as the terminal shows it (its render at its own width)."""
+    return str((screen or app.inventory).query_one("#context").render())
+
+
+def footer_keys(app) -> list[FooterKey]:
+    return list(app.screen.query(FooterKey))
+
+
+async def screen_of(pilot, kind):
+    return await wait_for(
+        pilot, lambda: isinstance(pilot.app.screen, kind) and pilot.app.screen, 5, kind.__name__
+    )
+
+
+# -- bug 4: ctrl+p and ":" open the palette, on every screen ------------------------------
+
+
+async def test_ctrl_p_and_colon_open_the_palette_on_every_screen(sandbox):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+
+        async def palette_opens(where: str) -> None:
+            screen = pilot.app.screen
+            for key in ("ctrl+p", "colon"):
+                await pilot.press(key)
+                await wait_for(
+                    pilot,
+                    lambda: isinstance(pilot.app.screen, CommandPalette),
+                    5,
+                    f"{key} to open the palette on {where}",
+                )
+                await pilot.press("escape")
+                await wait_for(pilot, lambda s=screen: pilot.app.screen is s, 5, "palette closed")
+
+        await palette_opens("the inventory")
+        await pilot.press("enter")
+        await screen_of(pilot, DetailScreen)
+        await palette_opens("the detail screen")
+        await pilot.press("escape", "t")
+        await screen_of(pilot, TasksScreen)
+        await palette_opens("the tasks screen")
+        await pilot.press("question_mark")
+        await screen_of(pilot, HelpScreen)
+        await palette_opens("the help screen")
+
+
+async def test_colon_still_types_into_the_filter(sandbox):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"arch:arm64")
+        assert pilot.app.inventory.query_one("#filter").value == "arch:arm64"
+        assert pilot.app.screen is pilot.app.inventory
+        assert {i.architecture for i in visible_images(pilot.app)} == {"arm64"}
+
+
+# -- bug 6: enter in the region picker applies it and goes no further ---------------------
+
+
+@SIZES
+@pytest.mark.parametrize("how", ["enter", "tab-enter"])
+async def test_enter_in_the_region_picker_applies_without_opening_a_detail(sandbox, size, how):
+    async with make_app(sandbox.url).run_test(size=size) as pilot:
+        await loaded(pilot)
+        assert table(pilot.app).current is not None  # a row the key could fall through to
+        await pilot.press("R")
+        picker = await screen_of(pilot, RegionPicker)
+        picker.query_one("SelectionList").select("eu-west-1")
+        if how == "tab-enter":
+            await pilot.press("tab")
+            assert pilot.app.focused is picker.query_one("#apply")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: pilot.app.regions == ("us-east-1", "eu-west-1"))
+        await loaded(pilot)
+        await pilot.pause()
+        assert pilot.app.screen is pilot.app.inventory
+        assert not any(isinstance(s, DetailScreen) for s in pilot.app.screen_stack)
+
+
+async def test_the_region_picker_title_is_whole_at_80_columns(sandbox):
+    async with make_app(sandbox.url).run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        await pilot.press("R")
+        picker = await screen_of(pilot, RegionPicker)
+        await pilot.pause()
+        box = picker.query_one("Vertical").content_region
+        for label in picker.query("Label"):
+            assert label.region.right <= box.right, str(label.render())
+
+
+# -- owner picker: enter on a choice applies ----------------------------------------------
+
+
+async def test_enter_on_an_owner_choice_applies(sandbox):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("o")
+        picker = await screen_of(pilot, OwnerPicker)
+        assert pilot.app.focused is picker.query_one("#scope")
+        await pilot.press("down", "enter")  # "My images (self)" -> "Amazon"
+        await wait_for(pilot, lambda: pilot.app.list_query.owners == ("amazon",))
+        await loaded(pilot)
+        assert pilot.app.screen is pilot.app.inventory
+        assert all(i.owner == "amazon" for i in visible_images(pilot.app))
+
+
+async def test_enter_on_another_account_asks_for_the_id_then_applies(sandbox):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("o")
+        picker = await screen_of(pilot, OwnerPicker)
+        await pilot.press("down", "down", "down", "down", "enter")  # "Another account id"
+        assert pilot.app.screen is picker
+        assert pilot.app.focused is picker.query_one("#account")
+        await pilot.press(*"210987654321", "enter")
+        await wait_for(pilot, lambda: pilot.app.list_query.owners == ("210987654321",))
+        assert pilot.app.screen is pilot.app.inventory
+
+
+# -- filter: say why it may not do what it reads -----------------------------------------
+
+
+async def test_unknown_field_and_unclosed_quote_are_explained_under_the_filter(sandbox, ec2):
+    names = [i["Name"] for i in own_images(ec2("us-east-1")) if i.get("Name", "").count("-") > 1]
+    word = names[0].split("-")[0]
+    async with make_app(sandbox.url).run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        note = pilot.app.inventory.query_one("#filter-note")
+        await pilot.press("slash", *"nme:web")
+        assert note.display and "unknown field nme" in str(note.render())
+        assert "did you mean name:" in str(note.render())
+        await pilot.press(*["backspace"] * 7, *f'name:"{word}')
+        assert "unclosed" in str(note.render())
+        unclosed = {i.image_id for i in visible_images(pilot.app)}
+        await pilot.press('"')
+        assert not note.display
+        await wait_for(pilot, lambda: not table(pilot.app).rows.filtering)
+        assert unclosed and unclosed == {i.image_id for i in visible_images(pilot.app)}
+
+
+# -- an empty list says what to try ------------------------------------------------------
+
+
+@SIZES
+async def test_an_empty_list_points_to_the_owner_and_region_keys(sandbox, size):
+    app = make_app(sandbox.url, owners=("000000000000",))
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        assert table(app).rows.total == 0
+        lines = table_lines(app)
+        assert "No images for owners 000000000000 in us-east-1" in lines[1]
+        assert "Try o (owner scope) or R (regions)" in lines[2]
+        assert "Try o (owner scope) or R (regions)" in status_text(app)
+
+
+# -- header and footer at 80 columns and wide ---------------------------------------------
+
+
+@SIZES
+async def test_the_footer_shows_help_quit_and_tasks_first(sandbox, size):
+    async with make_app(sandbox.url).run_test(size=size) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        keys = footer_keys(pilot.app)
+        assert [k.action for k in keys[:3]] == ["help", "quit", "tasks"]
+        for key in keys[:4]:  # whole, within the terminal
+            assert key.region.width and key.region.right <= size[0], key.action
+
+
+@SIZES
+async def test_the_header_keeps_read_only_and_running_tasks_visible(sandbox, size):
+    app = make_app(sandbox.url, read_only=True)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: "123456789012" in header_line(app), what="the account")
+        app.inventory.set_running_tasks(2)
+        await pilot.pause()
+        header = app.inventory.query_one("#context")
+        line = header_line(app)
+        assert cell_len(line) <= header.content_size.width
+        assert line.rstrip().endswith("READ-ONLY")
+        assert "2 running" in line or "2 task(s) running" in line
+        assert "123456789012" in line
+
+
+async def test_read_only_footer_leaves_out_the_mutating_keys(sandbox):
+    app = make_app(sandbox.url, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        shown = {k.description for k in footer_keys(app)}
+        assert "Filter" in shown and "Help" in shown
+        assert not any("read-only" in d or d in ("Create", "Copy") for d in shown), shown
+        await pilot.press("n")  # the key still answers
+        await wait_for(pilot, lambda: any("read-only" in m for m in app.notified))
+        assert app.screen is app.inventory
+        titles = [c.title for c in app.get_system_commands(app.inventory)]
+        assert sum("(read-only)" in t for t in titles) == len(ACTIONS)  # listed, marked
+
+
+@SIZES
+async def test_a_defaulted_region_is_said_in_the_header(sandbox, size):
+    app = make_app(sandbox.url, region_defaulted=True)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        line = header_line(app)
+        assert "us-east-1 (default" in line
+        if size[0] >= 160:
+            assert "(default — set --region or AWS_REGION)" in line
+        await pilot.press("R")
+        picker = await screen_of(pilot, RegionPicker)
+        picker.query_one("SelectionList").select("eu-west-1")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "eu-west-1" in header_line(app))
+        assert "(default" not in header_line(app)
+
+
+async def test_a_chosen_region_is_not_called_the_default(sandbox):
+    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert "(default" not in header_line(pilot.app)
+
+
+async def test_a_very_wide_terminal_spreads_the_columns(sandbox):
+    async with make_app(sandbox.url).run_test(size=(320, 50)) as pilot:
+        await loaded(pilot)
+        widths = table(pilot.app).widths
+        assert widths[0] < 320 // 3  # Name took ~200 cells before
+        assert all(w > c.width for w, c in zip(widths, table(pilot.app).columns, strict=True))
