@@ -386,7 +386,7 @@ async def test_the_history_follows_the_cursor(sandbox, ec2):
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
         await start_copy(pilot, images(ec2)[18], regions="us-east-1")
-        await start_export(pilot, images(ec2)[19])
+        await start_export(pilot, exportable(ec2)[19])
         await wait_for(pilot, lambda: all(t.is_terminal for t in app.tasks.tasks()), 30)
         await pilot.press("t")
         screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)

@@ -165,7 +165,8 @@ def test_the_echo_fault_really_echoes_the_token(sandbox, proxy, fake_credentials
     """Without amitui in between, the endpoint's error message carries the token: the
     test below would see it if amitui let it through."""
     proxy.fault = lambda a, n: "echo"
-    plain = boto3.client("ec2", region_name="us-east-1", endpoint_url=proxy.url)
+    # A session of its own: boto3's default one may hold credentials from an earlier test.
+    plain = boto3.session.Session().client("ec2", region_name="us-east-1", endpoint_url=proxy.url)
     with pytest.raises(ClientError) as raised:
         plain.describe_images(Owners=["self"])
     assert TOKEN in str(raised.value) and KEY_ID in str(raised.value)
