@@ -6,6 +6,7 @@ parameters, headers or bodies (they can carry secrets, tokens, bucket names of o
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -25,14 +26,30 @@ class DebugLog:
         self._lock = threading.Lock()
 
     def attach(self, clients: Any) -> None:
-        """Record every call of every client ``clients`` hands out."""
+        """Record every call of every client ``clients`` hands out, and the notes the
+        adapter logs on ``amitui.aws`` (a listing that fell back to sequential paging)."""
         clients.add_hook("before-call", self._before)
         clients.add_hook("after-call", self._after)
         clients.add_hook("after-call-error", self._failed)
+        self._notes = _NoteHandler(self)
+        logger = logging.getLogger("amitui.aws")
+        logger.addHandler(self._notes)
+        logger.setLevel(min(logger.level or logging.INFO, logging.INFO))
 
     def close(self) -> None:
+        notes = getattr(self, "_notes", None)
+        if notes is not None:
+            logging.getLogger("amitui.aws").removeHandler(notes)
         with self._lock:
             self._file.close()
+
+    def note(self, text: str) -> None:
+        """One line that is not an API call: ``<time> note <text>``."""
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        line = f"{stamp} note {' '.join(text.split())}\n"
+        with self._lock:
+            if not self._file.closed:
+                self._file.write(line)
 
     def _write(self, context: dict, operation: str, status: str, code: str) -> None:
         started = context.get("amitui_started")
@@ -76,3 +93,12 @@ class DebugLog:
             else type(exception).__name__
         )
         self._write(context, context.get("amitui_operation", "?"), "-", code)
+
+
+class _NoteHandler(logging.Handler):
+    def __init__(self, log: DebugLog) -> None:
+        super().__init__(logging.INFO)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.log.note(record.getMessage())
