@@ -15,8 +15,11 @@ prints its URL on the first line of stdout and serves until interrupted. In-proc
     with CannedEc2(images=100_000) as server:
         client = boto3.client("ec2", endpoint_url=server.url, ...)
 
-Optional ``delay_ms`` sleeps that long before each DescribeImages answer (real AWS takes
-around a second per page of 1000): concurrency across regions only shows with latency.
+Latency model: ``delay_ms`` per DescribeImages answer plus ``per_image_ms`` per image in it
+(on AWS a page of 1000 takes about a second of server time): concurrency across regions
+and partitions only shows with latency. The ``creation-date`` filter is honoured with
+AWS's wildcard rules (``*`` any run, ``?`` one character), so a listing may be split into
+creation-date partitions; pages and NextTokens then run over the matching images.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import base64
 import contextlib
 import hashlib
 import random
+import re
 import sys
 import threading
 import time
@@ -420,15 +424,41 @@ class Catalogue:
         self.seed = seed
         self.blob = bytearray()
         self.offsets = [0]
-        for item in iter_items(images, seed):
-            self.blob += item.encode()
+        self.created: list[str] = []
+        for raw in iter_raw(images, seed):
+            self.blob += render_item(raw).encode()
             self.offsets.append(len(self.blob))
+            self.created.append(raw["CreationDate"])
         self.bytes = len(self.blob)
+        self._matching: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
 
     def page(self, start: int, size: int) -> bytes:
         end = min(start + size, self.images)
         token = _token(end) if end < self.images else None
         return b"".join((_head(), self.blob[self.offsets[start] : self.offsets[end]], _tail(token)))
+
+    def matching(self, pattern: str) -> list[int]:
+        """The indexes of the images whose CreationDate matches an AWS wildcard pattern."""
+        with self._lock:
+            found = self._matching.get(pattern)
+            if found is None:
+                regex = re.compile(
+                    "".join(
+                        ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern
+                    )
+                )
+                found = [i for i, date in enumerate(self.created) if regex.fullmatch(date)]
+                self._matching[pattern] = found
+            return found
+
+    def filtered_page(self, pattern: str, start: int, size: int) -> tuple[bytes, int]:
+        """A page of the images matching ``pattern`` and how many images it holds."""
+        chosen = self.matching(pattern)[start : start + size]
+        end = start + len(chosen)
+        token = _token(end) if end < len(self.matching(pattern)) else None
+        items = b"".join(self.blob[self.offsets[i] : self.offsets[i + 1]] for i in chosen)
+        return b"".join((_head(), items, _tail(token))), len(chosen)
 
     def some(self, ids: list[str]) -> bytes:
         """DescribeImages with ImageIds (the detail screen): rendered on demand."""
@@ -474,7 +504,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not 5 <= size <= 1000:
             message = f"Value ({size}) for parameter maxResults is invalid. Expecting 5..1000."
             return 400, _error("InvalidParameterValue", message)
-        page = catalogue.page(start, size)
+        pattern = _creation_date(form)
+        if pattern is None:
+            page, count = catalogue.page(start, size), min(size, catalogue.images - start)
+        else:
+            page, count = catalogue.filtered_page(pattern, start, size)
         regions = self.server.regions
         if regions:
             region = _signed_region(self.headers.get("Authorization", ""))
@@ -483,10 +517,20 @@ class _Handler(BaseHTTPRequestHandler):
             # Region-tagged ids: one bytes.replace per page (~1 ms for 2 MB).
             tagged = b"<imageId>ami-00a1%x" % regions.index(region)
             page = page.replace(b"<imageId>ami-00a1b", tagged)
-        if self.server.delay:
-            time.sleep(self.server.delay)
+        pause = self.server.delay + self.server.per_image * count
+        if pause:
+            time.sleep(pause)
         self.server.pages_served += 1
         return 200, page
+
+
+def _creation_date(form: dict[str, list[str]]) -> str | None:
+    """The creation-date filter's (first) value, or None when the call has none."""
+    for key, values in form.items():
+        if key.startswith("Filter.") and key.endswith(".Name") and values == ["creation-date"]:
+            value = form.get(key[: -len("Name")] + "Value.1")
+            return value[0] if value else ""
+    return None
 
 
 def _signed_region(authorization: str) -> str:
@@ -500,6 +544,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     catalogue: Catalogue
     delay: float = 0.0
+    per_image: float = 0.0
     regions: tuple[str, ...] = ()
     pages_served: int = 0
 
@@ -514,6 +559,7 @@ class CannedEc2:
         port: int = 0,
         host: str = "127.0.0.1",
         delay_ms: float = 0.0,
+        per_image_ms: float = 0.0,
         seed: int = 6,
         regions: tuple[str, ...] = (),
     ) -> None:
@@ -523,6 +569,7 @@ class CannedEc2:
         self._server = _Server((host, port), _Handler)
         self._server.catalogue = self.catalogue
         self._server.delay = delay_ms / 1000
+        self._server.per_image = per_image_ms / 1000
         self._server.regions = tuple(regions)
         self._thread: threading.Thread | None = None
 
@@ -560,6 +607,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--images", type=int, default=100_000, help="catalogue size per region")
     parser.add_argument("--delay-ms", type=float, default=0.0, help="latency added per page")
+    parser.add_argument(
+        "--per-image-ms", type=float, default=0.0, help="latency added per image in a page"
+    )
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument(
         "--regions",
@@ -574,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         host=args.host,
         delay_ms=args.delay_ms,
+        per_image_ms=args.per_image_ms,
         seed=args.seed,
         regions=tuple(r for r in args.regions.split(",") if r),
     )

@@ -95,13 +95,17 @@ def use_bench_env() -> None:
 
 
 def canned_endpoint(
-    images: int = 100_000, delay_ms: float = 0.0, regions: Sequence[str] = ()
+    images: int = 100_000,
+    delay_ms: float = 0.0,
+    regions: Sequence[str] = (),
+    per_image_ms: float = 0.0,
 ) -> AbstractContextManager[str]:
     """Run benchmarks.canned_ec2 in a child process (its own GIL and core); yield its URL."""
     from amitui.cli import child_endpoint
 
     cmd = [sys.executable, "-m", "benchmarks.canned_ec2", "--port", "0"]
     cmd += ["--images", str(images), "--delay-ms", str(delay_ms)]
+    cmd += ["--per-image-ms", str(per_image_ms)]
     if regions:
         cmd += ["--regions", ",".join(regions)]
     return child_endpoint(cmd, "the canned endpoint", cwd=str(ROOT))
