@@ -131,7 +131,7 @@ async def test_cancelling_a_pending_copy_needs_the_exact_id(sandbox, proxy, ec2,
         assert proxy.count("DeregisterImage") == 0
         confirm.query_one("#typed").value = doomed
         await pilot.click("#yes")
-        await wait_for(pilot, lambda: proxy.count("DeregisterImage") == 1, 10, "the cancel")
+        await wait_for(pilot, lambda: proxy.count("DeregisterImage") == 1, 30, "the cancel")
 
 
 # -- secrets -------------------------------------------------------------------------------

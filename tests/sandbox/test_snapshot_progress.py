@@ -23,12 +23,19 @@ def test_a_pending_copy_reports_its_snapshots_progress_until_available(sandbox, 
     finally:
         sandbox.pending_seconds = before
 
-    def read():
-        state = client.describe_images(ImageIds=[copy])["Images"][0]["State"]
-        return state, [(s["State"], s["Progress"]) for s in snapshots_of(client, copy)]
+    def state() -> str:
+        return client.describe_images(ImageIds=[copy])["Images"][0]["State"]
 
-    seen = wait_for(read, lambda v: v[0] == "available", timeout=20)
-    pending = [snaps for state, snaps in seen if state == "pending"]
+    def read():
+        """The snapshots, and the image's state read before and after them: a sample is
+        only judged when both reads agree (the image may turn available in between)."""
+        before = state()
+        snaps = [(s["State"], s["Progress"]) for s in snapshots_of(client, copy)]
+        after = state()
+        return (before if before == after else "changing"), snaps
+
+    seen = wait_for(read, lambda v: v[0] == "available", timeout=60)
+    pending = [snaps for state_, snaps in seen if state_ == "pending"]
     assert pending
     assert all(s == "pending" and p.endswith("%") for snaps in pending for s, p in snaps)
     for n in range(len(pending[0])):  # each snapshot's Progress only grows, below 100%
