@@ -2,7 +2,7 @@
 
 Each cycle the :class:`Poller` reads its scope's running tasks from the store (so tasks
 resume after a restart with nothing more to do), groups them by ``(region, api)`` and
-makes ONE describe call per group (see :mod:`amitui.aws.task_calls`). Groups run concurrently
+makes ONE describe call per group (see :mod:`amitui.tasks.calls`). Groups run concurrently
 on a small thread pool and are scheduled independently: a group polls every ``interval``
 seconds, every ``fast_interval`` while one of its tasks is in its first ``fast_window``
 seconds, and backs off exponentially (with jitter) after errors, so a failing or slow
@@ -27,12 +27,13 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from amitui.aws.errors import describe_error, error_code
-from amitui.aws.poll_groups import THROTTLE_CODES, GroupKey, GroupState
-from amitui.aws.task_calls import cancel_remote, list_active_transfers, observe_group
-from amitui.aws.tasks import NOT_FOUND_GRACE, RUNNING, Observation, Task
+from amitui.tasks.calls import cancel_remote, list_active_transfers, observe_group
+from amitui.tasks.groups import THROTTLE_CODES, GroupKey, GroupState
+from amitui.tasks.kinds import KINDS
+from amitui.tasks.model import NOT_FOUND_GRACE, RUNNING, Observation, Task
 
 if TYPE_CHECKING:
-    from amitui.store import TaskStore
+    from amitui.tasks.store import TaskStore
 
 log = logging.getLogger("amitui.poller")
 log.addHandler(logging.NullHandler())  # never let logging's last resort write to the TUI
@@ -161,6 +162,8 @@ class Poller:
         """Regroup the running tasks; create states for new groups, drop empty ones."""
         grouped: dict[GroupKey, list[Task]] = {}
         for task in self.store.running_tasks(self.scope):
+            if task.kind not in KINDS:  # its action is not loaded: nothing knows its calls
+                continue
             grouped.setdefault(GroupKey(task.region, task.api), []).append(task)
         with self._lock:
             for key, tasks in grouped.items():
