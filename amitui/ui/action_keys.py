@@ -1,8 +1,9 @@
 """The keys that open the actions: the UI's one table (the specs name no key).
 
 An action registered elsewhere (:func:`amitui.actions.register_action`) gets its key
-with :func:`bind_action_key`; an action without a key is still in the palette and help
-only if it has one, so every registered action should be given one.
+with :func:`bind_action_key`. The inventory binds the registered actions that have a
+key; the footer, the palette and help list those bindings, so an action without a key
+is not offered anywhere.
 """
 
 from __future__ import annotations
