@@ -114,7 +114,7 @@ def demo_sandbox(seed: int = DEMO_SEED):
 def make_app(settings: Settings):
     from amitui.aws.clients import AwsClients
     from amitui.inventory_cache import InventoryCache
-    from amitui.store import TaskStore
+    from amitui.tasks.store import TaskStore
     from amitui.ui.app import AmiTui
 
     clients = AwsClients(

@@ -10,7 +10,7 @@ migrations (one version per transaction, recorded in ``PRAGMA user_version``), a
 - falls back to an in-memory database (with a warning) if even that fails, so startup
   never fails because of a state or cache file.
 
-Used by :mod:`amitui.store` (tasks) and :mod:`amitui.inventory_cache` (stdlib sqlite3).
+Used by :mod:`amitui.tasks.store` (tasks) and :mod:`amitui.inventory_cache` (stdlib sqlite3).
 """
 
 from __future__ import annotations

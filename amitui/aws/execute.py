@@ -1,4 +1,7 @@
-"""Run an action's calls: validated spec values in, one CallResult per API call out.
+"""Make one EC2 call for an action: a built request in, one CallResult out.
+
+:func:`amitui.actions.run.run_action` builds the requests from a spec's values and makes
+them here (this module knows no spec: it is the adapter).
 
 Never raises for AWS trouble: each call's failure becomes one readable line with its
 error code, so the form can stay open and show it. Dry runs report "allowed"
@@ -7,7 +10,7 @@ error code, so the form can stay open and show it. Dry runs report "allowed"
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,18 +20,6 @@ from botocore.exceptions import ClientError
 
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error, error_code
-from amitui.aws.fields import ActionSpec
-from amitui.aws.tasks import export_object_url
-
-#: Where each operation's answer names the thing it started or changed.
-RESULT_ID_KEYS = {
-    "CopyImage": "ImageId",
-    "CreateImage": "ImageId",
-    "RegisterImage": "ImageId",
-    "ExportImage": "ExportImageTaskId",
-    "ImportImage": "ImportTaskId",
-    "DeregisterImage": None,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +33,8 @@ class CallResult:
     dry_run: bool = False
     #: What a check after the call found (e.g. snapshots that were to be deleted and remain).
     notes: tuple[str, ...] = ()
+    #: Where the answer names what the call started (the spec's ``result_key``).
+    result_key: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -52,7 +45,7 @@ class CallResult:
 
     @property
     def result_id(self) -> str | None:
-        key = RESULT_ID_KEYS.get(self.operation)
+        key = self.result_key
         return (self.response or {}).get(key) if key else None
 
     def summary(self) -> str:
@@ -64,55 +57,48 @@ class CallResult:
         return where + (self.result_id or "done")
 
 
-def run_action(
+def call(
     clients: AwsClients,
-    spec: ActionSpec,
-    values: Mapping[str, object],
     region: str,
+    operation: str,
+    request: dict[str, Any],
     *,
     dry_run: bool = False,
-    token_seed: str | None = None,
-    regions: Collection[str] | None = None,
+    result_key: str | None = None,
     image_snapshots: Sequence[str] = (),
-) -> list[CallResult]:
-    """Make the spec's call(s). Raises InvalidForm (before any call) for invalid values.
-    The same ``token_seed`` and values give the same ClientTokens (see
-    :func:`amitui.aws.request_parts.idempotency_token`): sending again repeats no work.
-    ``regions``: the regions that exist (see ``ActionSpec.validate``). ``image_snapshots``:
-    the snapshots of the image the form showed, checked after a deregister that asked
-    for them to be deleted and got no DeleteSnapshotResults."""
-    calls = spec.build_requests(
-        values, region=region, dry_run=dry_run, token_seed=token_seed, regions=regions
-    )
-    results = []
-    for call_region, request in calls:
-        target = call_region or region
-        try:
-            method = getattr(clients.ec2(target), xform_name(spec.operation))
-            response = method(**request)
-            response.pop("ResponseMetadata", None)
-            notes: tuple[str, ...] = ()
-            if not dry_run and _snapshots_unanswered(request, response):
-                notes = tuple(snapshots_left(clients, target, image_snapshots))
-            results.append(
-                CallResult(target, spec.operation, request, response, dry_run=dry_run, notes=notes)
-            )
-        except Exception as exc:  # every failure becomes one line; the app keeps running
-            found = None if dry_run else _lost_answer(clients, target, spec.operation, request, exc)
-            if found is not None:
-                results.append(CallResult(target, spec.operation, request, found))
-                continue
-            results.append(
-                CallResult(
-                    target,
-                    spec.operation,
-                    request,
-                    error=describe_error(exc, clients.profile),
-                    code=error_code(exc) or type(exc).__name__,
-                    dry_run=dry_run,
-                )
-            )
-    return results
+) -> CallResult:
+    """Make one call; never raises (a failure is the result's one-line ``error``).
+    ``image_snapshots``: the snapshots of the image the form showed, checked after a
+    deregister that asked for them to be deleted and got no DeleteSnapshotResults."""
+    try:
+        method = getattr(clients.ec2(region), xform_name(operation))
+        response = method(**request)
+        response.pop("ResponseMetadata", None)
+        notes: tuple[str, ...] = ()
+        if not dry_run and _snapshots_unanswered(request, response):
+            notes = tuple(snapshots_left(clients, region, image_snapshots))
+        return CallResult(
+            region,
+            operation,
+            request,
+            response,
+            dry_run=dry_run,
+            notes=notes,
+            result_key=result_key,
+        )
+    except Exception as exc:  # every failure becomes one line; the app keeps running
+        found = None if dry_run else _lost_answer(clients, region, operation, request, exc)
+        if found is not None:
+            return CallResult(region, operation, request, found, result_key=result_key)
+        return CallResult(
+            region,
+            operation,
+            request,
+            error=describe_error(exc, clients.profile),
+            code=error_code(exc) or type(exc).__name__,
+            dry_run=dry_run,
+            result_key=result_key,
+        )
 
 
 #: Operations without a ClientToken whose image Name is unique per account and region.
@@ -193,41 +179,3 @@ def snapshot_results(response: Mapping[str, Any] | None) -> list[str]:
         code = item.get("ReturnCode") or ""
         lines.append(f"{item.get('SnapshotId', '?')}: {code.replace('-', ' ') or 'unknown'}")
     return lines
-
-
-def task_fields(spec: ActionSpec, values: Mapping[str, object], result: CallResult) -> dict | None:
-    """What to store for a call that started a long-running job (None for the others)."""
-    if spec.name not in ("copy", "create", "register", "export", "import") or not result.ok:
-        return None
-    target = result.result_id
-    if not target:
-        return None
-    request = result.request
-    if spec.name == "copy":
-        source = f"{request.get('SourceImageId')} ({request.get('SourceRegion')})"
-    elif spec.name == "create":
-        source = str(request.get("InstanceId", ""))
-    elif spec.name == "register":
-        mappings = request.get("BlockDeviceMappings") or [{}]
-        source = str((mappings[0].get("Ebs") or {}).get("SnapshotId", "")) or "register"
-    elif spec.name == "export":
-        loc = request.get("S3ExportLocation") or {}
-        where = export_object_url(
-            str(loc.get("S3Bucket")),
-            str(loc.get("S3Prefix") or ""),
-            target,
-            str((result.response or {}).get("DiskImageFormat") or request.get("DiskImageFormat")),
-        )
-        source = f"{request.get('ImageId')} → {where}"
-    else:
-        disks = request.get("DiskContainers") or [{}]
-        bucket = disks[0].get("UserBucket") or {}
-        source = disks[0].get("Url") or f"s3://{bucket.get('S3Bucket')}/{bucket.get('S3Key')}"
-    return {
-        "kind": spec.name,
-        "region": result.region,
-        "target_id": target,
-        "source": source,
-        "name": str(request.get("Name") or request.get("Description") or ""),
-        "image_id": str(request.get("ImageId", "")) if spec.name == "export" else "",
-    }

@@ -233,7 +233,7 @@ def list_buckets(clients: AwsClients, region: str) -> Lookup:
     )
 
 
-#: Field.picker name -> lookup.
+#: Field.lookup name -> lookup.
 LOOKUPS: dict[str, Callable[[AwsClients, str], Lookup]] = {
     "instances": list_instances,
     "snapshots": list_snapshots,

@@ -15,10 +15,11 @@ from textual.widgets import Input, TextArea
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery
-from amitui.aws.tasks import Task
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
-from amitui.store import TaskStore
+from amitui.tasks.kinds import KINDS
+from amitui.tasks.model import Task
+from amitui.tasks.store import TaskStore
 from amitui.ui.messages import IdentityLoaded
 from amitui.ui.screens.inventory import InventoryScreen
 from amitui.ui.task_tracker import PollFailed, TaskTracker, TaskUpdated
@@ -116,19 +117,17 @@ class AmiTui(App[None]):
 
     def _announce(self, task: Task) -> None:
         what = f"{task.kind} {task.target_id} ({task.region})"
-        if task.status == "done":
+        done = task.status == "done"
+        if done:
             self.notify(f"{what} finished. {task.message}", title="Task done")
-            image_id = (
-                task.target_id if task.kind in ("copy", "create", "register") else task.image_id
-            )
-            if image_id and task.kind != "export":
-                self.inventory.fetch_changed_images({task.region: [image_id]})
         elif task.status == "failed":
             self.notify(f"{what} failed: {task.message}", title="Task failed", severity="error")
-            if task.kind in ("copy", "create", "register"):
-                self.inventory.fetch_changed_images({task.region: [task.target_id]})
         else:
             self.notify(f"{what} {task.status}. {task.message}", title="Task ended")
+        if task.status in ("done", "failed") and task.kind in KINDS:
+            kind = KINDS.get(task.kind)
+            if image_id := kind.image_to_refresh(task.target_id, task.image_id, done):
+                self.inventory.fetch_changed_images({task.region: [image_id]})
 
     def on_poll_failed(self, message: PollFailed) -> None:
         self.notify(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from amitui.aws.clients import AwsClients, default_config
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
-from amitui.store import TaskStore
+from amitui.tasks.store import TaskStore
 from amitui.ui.app import AmiTui
 from amitui.ui.widgets.image_table import ImageTable
 

@@ -213,7 +213,7 @@ async def test_register_from_a_snapshot_with_x86_64_hvm_defaults(sandbox, ec2):
         form = await open_form(pilot, "r")
         assert field_widget_value(form, "Architecture") == "x86_64"
         assert field_widget_value(form, "VirtualizationType") == "hvm"
-        snap_field = next(f.api_name for f in form.spec.fields if f.picker == "snapshots")
+        snap_field = next(f.api_name for f in form.spec.fields if f.lookup == "snapshots")
         snapshot_id = await pick_from_list(pilot, form, snap_field, "legacy-app")
         assert snapshot_id.startswith("snap-")
         await fill(pilot, form, Name="amitui-registered-test")

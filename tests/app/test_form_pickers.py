@@ -48,7 +48,7 @@ async def test_snapshot_picker_filters_thousands_and_enter_fills_the_field(sandb
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
         form = await open_form(pilot, "r")
-        field = next(f.api_name for f in form.spec.fields if f.picker == "snapshots")
+        field = next(f.api_name for f in form.spec.fields if f.lookup == "snapshots")
         picker = await open_picker(pilot, form, field)
         total = len(picker.lookup.choices)
         assert total > 1000  # the sandbox's us-east-1 has as many as a real account
@@ -159,7 +159,7 @@ async def test_an_aws_error_shows_inside_the_picker_as_one_line(sandbox, proxy):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         form = await open_form(pilot, "r")
-        field = next(f.api_name for f in form.spec.fields if f.picker == "snapshots")
+        field = next(f.api_name for f in form.spec.fields if f.lookup == "snapshots")
         picker = await open_picker(pilot, form, field)
         status = picker.query_one("#status")
         assert status.has_class("failed")

@@ -240,7 +240,7 @@ async def test_snapshots_an_endpoint_kept_are_named(sandbox, ec2, proxy):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10, "form to close")
         message = await wait_for(
-            pilot, lambda: [m for m in app.notified if "Deregistered" in m], 5, "the toast"
+            pilot, lambda: [m for m in app.notified if "Deregister image done" in m], 5, "the toast"
         )
     for snapshot in snapshots_of(victim):
         assert f"{snapshot}: STILL EXISTS" in message[0]

@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from textual.command import CommandPalette
 from textual.widgets._footer import FooterKey
 
-from amitui.aws.actions import ACTIONS
+from amitui.actions import ACTIONS
 from amitui.ui.screens.detail import DetailScreen
 from amitui.ui.screens.help import HelpScreen
 from amitui.ui.screens.pickers import OwnerPicker, RegionPicker

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Button, DataTable
 
-from amitui.aws.tasks import DEMO_ENDPOINT, make_scope
-from amitui.store import TaskStore
+from amitui.tasks.model import DEMO_ENDPOINT, make_scope
+from amitui.tasks.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.task_views import NO_PERCENT, ellipsize

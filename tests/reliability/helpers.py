@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
 from amitui.inventory_cache import InventoryCache
-from amitui.store import TaskStore
+from amitui.tasks.store import TaskStore
 from amitui.ui.app import AmiTui
 from tests.app import helpers as app_helpers
 from tests.app.helpers import message_text, table, wait_for

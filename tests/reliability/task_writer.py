@@ -12,8 +12,9 @@ from __future__ import annotations
 import sys
 import threading
 
-from amitui.aws.tasks import Observation
-from amitui.store import TaskStore
+import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
+from amitui.tasks.model import Observation
+from amitui.tasks.store import TaskStore
 
 SCOPE = "http://sandbox|123456789012"
 KINDS = ("copy", "create", "register", "export", "import")

@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
-from amitui.aws.actions import ACTIONS
-from amitui.aws.fields import FORM_ERROR, InvalidForm
+from amitui.actions import ACTIONS
+from amitui.actions.spec import FORM_ERROR, InvalidForm
 from amitui.aws.images import Image
+from amitui.ui.action_keys import key_for
 from amitui.ui.query import parse_query
 from amitui.ui.rows import ImageRows
 from tests.reliability.figures import FIGURES
@@ -199,7 +200,7 @@ async def test_the_real_form_shows_each_refusal_under_its_field_and_sends_nothin
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         for spec in ACTIONS.values():
-            form = await open_form(pilot, spec.key)
+            form = await open_form(pilot, key_for(spec.name))
             assert isinstance(form, ActionForm)
             sampled = 0
             for index, field in enumerate(spec.fields):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from amitui.inventory_cache import CACHE_MIGRATIONS, InventoryCache
-from amitui.store import TASK_MIGRATIONS, SchemaTooNewError, TaskStore
+from amitui.tasks.store import TASK_MIGRATIONS, SchemaTooNewError, TaskStore
 from tests.reliability.figures import FIGURES
 
 ROOT = Path(__file__).resolve().parents[2]

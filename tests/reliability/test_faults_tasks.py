@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from amitui.store import TaskStore
+from amitui.tasks.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
 from tests.app.helpers import (
     SIZE,
@@ -250,7 +250,7 @@ async def test_a_genuine_duplicate_name_is_still_refused_after_a_retry(sandbox, 
 
 
 def test_a_form_seed_gives_the_same_tokens_for_the_same_request():
-    from amitui.aws.actions import ACTIONS
+    from amitui.actions import ACTIONS
     from tests.unit.test_action_specs import FULL
 
     copy = ACTIONS["copy"]

@@ -11,8 +11,8 @@ import unicodedata
 from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 
-from amitui.aws.actions import ACTIONS
-from amitui.store import TaskStore
+from amitui.actions import ACTIONS
+from amitui.tasks.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
 from tests.app.helpers import SIZE, fill, loaded, outcome_text, table, wait_for
 from tests.reliability.figures import FIGURES

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from amitui.cli import make_app as cli_make_app
 from amitui.settings import build_settings
-from amitui.store import TaskStore
+from amitui.tasks.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.tasks import TasksScreen

@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
 from amitui.aws.clients import AwsClients
-from amitui.aws.poller import GroupKey, Poller
-from amitui.aws.tasks import Task, make_scope, scope_for
 from amitui.sandbox.catalogue import buckets_for
-from amitui.store import TaskStore
+from amitui.tasks.model import Task, make_scope, scope_for
+from amitui.tasks.poller import GroupKey, Poller
+from amitui.tasks.store import TaskStore
 from tests.sandbox.polling import collapse, wait_for
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")

@@ -17,10 +17,11 @@ from botocore.validate import validate_parameters
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amitui.aws.actions import ACTIONS, get_action
-from amitui.aws.fields import FIELD_KINDS, FORM_ERROR, PREFILL_KEYS, InvalidForm
+from amitui.actions import ACTIONS, get_action
+from amitui.actions.request_parts import set_path
+from amitui.actions.spec import FIELD_KINDS, FORM_ERROR, PREFILL_KEYS, InvalidForm
 from amitui.aws.lookups import LOOKUPS
-from amitui.aws.request_parts import set_path
+from amitui.ui.action_keys import key_for
 
 MODEL = botocore.session.get_session().get_service_model("ec2")
 
@@ -190,8 +191,9 @@ def assert_botocore_accepts(spec, request):
 # -- the registry ---------------------------------------------------------------------
 
 
-def test_six_actions_with_their_keys():
-    assert {name: spec.key for name, spec in ACTIONS.items()} == {
+def test_six_actions_in_key_map_order_each_with_a_key():
+    assert list(ACTIONS) == ["create", "copy", "export", "import", "register", "deregister"]
+    assert {name: key_for(name) for name in ACTIONS} == {
         "create": "n",
         "copy": "c",
         "export": "e",
@@ -215,7 +217,7 @@ def test_six_actions_with_their_keys():
 
 def test_specs_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
-        ACTIONS["copy"].key = "x"  # type: ignore[misc]
+        ACTIONS["copy"].title = "x"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         ACTIONS["copy"].fields[0].required = False  # type: ignore[misc]
 
@@ -229,7 +231,7 @@ def test_field_hygiene(spec):
         assert f.kind in FIELD_KINDS
         assert f.label and f.help and "\n" not in f.help, f.api_name
         assert f.prefill is None or f.prefill in PREFILL_KEYS
-        assert f.picker is None or f.picker in LOOKUPS
+        assert f.lookup is None or f.lookup in LOOKUPS
         if f.kind == "choice":
             assert f.choices and (f.default is None or f.default in f.choices)
         if f.kind == "tags":

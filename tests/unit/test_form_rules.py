@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from amitui.aws.actions import ACTIONS, get_action
-from amitui.aws.disk_actions import format_of
+from amitui.actions import ACTIONS, get_action
+from amitui.actions.import_ import format_of
 from tests.unit.test_action_specs import FULL
 
 FORMAT = "DiskContainers.0.Format"

@@ -1,25 +1,23 @@
-"""DESIGN.md: amitui.aws never imports Textual; amitui.ui never imports boto3/botocore."""
+"""DESIGN.md, the house drawn by its imports: ui -> actions/tasks -> aws.
+
+* ``amitui.aws`` (the adapter) imports nothing of actions, tasks or ui;
+* ``amitui.tasks`` imports nothing of actions or ui (actions declare task kinds with its
+  vocabulary; it never names an action);
+* ``amitui.actions`` imports nothing of ui;
+* nothing below ui loads Textual; ui never imports boto3/botocore;
+* the sandbox (the demo's fake EC2) is reached only by the command line, never by ui,
+  aws, actions or tasks, and never reaches back into them.
+"""
 
 import ast
 import pathlib
 import subprocess
 import sys
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[2] / "amitui"
-
-
-def test_aws_loads_without_textual():
-    code = (
-        "import sys, importlib, pkgutil, amitui.aws as pkg\n"
-        "for m in pkgutil.iter_modules(pkg.__path__):\n"
-        "    importlib.import_module('amitui.aws.' + m.name)\n"
-        "import amitui.store, amitui.settings\n"
-        "bad = [m for m in sys.modules\n"
-        "       if m == 'textual' or m.startswith(('textual.', 'amitui.ui'))]\n"
-        "print(bad); sys.exit(1 if bad else 0)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+BELOW_UI = ("aws", "actions", "tasks", "sandbox")
 
 
 def imported_modules(path):
@@ -28,25 +26,68 @@ def imported_modules(path):
         if isinstance(node, ast.Import):
             yield from (a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            yield node.module
+            base = node.module
+            yield base
+            if base == "amitui":  # `from amitui import sandbox` names the package
+                yield from (f"amitui.{a.name}" for a in node.names)
 
 
-def test_ui_never_imports_boto():
-    offenders = [
+def imports_of(folder):
+    """(file, module) for every import in the package ``amitui/<folder>``."""
+    return [
         (str(p.relative_to(ROOT)), m)
-        for p in (ROOT / "ui").rglob("*.py")
+        for p in sorted((ROOT / folder).rglob("*.py"))
         for m in imported_modules(p)
-        if m.split(".")[0] in ("boto3", "botocore")
     ]
+
+
+def under(module, *packages):
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+@pytest.mark.parametrize(
+    ("folder", "forbidden"),
+    [
+        ("aws", ("amitui.actions", "amitui.tasks", "amitui.ui", "amitui.sandbox", "textual")),
+        ("tasks", ("amitui.actions", "amitui.ui", "amitui.sandbox", "textual")),
+        ("actions", ("amitui.ui", "amitui.sandbox", "textual")),
+        ("ui", ("boto3", "botocore", "amitui.sandbox")),
+        ("sandbox", ("amitui.aws", "amitui.actions", "amitui.tasks", "amitui.ui", "textual")),
+    ],
+)
+def test_arrows(folder, forbidden):
+    offenders = [(f, m) for f, m in imports_of(folder) if under(m, *forbidden)]
     assert offenders == []
 
 
-def test_aws_and_sandbox_never_import_ui():
-    offenders = [
-        (str(p.relative_to(ROOT)), m)
-        for folder in ("aws", "sandbox")
-        for p in (ROOT / folder).rglob("*.py")
-        for m in imported_modules(p)
-        if m.split(".")[0] == "textual" or m.startswith("amitui.ui")
-    ]
-    assert offenders == []
+def test_the_checker_sees_a_forbidden_import(tmp_path):
+    """The rule above is only as good as its parser: it must see each import form."""
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import textual.app\nfrom amitui import ui\nfrom amitui.ui.app import AmiTui\n"
+        "def f():\n    import boto3\n"
+    )
+    found = set(imported_modules(bad))
+    assert {"textual.app", "amitui.ui", "amitui.ui.app", "boto3"} <= found
+
+
+def test_nothing_below_ui_loads_textual():
+    """Loading every module of aws, actions and tasks (and the top-level ones) loads
+    neither Textual nor amitui.ui, whatever they import indirectly."""
+    code = (
+        "import sys, importlib, pkgutil\n"
+        "import amitui\n"
+        f"for name in {BELOW_UI[:-1]!r}:\n"
+        "    pkg = importlib.import_module('amitui.' + name)\n"
+        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
+        "        importlib.import_module(f'amitui.{name}.' + m.name)\n"
+        "for m in pkgutil.iter_modules(amitui.__path__):\n"
+        "    if not m.ispkg:\n"
+        "        importlib.import_module('amitui.' + m.name)\n"
+        "loaded = [m for m in sys.modules if m.startswith('amitui.')]\n"
+        "bad = [m for m in sys.modules\n"
+        "       if m == 'textual' or m.startswith(('textual.', 'amitui.ui'))]\n"
+        "print(bad, len(loaded)); sys.exit(1 if bad or len(loaded) < 20 else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

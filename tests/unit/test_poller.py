@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from amitui.aws.poller import GroupKey, Poller
-from amitui.store import TaskStore
+import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
+from amitui.tasks.poller import GroupKey, Poller
+from amitui.tasks.store import TaskStore
 
 SCOPE = "http://sandbox|123456789012"
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from amitui.aws.tasks import Observation
+import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
 from amitui.sqlite_file import open_database
-from amitui.store import TASK_MIGRATIONS, SchemaTooNewError, StoreError, TaskStore
+from amitui.tasks.model import Observation
+from amitui.tasks.store import TASK_MIGRATIONS, SchemaTooNewError, StoreError, TaskStore
 
 SCOPE = "aws|111111111111"
 OTHER = "http://127.0.0.1:5055|123456789012"
@@ -281,7 +282,8 @@ def test_reopen_keeps_everything(tmp_path: Path) -> None:
 
 _WRITER = """
 import sys
-from amitui.store import TaskStore
+import amitui.actions  # registers the task kinds
+from amitui.tasks.store import TaskStore
 store = TaskStore(sys.argv[1])
 i = 0
 while True:

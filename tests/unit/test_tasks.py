@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from amitui.aws.task_calls import (
+import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
+from amitui.tasks.calls import (
     describe_batched,
     is_missing_error,
     list_active_transfers,
     pending_image_progress,
     weighted_progress,
 )
-from amitui.aws.tasks import (
+from amitui.tasks.model import (
     DEMO_ENDPOINT,
     Task,
     api_for,
@@ -463,7 +464,7 @@ def test_task_modules_never_load_textual() -> None:
     import sys
 
     code = (
-        "import sys, amitui.aws.poller, amitui.aws.task_calls, amitui.store, "
+        "import sys, amitui.tasks.poller, amitui.tasks.calls, amitui.tasks.store, "
         "amitui.inventory_cache; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual' "
         "or m.startswith('amitui.ui')))"

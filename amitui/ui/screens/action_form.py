@@ -15,9 +15,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
+from amitui.actions.run import run_action
+from amitui.actions.spec import FORM_ERROR, ActionSpec, Field, InvalidForm
 from amitui.aws.errors import describe_error
-from amitui.aws.execute import CallResult, run_action
-from amitui.aws.fields import FORM_ERROR, ActionSpec, Field, InvalidForm
+from amitui.aws.execute import CallResult
 from amitui.aws.images import Image
 from amitui.aws.lookups import Lookup, list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
@@ -55,10 +56,15 @@ class CallsFinished(Message):
 
 
 def image_context(image: Image | None, region: str) -> dict[str, object]:
-    """What a form may prefill from the selected image."""
+    """What a form may prefill from the selected image (and its spec's ``warn`` reads)."""
     if image is None:
         return {"region": region}
-    return {"image_id": image.image_id, "image_name": image.name, "region": image.region}
+    return {
+        "image_id": image.image_id,
+        "image_name": image.name,
+        "region": image.region,
+        "snapshot_ids": tuple(image.snapshot_ids),
+    }
 
 
 class ActionForm(ModalScreen[FormOutcome | None]):
@@ -77,8 +83,8 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self.spec = spec
         self.image = image
         self.aws_region = image.region if image else region
-        context = image_context(image, self.aws_region)
-        self.initial = spec.initial_values(context)
+        self.context = image_context(image, self.aws_region)
+        self.initial = spec.initial_values(self.context)
         #: Fields fixed to the selected image (see IMAGE_PREFILLS), with their values.
         self.locked: dict[str, object] = {
             f.api_name: self.initial[f.api_name]
@@ -113,7 +119,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
 
     def _context_text(self) -> Text:
         text = Text(self.spec.summary)
-        if self.spec.name == "deregister" and self.image is not None:
+        if self.spec.shows_image and self.image is not None:
             i = self.image
             text.append("\n")
             for label, value in (
@@ -166,7 +172,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
 
     def on_mount(self) -> None:
         self._update_context(self.values())
-        if any(f.picker == "regions" for f in self.spec.fields):
+        if any(f.lookup == "regions" for f in self.spec.fields):
             self._load_regions()
         editable = [(i, f) for i, f in enumerate(self.spec.fields) if f.api_name not in self.locked]
         first = next((i for i, f in editable if not self.initial.get(f.api_name)), editable[0][0])
@@ -207,13 +213,10 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     def _update_context(self, values: dict[str, object]) -> None:
         """Spell out what a destructive or disruptive choice will do, as it is made."""
         text = self._context_text()
-        if self.spec.name == "deregister" and self.image is not None:
-            if values.get("DeleteAssociatedSnapshots") and self.image.snapshot_ids:
-                text.append(
-                    "\nThese snapshots will be deleted too: " + ", ".join(self.image.snapshot_ids),
-                    style="bold red",
-                )
-        elif self.spec.confirm and (warning := self.spec.confirm(self.spec.clean(values))):
+        cleaned = self.spec.clean(values)
+        if self.spec.warn and (consequence := self.spec.warn(cleaned, self.context)):
+            text.append(f"\n{consequence}", style="bold red")
+        if self.spec.confirm and (warning := self.spec.confirm(cleaned)):
             text.append(f"\n⚠ {warning}", style="bold yellow")
         self.query_one("#context", Static).update(text)
         self.call_after_refresh(self._fit_fields)
@@ -385,7 +388,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         if not dry_run:
             for result in results:
                 try:  # into SQLite now, in this thread, before the UI says "started"
-                    self.app.tasks.record(self.spec, values, result)
+                    self.app.tasks.record(self.spec.task, result)
                 except Exception as exc:
                     problem = f"Started, but the task could not be saved: {describe_error(exc)}"
         self.post_message(CallsFinished(results, problem, dry_run))

@@ -1,4 +1,4 @@
-"""A form's fields that a list can fill (``Field.picker``): their "Pick…" buttons, the
+"""A form's fields that a list can fill (``Field.lookup``): their "Pick…" buttons, the
 picker each opens (ctrl+o / f2 in the field, or the button), and the warning shown
 under a field whose value the list knows something about (a bucket in another region
 than the image). The form owns one ``FieldPickers`` and calls it."""
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Button, Input, Static
 
-from amitui.aws.fields import Field
+from amitui.actions.spec import Field
 from amitui.aws.lookups import LOOKUPS, Lookup
 from amitui.ui.screens.choice_picker import ChoicePicker, Picked, choice_values
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def has_picker(field: Field) -> bool:
-    return field.picker in LOOKUPS
+    return field.lookup in LOOKUPS
 
 
 def pick_button(index: int) -> Button:
@@ -63,7 +63,7 @@ class FieldPickers:
     def open(self, index: int) -> None:
         form = self.form
         field = form.spec.fields[index]
-        name = str(field.picker)
+        name = str(field.lookup)
         lookup, clients, region = LOOKUPS[name], form.app.clients, form.aws_region
         multi = field.kind == "regions"
         text = form.query_one(f"#f-{index}", Input).value
@@ -93,7 +93,7 @@ class FieldPickers:
         field = self.form.spec.fields[index]
         if not has_picker(field):
             return
-        lookup = self.lookups.get(str(field.picker))
+        lookup = self.lookups.get(str(field.lookup))
         value = self.form.query_one(f"#f-{index}", Input).value.strip()
         choice = next((c for c in lookup.choices if c.value == value), None) if lookup else None
         warning = choice.warning if choice else ""

@@ -4,31 +4,23 @@ from __future__ import annotations
 
 from textual import work
 
-from amitui.aws.actions import ACTIONS
+from amitui.actions import ACTIONS
 from amitui.aws.errors import describe_error
 from amitui.aws.execute import snapshot_results
 from amitui.aws.images import Image, fetch_images
+from amitui.ui.action_keys import key_for
 from amitui.ui.messages import ImagesChanged
 from amitui.ui.screens.action_form import ActionForm, ActionsStarted, FormOutcome
 
-SHORT_NAMES = {
-    "create": "Create",
-    "copy": "Copy",
-    "export": "Export",
-    "import": "Import",
-    "register": "Register",
-    "deregister": "Deregister",
-}
-#: Actions that need a selected image (the others start from an instance, a snapshot or S3).
-NEEDS_IMAGE = {"copy", "export", "deregister"}
-
 
 def action_bindings(read_only: bool) -> list[tuple[str, str, str]]:
-    """(key, action, description) per action spec; under --read-only each says so."""
+    """(key, action, description) per registered action with a key; under --read-only
+    each says so."""
     suffix = " (read-only)" if read_only else ""
     return [
-        (spec.key, f"open_action('{name}')", SHORT_NAMES[name] + suffix)
+        (key, f"open_action('{name}')", spec.label + suffix)
         for name, spec in ACTIONS.items()
+        if (key := key_for(name))
     ]
 
 
@@ -48,7 +40,7 @@ class InventoryActions:
             )
             return
         image = self.current_image()
-        if name in NEEDS_IMAGE and image is None:
+        if spec.needs_image and image is None:
             self.notify(f"Select an image to {name} first", severity="warning")
             return
         region = image.region if image else self.app.regions[0]
@@ -63,7 +55,7 @@ class InventoryActions:
 
     def record_outcome(self, outcome: FormOutcome) -> None:
         spec = outcome.spec
-        if spec.name == "deregister":
+        if spec.image_row == "removes":
             result = outcome.results[0]
             image_id = result.request["ImageId"]
             # The form is fixed to its image, so the request names the row it showed.
@@ -73,7 +65,7 @@ class InventoryActions:
             detail = ("\n" + "\n".join(lines)) if lines else ""
             left = any("STILL EXISTS" in line or "not verified" in line for line in lines)
             self.notify(
-                f"Deregistered {image_id}{detail}",
+                f"{spec.title} done: {image_id}{detail}",
                 severity="warning" if left else "information",
                 timeout=20 if left else 5,
             )
@@ -81,9 +73,11 @@ class InventoryActions:
         new_images: dict[str, list[str]] = {}
         for result in outcome.results:
             target = result.result_id or "?"
-            # The form's worker stored the task in SQLite before we got here.
-            self.notify(f"{spec.title} started: {target} in {result.region}", title="Started")
-            if result.operation in ("CopyImage", "CreateImage", "RegisterImage") and target:
+            if spec.task is None:
+                self.notify(f"{spec.title}: done in {result.region}", title="Done")
+            else:  # the form's worker stored the task in SQLite before we got here
+                self.notify(f"{spec.title} started: {target} in {result.region}", title="Started")
+            if spec.image_row == "adds" and result.result_id:
                 new_images.setdefault(result.region, []).append(target)
         if new_images:
             self.fetch_changed_images(new_images)

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from amitui.aws.tasks import Task, TaskEvent, scope_parts
+from amitui.tasks.model import Task, TaskEvent, scope_parts
 from amitui.ui.columns import duration
 
 NOT_FOLLOWED = "not followed"

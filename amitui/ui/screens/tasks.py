@@ -21,7 +21,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from amitui.aws.errors import describe_error
-from amitui.aws.tasks import Task, TaskEvent
+from amitui.tasks.kinds import kind_of
+from amitui.tasks.model import Task, TaskEvent
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.task_views import (
     COLUMNS,
@@ -256,7 +257,8 @@ class TasksScreen(Screen):
                 f"This {task.kind} task cannot be cancelled ({task.status})", severity="warning"
             )
             return
-        if task.kind in ("copy", "create"):
+        cancel = kind_of(task.kind).cancel
+        if cancel is not None and cancel.deregisters:
             message = (
                 f"Cancel the {task.kind} by DEREGISTERING the pending image {task.target_id} "
                 f"in {task.region}. This cannot be undone."

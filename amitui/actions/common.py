@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from amitui.actions.spec import Field
 from amitui.aws import storage_validators as sv
 from amitui.aws import validators as v
-from amitui.aws.fields import Field
 
 DISK_FORMATS = ("OVA", "VHD", "VHDX", "VMDK", "RAW")
 EXPORT_FORMATS = ("VMDK", "RAW", "VHD")

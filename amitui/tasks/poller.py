@@ -2,7 +2,7 @@
 
 Each cycle the :class:`Poller` reads its scope's running tasks from the store (so tasks
 resume after a restart with nothing more to do), groups them by ``(region, api)`` and
-makes ONE describe call per group (see :mod:`amitui.aws.task_calls`). Groups run concurrently
+makes ONE describe call per group (see :mod:`amitui.tasks.calls`). Groups run concurrently
 on a small thread pool and are scheduled independently: a group polls every ``interval``
 seconds, every ``fast_interval`` while one of its tasks is in its first ``fast_window``
 seconds, and backs off exponentially (with jitter) after errors, so a failing or slow
@@ -27,12 +27,13 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from amitui.aws.errors import describe_error, error_code
-from amitui.aws.poll_groups import THROTTLE_CODES, GroupKey, GroupState
-from amitui.aws.task_calls import cancel_remote, list_active_transfers, observe_group
-from amitui.aws.tasks import NOT_FOUND_GRACE, RUNNING, Observation, Task
+from amitui.tasks.calls import cancel_remote, list_active_transfers, observe_group
+from amitui.tasks.groups import THROTTLE_CODES, GroupKey, GroupState, Timing, regroup
+from amitui.tasks.kinds import KINDS
+from amitui.tasks.model import NOT_FOUND_GRACE, RUNNING, Observation, Task
 
 if TYPE_CHECKING:
-    from amitui.store import TaskStore
+    from amitui.tasks.store import TaskStore
 
 log = logging.getLogger("amitui.poller")
 log.addHandler(logging.NullHandler())  # never let logging's last resort write to the TUI
@@ -79,6 +80,7 @@ class Poller:
         self.fast_interval = min(float(fast_interval), self.interval)
         self.fast_window = float(fast_window)
         self.max_backoff = float(max_backoff)
+        self._timing = Timing(self.interval, self.fast_interval, self.fast_window, self.max_backoff)
         self.not_found_grace = float(not_found_grace)
         self.on_update = on_update
         self.on_error = on_error
@@ -158,33 +160,13 @@ class Poller:
             return self._pool
 
     def _refresh_groups(self, now: float) -> dict[GroupKey, list[Task]]:
-        """Regroup the running tasks; create states for new groups, drop empty ones."""
-        grouped: dict[GroupKey, list[Task]] = {}
-        for task in self.store.running_tasks(self.scope):
-            grouped.setdefault(GroupKey(task.region, task.api), []).append(task)
+        """Regroup the running tasks (of the kinds an action registered)."""
+        running = [t for t in self.store.running_tasks(self.scope) if t.kind in KINDS]
         with self._lock:
-            for key, tasks in grouped.items():
-                state = self._groups.get(key)
-                if state is None:
-                    state = self._groups[key] = GroupState(key, next_due=now)
-                state.task_ids = tuple(t.id for t in tasks)
-                if state.failures == 0 and state.last_poll is not None:
-                    # A task joining a slow group makes it fast from now on.
-                    state.next_due = min(state.next_due, state.last_poll + self._period(tasks, now))
-            for key in [k for k, s in self._groups.items() if k not in grouped and not s.in_flight]:
-                del self._groups[key]
-        return grouped
+            return regroup(self._groups, running, now, self._timing)
 
     def _period(self, tasks: list[Task], now: float) -> float:
-        young = any(now - t.created_at < self.fast_window for t in tasks)
-        return self.fast_interval if young else self.interval
-
-    def _backoff(self, failures: int, period: float) -> float:
-        """Exponential backoff with "equal jitter" from the group's usual period: each delay
-        is at least the previous one's ceiling, so a failing group's next poll only moves
-        later, up to ``max_backoff``."""
-        ceiling = min(self.max_backoff, period * (2**failures))
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        return self._timing.period(tasks, now)
 
     def _due(self, now: float, force: bool) -> list[tuple[GroupKey, list[Task]]]:
         grouped = self._refresh_groups(now)
@@ -234,13 +216,7 @@ class Poller:
         with self._lock:
             state = self._groups.get(key)
             if state is not None:
-                state.in_flight = False
-                state.failures = 0
-                state.last_error = None
-                state.last_poll = now
-                state.cycles += 1
-                state.delay = self._period(remaining, now)
-                state.next_due = now + state.delay
+                state.polled(now, self._period(remaining, now))
         self._notify(changed)
 
     def _unseen(self, task: Task, obs: Observation) -> bool:
@@ -259,13 +235,10 @@ class Poller:
         with self._lock:
             state = self._groups.get(key)
             if state is not None:
-                state.in_flight = False
-                state.failures += 1
-                state.last_error = line
-                state.last_poll = now
-                state.cycles += 1
-                state.delay = self._backoff(state.failures, self._period(tasks, now))
-                state.next_due = now + state.delay
+                period = self._period(tasks, now)
+                state.polled(
+                    now, self._timing.backoff(state.failures + 1, period, self._rng), error=line
+                )
                 delay = state.delay
             else:
                 delay = 0.0

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from amitui import paths
-from amitui.aws.tasks import KINDS, RUNNING, STATUSES, TERMINAL, Observation, Task, TaskEvent
 from amitui.sqlite_file import (
     Migration,
     SchemaTooNewError,
@@ -32,6 +31,8 @@ from amitui.sqlite_file import (
     open_database,
     transaction,
 )
+from amitui.tasks.kinds import KINDS
+from amitui.tasks.model import RUNNING, STATUSES, TERMINAL, Observation, Task, TaskEvent
 
 __all__ = [
     "TASK_MIGRATIONS",
@@ -263,7 +264,7 @@ class TaskStore:
         return new
 
     def apply(self, task_id: int, obs: Observation, ended_unseen: bool = False) -> Task | None:
-        """:meth:`update_task` with an :class:`~amitui.aws.tasks.Observation`."""
+        """:meth:`update_task` with an :class:`~amitui.tasks.model.Observation`."""
         return self.update_task(
             task_id,
             status=obs.status,

@@ -1,8 +1,10 @@
-"""The declarative form model: ``Field`` and ``ActionSpec``.
+"""The declarative action model: ``Field`` and ``ActionSpec``.
 
-One ``ActionSpec`` per image action (see :mod:`amitui.aws.actions`) drives the
-generic form, the validation and the request dict. Pure logic: no boto3 call,
-no Textual.
+One ``ActionSpec`` per image action (one module each in :mod:`amitui.actions`) says
+everything about the action that is not layout: its fields, their rules, how to build
+the call, whether it needs a selected image, and the task it starts, if any. It drives
+the generic form, the validation and the request dict. Pure logic: no boto3 call, no
+Textual, no keys (the UI binds keys: :mod:`amitui.ui.action_keys`).
 
 Values
     A form's values are a ``dict[str, object]`` keyed by ``Field.api_name``. A key
@@ -35,9 +37,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from amitui.actions.request_parts import compact, idempotency_token, set_path, tag_specifications
 from amitui.aws import validators as v
-from amitui.aws.request_parts import compact, idempotency_token, set_path, tag_specifications
 from amitui.aws.tag_text import format_tags, parse_tags
+from amitui.tasks.kinds import TaskKind
 
 FieldKind = Literal["text", "choice", "bool", "int", "list", "tags", "regions"]
 FIELD_KINDS: tuple[str, ...] = ("text", "choice", "bool", "int", "list", "tags", "regions")
@@ -54,6 +57,15 @@ RequestHook = Callable[[dict, Mapping[str, object]], None]
 Confirmer = Callable[[Mapping[str, object]], str | None]
 """What a send will do that deserves one more "yes" (create: the instance reboots), from
 cleaned values; None when nothing does."""
+
+Warner = Callable[[Mapping[str, object], Mapping[str, object]], str | None]
+"""What the values will do that the form spells out as they are chosen, from cleaned
+values and the selected image's context (``image_context``: deregister lists the
+snapshots that go too); None when there is nothing to say."""
+
+ImageRowEffect = Literal["adds", "removes"]
+"""What a successful call does to the inventory's rows: ``"adds"`` (the answer's new id
+is an image to show), ``"removes"`` (the request's ``ImageId`` is gone)."""
 
 Suggester = Callable[[Mapping[str, object]], Mapping[str, object]]
 """Values a form may fill in for fields the user has not touched, from cleaned values
@@ -79,8 +91,9 @@ class Field:
     ``api_name`` is the request path (dotted for nested members). ``api=False``
     marks a form-only field (copy's destination regions, deregister's typed-back
     id): validated, never sent. ``prefill`` names a key of the context given to
-    :meth:`ActionSpec.initial_values` (see ``PREFILL_KEYS``). ``picker`` tells the
-    UI a lookup can fill the field: ``"instances"`` (DescribeInstances),
+    :meth:`ActionSpec.initial_values` (see ``PREFILL_KEYS``). ``lookup`` names
+    the list of existing things the value is one of (the form offers it as a picker):
+    ``"instances"`` (DescribeInstances),
     ``"snapshots"`` (DescribeSnapshots, owner self), ``"regions"`` (DescribeRegions)
     or ``"buckets"`` (ListBuckets); see :mod:`amitui.aws.lookups`. For ``tags`` fields,
     ``resource_types`` are the ``TagSpecifications`` ResourceTypes to send.
@@ -98,7 +111,7 @@ class Field:
     prefill: str | None = None
     api: bool = True
     resource_types: tuple[str, ...] = ()
-    picker: str | None = None
+    lookup: str | None = None
 
     # -- normalising --------------------------------------------------------
 
@@ -242,15 +255,26 @@ class ActionSpec:
     """One image action: its form fields, their rules and how to build the call.
 
     ``fan_out`` names a form-only ``regions`` field whose items are the regions
-    to call in (copy: one CopyImage per destination region).
+    to call in (copy: one CopyImage per destination region). ``label``: the short name
+    (key lists, the palette). ``needs_image``: it acts on the selected image.
+    ``result_key``: where the answer names what the call started. ``task``: the
+    long-running job a successful call starts (see :class:`~amitui.tasks.kinds.TaskKind`).
+    ``image_row``: what it does to the image's row. ``shows_image``: its summary
+    details the selected image. ``confirm``/``suggest``/``warn``: see their types.
     """
 
     name: str
     operation: str
     title: str
-    key: str
     fields: tuple[Field, ...]
+    label: str = ""
     summary: str = ""
+    needs_image: bool = False
+    result_key: str | None = None
+    task: TaskKind | None = None
+    image_row: ImageRowEffect | None = None
+    shows_image: bool = False
+    warn: Warner | None = None
     mutating: bool = True
     cross_validators: tuple[CrossValidator, ...] = ()
     client_token: bool = False
@@ -258,6 +282,12 @@ class ActionSpec:
     fan_out: str | None = None
     suggest: Suggester | None = None
     confirm: Confirmer | None = None
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.name.capitalize())
+        if self.task is not None and not self.result_key:
+            raise ValueError(f"{self.name}: a task needs the result_key naming its id")
 
     def field(self, api_name: str) -> Field:
         for f in self.fields:
@@ -299,7 +329,7 @@ class ActionSpec:
         call on every keystroke.
 
         ``regions``: the regions that exist for the caller (DescribeRegions); a field
-        with ``picker="regions"`` must name only those. Without it, only regions
+        with ``lookup="regions"`` must name only those. Without it, only regions
         botocore's endpoint data lists for EC2 pass (a well-formed ``eu-west-9`` does not)."""
         raw = self._raw(values)
         errors = {f.api_name: message for f in self.fields if (message := f.check(raw[f.api_name]))}
@@ -319,7 +349,7 @@ class ActionSpec:
         errors = {}
         for f in self.fields:
             value = cleaned.get(f.api_name)
-            if f.picker != "regions" or not value:
+            if f.lookup != "regions" or not value:
                 continue
             items = [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
             unknown = [item for item in items if item not in allowed]

@@ -3,12 +3,13 @@
 A :class:`Task` is one long-running AWS job that amitui follows: an image being created,
 copied or registered (followed through DescribeImages), an export (DescribeExportImageTasks)
 or an import (DescribeImportImageTasks). The functions here are pure: they turn one AWS
-record into an :class:`Observation`. The batched calls live in :mod:`amitui.aws.task_calls`;
-the poller (:mod:`amitui.aws.poller`) ties them to the store.
+record into an :class:`Observation`. The batched calls live in :mod:`amitui.tasks.calls`;
+the poller (:mod:`amitui.tasks.poller`) ties them to the store. What a task's kind means
+(its poll group, how it is cancelled) is its :class:`~amitui.tasks.kinds.TaskKind`.
 
-Tasks are grouped for polling by ``(region, api)`` where ``api`` is ``"images"`` for
-create/copy/register, ``"export"`` or ``"import"``: one call per group per cycle whatever
-its size, so N tasks over R regions cost at most 3 x R describe calls per cycle.
+Tasks are grouped for polling by ``(region, api)`` where ``api`` is the kind's poll group
+(``"images"``, ``"export"`` or ``"import"``): one call per group per cycle whatever its
+size, so N tasks over R regions cost at most 3 x R describe calls per cycle.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# Kinds, statuses, APIs -------------------------------------------------------------------
+from amitui.tasks.kinds import API_EXPORT, API_IMAGES, API_IMPORT, KINDS, kind_of
 
-KINDS = ("copy", "create", "register", "export", "import")
-IMAGE_KINDS = ("copy", "create", "register")
+# Statuses ---------------------------------------------------------------------------------
 
 RUNNING = "running"
 DONE = "done"
@@ -30,10 +30,6 @@ FAILED = "failed"
 CANCELLED = "cancelled"
 STATUSES = (RUNNING, DONE, FAILED, CANCELLED)
 TERMINAL = (DONE, FAILED, CANCELLED)
-
-API_IMAGES = "images"
-API_EXPORT = "export"
-API_IMPORT = "import"
 
 #: Image states that end a create/copy/register task as failed.
 IMAGE_FAILED_STATES = ("failed", "error", "invalid", "deregistered", "disabled")
@@ -45,14 +41,8 @@ NOT_FOUND_GRACE = 60.0
 
 
 def api_for(kind: str) -> str:
-    """Which describe call follows a task of this kind."""
-    if kind in IMAGE_KINDS:
-        return API_IMAGES
-    if kind == "export":
-        return API_EXPORT
-    if kind == "import":
-        return API_IMPORT
-    raise ValueError(f"unknown task kind {kind!r} (expected one of {', '.join(KINDS)})")
+    """Which describe call (poll group) follows a task of this kind."""
+    return kind_of(kind).poll
 
 
 #: The scope name of the sandbox that ``amitui --demo`` starts. Each demo serves on a new
@@ -137,13 +127,11 @@ class Task:
 
     @property
     def cancellable(self) -> bool:
-        """Whether amitui knows how to cancel it (see :func:`cancel_remote`)."""
-        if not self.is_running or self.cancel_requested:
+        """Whether amitui knows how to cancel it (its kind's ``Cancel``, now)."""
+        if not self.is_running or self.cancel_requested or self.kind not in KINDS:
             return False
-        if self.kind in ("export", "import"):
-            return True
-        # A pending copy or create is cancelled by deregistering the pending image.
-        return self.kind in ("copy", "create") and self.aws_state in ("", "pending")
+        cancel = kind_of(self.kind).cancel
+        return cancel is not None and (cancel.states is None or self.aws_state in cancel.states)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +237,7 @@ def export_object_url(bucket: str, prefix: str, task_id: str, disk_format: str) 
 
 def _exported_object(raw: dict[str, Any], task: Task | None) -> str:
     """The exported file's URL. DescribeExportImageTasks does not repeat the disk format:
-    a task amitui started carries the URL in its source (see ``task_fields``); for one
+    a task amitui started carries the URL in its source (see the export action's task kind); for one
     it adopted the format is not known and the URL says so."""
     task_id = raw.get("ExportImageTaskId") or (task.target_id if task else "")
     if task is not None and task_id:

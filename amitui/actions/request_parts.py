@@ -1,6 +1,6 @@
 """The parts of a request dict that the form model builds: dotted paths, tags, tokens.
 
-Pure helpers for :class:`amitui.aws.fields.ActionSpec` (no boto3 call, no Textual).
+Pure helpers for :class:`amitui.actions.spec.ActionSpec` (no boto3 call, no Textual).
 """
 
 from __future__ import annotations

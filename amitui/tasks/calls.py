@@ -20,10 +20,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from amitui.aws.errors import error_code
-from amitui.aws.tasks import (
-    API_EXPORT,
-    API_IMAGES,
-    API_IMPORT,
+from amitui.tasks.kinds import API_EXPORT, API_IMAGES, API_IMPORT, KINDS, kind_of
+from amitui.tasks.model import (
     INTERPRETERS,
     NOT_FOUND_GRACE,
     Observation,
@@ -188,9 +186,10 @@ def weighted_progress(snapshots: list[dict[str, Any] | None]) -> int | None:
     return round(done / total) if total else None
 
 
-#: Kinds whose image gets NEW snapshots while pending: their Progress is the image's.
-#: (A registered image reuses finished snapshots: 100% would say nothing of its state.)
-SNAPSHOT_PROGRESS_KINDS = ("copy", "create")
+def _snapshot_progress(task: Task) -> bool:
+    """Whether the task's pending image gets NEW snapshots, whose Progress is the image's
+    (a registered image reuses finished snapshots: 100% would say nothing of its state)."""
+    return task.kind in KINDS and kind_of(task.kind).snapshot_progress
 
 
 def pending_image_progress(
@@ -247,7 +246,7 @@ def observe_group(
     answers = DESCRIBERS[api](ec2, [t.target_id for t in tasks])
     progress = {}
     if api == API_IMAGES:
-        making = [t.target_id for t in tasks if t.kind in SNAPSHOT_PROGRESS_KINDS]
+        making = [t.target_id for t in tasks if _snapshot_progress(t)]
         progress = pending_image_progress(ec2, answers, making)
     now = time.time() if now is None else now
     interpret = INTERPRETERS[api]
@@ -268,17 +267,27 @@ def observe_group(
 # Cancel -----------------------------------------------------------------------------------
 
 
+def cancel_export(ec2: Any, target_id: str, reason: str) -> None:
+    ec2.cancel_export_task(ExportTaskId=target_id)
+
+
+def cancel_import(ec2: Any, target_id: str, reason: str) -> None:
+    ec2.cancel_import_task(ImportTaskId=target_id, CancelReason=reason)
+
+
+def deregister_pending(ec2: Any, target_id: str, reason: str) -> None:
+    """Cancel a pending image's copy or creation: DEREGISTERS the image."""
+    ec2.deregister_image(ImageId=target_id)
+
+
 def cancel_remote(ec2: Any, task: Task, reason: str = "cancelled from amitui") -> None:
-    """Ask AWS to stop a task. For a pending copy or create this DEREGISTERS the pending
-    image: the caller must have had the user type the image id back first."""
-    if task.kind == "export":
-        ec2.cancel_export_task(ExportTaskId=task.target_id)
-    elif task.kind == "import":
-        ec2.cancel_import_task(ImportTaskId=task.target_id, CancelReason=reason)
-    elif task.kind in ("copy", "create"):
-        ec2.deregister_image(ImageId=task.target_id)
-    else:
+    """Ask AWS to stop a task, as its kind says (see :class:`~amitui.tasks.kinds.Cancel`).
+    A cancel that ``deregisters`` removes the pending image: the caller must have had the
+    user type the image id back first."""
+    cancel = kind_of(task.kind).cancel if task.kind in KINDS else None
+    if cancel is None:
         raise ValueError(f"a {task.kind} task cannot be cancelled")
+    cancel.call(ec2, task.target_id, reason)
 
 
 # Adoption ---------------------------------------------------------------------------------

@@ -1,0 +1,55 @@
+"""Deregister: DeregisterImage, after the image id is typed back; its row goes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from amitui.actions.common import image_field
+from amitui.actions.registry import register_action
+from amitui.actions.spec import ActionSpec, Field
+
+
+def _snapshots_go_too(values: Mapping[str, object], image: Mapping[str, object]) -> str | None:
+    snapshots = image.get("snapshot_ids") or ()
+    if values.get("DeleteAssociatedSnapshots") and snapshots:
+        return "These snapshots will be deleted too: " + ", ".join(snapshots)  # type: ignore[arg-type]
+    return None
+
+
+def _typed_back(values: Mapping[str, object]) -> dict[str, str]:
+    image, typed = values.get("ImageId"), values.get("ConfirmImageId")
+    if image and typed and typed != image:
+        return {"ConfirmImageId": f"Does not match: type {image} to confirm."}
+    return {}
+
+
+DEREGISTER = register_action(
+    ActionSpec(
+        name="deregister",
+        operation="DeregisterImage",
+        title="Deregister image",
+        summary="Deregister the image: permanent (unless a Recycle Bin rule keeps it).",
+        needs_image=True,
+        image_row="removes",
+        shows_image=True,
+        warn=_snapshots_go_too,
+        cross_validators=(_typed_back,),
+        fields=(
+            image_field("The AMI to deregister. Instances already running from it keep running."),
+            Field(
+                "ConfirmImageId",
+                "Type the image id back",
+                required=True,
+                api=False,
+                help="Deregistering is permanent unless a Recycle Bin retention rule covers it.",
+            ),
+            Field(
+                "DeleteAssociatedSnapshots",
+                "Also delete its snapshots",
+                kind="bool",
+                default=False,
+                help="Also deletes the AMI's EBS snapshots, permanently (unless Recycle Bin).",
+            ),
+        ),
+    )
+)

@@ -1,0 +1,126 @@
+"""The task service: one endpoint and account's tasks, recorded and followed.
+
+It owns the scope, records the task a successful call started (in the calling thread,
+committed before anyone is told it started), and runs the :class:`Poller` that follows
+them. Updates go to ``on_update(task, running)`` and poll failures to
+``on_error(region, line)``, on the poller's threads; the running count is read there, so
+a UI thread never queries for it. Textual-free: :mod:`amitui.ui.task_tracker` turns the
+callbacks into messages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from amitui.tasks.groups import GroupKey
+from amitui.tasks.kinds import TaskKind
+from amitui.tasks.model import DEMO_ENDPOINT, Task, make_scope
+from amitui.tasks.poller import Poller
+from amitui.tasks.store import TaskStore
+
+UpdateCallback = Callable[[Task | None, int], None]
+ErrorCallback = Callable[[str, str], None]
+
+
+class TaskService:
+    def __init__(
+        self,
+        clients: Any,
+        store: TaskStore,
+        poll_interval: float,
+        *,
+        demo: bool = False,
+        on_update: UpdateCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        self._clients = clients
+        self.store = store
+        self.poll_interval = poll_interval
+        self.demo = demo
+        self.on_update = on_update
+        self.on_error = on_error
+        self.poller: Poller | None = None
+        self.scope: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def clients(self) -> Any:
+        return self._clients
+
+    def start(self, account: str) -> None:
+        """Begin following this endpoint and account's unfinished tasks (resumes them).
+        Idempotent: a second call for the same account keeps the running poller."""
+        scope = self._scope_of(account)
+        with self._lock:
+            if self.poller is not None and self.scope == scope:
+                return
+            self.scope = scope
+            self._start_poller(scope)
+
+    def _start_poller(self, scope: str) -> None:
+        self.poller = Poller(
+            self.clients,
+            self.store,
+            scope,
+            interval=self.poll_interval,
+            fast_interval=min(3.0, self.poll_interval),
+            on_update=self._updated,
+            on_error=self._poll_error,
+        )
+        self.poller.start()
+
+    def _scope_of(self, account: str) -> str:
+        """The endpoint's URL and the account; the demo's sandbox, whose port changes
+        each run, by a stable name (``--demo`` only: an endpoint URL given by the user
+        stays the scope, whatever it serves)."""
+        name = DEMO_ENDPOINT if self.demo else None
+        return make_scope(self.clients.endpoint_url, account, name)
+
+    def _updated(self, task: Task | None) -> None:
+        """Report (from any thread) that ``task`` changed, with the running count."""
+        if self.on_update is not None:
+            self.on_update(task, self.running_count())
+
+    def _poll_error(self, group: GroupKey, message: str) -> None:
+        if self.on_error is not None:
+            self.on_error(group.region, message)
+
+    def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop(timeout=2.0)
+
+    def _ensure_scope(self) -> str:
+        if self.scope is None:
+            account = self.clients.identity().account  # cached after startup
+            self.scope = self._scope_of(account)
+        return self.scope
+
+    def record(self, kind: TaskKind | None, result: Any) -> Task | None:
+        """Store the task a successful call started (thread-safe; committed on return).
+        ``result``: a :class:`~amitui.aws.execute.CallResult`; None for a call that
+        starts no task (``kind`` None, a failure, or an answer without the new id)."""
+        if kind is None or not result.ok or result.dry_run or not result.result_id:
+            return None
+        fields = kind.record(result.region, result.request, result.response or {}, result.result_id)
+        task = self.store.add_task(scope=self._ensure_scope(), **fields)
+        if self.poller is None:  # the account was unknown until now: follow its tasks
+            self.start(self.clients.identity().account)
+        else:
+            self.poller.wake()
+        self._updated(task)
+        return task
+
+    def tasks(self, include_cleared: bool = False) -> list[Task]:
+        if self.scope is None:
+            return []
+        return self.store.list_tasks(self.scope, include_cleared=include_cleared)
+
+    def unfollowed(self) -> list[Task]:
+        """Running tasks of other scopes (e.g. a sandbox that is gone): not followed here."""
+        return self.store.unfollowed_tasks(self.scope) if self.scope else []
+
+    def running_count(self) -> int:
+        """Reads the store: call it from a worker thread (the update callback carries it)."""
+        return self.store.count_running(self.scope) if self.scope else 0
