@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="start the embedded sandbox EC2 endpoint and point amitui at it",
+        help="start the embedded sandbox EC2 endpoint and point amitui at it; the demo "
+        "ignores the profile, regions and endpoint of the config file and the environment "
+        "(and --profile and --endpoint-url)",
     )
     parser.add_argument("--debug-log", metavar="FILE", help="record each API call to FILE")
     return parser
@@ -152,10 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             with demo_sandbox() as url:
                 # The sandbox accepts any credentials; the app talks boto3 to it as to AWS.
                 os.environ.update(AWS_ACCESS_KEY_ID="demo", AWS_SECRET_ACCESS_KEY="demo")
-                os.environ.pop("AWS_PROFILE", None)
+                for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+                    os.environ.pop(name, None)
                 os.environ.pop("AWS_SESSION_TOKEN", None)
                 cli.update(endpoint_url=url, profile=None, demo=True)
-                settings = build_settings(cli, env={})
+                settings = build_settings(cli)
                 make_app(settings).run()
         else:
             settings = build_settings(cli)

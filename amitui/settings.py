@@ -28,6 +28,11 @@ CONFIG_KEYS: dict[str, str] = {
 }
 
 
+#: What ``--demo`` ignores in the config file and the environment: the demo talks to its own
+#: sandbox with its own credentials and lists the regions the sandbox seeded.
+DEMO_IGNORES = ("profile", "regions", "endpoint_url")
+
+
 class SettingsError(ValueError):
     """A setting has a value we cannot use; the message says which and why."""
 
@@ -103,11 +108,14 @@ def build_settings(
     env: Mapping[str, str] | None = None,
     config_path: Path | None = None,
 ) -> Settings:
-    """Merge the layers. ``cli`` holds only the flags the user gave (None = not given)."""
+    """Merge the layers. ``cli`` holds only the flags the user gave (None = not given).
+    With ``demo`` true in ``cli``, the config file's and the environment's DEMO_IGNORES
+    do not count (the demo's flags say which endpoint and regions it uses)."""
     env = os.environ if env is None else env
+    demo = bool((cli or {}).get("demo"))
     merged: dict[str, Any] = {}
-    merged.update(_load_config_file(config_path or paths.config_file()))
-    merged.update(_env_values(env))
+    for layer in (_load_config_file(config_path or paths.config_file()), _env_values(env)):
+        merged.update({k: v for k, v in layer.items() if not (demo and k in DEMO_IGNORES)})
     merged.update({k: v for k, v in (cli or {}).items() if v is not None})
 
     kwargs: dict[str, Any] = {}
