@@ -27,8 +27,32 @@ def _epilog() -> str:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Adds the effective key bindings to --help (computed only when help is shown: it
+    imports the UI)."""
+
+    def format_help(self) -> str:
+        return f"{super().format_help()}\n{_keys_help()}\n"
+
+
+def _keys_help() -> str:
+    from amitui.settings import user_keys
+    from amitui.ui.keymap import keys_help
+
+    keys, problem = user_keys()
+    lines = [
+        "keys (binding id, effective keys, what it does [where]); remap them in config.toml:",
+        '  [keys]\n  refresh = "ctrl+r,f5"',
+        "",
+        keys_help(keys),
+    ]
+    if problem:
+        lines.append(f"  (config.toml's [keys] not used: {problem})")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="amitui",
         description="A keyboard-driven terminal UI for EC2 images (AMIs).",
         epilog=_epilog(),

@@ -66,6 +66,13 @@ class AmiTui(App[None]):
         self.inventory = InventoryScreen(read_only=settings.read_only)
 
     def on_mount(self) -> None:
+        if self.settings.keys:  # config.toml's [keys]: what is valid applies, the rest warns
+            from amitui.ui.keymap import check_keymap
+
+            keymap, warnings = check_keymap(self.settings.keys)
+            self.set_keymap(keymap)
+            for warning in warnings:
+                self.notify(warning, title="Keys", severity="warning", timeout=20)
         self.push_screen(self.inventory)
         for warning in self.tasks.store.warnings:  # e.g. a corrupt file moved aside
             self.notify(warning, title="Task store", severity="warning", timeout=20)

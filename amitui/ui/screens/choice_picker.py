@@ -77,10 +77,10 @@ class ChoicePicker(ModalScreen[Picked]):
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
         Binding("enter", "pick", "Pick", id="picker.pick"),
         Binding("space", "toggle", "Mark", id="picker.toggle"),
-        Binding("down", "move('cursor_down')", "Down", show=False),
-        Binding("up", "move('cursor_up')", "Up", show=False),
-        Binding("pagedown", "move('page_down')", "Page down", show=False),
-        Binding("pageup", "move('page_up')", "Page up", show=False),
+        Binding("down", "move('cursor_down')", "Down", show=False, id="picker.down"),
+        Binding("up", "move('cursor_up')", "Up", show=False, id="picker.up"),
+        Binding("pagedown", "move('page_down')", "Page down", show=False, id="picker.page_down"),
+        Binding("pageup", "move('page_up')", "Page up", show=False, id="picker.page_up"),
     ]
     DEFAULT_CSS = """
     ChoicePicker { align: center middle; }

@@ -17,7 +17,7 @@ from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, ListQuery, iter_image_pages
 from amitui.ui.messages import IdentityLoaded, ImagesPageLoaded, ListingFinished
 from amitui.ui.rows import ImageRows
-from amitui.ui.screens.inventory_actions import InventoryActions, action_bindings
+from amitui.ui.screens.inventory_actions import InventoryActions, action_key_bindings
 from amitui.ui.screens.inventory_cache import InventoryCacheView
 from amitui.ui.screens.inventory_filter import InventoryFilter
 from amitui.ui.screens.inventory_status import InventoryStatus
@@ -31,7 +31,7 @@ class InventoryScreen(
 ):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
         Binding("y", "copy_id", "Copy id", id="copy_id"),
         Binding("o", "pick_owner", "Owners", id="owners"),
@@ -55,10 +55,11 @@ class InventoryScreen(
 
     def __init__(self, read_only: bool = False) -> None:
         super().__init__()
-        for key, action, description in action_bindings(read_only):
-            # Read-only: the keys stay bound (they answer "read-only"; help and the
-            # palette list them so marked) but the footer does not offer them.
-            self._bindings.bind(key, action, description, show=not read_only)
+        for binding in action_key_bindings(read_only):
+            for key in binding.key.split(","):
+                self._bindings.key_to_bindings.setdefault(key.strip(), []).append(
+                    binding.with_key(key.strip())
+                )
         self.rows = ImageRows()
         self._incoming: ImageRows | None = None
         self.generation = 0

@@ -27,7 +27,7 @@ SCOPES = (
 class ScopeChoices(RadioSet):
     """The owner scopes: enter on a choice chooses it and applies (space only marks it)."""
 
-    BINDINGS = [Binding("enter", "choose", "Apply", show=False)]
+    BINDINGS = [Binding("enter", "choose", "Apply", show=False, id="owners.apply")]
 
     def action_choose(self) -> None:
         index = self._selected
@@ -42,7 +42,7 @@ class ScopeChoices(RadioSet):
 
 
 class OwnerPicker(ModalScreen[ListQuery | None]):
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="owners.cancel")]
     DEFAULT_CSS = """
     OwnerPicker { align: center middle; }
     OwnerPicker > Vertical {
@@ -132,11 +132,11 @@ class RegionChoices(SelectionList[str]):
     screen let it go on to the inventory once the picker had closed, where it opened the
     detail of the row under the cursor."""
 
-    BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False)]
+    BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False, id="regions.apply")]
 
 
 class RegionPicker(ModalScreen[tuple[str, ...] | None]):
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="regions.cancel")]
     DEFAULT_CSS = """
     RegionPicker { align: center middle; }
     RegionPicker > Vertical {

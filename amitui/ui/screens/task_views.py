@@ -157,7 +157,7 @@ def history_table(events: Sequence[TaskEvent]) -> Table:
 class HistoryScreen(ModalScreen[None]):
     """The selected task's whole history, full size (the split view shows it too)."""
 
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close", id="history.close")]
     DEFAULT_CSS = """
     HistoryScreen { align: center middle; }
     HistoryScreen > VerticalScroll {

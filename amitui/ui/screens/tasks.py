@@ -58,7 +58,7 @@ class TasksScreen(Screen):
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("enter", "history", "History", id="history"),
         Binding("x", "cancel_task", "Cancel task", id="cancel_task"),
-        Binding("C", "clear_finished", "Clear finished", id="clear"),
+        Binding("C", "clear_finished", "Clear finished", id="clear_finished"),
         Binding("a", "adopt", "Adopt AWS tasks", id="adopt"),
         Binding("s", "sort_next", "Sort", id="sort"),
     ]

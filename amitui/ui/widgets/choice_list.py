@@ -40,12 +40,12 @@ class ChoiceList(ScrollView, can_focus=True):
     ChoiceList:focus > .choice-list--cursor { background: $accent; color: $text; }
     """
     BINDINGS = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("home", "cursor_top", "Top", show=False),
-        Binding("end", "cursor_bottom", "Bottom", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("down", "cursor_down", "Down", show=False, id="list.cursor_down"),
+        Binding("up", "cursor_up", "Up", show=False, id="list.cursor_up"),
+        Binding("home", "cursor_top", "Top", show=False, id="list.cursor_top"),
+        Binding("end", "cursor_bottom", "Bottom", show=False, id="list.cursor_bottom"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
     ]
 
     cursor = reactive(0, always_update=True)

@@ -67,15 +67,15 @@ class ImageTable(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "cursor_top", "Top", show=False),
-        Binding("G,end", "cursor_bottom", "Bottom", show=False),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
-        Binding("enter", "activate", "Details", show=False),
-        Binding("s", "sort_next", "Sort column", show=False),
-        Binding("S", "sort_reverse", "Sort direction", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, id="table.cursor_down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="table.cursor_up"),
+        Binding("g,home", "cursor_top", "Top", show=False, id="table.cursor_top"),
+        Binding("G,end", "cursor_bottom", "Bottom", show=False, id="table.cursor_bottom"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("enter", "activate", "Details", show=False, id="table.activate"),
+        Binding("s", "sort_next", "Sort column", show=False, id="table.sort_next"),
+        Binding("S", "sort_reverse", "Sort direction", show=False, id="table.sort_reverse"),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
