@@ -34,7 +34,7 @@ class KeyBinding:
     where: str
 
 
-def _ui_classes() -> Iterator[type[DOMNode]]:
+def ui_classes() -> Iterator[type[DOMNode]]:
     """Every screen, widget and the app class defined in amitui.ui (imported here)."""
     for info in pkgutil.walk_packages(amitui.ui.__path__, "amitui.ui."):
         importlib.import_module(info.name)
@@ -54,7 +54,7 @@ def _ui_classes() -> Iterator[type[DOMNode]]:
 
 def ui_bindings() -> Iterator[tuple[type[DOMNode], Binding]]:
     """Every Binding declared by a class in amitui.ui (its own BINDINGS, not inherited ones)."""
-    for cls in _ui_classes():
+    for cls in ui_classes():
         for binding in cls.__dict__.get("BINDINGS", ()):
             if isinstance(binding, Binding):
                 yield cls, binding

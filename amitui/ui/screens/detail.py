@@ -132,12 +132,7 @@ class DetailScreen(Screen):
         Binding("J", "show_json", "Raw JSON", id="json"),
     ]
 
-    DEFAULT_CSS = """
-    DetailScreen #tabs { height: 1fr; }
-    DetailScreen TabPane { height: 1fr; padding: 0; }
-    DetailScreen VerticalScroll { height: 1fr; padding: 0 1; }
-    DetailScreen .section { margin: 1 0 0 0; text-style: bold; color: $accent; }
-    """
+    CSS_PATH = "detail.tcss"
 
     def __init__(self, image: Image) -> None:
         super().__init__()

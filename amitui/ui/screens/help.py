@@ -61,12 +61,7 @@ def bindings_table(screen: Screen) -> Table:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 80; height: 90%; border: thick $accent; background: $surface; padding: 1 2;
-    }
-    """
+    CSS_PATH = "help.tcss"
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()

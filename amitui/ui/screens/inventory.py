@@ -40,18 +40,7 @@ class InventoryScreen(
         Binding("X", "toggle_disabled", "Disabled", show=False, id="disabled"),
     ]
 
-    DEFAULT_CSS = """
-    InventoryScreen #filter { dock: top; display: none; height: 3; }
-    InventoryScreen #filter.shown { display: block; }
-    InventoryScreen #filter-note {
-        height: auto; max-height: 3; padding: 0 1; color: $warning; display: none;
-    }
-    InventoryScreen #filter-note.shown { display: block; }
-    InventoryScreen #status { height: 1; padding: 0 1; background: $boost; }
-    InventoryScreen #message { height: auto; max-height: 3; padding: 0 1; display: none; }
-    InventoryScreen #message.shown { display: block; }
-    InventoryScreen #message.error { background: $error 30%; color: $text; }
-    """
+    CSS_PATH = "inventory.tcss"
 
     def __init__(self, read_only: bool = False) -> None:
         super().__init__()

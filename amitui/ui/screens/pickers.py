@@ -43,16 +43,7 @@ class ScopeChoices(RadioSet):
 
 class OwnerPicker(ModalScreen[ListQuery | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="owners.cancel")]
-    DEFAULT_CSS = """
-    OwnerPicker { align: center middle; }
-    OwnerPicker > Vertical {
-        width: 60; height: auto; max-height: 100%; border: thick $accent; background: $surface;
-        padding: 0 2;
-    }
-    OwnerPicker #error { color: $error; height: auto; }
-    OwnerPicker #keys { color: $text-muted; }
-    OwnerPicker Horizontal { height: auto; }
-    """
+    CSS_PATH = "pickers.tcss"
 
     def __init__(self, current: ListQuery) -> None:
         super().__init__()
@@ -137,16 +128,7 @@ class RegionChoices(SelectionList[str]):
 
 class RegionPicker(ModalScreen[tuple[str, ...] | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="regions.cancel")]
-    DEFAULT_CSS = """
-    RegionPicker { align: center middle; }
-    RegionPicker > Vertical {
-        width: 50; height: 80%; border: thick $accent; background: $surface; padding: 1 2;
-    }
-    RegionPicker SelectionList { height: 1fr; }
-    RegionPicker #keys { color: $text-muted; }
-    RegionPicker #error { color: $error; height: auto; }
-    RegionPicker Horizontal { height: auto; }
-    """
+    CSS_PATH = "pickers.tcss"
 
     def __init__(self, available: list[str], current: tuple[str, ...]) -> None:
         super().__init__()

@@ -62,13 +62,7 @@ class TasksScreen(Screen):
         Binding("a", "adopt", "Adopt AWS tasks", id="adopt"),
         Binding("s", "sort_next", "Sort", id="sort"),
     ]
-    DEFAULT_CSS = """
-    TasksScreen #tasks { height: 1fr; min-height: 5; }
-    TasksScreen #history {
-        height: 35%; min-height: 5; border-top: solid $accent; padding: 0 1;
-    }
-    TasksScreen #task-status { height: 1; padding: 0 1; background: $boost; }
-    """
+    CSS_PATH = "tasks.tcss"
 
     def __init__(self) -> None:
         super().__init__()
