@@ -15,12 +15,12 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from amitui.aws.images import Image
 from amitui.ui.columns import Column, columns_for, layout_widths
 from amitui.ui.rows import ImageRows
+from amitui.ui.widgets.rows_view import RowsView
 
 _CONTROL = {c: "�" for c in range(32)} | {127: "�"}
 
@@ -47,7 +47,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-class ImageTable(ScrollView, can_focus=True):
+class ImageTable(RowsView, can_focus=True):
     """Shows ``rows.visible``; the header stays on line 0 while the body scrolls."""
 
     COMPONENT_CLASSES = {
@@ -166,20 +166,8 @@ class ImageTable(ScrollView, can_focus=True):
             return self.rows.image_at(self.cursor_row)
         return None
 
-    def _clamp(self, row: int) -> int:
-        return max(0, min(row, len(self.rows) - 1))
-
-    @property
-    def _body_height(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
     def watch_cursor_row(self, old: int, new: int) -> None:
-        top = round(self.scroll_y)
-        if new < top:
-            self.scroll_to(y=new, animate=False, immediate=True)
-        elif new >= top + self._body_height:
-            self.scroll_to(y=new - self._body_height + 1, animate=False, immediate=True)
-        self.refresh()
+        self.scroll_to_row(new)
         image = self.current
         if image is not self._last_highlighted:
             self._last_highlighted = image
@@ -259,23 +247,14 @@ class ImageTable(ScrollView, can_focus=True):
 
     # -- actions ----------------------------------------------------------------------
 
-    def action_cursor_down(self) -> None:
-        self.cursor_row = self._clamp(self.cursor_row + 1)
+    def row_count(self) -> int:
+        return len(self.rows)
 
-    def action_cursor_up(self) -> None:
-        self.cursor_row = self._clamp(self.cursor_row - 1)
+    def cursor_index(self) -> int:
+        return self.cursor_row
 
-    def action_cursor_top(self) -> None:
-        self.cursor_row = 0
-
-    def action_cursor_bottom(self) -> None:
-        self.cursor_row = self._clamp(len(self.rows) - 1)
-
-    def action_page_down(self) -> None:
-        self.cursor_row = self._clamp(self.cursor_row + self._body_height)
-
-    def action_page_up(self) -> None:
-        self.cursor_row = self._clamp(self.cursor_row - self._body_height)
+    def move_cursor(self, row: int) -> None:
+        self.cursor_row = row
 
     def action_activate(self) -> None:
         image = self.current
