@@ -7,6 +7,9 @@ read as markup.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -37,6 +40,11 @@ STATE_STYLES = {
 
 
 DEPRECATION_STYLE = Style(color="yellow")
+
+#: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
+#: a time, this many rows a step.
+FILTER_SLICE = 0.008
+FILTER_STEP = 4096
 
 
 def fit(text: str, width: int) -> str:
@@ -90,6 +98,9 @@ class ImageTable(RowsView, can_focus=True):
             super().__init__()
             self.image = image
 
+    class FilterFinished(Message):
+        """A stepped filter scanned every row: the count is final."""
+
     class SortChanged(Message):
         def __init__(self, column: str | None, reverse: bool) -> None:
             super().__init__()
@@ -104,6 +115,7 @@ class ImageTable(RowsView, can_focus=True):
         self._last_highlighted: Image | None = None
         #: the lines an empty table shows (what to try), set by the screen
         self.empty_hint = ""
+        self._filter_keep: Image | None = None  # the cursor's image at the latest keystroke
 
     # -- data -------------------------------------------------------------------------
 
@@ -151,6 +163,32 @@ class ImageTable(RowsView, can_focus=True):
                 return
         self.cursor_row = self._clamp(self.cursor_row)
         self.refresh()
+
+    # -- the stepped filter -------------------------------------------------------------
+
+    def filter_applied(self, keep: Image | None) -> None:
+        """Call after ``rows.set_filter(text, first=self.rows_wanted)``: the rows the screen
+        shows are found; paint them, then scan a big table's rest a slice at a time (keys
+        typed meanwhile get in between slices and refine the scan under way) and post
+        FilterFinished when the count is final."""
+        self._filter_keep = keep
+        self.workers.cancel_group(self, "filter")  # a scan under way goes on from here
+        self.rows_changed(keep=keep)
+        if self.rows.filtering:
+            self.call_after_refresh(self._scan_rest)
+
+    def _scan_rest(self) -> None:
+        if self.rows.filtering:  # (unless a page or a sort finished it)
+            self.run_worker(self._filter_rest(), group="filter", exclusive=True)
+
+    async def _filter_rest(self) -> None:
+        while self.rows.filtering:
+            deadline = time.perf_counter() + FILTER_SLICE
+            while self.rows.filtering and time.perf_counter() < deadline:
+                self.rows.advance(FILTER_STEP)
+            await asyncio.sleep(0)
+        self.rows_found(keep=self._filter_keep)
+        self.post_message(self.FilterFinished())
 
     def rows_found(self, keep: Image | None = None) -> None:
         """Call when a stepped filter found the rest of its rows: those on screen stay as
