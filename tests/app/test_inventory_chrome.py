@@ -206,7 +206,7 @@ async def test_the_header_keeps_read_only_and_running_tasks_visible(sandbox, siz
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
         await wait_for(pilot, lambda: "123456789012" in header_line(app), what="the account")
-        app.inventory.set_running_tasks(2)
+        app.running_tasks = 2
         await pilot.pause()
         header = app.inventory.query_one("#context")
         line = header_line(app)

@@ -139,7 +139,7 @@ class DetailScreen(Screen):
         self.image = image
 
     def compose(self) -> ComposeResult:
-        yield ContextHeader(id="context")
+        yield ContextHeader(region=self.image.region, id="context")
         with TabbedContent(id="tabs"):
             with TabPane("Details", id="details"), VerticalScroll():
                 yield Static(Text(f"Loading {self.image.image_id}…"), id="summary")
@@ -154,9 +154,6 @@ class DetailScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(ContextHeader).copy_from(
-            self.app.inventory.query_one(ContextHeader), regions=(self.image.region,)
-        )
         self.fetch()
 
     @work(thread=True, exit_on_error=False, group="detail")

@@ -31,7 +31,6 @@ from amitui.ui.screens.inventory_actions import InventoryActions, action_key_bin
 from amitui.ui.screens.inventory_status import (
     SPINNER,
     empty_hint,
-    region_default_hint,
     status_text,
 )
 from amitui.ui.widgets.context_header import ContextHeader
@@ -110,23 +109,16 @@ class InventoryScreen(InventoryActions, Screen):
         # Filter as the value changes, not on Input.Changed: the message would reach this
         # screen only after the Input's own repaint, costing every keystroke a second frame.
         self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
-        self._update_header()
+        # A new owner scope or region set (pickers, toggles) is a new listing.
+        self.watch(self.app, "list_query", self._session_changed, init=False)
+        self.watch(self.app, "regions", self._session_changed, init=False)
         self.set_interval(0.1, self._tick)
         self.load_images()
 
-    # -- header, message and status -----------------------------------------------------
+    def _session_changed(self) -> None:
+        self.load_images()
 
-    def _update_header(self) -> None:
-        app = self.app
-        self.query_one(ContextHeader).update_context(
-            profile=self.settings.profile or "default",
-            account=app.account or "…",
-            regions=app.regions,
-            region_default_hint=region_default_hint(self.settings, app.regions),
-            scope=app.list_query.label(),
-            endpoint=self.settings.endpoint_url,
-            read_only=self.settings.read_only,
-        )
+    # -- header, message and status -----------------------------------------------------
 
     def show_message(self, text: str | None, error: bool = False) -> None:
         widget = self.query_one("#message", Static)
@@ -148,12 +140,7 @@ class InventoryScreen(InventoryActions, Screen):
         text = status_text(self.listing, self.app.regions, self._spin, hint)
         self.query_one("#status", Static).update(text, layout=False)  # one line, always
 
-    def set_running_tasks(self, count: int) -> None:
-        for header in self.query(ContextHeader):  # none while the app shuts down
-            header.update_context(running_tasks=count)
-
     def on_identity_loaded(self, message: IdentityLoaded) -> None:
-        self._update_header()
         self.load_cached()
         if message.error:
             self.show_message(message.error, error=True)
@@ -354,10 +341,8 @@ class InventoryScreen(InventoryActions, Screen):
         from amitui.ui.screens.pickers import OwnerPicker
 
         def chosen(query: ListQuery | None) -> None:
-            if query is not None and query != self.app.list_query:
-                self.app.list_query = query
-                self._update_header()
-                self.load_images()
+            if query is not None:
+                self.app.list_query = query  # a new one: a new listing (see on_mount)
 
         self.app.push_screen(OwnerPicker(self.app.list_query), chosen)
 
@@ -365,10 +350,8 @@ class InventoryScreen(InventoryActions, Screen):
         from amitui.ui.screens.pickers import RegionPicker
 
         def chosen(regions: tuple[str, ...] | None) -> None:
-            if regions and regions != self.app.regions:
-                self.app.regions = regions
-                self._update_header()
-                self.load_images()
+            if regions:
+                self.app.regions = regions  # new ones: a new listing (see on_mount)
 
         self.app.push_screen(RegionPicker(self.app.available_regions(), self.app.regions), chosen)
 
@@ -381,10 +364,8 @@ class InventoryScreen(InventoryActions, Screen):
             "executable_by_me": q.executable_by_me,
         }
         values[flag] = not values[flag]
-        self.app.list_query = ListQuery(**values)
+        self.app.list_query = ListQuery(**values)  # a new listing (see on_mount)
         self.notify(f"{flag.replace('_', ' ').capitalize()}: {'on' if values[flag] else 'off'}")
-        self._update_header()
-        self.load_images()
 
     def action_toggle_deprecated(self) -> None:
         self._toggle("include_deprecated")

@@ -7,19 +7,10 @@ import time
 
 from rich.text import Text
 
-from amitui.settings import Settings
 from amitui.ui.columns import duration
 from amitui.ui.listing import Listing
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-
-
-def region_default_hint(settings: Settings, regions: tuple[str, ...]) -> str | None:
-    """How to choose a region, while the listing is of the default nobody chose."""
-    if not settings.region_defaulted or regions != settings.regions:
-        return None
-    # --demo reads no AWS_* variable: only the flag (or R) changes its region.
-    return "set --region" if settings.demo else "set --region or AWS_REGION"
 
 
 def cache_note(listing: Listing) -> str | None:

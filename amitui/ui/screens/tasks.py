@@ -86,7 +86,8 @@ class TasksScreen(Screen):
         table = self.query_one(DataTable)
         for key, title in COLUMNS:
             table.add_column(title, key=key)
-        self.query_one(ContextHeader).copy_from(self.app.inventory.query_one(ContextHeader))
+        # The scope becomes known with the account (e.g. the endpoint was down at launch).
+        self.watch(self.app, "task_scope", self.reload, init=False)
         self.reload()
         self.set_interval(1.0, self._tick)
         table.focus()
@@ -126,12 +127,9 @@ class TasksScreen(Screen):
         self._update_status()
         self._show_history()
 
-    def task_changed(self, task: Task | None) -> None:
-        """A task of this scope changed (``None``: the scope became known): update its
-        row in place, or redraw when it is new or moves in the sort order."""
-        if task is None:
-            self.reload()
-            return
+    def task_changed(self, task: Task) -> None:
+        """A task of this scope changed: update its row in place, or redraw when it is new
+        or moves in the sort order. (When the scope becomes known, ``reload`` runs.)"""
         if not self.is_followed(task):
             return
         known = {t.id: i for i, t in enumerate(self.task_list)}
