@@ -64,6 +64,8 @@ def test_the_demo_ignores_a_hostile_config_file_and_environment(
 
 
 def test_without_the_demo_the_same_config_file_counts(isolated_app_dirs, monkeypatch):  # noqa: F811
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):  # (the sandbox sets some)
+        monkeypatch.delenv(name, raising=False)
     config = isolated_app_dirs / "config"
     config.mkdir()
     (config / "config.toml").write_text('profile = "prod"\nregions = ["ap-south-1"]\n')
