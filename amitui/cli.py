@@ -27,8 +27,32 @@ def _epilog() -> str:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Adds the effective key bindings to --help (computed only when help is shown: it
+    imports the UI)."""
+
+    def format_help(self) -> str:
+        return f"{super().format_help()}\n{_keys_help()}\n"
+
+
+def _keys_help() -> str:
+    from amitui.settings import user_keys
+    from amitui.ui.keymap import keys_help
+
+    keys, problem = user_keys()
+    lines = [
+        "keys (binding id, effective keys, what it does [where]); remap them in config.toml:",
+        '  [keys]\n  refresh = "ctrl+r,f5"',
+        "",
+        keys_help(keys),
+    ]
+    if problem:
+        lines.append(f"  (config.toml's [keys] not used: {problem})")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="amitui",
         description="A keyboard-driven terminal UI for EC2 images (AMIs).",
         epilog=_epilog(),
@@ -69,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="start the embedded sandbox EC2 endpoint and point amitui at it",
+        help="start the embedded sandbox EC2 endpoint and point amitui at it; the demo "
+        "ignores the profile, regions and endpoint of the config file and the environment "
+        "(and --profile and --endpoint-url)",
     )
     parser.add_argument("--debug-log", metavar="FILE", help="record each API call to FILE")
     return parser
@@ -152,10 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             with demo_sandbox() as url:
                 # The sandbox accepts any credentials; the app talks boto3 to it as to AWS.
                 os.environ.update(AWS_ACCESS_KEY_ID="demo", AWS_SECRET_ACCESS_KEY="demo")
-                os.environ.pop("AWS_PROFILE", None)
+                for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+                    os.environ.pop(name, None)
                 os.environ.pop("AWS_SESSION_TOKEN", None)
                 cli.update(endpoint_url=url, profile=None, demo=True)
-                settings = build_settings(cli, env={})
+                settings = build_settings(cli)
                 make_app(settings).run()
         else:
             settings = build_settings(cli)

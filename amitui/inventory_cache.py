@@ -29,7 +29,7 @@ from amitui import paths
 from amitui.aws.images import Image
 from amitui.sqlite_file import Migration, SchemaTooNewError, open_database, transaction
 
-log = logging.getLogger("amitui.store")
+log = logging.getLogger("amitui.inventory_cache")
 
 #: (endpoint url or "aws", account id, region, owner-scope label, e.g. ListQuery.label()).
 ScopeKey = tuple[str, str, str, str]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,13 @@ CONFIG_KEYS: dict[str, str] = {
     "poll_interval": "seconds between task polls (number, default 15)",
     "page_size": "DescribeImages MaxResults per page (5..1000, default 1000)",
     "cache": "show cached inventory at launch (bool, default true)",
+    "keys": 'table remapping keys by binding id, e.g. [keys] refresh = "ctrl+r,f5" (below)',
 }
+
+
+#: What ``--demo`` ignores in the config file and the environment: the demo talks to its own
+#: sandbox with its own credentials and lists the regions the sandbox seeded.
+DEMO_IGNORES = ("profile", "regions", "endpoint_url")
 
 
 class SettingsError(ValueError):
@@ -49,17 +55,13 @@ class Settings:
     cache: bool = True
     demo: bool = False
     debug_log: Path | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    #: config.toml's [keys] table as written (binding id -> keys); the UI checks it
+    keys: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def region(self) -> str:
         """The primary region (the first one listed)."""
         return self.regions[0]
-
-    def replace(self, **changes: Any) -> Settings:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(changes)
-        return Settings(**values)
 
 
 def _load_config_file(path: Path) -> dict[str, Any]:
@@ -74,6 +76,19 @@ def _load_config_file(path: Path) -> dict[str, Any]:
     if unknown:
         raise SettingsError(f"{path}: unknown key(s) {', '.join(unknown)}")
     return data
+
+
+def user_keys(config_path: Path | None = None) -> tuple[dict[str, Any], str | None]:
+    """config.toml's [keys] table for ``amitui --help``: never raises (help must show even
+    when the file is wrong); returns the table and why it could not be read, if so."""
+    try:
+        data = _load_config_file(config_path or paths.config_file())
+    except SettingsError as exc:
+        return {}, str(exc)
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        return {}, "keys is not a table"
+    return keys, None
 
 
 def _env_values(env: Mapping[str, str]) -> dict[str, Any]:
@@ -103,11 +118,14 @@ def build_settings(
     env: Mapping[str, str] | None = None,
     config_path: Path | None = None,
 ) -> Settings:
-    """Merge the layers. ``cli`` holds only the flags the user gave (None = not given)."""
+    """Merge the layers. ``cli`` holds only the flags the user gave (None = not given).
+    With ``demo`` true in ``cli``, the config file's and the environment's DEMO_IGNORES
+    do not count (the demo's flags say which endpoint and regions it uses)."""
     env = os.environ if env is None else env
+    demo = bool((cli or {}).get("demo"))
     merged: dict[str, Any] = {}
-    merged.update(_load_config_file(config_path or paths.config_file()))
-    merged.update(_env_values(env))
+    for layer in (_load_config_file(config_path or paths.config_file()), _env_values(env)):
+        merged.update({k: v for k, v in layer.items() if not (demo and k in DEMO_IGNORES)})
     merged.update({k: v for k, v in (cli or {}).items() if v is not None})
 
     kwargs: dict[str, Any] = {}
@@ -137,6 +155,10 @@ def build_settings(
         if not isinstance(size, int) or not 5 <= size <= 1000:
             raise SettingsError("page_size must be an integer from 5 to 1000")
         kwargs["page_size"] = size
+    if "keys" in merged:
+        if not isinstance(merged["keys"], dict):
+            raise SettingsError('keys must be a table: [keys] then lines like refresh = "f5"')
+        kwargs["keys"] = dict(merged["keys"])
     if merged.get("debug_log"):
         kwargs["debug_log"] = Path(merged["debug_log"])
     return Settings(**kwargs)

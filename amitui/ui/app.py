@@ -9,6 +9,7 @@ from textual import work
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
@@ -23,7 +24,6 @@ from amitui.tasks.store import TaskStore
 from amitui.ui.messages import IdentityLoaded
 from amitui.ui.screens.inventory import InventoryScreen
 from amitui.ui.task_tracker import PollFailed, TaskTracker, TaskUpdated
-from amitui.ui.widgets.context_header import ContextHeader
 
 FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
 
@@ -45,6 +45,14 @@ class AmiTui(App[None]):
         Binding("colon", "palette_key", "Commands", show=False, priority=True, id="palette_colon"),
     ]
 
+    #: Session state that several screens watch (headers, the inventory, the tasks screen).
+    regions: reactive[tuple[str, ...]] = reactive(())
+    list_query: reactive[ListQuery] = reactive(ListQuery())
+    account: reactive[str | None] = reactive(None)
+    running_tasks: reactive[int] = reactive(0)
+    #: the task scope followed (endpoint and account), once the account is known
+    task_scope: reactive[str | None] = reactive(None)
+
     def __init__(
         self,
         settings: Settings,
@@ -57,16 +65,23 @@ class AmiTui(App[None]):
         self.clients = clients
         self.cache = cache
         self.tasks = TaskTracker(self, store, settings.poll_interval)
-        self.regions: tuple[str, ...] = settings.regions
-        self.list_query = ListQuery(
+        self.set_reactive(AmiTui.regions, settings.regions)
+        query = ListQuery(
             owners=settings.owners,
             include_deprecated=settings.include_deprecated,
             include_disabled=settings.include_disabled,
         )
-        self.account: str | None = None
+        self.set_reactive(AmiTui.list_query, query)
         self.inventory = InventoryScreen(read_only=settings.read_only)
 
     def on_mount(self) -> None:
+        if self.settings.keys:  # config.toml's [keys]: what is valid applies, the rest warns
+            from amitui.ui.keymap import check_keymap
+
+            keymap, warnings = check_keymap(self.settings.keys)
+            self.set_keymap(keymap)
+            for warning in warnings:
+                self.notify(warning, title="Keys", severity="warning", timeout=20)
         self.push_screen(self.inventory)
         for warning in self.tasks.store.warnings:  # e.g. a corrupt file moved aside
             self.notify(warning, title="Task store", severity="warning", timeout=20)
@@ -83,10 +98,15 @@ class AmiTui(App[None]):
                 IdentityLoaded(None, describe_error(exc, self.settings.profile))
             )
             return
-        self.account = identity.account
-        self.tasks.start(identity.account)  # resumes unfinished tasks of this account
+        self.call_from_thread(setattr, self, "account", identity.account)
         self.inventory.post_message(IdentityLoaded(identity))
-        self.post_message(TaskUpdated(None, self.tasks.running_count()))
+        self.tasks.start(identity.account)  # resumes unfinished tasks of this account
+        running = self.tasks.running_count()  # read here: the UI thread never queries
+        self.call_from_thread(self._tasks_followed, self.tasks.scope, running)
+
+    def _tasks_followed(self, scope: str | None, running: int) -> None:
+        self.running_tasks = running
+        self.task_scope = scope
 
     def ensure_identity(self) -> None:
         """Ask for the account again while it is unknown (the endpoint was down at launch):
@@ -107,11 +127,10 @@ class AmiTui(App[None]):
         from amitui.ui.screens.tasks import TasksScreen
 
         task = message.task
-        if task is not None and task.is_terminal:
+        if task.is_terminal:
             self._announce(task)
+        self.running_tasks = message.running  # every screen's header watches it
         for screen in self.screen_stack:
-            for header in screen.query(ContextHeader):  # every screen's header, one place
-                header.update_context(running_tasks=message.running)
             if isinstance(screen, TasksScreen):
                 screen.task_changed(task)
 

@@ -38,3 +38,13 @@ class ImagesChanged(Message):
     def __init__(self, images: list[Image]) -> None:
         super().__init__()
         self.images = images
+
+
+class CachedImagesLoaded(Message):
+    """The inventory cache's images of a listing (read in a worker)."""
+
+    def __init__(self, generation: int, images: list[Image], saved_at: float) -> None:
+        super().__init__()
+        self.generation = generation
+        self.images = images
+        self.saved_at = saved_at

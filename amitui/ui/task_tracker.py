@@ -15,10 +15,10 @@ from amitui.tasks.store import TaskStore
 
 
 class TaskUpdated(Message):
-    """A task changed (or ``None``: the scope is known). ``running`` is the scope's count
-    of running tasks, read in the sender's thread: the UI thread never queries for it."""
+    """A task changed. ``running`` is the scope's count of running tasks, read in the
+    sender's thread: the UI thread never queries for it."""
 
-    def __init__(self, task: Task | None, running: int) -> None:
+    def __init__(self, task: Task, running: int) -> None:
         super().__init__()
         self.task = task
         self.running = running

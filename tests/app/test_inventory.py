@@ -265,12 +265,12 @@ async def test_a_big_filter_paints_the_rows_on_screen_first_then_finishes(
     of the final result and says it is still filtering; keys typed meanwhile still end in
     the right rows, count and cursor."""
     import amitui.ui.rows
-    import amitui.ui.screens.inventory_filter as inventory_filter
+    import amitui.ui.widgets.image_table as image_table
     from amitui.ui.rows import ImageRows
 
     monkeypatch.setattr(amitui.ui.rows, "_STEP", 4)
-    monkeypatch.setattr(inventory_filter, "FILTER_STEP", 4)
-    monkeypatch.setattr(inventory_filter, "FILTER_SLICE", 0.0)  # one step, then yield
+    monkeypatch.setattr(image_table, "FILTER_STEP", 4)
+    monkeypatch.setattr(image_table, "FILTER_SLICE", 0.0)  # one step, then yield
     everything = own_images(ec2("us-east-1"))
     app = make_app(sandbox.url)
     paints = []

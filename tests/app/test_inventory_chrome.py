@@ -19,6 +19,7 @@ from tests.app.helpers import (
     loaded,
     make_app,
     own_images,
+    rendered,
     status_text,
     table,
     table_lines,
@@ -205,7 +206,7 @@ async def test_the_header_keeps_read_only_and_running_tasks_visible(sandbox, siz
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
         await wait_for(pilot, lambda: "123456789012" in header_line(app), what="the account")
-        app.inventory.set_running_tasks(2)
+        app.running_tasks = 2
         await pilot.pause()
         header = app.inventory.query_one("#context")
         line = header_line(app)
@@ -259,3 +260,22 @@ async def test_a_very_wide_terminal_spreads_the_columns(sandbox):
         widths = table(pilot.app).widths
         assert widths[0] < 320 // 3  # Name took ~200 cells before
         assert all(w > c.width for w, c in zip(widths, table(pilot.app).columns, strict=True))
+
+
+async def test_config_keys_remap_a_binding_and_bad_entries_warn(sandbox):
+    keys = {"filter": "f6", "nope": "x", "refresh": "ctrl+bogus+r"}
+    app = make_app(sandbox.url, keys=keys)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        warnings = [n for n in app.notified if n.startswith("[keys]")]
+        assert len(warnings) == 2 and any("nope" in w for w in warnings)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: app.focused is app.inventory.query_one("#filter"), 5)
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        help_screen = await wait_for(
+            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen
+        )
+        lines = rendered(help_screen.query_one("#keys")).splitlines()
+        assert any(line.split()[:2] == ["f6", "Filter"] for line in lines if line.strip())
+        assert any(line.split()[:2] == ["^r", "Refresh"] for line in lines)  # default kept

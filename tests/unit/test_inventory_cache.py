@@ -138,10 +138,13 @@ def test_rows_from_another_image_shape_map_by_name(cache: InventoryCache) -> Non
     assert (img.image_id, img.name, img.state, img.tags) == ("ami-0000000000000000a", "old", "", ())
 
 
-def test_unreadable_entry_is_a_miss_and_dropped(cache: InventoryCache) -> None:
+def test_unreadable_entry_is_a_miss_and_dropped(cache: InventoryCache, caplog) -> None:
     cache.save(KEY, [image(1)])
     cache._conn.execute("UPDATE inventory_chunk SET data = ?", (b"not zlib",))
-    assert cache.load(KEY) is None
+    with caplog.at_level("WARNING"):
+        assert cache.load(KEY) is None
+    # The cache logs under its own name, not the task store's.
+    assert [r.name for r in caplog.records] == ["amitui.inventory_cache"]
     assert cache._conn.execute("SELECT COUNT(*) FROM inventory").fetchone()[0] == 0
     assert cache._conn.execute("SELECT COUNT(*) FROM inventory_chunk").fetchone()[0] == 0
 

@@ -77,26 +77,12 @@ class ChoicePicker(ModalScreen[Picked]):
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
         Binding("enter", "pick", "Pick", id="picker.pick"),
         Binding("space", "toggle", "Mark", id="picker.toggle"),
-        Binding("down", "move('cursor_down')", "Down", show=False),
-        Binding("up", "move('cursor_up')", "Up", show=False),
-        Binding("pagedown", "move('page_down')", "Page down", show=False),
-        Binding("pageup", "move('page_up')", "Page up", show=False),
+        Binding("down", "move('cursor_down')", "Down", show=False, id="picker.down"),
+        Binding("up", "move('cursor_up')", "Up", show=False, id="picker.up"),
+        Binding("pagedown", "move('page_down')", "Page down", show=False, id="picker.page_down"),
+        Binding("pageup", "move('page_up')", "Page up", show=False, id="picker.page_up"),
     ]
-    DEFAULT_CSS = """
-    ChoicePicker { align: center middle; }
-    ChoicePicker > Vertical {
-        width: 110; max-width: 100%; height: 90%;
-        border: heavy $accent; background: $surface; padding: 0 1;
-    }
-    ChoicePicker #title { text-style: bold; color: $accent; }
-    ChoicePicker #query { margin: 0 0 1 0; }
-    ChoicePicker ChoiceList { height: 1fr; }
-    ChoicePicker #status { height: auto; }
-    ChoicePicker #status.failed { color: $error; text-style: bold; }
-    ChoicePicker #warning { height: auto; color: $warning; display: none; }
-    ChoicePicker #warning.shown { display: block; }
-    ChoicePicker #source, ChoicePicker #keys { height: auto; color: $text-muted; }
-    """
+    CSS_PATH = "choice_picker.tcss"
 
     def __init__(
         self,

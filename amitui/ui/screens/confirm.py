@@ -20,19 +20,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape,n", "no", "No", id="confirm_no"),
         Binding("y", "yes", "Yes", id="confirm_yes"),
     ]
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 76; max-width: 100%; height: auto;
-        border: heavy $error; background: $surface; padding: 1 2;
-    }
-    ConfirmScreen #message { height: auto; }
-    ConfirmScreen #typed-label { height: auto; margin-top: 1; }
-    ConfirmScreen #typed { width: 1fr; }
-    ConfirmScreen #problem { color: $error; height: auto; }
-    ConfirmScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
-    ConfirmScreen Button { margin-left: 2; }
-    """
+    CSS_PATH = "confirm.tcss"
 
     def __init__(
         self,

@@ -132,19 +132,14 @@ class DetailScreen(Screen):
         Binding("J", "show_json", "Raw JSON", id="json"),
     ]
 
-    DEFAULT_CSS = """
-    DetailScreen #tabs { height: 1fr; }
-    DetailScreen TabPane { height: 1fr; padding: 0; }
-    DetailScreen VerticalScroll { height: 1fr; padding: 0 1; }
-    DetailScreen .section { margin: 1 0 0 0; text-style: bold; color: $accent; }
-    """
+    CSS_PATH = "detail.tcss"
 
     def __init__(self, image: Image) -> None:
         super().__init__()
         self.image = image
 
     def compose(self) -> ComposeResult:
-        yield ContextHeader(id="context")
+        yield ContextHeader(region=self.image.region, id="context")
         with TabbedContent(id="tabs"):
             with TabPane("Details", id="details"), VerticalScroll():
                 yield Static(Text(f"Loading {self.image.image_id}…"), id="summary")
@@ -159,9 +154,6 @@ class DetailScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(ContextHeader).copy_from(
-            self.app.inventory.query_one(ContextHeader), regions=(self.image.region,)
-        )
         self.fetch()
 
     @work(thread=True, exit_on_error=False, group="detail")

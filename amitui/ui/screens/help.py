@@ -60,13 +60,8 @@ def bindings_table(screen: Screen) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 80; height: 90%; border: thick $accent; background: $surface; padding: 1 2;
-    }
-    """
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    CSS_PATH = "help.tcss"
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()

@@ -1,10 +1,13 @@
-"""The inventory: the account's images, streamed page by page into the virtual table."""
+"""The inventory: the account's images, streamed page by page into the virtual table.
+
+The screen is a view of a Listing (amitui/ui/listing.py: the generation, cached vs live vs
+failed regions and the query bookkeeping); it runs the workers that list, read and save
+the cache, and shows what the listing holds.
+"""
 
 from __future__ import annotations
 
-import gc
-import time
-
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,23 +18,30 @@ from textual.worker import get_current_worker
 
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, ListQuery, iter_image_pages
-from amitui.ui.messages import IdentityLoaded, ImagesPageLoaded, ListingFinished
+from amitui.ui.listing import Listing
+from amitui.ui.messages import (
+    CachedImagesLoaded,
+    IdentityLoaded,
+    ImagesPageLoaded,
+    ListingFinished,
+)
+from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
-from amitui.ui.screens.inventory_actions import InventoryActions, action_bindings
-from amitui.ui.screens.inventory_cache import InventoryCacheView
-from amitui.ui.screens.inventory_filter import InventoryFilter
-from amitui.ui.screens.inventory_status import InventoryStatus
+from amitui.ui.screens.inventory_actions import InventoryActions, action_key_bindings
+from amitui.ui.screens.inventory_status import (
+    SPINNER,
+    empty_hint,
+    status_text,
+)
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
 from amitui.ui.widgets.key_footer import KeyFooter
 
 
-class InventoryScreen(
-    InventoryActions, InventoryCacheView, InventoryFilter, InventoryStatus, Screen
-):
+class InventoryScreen(InventoryActions, Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
         Binding("y", "copy_id", "Copy id", id="copy_id"),
         Binding("o", "pick_owner", "Owners", id="owners"),
@@ -40,39 +50,39 @@ class InventoryScreen(
         Binding("X", "toggle_disabled", "Disabled", show=False, id="disabled"),
     ]
 
-    DEFAULT_CSS = """
-    InventoryScreen #filter { dock: top; display: none; height: 3; }
-    InventoryScreen #filter.shown { display: block; }
-    InventoryScreen #filter-note {
-        height: auto; max-height: 3; padding: 0 1; color: $warning; display: none;
-    }
-    InventoryScreen #filter-note.shown { display: block; }
-    InventoryScreen #status { height: 1; padding: 0 1; background: $boost; }
-    InventoryScreen #message { height: auto; max-height: 3; padding: 0 1; display: none; }
-    InventoryScreen #message.shown { display: block; }
-    InventoryScreen #message.error { background: $error 30%; color: $text; }
-    """
+    CSS_PATH = "inventory.tcss"
 
     def __init__(self, read_only: bool = False) -> None:
         super().__init__()
-        for key, action, description in action_bindings(read_only):
-            # Read-only: the keys stay bound (they answer "read-only"; help and the
-            # palette list them so marked) but the footer does not offer them.
-            self._bindings.bind(key, action, description, show=not read_only)
-        self.rows = ImageRows()
-        self._incoming: ImageRows | None = None
-        self.generation = 0
-        self.pages_by_region: dict[str, int] = {}  # region -> pages loaded so far, while loading
-        self.errors: dict[str, str] = {}
-        self.started_at = 0.0
-        self.finished_in: float | None = None
-        self._keep: Image | None = None
-        # The images shown when this listing began (just the list: not their haystacks
-        # and sort keys, which a 100k table would otherwise hold twice while it reloads).
-        self._before: list[Image] | None = None
-        self._rows_query: ListQuery | None = None  # the query the live rows answer
-        self._listing_query: ListQuery | None = None  # the query being listed
+        for binding in action_key_bindings(read_only):
+            for key in binding.key.split(","):
+                self._bindings.key_to_bindings.setdefault(key.strip(), []).append(
+                    binding.with_key(key.strip())
+                )
+        self.listing = Listing()
         self._spin = 0
+        self._filter_note: str | None = None  # what the line under the filter box says
+
+    # The listing's state, as the tests and benchmarks read it.
+    @property
+    def rows(self) -> ImageRows:
+        return self.listing.rows
+
+    @property
+    def generation(self) -> int:
+        return self.listing.generation
+
+    @property
+    def pages_by_region(self) -> dict[str, int]:
+        return self.listing.pages_by_region
+
+    @property
+    def finished_in(self) -> float | None:
+        return self.listing.finished_in
+
+    @finished_in.setter
+    def finished_in(self, seconds: float | None) -> None:
+        self.listing.finished_in = seconds
 
     @property
     def settings(self):
@@ -99,14 +109,38 @@ class InventoryScreen(
         # Filter as the value changes, not on Input.Changed: the message would reach this
         # screen only after the Input's own repaint, costing every keystroke a second frame.
         self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
-        self._update_header()
+        # A new owner scope or region set (pickers, toggles) is a new listing.
+        self.watch(self.app, "list_query", self._session_changed, init=False)
+        self.watch(self.app, "regions", self._session_changed, init=False)
         self.set_interval(0.1, self._tick)
         self.load_images()
 
-    # -- header and status (the rest is in InventoryStatus) ----------------------------
+    def _session_changed(self) -> None:
+        self.load_images()
+
+    # -- header, message and status -----------------------------------------------------
+
+    def show_message(self, text: str | None, error: bool = False) -> None:
+        widget = self.query_one("#message", Static)
+        widget.set_class(bool(text), "shown")
+        widget.set_class(error, "error")
+        widget.update(Text(text or ""))
+
+    def _tick(self) -> None:
+        if self.listing.loading:
+            self._spin = (self._spin + 1) % len(SPINNER)
+            self._update_status()
+
+    def _update_status(self) -> None:
+        hint = empty_hint(self.listing, self.app.regions, self.app.list_query.label())
+        table = self.query_one(ImageTable)
+        if table.empty_hint != hint:
+            table.empty_hint = hint
+            table.refresh()
+        text = status_text(self.listing, self.app.regions, self._spin, hint)
+        self.query_one("#status", Static).update(text, layout=False)  # one line, always
 
     def on_identity_loaded(self, message: IdentityLoaded) -> None:
-        self._update_header()
         self.load_cached()
         if message.error:
             self.show_message(message.error, error=True)
@@ -115,26 +149,14 @@ class InventoryScreen(
 
     def load_images(self, keep: Image | None = None) -> None:
         """(Re)query every region; old rows stay until the first new page arrives."""
-        self.generation += 1
         self.workers.cancel_group(self, "listing")
-        gc.unfreeze()  # the rows about to be replaced may be collected again
-        # A refresh of the same query keeps the rows of a region that fails (see below).
-        same = self._rows_query == self.app.list_query or not self.rows.total
-        self._before = self.rows.images if same else None
-        self._listing_query = self.app.list_query
-        self._incoming = ImageRows()
-        self._incoming.query = self.rows.query
-        self._incoming.sort_by(self.rows.sort_column, self.rows.sort_reverse)
-        self._keep = keep
-        self.pages_by_region = {region: 0 for region in self.app.regions}
-        self.errors = {}
-        self.started_at = time.perf_counter()
-        self.finished_in = None
+        regions, query = self.app.regions, self.app.list_query
+        generation = self.listing.begin(regions, query, keep)
         self.show_message(None)
-        self.query_one(ImageTable).set_multi_region(len(self.app.regions) > 1)
+        self.query_one(ImageTable).set_multi_region(len(regions) > 1)
         self.load_cached()
-        for region in self.app.regions:
-            self._list_region(self.generation, region, self.app.list_query)
+        for region in regions:
+            self._list_region(generation, region, query)
         self._update_status()
 
     @work(thread=True, exit_on_error=False, group="listing")
@@ -156,81 +178,40 @@ class InventoryScreen(
             return
         self.post_message(ListingFinished(generation, region))
 
-    def _adopt_incoming(self) -> None:
-        if self._incoming is None:
-            return
-        keep = self._keep or self.query_one(ImageTable).current
-        self.rows = self._incoming
-        self._rows_query = self._listing_query
-        self._incoming = None
-        self.cached_at = None
-        table = self.query_one(ImageTable)
-        table.rows = self.rows
-        self._keep_rows_of_failed(self.errors)
-        table.rows_changed(keep=keep)
-
-    def _keep_rows_of_failed(self, regions) -> None:
-        """A region whose listing failed keeps the rows it had before this listing (the
-        status line says it failed): a dead endpoint never empties the table."""
-        before = self._before
-        if before is None or before is self.rows.images or not regions:
-            return  # no live page was adopted yet: the table still shows what it had
-        have = {(i.region, i.image_id) for i in self.rows.images if i.region in regions}
-        kept = [i for i in before if i.region in regions and (i.region, i.image_id) not in have]
-        if kept:
-            self.rows.extend(kept)
-
     @on(ImagesPageLoaded)
     def _page_loaded(self, message: ImagesPageLoaded) -> None:
-        if message.generation != self.generation:
-            return
-        if self._incoming is not None:
-            self._incoming.extend(message.images)
-            self._adopt_incoming()
-        else:
-            self.rows.extend(message.images)
         table = self.query_one(ImageTable)
-        if (
-            self._keep is not None
-            and self.rows.row_of(self._keep.image_id, self._keep.region) is not None
-        ):
-            table.rows_changed(keep=self._keep)
-            self._keep = None
-        else:
-            table.rows_changed()
-        self.pages_by_region[message.region] = message.page
+        shown = self.listing.page_loaded(
+            message.generation, message.region, message.images, message.page, table.current
+        )
+        if shown is None:
+            return  # an older listing's
+        if shown.adopted:
+            table.rows = self.rows
+            table.rows_changed(keep=shown.adopt_keep)
+        table.rows_changed(keep=shown.keep)
         self._update_status()
-        # The rows are long-lived and hold no cycles: keep the garbage collector from
-        # re-scanning them on every collection while the next pages are parsed (at 100k
-        # images this took the listing from 1.56x to 0.78x raw boto3; see benchmarks/).
-        gc.freeze()
 
     @on(ListingFinished)
     def _listing_finished(self, message: ListingFinished) -> None:
-        if message.generation != self.generation:
-            return
-        self.pages_by_region.pop(message.region, None)
+        table = self.query_one(ImageTable)
+        ended = self.listing.region_finished(
+            message.generation, message.region, message.error, table.current
+        )
+        if ended is None:
+            return  # an older listing's
         if message.error:
-            self.errors[message.region] = message.error
-            self._keep_rows_of_failed({message.region})
             self.table_changed()
             multi = len(self.app.regions) > 1
             self.show_message(
-                "\n".join(f"{r}: {e}" if multi else e for r, e in self.errors.items()),
+                "\n".join(f"{r}: {e}" if multi else e for r, e in ended.errors.items()),
                 error=True,
             )
-        if not self.pages_by_region:
-            self.finished_in = time.perf_counter() - self.started_at
-            if self._incoming is not None:  # every region answered with nothing (or failed)
-                if not self.errors:
-                    self._adopt_incoming()
-                self._incoming = None
-            self._keep = None
-            self._before = None
-            if self.cached_at is None:  # the rows are live: remember them for next time
-                for region in self.app.regions:
-                    if region not in self.errors:
-                        self.save_cache(region)
+        if ended.adopted:
+            table.rows = self.rows
+            table.rows_changed(keep=ended.adopt_keep)
+        for region in ended.save:
+            self.save_cache(region)
         self._update_status()
 
     def current_image(self) -> Image | None:
@@ -240,7 +221,83 @@ class InventoryScreen(
         self.query_one(ImageTable).rows_changed(keep=self.current_image())
         self._update_status()
 
-    # -- filter (the rest is in InventoryFilter) --------------------------------------
+    # -- the cache: the last listing at once, each fresh one saved ---------------------
+
+    def cache_key(self, region: str) -> tuple[str | None, str, str, str] | None:
+        account = self.app.account
+        if self.app.cache is None or not account:
+            return None
+        return (self.settings.endpoint_url, account, region, self.app.list_query.label())
+
+    def load_cached(self) -> None:
+        """Show the cached listing of the current query, if no live page came yet."""
+        if self.app.cache is not None and self.app.account and self.listing.waiting_for_first_page:
+            self._read_cache(self.listing.generation, self.app.regions)
+
+    @work(thread=True, exit_on_error=False, group="cache")
+    def _read_cache(self, generation: int, regions: tuple[str, ...]) -> None:
+        images: list[Image] = []
+        oldest = None
+        for region in regions:
+            key = self.cache_key(region)
+            hit = self.app.cache.load(key) if key else None
+            if hit is None:
+                return  # show a cache only when it covers every region listed
+            images += hit[0]
+            oldest = hit[1] if oldest is None else min(oldest, hit[1])
+        if images and oldest is not None:
+            self.post_message(CachedImagesLoaded(generation, images, oldest))
+
+    @on(CachedImagesLoaded)
+    def _cached_loaded(self, message: CachedImagesLoaded) -> None:
+        if self.listing.cached_loaded(message.generation, message.images, message.saved_at):
+            self.table_changed()
+
+    def save_cache(self, region: str) -> None:
+        key = self.cache_key(region)
+        if key is not None:
+            self._write_cache(key, self.listing.region_images(region))
+
+    # A description of our own: by default Textual builds one from repr() of every
+    # argument, which for 100k images is a ~100 MB string (it was the cache's memory peak).
+    @work(thread=True, exit_on_error=False, group="cache-save", description="save cache")
+    def _write_cache(self, key, images: list[Image]) -> None:
+        try:
+            self.app.cache.save(key, images)
+        except Exception as exc:  # disposable: say so, and carry on without it
+            self.app.call_from_thread(
+                self.notify, f"Could not save the inventory cache: {exc}", severity="warning"
+            )
+
+    # -- filter (the stepped scan is the table's) ---------------------------------------
+
+    def action_focus_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    def _explain_filter(self, value: str) -> None:
+        """Say under the box why a filter may not do what it reads (an unknown field, an
+        unclosed quote). It lexes the few words typed: no row is looked at."""
+        note = explain(value)
+        if note != self._filter_note:
+            self._filter_note = note
+            widget = self.query_one("#filter-note", Static)
+            widget.update(Text(note or ""))
+            widget.set_class(bool(note), "shown")
+
+    def _filter_changed(self, value: str) -> None:
+        self._explain_filter(value)
+        table = self.query_one(ImageTable)
+        keep = table.current
+        # Find the rows the screen shows now; a big table's rest is scanned after the paint.
+        self.listing.set_filter(value, first=table.rows_wanted)
+        table.filter_applied(keep)
+        self._update_status()
+
+    @on(ImageTable.FilterFinished)
+    def _filter_finished(self) -> None:
+        self._update_status()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -263,8 +320,7 @@ class InventoryScreen(
 
     @on(ImageTable.SortChanged)
     def _sorted(self) -> None:
-        if self._incoming is not None:
-            self._incoming.sort_by(self.rows.sort_column, self.rows.sort_reverse)
+        self.listing.sort_changed()
         self._update_status()
 
     # -- actions ----------------------------------------------------------------------
@@ -285,10 +341,8 @@ class InventoryScreen(
         from amitui.ui.screens.pickers import OwnerPicker
 
         def chosen(query: ListQuery | None) -> None:
-            if query is not None and query != self.app.list_query:
-                self.app.list_query = query
-                self._update_header()
-                self.load_images()
+            if query is not None:
+                self.app.list_query = query  # a new one: a new listing (see on_mount)
 
         self.app.push_screen(OwnerPicker(self.app.list_query), chosen)
 
@@ -296,10 +350,8 @@ class InventoryScreen(
         from amitui.ui.screens.pickers import RegionPicker
 
         def chosen(regions: tuple[str, ...] | None) -> None:
-            if regions and regions != self.app.regions:
-                self.app.regions = regions
-                self._update_header()
-                self.load_images()
+            if regions:
+                self.app.regions = regions  # new ones: a new listing (see on_mount)
 
         self.app.push_screen(RegionPicker(self.app.available_regions(), self.app.regions), chosen)
 
@@ -312,10 +364,8 @@ class InventoryScreen(
             "executable_by_me": q.executable_by_me,
         }
         values[flag] = not values[flag]
-        self.app.list_query = ListQuery(**values)
+        self.app.list_query = ListQuery(**values)  # a new listing (see on_mount)
         self.notify(f"{flag.replace('_', ' ').capitalize()}: {'on' if values[flag] else 'off'}")
-        self._update_header()
-        self.load_images()
 
     def action_toggle_deprecated(self) -> None:
         self._toggle("include_deprecated")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import work
+from textual.binding import Binding
 
 from amitui.actions import ACTIONS
 from amitui.aws.errors import describe_error
@@ -21,6 +22,21 @@ def action_bindings(read_only: bool) -> list[tuple[str, str, str]]:
         (key, f"open_action('{name}')", spec.label + suffix)
         for name, spec in ACTIONS.items()
         if (key := key_for(name))
+    ]
+
+
+def action_binding_id(action: str) -> str:
+    """The config.toml ``[keys]`` id of an action key (``open_action('copy')``: action.copy)."""
+    return "action." + action.removeprefix("open_action('").removesuffix("')")
+
+
+def action_key_bindings(read_only: bool) -> list[Binding]:
+    """The action keys as bindings with ids. Read-only: the keys stay bound (they answer
+    "read-only"; help and the palette list them so marked) but the footer does not offer
+    them."""
+    return [
+        Binding(key, action, description, show=not read_only, id=action_binding_id(action))
+        for key, action, description in action_bindings(read_only)
     ]
 
 

@@ -1,95 +1,64 @@
-"""The inventory's header, status line and empty-table hint. Mixed into InventoryScreen."""
+"""What the inventory's status line, empty table and header hint say: plain functions of
+the listing (no widget is touched here; InventoryScreen shows what they return)."""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import Static
+import time
 
-from amitui.ui.widgets.context_header import ContextHeader
-from amitui.ui.widgets.image_table import ImageTable
+from rich.text import Text
+
+from amitui.ui.columns import duration
+from amitui.ui.listing import Listing
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
-class InventoryStatus:
-    _spin = 0
+def cache_note(listing: Listing) -> str | None:
+    if listing.cached_at is None:
+        return None
+    return f"cached {duration(time.time() - listing.cached_at)} ago · refreshing"
 
-    def _update_header(self) -> None:
-        app = self.app
-        self.query_one(ContextHeader).update_context(
-            profile=self.settings.profile or "default",
-            account=app.account or "…",
-            regions=app.regions,
-            region_default_hint=self._region_default_hint(),
-            scope=app.list_query.label(),
-            endpoint=self.settings.endpoint_url,
-            read_only=self.settings.read_only,
-        )
 
-    def _region_default_hint(self) -> str | None:
-        """How to choose a region, while the listing is of the default nobody chose."""
-        settings = self.settings
-        if not settings.region_defaulted or self.app.regions != settings.regions:
-            return None
-        # --demo reads no AWS_* variable: only the flag (or R) changes its region.
-        return "set --region" if settings.demo else "set --region or AWS_REGION"
+def empty_hint(listing: Listing, regions: tuple[str, ...], scope: str) -> str:
+    """What the empty table says (its last line, what to try, is in the status too)."""
+    rows = listing.rows
+    if listing.loading or len(rows) or rows.filtering or listing.errors:
+        return ""
+    if rows.total:
+        return "No image matches the filter.\nesc clears it"
+    return (
+        f"No images for owners {scope} in {', '.join(regions)}.\nTry o (owner scope) or R (regions)"
+    )
 
-    def show_message(self, text: str | None, error: bool = False) -> None:
-        widget = self.query_one("#message", Static)
-        widget.set_class(bool(text), "shown")
-        widget.set_class(error, "error")
-        widget.update(Text(text or ""))
 
-    def _tick(self) -> None:
-        if self.pages_by_region:
-            self._spin = (self._spin + 1) % len(SPINNER)
-            self._update_status()
-
-    def _update_status(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        shown, total = len(self.rows), self.rows.total
-        if self.rows.query.empty and not self.rows.filtering:
-            text.append(f"{total:,} images", style="bold")
-        elif self.rows.filtering:
-            text.append(f"{shown:,}+ of {total:,} images match", style="bold")
-            text.append("  filtering…", style="yellow")
-        else:
-            text.append(f"{shown:,} of {total:,} images match", style="bold")
-        if self.pages_by_region:
-            pages = sum(self.pages_by_region.values())
-            text.append(f"  {SPINNER[self._spin]} loading page {pages + 1}", style="yellow")
-            if len(self.pages_by_region) > 1 or len(self.app.regions) > 1:
-                text.append(f" ({', '.join(sorted(self.pages_by_region))})", style="yellow")
-        elif self.finished_in is not None:
-            text.append(f"  · loaded in {self.finished_in:.1f} s", style="dim")
-        if self.cache_note():
-            text.append(f"  · {self.cache_note()}", style="bold magenta")
-        if self.errors:
-            text.append(f"  · {len(self.errors)} region(s) failed", style="bold red")
-        if self.rows.sort_column:
-            arrow = "▼" if self.rows.sort_reverse else "▲"
-            text.append(f"  · sorted by {self.rows.sort_column} {arrow}", style="dim")
-        hint = self._empty_hint()
-        if hint:
-            text.append(f"  · {hint.splitlines()[-1]}", style="bold")
-        table = self.query_one(ImageTable)
-        if table.empty_hint != hint:
-            table.empty_hint = hint
-            table.refresh()
-        self.query_one("#status", Static).update(text, layout=False)  # one line, always
-
-    def _empty_hint(self) -> str:
-        """What the empty table says (its last line, what to try, is in the status too)."""
-        if self.pages_by_region or len(self.rows) or self.rows.filtering or self.errors:
-            return ""
-        if self.rows.total:
-            return "No image matches the filter.\nesc clears it"
-        regions = ", ".join(self.app.regions)
-        return (
-            f"No images for owners {self.app.list_query.label()} in {regions}.\n"
-            "Try o (owner scope) or R (regions)"
-        )
-
-    def set_running_tasks(self, count: int) -> None:
-        for header in self.query(ContextHeader):  # none while the app shuts down
-            header.update_context(running_tasks=count)
+def status_text(listing: Listing, regions: tuple[str, ...], spin: int, hint: str) -> Text:
+    """The status line: counts, loading progress, cache, failures, sort and ``hint``."""
+    rows = listing.rows
+    text = Text(no_wrap=True, overflow="ellipsis")
+    shown, total = len(rows), rows.total
+    if rows.query.empty and not rows.filtering:
+        text.append(f"{total:,} images", style="bold")
+    elif rows.filtering:
+        text.append(f"{shown:,}+ of {total:,} images match", style="bold")
+        text.append("  filtering…", style="yellow")
+    else:
+        text.append(f"{shown:,} of {total:,} images match", style="bold")
+    pages_by_region = listing.pages_by_region
+    if pages_by_region:
+        pages = sum(pages_by_region.values())
+        text.append(f"  {SPINNER[spin]} loading page {pages + 1}", style="yellow")
+        if len(pages_by_region) > 1 or len(regions) > 1:
+            text.append(f" ({', '.join(sorted(pages_by_region))})", style="yellow")
+    elif listing.finished_in is not None:
+        text.append(f"  · loaded in {listing.finished_in:.1f} s", style="dim")
+    note = cache_note(listing)
+    if note:
+        text.append(f"  · {note}", style="bold magenta")
+    if listing.errors:
+        text.append(f"  · {len(listing.errors)} region(s) failed", style="bold red")
+    if rows.sort_column:
+        arrow = "▼" if rows.sort_reverse else "▲"
+        text.append(f"  · sorted by {rows.sort_column} {arrow}", style="dim")
+    if hint:
+        text.append(f"  · {hint.splitlines()[-1]}", style="bold")
+    return text

@@ -27,7 +27,7 @@ SCOPES = (
 class ScopeChoices(RadioSet):
     """The owner scopes: enter on a choice chooses it and applies (space only marks it)."""
 
-    BINDINGS = [Binding("enter", "choose", "Apply", show=False)]
+    BINDINGS = [Binding("enter", "choose", "Apply", show=False, id="owners.apply")]
 
     def action_choose(self) -> None:
         index = self._selected
@@ -42,17 +42,8 @@ class ScopeChoices(RadioSet):
 
 
 class OwnerPicker(ModalScreen[ListQuery | None]):
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
-    DEFAULT_CSS = """
-    OwnerPicker { align: center middle; }
-    OwnerPicker > Vertical {
-        width: 60; height: auto; max-height: 100%; border: thick $accent; background: $surface;
-        padding: 0 2;
-    }
-    OwnerPicker #error { color: $error; height: auto; }
-    OwnerPicker #keys { color: $text-muted; }
-    OwnerPicker Horizontal { height: auto; }
-    """
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="owners.cancel")]
+    CSS_PATH = "pickers.tcss"
 
     def __init__(self, current: ListQuery) -> None:
         super().__init__()
@@ -132,21 +123,12 @@ class RegionChoices(SelectionList[str]):
     screen let it go on to the inventory once the picker had closed, where it opened the
     detail of the row under the cursor."""
 
-    BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False)]
+    BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False, id="regions.apply")]
 
 
 class RegionPicker(ModalScreen[tuple[str, ...] | None]):
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
-    DEFAULT_CSS = """
-    RegionPicker { align: center middle; }
-    RegionPicker > Vertical {
-        width: 50; height: 80%; border: thick $accent; background: $surface; padding: 1 2;
-    }
-    RegionPicker SelectionList { height: 1fr; }
-    RegionPicker #keys { color: $text-muted; }
-    RegionPicker #error { color: $error; height: auto; }
-    RegionPicker Horizontal { height: auto; }
-    """
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="regions.cancel")]
+    CSS_PATH = "pickers.tcss"
 
     def __init__(self, available: list[str], current: tuple[str, ...]) -> None:
         super().__init__()

@@ -157,14 +157,8 @@ def history_table(events: Sequence[TaskEvent]) -> Table:
 class HistoryScreen(ModalScreen[None]):
     """The selected task's whole history, full size (the split view shows it too)."""
 
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
-    DEFAULT_CSS = """
-    HistoryScreen { align: center middle; }
-    HistoryScreen > VerticalScroll {
-        width: 110; max-width: 100%; height: 70%;
-        border: heavy $accent; background: $surface; padding: 1 2;
-    }
-    """
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close", id="history.close")]
+    CSS_PATH = "task_views.tcss"
 
     def __init__(self, task: Task, table: Table) -> None:
         super().__init__()

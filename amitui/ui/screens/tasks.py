@@ -59,17 +59,11 @@ class TasksScreen(Screen):
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("enter", "history", "History", id="history"),
         Binding("x", "cancel_task", "Cancel task", id="cancel_task"),
-        Binding("C", "clear_finished", "Clear finished", id="clear"),
+        Binding("C", "clear_finished", "Clear finished", id="clear_finished"),
         Binding("a", "adopt", "Adopt AWS tasks", id="adopt"),
         Binding("s", "sort_next", "Sort", id="sort"),
     ]
-    DEFAULT_CSS = """
-    TasksScreen #tasks { height: 1fr; min-height: 5; }
-    TasksScreen #history {
-        height: 35%; min-height: 5; border-top: solid $accent; padding: 0 1;
-    }
-    TasksScreen #task-status { height: 1; padding: 0 1; background: $boost; }
-    """
+    CSS_PATH = "tasks.tcss"
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,7 +87,8 @@ class TasksScreen(Screen):
         table = self.query_one(DataTable)
         for key, title in COLUMNS:
             table.add_column(title, key=key)
-        self.query_one(ContextHeader).copy_from(self.app.inventory.query_one(ContextHeader))
+        # The scope becomes known with the account (e.g. the endpoint was down at launch).
+        self.watch(self.app, "task_scope", self.reload, init=False)
         self.reload()
         self.set_interval(1.0, self._tick)
         table.focus()
@@ -133,12 +128,9 @@ class TasksScreen(Screen):
         self._update_status()
         self._show_history()
 
-    def task_changed(self, task: Task | None) -> None:
-        """A task of this scope changed (``None``: the scope became known): update its
-        row in place, or redraw when it is new or moves in the sort order."""
-        if task is None:
-            self.reload()
-            return
+    def task_changed(self, task: Task) -> None:
+        """A task of this scope changed: update its row in place, or redraw when it is new
+        or moves in the sort order. (When the scope becomes known, ``reload`` runs.)"""
         if not self.is_followed(task):
             return
         known = {t.id: i for i, t in enumerate(self.task_list)}

@@ -17,11 +17,11 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from amitui.aws.lookups import Choice
 from amitui.ui.widgets.image_table import fit
+from amitui.ui.widgets.rows_view import RowsView
 
 FIELDS = ("value", "name", "description", "size", "date")
 #: Widest a fixed column gets (ids, sizes, dates are short; a long value is cut with "…").
@@ -29,7 +29,7 @@ MAX_FIXED = {"value": 28, "size": 10, "date": 10}
 WARNING_STYLE = Style(color="yellow")
 
 
-class ChoiceList(ScrollView, can_focus=True):
+class ChoiceList(RowsView, can_focus=True):
     """Shows ``choices[i] for i in shown``; line 0 is the header."""
 
     COMPONENT_CLASSES = {"choice-list--header", "choice-list--cursor"}
@@ -40,12 +40,12 @@ class ChoiceList(ScrollView, can_focus=True):
     ChoiceList:focus > .choice-list--cursor { background: $accent; color: $text; }
     """
     BINDINGS = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("home", "cursor_top", "Top", show=False),
-        Binding("end", "cursor_bottom", "Bottom", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("down", "cursor_down", "Down", show=False, id="list.cursor_down"),
+        Binding("up", "cursor_up", "Up", show=False, id="list.cursor_up"),
+        Binding("home", "cursor_top", "Top", show=False, id="list.cursor_top"),
+        Binding("end", "cursor_bottom", "Bottom", show=False, id="list.cursor_bottom"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
     ]
 
     cursor = reactive(0, always_update=True)
@@ -141,20 +141,8 @@ class ChoiceList(ScrollView, can_focus=True):
             self._scroll_update(size)
         self.refresh()
 
-    @property
-    def _body_height(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
-    def _clamp(self, row: int) -> int:
-        return max(0, min(row, len(self.shown) - 1))
-
     def watch_cursor(self, new: int) -> None:
-        top = round(self.scroll_y)
-        if new < top:
-            self.scroll_to(y=new, animate=False, immediate=True)
-        elif new >= top + self._body_height:
-            self.scroll_to(y=new - self._body_height + 1, animate=False, immediate=True)
-        self.refresh()
+        self.scroll_to_row(new)
         choice = self.current
         if choice is not self._last:
             self._last = choice
@@ -209,23 +197,14 @@ class ChoiceList(ScrollView, can_focus=True):
 
     # -- actions ----------------------------------------------------------------------
 
-    def action_cursor_down(self) -> None:
-        self.cursor = self._clamp(self.cursor + 1)
+    def row_count(self) -> int:
+        return len(self.shown)
 
-    def action_cursor_up(self) -> None:
-        self.cursor = self._clamp(self.cursor - 1)
+    def cursor_index(self) -> int:
+        return self.cursor
 
-    def action_cursor_top(self) -> None:
-        self.cursor = 0
-
-    def action_cursor_bottom(self) -> None:
-        self.cursor = self._clamp(len(self.shown) - 1)
-
-    def action_page_down(self) -> None:
-        self.cursor = self._clamp(self.cursor + self._body_height)
-
-    def action_page_up(self) -> None:
-        self.cursor = self._clamp(self.cursor - self._body_height)
+    def move_cursor(self, row: int) -> None:
+        self.cursor = row
 
     def action_choose(self) -> None:
         choice = self.current

@@ -10,10 +10,23 @@ SEPARATOR = "  │  "
 COMPACT_SEPARATOR = " │ "
 
 
+def region_default_hint(settings, regions: tuple[str, ...]) -> str | None:
+    """How to choose a region, while the listing is of the default nobody chose."""
+    if not settings.region_defaulted or regions != settings.regions:
+        return None
+    # --demo reads no AWS_* variable: only the flag (or R) changes its region.
+    return "set --region" if settings.demo else "set --region or AWS_REGION"
+
+
 class ContextHeader(Widget):
     """One line. It compacts to fit the terminal: first the title goes, then the
     default-region hint shortens, then the labels go, then the context is cut with '…'.
-    The running-task count and READ-ONLY are drawn at the right end and are never cut."""
+    The running-task count and READ-ONLY are drawn at the right end and are never cut.
+
+    Once mounted it follows the app's session state: ``settings`` and the reactives
+    ``regions``, ``list_query``, ``account`` and ``running_tasks`` (AmiTui has them), so
+    every screen's header says the same without any screen copying another's. ``region``
+    fixes the region shown (the detail screen: the image's own)."""
 
     DEFAULT_CSS = """
     ContextHeader { height: 1; background: $panel; color: $text; padding: 0 1; }
@@ -30,8 +43,9 @@ class ContextHeader(Widget):
         "running_tasks",
     )
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, region: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.fixed_region = region
         self.profile = "default"
         self.account = "…"
         self.regions: tuple[str, ...] = ()
@@ -49,13 +63,25 @@ class ContextHeader(Widget):
             setattr(self, key, value)
         self.refresh()
 
-    def copy_from(self, other: ContextHeader, **changes) -> None:
-        """Show what ``other`` shows (another screen's header), with ``changes``."""
-        values = {name: getattr(other, name) for name in self.FIELDS}
-        if "regions" in changes:  # another region than the listing's: not "the default"
-            values["region_default_hint"] = None
-        values.update(changes)
-        self.update_context(**values)
+    def on_mount(self) -> None:
+        app = self.app
+        settings = app.settings
+        self.update_context(
+            profile=settings.profile or "default",
+            endpoint=settings.endpoint_url,
+            read_only=settings.read_only,
+        )
+        self.watch(app, "account", lambda account: self.update_context(account=account or "…"))
+        self.watch(app, "list_query", lambda query: self.update_context(scope=query.label()))
+        self.watch(app, "running_tasks", lambda count: self.update_context(running_tasks=count))
+        if self.fixed_region is not None:
+            self.update_context(regions=(self.fixed_region,), region_default_hint=None)
+        else:
+            self.watch(app, "regions", self._regions_changed)
+
+    def _regions_changed(self, regions: tuple[str, ...]) -> None:
+        hint = region_default_hint(self.app.settings, regions)
+        self.update_context(regions=regions, region_default_hint=hint)
 
     def render(self) -> Text:
         return self.render_text(self.content_size.width)

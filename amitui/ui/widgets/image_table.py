@@ -7,6 +7,9 @@ read as markup.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -15,12 +18,12 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from amitui.aws.images import Image
 from amitui.ui.columns import Column, columns_for, layout_widths
 from amitui.ui.rows import ImageRows
+from amitui.ui.widgets.rows_view import RowsView
 
 _CONTROL = {c: "�" for c in range(32)} | {127: "�"}
 
@@ -38,6 +41,11 @@ STATE_STYLES = {
 
 DEPRECATION_STYLE = Style(color="yellow")
 
+#: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
+#: a time, this many rows a step.
+FILTER_SLICE = 0.008
+FILTER_STEP = 4096
+
 
 def fit(text: str, width: int) -> str:
     """Exactly ``width`` cells: control characters made visible, long text cut with '…'."""
@@ -47,7 +55,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-class ImageTable(ScrollView, can_focus=True):
+class ImageTable(RowsView, can_focus=True):
     """Shows ``rows.visible``; the header stays on line 0 while the body scrolls."""
 
     COMPONENT_CLASSES = {
@@ -67,15 +75,15 @@ class ImageTable(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "cursor_top", "Top", show=False),
-        Binding("G,end", "cursor_bottom", "Bottom", show=False),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
-        Binding("enter", "activate", "Details", show=False),
-        Binding("s", "sort_next", "Sort column", show=False),
-        Binding("S", "sort_reverse", "Sort direction", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, id="table.cursor_down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="table.cursor_up"),
+        Binding("g,home", "cursor_top", "Top", show=False, id="table.cursor_top"),
+        Binding("G,end", "cursor_bottom", "Bottom", show=False, id="table.cursor_bottom"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("enter", "activate", "Details", show=False, id="table.activate"),
+        Binding("s", "sort_next", "Sort column", show=False, id="table.sort_next"),
+        Binding("S", "sort_reverse", "Sort direction", show=False, id="table.sort_reverse"),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -89,6 +97,9 @@ class ImageTable(ScrollView, can_focus=True):
         def __init__(self, image: Image) -> None:
             super().__init__()
             self.image = image
+
+    class FilterFinished(Message):
+        """A stepped filter scanned every row: the count is final."""
 
     class SortChanged(Message):
         def __init__(self, column: str | None, reverse: bool) -> None:
@@ -104,6 +115,7 @@ class ImageTable(ScrollView, can_focus=True):
         self._last_highlighted: Image | None = None
         #: the lines an empty table shows (what to try), set by the screen
         self.empty_hint = ""
+        self._filter_keep: Image | None = None  # the cursor's image at the latest keystroke
 
     # -- data -------------------------------------------------------------------------
 
@@ -152,6 +164,32 @@ class ImageTable(ScrollView, can_focus=True):
         self.cursor_row = self._clamp(self.cursor_row)
         self.refresh()
 
+    # -- the stepped filter -------------------------------------------------------------
+
+    def filter_applied(self, keep: Image | None) -> None:
+        """Call after ``rows.set_filter(text, first=self.rows_wanted)``: the rows the screen
+        shows are found; paint them, then scan a big table's rest a slice at a time (keys
+        typed meanwhile get in between slices and refine the scan under way) and post
+        FilterFinished when the count is final."""
+        self._filter_keep = keep
+        self.workers.cancel_group(self, "filter")  # a scan under way goes on from here
+        self.rows_changed(keep=keep)
+        if self.rows.filtering:
+            self.call_after_refresh(self._scan_rest)
+
+    def _scan_rest(self) -> None:
+        if self.rows.filtering:  # (unless a page or a sort finished it)
+            self.run_worker(self._filter_rest(), group="filter", exclusive=True)
+
+    async def _filter_rest(self) -> None:
+        while self.rows.filtering:
+            deadline = time.perf_counter() + FILTER_SLICE
+            while self.rows.filtering and time.perf_counter() < deadline:
+                self.rows.advance(FILTER_STEP)
+            await asyncio.sleep(0)
+        self.rows_found(keep=self._filter_keep)
+        self.post_message(self.FilterFinished())
+
     def rows_found(self, keep: Image | None = None) -> None:
         """Call when a stepped filter found the rest of its rows: those on screen stay as
         they are, so only the scrollbar changes (and the cursor, if ``keep`` moved)."""
@@ -166,20 +204,8 @@ class ImageTable(ScrollView, can_focus=True):
             return self.rows.image_at(self.cursor_row)
         return None
 
-    def _clamp(self, row: int) -> int:
-        return max(0, min(row, len(self.rows) - 1))
-
-    @property
-    def _body_height(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
     def watch_cursor_row(self, old: int, new: int) -> None:
-        top = round(self.scroll_y)
-        if new < top:
-            self.scroll_to(y=new, animate=False, immediate=True)
-        elif new >= top + self._body_height:
-            self.scroll_to(y=new - self._body_height + 1, animate=False, immediate=True)
-        self.refresh()
+        self.scroll_to_row(new)
         image = self.current
         if image is not self._last_highlighted:
             self._last_highlighted = image
@@ -259,23 +285,14 @@ class ImageTable(ScrollView, can_focus=True):
 
     # -- actions ----------------------------------------------------------------------
 
-    def action_cursor_down(self) -> None:
-        self.cursor_row = self._clamp(self.cursor_row + 1)
+    def row_count(self) -> int:
+        return len(self.rows)
 
-    def action_cursor_up(self) -> None:
-        self.cursor_row = self._clamp(self.cursor_row - 1)
+    def cursor_index(self) -> int:
+        return self.cursor_row
 
-    def action_cursor_top(self) -> None:
-        self.cursor_row = 0
-
-    def action_cursor_bottom(self) -> None:
-        self.cursor_row = self._clamp(len(self.rows) - 1)
-
-    def action_page_down(self) -> None:
-        self.cursor_row = self._clamp(self.cursor_row + self._body_height)
-
-    def action_page_up(self) -> None:
-        self.cursor_row = self._clamp(self.cursor_row - self._body_height)
+    def move_cursor(self, row: int) -> None:
+        self.cursor_row = row
 
     def action_activate(self) -> None:
         image = self.current

@@ -14,7 +14,7 @@ class Toggle(Widget, can_focus=True):
     Toggle { width: auto; height: 1; padding: 0 1; }
     Toggle:focus { background: $accent 40%; }
     """
-    BINDINGS = [Binding("space,enter", "toggle", "Toggle", show=False)]
+    BINDINGS = [Binding("space,enter", "toggle", "Toggle", show=False, id="toggle")]
 
     value: reactive[bool] = reactive(False)
 

@@ -1,0 +1,137 @@
+"""The inventory's listing rules (amitui/ui/listing.py), driven without Textual or a sandbox."""
+
+from __future__ import annotations
+
+from amitui.aws.images import Image, ListQuery
+from amitui.ui.listing import Listing
+
+EAST, WEST = "us-east-1", "eu-west-1"
+MINE = ListQuery()
+PUBLIC = ListQuery(owners=("amazon",))
+
+
+def img(n: int, region: str = EAST) -> Image:
+    return Image(image_id=f"ami-{n:017x}", region=region, name=f"image-{n}")
+
+
+def ids(listing: Listing) -> set[str]:
+    return {i.image_id for i in listing.rows.images}
+
+
+def listed(regions=(EAST, WEST), query=MINE, pages=None) -> Listing:
+    """A listing that finished: ``pages`` maps region -> its images (one page)."""
+    pages = pages if pages is not None else {EAST: [img(1)], WEST: [img(2, WEST)]}
+    listing = Listing()
+    gen = listing.begin(regions, query)
+    for region in regions:
+        if pages.get(region):
+            listing.page_loaded(gen, region, pages[region], 1, None)
+        listing.region_finished(gen, region, None, None)
+    return listing
+
+
+def test_the_old_rows_stay_until_the_first_page_of_the_new_listing():
+    listing = listed()
+    gen = listing.begin((EAST, WEST), MINE)
+    assert ids(listing) == {img(1).image_id, img(2).image_id} and listing.loading
+    shown = listing.page_loaded(gen, EAST, [img(3)], 1, current=None)
+    assert shown is not None and shown.adopted
+    assert ids(listing) == {img(3).image_id}
+
+
+def test_pages_and_ends_of_an_older_generation_are_ignored():
+    listing = Listing()
+    old = listing.begin((EAST,), MINE)
+    new = listing.begin((EAST,), MINE)
+    assert new == old + 1
+    assert listing.page_loaded(old, EAST, [img(1)], 1, None) is None
+    assert listing.region_finished(old, EAST, "boom", None) is None
+    assert ids(listing) == set() and listing.errors == {} and listing.loading
+
+
+def test_a_failed_region_keeps_its_rows_on_a_refresh_of_the_same_query():
+    listing = listed()
+    gen = listing.begin((EAST, WEST), MINE)
+    listing.page_loaded(gen, EAST, [img(1), img(3)], 1, None)
+    ended = listing.region_finished(gen, WEST, "WEST: endpoint down", None)
+    assert ended is not None and ended.errors == {WEST: "WEST: endpoint down"}
+    assert ids(listing) == {img(n).image_id for n in (1, 2, 3)}
+    ended = listing.region_finished(gen, EAST, None, None)
+    assert ended.done and ended.save == [EAST]  # the failed region's old rows are not saved
+
+
+def test_a_failure_before_any_page_leaves_the_table_as_it_was():
+    listing = listed()
+    gen = listing.begin((EAST, WEST), MINE)
+    listing.region_finished(gen, WEST, "down", None)
+    ended = listing.region_finished(gen, EAST, None, None)
+    assert ended.done and not ended.adopted
+    assert ids(listing) == {img(1).image_id, img(2).image_id}
+
+
+def test_another_query_does_not_keep_a_failed_regions_old_rows():
+    listing = listed()
+    gen = listing.begin((EAST, WEST), PUBLIC)
+    listing.page_loaded(gen, EAST, [img(5)], 1, None)
+    listing.region_finished(gen, WEST, "down", None)
+    assert ids(listing) == {img(5).image_id}
+
+
+def test_every_region_empty_adopts_the_empty_rows_and_saves_them():
+    listing = listed()
+    gen = listing.begin((EAST, WEST), MINE)
+    listing.region_finished(gen, EAST, None, None)
+    ended = listing.region_finished(gen, WEST, None, img(1))
+    assert ended.done and ended.adopted and ended.adopt_keep == img(1)
+    assert ids(listing) == set() and ended.save == [EAST, WEST]
+
+
+def test_cached_rows_show_until_the_first_live_page_and_are_then_replaced():
+    listing = Listing()
+    gen = listing.begin((EAST,), MINE)
+    assert listing.cached_loaded(gen, [img(7)], saved_at=100.0)
+    assert ids(listing) == {img(7).image_id} and listing.cached_at == 100.0
+    listing.page_loaded(gen, EAST, [img(8)], 1, None)
+    assert ids(listing) == {img(8).image_id} and listing.cached_at is None
+    assert not listing.cached_loaded(gen, [img(7)], saved_at=100.0)  # too late
+    assert ids(listing) == {img(8).image_id}
+
+
+def test_cached_rows_still_shown_when_the_listing_ends_are_not_saved_again():
+    listing = Listing()
+    gen = listing.begin((EAST,), MINE)
+    listing.cached_loaded(gen, [img(7)], saved_at=100.0)
+    ended = listing.region_finished(gen, EAST, "down", None)
+    assert ended.done and ended.save == [] and ids(listing) == {img(7).image_id}
+
+
+def test_the_image_to_keep_is_kept_once_it_arrives():
+    listing = listed()
+    gen = listing.begin((EAST,), MINE, keep=img(9))
+    first = listing.page_loaded(gen, EAST, [img(1)], 1, current=img(1))
+    assert first.adopt_keep == img(9) and first.keep is None  # not there yet
+    second = listing.page_loaded(gen, EAST, [img(9)], 2, current=img(1))
+    assert second.keep == img(9) and not second.adopted
+    assert listing.pages_by_region == {EAST: 2}
+
+
+def test_the_filter_and_sort_apply_to_the_rows_on_their_way():
+    listing = listed()
+    gen = listing.begin((EAST,), MINE)
+    listing.set_filter("image-3", first=None)
+    listing.rows.sort_by("name", reverse=True)
+    listing.sort_changed()
+    listing.page_loaded(gen, EAST, [img(3), img(4)], 1, None)
+    assert [i.image_id for i in map(listing.rows.image_at, range(len(listing.rows)))] == [
+        img(3).image_id
+    ]
+    assert (listing.rows.sort_column, listing.rows.sort_reverse) == ("name", True)
+
+
+def test_the_listing_rules_import_no_textual():
+    import subprocess
+    import sys
+
+    code = "import sys, amitui.ui.listing; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
