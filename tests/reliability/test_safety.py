@@ -15,7 +15,6 @@ from botocore.exceptions import ClientError
 
 from amitui.cli import make_app as cli_make_app
 from amitui.settings import build_settings
-from amitui.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.tasks import TasksScreen
@@ -277,7 +276,6 @@ async def test_state_cache_and_log_files_are_private(sandbox, proxy, ec2, tmp_pa
     assert set(modes.values()) == {"0o600"}, modes
     assert mode(logs / "debug.log") == 0o600
     assert {oct(mode(d)) for d in (state, cache)} == {"0o700"}
-    assert isinstance(TaskStore, type)
 
 
 def test_redact_scrubs_values_and_request_borne_credentials():
