@@ -31,7 +31,7 @@ from amitui.aws.fields import FORM_ERROR, ActionSpec, Field
 def _copy_key_region(values: Mapping[str, object]) -> dict[str, str]:
     key_region = sv.kms_arn_region(values.get("KmsKeyId") or "")  # type: ignore[arg-type]
     targets = values.get("DestinationRegions") or []
-    others = [r for r in targets if r != key_region]  # type: ignore[union-attr]
+    others = [r for r in targets if r != key_region]  # type: ignore[attr-defined]
     if key_region and others:
         return {
             "KmsKeyId": f"This key is in {key_region} but the copy goes to {others[0]}: "

@@ -162,7 +162,7 @@ def _append_extra_disks(request: dict, values: Mapping[str, object]) -> None:
     if extra:
         request.setdefault("DiskContainers", []).extend(
             disk_container(item)
-            for item in extra  # type: ignore[union-attr]
+            for item in extra  # type: ignore[attr-defined, union-attr]
         )
 
 

@@ -58,7 +58,7 @@ class TaskTracker:
         self.poller = Poller(
             self.app.clients,
             self.store,
-            self.scope,
+            self.scope,  # type: ignore[arg-type]  # started once the scope is known
             interval=self.poll_interval,
             fast_interval=min(3.0, self.poll_interval),
             on_update=self._updated,
