@@ -33,6 +33,7 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check amitui tests benchmarks
 	$(VENV)/bin/ruff format --check amitui tests benchmarks
+	$(VENV)/bin/mypy
 
 bench: $(DEV_STAMP)
 	$(PY) -m benchmarks.run_all
@@ -41,4 +42,4 @@ screenshots: $(DEV_STAMP)
 	$(PY) -m benchmarks.screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build dist *.egg-info

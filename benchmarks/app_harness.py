@@ -4,8 +4,9 @@
 canned catalogue's botocore-shaped dicts, so the app's whole path (thread worker,
 ``iter_image_pages``, ``Image.from_api``, messages, ``ImageRows``, the table) runs with no
 network and no XML parsing. ``Paints`` records every screen update the app makes
-(``App._display`` is called for each compositor update, headless included): a latency is
-"from the key press to the first screen update that shows its effect".
+(tests.support.textual_hooks.on_paint, headless included): a latency is "from the key
+press to the first screen update that shows its effect". The app tests' in-memory EC2,
+which serves the sandbox's catalogue, is tests/support/memory_ec2.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from amitui.aws.clients import AwsClients, Identity
 from benchmarks.canned_ec2 import ACCOUNT, iter_raw
+from tests.support.textual_hooks import on_paint
 
 
 class InstantEc2:
@@ -83,14 +85,10 @@ class Paints:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.count = 0
-        self._display = app._display
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
-        app._display = self._timed
+        on_paint(app, self._timed)
 
-    def _timed(self, screen: Any, renderable: Any) -> None:
-        self._display(screen, renderable)
-        if renderable is None:
-            return
+    def _timed(self) -> None:
         self.count += 1
         now = time.perf_counter()
         for ready, future in self._waiters:

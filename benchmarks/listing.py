@@ -26,6 +26,7 @@ from benchmarks.common import (
     use_bench_env,
     verdict,
 )
+from tests.support.textual_hooks import on_paint
 
 REGION = "us-east-1"
 FOUR_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1")
@@ -78,12 +79,8 @@ async def _app(url: str, expected: int, regions: Sequence[str]) -> dict[str, flo
     app: Any = make_app(Settings(endpoint_url=url, regions=tuple(regions), cache=False))
     marks: dict[str, float] = {}
     done = asyncio.Event()
-    display = app._display  # every screen update goes through here, headless too
 
-    def timed_display(screen: Any, renderable: Any) -> None:
-        display(screen, renderable)
-        if renderable is None:
-            return
+    def timed_display() -> None:  # after every screen update, headless too
         inventory = app.inventory
         if "first" not in marks and inventory.rows.total:
             marks["first"] = time.perf_counter() - started
@@ -91,7 +88,7 @@ async def _app(url: str, expected: int, regions: Sequence[str]) -> dict[str, flo
             marks["all"] = time.perf_counter() - started
             done.set()
 
-    app._display = timed_display
+    on_paint(app, timed_display)
     async with app.run_test(headless=True, size=(160, 45)):
         await asyncio.wait_for(done.wait(), timeout=600)
         status = str(app.inventory.query_one("#status").render())

@@ -3,6 +3,9 @@
 * Every test runs with AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE pointing at
   files that do not exist, no AWS_PROFILE and no endpoint or region variables from
   the user's shell: nothing reads or writes the real ~/.aws.
+* Every test keeps amitui's task store, inventory cache and config in a temporary folder
+  of its own (``isolated_app_dirs``, autouse, every suite): nothing reads or writes the
+  user's real state, cache or config.toml.
 * ``sandbox``: one started ``amitui.sandbox.Sandbox`` (seed 7, pending 1 s) for the
   session, with testing credentials and us-east-1 in os.environ.
 * ``ec2``: ``ec2(region="us-east-1")`` -> a boto3 EC2 client for the sandbox.
@@ -45,6 +48,15 @@ def isolated_aws_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterat
         patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "missing-credentials"))
         patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
         yield
+
+
+@pytest.fixture(autouse=True)
+def isolated_app_dirs(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """amitui's state, cache and config directories, in this test's own temporary folder."""
+    monkeypatch.setenv("AMITUI_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("AMITUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("AMITUI_CONFIG_DIR", str(tmp_path / "config"))
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

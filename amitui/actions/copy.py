@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from amitui.actions.common import (
     description_field,
@@ -26,8 +27,8 @@ def _source(request: Mapping, response: Mapping, target: str) -> str:
 
 def _copy_key_region(values: Mapping[str, object]) -> dict[str, str]:
     key_region = sv.kms_arn_region(values.get("KmsKeyId") or "")  # type: ignore[arg-type]
-    targets = values.get("DestinationRegions") or []
-    others = [r for r in targets if r != key_region]  # type: ignore[union-attr]
+    targets = cast("list[str]", values.get("DestinationRegions") or [])
+    others = [r for r in targets if r != key_region]
     if key_region and others:
         return {
             "KmsKeyId": f"This key is in {key_region} but the copy goes to {others[0]}: "

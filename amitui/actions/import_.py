@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from amitui.actions.common import (
     DISK_FORMATS,
@@ -111,12 +112,9 @@ def _format_matches_file(values: Mapping[str, object]) -> dict[str, str]:
 
 
 def _append_extra_disks(request: dict, values: Mapping[str, object]) -> None:
-    extra = values.get("AdditionalDisks") or []
+    extra = cast("list[str]", values.get("AdditionalDisks") or [])
     if extra:
-        request.setdefault("DiskContainers", []).extend(
-            disk_container(item)
-            for item in extra  # type: ignore[union-attr]
-        )
+        request.setdefault("DiskContainers", []).extend(disk_container(item) for item in extra)
 
 
 def _source(request: Mapping, response: Mapping, target: str) -> str:

@@ -40,8 +40,8 @@ def compact(node: object) -> object:
         out = {k: compact(x) for k, x in node.items()}
         return {k: x for k, x in out.items() if x not in ({}, [], None)}
     if isinstance(node, list):
-        out = [compact(x) for x in node]
-        return [x for x in out if x not in ({}, [], None)]
+        items = [compact(x) for x in node]
+        return [x for x in items if x not in ({}, [], None)]
     return node
 
 

@@ -303,7 +303,7 @@ class ActionSpec:
         """Defaults, then prefills from the context (keys: ``PREFILL_KEYS``)."""
         context = dict(context or {})
         if "image_name_copy" not in context and isinstance(context.get("image_name"), str):
-            context["image_name_copy"] = copy_name(context["image_name"])
+            context["image_name_copy"] = copy_name(str(context["image_name"]))
         values: dict[str, object] = {}
         for f in self.fields:
             value = context.get(f.prefill) if f.prefill else None
@@ -409,9 +409,9 @@ class ActionSpec:
         )
         if not self.fan_out:
             return [(region, request)]
-        regions = self.clean(values)[self.fan_out] or []
+        targets = self.clean(values)[self.fan_out] or []
         calls = []
-        for target in regions:  # type: ignore[union-attr]
+        for target in targets:  # type: ignore[attr-defined, union-attr]
             each = copy.deepcopy(request)
             if self.client_token and not values.get("ClientToken"):
                 each["ClientToken"] = idempotency_token(token_seed, target, each)

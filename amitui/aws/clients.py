@@ -161,7 +161,7 @@ class AwsClients:
     def _redact_error(self, parsed: Any = None, **_: Any) -> None:
         error = parsed.get("Error") if isinstance(parsed, dict) else None
         message = error.get("Message") if isinstance(error, dict) else None
-        if isinstance(message, str) and message:
+        if isinstance(error, dict) and isinstance(message, str) and message:
             error["Message"] = redact(message, self._secrets())
 
     @staticmethod

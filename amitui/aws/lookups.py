@@ -182,8 +182,8 @@ def _partition_regions(clients: AwsClients) -> list[str]:
 
 def bucket_region(location: dict[str, Any]) -> str:
     """GetBucketLocation's answer as a region name (None means us-east-1, EU eu-west-1)."""
-    constraint = location.get("LocationConstraint")
-    return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(constraint, constraint)
+    constraint = location.get("LocationConstraint") or ""
+    return {"": "us-east-1", "EU": "eu-west-1"}.get(constraint, constraint)
 
 
 def bucket_warning(bucket: str, where: str | None, wanted: str, reason: str = "") -> str:

@@ -229,7 +229,7 @@ def _seed_instances(backend: Any, images: list[SandboxAmi]) -> list[str]:
         ("payments-api-1", "m6i.large", lambda a: a.name.startswith("payments-api")),
         ("win-build-agent", "m5.xlarge", lambda a: a.platform == "windows"),
     )
-    ids = []
+    ids: list[str] = []
     for label, instance_type, match in wanted:
         source = next((a for a in images if match(a) and a.state == "available"), images[0])
         mappings = [_instance_volume(m) for m in source.block_device_mappings if "Ebs" in m]

@@ -45,7 +45,7 @@ OWNER_ALIASES = ("amazon", "aws-marketplace", "aws-backup-vault")
 
 def is_deprecated(ami: Any, now_iso: str) -> bool:
     when = getattr(ami, "deprecation_time", None)
-    return bool(when) and when <= now_iso
+    return bool(when and when <= now_iso)
 
 
 def check_image_id(ami_id: Any) -> str:

@@ -100,7 +100,7 @@ class ExportActionsMixin(EC2BaseResponse):
         created, earlier = state.idempotent(
             book, "ExportImage", token, request, create, lambda task: task.task_id
         )
-        task = created or book.exports[earlier]
+        task = created or book.exports[earlier]  # type: ignore[index]  # set when not created
         with state.lock:
             return ActionResult(task.observe(time.time(), self._s3()))
 

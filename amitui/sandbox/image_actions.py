@@ -210,8 +210,8 @@ class ImageActionsMixin(EC2BaseResponse):
                     for m in source.block_device_mappings
                 ],
                 root_device_name=source.root_device_name,
-                architecture=source.architecture,
-                virtualization_type=source.virtualization_type,
+                architecture=source.architecture or "x86_64",  # moto types these Optional
+                virtualization_type=source.virtualization_type or "hvm",
                 platform=source.platform,
                 boot_mode=source.boot_mode,
                 extra=extra,

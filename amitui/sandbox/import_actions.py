@@ -148,7 +148,7 @@ class ImportActionsMixin(EC2BaseResponse):
         created, earlier = state.idempotent(
             book, "ImportImage", token, request, create, lambda task: task.task_id
         )
-        task = created or book.imports[earlier]
+        task = created or book.imports[earlier]  # type: ignore[index]  # set when not created
         with state.lock:
             return ActionResult(task.observe(time.time(), self.ec2_backend))
 

@@ -152,7 +152,7 @@ class Sandbox:
         if self._server is None:
             raise RuntimeError("the Sandbox is not started")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}"  # type: ignore[str-bytes-safe]  # bytes: AF_UNIX only
 
     @property
     def running(self) -> bool:

@@ -20,7 +20,7 @@ from amitui.tasks.model import DEMO_ENDPOINT, Task, make_scope
 from amitui.tasks.poller import Poller
 from amitui.tasks.store import TaskStore
 
-UpdateCallback = Callable[[Task | None, int], None]
+UpdateCallback = Callable[[Task, int], None]
 ErrorCallback = Callable[[str, str], None]
 
 
@@ -78,7 +78,7 @@ class TaskService:
         name = DEMO_ENDPOINT if self.demo else None
         return make_scope(self.clients.endpoint_url, account, name)
 
-    def _updated(self, task: Task | None) -> None:
+    def _updated(self, task: Task) -> None:
         """Report (from any thread) that ``task`` changed, with the running count."""
         if self.on_update is not None:
             self.on_update(task, self.running_count())

@@ -39,7 +39,7 @@ def ui_classes() -> Iterator[type[DOMNode]]:
     for info in pkgutil.walk_packages(amitui.ui.__path__, "amitui.ui."):
         importlib.import_module(info.name)
     seen: set[type] = set()
-    todo: list[type] = [DOMNode]
+    todo: list[type[DOMNode]] = [DOMNode]
     while todo:
         cls = todo.pop()
         for sub in cls.__subclasses__():

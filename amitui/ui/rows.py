@@ -103,7 +103,7 @@ class ImageRows:
 
     def clear(self) -> None:
         query, column, reverse = self.query, self.sort_column, self.sort_reverse
-        self.__init__()
+        self.__init__()  # type: ignore[misc]  # ImageRows has no subclasses
         self.query, self.sort_column, self.sort_reverse = query, column, reverse
 
     def extend(self, images: Iterable[Image]) -> None:
@@ -292,9 +292,13 @@ class ImageRows:
             key_of = COLUMN_BY_KEY[self.sort_column].sort_key
             keys = self._sort_cache[self.sort_column] = list(map(key_of, self.images))
         if fresh:
-            self.order = sorted(range(len(keys)), key=keys.__getitem__, reverse=self.sort_reverse)
+            self.order = sorted(
+                range(len(keys)),
+                key=keys.__getitem__,  # type: ignore[arg-type]  # a list's, not a slice's
+                reverse=self.sort_reverse,
+            )
         else:
-            self.order.sort(key=keys.__getitem__, reverse=self.sort_reverse)
+            self.order.sort(key=keys.__getitem__, reverse=self.sort_reverse)  # type: ignore[arg-type]
 
     def _rebuild_visible(self) -> None:
         if self.query.empty:

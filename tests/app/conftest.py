@@ -1,10 +1,25 @@
-"""App tests keep their task store, cache and config in a temporary folder of their own."""
+"""Fixtures of the app suite (each test's own app directories: tests/conftest.py).
+
+The UI-behaviour tests (filtering, sorting, pickers, keys, read-only keys, chrome) run on
+``memory``, the in-memory EC2; the actions, tasks and cache run end to end on the HTTP
+sandbox (``sandbox``, ``proxy``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.support.app_dirs import isolated_app_dirs  # noqa: F401  (autouse)
+
+@pytest.fixture(scope="session")
+def memory(sandbox, ec2):
+    """The in-memory EC2 (tests/support/memory_ec2.py): the sandbox's seeded catalogue,
+    recorded once and served from memory. Pass it to ``make_app`` instead of a URL."""
+    from tests.support.memory_ec2 import MemoryEndpoint
+
+    sandbox.reset()  # the seeded catalogue, whatever earlier tests made
+    endpoint = MemoryEndpoint(ec2, sandbox.url)
+    for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
+        endpoint.listing(region, {"Owners": ["self"]})
+    return endpoint
 
 
 @pytest.fixture

@@ -11,12 +11,13 @@ from amitui.settings import Settings
 from amitui.tasks.store import TaskStore
 from amitui.ui.app import AmiTui
 from amitui.ui.widgets.image_table import ImageTable
+from tests.support.memory_ec2 import MemoryClients, MemoryEndpoint
 
 SIZE = (160, 45)
 
 
 def make_app(
-    url: str,
+    url: str | MemoryEndpoint,
     *,
     store: TaskStore | None = None,
     inventory_cache: InventoryCache | None = None,
@@ -26,17 +27,27 @@ def make_app(
 ) -> AmiTui:
     """The real app, as `amitui --endpoint-url URL` builds it (the store in a temp dir).
 
+    ``url`` may be a ``MemoryEndpoint`` (the in-memory EC2): the app is the same, its AWS
+    clients answer from memory (``app.clients.calls`` counts what it asked).
     ``default_cache``: without an ``inventory_cache``, use the default one (else none).
     ``read_timeout``/``connect_timeout`` go to the client config, the rest to Settings."""
     timeouts = {k: overrides.pop(k) for k in ("read_timeout", "connect_timeout") if k in overrides}
+    memory = url if isinstance(url, MemoryEndpoint) else None
+    url = memory.url if memory else url
     settings = Settings(endpoint_url=url, **overrides)
-    clients = AwsClients(
-        profile=settings.profile,
-        endpoint_url=url,
-        default_region=settings.region,
-        read_only=settings.read_only,
-        config=default_config(retries={"mode": "adaptive", "max_attempts": attempts}, **timeouts),
-    )
+    config = default_config(retries={"mode": "adaptive", "max_attempts": attempts}, **timeouts)
+    if memory is not None:
+        clients: AwsClients = MemoryClients(
+            memory, default_region=settings.region, read_only=settings.read_only, config=config
+        )
+    else:
+        clients = AwsClients(
+            profile=settings.profile,
+            endpoint_url=url,
+            default_region=settings.region,
+            read_only=settings.read_only,
+            config=config,
+        )
     cache = inventory_cache
     if cache is None and settings.cache and default_cache:
         cache = InventoryCache()
@@ -217,18 +228,6 @@ async def pick_from_list(pilot, form, api_name: str, query: str) -> str:
 def type_burst(pilot, keys) -> None:
     """Send key events as a terminal does for a fast typist: all at once, without Pilot's
     wait for idle after each key. Wait on the state they lead to afterwards."""
-    import unicodedata
+    from tests.support.textual_hooks import type_burst as burst
 
-    from textual import events
-    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
-
-    for key in keys:  # as Pilot.press makes its events
-        if len(key) == 1 and not key.isalnum():
-            key = _character_to_key(key)
-        try:
-            char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
-        except KeyError:
-            char = key if len(key) == 1 else None
-        event = events.Key(key, char)
-        event.set_sender(pilot.app)
-        pilot.app._driver.send_message(event)
+    burst(pilot.app, keys)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from amitui.cli import make_app as cli_make_app
 from amitui.inventory_cache import InventoryCache
+from amitui.settings import Settings
 from tests.app.helpers import SIZE, loaded, make_app, status_text, table, wait_for
 
 
@@ -26,19 +28,20 @@ async def test_second_launch_shows_cached_rows_then_live_ones(sandbox, proxy, tm
         assert {i.image_id for i in table(second).rows.images} == live_ids
 
 
-async def test_no_cache_setting_skips_it(sandbox, proxy, tmp_path):
-    first = make_app(proxy.url, inventory_cache=InventoryCache(tmp_path / "c.sqlite3"))
+async def test_no_cache_setting_skips_it(sandbox, proxy, isolated_app_dirs):
+    """``cache = false`` as amitui builds the app (cli.make_app): a saved listing is there,
+    yet the first rows shown are the live ones."""
+    first = cli_make_app(Settings(endpoint_url=proxy.url))
+    assert first.cache is not None
     async with first.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await wait_for(pilot, lambda: not list(first.workers), 10, "the cache save")
-    proxy.delays["DescribeImages"] = 1.0
-    second = make_app(
-        proxy.url, inventory_cache=InventoryCache(tmp_path / "c.sqlite3"), cache=False
-    )
+    assert (isolated_app_dirs / "cache" / "inventory.sqlite3").stat().st_size > 0
+    proxy.delays["DescribeImages"] = 1.0  # the cache, if read, would show for a second
+    second = cli_make_app(Settings(endpoint_url=proxy.url, cache=False))
     assert second.cache is None
     async with second.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: second.account, 10)
-        await pilot.pause(0.3)
-        assert table(second).rows.total == 0  # nothing until the live listing answers
+        await wait_for(pilot, lambda: table(second).rows.total > 0, 15, "the first rows")
+        assert second.inventory.cached_at is None
+        assert "cached" not in status_text(second)
         await loaded(pilot)
-        assert table(second).rows.total > 0

@@ -1,5 +1,6 @@
 """The form pickers (ctrl+o / f2 / Pick…): searchable lists of instances, snapshots,
-buckets and regions that fill a form field, on the sandbox."""
+buckets and regions that fill a form field. On the in-memory EC2 (the sandbox's answers,
+served from memory), but for the faults, which the proxy in front of the sandbox makes."""
 
 from __future__ import annotations
 
@@ -40,11 +41,11 @@ def text_of(screen, selector: str) -> str:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_snapshot_picker_filters_thousands_and_enter_fills_the_field(sandbox, ec2, size):
+async def test_snapshot_picker_filters_thousands_and_enter_fills_the_field(memory, ec2, size):
     (legacy,) = ec2("us-east-1").describe_snapshots(
         OwnerIds=["self"], Filters=[{"Name": "tag:Name", "Values": ["legacy-app root volume"]}]
     )["Snapshots"]
-    app = make_app(sandbox.url, regions=("us-east-1",))
+    app = make_app(memory, regions=("us-east-1",))
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
         form = await open_form(pilot, "r")
@@ -65,12 +66,12 @@ async def test_snapshot_picker_filters_thousands_and_enter_fills_the_field(sandb
         assert not [t for t in app.tasks.tasks() if t.kind == "register"]
 
 
-async def test_instance_picker_opens_from_its_button_and_a_click_picks(sandbox, ec2):
+async def test_instance_picker_opens_from_its_button_and_a_click_picks(memory, ec2):
     answer = ec2("eu-west-1").describe_instances(
         Filters=[{"Name": "tag:Name", "Values": ["payments-api-1"]}]
     )
     (payments,) = [i for r in answer["Reservations"] for i in r["Instances"]]
-    app = make_app(sandbox.url, regions=("eu-west-1",))
+    app = make_app(memory, regions=("eu-west-1",))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         form = await open_form(pilot, "n")
@@ -85,8 +86,8 @@ async def test_instance_picker_opens_from_its_button_and_a_click_picks(sandbox, 
         assert field_widget(form, "InstanceId").value == payments["InstanceId"]
 
 
-async def test_an_empty_region_says_none_found_there(sandbox):
-    app = make_app(sandbox.url, regions=("sa-east-1",))
+async def test_an_empty_region_says_none_found_there(memory):
+    app = make_app(memory, regions=("sa-east-1",))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         form = await open_form(pilot, "n")
@@ -100,8 +101,8 @@ async def test_an_empty_region_says_none_found_there(sandbox):
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_destination_regions_are_marked_with_space_and_applied_with_enter(sandbox, size):
-    app = make_app(sandbox.url)
+async def test_destination_regions_are_marked_with_space_and_applied_with_enter(memory, size):
+    app = make_app(memory)
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
         form = await open_form(pilot, "c")
@@ -126,10 +127,10 @@ async def test_destination_regions_are_marked_with_space_and_applied_with_enter(
         assert field_widget(form, "DestinationRegions").value == "eu-west-1, eu-west-3"
 
 
-async def test_keys_typed_in_a_burst_act_on_the_list_the_keys_before_them_left(sandbox):
+async def test_keys_typed_in_a_burst_act_on_the_list_the_keys_before_them_left(memory):
     """A fast typist: the filter is applied as each key arrives, so space, down and Enter
     right after the text mark and pick among the filtered regions."""
-    app = make_app(sandbox.url)
+    app = make_app(memory)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         form = await open_form(pilot, "c")
@@ -184,10 +185,10 @@ def eu_bucket(sandbox):
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_bucket_picker_warns_when_the_bucket_is_not_in_the_images_region(
-    sandbox, ec2, eu_bucket, size
+    memory, eu_bucket, size
 ):
-    image = sorted(own_images(ec2("eu-west-1")), key=lambda i: i["ImageId"])[0]
-    app = make_app(sandbox.url, regions=("eu-west-1",))
+    image = sorted(own_images(memory.ec2("eu-west-1")), key=lambda i: i["ImageId"])[0]
+    app = make_app(memory, regions=("eu-west-1",))
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
         await select_image(pilot, image["ImageId"])
@@ -217,8 +218,8 @@ async def test_bucket_picker_warns_when_the_bucket_is_not_in_the_images_region(
         await wait_for(pilot, lambda: warning.has_class("shown"))
 
 
-async def test_ctrl_o_on_a_field_without_a_list_says_which_fields_have_one(sandbox):
-    app = make_app(sandbox.url)
+async def test_ctrl_o_on_a_field_without_a_list_says_which_fields_have_one(memory):
+    app = make_app(memory)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         form = await open_form(pilot, "n")

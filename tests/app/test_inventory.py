@@ -1,6 +1,9 @@
-"""The inventory, driven with Pilot against the sandbox over real HTTP."""
+"""The inventory, driven with Pilot on the in-memory EC2 (the sandbox's seeded catalogue,
+served from memory: tests/support/memory_ec2.py)."""
 
 from __future__ import annotations
+
+import pytest
 
 from amitui.ui.screens.detail import DetailScreen
 from amitui.ui.screens.help import HelpScreen
@@ -16,39 +19,45 @@ from tests.app.helpers import (
     visible_images,
     wait_for,
 )
+from tests.support.textual_hooks import on_paint
 
 
-async def test_pages_stream_into_the_table(sandbox, ec2, proxy):
-    truth = {i["ImageId"] for i in own_images(ec2("us-east-1"))}
-    app = make_app(proxy.url, page_size=25)
+async def test_pages_stream_into_the_table(memory):
+    truth = {i["ImageId"] for i in own_images(memory.ec2("us-east-1"))}
+    app = make_app(memory, page_size=25)
     async with app.run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
         assert {i.image_id for i in widget.rows.images} == truth
         assert widget.rows.total == len(truth) >= 100
         assert f"{len(truth):,} images" in status_text(app)
     pages = -(-len(truth) // 25)
-    assert proxy.count("DescribeImages") == pages  # MaxResults paging, one call a page
+    assert app.clients.calls["describe_images"] == pages  # MaxResults paging, a call a page
 
 
-async def test_rows_show_while_pages_are_still_loading(sandbox, ec2):
-    total = len(own_images(ec2("us-east-1")))
-    app = make_app(sandbox.url, page_size=5)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: table(app).rows.total > 0, what="first page")
-        assert app.inventory.pages_by_region  # still loading
-        assert table(app).rows.total < total
-        assert "loading page" in status_text(app)
-        await pilot.press("j", "j")  # the table answers while pages arrive
-        assert table(app).cursor_row == 2
-        await loaded(pilot)
-        assert table(app).rows.total == total
+async def test_rows_show_while_pages_are_still_loading(memory):
+    total = len(own_images(memory.ec2("us-east-1")))
+    app = make_app(memory, page_size=5)
+    memory.hold()  # the listing answers its first page, then waits
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: table(app).rows.total > 0, what="first page")
+            assert app.inventory.pages_by_region  # still loading
+            assert table(app).rows.total < total
+            assert "loading page" in status_text(app)
+            await pilot.press("j", "j")  # the table answers while pages are due
+            assert table(app).cursor_row == 2
+            memory.release()
+            await loaded(pilot)
+            assert table(app).rows.total == total
+    finally:
+        memory.release()
 
 
-async def test_filter_plain_field_negation_and_clear(sandbox, ec2):
-    client = ec2("us-east-1")
+async def test_filter_plain_field_negation_and_clear(memory):
+    client = memory.ec2("us-east-1")
     arm = {i["ImageId"] for i in own_images(client, architecture="arm64")}
     everything = own_images(client)
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+    async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *"arm64")
         shown = {i.image_id for i in visible_images(pilot.app)}
@@ -68,8 +77,8 @@ async def test_filter_plain_field_negation_and_clear(sandbox, ec2):
         assert table(pilot.app).has_focus
 
 
-async def test_tag_and_state_filters(sandbox, ec2):
-    client = ec2("us-east-1")
+async def test_tag_and_state_filters(memory):
+    client = memory.ec2("us-east-1")
     everything = own_images(client)
     tagged = [i for i in everything if i.get("Tags")]
     key, value = tagged[0]["Tags"][0]["Key"], tagged[0]["Tags"][0]["Value"]
@@ -81,27 +90,29 @@ async def test_tag_and_state_filters(sandbox, ec2):
             for t in i.get("Tags", [])
         )
     }
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+    async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *f"tag:{key}={value}")
         assert {i.image_id for i in visible_images(pilot.app)} == expected
         await pilot.press("escape", "slash", *"state:available")
-        assert all(i.state == "available" for i in visible_images(pilot.app))
+        available = {i["ImageId"] for i in everything if i["State"] == "available"}
+        assert available and available != {i["ImageId"] for i in everything}
+        assert {i.image_id for i in visible_images(pilot.app)} == available
 
 
-async def test_markup_in_a_name_shows_literally(sandbox, ec2):
-    marked = [i for i in own_images(ec2("us-east-1")) if "[" in i.get("Name", "")]
+async def test_markup_in_a_name_shows_literally(memory):
+    marked = [i for i in own_images(memory.ec2("us-east-1")) if "[" in i.get("Name", "")]
     assert marked, "the sandbox catalogue has a name with markup"
     name = marked[0]["Name"]
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+    async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *marked[0]["ImageId"], "enter")
         lines = table_lines(pilot.app)
         assert any(name[:20] in line for line in lines[1:]), lines[:3]
 
 
-async def test_sort_by_header_click_and_keys(sandbox):
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+async def test_sort_by_header_click_and_keys(memory):
+    async with make_app(memory).run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
         created_x = table_lines(pilot.app)[0].index("Created")
         await pilot.click(widget, offset=(created_x + 1, 0))
@@ -118,8 +129,8 @@ async def test_sort_by_header_click_and_keys(sandbox):
         assert widget.rows.sort_reverse is False
 
 
-async def test_detail_shows_everything_and_copies_the_id(sandbox, ec2):
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+async def test_detail_shows_everything_and_copies_the_id(memory):
+    async with make_app(memory).run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
         image = widget.current
         await pilot.press("enter")
@@ -131,11 +142,12 @@ async def test_detail_shows_everything_and_copies_the_id(sandbox, ec2):
             lambda: image.image_id in rendered(screen.query_one("#summary")),
             what="the detail to load",
         )
-        raw = ec2("us-east-1").describe_images(ImageIds=[image.image_id])["Images"][0]
+        raw = memory.ec2("us-east-1").describe_images(ImageIds=[image.image_id])["Images"][0]
         devices = rendered(screen.query_one("#devices"))
         for bdm in raw.get("BlockDeviceMappings", []):
             assert bdm["DeviceName"] in devices
-        assert "private" in rendered(screen.query_one("#permissions")) or raw.get("Public")
+        permissions = rendered(screen.query_one("#permissions"))
+        assert ("public (all AWS accounts)" if raw.get("Public") else "private") in permissions
         await pilot.press("J")
         assert screen.query_one("TabbedContent").active == "raw"
         assert image.image_id in rendered(screen.query_one("#json"))
@@ -145,8 +157,8 @@ async def test_detail_shows_everything_and_copies_the_id(sandbox, ec2):
         assert pilot.app.screen is pilot.app.inventory
 
 
-async def test_refresh_keeps_the_cursor_on_the_same_image(sandbox):
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+async def test_refresh_keeps_the_cursor_on_the_same_image(memory):
+    async with make_app(memory).run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
         await pilot.press(*"jjjjjjj")
         chosen = widget.current
@@ -157,8 +169,8 @@ async def test_refresh_keeps_the_cursor_on_the_same_image(sandbox):
         assert table(pilot.app).current.image_id == chosen.image_id
 
 
-async def test_owner_switch_to_amazon_requeries(sandbox):
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+async def test_owner_switch_to_amazon_requeries(memory):
+    async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("o")
         await pilot.click("#scope-amazon")
@@ -170,10 +182,10 @@ async def test_owner_switch_to_amazon_requeries(sandbox):
         assert "owners amazon" in str(pilot.app.inventory.query_one("#context").render())
 
 
-async def test_two_regions_merge_with_a_region_column(sandbox, ec2):
-    east = {i["ImageId"] for i in own_images(ec2("us-east-1"))}
-    west = {i["ImageId"] for i in own_images(ec2("eu-west-1"))}
-    app = make_app(sandbox.url, regions=("us-east-1", "eu-west-1"))
+async def test_two_regions_merge_with_a_region_column(memory):
+    east = {i["ImageId"] for i in own_images(memory.ec2("us-east-1"))}
+    west = {i["ImageId"] for i in own_images(memory.ec2("eu-west-1"))}
+    app = make_app(memory, regions=("us-east-1", "eu-west-1"))
     async with app.run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
         by_region = {}
@@ -185,8 +197,8 @@ async def test_two_regions_merge_with_a_region_column(sandbox, ec2):
         assert {i.image_id for i in visible_images(app)} == west
 
 
-async def test_header_shows_account_endpoint_and_read_only(sandbox):
-    app = make_app(sandbox.url, read_only=True)
+async def test_header_shows_account_endpoint_and_read_only(memory):
+    app = make_app(memory, read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot,
@@ -194,12 +206,12 @@ async def test_header_shows_account_endpoint_and_read_only(sandbox):
             what="the account id in the header",
         )
         header = str(app.inventory.query_one("#context").render())
-        assert sandbox.url in header
+        assert memory.url in header
         assert "READ-ONLY" in header
 
 
-async def test_help_and_palette_list_the_commands(sandbox):
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+async def test_help_and_palette_list_the_commands(memory):
+    async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("question_mark")
         help_screen = await wait_for(
@@ -216,11 +228,11 @@ async def test_help_and_palette_list_the_commands(sandbox):
         await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "CommandPalette")
 
 
-async def test_region_picker_lists_several_regions_concurrently(sandbox, ec2):
+async def test_region_picker_lists_several_regions_concurrently(memory):
     from amitui.ui.screens.pickers import RegionPicker
 
-    west = {i["ImageId"] for i in own_images(ec2("ap-southeast-2"))}
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+    west = {i["ImageId"] for i in own_images(memory.ec2("ap-southeast-2"))}
+    async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("R")
         picker = await wait_for(
@@ -240,26 +252,53 @@ async def test_region_picker_lists_several_regions_concurrently(sandbox, ec2):
         )
 
 
-async def test_deprecated_toggle_requeries(sandbox, ec2):
-    async with make_app(sandbox.url).run_test(size=SIZE) as pilot:
+@pytest.mark.parametrize(
+    ("key", "flag", "parameter"),
+    [
+        ("D", "include_deprecated", "IncludeDeprecated"),
+        ("X", "include_disabled", "IncludeDisabled"),
+    ],
+    ids=["deprecated", "disabled"],
+)
+async def test_deprecated_and_disabled_toggles_requery_with_them(memory, key, flag, parameter):
+    """Each toggle lists again, asking for those images too, and shows what comes back.
+    (AWS lists an owner's own deprecated images anyway: only disabled ones show up here.)"""
+    client = memory.ec2()
+    hidden = {i["ImageId"] for i in own_images_of(client, **{parameter: True})} - {
+        i["ImageId"] for i in own_images_of(client)
+    }
+    app = make_app(memory)
+    async with app.run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
-        before = widget.rows.total
+        assert not hidden & {i.image_id for i in widget.rows.images}
         generation = pilot.app.inventory.generation
-        await pilot.press("X")  # include disabled images
-        assert pilot.app.list_query.include_disabled
+        await pilot.press(key)
+        assert getattr(pilot.app.list_query, flag)
         assert pilot.app.inventory.generation == generation + 1
         widget = await loaded(pilot)
-        disabled = [
-            i
-            for i in ec2().describe_images(Owners=["self"], IncludeDisabled=True)["Images"]
-            if i["State"] == "disabled"
-        ]
-        assert widget.rows.total == before + len(disabled)
+        _, params = [r for r in app.clients.requests if r[0] == "describe_images"][-1]
+        assert params.get(parameter) is True
+        shown = {i.image_id for i in widget.rows.images}
+        assert shown == {i["ImageId"] for i in own_images_of(client, **{parameter: True})}
+        assert hidden <= shown
+    if parameter == "IncludeDisabled":
+        assert hidden, "the catalogue has disabled images of its own"
 
 
-async def test_a_big_filter_paints_the_rows_on_screen_first_then_finishes(
-    sandbox, ec2, monkeypatch
-):
+def own_images_of(client, **extra) -> list[dict]:
+    """Every image of the account DescribeImages lists (all pages)."""
+    images, token = [], None
+    while True:
+        page = client.describe_images(
+            Owners=["self"], **extra, **({"NextToken": token} if token else {})
+        )
+        images += page["Images"]
+        token = page.get("NextToken")
+        if not token:
+            return images
+
+
+async def test_a_big_filter_paints_the_rows_on_screen_first_then_finishes(memory, monkeypatch):
     """A filter finds the screenful first and scans the rest after the paint. With tiny
     steps (so ~120 rows take many), every paint while it scans shows exactly the first rows
     of the final result and says it is still filtering; keys typed meanwhile still end in
@@ -271,19 +310,17 @@ async def test_a_big_filter_paints_the_rows_on_screen_first_then_finishes(
     monkeypatch.setattr(amitui.ui.rows, "_STEP", 4)
     monkeypatch.setattr(image_table, "FILTER_STEP", 4)
     monkeypatch.setattr(image_table, "FILTER_SLICE", 0.0)  # one step, then yield
-    everything = own_images(ec2("us-east-1"))
-    app = make_app(sandbox.url)
+    everything = own_images(memory.ec2("us-east-1"))
+    app = make_app(memory)
     paints = []
-    display = app._display
 
-    def record(screen, update):
-        display(screen, update)
-        if update is not None and app.inventory.is_mounted:
+    def record():
+        if app.inventory.is_mounted:
             rows = app.inventory.rows
             shown = [i.image_id for i in visible_images(app)[: table(app).size.height]]
             paints.append((rows.filtering, rows.query, shown, status_text(app)))
 
-    app._display = record
+    on_paint(app, record)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *"al2", "backspace", "backspace", *"mzn")

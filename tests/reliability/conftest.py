@@ -1,5 +1,6 @@
-"""Fixtures of the reliability suite: private app directories, a fault-injecting proxy
-whose faults are counted into the suite's figures, and the figures' summary."""
+"""Fixtures of the reliability suite: a fault-injecting proxy whose faults are counted into
+the suite's figures, and the figures' summary. (Each test's own app directories:
+tests/conftest.py.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import os
 import pytest
 
 from tests.reliability.figures import FIGURES
-from tests.support.app_dirs import isolated_app_dirs  # noqa: F401  (autouse)
 
 
 @pytest.fixture

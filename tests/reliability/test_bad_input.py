@@ -20,7 +20,7 @@ from amitui.actions import ACTIONS
 from amitui.actions.spec import FORM_ERROR, InvalidForm
 from amitui.aws.images import Image
 from amitui.ui.action_keys import key_for
-from amitui.ui.query import parse_query
+from amitui.ui.query import explain, parse_query
 from amitui.ui.rows import ImageRows
 from tests.reliability.figures import FIGURES
 from tests.reliability.strategies import MARKUP, field_values, hostile_text
@@ -152,6 +152,8 @@ filter_text = st.one_of(
 def test_the_filter_language_takes_anything(text):
     query = parse_query(text)
     assert all(t.value == t.value.lower() for t in query.terms)
+    note = explain(text)  # what the filter line says under a query it cannot use
+    assert note is None or note.strip()
     fresh = ImageRows()
     fresh.extend(IMAGES)
     fresh.set_filter(text)

@@ -1,22 +1,25 @@
 """--read-only, beyond the action keys (tests/app/test_read_only.py covers those): every
 binding of every screen the app can show, every palette command on each of them, and a
 mash of every printable key. Zero mutating requests reach the endpoint. And a form opened
-past the UI's refusal (as a bug would) is stopped by the guard below it."""
+past the UI's refusal (as a bug would), or a call made without the UI, is stopped by the
+guard below it."""
 
 from __future__ import annotations
 
 import string
-import unicodedata
 
-from textual import events
-from textual.keys import _character_to_key, _get_unicode_name_from_key
+import botocore
+import pytest
 
 from amitui.actions import ACTIONS
+from amitui.actions.spec import ActionSpec
+from amitui.aws.clients import AwsClients, ReadOnlyError
 from amitui.tasks.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
 from tests.app.helpers import SIZE, fill, loaded, outcome_text, table, wait_for
 from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import make_app, notifications, one_readable_line
+from tests.support.textual_hooks import type_burst
 
 SKIP_ACTIONS = ("quit", "app.quit", "screenshot", "app.screenshot")
 
@@ -63,16 +66,7 @@ class Driver:
     async def type_fast(self, *keys: str) -> None:
         """The key events a terminal would send, through the driver as Pilot does, but
         without Pilot's wait for idle after each one (a burst, as from a fast typist)."""
-        for key in keys:
-            if len(key) == 1 and not key.isalnum():
-                key = _character_to_key(key)
-            try:
-                char = unicodedata.lookup(_get_unicode_name_from_key(key))
-            except KeyError:
-                char = key if len(key) == 1 else None
-            event = events.Key(key, char)
-            event.set_sender(self.app)
-            self.app._driver.send_message(event)
+        type_burst(self.app, keys)
         self.pressed += len(keys)
         await self.pilot.pause()
         await self.pilot.pause()
@@ -143,8 +137,13 @@ class Driver:
 async def test_every_key_and_command_of_every_screen_sends_nothing(sandbox, proxy, tmp_path):
     store = TaskStore(tmp_path / "tasks.sqlite3")
     scope = f"{proxy.url}|123456789012"
-    for kind, target in (("export", "export-ami-0123456789abcdef0"), ("copy", "ami-0a1b2c3d")):
+    added = [
         store.add_task(scope=scope, kind=kind, region="us-east-1", target_id=target)
+        for kind, target in (
+            ("export", "export-ami-0123456789abcdef0"),
+            ("copy", "ami-0a1b2c3d"),
+        )
+    ]
     app = make_app(proxy.url, store=store, read_only=True, poll_interval=0.5)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -174,7 +173,8 @@ async def test_every_key_and_command_of_every_screen_sends_nothing(sandbox, prox
     assert proxy.count("DescribeImages") >= 2  # it did work: listed, refreshed, polled
     refusals = [m for m in notifications(app) if "read-only" in m]
     assert len(refusals) >= len(ACTIONS)
-    assert all(store.get(t.id).status == "running" for t in store.running_tasks())
+    after = [store.get(t.id) for t in added]  # polled (and failed: nothing by those ids)
+    assert [(t.status == "cancelled", t.cancel_requested) for t in after] == [(False, False)] * 2
 
 
 async def test_a_form_opened_past_the_ui_is_stopped_by_the_guard(sandbox, proxy):
@@ -194,3 +194,31 @@ async def test_a_form_opened_past_the_ui_is_stopped_by_the_guard(sandbox, proxy)
         assert app.screen is form and app.tasks.tasks() == []
     FIGURES.mutating_under_read_only += proxy.mutating_count()
     assert proxy.mutating_count() == 0
+
+
+@pytest.mark.parametrize("spec", list(ACTIONS.values()), ids=list(ACTIONS))
+def test_the_guard_refuses_every_action_below_the_ui(sandbox, proxy, spec: ActionSpec):
+    """Even a caller that skips the UI cannot send a mutating call, dry runs included."""
+    clients = AwsClients(endpoint_url=proxy.url, read_only=True)
+    ec2 = clients.ec2("us-east-1")
+    method = getattr(ec2, botocore.xform_name(spec.operation))
+    with pytest.raises(ReadOnlyError):
+        method(DryRun=True, **MINIMAL_PARAMS[spec.operation])
+    ec2.describe_images(Owners=["self"], MaxResults=5)  # reads still work
+    assert proxy.count("DescribeImages") == 1  # the guard is not a dead endpoint
+    FIGURES.mutating_under_read_only += proxy.mutating_count()
+    assert proxy.mutating_count() == 0
+
+
+MINIMAL_PARAMS = {
+    "CopyImage": {"Name": "x-copy", "SourceImageId": "ami-12345678", "SourceRegion": "us-east-1"},
+    "CreateImage": {"InstanceId": "i-12345678", "Name": "xyz"},
+    "DeregisterImage": {"ImageId": "ami-12345678"},
+    "ExportImage": {
+        "DiskImageFormat": "VMDK",
+        "ImageId": "ami-12345678",
+        "S3ExportLocation": {"S3Bucket": "amitui-exports"},
+    },
+    "ImportImage": {},
+    "RegisterImage": {"Name": "xyz"},
+}

@@ -12,10 +12,10 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from textual.widgets import Button, Input, Static
 
 from amitui.cli import make_app as cli_make_app
 from amitui.settings import build_settings
-from amitui.tasks.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.tasks import TasksScreen
@@ -121,16 +121,21 @@ async def test_cancelling_a_pending_copy_needs_the_exact_id(sandbox, proxy, ec2,
             pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen, 5
         )
         misses = near_misses(doomed, other)
+        problem = confirm.query_one("#problem", Static)
+        # Button.press, not a click: a toast may cover the button's place on screen.
+        yes = confirm.query_one("#yes", Button)
         for typed in misses:
-            confirm.query_one("#typed").value = typed
-            await pilot.click("#yes")
-            await pilot.pause()
+            problem.update("")
+            confirm.query_one("#typed", Input).value = typed
+            yes.press()
+            await wait_for(
+                pilot, lambda: "nothing was done" in str(problem.content), 5, f"{typed!r} refused"
+            )
             assert app.screen is confirm, typed
-            assert "nothing was done" in str(confirm.query_one("#problem").content)
         FIGURES.inputs["cancel near-misses (UI)"] += len(misses)
         assert proxy.count("DeregisterImage") == 0
-        confirm.query_one("#typed").value = doomed
-        await pilot.click("#yes")
+        confirm.query_one("#typed", Input).value = doomed
+        yes.press()
         await wait_for(pilot, lambda: proxy.count("DeregisterImage") == 1, 30, "the cancel")
 
 
@@ -277,7 +282,6 @@ async def test_state_cache_and_log_files_are_private(sandbox, proxy, ec2, tmp_pa
     assert set(modes.values()) == {"0o600"}, modes
     assert mode(logs / "debug.log") == 0o600
     assert {oct(mode(d)) for d in (state, cache)} == {"0o700"}
-    assert isinstance(TaskStore, type)
 
 
 def test_redact_scrubs_values_and_request_borne_credentials():

@@ -1,19 +1,40 @@
-"""Snapshots of the three screens (pytest-textual-snapshot), from the seeded sandbox.
+"""Snapshots of every screen (pytest-textual-snapshot), from the seeded sandbox: the
+inventory (plain, filtered, READ-ONLY, with a failed region's error), the detail, help,
+tasks, each action form, each picker (owners, regions, and every form field's list) and
+the confirm modal.
 
-What changes from run to run is pinned: the clock (ages), the sandbox's catalogue
-(reset to seed 7), the endpoint's random port and the load time shown in the status.
+What changes from run to run is pinned: the clock (ages, task times, in UTC), the
+sandbox's catalogue (reset to seed 7; the pickers' dates, and a filter in the lists whose
+order among equal dates the sandbox does not fix), the endpoint's random port (every
+header shows one fixed URL) and the load time shown in the status.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
+from amitui.aws import lookups
+from amitui.tasks.store import TaskStore
 from amitui.ui import columns
-from tests.app.helpers import loaded, make_app, wait_for
+from amitui.ui.screens import tasks as tasks_screen
+from amitui.ui.widgets.context_header import ContextHeader
+from tests.app.helpers import (
+    field_widget,
+    fill,
+    loaded,
+    make_app,
+    open_form,
+    picker_shown,
+    wait_for,
+)
 
 FROZEN = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+ENDPOINT = "http://127.0.0.1:5055"
+SIZE = (160, 45)
 
 
 class FrozenDatetime(datetime):
@@ -23,16 +44,42 @@ class FrozenDatetime(datetime):
 
 
 @pytest.fixture
-def pinned(sandbox, monkeypatch, tmp_path):
+def pinned(sandbox, monkeypatch):
+    """The clock frozen (a rename in columns fails here, loudly), times shown in UTC and
+    the catalogue reset. The state, cache and config dirs are the test's own
+    (tests/conftest.py)."""
     sandbox.reset()
     monkeypatch.setattr(columns, "datetime", FrozenDatetime)
-    for name in ("_AGE_CACHE",):
-        if hasattr(columns, name):
-            monkeypatch.setattr(columns, name, {})
-    if hasattr(columns, "_now_iso"):
-        monkeypatch.setattr(columns, "_now_iso", (0.0, ""))
-    monkeypatch.setenv("AMITUI_STATE_DIR", str(tmp_path / "state"))
-    return sandbox
+    monkeypatch.setattr(columns, "_AGE_CACHE", {})
+    monkeypatch.setattr(columns, "_now_iso", (0.0, ""))
+    # the sandbox's instances, snapshots and buckets are made when it is reset: their dates
+    # in the pickers are pinned too
+    monkeypatch.setattr(lookups, "_day", lambda value: "2026-01-10" if value else "")
+    now = FROZEN.timestamp()
+    monkeypatch.setattr(tasks_screen, "time", SimpleNamespace(time=lambda: now))
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield sandbox
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def proxy(sandbox):
+    """A fault-injecting proxy in front of the sandbox (tests/support/proxy.py)."""
+    from tests.support.proxy import RecordingProxy
+
+    box = RecordingProxy(sandbox.url).start()
+    yield box
+    box.stop()
+
+
+async def pin_headers(pilot) -> None:
+    """Every header on the stack shows one fixed endpoint (the sandbox's port varies)."""
+    for screen in pilot.app.screen_stack:
+        for header in screen.query(ContextHeader):
+            header.update_context(endpoint=ENDPOINT)
+    await pilot.pause()
 
 
 async def settle(pilot) -> None:
@@ -41,34 +88,187 @@ async def settle(pilot) -> None:
     header = app.inventory.query_one("#context")
     await wait_for(pilot, lambda: "123456789012" in str(header.render()), what="the account")
     app.inventory.finished_in = 1.0
-    app.inventory.query_one("#context").update_context(endpoint="http://127.0.0.1:5055")
     app.inventory._update_status()
-    await pilot.pause()
+    await pin_headers(pilot)
+
+
+async def screen_of(pilot, name: str):
+    return await wait_for(
+        pilot, lambda: type(pilot.app.screen).__name__ == name and pilot.app.screen, 10, name
+    )
+
+
+def snap(snap_compare, app, run_before, size=SIZE) -> bool:
+    return snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# -- the inventory ------------------------------------------------------------------------
 
 
 def test_inventory(snap_compare, pinned):
-    assert snap_compare(make_app(pinned.url), terminal_size=(160, 45), run_before=settle)
+    assert snap(snap_compare, make_app(pinned.url), settle)
 
 
 def test_filtered_inventory(snap_compare, pinned):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("slash", *"arch:arm64 !ubuntu")
-        await pilot.pause()
+        await wait_for(pilot, lambda: not pilot.app.inventory.rows.filtering)
 
-    assert snap_compare(make_app(pinned.url), terminal_size=(160, 45), run_before=run_before)
+    assert snap(snap_compare, make_app(pinned.url), run_before)
+
+
+def test_read_only_inventory(snap_compare, pinned):
+    assert snap(snap_compare, make_app(pinned.url, read_only=True), settle)
+
+
+def test_a_failed_region_in_the_error_bar(snap_compare, pinned, proxy):
+    """eu-west-1 answers UnauthorizedOperation: its line says so; us-east-1 lists."""
+    proxy.fault_by_region = lambda action, region, n: (
+        "denied" if action == "DescribeImages" and region == "eu-west-1" else None
+    )
+    app = make_app(proxy.url, regions=("us-east-1", "eu-west-1"), attempts=1)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await wait_for(pilot, lambda: pilot.app.inventory.errors, 10, "the region's error")
+        await pin_headers(pilot)
+
+    assert snap(snap_compare, app, run_before)
+
+
+# -- detail, help, tasks ------------------------------------------------------------------
 
 
 def test_detail(snap_compare, pinned):
     async def run_before(pilot):
-        from amitui.ui.screens.detail import DetailScreen
-
         await settle(pilot)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DetailScreen))
-        screen = pilot.app.screen
+        screen = await screen_of(pilot, "DetailScreen")
         await wait_for(pilot, lambda: screen.query_one("#devices").content, what="detail")
-        screen.query_one("#context").update_context(endpoint="http://127.0.0.1:5055")
+        await pin_headers(pilot)
+
+    assert snap(snap_compare, make_app(pinned.url), run_before)
+
+
+def test_help(snap_compare, pinned):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await screen_of(pilot, "HelpScreen")
+        await pin_headers(pilot)
+
+    assert snap(snap_compare, make_app(pinned.url), run_before)
+
+
+def test_tasks(snap_compare, pinned, tmp_path):
+    """Finished tasks of each kind and state (the poller leaves them be), and one still
+    running under another endpoint (listed, not followed)."""
+    at = FROZEN.timestamp() - 600
+    store = TaskStore(tmp_path / "tasks.sqlite3", clock=lambda: at)
+    scope = f"{pinned.url}|123456789012"
+    rows = (
+        ("copy", "ami-0a1b2c3d4e5f60001", "done", 100),
+        ("export", "export-ami-0123456789abcdef0", "failed", 40),
+        ("import", "import-ami-0123456789abcdef1", "cancelled", 10),
+        ("create", "ami-0a1b2c3d4e5f60002", "done", None),
+    )
+    for kind, target, status, progress in rows:
+        task = store.add_task(scope=scope, kind=kind, region="us-east-1", target_id=target)
+        store.update_task(task.id, status=status, progress=progress, message=f"{kind} {status}")
+    store.add_task(
+        scope="https://ec2.gone.example|123456789012",
+        kind="export",
+        region="eu-west-1",
+        target_id="export-ami-0fedcba9876543210",
+    )
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("t")
+        screen = await screen_of(pilot, "TasksScreen")
+        await wait_for(pilot, lambda: len(screen.task_list) == len(rows), 10, "the tasks")
+        await pin_headers(pilot)
+
+    assert snap(snap_compare, make_app(pinned.url, store=store), run_before)
+
+
+# -- the action forms and the confirm modal ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["c", "n", "ctrl+d", "e", "i", "r"],
+    ids=["copy", "create", "deregister", "export", "import", "register"],
+)
+def test_action_form(snap_compare, pinned, key):
+    async def run_before(pilot):
+        await settle(pilot)
+        await open_form(pilot, key)
+        await pin_headers(pilot)
+
+    assert snap(snap_compare, make_app(pinned.url), run_before)
+
+
+def test_confirm_a_create_that_reboots(snap_compare, pinned, ec2):
+    region = "ap-southeast-2"
+    reservations = ec2(region).describe_instances()["Reservations"]
+    instance = sorted(i["InstanceId"] for r in reservations for i in r["Instances"])[0]
+
+    async def run_before(pilot):
+        await settle(pilot)
+        form = await open_form(pilot, "n")
+        await fill(pilot, form, InstanceId=instance, Name="nightly-web")
+        await pilot.press("ctrl+s")
+        await screen_of(pilot, "ConfirmScreen")
+        await pin_headers(pilot)
+
+    assert snap(snap_compare, make_app(pinned.url, regions=(region,)), run_before)
+
+
+# -- the pickers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["o", "R"], ids=["owners", "regions"])
+def test_inventory_picker(snap_compare, pinned, key):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press(key)
+        await wait_for(pilot, lambda: pilot.app.screen is not pilot.app.inventory, 10)
         await pilot.pause()
 
-    assert snap_compare(make_app(pinned.url), terminal_size=(160, 45), run_before=run_before)
+    assert snap(snap_compare, make_app(pinned.url), run_before)
+
+
+@pytest.mark.parametrize(
+    ("key", "api_name", "region", "typed"),
+    [
+        ("c", "DestinationRegions", "us-east-1", ""),
+        ("n", "InstanceId", "ap-southeast-2", ""),
+        ("e", "S3ExportLocation.S3Bucket", "us-east-1", "exports"),
+        ("r", "BlockDeviceMappings.0.Ebs.SnapshotId", "eu-west-1", "legacy"),
+    ],
+    ids=["destination-regions", "instances", "buckets", "snapshots"],
+)
+def test_form_picker(snap_compare, pinned, key, api_name, region, typed):
+    async def run_before(pilot):
+        from amitui.ui.screens.choice_picker import ChoicePicker
+
+        await settle(pilot)
+        form = await open_form(pilot, key)
+        field_widget(form, api_name).focus()
+        await pilot.press("ctrl+o")
+        picker = await wait_for(
+            pilot,
+            lambda: isinstance(pilot.app.screen, ChoicePicker) and pilot.app.screen,
+            10,
+            "the picker",
+        )
+        await wait_for(pilot, lambda: picker.lookup or picker.error, 30, "the picker's list")
+        if typed:
+            total = len(picker.lookup.choices)
+            await pilot.press(*typed)
+            await wait_for(pilot, lambda: 0 < len(picker_shown(picker)) < total, 10, typed)
+        await pilot.pause()
+
+    assert snap(snap_compare, make_app(pinned.url, regions=(region,)), run_before)

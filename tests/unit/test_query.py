@@ -1,6 +1,3 @@
-from hypothesis import given
-from hypothesis import strategies as st
-
 from amitui.ui.query import Query, Term, explain, parse_query
 
 
@@ -74,14 +71,6 @@ def test_refinement_rules():
     assert not parse_query("!ubu").refines(parse_query("!ub"))
     assert parse_query("!ub").refines(parse_query("!ubu"))
     assert not parse_query("arch:arm").refines(parse_query("arm64"))
-
-
-@given(st.text(max_size=300))
-def test_any_text_parses(text):
-    query = parse_query(text)
-    assert all(isinstance(t.value, str) for t in query.terms)
-    note = explain(text)
-    assert note is None or (isinstance(note, str) and note)
 
 
 def test_tag_terms_refine_only_at_the_start_of_a_key():

@@ -225,7 +225,7 @@ class ChoicePicker(ModalScreen[Picked]):
             return self.multi  # single: space reaches the filter box
         return True
 
-    def action_toggle(self) -> None:
+    def action_toggle(self) -> None:  # type: ignore[override]  # DOMNode's toggles a class
         self.query_one(ChoiceList).toggle()
         self._count()
 

@@ -20,6 +20,8 @@ from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, describe_image, launch_permissions
 from amitui.ui.widgets.context_header import ContextHeader
 
+YES_NO: dict[Any, str] = {True: "yes", False: "no"}  # a flag AWS may leave out: ""
+
 
 class DetailLoaded(Message):
     def __init__(self, raw: dict[str, Any] | None, permissions: Any, error: str | None) -> None:
@@ -90,8 +92,8 @@ def block_devices(raw: dict[str, Any]) -> Table:
                     ebs.get("VolumeSize", ""),
                     ebs.get("VolumeType", ""),
                     ebs.get("Iops", ""),
-                    {True: "yes", False: "no"}.get(ebs.get("Encrypted"), ""),
-                    {True: "yes", False: "no"}.get(ebs.get("DeleteOnTermination"), ""),
+                    YES_NO.get(ebs.get("Encrypted"), ""),
+                    YES_NO.get(ebs.get("DeleteOnTermination"), ""),
                 )
             )
         )
@@ -158,7 +160,9 @@ class DetailScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="detail")
     def fetch(self) -> None:
-        raw = permissions = error = None
+        raw: dict[str, Any] | None = None
+        permissions: list[dict[str, Any]] | str | None = None
+        error: str | None = None
         try:
             ec2 = self.app.clients.ec2(self.image.region)
             raw = describe_image(ec2, self.image.image_id)

@@ -107,7 +107,8 @@ class TasksScreen(Screen):
 
     def rows(self) -> list[Task]:
         """The table's rows in order: this scope's tasks sorted, then the unfollowed."""
-        ordered = sorted(self.task_list, key=SORT_KEYS[self.sort_column], reverse=self.sort_reverse)
+        key = SORT_KEYS[self.sort_column]
+        ordered = sorted(self.task_list, key=key, reverse=self.sort_reverse)  # type: ignore[arg-type]
         return ordered + self.unfollowed
 
     def is_followed(self, task: Task) -> bool:

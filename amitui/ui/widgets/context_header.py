@@ -65,7 +65,7 @@ class ContextHeader(Widget):
 
     def on_mount(self) -> None:
         app = self.app
-        settings = app.settings
+        settings = app.settings  # type: ignore[attr-defined]  # AmiTui's; widgets see App
         self.update_context(
             profile=settings.profile or "default",
             endpoint=settings.endpoint_url,
@@ -80,7 +80,7 @@ class ContextHeader(Widget):
             self.watch(app, "regions", self._regions_changed)
 
     def _regions_changed(self, regions: tuple[str, ...]) -> None:
-        hint = region_default_hint(self.app.settings, regions)
+        hint = region_default_hint(self.app.settings, regions)  # type: ignore[attr-defined]
         self.update_context(regions=regions, region_default_hint=hint)
 
     def render(self) -> Text:
