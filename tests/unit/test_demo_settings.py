@@ -7,7 +7,6 @@ from contextlib import contextmanager
 
 from amitui import cli
 from amitui.settings import DEFAULT_REGION
-from tests.support.app_dirs import isolated_app_dirs  # noqa: F401  (autouse)
 
 SANDBOX_URL = "http://127.0.0.1:4567"
 
@@ -40,7 +39,7 @@ def _run_demo(monkeypatch, argv=("--demo",)):
 
 
 def test_the_demo_ignores_a_hostile_config_file_and_environment(
-    isolated_app_dirs,  # noqa: F811
+    isolated_app_dirs,
     monkeypatch,
 ):
     config = isolated_app_dirs / "config"
@@ -63,7 +62,7 @@ def test_the_demo_ignores_a_hostile_config_file_and_environment(
     assert "AWS_PROFILE" not in os.environ and "AWS_DEFAULT_PROFILE" not in os.environ
 
 
-def test_without_the_demo_the_same_config_file_counts(isolated_app_dirs, monkeypatch):  # noqa: F811
+def test_without_the_demo_the_same_config_file_counts(isolated_app_dirs, monkeypatch):
     for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):  # (the sandbox sets some)
         monkeypatch.delenv(name, raising=False)
     config = isolated_app_dirs / "config"
@@ -75,7 +74,7 @@ def test_without_the_demo_the_same_config_file_counts(isolated_app_dirs, monkeyp
     assert (started.settings.profile, started.settings.regions) == ("prod", ("ap-south-1",))
 
 
-def test_the_demo_keeps_a_region_flag(isolated_app_dirs, monkeypatch):  # noqa: F811
+def test_the_demo_keeps_a_region_flag(isolated_app_dirs, monkeypatch):
     settings = _run_demo(monkeypatch, ("--demo", "--region", "eu-west-1"))
     assert settings.regions == ("eu-west-1",)
 

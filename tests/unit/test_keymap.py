@@ -7,7 +7,6 @@ import pytest
 from amitui import cli
 from amitui.settings import SettingsError, build_settings, user_keys
 from amitui.ui.keymap import check_keymap, key_problem, remappable, ui_bindings
-from tests.support.app_dirs import isolated_app_dirs  # noqa: F401  (autouse)
 
 
 def test_every_binding_in_the_ui_has_an_id():
@@ -58,7 +57,7 @@ def test_the_keys_table_reaches_settings_and_a_non_table_is_an_error(tmp_path):
     assert user_keys(config) == ({}, "keys is not a table")
 
 
-def test_help_lists_every_binding_id_with_its_effective_keys(isolated_app_dirs):  # noqa: F811
+def test_help_lists_every_binding_id_with_its_effective_keys(isolated_app_dirs):
     config = isolated_app_dirs / "config"
     config.mkdir()
     (config / "config.toml").write_text('[keys]\nrefresh = "f5"\n')
@@ -70,7 +69,7 @@ def test_help_lists_every_binding_id_with_its_effective_keys(isolated_app_dirs):
     assert lines["filter"].split()[1] == "slash" and "(remapped)" not in lines["filter"]
 
 
-def test_help_shows_even_with_a_broken_config_file(isolated_app_dirs):  # noqa: F811
+def test_help_shows_even_with_a_broken_config_file(isolated_app_dirs):
     config = isolated_app_dirs / "config"
     config.mkdir()
     (config / "config.toml").write_text("not toml =")
