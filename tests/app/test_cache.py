@@ -42,6 +42,6 @@ async def test_no_cache_setting_skips_it(sandbox, proxy, isolated_app_dirs):
     assert second.cache is None
     async with second.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: table(second).rows.total > 0, 15, "the first rows")
-        assert second.inventory.cached_at is None
+        assert second.inventory.listing.cached_at is None
         assert "cached" not in status_text(second)
         await loaded(pilot)

@@ -131,7 +131,7 @@ def test_a_failed_region_in_the_error_bar(snap_compare, pinned, proxy):
 
     async def run_before(pilot):
         await settle(pilot)
-        await wait_for(pilot, lambda: pilot.app.inventory.errors, 10, "the region's error")
+        await wait_for(pilot, lambda: pilot.app.inventory.listing.errors, 10, "the region's error")
         await pin_headers(pilot)
 
     assert snap(snap_compare, app, run_before)
