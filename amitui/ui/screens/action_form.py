@@ -23,6 +23,7 @@ from amitui.aws.images import Image
 from amitui.aws.lookups import Lookup, list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.form_pickers import FieldPickers, has_picker, pick_button, warning_box
+from amitui.ui.screens.form_text import as_text, image_context, summary_text
 from amitui.ui.widgets.toggle import Toggle
 
 #: Prefills that describe the selected image: with an image selected, such a field shows
@@ -53,18 +54,6 @@ class CallsFinished(Message):
         self.results = results
         self.error = error
         self.dry_run = dry_run
-
-
-def image_context(image: Image | None, region: str) -> dict[str, object]:
-    """What a form may prefill from the selected image (and its spec's ``warn`` reads)."""
-    if image is None:
-        return {"region": region}
-    return {
-        "image_id": image.image_id,
-        "image_name": image.name,
-        "region": image.region,
-        "snapshot_ids": tuple(image.snapshot_ids),
-    }
 
 
 class ActionForm(ModalScreen[FormOutcome | None]):
@@ -118,20 +107,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         yield Footer()
 
     def _context_text(self) -> Text:
-        text = Text(self.spec.summary)
-        if self.spec.shows_image and self.image is not None:
-            i = self.image
-            text.append("\n")
-            for label, value in (
-                ("Name", i.name),
-                ("Image", i.image_id),
-                ("Region", i.region),
-                ("Created", i.creation_date),
-                ("Snapshots", ", ".join(i.snapshot_ids) or "none"),
-            ):
-                text.append(f"\n{label:<10} ", style="dim")
-                text.append(str(value), style="bold")
-        return text
+        return summary_text(self.spec, self.image)
 
     def _field_widgets(self, index: int, field: Field) -> ComposeResult:
         value = self.initial.get(field.api_name)
@@ -141,7 +117,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 yield Label(Text(label), classes="field-label")
                 if field.api_name in self.locked:
                     yield Static(
-                        Text.assemble((_as_text(value), "bold"), ("  · the selected row", "dim")),
+                        Text.assemble((as_text(value), "bold"), ("  · the selected row", "dim")),
                         classes="locked",
                         id=f"f-{index}",
                     )
@@ -157,7 +133,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                     )
                 else:
                     yield Input(
-                        value="" if value is None else _as_text(value),
+                        value="" if value is None else as_text(value),
                         placeholder=field.placeholder,
                         compact=True,
                         id=f"f-{index}",
@@ -434,9 +410,3 @@ class ActionsStarted(Message):
     def __init__(self, outcome: FormOutcome) -> None:
         super().__init__()
         self.outcome = outcome
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(f"{v[0]}={v[1]}" if isinstance(v, tuple) else str(v) for v in value)
-    return str(value)
