@@ -8,10 +8,14 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amitui import __version__, paths
 from amitui.settings import CONFIG_KEYS, Settings, SettingsError, build_settings
+
+if TYPE_CHECKING:
+    from amitui.aws.clients import AwsClients
+    from amitui.ui.app import AmiTui
 
 DEMO_SEED = 7
 
@@ -137,13 +141,14 @@ def demo_sandbox(seed: int = DEMO_SEED):
     )
 
 
-def make_app(settings: Settings):
+def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
+    """The app as ``amitui`` builds it; ``clients`` replaces the AWS clients (benchmarks)."""
     from amitui.aws.clients import AwsClients
     from amitui.inventory_cache import InventoryCache
     from amitui.tasks.store import TaskStore
     from amitui.ui.app import AmiTui
 
-    clients = AwsClients(
+    clients = clients or AwsClients(
         profile=settings.profile,
         endpoint_url=settings.endpoint_url,
         default_region=settings.region,

@@ -74,9 +74,8 @@ def make_instant_app(ec2: InstantEc2) -> Any:
     from amitui.cli import make_app
     from amitui.settings import Settings
 
-    app = make_app(Settings(endpoint_url="http://instant.invalid", cache=False))
-    app.clients = InstantClients(ec2)  # read by the workers only, after mounting
-    return app
+    settings = Settings(endpoint_url="http://instant.invalid", cache=False)
+    return make_app(settings, InstantClients(ec2))
 
 
 class Paints:

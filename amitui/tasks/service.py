@@ -91,6 +91,19 @@ class TaskService:
         if self.poller is not None:
             self.poller.stop(timeout=2.0)
 
+    def _following(self) -> Poller:
+        if self.poller is None:
+            raise RuntimeError("tasks are not followed yet: the account is not known")
+        return self.poller
+
+    def cancel(self, task_id: int) -> Task:
+        """Ask AWS to cancel a running task (export/import); see :meth:`Poller.cancel`."""
+        return self._following().cancel(task_id)
+
+    def adopt(self, region: str) -> list[Task]:
+        """Follow the region's export/import tasks amitui did not start."""
+        return self._following().adopt(region)
+
     def _ensure_scope(self) -> str:
         if self.scope is None:
             account = self.clients.identity().account  # cached after startup

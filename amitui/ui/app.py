@@ -23,6 +23,7 @@ from amitui.tasks.model import Task
 from amitui.tasks.store import TaskStore
 from amitui.ui.messages import IdentityLoaded
 from amitui.ui.screens.inventory import InventoryScreen
+from amitui.ui.services import Services
 from amitui.ui.task_tracker import PollFailed, TaskTracker, TaskUpdated
 
 FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
@@ -61,10 +62,9 @@ class AmiTui(App[None]):
         cache: InventoryCache | None = None,
     ) -> None:
         super().__init__()
-        self.settings = settings
-        self.clients = clients
-        self.cache = cache
-        self.tasks = TaskTracker(self, store, settings.poll_interval)
+        tasks = TaskTracker(self, clients, store, settings.poll_interval, demo=settings.demo)
+        #: what every screen is given (typed): settings, clients, tasks, cache, this session
+        self.services = Services(settings, clients, tasks, cache, session=self)
         self.set_reactive(AmiTui.regions, settings.regions)
         query = ListQuery(
             owners=settings.owners,
@@ -72,7 +72,24 @@ class AmiTui(App[None]):
             include_disabled=settings.include_disabled,
         )
         self.set_reactive(AmiTui.list_query, query)
-        self.inventory = InventoryScreen(read_only=settings.read_only)
+        self.inventory = InventoryScreen(self.services)
+
+    # The services, as the app's own code and the tests read them.
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def clients(self) -> AwsClients:
+        return self.services.clients
+
+    @property
+    def tasks(self) -> TaskTracker:
+        return self.services.tasks
+
+    @property
+    def cache(self) -> InventoryCache | None:
+        return self.services.cache
 
     def on_mount(self) -> None:
         if self.settings.keys:  # config.toml's [keys]: what is valid applies, the rest warns
@@ -121,7 +138,7 @@ class AmiTui(App[None]):
         from amitui.ui.screens.tasks import TasksScreen
 
         if not isinstance(self.screen, TasksScreen):
-            self.push_screen(TasksScreen())
+            self.push_screen(TasksScreen(self.services))
 
     def on_task_updated(self, message: TaskUpdated) -> None:
         from amitui.ui.screens.tasks import TasksScreen

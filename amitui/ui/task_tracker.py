@@ -7,8 +7,10 @@ and go up to the app as ``TaskUpdated`` messages.
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.message import Message
 
+from amitui.aws.clients import AwsClients
 from amitui.tasks.model import Task
 from amitui.tasks.service import TaskService
 from amitui.tasks.store import TaskStore
@@ -34,17 +36,24 @@ class PollFailed(Message):
 class TaskTracker(TaskService):
     """The app's :class:`TaskService`, posting its updates to the app."""
 
-    def __init__(self, app, store: TaskStore, poll_interval: float) -> None:
+    def __init__(
+        self,
+        app: App,
+        clients: AwsClients,
+        store: TaskStore,
+        poll_interval: float,
+        *,
+        demo: bool = False,
+    ) -> None:
         super().__init__(
-            None,
+            clients,
             store,
             poll_interval,
-            demo=app.settings.demo,
-            on_update=lambda task, running: app.post_message(TaskUpdated(task, running)),
-            on_error=lambda region, line: app.post_message(PollFailed(region, line)),
+            demo=demo,
+            on_update=lambda task, running: self._post(TaskUpdated(task, running)),
+            on_error=lambda region, line: self._post(PollFailed(region, line)),
         )
-        self.app = app
+        self._app = app
 
-    @property
-    def clients(self):
-        return self.app.clients  # read when used: a harness may swap the app's clients
+    def _post(self, message: Message) -> None:
+        self._app.post_message(message)

@@ -182,7 +182,7 @@ async def test_a_form_opened_past_the_ui_is_stopped_by_the_guard(sandbox, proxy)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         image = table(app).current
-        form = ActionForm(ACTIONS["copy"], image, image.region)
+        form = ActionForm(ACTIONS["copy"], image, image.region, app.services)
         app.push_screen(form)  # what a bug in the UI's refusal would do
         await pilot.pause()
         await fill(pilot, form, DestinationRegions="us-east-1", Name="past-the-ui")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from amitui.aws.lookups import Lookup, list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.form_pickers import FieldPickers, has_picker, pick_button, warning_box
 from amitui.ui.screens.form_text import as_text, image_context, summary_text
+from amitui.ui.services import Services
 from amitui.ui.widgets.toggle import Toggle
 
 #: Prefills that describe the selected image: with an image selected, such a field shows
@@ -67,9 +69,20 @@ class ActionForm(ModalScreen[FormOutcome | None]):
 
     CSS_PATH = "action_form.tcss"
 
-    def __init__(self, spec: ActionSpec, image: Image | None, region: str) -> None:
+    def __init__(
+        self,
+        spec: ActionSpec,
+        image: Image | None,
+        region: str,
+        services: Services,
+        on_started: Callable[[FormOutcome], None] | None = None,
+    ) -> None:
+        """``on_started`` hears of the calls that started while others failed (the form
+        stays open on the failed ones); the dismiss result carries a complete success."""
         super().__init__()
         self.spec = spec
+        self.services = services
+        self.on_started = on_started
         self.image = image
         self.aws_region = image.region if image else region
         self.context = image_context(image, self.aws_region)
@@ -167,7 +180,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 out[field.api_name] = widget.value
             elif isinstance(widget, Select):
                 out[field.api_name] = None if widget.value is Select.NULL else widget.value
-            else:
+            elif isinstance(widget, Input):
                 out[field.api_name] = widget.value
         return out
 
@@ -255,7 +268,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     @work(thread=True, exit_on_error=False, group="regions", description="regions")
     def _load_regions(self) -> None:
         try:
-            lookup = list_regions(self.app.clients, self.aws_region)
+            lookup = list_regions(self.services.clients, self.aws_region)
         except Exception:  # botocore's endpoint data stays the rule (see ActionSpec.validate)
             lookup = None
         self.post_message(RegionsLoaded(lookup))
@@ -345,7 +358,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     def _call(self, values: dict[str, object], dry_run: bool, regions: list[str] | None) -> None:
         try:
             results = run_action(
-                self.app.clients,
+                self.services.clients,
                 self.spec,
                 values,
                 self.aws_region,
@@ -364,7 +377,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         if not dry_run:
             for result in results:
                 try:  # into SQLite now, in this thread, before the UI says "started"
-                    self.app.tasks.record(self.spec.task, result)
+                    self.services.tasks.record(self.spec.task, result)
                 except Exception as exc:
                     problem = f"Started, but the task could not be saved: {describe_error(exc)}"
         self.post_message(CallsFinished(results, problem, dry_run))
@@ -389,9 +402,8 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         succeeded = [r for r in results if r.ok]
         if succeeded:
             # Report what started now; leave only the failed destinations in the form.
-            self.app.inventory.post_message(
-                ActionsStarted(FormOutcome(self.spec, values, succeeded, self.image))
-            )
+            if self.on_started is not None:
+                self.on_started(FormOutcome(self.spec, values, succeeded, self.image))
             if self.spec.fan_out:
                 index = next(
                     i for i, f in enumerate(self.spec.fields) if f.api_name == self.spec.fan_out
@@ -402,11 +414,3 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class ActionsStarted(Message):
-    """Some calls of a form succeeded while others failed: the inventory records them."""
-
-    def __init__(self, outcome: FormOutcome) -> None:
-        super().__init__()
-        self.outcome = outcome

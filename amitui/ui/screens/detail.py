@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, describe_image, launch_permissions
+from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
 
 YES_NO: dict[Any, str] = {True: "yes", False: "no"}  # a flag AWS may leave out: ""
@@ -136,12 +137,13 @@ class DetailScreen(Screen):
 
     CSS_PATH = "detail.tcss"
 
-    def __init__(self, image: Image) -> None:
+    def __init__(self, image: Image, services: Services) -> None:
         super().__init__()
         self.image = image
+        self.services = services
 
     def compose(self) -> ComposeResult:
-        yield ContextHeader(region=self.image.region, id="context")
+        yield ContextHeader(self.services.settings, region=self.image.region, id="context")
         with TabbedContent(id="tabs"):
             with TabPane("Details", id="details"), VerticalScroll():
                 yield Static(Text(f"Loading {self.image.image_id}…"), id="summary")
@@ -164,7 +166,7 @@ class DetailScreen(Screen):
         permissions: list[dict[str, Any]] | str | None = None
         error: str | None = None
         try:
-            ec2 = self.app.clients.ec2(self.image.region)
+            ec2 = self.services.clients.ec2(self.image.region)
             raw = describe_image(ec2, self.image.image_id)
             if raw is None:
                 error = f"{self.image.image_id} no longer exists in {self.image.region}"
@@ -174,7 +176,7 @@ class DetailScreen(Screen):
                 except Exception as exc:
                     permissions = describe_error(exc)
         except Exception as exc:
-            error = describe_error(exc, self.app.settings.profile)
+            error = describe_error(exc, self.services.settings.profile)
         self.post_message(DetailLoaded(raw, permissions, error))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:

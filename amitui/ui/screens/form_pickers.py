@@ -64,7 +64,7 @@ class FieldPickers:
         form = self.form
         field = form.spec.fields[index]
         name = str(field.lookup)
-        lookup, clients, region = LOOKUPS[name], form.app.clients, form.aws_region
+        lookup, clients, region = LOOKUPS[name], form.services.clients, form.aws_region
         multi = field.kind == "regions"
         text = form.query_one(f"#f-{index}", Input).value
         current = text.replace(",", " ").split() if multi else [text.strip()]

@@ -7,6 +7,8 @@ the cache, and shows what the listing holds.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,29 +18,33 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
+from amitui.actions import ACTIONS
 from amitui.aws.errors import describe_error
-from amitui.aws.images import Image, ListQuery, iter_image_pages
+from amitui.aws.images import Image, ListQuery, fetch_images, iter_image_pages
 from amitui.ui.listing import Listing
 from amitui.ui.messages import (
     CachedImagesLoaded,
     IdentityLoaded,
+    ImagesChanged,
     ImagesPageLoaded,
     ListingFinished,
 )
 from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
-from amitui.ui.screens.inventory_actions import InventoryActions, action_key_bindings
+from amitui.ui.screens.action_form import ActionForm, FormOutcome
+from amitui.ui.screens.inventory_actions import action_key_bindings, outcome_effects
 from amitui.ui.screens.inventory_status import (
     SPINNER,
     empty_hint,
     status_text,
 )
+from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
 from amitui.ui.widgets.key_footer import KeyFooter
 
 
-class InventoryScreen(InventoryActions, Screen):
+class InventoryScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
@@ -52,9 +58,12 @@ class InventoryScreen(InventoryActions, Screen):
 
     CSS_PATH = "inventory.tcss"
 
-    def __init__(self, read_only: bool = False) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__()
-        for binding in action_key_bindings(read_only):
+        self.services = services
+        self.settings = services.settings
+        self.session = services.session
+        for binding in action_key_bindings(self.settings.read_only):
             for key in binding.key.split(","):
                 self._bindings.key_to_bindings.setdefault(key.strip(), []).append(
                     binding.with_key(key.strip())
@@ -84,12 +93,8 @@ class InventoryScreen(InventoryActions, Screen):
     def finished_in(self, seconds: float | None) -> None:
         self.listing.finished_in = seconds
 
-    @property
-    def settings(self):
-        return self.app.settings
-
     def compose(self) -> ComposeResult:
-        yield ContextHeader(id="context")
+        yield ContextHeader(self.settings, id="context")
         with Vertical():
             yield Input(
                 placeholder='filter: words, field:value (arch:arm64, name:"my image", '
@@ -104,7 +109,7 @@ class InventoryScreen(InventoryActions, Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(ImageTable)
-        table.set_multi_region(len(self.app.regions) > 1)
+        table.set_multi_region(len(self.session.regions) > 1)
         table.focus()
         # Filter as the value changes, not on Input.Changed: the message would reach this
         # screen only after the Input's own repaint, costing every keystroke a second frame.
@@ -132,12 +137,12 @@ class InventoryScreen(InventoryActions, Screen):
             self._update_status()
 
     def _update_status(self) -> None:
-        hint = empty_hint(self.listing, self.app.regions, self.app.list_query.label())
+        hint = empty_hint(self.listing, self.session.regions, self.session.list_query.label())
         table = self.query_one(ImageTable)
         if table.empty_hint != hint:
             table.empty_hint = hint
             table.refresh()
-        text = status_text(self.listing, self.app.regions, self._spin, hint)
+        text = status_text(self.listing, self.session.regions, self._spin, hint)
         self.query_one("#status", Static).update(text, layout=False)  # one line, always
 
     def on_identity_loaded(self, message: IdentityLoaded) -> None:
@@ -150,7 +155,7 @@ class InventoryScreen(InventoryActions, Screen):
     def load_images(self, keep: Image | None = None) -> None:
         """(Re)query every region; old rows stay until the first new page arrives."""
         self.workers.cancel_group(self, "listing")
-        regions, query = self.app.regions, self.app.list_query
+        regions, query = self.session.regions, self.session.list_query
         generation = self.listing.begin(regions, query, keep)
         self.show_message(None)
         self.query_one(ImageTable).set_multi_region(len(regions) > 1)
@@ -163,7 +168,7 @@ class InventoryScreen(InventoryActions, Screen):
     def _list_region(self, generation: int, region: str, query: ListQuery) -> None:
         worker = get_current_worker()
         try:
-            ec2 = self.app.clients.ec2(region)
+            ec2 = self.services.clients.ec2(region)
             pages = iter_image_pages(
                 ec2, region, query, self.settings.page_size, lambda: worker.is_cancelled
             )
@@ -202,7 +207,7 @@ class InventoryScreen(InventoryActions, Screen):
             return  # an older listing's
         if message.error:
             self.table_changed()
-            multi = len(self.app.regions) > 1
+            multi = len(self.session.regions) > 1
             self.show_message(
                 "\n".join(f"{r}: {e}" if multi else e for r, e in ended.errors.items()),
                 error=True,
@@ -224,15 +229,19 @@ class InventoryScreen(InventoryActions, Screen):
     # -- the cache: the last listing at once, each fresh one saved ---------------------
 
     def cache_key(self, region: str) -> tuple[str | None, str, str, str] | None:
-        account = self.app.account
-        if self.app.cache is None or not account:
+        account = self.session.account
+        if self.services.cache is None or not account:
             return None
-        return (self.settings.endpoint_url, account, region, self.app.list_query.label())
+        return (self.settings.endpoint_url, account, region, self.session.list_query.label())
 
     def load_cached(self) -> None:
         """Show the cached listing of the current query, if no live page came yet."""
-        if self.app.cache is not None and self.app.account and self.listing.waiting_for_first_page:
-            self._read_cache(self.listing.generation, self.app.regions)
+        if (
+            self.services.cache is not None
+            and self.session.account
+            and self.listing.waiting_for_first_page
+        ):
+            self._read_cache(self.listing.generation, self.session.regions)
 
     @work(thread=True, exit_on_error=False, group="cache")
     def _read_cache(self, generation: int, regions: tuple[str, ...]) -> None:
@@ -240,7 +249,7 @@ class InventoryScreen(InventoryActions, Screen):
         oldest = None
         for region in regions:
             key = self.cache_key(region)
-            hit = self.app.cache.load(key) if key else None
+            hit = self.services.cache.load(key) if key and self.services.cache else None
             if hit is None:
                 return  # show a cache only when it covers every region listed
             images += hit[0]
@@ -262,8 +271,10 @@ class InventoryScreen(InventoryActions, Screen):
     # argument, which for 100k images is a ~100 MB string (it was the cache's memory peak).
     @work(thread=True, exit_on_error=False, group="cache-save", description="save cache")
     def _write_cache(self, key, images: list[Image]) -> None:
+        if self.services.cache is None:
+            return
         try:
-            self.app.cache.save(key, images)
+            self.services.cache.save(key, images)
         except Exception as exc:  # disposable: say so, and carry on without it
             self.app.call_from_thread(
                 self.notify, f"Could not save the inventory cache: {exc}", severity="warning"
@@ -316,7 +327,7 @@ class InventoryScreen(InventoryActions, Screen):
     def _open_detail(self, message: ImageTable.RowActivated) -> None:
         from amitui.ui.screens.detail import DetailScreen
 
-        self.app.push_screen(DetailScreen(message.image))
+        self.app.push_screen(DetailScreen(message.image, self.services))
 
     @on(ImageTable.SortChanged)
     def _sorted(self) -> None:
@@ -326,7 +337,7 @@ class InventoryScreen(InventoryActions, Screen):
     # -- actions ----------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self.app.ensure_identity()
+        self.session.ensure_identity()
         self.load_images(keep=self.query_one(ImageTable).current)
 
     def action_copy_id(self) -> None:
@@ -342,33 +353,87 @@ class InventoryScreen(InventoryActions, Screen):
 
         def chosen(query: ListQuery | None) -> None:
             if query is not None:
-                self.app.list_query = query  # a new one: a new listing (see on_mount)
+                self.session.list_query = query  # a new one: a new listing (see on_mount)
 
-        self.app.push_screen(OwnerPicker(self.app.list_query), chosen)
+        self.app.push_screen(OwnerPicker(self.session.list_query), chosen)
 
     def action_pick_regions(self) -> None:
         from amitui.ui.screens.pickers import RegionPicker
 
         def chosen(regions: tuple[str, ...] | None) -> None:
             if regions:
-                self.app.regions = regions  # new ones: a new listing (see on_mount)
+                self.session.regions = regions  # new ones: a new listing (see on_mount)
 
-        self.app.push_screen(RegionPicker(self.app.available_regions(), self.app.regions), chosen)
+        self.app.push_screen(
+            RegionPicker(self.session.available_regions(), self.session.regions), chosen
+        )
 
     def _toggle(self, flag: str) -> None:
-        q = self.app.list_query
-        values = {
-            "owners": q.owners,
-            "include_deprecated": q.include_deprecated,
-            "include_disabled": q.include_disabled,
-            "executable_by_me": q.executable_by_me,
-        }
-        values[flag] = not values[flag]
-        self.app.list_query = ListQuery(**values)  # a new listing (see on_mount)
-        self.notify(f"{flag.replace('_', ' ').capitalize()}: {'on' if values[flag] else 'off'}")
+        query = self.session.list_query
+        on = not getattr(query, flag)
+        if flag == "include_deprecated":
+            self.session.list_query = replace(query, include_deprecated=on)  # a new listing
+        else:
+            self.session.list_query = replace(query, include_disabled=on)  # a new listing
+        self.notify(f"{flag.replace('_', ' ').capitalize()}: {'on' if on else 'off'}")
 
     def action_toggle_deprecated(self) -> None:
         self._toggle("include_deprecated")
 
     def action_toggle_disabled(self) -> None:
         self._toggle("include_disabled")
+
+    # -- action keys: the generic form, then what it did --------------------------------
+
+    def action_open_action(self, name: str) -> None:
+        spec = ACTIONS[name]
+        if self.settings.read_only:
+            self.notify(
+                f"{spec.title} is not allowed: amitui was started with --read-only",
+                title="Read-only",
+                severity="error",
+            )
+            return
+        image = self.current_image()
+        if spec.needs_image and image is None:
+            self.notify(f"Select an image to {name} first", severity="warning")
+            return
+        region = image.region if image else self.session.regions[0]
+        form = ActionForm(spec, image, region, self.services, on_started=self.record_outcome)
+        self.app.push_screen(form, self._form_closed)
+
+    def _form_closed(self, outcome: FormOutcome | None) -> None:
+        if outcome is not None:
+            self.record_outcome(outcome)
+
+    def record_outcome(self, outcome: FormOutcome) -> None:
+        effects = outcome_effects(outcome)
+        if effects.removed is not None:
+            self.rows.remove(*effects.removed)
+            self.table_changed()
+        for toast in effects.toasts:
+            self.notify(
+                toast.text, title=toast.title, severity=toast.severity, timeout=toast.timeout
+            )
+        if effects.fetch:
+            self.fetch_changed_images(effects.fetch)
+
+    @work(thread=True, exit_on_error=False, group="changed-images", description="changed images")
+    def fetch_changed_images(self, ids_by_region: dict[str, list[str]]) -> None:
+        """Show new or changed images (a pending copy included) without a full reload."""
+        images: list[Image] = []
+        for region, ids in ids_by_region.items():
+            if region not in self.session.regions:
+                continue
+            try:
+                images += fetch_images(self.services.clients.ec2(region), region, ids)
+            except Exception as exc:
+                self.app.call_from_thread(
+                    self.notify, describe_error(exc), title="Refresh failed", severity="warning"
+                )
+        if images:
+            self.post_message(ImagesChanged(images))
+
+    def on_images_changed(self, message: ImagesChanged) -> None:
+        self.rows.extend(message.images)
+        self.table_changed()

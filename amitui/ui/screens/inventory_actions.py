@@ -1,17 +1,19 @@
-"""The inventory's action keys: open the generic form, then record what it started."""
+"""The inventory's action keys, and what a form's outcome does to the inventory.
+
+Plain functions: the screen binds the keys and applies the effects (a row removed, toasts,
+images fetched again); tests read the effects without a screen."""
 
 from __future__ import annotations
 
-from textual import work
+from dataclasses import dataclass, field
+
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from amitui.actions import ACTIONS
-from amitui.aws.errors import describe_error
 from amitui.aws.execute import snapshot_results
-from amitui.aws.images import Image, fetch_images
 from amitui.ui.action_keys import key_for
-from amitui.ui.messages import ImagesChanged
-from amitui.ui.screens.action_form import ActionForm, ActionsStarted, FormOutcome
+from amitui.ui.screens.action_form import FormOutcome
 
 
 def action_bindings(read_only: bool) -> list[tuple[str, str, str]]:
@@ -40,80 +42,52 @@ def action_key_bindings(read_only: bool) -> list[Binding]:
     ]
 
 
-class InventoryActions:
-    """Mixed into InventoryScreen: everything between an action key and the table update.
+@dataclass(frozen=True, slots=True)
+class Toast:
+    text: str
+    title: str = ""
+    severity: SeverityLevel = "information"
+    timeout: float = 5
 
-    Handlers here use ``on_<message>`` names (dispatched by name through the MRO), not
-    ``@on``, which only registers on MessagePump subclasses."""
 
-    def action_open_action(self, name: str) -> None:
-        spec = ACTIONS[name]
-        if self.app.settings.read_only:
-            self.notify(
-                f"{spec.title} is not allowed: amitui was started with --read-only",
-                title="Read-only",
-                severity="error",
-            )
-            return
-        image = self.current_image()
-        if spec.needs_image and image is None:
-            self.notify(f"Select an image to {name} first", severity="warning")
-            return
-        region = image.region if image else self.app.regions[0]
-        self.app.push_screen(ActionForm(spec, image, region), self._form_closed)
+@dataclass
+class OutcomeEffects:
+    """What a form's outcome does to the inventory."""
 
-    def _form_closed(self, outcome: FormOutcome | None) -> None:
-        if outcome is not None:
-            self.record_outcome(outcome)
+    #: (image id, region) of the row the form removed: the one it was fixed to
+    removed: tuple[str, str] | None = None
+    toasts: list[Toast] = field(default_factory=list)
+    #: images to fetch again, per region (a new image, a pending copy)
+    fetch: dict[str, list[str]] = field(default_factory=dict)
 
-    def on_actions_started(self, message: ActionsStarted) -> None:
-        self.record_outcome(message.outcome)
 
-    def record_outcome(self, outcome: FormOutcome) -> None:
-        spec = outcome.spec
-        if spec.image_row == "removes":
-            result = outcome.results[0]
-            image_id = result.request["ImageId"]
-            # The form is fixed to its image, so the request names the row it showed.
-            self.rows.remove(image_id, result.region)
-            self.table_changed()
-            lines = snapshot_results(result.response) or list(result.notes)
-            detail = ("\n" + "\n".join(lines)) if lines else ""
-            left = any("STILL EXISTS" in line or "not verified" in line for line in lines)
-            self.notify(
+def outcome_effects(outcome: FormOutcome) -> OutcomeEffects:
+    spec = outcome.spec
+    effects = OutcomeEffects()
+    if spec.image_row == "removes":
+        result = outcome.results[0]
+        image_id = result.request["ImageId"]
+        # The form is fixed to its image, so the request names the row it showed.
+        effects.removed = (image_id, result.region)
+        lines = snapshot_results(result.response) or list(result.notes)
+        detail = ("\n" + "\n".join(lines)) if lines else ""
+        left = any("STILL EXISTS" in line or "not verified" in line for line in lines)
+        effects.toasts.append(
+            Toast(
                 f"{spec.title} done: {image_id}{detail}",
                 severity="warning" if left else "information",
                 timeout=20 if left else 5,
             )
-            return
-        new_images: dict[str, list[str]] = {}
-        for result in outcome.results:
-            target = result.result_id or "?"
-            if spec.task is None:
-                self.notify(f"{spec.title}: done in {result.region}", title="Done")
-            else:  # the form's worker stored the task in SQLite before we got here
-                self.notify(f"{spec.title} started: {target} in {result.region}", title="Started")
-            if spec.image_row == "adds" and result.result_id:
-                new_images.setdefault(result.region, []).append(target)
-        if new_images:
-            self.fetch_changed_images(new_images)
-
-    @work(thread=True, exit_on_error=False, group="changed-images", description="changed images")
-    def fetch_changed_images(self, ids_by_region: dict[str, list[str]]) -> None:
-        """Show new or changed images (a pending copy included) without a full reload."""
-        images: list[Image] = []
-        for region, ids in ids_by_region.items():
-            if region not in self.app.regions:
-                continue
-            try:
-                images += fetch_images(self.app.clients.ec2(region), region, ids)
-            except Exception as exc:
-                self.app.call_from_thread(
-                    self.notify, describe_error(exc), title="Refresh failed", severity="warning"
-                )
-        if images:
-            self.post_message(ImagesChanged(images))
-
-    def on_images_changed(self, message: ImagesChanged) -> None:
-        self.rows.extend(message.images)
-        self.table_changed()
+        )
+        return effects
+    for result in outcome.results:
+        target = result.result_id or "?"
+        if spec.task is None:
+            effects.toasts.append(Toast(f"{spec.title}: done in {result.region}", "Done"))
+        else:  # the form's worker stored the task in SQLite before we got here
+            effects.toasts.append(
+                Toast(f"{spec.title} started: {target} in {result.region}", "Started")
+            )
+        if spec.image_row == "adds" and result.result_id:
+            effects.fetch.setdefault(result.region, []).append(target)
+    return effects

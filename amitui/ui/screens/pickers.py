@@ -38,7 +38,9 @@ class ScopeChoices(RadioSet):
         if not button.value:
             button.value = True  # shown as pressed before the picker closes or waits
         scope = (button.id or "scope-self").removeprefix("scope-")
-        self.screen.apply(scope)
+        picker = self.screen
+        if isinstance(picker, OwnerPicker):
+            picker.apply(scope)
 
 
 class OwnerPicker(ModalScreen[ListQuery | None]):

@@ -33,6 +33,7 @@ from amitui.ui.screens.task_views import (
     history_title,
     task_cells,
 )
+from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
 
 # HistoryScreen and the cells were defined here before: kept importable from here.
@@ -65,8 +66,10 @@ class TasksScreen(Screen):
     ]
     CSS_PATH = "tasks.tcss"
 
-    def __init__(self) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__()
+        self.services = services
+        self.tracker = services.tasks
         self.sort_column = "started"
         self.sort_reverse = True
         self.task_list: list[Task] = []  # this scope's tasks
@@ -76,7 +79,7 @@ class TasksScreen(Screen):
         self.history_events: list[TaskEvent] = []  # what the history pane shows
 
     def compose(self) -> ComposeResult:
-        yield ContextHeader(id="context")
+        yield ContextHeader(self.services.settings, id="context")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="tasks")
         with VerticalScroll(id="history"):
             yield Static(Text("No task selected.", style="dim"), id="history-text")
@@ -92,10 +95,6 @@ class TasksScreen(Screen):
         self.reload()
         self.set_interval(1.0, self._tick)
         table.focus()
-
-    @property
-    def tracker(self):
-        return self.app.tasks
 
     # -- rows ------------------------------------------------------------------------
 
@@ -235,7 +234,7 @@ class TasksScreen(Screen):
         task = self.selected()
         if task is None:
             return
-        if self.app.settings.read_only:
+        if self.services.settings.read_only:
             self.notify("Cancelling is not allowed under --read-only", severity="error")
             return
         if not self.is_followed(task):
@@ -282,7 +281,7 @@ class TasksScreen(Screen):
     @work(thread=True, exit_on_error=False, group="task-actions")
     def _cancel(self, task_id: int) -> None:
         try:
-            task = self.tracker.poller.cancel(task_id)
+            task = self.tracker.cancel(task_id)
             self.post_message(
                 TaskActionDone(
                     f"Cancel requested for {task.kind} {task.target_id}: AWS accepted it;"
@@ -306,14 +305,14 @@ class TasksScreen(Screen):
         self.reload()
 
     def action_adopt(self) -> None:
-        self._adopt(self.app.regions)
+        self._adopt(self.services.session.regions)
 
     @work(thread=True, exit_on_error=False, group="task-actions")
     def _adopt(self, regions: tuple[str, ...]) -> None:
         adopted = 0
         for region in regions:
             try:
-                adopted += len(self.tracker.poller.adopt(region))
+                adopted += len(self.tracker.adopt(region))
             except Exception as exc:
                 self.post_message(TaskActionDone(f"{region}: {describe_error(exc)}", error=True))
         self.post_message(TaskActionDone(f"Following {adopted} more export/import task(s)"))

@@ -6,11 +6,13 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from amitui.settings import Settings
+
 SEPARATOR = "  │  "
 COMPACT_SEPARATOR = " │ "
 
 
-def region_default_hint(settings, regions: tuple[str, ...]) -> str | None:
+def region_default_hint(settings: Settings, regions: tuple[str, ...]) -> str | None:
     """How to choose a region, while the listing is of the default nobody chose."""
     if not settings.region_defaulted or regions != settings.regions:
         return None
@@ -23,7 +25,7 @@ class ContextHeader(Widget):
     default-region hint shortens, then the labels go, then the context is cut with '…'.
     The running-task count and READ-ONLY are drawn at the right end and are never cut.
 
-    Once mounted it follows the app's session state: ``settings`` and the reactives
+    Once mounted it follows ``settings`` and the app's session state: the reactives
     ``regions``, ``list_query``, ``account`` and ``running_tasks`` (AmiTui has them), so
     every screen's header says the same without any screen copying another's. ``region``
     fixes the region shown (the detail screen: the image's own)."""
@@ -43,8 +45,9 @@ class ContextHeader(Widget):
         "running_tasks",
     )
 
-    def __init__(self, region: str | None = None, **kwargs) -> None:
+    def __init__(self, settings: Settings, region: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.settings = settings
         self.fixed_region = region
         self.profile = "default"
         self.account = "…"
@@ -64,8 +67,7 @@ class ContextHeader(Widget):
         self.refresh()
 
     def on_mount(self) -> None:
-        app = self.app
-        settings = app.settings  # type: ignore[attr-defined]  # AmiTui's; widgets see App
+        app, settings = self.app, self.settings
         self.update_context(
             profile=settings.profile or "default",
             endpoint=settings.endpoint_url,
@@ -80,7 +82,7 @@ class ContextHeader(Widget):
             self.watch(app, "regions", self._regions_changed)
 
     def _regions_changed(self, regions: tuple[str, ...]) -> None:
-        hint = region_default_hint(self.app.settings, regions)  # type: ignore[attr-defined]
+        hint = region_default_hint(self.settings, regions)
         self.update_context(regions=regions, region_default_hint=hint)
 
     def render(self) -> Text:

@@ -1,0 +1,41 @@
+"""What the screens use, typed: the app builds one ``Services`` and hands it to each screen.
+
+``Services`` holds the long-lived objects (settings, AWS clients, the task tracker, the
+inventory cache). ``Session`` is the app's session state that several screens watch and
+set (the regions listed, the list query, the account: reactives on the app) and the two
+things a screen may ask of the app; the app passes itself, seen only through this shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from amitui.aws.clients import AwsClients
+    from amitui.aws.images import ListQuery
+    from amitui.inventory_cache import InventoryCache
+    from amitui.settings import Settings
+    from amitui.ui.task_tracker import TaskTracker
+
+
+class Session(Protocol):
+    """The app's session state (reactive on the app: ``self.watch(self.app, name, ...)``
+    follows it) and what a screen may ask of the app."""
+
+    regions: tuple[str, ...]
+    list_query: ListQuery
+    account: str | None
+
+    def ensure_identity(self) -> None: ...  # ask for the account again while unknown
+
+    def available_regions(self) -> list[str]: ...  # a fallback list if AWS cannot say
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    clients: AwsClients
+    tasks: TaskTracker
+    cache: InventoryCache | None
+    session: Session
