@@ -185,8 +185,9 @@ async def open_form(pilot, key: str):
 
 
 async def select_image(pilot, image_id: str) -> None:
-    """Put the cursor on one image by filtering on its id."""
-    await pilot.press("slash", *image_id, "enter")
+    """Put the cursor on one image by filtering on its id (typed as a fast typist does)."""
+    await pilot.press("slash")
+    await type_text(pilot, *image_id, "enter")
     await wait_for(
         pilot, lambda: table(pilot.app).current and table(pilot.app).current.image_id == image_id
     )
@@ -218,11 +219,20 @@ async def pick_from_list(pilot, form, api_name: str, query: str) -> str:
     """Open a field's picker, type ``query`` (no spaces) until one entry is left, press
     Enter; the field's value afterwards."""
     picker = await open_picker(pilot, form, api_name)
-    await pilot.press(*query)
+    await type_text(pilot, *query)
     await wait_for(pilot, lambda: len(picker_shown(picker)) == 1, 10, f"one match for {query}")
     await pilot.press("enter")
     await wait_for(pilot, lambda: pilot.app.screen is form, 5, "back to the form")
     return field_widget(form, api_name).value
+
+
+async def type_text(pilot, *keys: str) -> None:
+    """Keys (names or characters) as a fast typist sends them: all at once, then one pause.
+    ``Pilot.press`` waits for the app to idle after every key, about 50 ms a key. Focus
+    moves only after the queued keys are handled, so press the key that focuses a field
+    first with ``pilot.press``; then wait on the state the keys lead to."""
+    type_burst(pilot, keys)
+    await pilot.pause()
 
 
 def type_burst(pilot, keys) -> None:

@@ -25,6 +25,7 @@ from tests.app.helpers import (
     rendered,
     select_image,
     type_burst,
+    type_text,
     wait_for,
 )
 
@@ -54,7 +55,7 @@ async def test_snapshot_picker_filters_thousands_and_enter_fills_the_field(memor
         total = len(picker.lookup.choices)
         assert total > 1000  # the sandbox's us-east-1 has as many as a real account
         assert f"{total:,} of {total:,} snapshots" in text_of(picker, "#status")
-        await pilot.press(*"LEGACY-app")
+        await type_text(pilot, *"LEGACY-app")
         await wait_for(pilot, lambda: picker_shown(picker) == [legacy["SnapshotId"]])
         assert "1 of" in text_of(picker, "#status")
         await pilot.press("enter")
@@ -79,7 +80,7 @@ async def test_instance_picker_opens_from_its_button_and_a_click_picks(memory, e
         picker = await wait_for(pilot, lambda: isinstance(app.screen, ChoicePicker) and app.screen)
         await wait_for(pilot, lambda: picker.lookup, 15, "instances")
         assert "3 of 3 instances" in text_of(picker, "#status")
-        await pilot.press(*"payments")
+        await type_text(pilot, *"payments")
         await wait_for(pilot, lambda: picker_shown(picker) == [payments["InstanceId"]])
         await pilot.click(ChoiceList, offset=(5, 1))  # the first row, under the header
         await wait_for(pilot, lambda: app.screen is form, 5, "back to the form")
@@ -108,7 +109,7 @@ async def test_destination_regions_are_marked_with_space_and_applied_with_enter(
         form = await open_form(pilot, "c")
         picker = await open_picker(pilot, form, "DestinationRegions", key="f2")
         assert "regions enabled for this account (DescribeRegions)" in text_of(picker, "#source")
-        await pilot.press(*"eu-west")
+        await type_text(pilot, *"eu-west")
         await wait_for(
             pilot, lambda: picker_shown(picker) == ["eu-west-1", "eu-west-2", "eu-west-3"]
         )
@@ -202,7 +203,7 @@ async def test_bucket_picker_warns_when_the_bucket_is_not_in_the_images_region(
         in_region = {eu_bucket, "amitui-exports-eu-west-1", "amitui-imports-eu-west-1"}
         first_elsewhere = next(i for i, b in enumerate(shown) if b not in in_region)
         assert set(shown[:first_elsewhere]) == in_region & set(shown)  # usable buckets first
-        await pilot.press(*"amitui-exports us-east-1")
+        await type_text(pilot, *"amitui-exports us-east-1")
         await wait_for(pilot, lambda: picker_shown(picker) == ["amitui-exports"])
         expected = "amitui-exports is in us-east-1: ExportImage needs a bucket in eu-west-1"
         assert expected in text_of(picker, "#warning")

@@ -24,6 +24,7 @@ from tests.app.helpers import (
     rendered,
     select_image,
     table,
+    type_text,
     wait_for,
 )
 
@@ -113,7 +114,7 @@ async def test_enter_moves_to_the_next_field_and_never_sends(memory, size):
         form = await open_form(pilot, "n")
         name = field_widget(form, "Name")
         name.focus()
-        await pilot.press(*"enter-sends-nothing")
+        await type_text(pilot, *"enter-sends-nothing")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused is field_widget(form, "Description"))
         await fill(pilot, form, InstanceId="i-0123456789abcdef0")

@@ -21,6 +21,7 @@ from tests.app.helpers import (
     status_text,
     table,
     table_lines,
+    type_text,
     visible_images,
     wait_for,
 )
@@ -145,7 +146,7 @@ async def test_enter_on_another_account_asks_for_the_id_then_applies(memory):
         await pilot.press("down", "down", "down", "down", "enter")  # "Another account id"
         assert pilot.app.screen is picker
         assert pilot.app.focused is picker.query_one("#account")
-        await pilot.press(*"210987654321", "enter")
+        await type_text(pilot, *"210987654321", "enter")
         await wait_for(pilot, lambda: pilot.app.list_query.owners == ("210987654321",))
         assert pilot.app.screen is pilot.app.inventory
 

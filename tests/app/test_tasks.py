@@ -21,6 +21,7 @@ from tests.app.helpers import (
     own_images,
     rendered,
     select_image,
+    type_text,
     wait_for,
 )
 
@@ -223,7 +224,7 @@ async def test_cancelling_a_pending_copy_deregisters_it_and_marks_it_cancelled(s
             pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen
         )
         confirm.query_one("#typed").focus()
-        await pilot.press(*copy.target_id, "enter")
+        await type_text(pilot, *copy.target_id, "enter")
         await wait_for(
             pilot,
             lambda: app.tasks.store.get(copy.id).status != "running",

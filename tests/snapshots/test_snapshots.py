@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from textual.widgets import Input
 
 from amitui.aws import lookups
 from amitui.tasks.store import TaskStore
@@ -75,10 +76,14 @@ def proxy(sandbox):
 
 
 async def pin_headers(pilot) -> None:
-    """Every header on the stack shows one fixed endpoint (the sandbox's port varies)."""
+    """Every header on the stack shows one fixed endpoint (the sandbox's port varies), and
+    every text field's cursor stops blinking, shown (a slow, loaded machine would take the
+    picture in either phase of the blink)."""
     for screen in pilot.app.screen_stack:
         for header in screen.query(ContextHeader):
             header.update_context(endpoint=ENDPOINT)
+        for field in screen.query(Input):
+            field.cursor_blink = False
     await pilot.pause()
 
 
@@ -114,6 +119,7 @@ def test_filtered_inventory(snap_compare, pinned):
         await settle(pilot)
         await pilot.press("slash", *"arch:arm64 !ubuntu")
         await wait_for(pilot, lambda: not pilot.app.inventory.rows.filtering)
+        await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url), run_before)
 
@@ -235,7 +241,7 @@ def test_inventory_picker(snap_compare, pinned, key):
         await settle(pilot)
         await pilot.press(key)
         await wait_for(pilot, lambda: pilot.app.screen is not pilot.app.inventory, 10)
-        await pilot.pause()
+        await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url), run_before)
 
@@ -269,6 +275,6 @@ def test_form_picker(snap_compare, pinned, key, api_name, region, typed):
             total = len(picker.lookup.choices)
             await pilot.press(*typed)
             await wait_for(pilot, lambda: 0 < len(picker_shown(picker)) < total, 10, typed)
-        await pilot.pause()
+        await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url, regions=(region,)), run_before)
