@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from amitui import __version__, paths
-from amitui.settings import CONFIG_KEYS, Settings, SettingsError, build_settings
+from amitui.settings import CONFIG_KEYS, LISTING_MODES, Settings, SettingsError, build_settings
 
 if TYPE_CHECKING:
     from amitui.aws.clients import AwsClients
@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
         "ignores the profile, regions and endpoint of the config file and the environment "
         "(and --profile and --endpoint-url)",
     )
+    parser.add_argument(
+        "--listing",
+        choices=LISTING_MODES,
+        help="how to list a region: partitioned (default; creation-date partitions fetched "
+        "at once, merged as they arrive) or paged (sequential NextToken paging)",
+    )
     parser.add_argument("--debug-log", metavar="FILE", help="record each API call to FILE")
     return parser
 
@@ -177,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "read_only": args.read_only,
         "cache": args.cache,
         "debug_log": args.debug_log,
+        "listing": args.listing,
     }
     try:
         if args.demo:

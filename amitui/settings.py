@@ -13,6 +13,10 @@ from amitui import paths
 
 DEFAULT_REGION = "us-east-1"
 
+#: How the inventory lists a region: creation-date partitions fetched concurrently
+#: (amitui/aws/partitions.py), or plain sequential NextToken paging.
+LISTING_MODES = ("partitioned", "paged")
+
 #: config.toml keys, their types and what they mean (shown by ``amitui --help``).
 CONFIG_KEYS: dict[str, str] = {
     "profile": "AWS profile name (string)",
@@ -25,6 +29,8 @@ CONFIG_KEYS: dict[str, str] = {
     "poll_interval": "seconds between task polls (number, default 15)",
     "page_size": "DescribeImages MaxResults per page (5..1000, default 1000)",
     "cache": "show cached inventory at launch (bool, default true)",
+    "listing": '"partitioned" (default: creation-date partitions fetched at once) or "paged" '
+    "(sequential NextToken paging)",
     "keys": 'table remapping keys by binding id, e.g. [keys] refresh = "ctrl+r,f5" (below)',
 }
 
@@ -53,6 +59,8 @@ class Settings:
     poll_interval: float = 15.0
     page_size: int = 1000
     cache: bool = True
+    #: one of LISTING_MODES
+    listing: str = "partitioned"
     demo: bool = False
     debug_log: Path | None = None
     #: config.toml's [keys] table as written (binding id -> keys); the UI checks it
@@ -155,6 +163,10 @@ def build_settings(
         if not isinstance(size, int) or not 5 <= size <= 1000:
             raise SettingsError("page_size must be an integer from 5 to 1000")
         kwargs["page_size"] = size
+    if "listing" in merged:
+        if merged["listing"] not in LISTING_MODES:
+            raise SettingsError(f"listing must be one of: {', '.join(map(repr, LISTING_MODES))}")
+        kwargs["listing"] = merged["listing"]
     if "keys" in merged:
         if not isinstance(merged["keys"], dict):
             raise SettingsError('keys must be a table: [keys] then lines like refresh = "f5"')

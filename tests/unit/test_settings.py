@@ -53,6 +53,7 @@ def test_aws_region_wins_over_default_region_and_endpoint_env(tmp_path):
     [
         'read_only = "yes"',
         "page_size = 2000",
+        'listing = "fast"',
         "poll_interval = -1",
         'colour = "red"',
         "regions = [1]",
@@ -62,3 +63,23 @@ def test_aws_region_wins_over_default_region_and_endpoint_env(tmp_path):
 def test_bad_config_is_a_clear_error(tmp_path, text):
     with pytest.raises(SettingsError):
         build_settings({}, env={}, config_path=write(tmp_path, text))
+
+
+def test_listing_is_partitioned_unless_config_or_flag_say_paged(tmp_path):
+    none = tmp_path / "none.toml"
+    assert build_settings({}, env={}, config_path=none).listing == "partitioned"
+    paged = write(tmp_path, 'listing = "paged"')
+    assert build_settings({}, env={}, config_path=paged).listing == "paged"
+    flag = build_settings({"listing": "partitioned"}, env={}, config_path=paged)
+    assert flag.listing == "partitioned"
+
+
+def test_the_listing_flag_reaches_the_settings_and_help():
+    from amitui.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["--listing", "paged"]).listing == "paged"
+    assert parser.parse_args([]).listing is None  # not given: config or default decide
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--listing", "fast"])
+    assert 'listing              "partitioned"' in parser.epilog
