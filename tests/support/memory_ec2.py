@@ -8,16 +8,19 @@ canned catalogue of any size for the table benchmarks.
 ``MemoryEndpoint(client_for, url)``: the sandbox's seeded catalogue, recorded once per test
 session and served from memory. The first listing of each (region, query) is fetched
   from the sandbox (paging through it) and kept; later ones, with any MaxResults and
-  NextToken, are slices of what was kept. DescribeImages by ImageIds and other read calls
-  (regions, launch permissions...) are asked once and remembered. A mutating call is a
+  NextToken, are slices of what was kept; a ``creation-date`` filter (the partitioned
+  listing's) is applied in memory to the query's listing without it, with EC2's
+  wildcards. DescribeImages by ImageIds and other read calls (regions, launch
+  permissions...) are asked once and remembered. A mutating call is a
   test bug here: it raises (``ReadOnlyError`` under --read-only, as the real guard does).
   Tests that change the catalogue run on the HTTP sandbox.
 
 ``MemoryClients`` is an ``AwsClients`` whose ``ec2()`` and ``identity()`` are the
 endpoint's; ``.calls`` counts the operations this app made (a Counter of botocore names:
 ``describe_images``...) and ``.requests`` lists them with their parameters, in order.
-``endpoint.hold()`` makes every listing wait after its first page until
-``endpoint.release()``: the state "pages are still loading", reached without timing.
+``endpoint.hold()`` makes every listing wait after its first call (a later page or a
+creation-date partition) until ``endpoint.release()``: the state "pages are still
+loading", reached without timing.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from amitui.aws.clients import AwsClients, Identity, ReadOnlyError, is_mutating
+from amitui.sandbox.image_filters import matches
 
 ACCOUNT = "123456789012"  # the sandbox's account
 
@@ -37,6 +41,21 @@ _PAGING = ("MaxResults", "NextToken")
 
 def _key(region: str, operation: str, params: dict[str, Any]) -> tuple[str, str, str]:
     return region, operation, repr(sorted(params.items()))
+
+
+def _creation_dates(query: dict[str, Any]) -> list[str]:
+    """Take the creation-date filter out of ``query`` (the recorded listing is the query's
+    without it: partitions are served from it); return its patterns ([]: none)."""
+    filters = query.pop("Filters", None) or []
+    patterns = [v for f in filters if f["Name"] == "creation-date" for v in f["Values"]]
+    others = [f for f in filters if f["Name"] != "creation-date"]
+    if others:
+        query["Filters"] = others
+    return patterns
+
+
+def matches_any(patterns: list[str], values: list[str]) -> bool:
+    return any(matches(pattern, values) for pattern in patterns)
 
 
 def _operation(name: str) -> str:
@@ -144,10 +163,13 @@ class MemoryEc2:
         if params.get("ImageIds"):
             return self.endpoint.answer(self.region, "describe_images", params)
         query = {k: v for k, v in params.items() if k not in _PAGING}
+        created = _creation_dates(query)
         images = self.endpoint.listing(self.region, query)
+        if created:  # a partition of the recorded listing, as EC2 matches it
+            images = [i for i in images if matches_any(created, [i.get("CreationDate", "")])]
         start = int(params.get("NextToken") or 0)
         end = min(start + int(params.get("MaxResults") or len(images) or 1), len(images))
-        if params.get("NextToken"):  # a page after the first: wait while the test holds
+        if params.get("NextToken") or created:  # not a listing's first call: wait while held
             self.endpoint.wait_gate()
         answer: dict[str, Any] = {"Images": copy.deepcopy(images[start:end])}
         if end < len(images):
