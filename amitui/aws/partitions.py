@@ -90,6 +90,9 @@ def iter_partitioned_pages(
     token = answer.get("NextToken")
     if not token or cancelled():
         return
+    log.info(
+        "%s: listing the rest by creation-date partitions, %d requests at a time", region, workers
+    )
     try:
         yield from _concurrent(ec2, region, base, page_size, cancelled, workers, seen, started)
     except FilterRefused as refused:

@@ -24,7 +24,7 @@ from tests.support.textual_hooks import on_paint
 
 async def test_pages_stream_into_the_table(memory):
     truth = {i["ImageId"] for i in own_images(memory.ec2("us-east-1"))}
-    app = make_app(memory, page_size=25)
+    app = make_app(memory, page_size=25, listing="paged")
     async with app.run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
         assert {i.image_id for i in widget.rows.images} == truth
@@ -32,6 +32,48 @@ async def test_pages_stream_into_the_table(memory):
         assert f"{len(truth):,} images" in status_text(app)
     pages = -(-len(truth) // 25)
     assert app.clients.calls["describe_images"] == pages  # MaxResults paging, a call a page
+
+
+@pytest.fixture
+def pages_shown(monkeypatch):
+    """Every live page the inventory's Listing takes: (region, page number, image ids)."""
+    from amitui.ui.listing import Listing
+
+    shown: list[tuple[str, int, list[str]]] = []
+    original = Listing.page_loaded
+
+    def page_loaded(self, generation, region, images, page, current):
+        shown.append((region, page, [i.image_id for i in images]))
+        return original(self, generation, region, images, page, current)
+
+    monkeypatch.setattr(Listing, "page_loaded", page_loaded)
+    return shown
+
+
+async def test_partitioned_pages_merge_into_the_sequential_listings_images_each_once(
+    memory, pages_shown
+):
+    regions = ("us-east-1", "eu-west-1")
+    truth = {(r, i["ImageId"]) for r in regions for i in own_images(memory.ec2(r))}
+    app = make_app(memory, page_size=25, regions=regions)  # partitioned: the default
+    async with app.run_test(size=SIZE) as pilot:
+        widget = await loaded(pilot)
+        assert {(i.region, i.image_id) for i in widget.rows.images} == truth
+        assert widget.rows.total == len(truth)
+        assert f"{len(truth):,} images" in status_text(app)
+    arrived = [(region, i) for region, _, ids in pages_shown for i in ids]
+    assert len(arrived) == len(set(arrived)) == len(truth)  # no image came twice
+    for region in regions:  # each region's pages numbered as they came
+        numbers = [n for r, n, _ in pages_shown if r == region]
+        assert numbers == list(range(1, len(numbers) + 1))
+    partitions = [
+        f["Values"][0]
+        for _, params in app.clients.requests
+        for f in params.get("Filters") or []
+        if f["Name"] == "creation-date"
+    ]
+    assert len(partitions) > 2 * 20  # every year of both regions, and months of big years
+    assert any(p.count("-") == 2 for p in partitions)  # a year split into months
 
 
 async def test_rows_show_while_pages_are_still_loading(memory):

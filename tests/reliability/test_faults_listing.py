@@ -35,7 +35,7 @@ async def test_endpoint_dies_mid_listing_then_comes_back(sandbox, proxy, ec2):
     truth = own_ids(ec2)
     assert len(truth) > 6 * PAGE
     proxy.fault = lambda action, n: "die" if action == "DescribeImages" and n == 4 else None
-    app = make_app(proxy.url, page_size=PAGE)
+    app = make_app(proxy.url, page_size=PAGE, listing="paged")  # pages in sequence
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 20, "the error line")
         line = error_line(app)
@@ -52,6 +52,38 @@ async def test_endpoint_dies_mid_listing_then_comes_back(sandbox, proxy, ec2):
         assert shown_ids(app) == truth
         assert not message_text(app).strip()
         assert app.is_running
+
+
+async def test_endpoint_dies_mid_partitioned_listing_keeps_what_arrived_then_comes_back(
+    sandbox, proxy, ec2, monkeypatch
+):
+    from amitui.ui.listing import Listing
+
+    arrived: list[str] = []
+    original = Listing.page_loaded
+
+    def page_loaded(self, generation, region, images, page, current):
+        arrived.extend(i.image_id for i in images)
+        return original(self, generation, region, images, page, current)
+
+    monkeypatch.setattr(Listing, "page_loaded", page_loaded)
+    truth = own_ids(ec2)
+    # Partitions run six at once: the endpoint dies with some answered, some in flight.
+    proxy.fault = lambda action, n: "die" if action == "DescribeImages" and n == 12 else None
+    app = make_app(proxy.url, page_size=PAGE)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 20, "the error line")
+        assert proxy.url in error_line(app)
+        assert not app.inventory.pages_by_region  # the region's listing ended, failed
+        assert len(arrived) == len(set(arrived)) > PAGE  # partitions came, each image once
+        assert shown_ids(app) == set(arrived) < truth  # every row that came stays
+        assert "1 region(s) failed" in status_text(app)
+        proxy.fault = None
+        proxy.restart()
+        await pilot.press("ctrl+r")
+        await loaded(pilot)
+        assert shown_ids(app) == truth
+        assert not message_text(app).strip()
 
 
 async def test_endpoint_dies_mid_refresh_and_the_table_keeps_its_rows(sandbox, proxy, ec2):

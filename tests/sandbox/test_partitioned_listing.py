@@ -46,11 +46,13 @@ def sequential(ec2, query=AMAZON) -> list[str]:
     return ids(iter_image_pages(ec2, REGION, query, page_size=1000))
 
 
-def test_the_same_images_as_sequential_paging_each_exactly_once(sandbox):
+def test_the_same_images_as_sequential_paging_each_exactly_once(sandbox, caplog):
     ec2 = client(sandbox.url)
     expected = sequential(ec2)
     patterns = sent_filters(ec2)
-    listed = ids(iter_partitioned_pages(ec2, REGION, AMAZON, page_size=50, first_page=10))
+    with caplog.at_level("INFO", logger="amitui.aws"):
+        listed = ids(iter_partitioned_pages(ec2, REGION, AMAZON, page_size=50, first_page=10))
+    assert "us-east-1: listing the rest by creation-date partitions" in caplog.text
     assert len(listed) == len(set(listed))  # exactly once
     assert set(listed) == set(expected) and len(expected) > 500
     assert "2025-*" in patterns and "2025-06-*" in patterns  # a big year split into months

@@ -128,6 +128,60 @@ def test_the_filter_and_sort_apply_to_the_rows_on_their_way():
     assert (listing.rows.sort_column, listing.rows.sort_reverse) == ("name", True)
 
 
+def test_partition_pages_of_two_regions_interleaved_adopt_once_then_extend():
+    """The partitioned listing: each region's pages come from several creation-date
+    partitions, in any order, numbered as they arrive; two regions interleave."""
+    listing = listed()  # rows of an earlier listing are on screen
+    gen = listing.begin((EAST, WEST), MINE)
+    arrivals = [
+        (EAST, [img(10)]),  # east's first (small) page
+        (WEST, [img(20, WEST), img(21, WEST)]),
+        (EAST, [img(11), img(12)]),  # east 2025-*
+        (EAST, []),  # an empty page counts as a page
+        (WEST, [img(22, WEST)]),
+        (EAST, [img(13)]),  # east 2024-03-*
+    ]
+    counts = {EAST: 0, WEST: 0}
+    adopted = []
+    for region, images in arrivals:
+        counts[region] += 1
+        shown = listing.page_loaded(gen, region, images, counts[region], None)
+        assert shown is not None
+        adopted.append(shown.adopted)
+        assert listing.pages_by_region == counts  # what the status line sums
+    assert adopted == [True] + [False] * 5  # only the first page replaces the old rows
+    assert ids(listing) == {img(n).image_id for n in (10, 11, 12, 13, 20, 21, 22)}
+    listing.region_finished(gen, WEST, None, None)
+    assert listing.pages_by_region == {EAST: 4} and listing.loading
+    ended = listing.region_finished(gen, EAST, None, None)
+    assert ended.done and ended.save == [EAST, WEST] and not listing.loading
+
+
+def test_an_image_that_comes_again_replaces_its_row_and_is_shown_once():
+    """A partition asked again (today's, at the end) or a changed image may bring an image
+    already listed: its row is replaced (its new state shown), never doubled."""
+    listing = Listing()
+    gen = listing.begin((EAST, WEST), MINE)
+    listing.page_loaded(gen, EAST, [img(1), img(2)], 1, None)
+    listing.page_loaded(gen, WEST, [img(1, WEST)], 1, None)  # the same id in another region
+    again = Image(image_id=img(2).image_id, region=EAST, name="image-2", state="available")
+    listing.page_loaded(gen, EAST, [again, img(3)], 2, None)
+    rows = [(i.region, i.image_id) for i in listing.rows.images]
+    assert len(rows) == len(set(rows)) == 4
+    assert listing.rows.images[listing.rows.row_of(img(2).image_id, EAST)].state == "available"
+
+
+def test_the_first_live_page_of_any_region_replaces_the_cached_rows():
+    listing = Listing()
+    gen = listing.begin((EAST, WEST), MINE)
+    listing.cached_loaded(gen, [img(7), img(8, WEST)], saved_at=100.0)
+    shown = listing.page_loaded(gen, WEST, [img(9, WEST)], 1, None)
+    assert shown.adopted and listing.cached_at is None
+    assert ids(listing) == {img(9).image_id}
+    shown = listing.page_loaded(gen, EAST, [img(6)], 1, None)
+    assert not shown.adopted and ids(listing) == {img(9).image_id, img(6).image_id}
+
+
 def test_the_listing_rules_import_no_textual():
     import subprocess
     import sys
