@@ -20,6 +20,8 @@ Latency model: ``delay_ms`` per DescribeImages answer plus ``per_image_ms`` per 
 and partitions only shows with latency. The ``creation-date`` filter is honoured with
 AWS's wildcard rules (``*`` any run, ``?`` one character), so a listing may be split into
 creation-date partitions; pages and NextTokens then run over the matching images.
+``throttle`` answers that share of DescribeImages calls (every 10th at 0.1) with HTTP 503
+RequestLimitExceeded, as AWS throttles.
 """
 
 from __future__ import annotations
@@ -493,6 +495,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _describe_images(self, form: dict[str, list[str]]) -> tuple[int, bytes]:
         catalogue = self.server.catalogue
+        if self.server.throttled():
+            return 503, _error("RequestLimitExceeded", "Request limit exceeded.")
         ids = [v[0] for k, v in form.items() if k.startswith("ImageId.")]
         if ids:
             return 200, catalogue.some(ids)
@@ -547,6 +551,19 @@ class _Server(ThreadingHTTPServer):
     per_image: float = 0.0
     regions: tuple[str, ...] = ()
     pages_served: int = 0
+    #: answer this share of DescribeImages calls RequestLimitExceeded (0..1), spread evenly
+    throttle: float = 0.0
+    calls: int = 0
+    throttles: int = 0
+    lock: threading.Lock
+
+    def throttled(self) -> bool:
+        """Whether this call is one of the throttled share (every 1/throttle-th call)."""
+        with self.lock:
+            self.calls += 1
+            due = int(self.calls * self.throttle) > int((self.calls - 1) * self.throttle)
+            self.throttles += due
+            return due
 
 
 class CannedEc2:
@@ -562,6 +579,7 @@ class CannedEc2:
         per_image_ms: float = 0.0,
         seed: int = 6,
         regions: tuple[str, ...] = (),
+        throttle: float = 0.0,
     ) -> None:
         if len(regions) > 15:
             raise ValueError("at most 15 regions (ids are tagged with one hex digit)")
@@ -571,6 +589,8 @@ class CannedEc2:
         self._server.delay = delay_ms / 1000
         self._server.per_image = per_image_ms / 1000
         self._server.regions = tuple(regions)
+        self._server.throttle = throttle
+        self._server.lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     @property
@@ -610,6 +630,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--per-image-ms", type=float, default=0.0, help="latency added per image in a page"
     )
+    parser.add_argument(
+        "--throttle",
+        type=float,
+        default=0.0,
+        help="share of DescribeImages calls answered RequestLimitExceeded (0..1, e.g. 0.1)",
+    )
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument(
         "--regions",
@@ -627,6 +653,7 @@ def main(argv: list[str] | None = None) -> int:
         per_image_ms=args.per_image_ms,
         seed=args.seed,
         regions=tuple(r for r in args.regions.split(",") if r),
+        throttle=args.throttle,
     )
     print(server.url, flush=True)
     print(

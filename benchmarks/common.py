@@ -81,6 +81,9 @@ def bench_env(**extra: str) -> dict[str, str]:
         AMITUI_CONFIG_DIR=str(scratch / "config"),
         AMITUI_STATE_DIR=str(scratch / "state"),
         AMITUI_CACHE_DIR=str(scratch / "cache"),
+        # The code of this checkout, whichever one the venv's editable install points at
+        # (a git worktree shares the venv of the main one).
+        PYTHONPATH=str(ROOT),
     )
     env.update(extra)
     return env
@@ -99,13 +102,14 @@ def canned_endpoint(
     delay_ms: float = 0.0,
     regions: Sequence[str] = (),
     per_image_ms: float = 0.0,
+    throttle: float = 0.0,
 ) -> AbstractContextManager[str]:
     """Run benchmarks.canned_ec2 in a child process (its own GIL and core); yield its URL."""
     from amitui.cli import child_endpoint
 
     cmd = [sys.executable, "-m", "benchmarks.canned_ec2", "--port", "0"]
     cmd += ["--images", str(images), "--delay-ms", str(delay_ms)]
-    cmd += ["--per-image-ms", str(per_image_ms)]
+    cmd += ["--per-image-ms", str(per_image_ms), "--throttle", str(throttle)]
     if regions:
         cmd += ["--regions", ",".join(regions)]
     return child_endpoint(cmd, "the canned endpoint", cwd=str(ROOT))

@@ -24,6 +24,7 @@ import termios
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import (
     ROOT,
@@ -48,17 +49,19 @@ def run_in_pty(
     timeout: float = 120.0,
     then: re.Pattern[bytes] | None = None,
     linger: float = 0.0,
-) -> dict[str, float]:
+    capture: re.Pattern[bytes] | None = None,
+) -> dict[str, Any]:
     """Exec ``args`` in a pty; seconds until ``until`` (and ``then``) show; peak RSS in MB,
     read ``linger`` seconds after that (work the app does once the listing is shown, such as
-    saving the inventory cache, counts)."""
+    saving the inventory cache, counts). ``capture``: its first group, where ``then``
+    showed, is ``captured`` (text)."""
     started = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # the child: become the app
         os.chdir(ROOT)
         os.execve(args[0], list(args), env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 160, 0, 0))
-    marks: dict[str, float] = {}
+    marks: dict[str, Any] = {}
     screen = b""
     deadline = started + timeout
     goal = then or until
@@ -81,6 +84,9 @@ def run_in_pty(
                     marks["then"] = now
             elif "first" in marks and goal.search(screen):
                 marks["then"] = now
+                found = capture.search(screen) if capture else None
+                if found:
+                    marks["captured"] = found.group(1).decode()
         if "first" not in marks:
             tail = screen[-600:].decode(errors="replace")
             raise RuntimeError(f"{args[1:]} showed no image row in {timeout:.0f} s: {tail!r}")
@@ -115,6 +121,29 @@ def amitui(*args: str) -> list[str]:
 
 
 LOADED = re.compile(rb"loaded in")
+#: The status line once every image is listed: "100,000 images  · loaded in 1.2 s".
+LOADED_COUNT = re.compile(rb"([\d,]+) images\s+\xc2\xb7 loaded in")
+
+
+def app_in_pty(url: str, *flags: str, timeout: float = 900) -> dict[str, float]:
+    """``amitui --endpoint-url URL --no-cache`` from exec in a pty: seconds to the first row
+    and to the status line's "N images · loaded in", N, and the child's CPU seconds."""
+    import resource
+
+    env = bench_env(TERM="xterm-256color", COLORTERM="truecolor")
+    args = amitui("--endpoint-url", url, "--no-cache", *flags)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    marks = run_in_pty(
+        args, env, IMAGE_ID, timeout=timeout, then=LOADED_COUNT, capture=LOADED_COUNT
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the app was reaped by now
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "first": marks["first"],
+        "all": marks["then"],
+        "images": int(marks["captured"].replace(",", "")),
+        "cpu": cpu,
+    }
 
 
 def startup(runs: int, images: int) -> list[Section]:
