@@ -1,7 +1,7 @@
 """Run every benchmark, print each table as it finishes, and write benchmarks/RESULTS.md.
 
-    python -m benchmarks.run_all            # make bench: medians of 5 (about 10 min on 2 cores)
-    python -m benchmarks.run_all --quick    # medians of 3, fewer rounds: a few minutes
+    python -m benchmarks.run_all            # make bench: medians of 5 (about 25 min on 2 cores)
+    python -m benchmarks.run_all --quick    # medians of 3, fewer rounds: about 12 minutes
     python -m benchmarks.run_all --only table,startup
 
 Figures are medians; every ratio is to a baseline measured in the same run. The machine
@@ -17,11 +17,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import listing, startup, table
+from benchmarks import listing, partitioned, startup, table
 from benchmarks.common import Section, machine
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-ALL = ("listing", "multiregion", "table", "startup")
+ALL = ("listing", "multiregion", "partitioned", "table", "startup")
 
 
 def run(only: tuple[str, ...], runs: int, images: int) -> list[Section]:
@@ -39,13 +39,20 @@ def run(only: tuple[str, ...], runs: int, images: int) -> list[Section]:
 
     if "table" in only:
         step("table model", lambda: table.model(runs, images))
-        step("table in the app", lambda: table.app_table(max(2, runs // 2), images))
+        step("table in the app", lambda: table.app_table(runs, images))
         step("peak RSS", lambda: table.peak_rss(images))
     if "listing" in only:
         step("listing", lambda: listing.listing(runs, images))
     if "multiregion" in only:
         for delay in (0, 300):
             step("multi-region", lambda d=delay: listing.multi_region(runs, 5000, d))
+    if "partitioned" in only:
+        # A round lists 100k images at 400 ms + 1 ms/image a page: paging alone takes
+        # about 2.5 min, so a quick run does one round and a full one two.
+        step(
+            "partitioned listing",
+            lambda: partitioned.compare(max(1, runs // 2), images, 400.0, 1.0, 0.1),
+        )
     if "startup" in only:
         step("startup", lambda: startup.startup(runs, images))
     return sections
