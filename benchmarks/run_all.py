@@ -1,7 +1,7 @@
 """Run every benchmark, print each table as it finishes, and write benchmarks/RESULTS.md.
 
-    python -m benchmarks.run_all            # make bench: medians of 5 (about 25 min on 2 cores)
-    python -m benchmarks.run_all --quick    # medians of 3, fewer rounds: about 12 minutes
+    python -m benchmarks.run_all            # make bench: medians of 5 (about 30 min on 2 cores)
+    python -m benchmarks.run_all --quick    # medians of 3, fewer rounds: about 15 minutes
     python -m benchmarks.run_all --only table,startup
 
 Figures are medians; every ratio is to a baseline measured in the same run. The machine
