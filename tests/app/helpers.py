@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -11,6 +12,7 @@ from amitui.settings import Settings
 from amitui.tasks.store import TaskStore
 from amitui.ui.app import AmiTui
 from amitui.ui.widgets.image_table import ImageTable
+from tests.support.boto_sessions import boto3_session
 from tests.support.memory_ec2 import MemoryClients, MemoryEndpoint
 
 SIZE = (160, 45)
@@ -47,6 +49,8 @@ def make_app(
             default_region=settings.region,
             read_only=settings.read_only,
             config=config,
+            # a named profile is the real Session's to resolve (and to fail on)
+            session=None if settings.profile else boto3_session(settings.region),
         )
     cache = inventory_cache
     if cache is None and settings.cache and default_cache:
@@ -71,12 +75,17 @@ def record_notifications(app: AmiTui) -> list[str]:
 
 
 async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 15.0, what: str = ""):
+    """Wait until ``predicate()`` is true (and return its value), checking every 50 ms.
+
+    The app runs in this event loop, so sleeping lets it work; ``pilot.pause`` instead
+    would make it walk every widget and repaint the screen at each check, which made
+    waiting the suite's largest CPU cost."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        await pilot.pause(0.05)
+        await asyncio.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what or predicate}")
 
 
