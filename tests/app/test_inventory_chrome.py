@@ -8,6 +8,7 @@ import pytest
 from rich.cells import cell_len
 from textual.command import CommandPalette
 
+from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.detail import DetailScreen
 from amitui.ui.screens.help import HelpScreen
 from amitui.ui.screens.pickers import OwnerPicker, RegionPicker
@@ -201,6 +202,34 @@ async def test_the_footer_shows_help_quit_and_tasks_first(memory, size):
         assert [k.action for k in keys[:3]] == ["help", "quit", "tasks"]
         for key in keys[:4]:  # whole, within the terminal
             assert key.region.width and key.region.right <= size[0], key.action
+
+
+def keys_cut(app) -> list[str]:
+    """The footer keys that do not fit whole before the palette key (or the edge)."""
+    keys = footer_keys(app)
+    palette = [k for k in keys if k.has_class("-command-palette")]
+    limit = palette[0].region.x if palette else app.size.width
+    return [k.action for k in keys if k not in palette and k.region.right > limit]
+
+
+@SIZES
+async def test_every_screen_s_footer_leaves_out_what_does_not_fit_whole(memory, size):
+    """A narrow terminal drops the least useful keys whole (help and the palette list
+    them), on every screen; the palette key keeps its place at the right."""
+    async with make_app(memory).run_test(size=size) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        for key, kind in (("enter", DetailScreen), ("t", TasksScreen), ("c", ActionForm)):
+            await pilot.pause()
+            assert keys_cut(app) == [], type(app.screen).__name__
+            assert [k for k in footer_keys(app) if k.has_class("-command-palette")]
+            await pilot.press(key)
+            await screen_of(pilot, kind)
+            await wait_for(pilot, lambda: footer_keys(app), 5, "the footer's keys")
+            await pilot.pause()
+            assert keys_cut(app) == [], kind.__name__
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.inventory, 5, "the inventory")
 
 
 @SIZES
