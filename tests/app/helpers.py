@@ -189,7 +189,14 @@ async def open_form(pilot, key: str):
 
     await pilot.press(key)
     return await wait_for(
-        pilot, lambda: isinstance(pilot.app.screen, ActionForm) and pilot.app.screen, 5, "form"
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, ActionForm)
+            and pilot.app.screen.is_mounted
+            and pilot.app.screen
+        ),
+        5,
+        "form",
     )
 
 
@@ -210,7 +217,14 @@ async def open_picker(pilot, form, api_name: str, key: str = "ctrl+o"):
     field_widget(form, api_name).focus()
     await pilot.press(key)
     picker = await wait_for(
-        pilot, lambda: isinstance(pilot.app.screen, ChoicePicker) and pilot.app.screen, 5, "picker"
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, ChoicePicker)
+            and pilot.app.screen.is_mounted
+            and pilot.app.screen
+        ),
+        5,
+        "picker",
     )
     await wait_for(pilot, lambda: picker.lookup or picker.error, 30, "the picker's list")
     return picker

@@ -43,7 +43,12 @@ def footer_keys(app) -> list:
 
 async def screen_of(pilot, kind):
     return await wait_for(
-        pilot, lambda: isinstance(pilot.app.screen, kind) and pilot.app.screen, 5, kind.__name__
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, kind) and pilot.app.screen.is_mounted and pilot.app.screen
+        ),
+        5,
+        kind.__name__,
     )
 
 
@@ -302,7 +307,8 @@ async def test_config_keys_remap_a_binding_and_bad_entries_warn(sandbox):
         await pilot.press("escape")
         await pilot.press("question_mark")
         help_screen = await wait_for(
-            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen
+            pilot,
+            lambda: isinstance(app.screen, HelpScreen) and app.screen.is_mounted and app.screen,
         )
         lines = rendered(help_screen.query_one("#keys")).splitlines()
         assert any(line.split()[:2] == ["f6", "Filter"] for line in lines if line.strip())
