@@ -184,20 +184,23 @@ def outcome_text(form) -> str:
     return str(form.query_one("#outcome").content)
 
 
+async def screen_on_top(pilot, kind: type, timeout: float = 5.0):
+    """The screen of ``kind`` once it is on top and mounted (its widgets exist)."""
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, kind) and pilot.app.screen.is_mounted and pilot.app.screen
+        ),
+        timeout,
+        kind.__name__,
+    )
+
+
 async def open_form(pilot, key: str):
     from amitui.ui.screens.action_form import ActionForm
 
     await pilot.press(key)
-    return await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, ActionForm)
-            and pilot.app.screen.is_mounted
-            and pilot.app.screen
-        ),
-        5,
-        "form",
-    )
+    return await screen_on_top(pilot, ActionForm)
 
 
 async def select_image(pilot, image_id: str) -> None:
@@ -216,16 +219,7 @@ async def open_picker(pilot, form, api_name: str, key: str = "ctrl+o"):
 
     field_widget(form, api_name).focus()
     await pilot.press(key)
-    picker = await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, ChoicePicker)
-            and pilot.app.screen.is_mounted
-            and pilot.app.screen
-        ),
-        5,
-        "picker",
-    )
+    picker = await screen_on_top(pilot, ChoicePicker)
     await wait_for(pilot, lambda: picker.lookup or picker.error, 30, "the picker's list")
     return picker
 

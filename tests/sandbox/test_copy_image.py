@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from botocore.exceptions import ClientError
 
-from .ec2_helpers import Started, error_code, image, own_available, started, unique
+from .ec2_helpers import Started, error_code, image, own_available, pending_for, started, unique
 
 
 @dataclass
@@ -22,12 +22,8 @@ class Copies:
 def copies(ec2, sandbox) -> Iterator[Copies]:
     """Two copies started together, so their pending seconds overlap; made with a longer
     pending time, so that a busy machine still sees each pending right after its call."""
-    before = sandbox.pending_seconds
-    sandbox.pending_seconds = 6.0
-    try:
+    with pending_for(sandbox, 6.0):
         yield _copies(ec2)
-    finally:
-        sandbox.pending_seconds = before
 
 
 def _copies(ec2) -> Copies:
