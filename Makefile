@@ -27,8 +27,9 @@ demo: $(DEMO_STAMP)
 sandbox: $(DEMO_STAMP)
 	$(VENV)/bin/amitui sandbox --port 5055
 
+# One pytest worker per core (pytest-xdist): the UI tests are CPU-bound.
 test: $(DEV_STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check amitui tests benchmarks

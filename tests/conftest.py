@@ -91,3 +91,41 @@ def ec2(sandbox: Any) -> Callable[..., Any]:
         )
 
     return make
+
+
+# -- the reliability suite's figures (tests/reliability/figures.py), across xdist workers ---
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its figures to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        from tests.reliability.figures import FIGURES
+
+        output["amitui_figures"] = FIGURES.as_dict()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller adds up what each worker counted."""
+    figures = getattr(node, "workeroutput", {}).get("amitui_figures")
+    if figures:
+        from tests.reliability.figures import FIGURES
+
+        FIGURES.add(figures)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    import os
+
+    from tests.reliability.figures import FIGURES
+
+    if FIGURES.empty:
+        return
+    terminalreporter.section("reliability figures")
+    for line in FIGURES.lines():
+        terminalreporter.write_line(line)
+    target = os.environ.get("AMITUI_RELIABILITY_FIGURES")
+    if target:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(FIGURES.to_json() + "\n")

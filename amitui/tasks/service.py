@@ -16,9 +16,12 @@ from typing import Any
 
 from amitui.tasks.groups import GroupKey
 from amitui.tasks.kinds import TaskKind
-from amitui.tasks.model import DEMO_ENDPOINT, Task, make_scope
+from amitui.tasks.model import CANCELLED, DEMO_ENDPOINT, Task, make_scope
 from amitui.tasks.poller import Poller
 from amitui.tasks.store import TaskStore
+
+#: Why a task an earlier ``--demo`` left running ended.
+DEMO_ENDED = "ended with the demo's sandbox (each --demo starts a fresh one)"
 
 UpdateCallback = Callable[[Task, int], None]
 ErrorCallback = Callable[[str, str], None]
@@ -57,7 +60,16 @@ class TaskService:
             if self.poller is not None and self.scope == scope:
                 return
             self.scope = scope
+            if self.demo:
+                self._end_previous_demo(scope)
             self._start_poller(scope)
+
+    def _end_previous_demo(self, scope: str) -> None:
+        """Each ``--demo`` starts a fresh sandbox: what an earlier demo left running ran in
+        a sandbox that is gone, and would otherwise end as "no longer exists" (a failure
+        that never happened). Those tasks end cancelled, saying why."""
+        for task in self.store.running_tasks(scope):
+            self.store.update_task(task.id, status=CANCELLED, message=DEMO_ENDED, ended_unseen=True)
 
     def _start_poller(self, scope: str) -> None:
         self.poller = Poller(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -11,6 +12,7 @@ from amitui.settings import Settings
 from amitui.tasks.store import TaskStore
 from amitui.ui.app import AmiTui
 from amitui.ui.widgets.image_table import ImageTable
+from tests.support.boto_sessions import boto3_session
 from tests.support.memory_ec2 import MemoryClients, MemoryEndpoint
 
 SIZE = (160, 45)
@@ -47,6 +49,8 @@ def make_app(
             default_region=settings.region,
             read_only=settings.read_only,
             config=config,
+            # a named profile is the real Session's to resolve (and to fail on)
+            session=None if settings.profile else boto3_session(settings.region),
         )
     cache = inventory_cache
     if cache is None and settings.cache and default_cache:
@@ -71,12 +75,17 @@ def record_notifications(app: AmiTui) -> list[str]:
 
 
 async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 15.0, what: str = ""):
+    """Wait until ``predicate()`` is true (and return its value), checking every 50 ms.
+
+    The app runs in this event loop, so sleeping lets it work; ``pilot.pause`` instead
+    would make it walk every widget and repaint the screen at each check, which made
+    waiting the suite's largest CPU cost."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        await pilot.pause(0.05)
+        await asyncio.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what or predicate}")
 
 
@@ -175,13 +184,23 @@ def outcome_text(form) -> str:
     return str(form.query_one("#outcome").content)
 
 
+async def screen_on_top(pilot, kind: type, timeout: float = 5.0):
+    """The screen of ``kind`` once it is on top and mounted (its widgets exist)."""
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, kind) and pilot.app.screen.is_mounted and pilot.app.screen
+        ),
+        timeout,
+        kind.__name__,
+    )
+
+
 async def open_form(pilot, key: str):
     from amitui.ui.screens.action_form import ActionForm
 
     await pilot.press(key)
-    return await wait_for(
-        pilot, lambda: isinstance(pilot.app.screen, ActionForm) and pilot.app.screen, 5, "form"
-    )
+    return await screen_on_top(pilot, ActionForm)
 
 
 async def select_image(pilot, image_id: str) -> None:
@@ -200,9 +219,7 @@ async def open_picker(pilot, form, api_name: str, key: str = "ctrl+o"):
 
     field_widget(form, api_name).focus()
     await pilot.press(key)
-    picker = await wait_for(
-        pilot, lambda: isinstance(pilot.app.screen, ChoicePicker) and pilot.app.screen, 5, "picker"
-    )
+    picker = await screen_on_top(pilot, ChoicePicker)
     await wait_for(pilot, lambda: picker.lookup or picker.error, 30, "the picker's list")
     return picker
 

@@ -77,7 +77,10 @@ async def test_instance_picker_opens_from_its_button_and_a_click_picks(memory, e
         await loaded(pilot)
         form = await open_form(pilot, "n")
         await pilot.click(f"#pick-{field_index(form, 'InstanceId')}")
-        picker = await wait_for(pilot, lambda: isinstance(app.screen, ChoicePicker) and app.screen)
+        picker = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ChoicePicker) and app.screen.is_mounted and app.screen,
+        )
         await wait_for(pilot, lambda: picker.lookup, 15, "instances")
         assert "3 of 3 instances" in text_of(picker, "#status")
         await type_text(pilot, *"payments")

@@ -137,7 +137,10 @@ async def test_a_create_that_reboots_asks_once_more_naming_the_instance(sandbox,
         await fill(pilot, form, InstanceId=instance, Name=f"reboot-check-{size[0]}")
         await pilot.press("ctrl+s")
         confirm = await wait_for(
-            pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen, 5, "confirm"
+            pilot,
+            lambda: isinstance(app.screen, ConfirmScreen) and app.screen.is_mounted and app.screen,
+            5,
+            "confirm",
         )
         assert instance in confirm.message and "REBOOT" in confirm.message
         await pilot.press("escape")
@@ -177,7 +180,10 @@ async def test_the_form_footer_and_help_show_the_form_keys(memory, size):
         assert not {"Copy", "Deregister", "Tasks"} & shown  # the inventory's keys are not
         await pilot.press("f1")
         help_screen = await wait_for(
-            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen, 5, "help"
+            pilot,
+            lambda: isinstance(app.screen, HelpScreen) and app.screen.is_mounted and app.screen,
+            5,
+            "help",
         )
         keys = rendered(help_screen.query_one("#keys"))
         submit = next(b.binding for b in form.active_bindings.values() if b.binding.key == "ctrl+s")

@@ -177,7 +177,12 @@ async def test_detail_shows_everything_and_copies_the_id(memory):
         image = widget.current
         await pilot.press("enter")
         screen = await wait_for(
-            pilot, lambda: isinstance(pilot.app.screen, DetailScreen) and pilot.app.screen
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, DetailScreen)
+                and pilot.app.screen.is_mounted
+                and pilot.app.screen
+            ),
         )
         await wait_for(
             pilot,
@@ -257,7 +262,12 @@ async def test_help_and_palette_list_the_commands(memory):
         await loaded(pilot)
         await pilot.press("question_mark")
         help_screen = await wait_for(
-            pilot, lambda: isinstance(pilot.app.screen, HelpScreen) and pilot.app.screen
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, HelpScreen)
+                and pilot.app.screen.is_mounted
+                and pilot.app.screen
+            ),
         )
         text = rendered(help_screen.query_one("#keys"))
         for description in ("Filter", "Refresh", "Copy id", "Owners", "Regions", "Quit"):
@@ -278,7 +288,12 @@ async def test_region_picker_lists_several_regions_concurrently(memory):
         await loaded(pilot)
         await pilot.press("R")
         picker = await wait_for(
-            pilot, lambda: isinstance(pilot.app.screen, RegionPicker) and pilot.app.screen
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, RegionPicker)
+                and pilot.app.screen.is_mounted
+                and pilot.app.screen
+            ),
         )
         choices = picker.query_one("SelectionList")
         assert "ap-southeast-2" in [

@@ -8,6 +8,7 @@ import pytest
 from rich.cells import cell_len
 from textual.command import CommandPalette
 
+from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.detail import DetailScreen
 from amitui.ui.screens.help import HelpScreen
 from amitui.ui.screens.pickers import OwnerPicker, RegionPicker
@@ -42,7 +43,12 @@ def footer_keys(app) -> list:
 
 async def screen_of(pilot, kind):
     return await wait_for(
-        pilot, lambda: isinstance(pilot.app.screen, kind) and pilot.app.screen, 5, kind.__name__
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, kind) and pilot.app.screen.is_mounted and pilot.app.screen
+        ),
+        5,
+        kind.__name__,
     )
 
 
@@ -203,6 +209,34 @@ async def test_the_footer_shows_help_quit_and_tasks_first(memory, size):
             assert key.region.width and key.region.right <= size[0], key.action
 
 
+def keys_cut(app) -> list[str]:
+    """The footer keys that do not fit whole before the palette key (or the edge)."""
+    keys = footer_keys(app)
+    palette = [k for k in keys if k.has_class("-command-palette")]
+    limit = palette[0].region.x if palette else app.size.width
+    return [k.action for k in keys if k not in palette and k.region.right > limit]
+
+
+@SIZES
+async def test_every_screen_s_footer_leaves_out_what_does_not_fit_whole(memory, size):
+    """A narrow terminal drops the least useful keys whole (help and the palette list
+    them), on every screen; the palette key keeps its place at the right."""
+    async with make_app(memory).run_test(size=size) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        for key, kind in (("enter", DetailScreen), ("t", TasksScreen), ("c", ActionForm)):
+            await pilot.pause()
+            assert keys_cut(app) == [], type(app.screen).__name__
+            assert [k for k in footer_keys(app) if k.has_class("-command-palette")]
+            await pilot.press(key)
+            await screen_of(pilot, kind)
+            await wait_for(pilot, lambda: footer_keys(app), 5, "the footer's keys")
+            await pilot.pause()
+            assert keys_cut(app) == [], kind.__name__
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.inventory, 5, "the inventory")
+
+
 @SIZES
 async def test_the_header_keeps_read_only_and_running_tasks_visible(memory, size):
     app = make_app(memory, read_only=True)
@@ -273,7 +307,8 @@ async def test_config_keys_remap_a_binding_and_bad_entries_warn(sandbox):
         await pilot.press("escape")
         await pilot.press("question_mark")
         help_screen = await wait_for(
-            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen
+            pilot,
+            lambda: isinstance(app.screen, HelpScreen) and app.screen.is_mounted and app.screen,
         )
         lines = rendered(help_screen.query_one("#keys")).splitlines()
         assert any(line.split()[:2] == ["f6", "Filter"] for line in lines if line.strip())

@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import Button, DataTable
 
 from amitui.tasks.model import DEMO_ENDPOINT, make_scope
+from amitui.tasks.service import DEMO_ENDED
 from amitui.tasks.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.confirm import ConfirmScreen
@@ -108,7 +109,12 @@ async def test_copy_export_import_survive_a_restart_and_complete(sandbox, ec2, t
         await loaded(pilot)
         await pilot.press("t")
         screen = await wait_for(
-            pilot, lambda: isinstance(second.screen, TasksScreen) and second.screen
+            pilot,
+            lambda: (
+                isinstance(second.screen, TasksScreen)
+                and second.screen.is_mounted
+                and second.screen
+            ),
         )
         assert {t.target_id for t in screen.task_list} == {t.target_id for t in started}
         await wait_for(
@@ -164,10 +170,11 @@ async def test_failed_copy_keeps_its_reason_and_history(sandbox, ec2):
         )
         assert row
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted)
         await pilot.press("enter")
         history = await wait_for(
-            pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen
+            pilot,
+            lambda: isinstance(app.screen, HistoryScreen) and app.screen.is_mounted and app.screen,
         )
         statuses = list(history.table.columns[1].cells)
         assert "running" in [str(s) for s in statuses] and "failed" in [str(s) for s in statuses]
@@ -181,22 +188,23 @@ async def test_cancel_an_import_says_what_each_answer_does(sandbox, ec2, proxy, 
         await loaded(pilot)
         await start_import(pilot, key="vms/legacy-centos7.ova")
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted)
         await pilot.press("x")
         confirm = await wait_for(
-            pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen
+            pilot,
+            lambda: isinstance(app.screen, ConfirmScreen) and app.screen.is_mounted and app.screen,
         )
         labels = {str(b.label) for b in confirm.query(Button)}
         assert labels == {"Cancel the import (y)", "Keep it running (n)"}
         assert app.focused.id == "no"  # Enter keeps it running, and says so
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted)
         (task,) = app.tasks.tasks()
         assert any(f"{task.target_id} keeps running" in m for m in app.notified)
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted)
         assert proxy.count("CancelImportTask") == 0 and app.tasks.store.get(task.id).is_running
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -218,10 +226,11 @@ async def test_cancelling_a_pending_copy_deregisters_it_and_marks_it_cancelled(s
         await start_copy(pilot, images(ec2)[13], regions="us-east-1")
         (copy,) = app.tasks.tasks()
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted)
         await pilot.press("x")
         confirm = await wait_for(
-            pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen
+            pilot,
+            lambda: isinstance(app.screen, ConfirmScreen) and app.screen.is_mounted and app.screen,
         )
         confirm.query_one("#typed").focus()
         await type_text(pilot, *copy.target_id, "enter")
@@ -249,7 +258,10 @@ async def test_adopt_and_clear_finished(sandbox, ec2, monkeypatch):
         await loaded(pilot)
         await wait_for(pilot, lambda: app.tasks.poller is not None)
         await pilot.press("t")
-        screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted and app.screen,
+        )
         assert not screen.task_list
         await pilot.press("a")
         await wait_for(pilot, lambda: any(t.target_id == foreign for t in screen.task_list), 20)
@@ -291,7 +303,10 @@ async def test_every_header_counts_running_tasks_down_to_zero(sandbox, ec2, monk
         name = f"header-count-{size[0]}x{size[1]}"  # AMI names are unique per region
         await start_copy(pilot, images(ec2)[15], name=name, regions="us-east-1")
         await pilot.press("t")
-        screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted and app.screen,
+        )
         header = screen.query_one(ContextHeader)
         assert header_counts(app) == [1, 1]  # the inventory's and the tasks screen's
         assert "1 task(s) running" in str(header.render_text())
@@ -302,9 +317,12 @@ async def test_every_header_counts_running_tasks_down_to_zero(sandbox, ec2, monk
 
 
 @SIZES
-async def test_a_demo_resumes_its_tasks_and_shows_a_gone_endpoints_tasks(
+async def test_a_demo_ends_an_earlier_demo_s_tasks_and_shows_a_gone_endpoints_tasks(
     sandbox, ec2, tmp_path, size
 ):
+    """Each demo starts a fresh sandbox: what an earlier demo left running ends cancelled,
+    saying so (not "failed: no longer exists" a minute later); a task left under an old
+    port's URL by a demo from before the stable scope is shown as not followed."""
     db = tmp_path / "tasks.sqlite3"
     store = TaskStore(db)
     # A copy started by an earlier demo (another port, same name: the demo's scope) ...
@@ -323,12 +341,22 @@ async def test_a_demo_resumes_its_tasks_and_shows_a_gone_endpoints_tasks(
         target_id="export-ami-0123456789abcdef0",
     )
     app = make_app(sandbox.url, store=TaskStore(db), demo=True, **FAST)
+
+    def ended_task():
+        return app.tasks.store.get(resumed.id)
+
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
         await wait_for(pilot, lambda: app.tasks.scope == f"{DEMO_ENDPOINT}|{ACCOUNT}")
-        await wait_for(pilot, lambda: app.tasks.store.get(resumed.id).status == "done", 20)
+        ended = await wait_for(
+            pilot, lambda: app.tasks.store.get(resumed.id).status == "cancelled" and ended_task()
+        )
+        assert ended.message == DEMO_ENDED
         await pilot.press("t")
-        screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted and app.screen,
+        )
         assert [t.id for t in screen.task_list] == [resumed.id]
         assert [t.id for t in screen.unfollowed] == [gone.id]
         table = screen.query_one(DataTable)
@@ -340,7 +368,7 @@ async def test_a_demo_resumes_its_tasks_and_shows_a_gone_endpoints_tasks(
         await pilot.press("C")
         await wait_for(pilot, lambda: not screen.unfollowed, 5, "the gone task cleared")
         assert any("1 not followed" in m for m in app.notified)
-        assert table.row_count == 0  # the finished copy was cleared too
+        assert table.row_count == 0  # the ended copy was cleared too
         assert app.tasks.store.get(gone.id).status == "running"  # not made up
 
 
@@ -369,7 +397,10 @@ async def test_progress_bars_elapsed_and_an_honest_no_percentage(slow_sandbox, e
         await loaded(pilot)
         await start_copy(pilot, images(ec2)[17], regions="us-east-1")
         await pilot.press("t")
-        screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted and app.screen,
+        )
         table = screen.query_one(DataTable)
         keys = [str(c.key.value) for c in table.ordered_columns]
         copy = next(t for t in app.tasks.tasks() if t.kind == "copy")
@@ -395,7 +426,10 @@ async def test_the_history_follows_the_cursor(sandbox, ec2):
         await start_export(pilot, exportable(ec2)[19])
         await wait_for(pilot, lambda: all(t.is_terminal for t in app.tasks.tasks()), 30)
         await pilot.press("t")
-        screen = await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen)
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted and app.screen,
+        )
         pane = screen.query_one("#history-text")
         for _ in range(2):
             task = screen.selected()

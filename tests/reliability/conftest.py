@@ -4,8 +4,6 @@ tests/conftest.py.)"""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests.reliability.figures import FIGURES
@@ -33,15 +31,3 @@ def pending(sandbox):
 
     yield set_pending
     sandbox.pending_seconds = before
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if FIGURES.empty:
-        return
-    terminalreporter.section("reliability figures")
-    for line in FIGURES.lines():
-        terminalreporter.write_line(line)
-    target = os.environ.get("AMITUI_RELIABILITY_FIGURES")
-    if target:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(FIGURES.to_json() + "\n")

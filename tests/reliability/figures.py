@@ -1,7 +1,8 @@
 """The suite's figures, counted as the tests run and printed at the end of the session.
 
-Tests add to :data:`FIGURES`; ``conftest.pytest_terminal_summary`` prints them, and writes
-them as JSON to ``$AMITUI_RELIABILITY_FIGURES`` when that is set. RELIABILITY.md quotes a
+Tests add to :data:`FIGURES`; ``tests/conftest.py`` adds up the workers' figures (under
+pytest-xdist), prints them at the end, and writes them as JSON to
+``$AMITUI_RELIABILITY_FIGURES`` when that is set. RELIABILITY.md quotes a
 run of ``.venv/bin/pytest tests/reliability``.
 """
 
@@ -64,6 +65,16 @@ class Figures:
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), indent=2)
+
+    def add(self, d: dict) -> None:
+        """Add another process's figures (``as_dict``): pytest-xdist's workers each count
+        their own, and the controller adds them up."""
+        self.faults.update(d["faults_injected"])
+        self.inputs.update(d["inputs_tried"])
+        self.tasks(d["tasks_told"], d["tasks_lost"], d["tasks_duplicated"])
+        self.kills += d["sigkills"]
+        self.keys_pressed_read_only += d["keys_pressed_under_read_only"]
+        self.mutating_under_read_only += d["mutating_requests_under_read_only"]
 
 
 FIGURES = Figures()

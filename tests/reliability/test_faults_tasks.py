@@ -6,6 +6,7 @@ and the sandbox are checked after each."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from amitui.tasks.store import TaskStore
 from amitui.ui.screens.action_form import ActionForm
@@ -35,7 +36,12 @@ def images_named(ec2, name: str, region: str = "us-east-1") -> list[dict]:
 
 
 def a_source(ec2) -> dict:
-    images = [i for i in own_images(ec2()) if i["State"] == "available"]
+    """An available image of the seeded catalogue (days old), whatever other tests of this
+    process made (new images, whose ids may sort anywhere)."""
+    day_ago = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    images = [
+        i for i in own_images(ec2()) if i["State"] == "available" and i["CreationDate"] < day_ago
+    ]
     return sorted(images, key=lambda i: i["ImageId"])[3]
 
 

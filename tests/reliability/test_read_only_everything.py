@@ -147,7 +147,7 @@ async def test_every_key_and_command_of_every_screen_sends_nothing(sandbox, prox
     app = make_app(proxy.url, store=store, read_only=True, poll_interval=0.5)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        assert table(app).current is not None
+        await wait_for(pilot, lambda: table(app).current is not None, 20, "a selected row")
         driver = Driver(pilot)
         await driver.explore()
         # Straight to the tasks screen: cancel the running export, adopt, clear.

@@ -115,10 +115,19 @@ async def test_cancelling_a_pending_copy_needs_the_exact_id(sandbox, proxy, ec2,
             scope=app.tasks.scope, kind="copy", region="us-east-1", target_id=doomed
         )
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen.task_list)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, TasksScreen)
+                and app.screen.is_mounted
+                and app.screen.task_list
+            ),
+        )
         await pilot.press("x")
         confirm = await wait_for(
-            pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen, 5
+            pilot,
+            lambda: isinstance(app.screen, ConfirmScreen) and app.screen.is_mounted and app.screen,
+            5,
         )
         misses = near_misses(doomed, other)
         problem = confirm.query_one("#problem", Static)
@@ -220,7 +229,7 @@ async def test_no_credential_in_logs_files_screens_or_messages(
             "a poll failure",
         )
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted)
         screens.append(app.export_screenshot())
         proxy.fault = None
     lines += notifications(app)

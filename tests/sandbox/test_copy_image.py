@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from botocore.exceptions import ClientError
 
-from .ec2_helpers import Started, error_code, image, own_available, started, unique
+from .ec2_helpers import Started, error_code, image, own_available, pending_for, started, unique
 
 
 @dataclass
@@ -18,8 +19,14 @@ class Copies:
 
 
 @pytest.fixture(scope="module")
-def copies(ec2) -> Copies:
-    """Two copies started together, so their pending seconds overlap."""
+def copies(ec2, sandbox) -> Iterator[Copies]:
+    """Two copies started together, so their pending seconds overlap; made with a longer
+    pending time, so that a busy machine still sees each pending right after its call."""
+    with pending_for(sandbox, 6.0):
+        yield _copies(ec2)
+
+
+def _copies(ec2) -> Copies:
     source_client, client = ec2("us-east-1"), ec2("eu-west-1")
     source = own_available(source_client, architecture="arm64")
     plain = client.copy_image(

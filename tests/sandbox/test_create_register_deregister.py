@@ -13,6 +13,7 @@ from .ec2_helpers import (
     error_code,
     image,
     own_available,
+    pending_for,
     running_instance,
     seeded_snapshot,
     started,
@@ -37,12 +38,8 @@ class Made:
 def made(ec2, sandbox) -> Iterator[Made]:
     """Everything is made with a longer pending time, so that a busy machine still sees
     each image pending right after its call."""
-    before = sandbox.pending_seconds
-    sandbox.pending_seconds = 6.0
-    try:
+    with pending_for(sandbox, 6.0):
         yield _make(ec2)
-    finally:
-        sandbox.pending_seconds = before
 
 
 def _make(ec2) -> Made:

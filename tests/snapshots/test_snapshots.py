@@ -99,7 +99,14 @@ async def settle(pilot) -> None:
 
 async def screen_of(pilot, name: str):
     return await wait_for(
-        pilot, lambda: type(pilot.app.screen).__name__ == name and pilot.app.screen, 10, name
+        pilot,
+        lambda: (
+            type(pilot.app.screen).__name__ == name
+            and pilot.app.screen.is_mounted
+            and pilot.app.screen
+        ),
+        10,
+        name,
     )
 
 
@@ -266,7 +273,11 @@ def test_form_picker(snap_compare, pinned, key, api_name, region, typed):
         await pilot.press("ctrl+o")
         picker = await wait_for(
             pilot,
-            lambda: isinstance(pilot.app.screen, ChoicePicker) and pilot.app.screen,
+            lambda: (
+                isinstance(pilot.app.screen, ChoicePicker)
+                and pilot.app.screen.is_mounted
+                and pilot.app.screen
+            ),
             10,
             "the picker",
         )

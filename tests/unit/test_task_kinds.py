@@ -187,3 +187,30 @@ def test_the_service_records_only_what_a_successful_call_started(tmp_path: Path)
     finally:
         service.stop()
         store.close()
+
+
+def test_a_demo_ends_what_an_earlier_demo_left_running(tmp_path: Path) -> None:
+    """Each --demo starts a fresh sandbox: an earlier demo's running tasks end cancelled,
+    saying why, instead of failing as "no longer exists"; other scopes are untouched."""
+    from amitui.tasks.model import DEMO_ENDPOINT, make_scope
+    from amitui.tasks.service import DEMO_ENDED
+
+    store = TaskStore(tmp_path / "tasks.sqlite3")
+    account = "111111111111"
+    demo_scope = make_scope(None, account, DEMO_ENDPOINT)
+    real_scope = make_scope("https://ec2.example", account)
+    left = store.add_task(scope=demo_scope, kind="copy", region="us-east-1", target_id="ami-1")
+    done = store.add_task(
+        scope=demo_scope, kind="copy", region="us-east-1", target_id="ami-2", status="done"
+    )
+    real = store.add_task(scope=real_scope, kind="copy", region="us-east-1", target_id="ami-3")
+    service = TaskService(_Clients(), store, 60.0, demo=True)
+    try:
+        service.start(account)
+        assert service.scope == demo_scope
+        ended = store.get(left.id)
+        assert ended is not None and (ended.status, ended.message) == ("cancelled", DEMO_ENDED)
+        assert store.get(done.id) == done  # finished tasks are history, untouched
+        assert store.get(real.id) == real  # another endpoint's task is not the demo's
+    finally:
+        service.stop()

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from amitui.actions.run import run_action
 from amitui.actions.spec import FORM_ERROR, ActionSpec, Field, InvalidForm
@@ -26,6 +26,7 @@ from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.form_pickers import FieldPickers, has_picker, pick_button, warning_box
 from amitui.ui.screens.form_text import as_text, image_context, summary_text
 from amitui.ui.services import Services
+from amitui.ui.widgets.key_footer import KeyFooter
 from amitui.ui.widgets.toggle import Toggle
 
 #: Prefills that describe the selected image: with an image selected, such a field shows
@@ -117,7 +118,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 yield Button(self.spec.title, variant="primary", compact=True, id="submit")
                 yield Button("Dry run", compact=True, id="dry-run")
                 yield Button("Cancel", compact=True, id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def _context_text(self) -> Text:
         return summary_text(self.spec, self.image)

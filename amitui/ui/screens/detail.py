@@ -14,12 +14,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, describe_image, launch_permissions
 from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
+from amitui.ui.widgets.key_footer import KeyFooter
 
 YES_NO: dict[Any, str] = {True: "yes", False: "no"}  # a flag AWS may leave out: ""
 
@@ -155,7 +156,7 @@ class DetailScreen(Screen):
                 yield Static("", id="permissions")
             with TabPane("Raw JSON", id="raw"), VerticalScroll():
                 yield Static("", id="json")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.fetch()

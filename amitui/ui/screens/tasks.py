@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from amitui.aws.errors import describe_error
 from amitui.tasks.kinds import kind_of
@@ -35,6 +35,7 @@ from amitui.ui.screens.task_views import (
 )
 from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
+from amitui.ui.widgets.key_footer import KeyFooter
 
 # HistoryScreen and the cells were defined here before: kept importable from here.
 __all__ = ["COLUMNS", "HistoryScreen", "TaskActionDone", "TasksScreen"]
@@ -84,7 +85,7 @@ class TasksScreen(Screen):
         with VerticalScroll(id="history"):
             yield Static(Text("No task selected.", style="dim"), id="history-text")
         yield Static("", id="task-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

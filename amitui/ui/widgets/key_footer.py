@@ -1,7 +1,10 @@
-"""The footer, most important keys first: a narrow terminal cuts the least useful ones."""
+"""The footer, most important keys first: a narrow terminal leaves out the least useful
+ones, whole (never a key cut in the middle; help and the palette list every key)."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer
@@ -20,31 +23,57 @@ def rank(binding: Binding) -> int:
     return FIRST.index(binding.id) if binding.id in FIRST else len(FIRST)
 
 
+def key_width(key: str, description: str, compact: bool) -> int:
+    """Cells a key takes in the footer, margin included (Textual's FooterKey styles:
+    compact, no key padding, one space and a margin; else one cell each side of the key
+    and one after the description)."""
+    return cell_len(key) + cell_len(description) + (2 if compact else 3)
+
+
+def palette_width(key: str, description: str, compact: bool) -> int:
+    """Cells the palette key takes at the right end (its border and padding included)."""
+    return cell_len(key) + cell_len(description) + (2 if compact else 5)
+
+
 class KeyFooter(Footer):
     """Textual's Footer with the keys ordered by ``rank`` (a stable sort: the screen's
     own order is kept after the first ones), compact on a narrow terminal. Bindings with
     ``show=False`` stay out, as in Footer: the read-only inventory hides its action keys
     this way while the keys (and the palette, and help) still answer."""
 
+    _composed_width = 0
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
+        width = self._composed_width = self.size.width  # 0 before the first layout: all
         active = self.screen.active_bindings
         shown: dict[str, tuple[Binding, bool, str]] = {}
         for _node, binding, enabled, tooltip in active.values():
             if binding.show:
                 shown.setdefault(binding.action, (binding, enabled, tooltip))
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
+            palette = None
+        room = width
+        if palette is not None:
+            binding = palette[1]
+            display = self.app.get_key_display(binding)
+            room -= palette_width(display, binding.description, self.compact)
         for binding, enabled, tooltip in sorted(shown.values(), key=lambda s: rank(s[0])):
+            display = self.app.get_key_display(binding)
+            room -= key_width(display, binding.description, self.compact)
+            if width and room < 0:
+                break  # this key and the rest would be cut: leave them out whole
             yield FooterKey(
                 binding.key,
-                self.app.get_key_display(binding),
+                display,
                 binding.description,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
             ).data_bind(compact=Footer.compact)
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and palette:
+        if palette is not None:
             _node, binding, enabled, tooltip = palette
             yield FooterKey(
                 binding.key,
@@ -56,5 +85,7 @@ class KeyFooter(Footer):
                 tooltip=binding.tooltip or binding.description,
             )
 
-    def on_resize(self) -> None:
-        self.compact = self.size.width < COMPACT_BELOW
+    def on_resize(self, event: events.Resize) -> None:
+        self.compact = event.size.width < COMPACT_BELOW
+        if event.size.width != self._composed_width:
+            self.refresh(recompose=True)  # as many keys as the new width holds
