@@ -15,7 +15,7 @@ DEFAULT_REGION = "us-east-1"
 
 #: How the inventory lists a region: creation-date partitions fetched concurrently
 #: (amitui/aws/partitions.py), or plain sequential NextToken paging.
-LISTING_MODES = ("partitioned", "paged")
+LISTING_MODES = ("auto", "partitioned", "paged")
 
 #: config.toml keys, their types and what they mean (shown by ``amitui --help``).
 CONFIG_KEYS: dict[str, str] = {
@@ -29,8 +29,8 @@ CONFIG_KEYS: dict[str, str] = {
     "poll_interval": "seconds between task polls (number, default 15)",
     "page_size": "DescribeImages MaxResults per page (5..1000, default 1000)",
     "cache": "show cached inventory at launch (bool, default true)",
-    "listing": '"partitioned" (default: creation-date partitions fetched at once) or "paged" '
-    "(sequential NextToken paging)",
+    "listing": '"auto" (default: paging, then creation-date partitions fetched at once when '
+    'a page is slow), "partitioned" (always, past the first page) or "paged" (never)',
     "keys": 'table remapping keys by binding id, e.g. [keys] refresh = "ctrl+r,f5" (below)',
 }
 
@@ -60,7 +60,7 @@ class Settings:
     page_size: int = 1000
     cache: bool = True
     #: one of LISTING_MODES
-    listing: str = "partitioned"
+    listing: str = "auto"
     demo: bool = False
     debug_log: Path | None = None
     #: config.toml's [keys] table as written (binding id -> keys); the UI checks it

@@ -14,6 +14,10 @@ of server time. But the ``creation-date`` filter takes wildcards (``2024-*``,
 3. Images created while the listing ran are dated today: today's partition (and the
    start's day, if the listing crossed midnight) is asked for once more at the end.
 
+``iter_auto_pages`` (the app's default) takes this way only once paging has proved slow:
+it asks for one full page by NextToken first, and partitions the rest only if that page
+took ``SLOW_PAGE`` seconds or more (against a fast endpoint, paging costs fewer calls).
+
 Every image is yielded exactly once (ids already seen are dropped: the first page and a
 split year's first page come again in their partitions). Where the endpoint refuses the
 filter, the listing falls back to sequential paging from the first page's NextToken and
@@ -23,6 +27,7 @@ says so on the ``amitui.aws`` logger (``--debug-log`` writes it).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -38,6 +43,8 @@ log = logging.getLogger("amitui.aws.listing")
 FIRST_YEAR = 2006
 #: Partition requests in flight at once, per region.
 WORKERS = 6
+#: Auto listing: a full page this slow (seconds) or slower makes partitions pay off.
+SLOW_PAGE = 0.5
 #: Error codes that mean the endpoint does not take the creation-date filter.
 FILTER_REFUSED = ("InvalidParameterValue", "InvalidParameterCombination", "InvalidFilter")
 
@@ -90,6 +97,75 @@ def iter_partitioned_pages(
     token = answer.get("NextToken")
     if not token or cancelled():
         return
+    yield from _by_partitions(
+        ec2, region, base, page_size, cancelled, workers, seen, started, token, clock
+    )
+
+
+def iter_auto_pages(
+    ec2: Any,
+    region: str,
+    query: ListQuery,
+    page_size: int = 1000,
+    cancelled: Callable[[], bool] = lambda: False,
+    first_page: int = FIRST_PAGE,
+    workers: int = WORKERS,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    slow: float = SLOW_PAGE,
+    timer: Callable[[], float] = time.monotonic,
+) -> Iterator[list[Image]]:
+    """The default listing: page while paging is fast, partition once it is slow.
+
+    The first (small) page and one full page come by NextToken paging, as a pager would
+    ask for them. A scope they hold costs those calls and no more. If more remains and
+    the full page took ``slow`` seconds or longer (AWS takes seconds for 1000 images), the
+    rest comes by creation-date partitions, fetched at once; otherwise paging goes on
+    (against a fast endpoint, partitions cost more calls than they save). Each image is
+    yielded once either way; the debug log says which way was taken."""
+    started = clock()
+    base = query.request()
+    answer = ec2.describe_images(**base, MaxResults=max(5, min(page_size, first_page)))
+    seen: set[str] = set()
+    yield _fresh(answer, region, seen)
+    token = answer.get("NextToken")
+    if not token or cancelled():
+        return
+    asked = timer()
+    answer = ec2.describe_images(**base, MaxResults=page_size, NextToken=token)
+    took = timer() - asked
+    yield _fresh(answer, region, seen)
+    token = answer.get("NextToken")
+    if not token or cancelled():
+        return
+    if took < slow:
+        log.info(
+            "%s: a page of %d took %.2f s (under %.2f s): listing the rest by paging",
+            region,
+            page_size,
+            took,
+            slow,
+        )
+        yield from _sequential(ec2, region, base, page_size, cancelled, seen, token)
+        return
+    yield from _by_partitions(
+        ec2, region, base, page_size, cancelled, workers, seen, started, token, clock
+    )
+
+
+def _by_partitions(
+    ec2: Any,
+    region: str,
+    base: dict[str, Any],
+    page_size: int,
+    cancelled: Callable[[], bool],
+    workers: int,
+    seen: set[str],
+    started: datetime,
+    token: str,
+    clock: Callable[[], datetime],
+) -> Iterator[list[Image]]:
+    """The rest of a listing by creation-date partitions (paging on from ``token`` where
+    the endpoint refuses the filter), then today's partition once more."""
     log.info(
         "%s: listing the rest by creation-date partitions, %d requests at a time", region, workers
     )
@@ -203,4 +279,4 @@ def _fresh(answer: dict[str, Any], region: str, seen: set[str]) -> list[Image]:
     return out
 
 
-__all__ = ["iter_partitioned_pages"]
+__all__ = ["iter_auto_pages", "iter_partitioned_pages"]

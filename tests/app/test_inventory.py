@@ -55,7 +55,7 @@ async def test_partitioned_pages_merge_into_the_sequential_listings_images_each_
 ):
     regions = ("us-east-1", "eu-west-1")
     truth = {(r, i["ImageId"]) for r in regions for i in own_images(memory.ec2(r))}
-    app = make_app(memory, page_size=25, regions=regions)  # partitioned: the default
+    app = make_app(memory, page_size=25, regions=regions, listing="partitioned")
     async with app.run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
         assert {(i.region, i.image_id) for i in widget.rows.images} == truth

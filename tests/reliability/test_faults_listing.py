@@ -70,7 +70,7 @@ async def test_endpoint_dies_mid_partitioned_listing_keeps_what_arrived_then_com
     truth = own_ids(ec2)
     # Partitions run six at once: the endpoint dies with some answered, some in flight.
     proxy.fault = lambda action, n: "die" if action == "DescribeImages" and n == 12 else None
-    app = make_app(proxy.url, page_size=PAGE)
+    app = make_app(proxy.url, page_size=PAGE, listing="partitioned")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 20, "the error line")
         assert proxy.url in error_line(app)

@@ -191,9 +191,16 @@ async def test_no_credential_in_logs_files_screens_or_messages(
 ):
     log = tmp_path / "logs" / "debug.log"
     settings = build_settings(
-        {"endpoint_url": proxy.url, "regions": ["us-east-1"], "debug_log": str(log)}, env={}
+        {
+            "endpoint_url": proxy.url,
+            "regions": ["us-east-1"],
+            "debug_log": str(log),
+            "listing": "partitioned",  # the sandbox is fast: auto would page, noting nothing
+        },
+        env={},
     )
-    app = cli_make_app(settings)  # as `amitui --endpoint-url URL --debug-log FILE` builds it
+    # as `amitui --endpoint-url URL --debug-log FILE --listing partitioned` builds it
+    app = cli_make_app(settings)
     record_notifications(app)
     assert app.clients.config.retries["mode"] == "adaptive"  # AWS's guidance, explicitly
     screens: list[str] = []

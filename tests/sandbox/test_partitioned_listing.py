@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from amitui.aws.debug_log import DebugLog
 from amitui.aws.images import ListQuery, iter_image_pages
-from amitui.aws.partitions import iter_partitioned_pages
+from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
 from tests.support.proxy import RecordingProxy
 
 REGION = "us-east-1"
@@ -120,3 +120,48 @@ def test_an_endpoint_refusing_the_filter_falls_back_to_paging_and_says_so(sandbo
     log = (tmp_path / "debug.log").read_text()
     assert "note us-east-1: DescribeImages refused the creation-date filter" in log
     assert "sequential paging" in log
+
+
+# -- auto, the app's default: page while paging is fast, partition once it is slow --------
+
+
+def ticking(step: float):
+    """A timer that advances ``step`` seconds each time it is read: every page it times
+    took ``step`` seconds, whatever this machine's speed."""
+    now = [0.0]
+
+    def timer() -> float:
+        now[0] += step
+        return now[0]
+
+    return timer
+
+
+@pytest.mark.parametrize(("step", "partitioned"), [(1.0, True), (0.0, False)], ids=["slow", "fast"])
+def test_auto_partitions_only_when_a_full_page_was_slow(sandbox, caplog, step, partitioned):
+    ec2 = client(sandbox.url)
+    expected = sequential(ec2)
+    patterns = sent_filters(ec2)
+    with caplog.at_level("INFO", logger="amitui.aws"):
+        pages = iter_auto_pages(
+            ec2, REGION, AMAZON, page_size=50, first_page=10, timer=ticking(step)
+        )
+        listed = ids(pages)
+    assert len(listed) == len(set(listed)) and set(listed) == set(expected)
+    assert bool(patterns) is partitioned
+    said = "listing the rest by creation-date partitions" if partitioned else "a page of 50 took"
+    assert f"us-east-1: {said}" in caplog.text  # --debug-log says which way it went
+
+
+def test_auto_lists_a_scope_of_two_pages_in_two_calls(sandbox):
+    """A scope the first page and one full page hold costs those two calls, however slow."""
+    ec2 = client(sandbox.url)
+    own = ListQuery(owners=("self",))
+    expected = sequential(ec2, own)
+    calls: list[dict] = []
+    ec2.meta.events.register(
+        "before-parameter-build.ec2.DescribeImages", lambda params=None, **_: calls.append(params)
+    )
+    listed = ids(iter_auto_pages(ec2, REGION, own, page_size=1000, timer=ticking(5.0)))
+    assert set(listed) == set(expected) and len(listed) > 100
+    assert len(calls) == 2

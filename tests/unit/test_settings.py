@@ -65,9 +65,9 @@ def test_bad_config_is_a_clear_error(tmp_path, text):
         build_settings({}, env={}, config_path=write(tmp_path, text))
 
 
-def test_listing_is_partitioned_unless_config_or_flag_say_paged(tmp_path):
+def test_listing_is_auto_unless_config_or_flag_say_otherwise(tmp_path):
     none = tmp_path / "none.toml"
-    assert build_settings({}, env={}, config_path=none).listing == "partitioned"
+    assert build_settings({}, env={}, config_path=none).listing == "auto"
     paged = write(tmp_path, 'listing = "paged"')
     assert build_settings({}, env={}, config_path=paged).listing == "paged"
     flag = build_settings({"listing": "partitioned"}, env={}, config_path=paged)
@@ -82,4 +82,4 @@ def test_the_listing_flag_reaches_the_settings_and_help():
     assert parser.parse_args([]).listing is None  # not given: config or default decide
     with pytest.raises(SystemExit):
         parser.parse_args(["--listing", "fast"])
-    assert 'listing              "partitioned"' in parser.epilog
+    assert 'listing              "auto"' in parser.epilog

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from amitui.actions import ACTIONS
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, ListQuery, fetch_images, iter_image_pages
-from amitui.aws.partitions import iter_partitioned_pages
+from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
 from amitui.ui.listing import Listing
 from amitui.ui.messages import (
     CachedImagesLoaded,
@@ -172,11 +172,11 @@ class InventoryScreen(Screen):
             ec2 = self.services.clients.ec2(region)
             # Partitioned: pages of several creation-date partitions arrive in any order,
             # each image once (the Listing numbers them as they come).
-            lister = (
-                iter_partitioned_pages
-                if self.settings.listing == "partitioned"
-                else iter_image_pages
-            )
+            lister = {
+                "auto": iter_auto_pages,
+                "partitioned": iter_partitioned_pages,
+                "paged": iter_image_pages,
+            }[self.settings.listing]
             pages = lister(ec2, region, query, self.settings.page_size, lambda: worker.is_cancelled)
             for number, page in enumerate(pages, 1):
                 if worker.is_cancelled:
