@@ -88,18 +88,9 @@ def iter_partitioned_pages(
     workers: int = WORKERS,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Iterator[list[Image]]:
-    """Yield lists of Images as they arrive, each image exactly once (see the module)."""
-    started = clock()
-    base = query.request()
-    answer = ec2.describe_images(**base, MaxResults=max(5, min(page_size, first_page)))
-    seen: set[str] = set()
-    yield _fresh(answer, region, seen)
-    token = answer.get("NextToken")
-    if not token or cancelled():
-        return
-    yield from _by_partitions(
-        ec2, region, base, page_size, cancelled, workers, seen, started, token, clock
-    )
+    """Yield lists of Images as they arrive, each image exactly once (see the module):
+    everything past the first page by partitions."""
+    return _listing(ec2, region, query, page_size, cancelled, first_page, workers, clock, None)
 
 
 def iter_auto_pages(
@@ -122,6 +113,23 @@ def iter_auto_pages(
     rest comes by creation-date partitions, fetched at once; otherwise paging goes on
     (against a fast endpoint, partitions cost more calls than they save). Each image is
     yielded once either way; the debug log says which way was taken."""
+    probe = (slow, timer)
+    return _listing(ec2, region, query, page_size, cancelled, first_page, workers, clock, probe)
+
+
+def _listing(
+    ec2: Any,
+    region: str,
+    query: ListQuery,
+    page_size: int,
+    cancelled: Callable[[], bool],
+    first_page: int,
+    workers: int,
+    clock: Callable[[], datetime],
+    probe: tuple[float, Callable[[], float]] | None,
+) -> Iterator[list[Image]]:
+    """The first page; with a ``probe`` (slow, timer), one full page timed, and paging
+    on if it was fast; then the rest by partitions."""
     started = clock()
     base = query.request()
     answer = ec2.describe_images(**base, MaxResults=max(5, min(page_size, first_page)))
@@ -130,23 +138,25 @@ def iter_auto_pages(
     token = answer.get("NextToken")
     if not token or cancelled():
         return
-    asked = timer()
-    answer = ec2.describe_images(**base, MaxResults=page_size, NextToken=token)
-    took = timer() - asked
-    yield _fresh(answer, region, seen)
-    token = answer.get("NextToken")
-    if not token or cancelled():
-        return
-    if took < slow:
-        log.info(
-            "%s: a page of %d took %.2f s (under %.2f s): listing the rest by paging",
-            region,
-            page_size,
-            took,
-            slow,
-        )
-        yield from _sequential(ec2, region, base, page_size, cancelled, seen, token)
-        return
+    if probe is not None:
+        slow, timer = probe
+        asked = timer()
+        answer = ec2.describe_images(**base, MaxResults=page_size, NextToken=token)
+        took = timer() - asked
+        yield _fresh(answer, region, seen)
+        token = answer.get("NextToken")
+        if not token or cancelled():
+            return
+        if took < slow:
+            log.info(
+                "%s: a page of %d took %.2f s (under %.2f s): listing the rest by paging",
+                region,
+                page_size,
+                took,
+                slow,
+            )
+            yield from _sequential(ec2, region, base, page_size, cancelled, seen, token)
+            return
     yield from _by_partitions(
         ec2, region, base, page_size, cancelled, workers, seen, started, token, clock
     )

@@ -21,6 +21,7 @@ from tests.app.helpers import (
     open_form,
     own_images,
     rendered,
+    screen_on_top,
     select_image,
     type_text,
     wait_for,
@@ -159,7 +160,8 @@ async def test_failed_copy_keeps_its_reason_and_history(sandbox, ec2):
             "the copy to fail",
         )
         assert task.message  # the StateReason
-        assert any("failed" in m for m in app.notified)
+        # the store changes in the poller's thread, the toast when the app hears of it
+        await wait_for(pilot, lambda: any("failed" in m for m in app.notified), 10, "the toast")
         row = await wait_for(
             pilot,
             lambda: (
@@ -457,3 +459,25 @@ def test_long_sources_are_cut_at_a_word_with_an_ellipsis():
     assert len(cut) <= 40 and cut.endswith("…") and cut == "s3://amitui-imports/vms/web frontend…"
     assert ellipsize("ami-0123 (us-east-1)", 40) == "ami-0123 (us-east-1)"
     assert ellipsize("x" * 50, 10) == "x" * 9 + "…"  # no word to cut at
+
+
+async def test_a_task_update_before_the_tasks_screen_is_built_is_not_lost(memory):
+    """The app hands every update to each tasks screen on the stack, one just pushed
+    included: before its table exists it must not crash the app, and once built it shows
+    the task (read from the store)."""
+    app = make_app(memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: app.tasks.scope, 10, "the account")
+        task = app.tasks.store.add_task(
+            scope=app.tasks.scope,
+            kind="copy",
+            region="us-east-1",
+            target_id="ami-0123456789abcdef0",
+        )
+        screen = TasksScreen(app.services)
+        app.push_screen(screen)
+        screen.task_changed(task)  # what app.on_task_updated does, before the screen is built
+        await screen_on_top(pilot, TasksScreen)
+        assert [t.id for t in screen.task_list] == [task.id]
+        assert screen.query_one(DataTable).row_count == 1

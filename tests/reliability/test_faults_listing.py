@@ -31,6 +31,16 @@ def shown_ids(app) -> set[str]:
     return {i.image_id for i in table(app).rows.images}
 
 
+async def comes_back(pilot, proxy, truth: set[str]) -> None:
+    """The endpoint comes back: a refresh lists everything, and the error line goes."""
+    proxy.fault = None
+    proxy.restart()
+    await pilot.press("ctrl+r")
+    await loaded(pilot)
+    assert shown_ids(pilot.app) == truth
+    assert not message_text(pilot.app).strip()
+
+
 async def test_endpoint_dies_mid_listing_then_comes_back(sandbox, proxy, ec2):
     truth = own_ids(ec2)
     assert len(truth) > 6 * PAGE
@@ -44,13 +54,7 @@ async def test_endpoint_dies_mid_listing_then_comes_back(sandbox, proxy, ec2):
         assert shown_ids(app) <= truth
         assert "1 region(s) failed" in status_text(app)
         assert not proxy.running
-        # The endpoint comes back: a refresh lists everything, and the error line goes.
-        proxy.fault = None
-        proxy.restart()
-        await pilot.press("ctrl+r")
-        await loaded(pilot)
-        assert shown_ids(app) == truth
-        assert not message_text(app).strip()
+        await comes_back(pilot, proxy, truth)
         assert app.is_running
 
 
@@ -78,12 +82,7 @@ async def test_endpoint_dies_mid_partitioned_listing_keeps_what_arrived_then_com
         assert len(arrived) == len(set(arrived)) > PAGE  # partitions came, each image once
         assert shown_ids(app) == set(arrived) < truth  # every row that came stays
         assert "1 region(s) failed" in status_text(app)
-        proxy.fault = None
-        proxy.restart()
-        await pilot.press("ctrl+r")
-        await loaded(pilot)
-        assert shown_ids(app) == truth
-        assert not message_text(app).strip()
+        await comes_back(pilot, proxy, truth)
 
 
 async def test_endpoint_dies_mid_refresh_and_the_table_keeps_its_rows(sandbox, proxy, ec2):
