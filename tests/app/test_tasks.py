@@ -462,9 +462,9 @@ def test_long_sources_are_cut_at_a_word_with_an_ellipsis():
 
 
 async def test_a_task_update_before_the_tasks_screen_is_built_is_not_lost(memory):
-    """The app hands every update to each tasks screen on the stack, one just pushed
-    included: before its table exists it must not crash the app, and once built it shows
-    the task (read from the store)."""
+    """The app hands every update to each tasks screen on the stack, one just pushed or
+    being taken down included: without its table it must not crash the app, and once
+    built it shows the task (read from the store)."""
     app = make_app(memory)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -481,3 +481,6 @@ async def test_a_task_update_before_the_tasks_screen_is_built_is_not_lost(memory
         await screen_on_top(pilot, TasksScreen)
         assert [t.id for t in screen.task_list] == [task.id]
         assert screen.query_one(DataTable).row_count == 1
+        # Taken down (the app quitting removes the widgets first): an update is no crash.
+        await screen.query_one(DataTable).remove()
+        screen.task_changed(app.tasks.store.update_task(task.id, message="later"))

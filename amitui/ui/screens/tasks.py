@@ -132,8 +132,10 @@ class TasksScreen(Screen):
     def task_changed(self, task: Task) -> None:
         """A task of this scope changed: update its row in place, or redraw when it is new
         or moves in the sort order. (When the scope becomes known, ``reload`` runs.)"""
-        if not self.is_mounted:
-            return  # pushed, not built yet: its mount reads every task from the store
+        if not self.is_mounted or not self.query(DataTable):
+            # Pushed and not built yet (its mount reads every task from the store), or
+            # being taken down (the app quitting): no table to update.
+            return
         if not self.is_followed(task):
             return
         known = {t.id: i for i, t in enumerate(self.task_list)}
