@@ -40,6 +40,7 @@ from typing import Literal
 from amitui.actions.request_parts import compact, idempotency_token, set_path, tag_specifications
 from amitui.aws import validators as v
 from amitui.aws.tag_text import format_tags, parse_tags
+from amitui.aws.usage import Usage
 from amitui.tasks.kinds import TaskKind
 
 FieldKind = Literal["text", "choice", "bool", "int", "list", "tags", "regions"]
@@ -71,6 +72,12 @@ Suggester = Callable[[Mapping[str, object]], Mapping[str, object]]
 """Values a form may fill in for fields the user has not touched, from cleaned values
 (import: the disk format read from the file's extension). The form shows them before
 anything is sent, so what is sent is still what is shown."""
+
+UsageGuard = Callable[[Mapping[str, object], Usage | None], Mapping[str, str]]
+"""A destructive action's refusal from what still uses the image: cleaned values and the
+usage answer (None while it is being asked) in, ``{api_name or FORM_ERROR: message}`` out
+(deregister: in use, protected, shared or not verified needs its explicit override). A
+spec with one makes the form ask AWS what uses the image and show it before sending."""
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
@@ -260,7 +267,8 @@ class ActionSpec:
     ``result_key``: where the answer names what the call started. ``task``: the
     long-running job a successful call starts (see :class:`~amitui.tasks.kinds.TaskKind`).
     ``image_row``: what it does to the image's row. ``shows_image``: its summary
-    details the selected image. ``confirm``/``suggest``/``warn``: see their types.
+    details the selected image. ``confirm``/``suggest``/``warn``/``usage_guard``: see
+    their types.
     """
 
     name: str
@@ -282,10 +290,15 @@ class ActionSpec:
     fan_out: str | None = None
     suggest: Suggester | None = None
     confirm: Confirmer | None = None
+    usage_guard: UsageGuard | None = None
+    #: the form-only bool field that overrides ``usage_guard`` (shown only when needed)
+    usage_override: str | None = None
 
     def __post_init__(self) -> None:
         if not self.label:
             object.__setattr__(self, "label", self.name.capitalize())
+        if self.usage_override is not None and self.field(self.usage_override).kind != "bool":
+            raise ValueError(f"{self.name}: usage_override must name a bool field")
         if self.task is not None and not self.result_key:
             raise ValueError(f"{self.name}: a task needs the result_key naming its id")
 

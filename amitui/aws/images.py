@@ -36,6 +36,14 @@ class Image:
     image_type: str = ""
     tags: tuple[tuple[str, str], ...] = ()
     snapshot_ids: tuple[str, ...] = ()
+    #: LastLaunchedTime ("" when AWS reports none: never, or not the caller's image)
+    last_launched: str = ""
+    #: DeregistrationProtection ("" when the endpoint does not report it)
+    protection: str = ""
+    source_image_id: str = ""
+    source_region: str = ""
+    #: ImageAllowed (Allowed AMIs): None when not reported
+    allowed: bool | None = None
 
     @property
     def owner(self) -> str:
@@ -97,6 +105,11 @@ class Image:
             image_type=intern(get("ImageType") or ""),
             tags=tags or (),
             snapshot_ids=snapshots,
+            last_launched=get("LastLaunchedTime") or "",
+            protection=intern(get("DeregistrationProtection") or ""),
+            source_image_id=get("SourceImageId") or "",
+            source_region=intern(get("SourceImageRegion") or ""),
+            allowed=get("ImageAllowed"),
         )
 
 

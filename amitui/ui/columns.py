@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -61,6 +61,39 @@ def created_cell(image: Image) -> str:
     return cached
 
 
+def launched_cell(image: Image) -> str:
+    """LastLaunchedTime as date and age, or "never" when AWS reports no launch (it reports
+    launches up to 24 h late, and only to the image's owner)."""
+    day = image.last_launched[:10]
+    if not day:
+        return "never"
+    cached = _AGE_CACHE.get(day)
+    if cached is None:
+        cached = _AGE_CACHE[day] = f"{day} {age(day + 'T00:00:00+00:00')}"
+    return cached
+
+
+def protection_cell(image: Image) -> str:
+    """'yes', 'yes+24h' (with cooldown), 'until 2026-01-02' (cooldown running), 'no', or ''
+    when the endpoint does not report it."""
+    value = image.protection
+    if value == "enabled":
+        return "yes"
+    if value == "enabled-with-cooldown":
+        return "yes+24h"
+    if value.startswith("disabled-until"):
+        return "yes until " + value.removeprefix("disabled-until").strip()[:16]
+    return "no" if value == "disabled" else value
+
+
+def source_cell(image: Image) -> str:
+    if not image.source_image_id:
+        return ""
+    return f"{image.source_image_id} {image.source_region}".rstrip()
+
+
+_YES_NO_UNKNOWN = {True: "yes", False: "no", None: ""}
+
 _now_iso: tuple[float, str] = (0.0, "")
 
 
@@ -100,6 +133,11 @@ class Column:
     flex: bool = False
     #: how wide the column is worth growing when the terminal has room (0: ``width``)
     max_width: int = 0
+    #: shown only when the user picks it (the column picker); plain filter words do not
+    #: search it (``field:value`` terms do)
+    optional: bool = False
+    #: the ISO date-time a ``field:>90d``/``field:<2024-06`` comparison reads ("" = none)
+    date: Callable[[Image], str] | None = None
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -124,7 +162,15 @@ COLUMNS: tuple[Column, ...] = (
         attrgetter("root_device"),
         lambda i: _ROOT_TYPE_RANK.get(i.root_device_type, 3) << 40 | (i.root_size_gib or 0),
     ),
-    Column("created", "Created", 16, created_cell, attrgetter("creation_date"), ("date",)),
+    Column(
+        "created",
+        "Created",
+        16,
+        created_cell,
+        attrgetter("creation_date"),
+        ("date",),
+        date=attrgetter("creation_date"),
+    ),
     Column("owner", "Owner", 12, attrgetter("owner"), attrgetter("owner")),
     Column(
         "public", "Public", 6, lambda i: "yes" if i.public else "no", lambda i: i.public, ("pub",)
@@ -138,13 +184,60 @@ COLUMNS: tuple[Column, ...] = (
         ("deprecated",),
     ),
     Column("region", "Region", 14, attrgetter("region"), attrgetter("region")),
+    Column(
+        "launched",
+        "Last launched",
+        16,
+        launched_cell,
+        lambda i: i.last_launched or "0",
+        ("lastlaunched", "last-launched"),
+        optional=True,
+        date=attrgetter("last_launched"),
+    ),
+    Column(
+        "protection",
+        "Protected",
+        9,
+        protection_cell,
+        protection_cell,
+        ("protected",),
+        optional=True,
+        max_width=26,
+    ),
+    Column(
+        "source",
+        "Source",
+        21,
+        source_cell,
+        source_cell,
+        ("sourceimage",),
+        optional=True,
+        max_width=36,
+    ),
+    Column(
+        "allowed",
+        "Allowed",
+        7,
+        lambda i: _YES_NO_UNKNOWN[i.allowed],
+        lambda i: _YES_NO_UNKNOWN[i.allowed],
+        optional=True,
+    ),
 )
 
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+#: The columns a plain filter word searches (and a fresh config shows).
+DEFAULT_COLUMNS = tuple(c for c in COLUMNS if not c.optional)
+DEFAULT_COLUMN_KEYS = tuple(c.key for c in DEFAULT_COLUMNS)
 
 
-def columns_for(multi_region: bool) -> tuple[Column, ...]:
-    return COLUMNS if multi_region else tuple(c for c in COLUMNS if c.key != "region")
+def columns_for(multi_region: bool, shown: Collection[str] | None = None) -> tuple[Column, ...]:
+    """The columns to draw, in COLUMNS order: ``shown`` (default: every non-optional one),
+    Name and Image ID always, and Region exactly when more than one region is listed."""
+    keys = set(DEFAULT_COLUMN_KEYS if shown is None else shown) | {"name", "id"}
+    keys.discard("region")
+    if multi_region:
+        keys.add("region")
+    return tuple(c for c in COLUMNS if c.key in keys)
 
 
 def layout_widths(columns: Sequence[Column], available: int) -> list[int]:
@@ -178,7 +271,7 @@ def tags_text(image: Image) -> str:
 
 def haystack(image: Image) -> str:
     """Everything the plain filter terms search, lowercased once per row."""
-    parts = [c.cell(image) for c in COLUMNS]
+    parts = [c.cell(image) for c in DEFAULT_COLUMNS]
     parts.append(image.description)
     parts.append(tags_text(image))
     return "\x00".join(parts).lower()
@@ -186,7 +279,7 @@ def haystack(image: Image) -> str:
 
 def haystacks(images: Sequence[Image]) -> list[str]:
     """``[haystack(i) for i in images]``, a third faster: built column by column."""
-    columns = [list(map(c.cell, images)) for c in COLUMNS]
+    columns = [list(map(c.cell, images)) for c in DEFAULT_COLUMNS]
     columns.append([i.description for i in images])
     columns.append(list(map(tags_text, images)))
     return ["\x00".join(parts).lower() for parts in zip(*columns, strict=True)]

@@ -4,6 +4,12 @@
     arch:arm64              the Arch column contains "arm64"
     tag:Team=web            a tag Team=web (``tag:Team`` for any value)
     !deprecated  !state:available   negations
+    created:>90d  launched:<30d     older than / within an age (d, w, mo, y)
+    created:>2024-06  launched:<2025   after / before a date (year, month or day)
+    launched:never                  never launched (or not reported)
+
+A date field compared with an age or a date reads "never" as the distant past: it is
+older than any age (``launched:>90d`` includes never-launched images) and before any date.
 
 Values may be quoted: ``name:"my image"``; a quote left open runs to the end. An unknown
 field (``foo:bar``) is searched as plain text, and ``explain`` says so. This module is pure
@@ -15,9 +21,11 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from amitui.ui.columns import COLUMNS
+from amitui.ui.columns import COLUMN_BY_KEY, COLUMNS
 
 FIELD_NAMES: dict[str, str] = {}
 for _col in COLUMNS:
@@ -29,11 +37,35 @@ FIELD_NAMES.update(
 )
 
 
+_AGE = re.compile(r"(\d{1,5})(d|w|mo|m|y)")
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_AGE_DAYS = {"d": 1, "w": 7, "mo": 30.4375, "m": 30.4375, "y": 365.25}
+
+
+def comparison(op: str, value: str, now: datetime | None = None) -> Callable[[str], bool] | None:
+    """A test of an ISO date-time text for ``>value``/``<value`` (an age like ``90d`` or a
+    date like ``2024-06``); None when ``value`` is neither. "" (never) is the distant past."""
+    if match := _AGE.fullmatch(value):
+        days = int(match.group(1)) * _AGE_DAYS[match.group(2)]
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+        if op == ">":  # older than the age
+            return lambda text: text < cutoff
+        return lambda text: text >= cutoff
+    if _DATE.fullmatch(value):
+        size = len(value)
+        if op == ">":  # after the year/month/day
+            return lambda text: text[:size] > value
+        return lambda text: text[:size] < value
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     value: str  # lowercased
     field: str | None = None  # a column key, "tag", "description" or None for any column
     negated: bool = False
+    #: ">" or "<" for a comparison on a date column (``created:>90d``), else ""
+    op: str = ""
 
     @property
     def needle(self) -> str:
@@ -42,6 +74,8 @@ class Term:
 
     def implies(self, other: Term) -> bool:
         """True when every row matching ``self`` also matches ``other``."""
+        if self.op or other.op:
+            return self == other
         if self.field != other.field or self.negated != other.negated:
             return False
         if self.negated:
@@ -117,8 +151,22 @@ def parse_query(text: str) -> Query:
             continue  # a lone "!" or "arch:" while typing: no condition yet
         if field == "tag" and "=" not in token and token:
             token = token + "="  # tag:Team means "has a Team tag"
-        terms.append(Term(token.lower(), field, negated))
+        op = ""
+        if _is_comparison(field, token):
+            op, token = token[0], token[1:]
+        terms.append(Term(token.lower(), field, negated, op))
     return Query(tuple(terms))
+
+
+def _is_comparison(field: str | None, token: str) -> bool:
+    column = COLUMN_BY_KEY.get(field or "")
+    return (
+        column is not None
+        and column.date is not None
+        and token[:1] in "<>"
+        and len(token) > 1
+        and comparison(token[0], token[1:].lower()) is not None
+    )
 
 
 #: What looks like a field name before a colon (so "12:30" or "arn:aws:..." do not).
@@ -133,8 +181,16 @@ def explain(text: str) -> str | None:
     notes: list[str] = []
     quote = _open_quote(text)
     for token in _tokens(text):
-        name, sep, _ = token.removeprefix("!").partition(":")
+        name, sep, value = token.removeprefix("!").partition(":")
         name = name.lower()
+        field = FIELD_NAMES.get(name)
+        if field and value[:1] in "<>" and len(value) > 1 and not _is_comparison(field, value):
+            if COLUMN_BY_KEY.get(field) and COLUMN_BY_KEY[field].date:
+                notes.append(
+                    f"{name}:{value} is neither an age (90d, 8w, 6mo, 2y) nor a date "
+                    "(2024, 2024-06, 2024-06-30): searched as text"
+                )
+            continue
         if not sep or name in FIELD_NAMES or not _FIELD_LIKE.fullmatch(name):
             continue
         near = difflib.get_close_matches(name, FIELD_NAMES, n=1, cutoff=0.6)
@@ -158,6 +214,10 @@ FIELDS_SHOWN = (
     "public",
     "deprecation",
     "region",
+    "launched",
+    "protected",
+    "source",
+    "allowed",
     "desc",
     "tag",
 )

@@ -26,11 +26,16 @@ from operator import not_, or_
 
 from amitui.aws.images import Image
 from amitui.ui.columns import COLUMN_BY_KEY, haystack, haystacks, tags_text
-from amitui.ui.query import Query, Term, parse_query
+from amitui.ui.query import Query, Term, comparison, parse_query
 
 
 def _field_texts(field: str, images: Sequence[Image]) -> list[str]:
-    """The lowercase text ``field:value`` terms search, one per image."""
+    """The lowercase text ``field:value`` terms search, one per image (``field@date``: the
+    ISO date-time a comparison term reads)."""
+    if field.endswith("@date"):
+        date = COLUMN_BY_KEY[field.removesuffix("@date")].date
+        assert date is not None
+        return list(map(date, images))
     if field == "tag":  # "\0key=value\0key=value": "\0team=" finds a key, never a key suffix
         return ["\x00" + tags_text(i).lower() if i.tags else "\x00" for i in images]
     if field == "description":
@@ -39,11 +44,14 @@ def _field_texts(field: str, images: Sequence[Image]) -> list[str]:
 
 
 def _keep(candidates: Sequence[int], values: list[str], term: Term) -> list[int]:
-    """The candidates (in their order) whose value contains the term's needle, or not."""
-    needle = term.needle
-    hits: Iterable[bool] = map(
-        str.__contains__, map(values.__getitem__, candidates), repeat(needle)
-    )
+    """The candidates (in their order) whose value contains the term's needle (or, for a
+    comparison, passes it), or not."""
+    test = comparison(term.op, term.value) if term.op else None
+    hits: Iterable[bool]
+    if test is not None:
+        hits = map(test, map(values.__getitem__, candidates))
+    else:
+        hits = map(str.__contains__, map(values.__getitem__, candidates), repeat(term.needle))
     if term.negated:
         hits = map(not_, hits)
     return list(compress(candidates, hits))
@@ -192,7 +200,8 @@ class ImageRows:
             if not kept:
                 break
             if term not in known:
-                kept = _keep(kept, self._values(term.field, kept), term)
+                field = f"{term.field}@date" if term.op else term.field
+                kept = _keep(kept, self._values(field, kept), term)
         return kept
 
     def _matches(self) -> bytearray:

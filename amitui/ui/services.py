@@ -1,15 +1,18 @@
 """What the screens use, typed: the app builds one ``Services`` and hands it to each screen.
 
 ``Services`` holds the long-lived objects (settings, AWS clients, the task tracker, the
-inventory cache). ``Session`` is the app's session state that several screens watch and
-set (the regions listed, the list query, the account: reactives on the app) and the two
-things a screen may ask of the app; the app passes itself, seen only through this shape.
+inventory cache, the session's usage answers). ``Session`` is the app's session state
+that several screens watch and set (the regions listed, the list query, the account:
+reactives on the app) and the two things a screen may ask of the app; the app passes
+itself, seen only through this shape.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+
+from amitui.aws.usage import UsageCache
 
 if TYPE_CHECKING:
     from amitui.aws.clients import AwsClients
@@ -39,3 +42,5 @@ class Services:
     tasks: TaskTracker
     cache: InventoryCache | None
     session: Session
+    #: what uses each image, as the detail screens and destructive forms asked it
+    usage: UsageCache = field(default_factory=UsageCache)

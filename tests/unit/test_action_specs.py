@@ -99,6 +99,7 @@ FULL: dict[str, dict[str, object]] = {
         "ImageId": AMI,
         "ConfirmImageId": AMI,
         "DeleteAssociatedSnapshots": True,
+        "DeregisterAnyway": True,
     },
 }
 

@@ -25,6 +25,7 @@ from amitui.aws.lookups import Lookup, list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.form_pickers import FieldPickers, has_picker, pick_button, warning_box
 from amitui.ui.screens.form_text import as_text, image_context, summary_text
+from amitui.ui.screens.form_usage import FormUsage, UsageLoaded
 from amitui.ui.services import Services
 from amitui.ui.widgets.key_footer import KeyFooter
 from amitui.ui.widgets.toggle import Toggle
@@ -103,6 +104,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         # Sending the same values again from this form reuses their ClientTokens.
         self.token_seed = uuid.uuid4().hex
         self.pickers = FieldPickers(self)
+        self.usage = FormUsage(self)
 
     # -- layout -----------------------------------------------------------------------
 
@@ -164,6 +166,12 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self._update_context(self.values())
         if any(f.lookup == "regions" for f in self.spec.fields):
             self._load_regions()
+        if self.usage.active:
+            override = self.spec.usage_override
+            if override is not None:  # shown once the answer says it is needed
+                index = next(i for i, f in enumerate(self.spec.fields) if f.api_name == override)
+                self.query_one(f"#field-{index}").display = False
+            self.usage.load()
         editable = [(i, f) for i, f in enumerate(self.spec.fields) if f.api_name not in self.locked]
         first = next((i for i, f in editable if not self.initial.get(f.api_name)), editable[0][0])
         self.query_one(f"#f-{first}").focus()
@@ -197,12 +205,23 @@ class ActionForm(ModalScreen[FormOutcome | None]):
             self.set_outcome(errors.get(FORM_ERROR), error=True)
         self._update_context(self.values())
 
-    def validate(self, values: dict[str, object]) -> dict[str, str]:
-        return self.spec.validate(values, regions=self.known_regions)
+    def validate(self, values: dict[str, object], *, sending: bool = True) -> dict[str, str]:
+        """The spec's errors; for a real send, also its refusal from what uses the image
+        (a dry run changes nothing, so it may go while usage is asked or in doubt)."""
+        errors = self.spec.validate(values, regions=self.known_regions)
+        if sending:
+            for key, message in self.usage.errors(self.spec.clean(values)).items():
+                errors.setdefault(key, message)
+        return errors
+
+    def on_usage_loaded(self, message: UsageLoaded) -> None:
+        self.usage.loaded(message.usage, self.spec.usage_override)
+        self.show_errors(self.validate(self.values()))
 
     def _update_context(self, values: dict[str, object]) -> None:
         """Spell out what a destructive or disruptive choice will do, as it is made."""
         text = self._context_text()
+        text.append_text(self.usage.text())
         cleaned = self.spec.clean(values)
         if self.spec.warn and (consequence := self.spec.warn(cleaned, self.context)):
             text.append(f"\n{consequence}", style="bold red")
@@ -316,7 +335,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         if self.busy:
             return
         values = self.values()
-        errors = self.validate(values)
+        errors = self.validate(values, sending=not dry_run)
         if errors:
             self.touched.update(f.api_name for f in self.spec.fields)
             self.show_errors(errors, everything=True)

@@ -1,4 +1,6 @@
-"""Everything AWS says about one image: re-fetched, tabulated, and as raw JSON."""
+"""Everything AWS says about one image: re-fetched, tabulated, and as raw JSON; what still
+uses it ("Used by", asked in a worker when the screen opens, cached for the session with
+its time, ctrl+r asks again) and where it came from (its lineage, each ancestor openable)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,15 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
 
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, describe_image, launch_permissions
+from amitui.aws.usage import Check, Usage
+from amitui.aws.usage_checks import ancestry, check_usage
 from amitui.ui.services import Services
+from amitui.ui.usage_text import lineage_rows, usage_text
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.key_footer import KeyFooter
 
@@ -30,6 +36,19 @@ class DetailLoaded(Message):
         super().__init__()
         self.raw = raw
         self.permissions = permissions
+        self.error = error
+
+
+class UsageFetched(Message):
+    def __init__(self, usage: Usage) -> None:
+        super().__init__()
+        self.usage = usage
+
+
+class LineageFetched(Message):
+    def __init__(self, entries: list[dict[str, Any]], error: str | None) -> None:
+        super().__init__()
+        self.entries = entries
         self.error = error
 
 
@@ -134,6 +153,7 @@ class DetailScreen(Screen):
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("y", "copy_id", "Copy id", id="copy_id"),
         Binding("J", "show_json", "Raw JSON", id="json"),
+        Binding("ctrl+r", "recheck_usage", "Check usage again", id="detail.recheck"),
     ]
 
     CSS_PATH = "detail.tcss"
@@ -152,6 +172,10 @@ class DetailScreen(Screen):
                 yield Static("", id="devices")
                 yield Static("Tags", classes="section")
                 yield Static("", id="tags")
+                yield Static("Used by", classes="section")
+                yield Static(usage_text(None), id="usage")
+                yield Static("Lineage (enter opens an ancestor)", classes="section")
+                yield OptionList(id="lineage", compact=True)
                 yield Static("Launch permissions", classes="section")
                 yield Static("", id="permissions")
             with TabPane("Raw JSON", id="raw"), VerticalScroll():
@@ -160,6 +184,62 @@ class DetailScreen(Screen):
 
     def on_mount(self) -> None:
         self.fetch()
+        image = self.image
+        cached = self.services.usage.get(image.region, image.image_id)
+        if cached is None:
+            self.fetch_usage()
+        else:
+            self._show_usage(cached)
+        self.fetch_lineage()
+
+    @work(thread=True, exit_on_error=False, group="usage")
+    def fetch_usage(self) -> None:
+        image = self.image
+        try:
+            usage = check_usage(self.services.clients, image.region, image.image_id)
+        except Exception as exc:  # check_usage answers failures per check; a bug net
+            usage = Usage(
+                image.image_id, image.region, (Check("Usage", error=describe_error(exc)),)
+            )
+        self.services.usage.put(usage)
+        self.post_message(UsageFetched(usage))
+
+    def on_usage_fetched(self, message: UsageFetched) -> None:
+        self._show_usage(message.usage)
+
+    def _show_usage(self, usage: Usage) -> None:
+        self.query_one("#usage", Static).update(usage_text(usage))
+
+    def action_recheck_usage(self) -> None:
+        self.query_one("#usage", Static).update(usage_text(None))
+        self.fetch_usage()
+
+    @work(thread=True, exit_on_error=False, group="lineage")
+    def fetch_lineage(self) -> None:
+        try:
+            entries = ancestry(self.services.clients.ec2(self.image.region), self.image.image_id)
+        except Exception as exc:
+            self.post_message(LineageFetched([], describe_error(exc)))
+            return
+        self.post_message(LineageFetched(entries, None))
+
+    def on_lineage_fetched(self, message: LineageFetched) -> None:
+        options = self.query_one("#lineage", OptionList)
+        options.clear_options()
+        if message.error:
+            options.add_option(
+                Option(Text(f"not verified — {message.error}", "yellow"), disabled=True)
+            )
+            return
+        for label, image_id, region in lineage_rows(message.entries, self.image.region):
+            options.add_option(Option(label, id=f"{region}/{image_id}"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Open the chosen ancestor (DescribeImages answers it if this account may see it)."""
+        event.stop()
+        region, _, image_id = (event.option.id or "").partition("/")
+        if image_id and image_id != self.image.image_id:
+            self.app.push_screen(DetailScreen(Image(image_id, region), self.services))
 
     @work(thread=True, exit_on_error=False, group="detail")
     def fetch(self) -> None:

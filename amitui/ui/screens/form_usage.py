@@ -1,0 +1,96 @@
+"""A destructive form's "what still uses this image" (a spec with a ``usage_guard``).
+
+Asked in a thread worker when the form opens (or taken from the session's cache when it
+is fresh: usage.FRESH_SECONDS), shown above the fields before anything is typed back,
+and turned into the spec's refusal until the user ticks the override, whose help then
+names what ticking it breaks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Static
+
+from amitui.aws.errors import describe_error
+from amitui.aws.usage import FRESH_SECONDS, Check, Usage
+from amitui.aws.usage_checks import check_usage
+from amitui.ui.usage_text import usage_text, verdict_text
+
+if TYPE_CHECKING:
+    from amitui.ui.screens.action_form import ActionForm
+
+
+class UsageLoaded(Message):
+    def __init__(self, usage: Usage) -> None:
+        super().__init__()
+        self.usage = usage
+
+
+class FormUsage:
+    def __init__(self, form: ActionForm) -> None:
+        self.form = form
+        self.usage: Usage | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.form.spec.usage_guard is not None and self.form.image is not None
+
+    def load(self) -> None:
+        if not self.active:
+            return
+        image = self.form.image
+        assert image is not None
+        cached = self.form.services.usage.get(image.region, image.image_id, FRESH_SECONDS)
+        if cached is not None:
+            self.form.post_message(UsageLoaded(cached))
+            return
+        self.form.run_worker(
+            self._ask, thread=True, exit_on_error=False, group="usage", description="usage"
+        )
+
+    def _ask(self) -> None:
+        image = self.form.image
+        assert image is not None
+        services = self.form.services
+        try:
+            usage = check_usage(services.clients, image.region, image.image_id)
+        except Exception as exc:  # check_usage answers failures per check; this is a bug net
+            usage = Usage(
+                image.image_id, image.region, (Check("Usage", error=describe_error(exc)),)
+            )
+        services.usage.put(usage)
+        self.form.post_message(UsageLoaded(usage))
+
+    def errors(self, cleaned: dict[str, object]) -> dict[str, str]:
+        guard = self.form.spec.usage_guard
+        if guard is None or not self.active:
+            return {}
+        return dict(guard(cleaned, self.usage))
+
+    def text(self) -> Text:
+        """The verdict and every check, for the form's summary."""
+        if not self.active:
+            return Text()
+        text = Text("\n\n")
+        text.append_text(verdict_text(self.usage))
+        if self.usage is not None and not self.usage.clear:
+            text.append("\n")
+            text.append_text(usage_text(self.usage))
+        return text
+
+    def loaded(self, usage: Usage, override: str | None) -> None:
+        """Keep the answer; show the override (naming what it breaks) only when needed."""
+        self.usage = usage
+        if override is None:
+            return
+        index = next(i for i, f in enumerate(self.form.spec.fields) if f.api_name == override)
+        box = self.form.query_one(f"#field-{index}")
+        box.display = not usage.clear
+        blockers = usage.blockers()
+        if blockers:
+            help_text = "Ticking this deregisters it although: " + "; ".join(blockers)
+            for help_box in box.query(".help").results(Static):
+                help_box.update(Text(help_text, style="bold red"))

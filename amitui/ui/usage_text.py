@@ -1,0 +1,89 @@
+"""How a usage answer reads (the detail screen's "Used by", the deregister form's list):
+what uses the image, what could not be checked and why, and when it was asked."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.text import Text
+
+from amitui.aws.usage import Usage
+from amitui.ui.columns import duration
+
+USED = "✗ "
+UNVERIFIED = "? "
+CLEAR = "✓ "
+
+
+def checked_when(usage: Usage, now: float | None = None) -> str:
+    stamp = time.strftime("%H:%M:%S", time.localtime(usage.checked_at))
+    return f"checked {stamp}, {duration((now or time.time()) - usage.checked_at)} ago"
+
+
+def usage_text(usage: Usage | None, error: str | None = None, now: float | None = None) -> Text:
+    """Every check: its references, "none found" with what it covered, or "not verified"."""
+    if error:
+        return Text(f"{UNVERIFIED}not verified — {error}", style="bold yellow")
+    if usage is None:
+        return Text("Checking what uses this image…", style="dim")
+    text = Text()
+    for check in usage.checks:
+        if text:
+            text.append("\n")
+        if not check.verified:
+            text.append(f"{UNVERIFIED}{check.title}: not verified — {check.error}", "bold yellow")
+        elif not check.references:
+            text.append(f"{CLEAR}{check.title}: none", style="green")
+            if check.scope:
+                text.append(f" ({check.scope})", style="dim")
+        else:
+            text.append(f"{check.title}:", style="bold")
+        for ref in check.references:
+            text.append(f"\n  {USED}{ref.line()}", style="red")
+    text.append("\n")
+    if usage.protection:
+        style = "bold red" if usage.protected else "green"
+        mark = USED if usage.protected else CLEAR
+        text.append(f"{mark}Deregistration protection: {usage.protection}", style=style)
+    else:
+        text.append("  Deregistration protection: not reported by this endpoint", style="dim")
+    text.append(f"\n{checked_when(usage, now)}", style="dim")
+    return text
+
+
+def verdict_text(usage: Usage | None) -> Text:
+    """One line above a destructive form's fields: in use, not verified, or clear."""
+    if usage is None:
+        return Text("Checking what still uses this image…", style="dim")
+    if usage.clear:
+        return Text(
+            f"{CLEAR}Nothing uses it: every check was made ({checked_when(usage)}).", "green"
+        )
+    used = len(usage.references) + usage.protected
+    if used:
+        return Text(
+            f"{USED}In use or protected: deregistering it breaks what is listed.", "bold red"
+        )
+    return Text(f"{UNVERIFIED}Not verified: a check could not be made (listed).", "bold yellow")
+
+
+def lineage_rows(entries: list[dict[str, Any]], region: str) -> list[tuple[Text, str, str]]:
+    """GetImageAncestry's chain as (label, image id, region), the image first, its root
+    last; each entry's region is where the one before it says its source is."""
+    rows = []
+    for depth, entry in enumerate(entries):
+        image_id = str(entry.get("ImageId") or "")
+        created = entry.get("CreationDate")
+        created_text = str(created)[:10] if created else ""
+        owner = str(entry.get("ImageOwnerAlias") or "")
+        label = Text("  " * depth + ("└ " if depth else ""))
+        label.append(image_id, style="bold")
+        label.append(f"  {region}  {created_text}  {owner}".rstrip(), style="dim")
+        if depth == 0:
+            label.append("  (this image)", style="dim")
+        if depth == len(entries) - 1 and depth:
+            label.append("  (root)", style="dim")
+        rows.append((label, image_id, region))
+        region = str(entry.get("SourceImageRegion") or region)
+    return rows
