@@ -31,6 +31,7 @@ CONFIG_KEYS: dict[str, str] = {
     "cache": "show cached inventory at launch (bool, default true)",
     "listing": '"auto" (default: paging, then creation-date partitions fetched at once when '
     'a page is slow), "partitioned" (always, past the first page) or "paged" (never)',
+    "columns": "inventory columns shown (list of column keys; the column picker, key C, writes it)",
     "keys": 'table remapping keys by binding id, e.g. [keys] refresh = "ctrl+r,f5" (below)',
 }
 
@@ -63,6 +64,8 @@ class Settings:
     listing: str = "auto"
     demo: bool = False
     debug_log: Path | None = None
+    #: the inventory columns the user picked (None: the default set)
+    columns: tuple[str, ...] | None = None
     #: config.toml's [keys] table as written (binding id -> keys); the UI checks it
     keys: Mapping[str, Any] = field(default_factory=dict)
 
@@ -167,6 +170,8 @@ def build_settings(
         if merged["listing"] not in LISTING_MODES:
             raise SettingsError(f"listing must be one of: {', '.join(map(repr, LISTING_MODES))}")
         kwargs["listing"] = merged["listing"]
+    if "columns" in merged:
+        kwargs["columns"] = _as_tuple(merged["columns"], "columns")
     if "keys" in merged:
         if not isinstance(merged["keys"], dict):
             raise SettingsError('keys must be a table: [keys] then lines like refresh = "f5"')

@@ -18,10 +18,13 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
+from amitui import paths
 from amitui.actions import ACTIONS
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, ListQuery, fetch_images, iter_image_pages
 from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
+from amitui.config_file import set_top_level
+from amitui.ui.columns import COLUMNS
 from amitui.ui.listing import Listing
 from amitui.ui.messages import (
     CachedImagesLoaded,
@@ -53,6 +56,7 @@ class InventoryScreen(Screen):
         Binding("y", "copy_id", "Copy id", id="copy_id"),
         Binding("o", "pick_owner", "Owners", id="owners"),
         Binding("R", "pick_regions", "Regions", id="regions"),
+        Binding("C", "pick_columns", "Columns", show=False, id="columns"),
         Binding("D", "toggle_deprecated", "Deprecated", show=False, id="deprecated"),
         Binding("X", "toggle_disabled", "Disabled", show=False, id="disabled"),
     ]
@@ -110,6 +114,7 @@ class InventoryScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(ImageTable)
+        table.shown = self.services.settings.columns
         table.set_multi_region(len(self.session.regions) > 1)
         table.focus()
         # Filter as the value changes, not on Input.Changed: the message would reach this
@@ -373,6 +378,28 @@ class InventoryScreen(Screen):
         self.app.push_screen(
             RegionPicker(self.session.available_regions(), self.session.regions), chosen
         )
+
+    def action_pick_columns(self) -> None:
+        from amitui.ui.screens.pickers import ColumnPicker
+
+        table = self.query_one(ImageTable)
+        shown = tuple(c.key for c in table.columns)
+        choices = [(c.key, c.title) for c in COLUMNS if c.key not in ("name", "id", "region")]
+
+        def chosen(picked: tuple[str, ...] | None) -> None:
+            if picked is not None:
+                table.set_columns(picked)
+                self._remember_columns(picked)
+
+        self.app.push_screen(ColumnPicker(choices, shown), chosen)
+
+    @work(thread=True, exit_on_error=False, group="config")
+    def _remember_columns(self, picked: tuple[str, ...]) -> None:
+        try:
+            set_top_level(paths.config_file(), "columns", list(picked))
+        except Exception as exc:
+            message = f"Columns not remembered: {describe_error(exc)}"
+            self.app.call_from_thread(self.notify, message, severity="warning")
 
     def _toggle(self, flag: str) -> None:
         query = self.session.list_query

@@ -164,3 +164,45 @@ class RegionPicker(ModalScreen[tuple[str, ...] | None]):
     @on(Button.Pressed, "#cancel")
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+
+class ColumnChoices(SelectionList[str]):
+    """The optional columns: space toggles one, enter applies (as RegionChoices)."""
+
+    BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False, id="columns.apply")]
+
+
+class ColumnPicker(ModalScreen[tuple[str, ...] | None]):
+    """Which columns the inventory shows (Name and Image ID always; Region whenever
+    several regions are listed). The inventory remembers the choice in config.toml."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="columns.cancel")]
+    CSS_PATH = "pickers.tcss"
+
+    def __init__(self, columns: list[tuple[str, str]], shown: tuple[str, ...]) -> None:
+        super().__init__()
+        self.columns = columns  # (key, title)
+        self.shown = shown
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Columns to show")
+            yield Label("space toggles · enter applies · esc cancels", id="keys")
+            yield ColumnChoices(
+                *((title, key, key in self.shown) for key, title in self.columns), id="columns"
+            )
+            with Horizontal():
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Cancel", id="cancel")
+
+    def action_apply(self) -> None:
+        self.apply()
+
+    @on(Button.Pressed, "#apply")
+    def apply(self) -> None:
+        selected = set(self.query_one(SelectionList).selected)
+        self.dismiss(tuple(key for key, _ in self.columns if key in selected))
+
+    @on(Button.Pressed, "#cancel")
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

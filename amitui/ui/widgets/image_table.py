@@ -110,6 +110,9 @@ class ImageTable(RowsView, can_focus=True):
     def __init__(self, rows: ImageRows, *, name: str | None = None, id: str | None = None):
         super().__init__(name=name, id=id)
         self.rows = rows
+        #: the column keys the user picked (None: the default set), and the region count
+        self.shown: tuple[str, ...] | None = None
+        self._multi_region = False
         self.columns: tuple[Column, ...] = columns_for(False)
         self.widths: list[int] = [c.width for c in self.columns]
         self._last_highlighted: Image | None = None
@@ -120,9 +123,15 @@ class ImageTable(RowsView, can_focus=True):
     # -- data -------------------------------------------------------------------------
 
     def set_multi_region(self, multi: bool) -> None:
-        self.columns = columns_for(multi)
+        self._multi_region = multi
+        self.columns = columns_for(multi, self.shown)
         self._layout()
         self.rows_changed()
+
+    def set_columns(self, shown: tuple[str, ...] | None) -> None:
+        """Show the picked columns (see ``columns_for``)."""
+        self.shown = shown
+        self.set_multi_region(self._multi_region)
 
     def _layout(self) -> None:
         """Name first, then the other columns, share the width (see ``layout_widths``)."""
