@@ -15,6 +15,7 @@ from amitui.actions.spec import FORM_ERROR, ActionSpec, Field
 # The built-ins register themselves on import, in this (key-map) order.
 # isort: off
 from amitui.actions import create, copy, export, import_, register, deregister
+from amitui.actions import usage_report
 # isort: on
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "register",
     "register_action",
     "unregister_action",
+    "usage_report",
 ]

@@ -33,6 +33,10 @@ def run_action(
     calls = spec.build_requests(
         values, region=region, dry_run=dry_run, token_seed=token_seed, regions=regions
     )
+    if spec.reuse is not None and not dry_run:
+        reused = [_reused(clients, spec, values, r or region, request) for r, request in calls]
+        if all(r is not None for r in reused):
+            return [r for r in reused if r is not None]
     return [
         call(
             clients,
@@ -45,3 +49,25 @@ def run_action(
         )
         for call_region, request in calls
     ]
+
+
+def _reused(
+    clients: AwsClients, spec: ActionSpec, values: Mapping[str, object], region: str, request: dict
+) -> CallResult | None:
+    """The earlier result ``spec.reuse`` finds, as this call's (no call is made)."""
+    assert spec.reuse is not None and spec.result_key is not None
+    try:
+        found = spec.reuse(clients.ec2(region), spec.clean(values))
+    except Exception:  # could not look: make the call (AWS answers for itself)
+        return None
+    if not found:
+        return None
+    note = f"reused {found}, made earlier and not expired (nothing new was asked of AWS)"
+    return CallResult(
+        region,
+        spec.operation,
+        request,
+        response={spec.result_key: found},
+        notes=(note,),
+        result_key=spec.result_key,
+    )

@@ -35,7 +35,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from amitui.actions.request_parts import compact, idempotency_token, set_path, tag_specifications
 from amitui.aws import validators as v
@@ -78,6 +78,11 @@ UsageGuard = Callable[[Mapping[str, object], Usage | None], Mapping[str, str]]
 usage answer (None while it is being asked) in, ``{api_name or FORM_ERROR: message}`` out
 (deregister: in use, protected, shared or not verified needs its explicit override). A
 spec with one makes the form ask AWS what uses the image and show it before sending."""
+
+Reuser = Callable[[Any, Mapping[str, object]], str | None]
+"""An earlier result to reuse instead of calling: ``(ec2 client of the call's region,
+cleaned values)`` -> the id the call would have started (usage report: an unexpired report
+on the same image for the same accounts), or None to call. It may call AWS (describe)."""
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
@@ -293,6 +298,7 @@ class ActionSpec:
     usage_guard: UsageGuard | None = None
     #: the form-only bool field that overrides ``usage_guard`` (shown only when needed)
     usage_override: str | None = None
+    reuse: Reuser | None = None
 
     def __post_init__(self) -> None:
         if not self.label:

@@ -19,6 +19,7 @@ for the session with its time (usage.UsageCache).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from amitui.aws.errors import describe_error
@@ -287,3 +288,37 @@ def ancestry(ec2: Any, image_id: str) -> list[dict[str, Any]]:
     """GetImageAncestry: the chain from the image to its root (raises on failure)."""
     answer = ec2.get_image_ancestry(ImageId=image_id)
     return list(answer.get("ImageAncestryEntries") or [])
+
+
+def unexpired_usage_report(ec2: Any, values: Any) -> str | None:
+    """The id of a pending or available, unexpired usage report on ``values["ImageId"]`` for
+    the same resource types and accounts (values: the usage-report form's cleaned values)."""
+    image_id = values.get("ImageId")
+    wanted_types = set(values.get("ReportResourceTypes") or ())
+    wanted_accounts = set(values.get("AccountIds") or ())
+    now = datetime.now(UTC)
+    reports = ec2.describe_image_usage_reports(ImageIds=[image_id]).get("ImageUsageReports")
+    fresh = [
+        r
+        for r in reports or []
+        if r.get("State") in ("pending", "available")
+        and (r.get("ExpirationTime") is None or r["ExpirationTime"] > now)
+        and {t.get("ResourceType") for t in r.get("ResourceTypes") or []} == wanted_types
+        and set(r.get("AccountIds") or ()) == wanted_accounts
+    ]
+    fresh.sort(key=lambda r: r.get("CreationTime") or now, reverse=True)
+    return fresh[0].get("ReportId") if fresh else None
+
+
+def usage_reports(ec2: Any, image_id: str) -> list[dict[str, Any]]:
+    """The image's usage reports, newest first (raises on failure)."""
+    answer = ec2.describe_image_usage_reports(ImageIds=[image_id])
+    reports = list(answer.get("ImageUsageReports") or [])
+    reports.sort(key=lambda r: str(r.get("CreationTime") or ""), reverse=True)
+    return reports
+
+
+def usage_report_entries(ec2: Any, report_id: str) -> list[dict[str, Any]]:
+    """Per account and resource type, how many use the image (paginated to the end)."""
+    pages = ec2.get_paginator("describe_image_usage_report_entries").paginate(ReportIds=[report_id])
+    return [e for page in pages for e in page.get("ImageUsageReportEntries") or []]

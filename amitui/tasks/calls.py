@@ -20,7 +20,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from amitui.aws.errors import error_code
-from amitui.tasks.kinds import API_EXPORT, API_IMAGES, API_IMPORT, KINDS, kind_of
+from amitui.tasks.kinds import (
+    API_EXPORT,
+    API_IMAGES,
+    API_IMPORT,
+    API_USAGE_REPORTS,
+    KINDS,
+    kind_of,
+)
 from amitui.tasks.model import (
     INTERPRETERS,
     NOT_FOUND_GRACE,
@@ -152,6 +159,16 @@ def describe_imports_by_id(ec2: Any, task_ids: Iterable[str]) -> dict[str, dict[
     return describe_batched(fetch, task_ids)
 
 
+def describe_usage_reports_by_id(
+    ec2: Any, report_ids: Iterable[str]
+) -> dict[str, dict[str, Any] | None]:
+    def fetch(batch: list[str]) -> dict[str, dict[str, Any]]:
+        items = _paged(ec2.describe_image_usage_reports, "ImageUsageReports", ReportIds=batch)
+        return {r["ReportId"]: r for r in items if r.get("ReportId")}
+
+    return describe_batched(fetch, report_ids)
+
+
 def describe_snapshots_by_id(
     ec2: Any, snapshot_ids: Iterable[str]
 ) -> dict[str, dict[str, Any] | None]:
@@ -225,6 +242,7 @@ DESCRIBERS: dict[str, Callable[[Any, Iterable[str]], dict[str, dict[str, Any] | 
     API_IMAGES: describe_images_by_id,
     API_EXPORT: describe_exports_by_id,
     API_IMPORT: describe_imports_by_id,
+    API_USAGE_REPORTS: describe_usage_reports_by_id,
 }
 
 

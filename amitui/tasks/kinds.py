@@ -6,8 +6,9 @@ action registers its kind here, and the store, the poller and the UI ask this re
 about a stored task by its kind's name. Nothing here names a particular action.
 
 Poll groups: the describe call that follows a task. ``"images"`` (DescribeImages, the
-task's target is an image id), ``"export"`` (DescribeExportImageTasks) and ``"import"``
-(DescribeImportImageTasks); see :mod:`amitui.tasks.calls`.
+task's target is an image id), ``"export"`` (DescribeExportImageTasks), ``"import"``
+(DescribeImportImageTasks) and ``"usage-report"`` (DescribeImageUsageReports); see
+:mod:`amitui.tasks.calls`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any, Literal
 API_IMAGES = "images"
 API_EXPORT = "export"
 API_IMPORT = "import"
-POLL_GROUPS = (API_IMAGES, API_EXPORT, API_IMPORT)
+API_USAGE_REPORTS = "usage-report"
+POLL_GROUPS = (API_IMAGES, API_EXPORT, API_IMPORT, API_USAGE_REPORTS)
 
 Request = Mapping[str, Any]
 Response = Mapping[str, Any]

@@ -20,7 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from amitui.tasks.kinds import API_EXPORT, API_IMAGES, API_IMPORT, KINDS, kind_of
+from amitui.tasks.kinds import (
+    API_EXPORT,
+    API_IMAGES,
+    API_IMPORT,
+    API_USAGE_REPORTS,
+    KINDS,
+    kind_of,
+)
 
 # Statuses ---------------------------------------------------------------------------------
 
@@ -311,8 +318,30 @@ def interpret_import(
     return Observation(RUNNING, state, progress, message, image_id)
 
 
+def interpret_usage_report(
+    raw: dict[str, Any] | None,
+    task: Task | None = None,
+    now: float | None = None,
+    grace: float = NOT_FOUND_GRACE,
+) -> Observation:
+    """Read a DescribeImageUsageReports record (``None`` = absent or NotFound): ``pending``
+    runs, ``available`` is done (the entries are read by whoever shows them), ``error``
+    (or any failed state) fails with its reason."""
+    if raw is None:
+        return _not_found(task, now, "usage report", grace)
+    state = raw.get("State") or ""
+    reason = (raw.get("StateReason") or "").strip()
+    if state == "available":
+        expires = str(raw.get("ExpirationTime") or "")[:10]
+        return Observation(DONE, state, 100, f"ready (expires {expires})" if expires else "ready")
+    if state in ("error", "failed"):
+        return Observation(FAILED, state, None, reason or f"usage report is {state}")
+    return Observation(RUNNING, state, None, reason)
+
+
 INTERPRETERS: dict[str, Callable[..., Observation]] = {
     API_IMAGES: interpret_image,
     API_EXPORT: interpret_export,
     API_IMPORT: interpret_import,
+    API_USAGE_REPORTS: interpret_usage_report,
 }

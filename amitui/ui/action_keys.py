@@ -17,6 +17,7 @@ ACTION_KEYS: dict[str, str] = {
     "import": "i",
     "register": "r",
     "deregister": "ctrl+d",
+    "usage-report": "U",
 }
 
 

@@ -87,3 +87,29 @@ def lineage_rows(entries: list[dict[str, Any]], region: str) -> list[tuple[Text,
         rows.append((label, image_id, region))
         region = str(entry.get("SourceImageRegion") or region)
     return rows
+
+
+def report_text(report: dict[str, Any] | None, entries: list[dict[str, Any]]) -> Text:
+    """The newest usage report of a shared image: its state, then per account and resource
+    type how many use the image."""
+    if report is None:
+        return Text("No usage report: U asks AWS for one (a task; AWS keeps it 30 days).", "dim")
+    state = str(report.get("State") or "")
+    created = str(report.get("CreationTime") or "")[:16]
+    expires = str(report.get("ExpirationTime") or "")[:10]
+    text = Text(f"{report.get('ReportId')} · {state} · created {created}", style="bold")
+    if expires:
+        text.append(f" · expires {expires}", style="dim")
+    if state == "pending":
+        text.append("\n  AWS is building it; Tasks (t) follows it.", style="dim")
+    elif state != "available":
+        reason = report.get("StateReason") or state
+        text.append(f"\n  {UNVERIFIED}not available — {reason}", style="bold yellow")
+    elif not entries:
+        text.append(f"\n  {CLEAR}no other account uses it", style="green")
+    ordered = sorted(entries, key=lambda e: (str(e.get("AccountId")), str(e.get("ResourceType"))))
+    for entry in ordered:
+        count = entry.get("UsageCount", 0)
+        kind = entry.get("ResourceType", "")
+        text.append(f"\n  {USED}account {entry.get('AccountId')}: {count} {kind}", style="red")
+    return text

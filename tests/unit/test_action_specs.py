@@ -101,6 +101,16 @@ FULL: dict[str, dict[str, object]] = {
         "DeleteAssociatedSnapshots": True,
         "DeregisterAnyway": True,
     },
+    "usage-report": {
+        "ImageId": AMI,
+        "ReportResourceTypes": "ec2:Instance, ec2:LaunchTemplate",
+        "AccountIds": "111111111111, 222222222222",
+    },
+}
+
+# Required members a request hook builds from form-only fields, and why.
+HOOK_BUILT = {
+    ("usage-report", "ResourceTypes"): "a list of structures: the form lists type names",
 }
 
 # Fields the forms require although the API does not, and why.
@@ -192,8 +202,16 @@ def assert_botocore_accepts(spec, request):
 # -- the registry ---------------------------------------------------------------------
 
 
-def test_six_actions_in_key_map_order_each_with_a_key():
-    assert list(ACTIONS) == ["create", "copy", "export", "import", "register", "deregister"]
+def test_the_actions_in_key_map_order_each_with_a_key():
+    assert list(ACTIONS) == [
+        "create",
+        "copy",
+        "export",
+        "import",
+        "register",
+        "deregister",
+        "usage-report",
+    ]
     assert {name: key_for(name) for name in ACTIONS} == {
         "create": "n",
         "copy": "c",
@@ -201,6 +219,7 @@ def test_six_actions_in_key_map_order_each_with_a_key():
         "import": "i",
         "register": "r",
         "deregister": "ctrl+d",
+        "usage-report": "U",
     }
     assert {s.operation for s in SPECS} == {
         "CreateImage",
@@ -209,6 +228,7 @@ def test_six_actions_in_key_map_order_each_with_a_key():
         "ImportImage",
         "RegisterImage",
         "DeregisterImage",
+        "CreateImageUsageReport",
     }
     assert all(s.mutating for s in SPECS)
     assert get_action("copy") is ACTIONS["copy"]
@@ -265,9 +285,11 @@ def test_api_fields_exist_with_matching_types(spec):
 def test_required_fields_match_the_model(spec):
     shape = input_shape(spec)
     ours = {f.api_name for f in spec.api_fields if f.required}
+    ours |= {path for (name, path) in HOOK_BUILT if name == spec.name}
     model = set(required_leaves(shape))
     assert model <= ours, f"required by botocore, optional in the form: {model - ours}"
     stricter = {p for p in ours if not required_in_model(shape, p)}
+    assert all(p in model for (name, p) in HOOK_BUILT if name == spec.name)
     allowed = {path for (name, path) in STRICTER if name == spec.name}
     assert stricter == allowed
 

@@ -40,13 +40,17 @@ def test_each_action_declares_its_task_poll_group_cancel_and_row() -> None:
         "import": (False, "ImportTaskId", None, "import", True, False, "result"),
         "register": (False, "ImageId", "adds", "images", False, False, "target"),
         "deregister": (True, None, "removes", None, None, None, None),
+        "usage-report": (True, "ReportId", None, "usage-report", False, False, None),
     }
-    assert KINDS.names() == ("create", "copy", "export", "import", "register")
+    assert KINDS.names() == ("create", "copy", "export", "import", "register", "usage-report")
     assert [n for n, s in ACTIONS.items() if s.task and s.task.snapshot_progress] == [
         "create",
         "copy",
     ]
-    assert [n for n, s in ACTIONS.items() if s.shows_image or s.warn] == ["deregister"]
+    assert [n for n, s in ACTIONS.items() if s.shows_image or s.warn] == [
+        "deregister",
+        "usage-report",
+    ]
 
 
 @pytest.mark.parametrize(

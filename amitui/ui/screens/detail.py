@@ -22,9 +22,14 @@ from textual.widgets.option_list import Option
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, describe_image, launch_permissions
 from amitui.aws.usage import Check, Usage
-from amitui.aws.usage_checks import ancestry, check_usage
+from amitui.aws.usage_checks import (
+    ancestry,
+    check_usage,
+    usage_report_entries,
+    usage_reports,
+)
 from amitui.ui.services import Services
-from amitui.ui.usage_text import lineage_rows, usage_text
+from amitui.ui.usage_text import lineage_rows, report_text, usage_text
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.key_footer import KeyFooter
 
@@ -43,6 +48,12 @@ class UsageFetched(Message):
     def __init__(self, usage: Usage) -> None:
         super().__init__()
         self.usage = usage
+
+
+class ReportFetched(Message):
+    def __init__(self, text: Text) -> None:
+        super().__init__()
+        self.text = text
 
 
 class LineageFetched(Message):
@@ -154,6 +165,7 @@ class DetailScreen(Screen):
         Binding("y", "copy_id", "Copy id", id="copy_id"),
         Binding("J", "show_json", "Raw JSON", id="json"),
         Binding("ctrl+r", "recheck_usage", "Check usage again", id="detail.recheck"),
+        Binding("U", "usage_report", "Usage report", id="detail.usage_report"),
     ]
 
     CSS_PATH = "detail.tcss"
@@ -174,6 +186,8 @@ class DetailScreen(Screen):
                 yield Static("", id="tags")
                 yield Static("Used by", classes="section")
                 yield Static(usage_text(None), id="usage")
+                yield Static("Other accounts (usage report)", classes="section")
+                yield Static(Text("Looking for a usage report…", style="dim"), id="report")
                 yield Static("Lineage (enter opens an ancestor)", classes="section")
                 yield OptionList(id="lineage", compact=True)
                 yield Static("Launch permissions", classes="section")
@@ -191,6 +205,43 @@ class DetailScreen(Screen):
         else:
             self._show_usage(cached)
         self.fetch_lineage()
+        self.fetch_report()
+
+    @work(thread=True, exit_on_error=False, group="report")
+    def fetch_report(self) -> None:
+        ec2 = self.services.clients.ec2(self.image.region)
+        try:
+            reports = usage_reports(ec2, self.image.image_id)
+            latest = reports[0] if reports else None
+            entries = (
+                usage_report_entries(ec2, latest["ReportId"])
+                if latest and latest.get("State") == "available"
+                else []
+            )
+        except Exception as exc:
+            self.post_message(
+                ReportFetched(Text(f"? not verified — {describe_error(exc)}", "yellow"))
+            )
+            return
+        self.post_message(ReportFetched(report_text(latest, entries)))
+
+    def on_report_fetched(self, message: ReportFetched) -> None:
+        self.query_one("#report", Static).update(message.text)
+
+    def action_usage_report(self) -> None:
+        """U: ask AWS which other accounts use the image (an unexpired report is reused)."""
+        from amitui.actions import ACTIONS
+        from amitui.ui.screens.action_form import ActionForm, FormOutcome
+
+        def done(outcome: FormOutcome | None) -> None:
+            if outcome is not None:
+                ids = ", ".join(r.result_id or "" for r in outcome.results)
+                self.notify(f"Usage report {ids}: followed in Tasks (t)")
+                self.fetch_report()
+
+        spec = ACTIONS["usage-report"]
+        form = ActionForm(spec, self.image, self.image.region, self.services)
+        self.app.push_screen(form, done)
 
     @work(thread=True, exit_on_error=False, group="usage")
     def fetch_usage(self) -> None:
@@ -213,6 +264,7 @@ class DetailScreen(Screen):
     def action_recheck_usage(self) -> None:
         self.query_one("#usage", Static).update(usage_text(None))
         self.fetch_usage()
+        self.fetch_report()
 
     @work(thread=True, exit_on_error=False, group="lineage")
     def fetch_lineage(self) -> None:
