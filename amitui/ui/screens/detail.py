@@ -96,6 +96,16 @@ def summary(raw: dict[str, Any]) -> Table:
             ("ENA support", "yes" if raw.get("EnaSupport") else "no"),
             ("Root device", f"{raw.get('RootDeviceName') or '—'} ({raw.get('RootDeviceType')})"),
             ("Deprecation", raw.get("DeprecationTime") or "—"),
+            (
+                "Last launched",
+                raw.get("LastLaunchedTime") or "never (AWS reports launches up to 24 h late)",
+            ),
+            ("Protection", raw.get("DeregistrationProtection") or "not reported"),
+            (
+                "Source",
+                " in ".join(filter(None, [raw.get("SourceImageId"), raw.get("SourceImageRegion")]))
+                or "—",
+            ),
             ("Image location", raw.get("ImageLocation") or "—"),
         ]
     )
@@ -180,10 +190,6 @@ class DetailScreen(Screen):
         with TabbedContent(id="tabs"):
             with TabPane("Details", id="details"), VerticalScroll():
                 yield Static(Text(f"Loading {self.image.image_id}…"), id="summary")
-                yield Static("Block device mappings", classes="section")
-                yield Static("", id="devices")
-                yield Static("Tags", classes="section")
-                yield Static("", id="tags")
                 yield Static("Used by", classes="section")
                 yield Static(usage_text(None), id="usage")
                 yield Static("Other accounts (usage report)", classes="section")
@@ -192,6 +198,10 @@ class DetailScreen(Screen):
                 yield OptionList(id="lineage", compact=True)
                 yield Static("Launch permissions", classes="section")
                 yield Static("", id="permissions")
+                yield Static("Block device mappings", classes="section")
+                yield Static("", id="devices")
+                yield Static("Tags", classes="section")
+                yield Static("", id="tags")
             with TabPane("Raw JSON", id="raw"), VerticalScroll():
                 yield Static("", id="json")
         yield KeyFooter()
