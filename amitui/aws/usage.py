@@ -87,6 +87,14 @@ class Usage:
         lines.extend(f"{c.title}: not verified — {c.error}" for c in self.unverified)
         return lines
 
+    def breaks(self) -> list[str]:
+        """``blockers`` in short: what ticking an override accepts, one phrase each."""
+        lines = [r.line() for r in self.references]
+        if self.protected:
+            lines.append("deregistration protection")
+        lines.extend(f"{c.title} not verified" for c in self.unverified)
+        return lines
+
     @property
     def clear(self) -> bool:
         """True only when every check was made and none found a use."""

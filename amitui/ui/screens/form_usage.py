@@ -89,8 +89,8 @@ class FormUsage:
         index = next(i for i, f in enumerate(self.form.spec.fields) if f.api_name == override)
         box = self.form.query_one(f"#field-{index}")
         box.display = not usage.clear
-        blockers = usage.blockers()
-        if blockers:
-            help_text = "Ticking this deregisters it although: " + "; ".join(blockers)
+        breaks = usage.breaks()
+        if breaks:
+            help_text = "Ticking this deregisters it although: " + "; ".join(breaks)
             for help_box in box.query(".help").results(Static):
                 help_box.update(Text(help_text, style="bold red"))
