@@ -20,6 +20,9 @@ import boto3
 from botocore.config import Config
 
 READ_PREFIXES = ("Describe", "Get", "List")
+#: The services a custom endpoint (``--endpoint-url``, the sandbox) answers: the sandbox
+#: serves moto's Auto Scaling on its one URL too (issue 15 resolves ASGs to images).
+ENDPOINT_SERVICES = ("ec2", "sts", "s3", "autoscaling")
 REDACTED = "<redacted>"
 #: Credentials as a request carries them (header or query string), whatever their value.
 _CREDENTIAL_PATTERNS = (
@@ -121,7 +124,7 @@ class AwsClients:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                endpoint = self.endpoint_url if service in ("ec2", "sts", "s3") else None
+                endpoint = self.endpoint_url if service in ENDPOINT_SERVICES else None
                 client = session.client(
                     service, region_name=region, endpoint_url=endpoint, config=self.config
                 )

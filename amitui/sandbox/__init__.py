@@ -106,6 +106,22 @@ start of a value, ``sandbox-fail``, so real-looking data never fails by accident
   name starts with it (seeded: ``vms/sandbox-fail-corrupt.vmdk``): the task ends
   ``deleted`` while validating, StatusMessage "ClientError: Disk validation failed ...".
 
+"Is this AMI still used?" (issue 15; protection.py, image_references.py,
+usage_reports.py, catalogue_usage.py): DescribeImages carries
+DeregistrationProtection, LastLaunchedTime (set by RunInstances), ImageAllowed and
+SourceImageId/Region/SourceInstanceId (CopyImage, CreateImage);
+Enable/DisableImageDeregistrationProtection (WithCooldown: 24 h, settable as
+``state.cooldown_seconds``), and DeregisterImage of a protected image is
+``OperationNotPermitted``; DescribeImageReferences (instances, launch templates
+with versions, SSM parameters, seeded Image Builder recipes; paginated);
+GetImageAncestry; Create/DescribeImageUsageReport(s)/...Entries (a report is pending
+for 2 x ``pending_seconds``, then available; expires after 30 days). moto's Auto
+Scaling answers on the same URL. ``SeedSummary.usage`` names the seeded image of
+each role (catalogue_usage.py). ``Sandbox(usage_api=False)`` (or
+``sandbox.usage_api = False``) answers those actions as plain moto 5.2.5 does, an
+HTML 500, and leaves the new fields out of DescribeImages: an endpoint without
+DescribeImageReferences.
+
 moto is pinned (5.2.5) and every moto internal is reached through
 ``moto_compat.py``, which refuses another version; tests/sandbox/test_fidelity_*
 check the answers against AWS's documented behaviour after any upgrade.

@@ -10,10 +10,11 @@ moto's names come through ``moto_compat``, which checks the pinned version.
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from . import errors
@@ -36,6 +37,18 @@ FAILED_REASON = {
     "Message": "Internal error while creating the image "
     "(sandbox convention: the image name starts with 'sandbox-fail').",
 }
+
+
+def protection_value(protected: bool, cooldown: bool, until: float | None) -> str:
+    """DescribeImages' DeregistrationProtection: ``enabled-without-cooldown`` or
+    ``enabled-with-cooldown`` (AWS's values: the CLI's examples and Terraform's
+    acceptance tests), ``disabled``; while a cooldown runs after disabling,
+    ``disabled-until <ISO time>`` (our form: AWS's exact wording was not found)."""
+    if protected:
+        return "enabled-with-cooldown" if cooldown else "enabled-without-cooldown"
+    if until is not None and time.time() < until:
+        return f"disabled-until {iso_z(datetime.fromtimestamp(until, UTC))}"
+    return "disabled"
 
 
 def default_kms_key_arn(account_id: str, region: str) -> str:
@@ -67,6 +80,12 @@ class SandboxAmi(Ami):
         self.tpm_support: str | None = None
         self.imds_support: str | None = None
         self.ramdisk_id: str | None = None
+        # issue 15: last launch, deregistration protection (see usage fields below)
+        self.last_launched: str | None = None
+        self._protected = False
+        self._cooldown = False
+        self._protected_until: float | None = None
+        self._usage_hidden = False
         super().__init__(ec2_backend, ami_id, **kwargs)
 
     # -- state: pending until ready_at, then the final state ------------------------
@@ -93,6 +112,40 @@ class SandboxAmi(Ami):
     @property
     def state_reason(self) -> dict[str, str] | None:
         return self._fail_reason if self.state == "failed" else None
+
+    # -- usage fields (issue 15): hidden in a plain-moto view ----------------------
+    @property
+    def last_launched_time(self) -> str | None:
+        return None if self._usage_hidden else self.last_launched
+
+    @property
+    def image_allowed(self) -> bool | None:
+        return None if self._usage_hidden else True
+
+    @property
+    def deregistration_protection(self) -> str | None:
+        if self._usage_hidden:
+            return None
+        return protection_value(self._protected, self._cooldown, self._protected_until)
+
+    def protect(self, with_cooldown: bool) -> None:
+        self._protected, self._cooldown, self._protected_until = True, with_cooldown, None
+
+    def unprotect(self, cooldown_seconds: float) -> None:
+        if self._protected and self._cooldown:
+            self._protected_until = time.time() + cooldown_seconds
+        self._protected = self._cooldown = False
+
+    def is_protected(self) -> bool:
+        """Protection on, or off for less than its cooldown: DeregisterImage refuses."""
+        until = self._protected_until
+        return self._protected or (until is not None and time.time() < until)
+
+    def plain_view(self) -> SandboxAmi:
+        """A copy that answers DescribeImages as plain moto does (no issue-15 fields)."""
+        view = copy.copy(self)
+        view._usage_hidden = True
+        return view
 
     # -- block device mappings ------------------------------------------------------
     @property

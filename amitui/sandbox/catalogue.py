@@ -53,6 +53,9 @@ class SeedSummary:
     snapshots: dict[str, list[str]] = field(default_factory=dict)
     buckets: dict[str, tuple[str, str]] = field(default_factory=dict)  # region -> buckets
     others: dict[str, list[str]] = field(default_factory=dict)  # other accounts' images
+    # issue 15: role -> image id of the images in use and not (catalogue_usage.py);
+    # filled once the endpoint answers (Sandbox.start/reset)
+    usage: dict[str, str] = field(default_factory=dict)
 
 
 def seed_catalogue(seed: int, account_id: str = DEFAULT_ACCOUNT_ID) -> SeedSummary:

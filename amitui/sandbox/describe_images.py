@@ -118,7 +118,7 @@ class DescribeImagesMixin(EC2BaseResponse):
             images = _owned_by(images, owners, account)
         images = apply_filters(images, filters)
         if max_results is None and not next_token:
-            return ActionResult({"Images": sorted(images, key=lambda ami: ami.id)})
+            return ActionResult({"Images": self._shown(sorted(images, key=lambda ami: ami.id))})
         query = fingerprint(
             self.region,
             sorted(owners),
@@ -135,10 +135,16 @@ class DescribeImagesMixin(EC2BaseResponse):
             query=query,
             default_page=MAX_RESULTS,
         )
-        result: dict[str, Any] = {"Images": page}
+        result: dict[str, Any] = {"Images": self._shown(page)}
         if token:
             result["NextToken"] = token
         return ActionResult(result)
+
+    def _shown(self, images: list[Any]) -> list[Any]:
+        """With the usage API off, images answer as plain moto's do (amis.plain_view)."""
+        if self.sandbox_state.usage_api:
+            return images
+        return [ami.plain_view() if hasattr(ami, "plain_view") else ami for ami in images]
 
     def _by_ids(self, ami_ids: list[str], account: str) -> list[Any]:
         backend = self.ec2_backend

@@ -176,3 +176,29 @@ def kms_requires_encrypted() -> EC2ClientError:
         "InvalidParameterDependency",
         "The parameter KmsKeyId requires the parameter Encrypted to be set.",
     )
+
+
+# -- issue 15 (references, protection, usage reports) ------------------------------
+# Codes: OperationNotPermitted for a protected image is what another EC2 emulator
+# answers (AWS's own page does not list it); InvalidAMIID.*, AuthFailure,
+# InvalidParameterValue and MissingParameter are EC2's common codes. The messages
+# are ours where AWS's wording was not found.
+
+
+def image_protected(image_id: str) -> EC2ClientError:
+    return EC2ClientError(
+        "OperationNotPermitted",
+        f"The image {image_id} has deregistration protection enabled "
+        "(or disabled less than 24 hours ago with a cooldown) and cannot be deregistered.",
+    )
+
+
+def not_image_owner(image_id: str) -> EC2ClientError:
+    return EC2ClientError("AuthFailure", f"Not authorized for image:{image_id}")
+
+
+def usage_report_not_found(report_ids: list[str]) -> EC2ClientError:
+    listed = ", ".join(report_ids)
+    return EC2ClientError(
+        "InvalidImageUsageReportId.NotFound", f"The image usage report ID '{listed}' does not exist"
+    )

@@ -7,7 +7,9 @@ keeps what it is given (Architecture, VirtualizationType, BootMode, RootDeviceNa
 BlockDeviceMappings ...). CopyImage honours Encrypted/KmsKeyId, CopyImageTags,
 TagSpecifications and ClientToken (the same token with any other parameter is
 IdempotentParameterMismatch). DeregisterImage honours DeleteAssociatedSnapshots; the
-image is still described by id, ``deregistered``, for a while.
+image is still described by id, ``deregistered``, for a while; a protected image
+(protection.py) is refused with OperationNotPermitted. CreateImage sets
+SourceInstanceId and SourceImageId/Region (the instance's image), as AWS does.
 """
 
 from __future__ import annotations
@@ -160,7 +162,14 @@ class ImageActionsMixin(EC2BaseResponse):
             architecture=instance.architecture,
             virtualization_type=instance.virtualization_type or "hvm",
             platform=instance.platform,
-            extra={"instance_id": instance.id, "kernel_id": _kernel_of(instance)},
+            extra={
+                "instance_id": instance.id,
+                "kernel_id": _kernel_of(instance),
+                # AWS: an image made from an instance names the instance (SourceInstanceId,
+                # moto's instance_id) and the instance's image
+                "source_image_id": instance.image_id,
+                "source_image_region": self.region,
+            },
             tags=tags.get("image"),
         )
         if tags.get("snapshot"):
@@ -293,6 +302,8 @@ class ImageActionsMixin(EC2BaseResponse):
             raise errors.ami_not_found([ami_id])
         if ami is not None and ami.owner_id != backend.account_id:
             raise EC2ClientError("AuthFailure", f"Not authorized for image:{ami_id}")
+        if isinstance(ami, SandboxAmi) and ami.is_protected():
+            raise errors.image_protected(ami_id)
         snapshot_ids = snapshot_ids_of(ami) if ami is not None else []
         backend.deregister_image(ami_id)  # moto's NotFound / Unavailable errors
         if ami is not None:

@@ -46,6 +46,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from moto.s3.models import s3_backends
+from moto.ssm.models import ssm_backends
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -73,12 +74,17 @@ __all__ = [
     "s3_backends",
     "s3_object_exists",
     "service_model",
+    "ssm_parameter_values",
 ]
 
 
 def reset_moto() -> None:
     """Wipe every moto backend and model (moto keeps them in process globals)."""
     BackendDict.reset()
+    # Resetting re-creates each backend; Auto Scaling's makes an EC2 backend as it does,
+    # before the catalogue seeds moto's random ids. Drop it, so that EC2 backends are
+    # made after the seed, as on a fresh start (same seed, same ids).
+    ec2_backends.clear()
     reset_model_data()
 
 
@@ -105,3 +111,14 @@ def s3_object_exists(account_id: str, partition: str, bucket: str, key: str) -> 
 def random_hex(length: int) -> str:
     """Hex digits from moto's (seedable) generator, so seeded runs repeat their ids."""
     return mock_random.get_random_hex(length)
+
+
+def ssm_parameter_values(account_id: str, region: str) -> list[tuple[str, str]]:
+    """(name, current value) of the account's own SSM parameters in a region (moto's
+    ParameterDict keeps every version of a parameter, the current one last)."""
+    parameters = ssm_backends[account_id][region]._parameters
+    return [
+        (name, versions[-1].value)
+        for name, versions in list(parameters.items())
+        if versions and not str(name).startswith("/aws/")  # AWS's public parameters
+    ]

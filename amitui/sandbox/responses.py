@@ -6,9 +6,10 @@ botocore's output shape. Our mixins come first in the MRO, so their methods win
 over moto's; everything else is moto's. Before any action runs, the request is
 checked as EC2 checks it (request_checks.py: an unknown action, an unknown
 parameter, a missing required one, a malformed value) and finished tasks leave
-their results (S3 objects, imported images).
+their results (S3 objects, imported images). With ``usage_api`` off, the issue-15
+actions answer as plain moto does (``USAGE_ACTIONS``).
 
-Whatever happens, the answer is EC2-shaped XML: a refusal is HTTP 400 with AWS's
+Otherwise, whatever happens, the answer is EC2-shaped XML: a refusal is HTTP 400 with AWS's
 code, and a failure of the sandbox itself is HTTP 500 ``InternalError`` -- never
 an HTML page.
 """
@@ -19,15 +20,20 @@ import logging
 import time
 from typing import Any
 
+from werkzeug.exceptions import InternalServerError
+
 from . import errors
 from .describe_images import DescribeImagesMixin
 from .export_actions import ExportActionsMixin
 from .image_actions import ImageActionsMixin
+from .image_references import ImageReferencesMixin
 from .import_actions import ImportActionsMixin
 from .moto_compat import ActionResult, EC2Response, ServiceException, s3_backend
+from .protection import ProtectionMixin
 from .request_checks import check_request, error_body, missing_required, xml_safe
 from .snapshot_progress import SnapshotProgressMixin
 from .state import SandboxState
+from .usage_reports import UsageReportsMixin
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,9 @@ class SandboxEC2Response(
     ExportActionsMixin,
     ImportActionsMixin,
     SnapshotProgressMixin,
+    ProtectionMixin,
+    ImageReferencesMixin,
+    UsageReportsMixin,
     EC2Response,
 ):
     """Subclassed per Sandbox by ``bind`` so that each carries its own state."""
@@ -60,6 +69,8 @@ class SandboxEC2Response(
         try:
             if not self._get_action():
                 raise errors.missing_action()
+            if not self.sandbox_state.usage_api and self._get_action() in USAGE_ACTIONS:
+                return plain_moto_missing_action()
             if self._refusal is not None:
                 raise self._refusal
             self._check_required()
@@ -101,6 +112,27 @@ class SandboxEC2Response(
                     export.settle(now, s3)
             for task in book.imports.values():
                 task.settle(now, self.ec2_backend)
+
+
+# The issue-15 actions moto 5.2.5 lacks. With ``usage_api=False`` the sandbox answers
+# them as plain moto does: its NotImplementedError becomes werkzeug's HTML 500 page
+# (botocore: ResponseParserError, which its retry modes retry).
+USAGE_ACTIONS = frozenset(
+    {
+        "DescribeImageReferences",
+        "GetImageAncestry",
+        "EnableImageDeregistrationProtection",
+        "DisableImageDeregistrationProtection",
+        "CreateImageUsageReport",
+        "DescribeImageUsageReports",
+        "DescribeImageUsageReportEntries",
+    }
+)
+
+
+def plain_moto_missing_action() -> Any:
+    body = InternalServerError().get_body()
+    return 500, {"Content-Type": "text/html; charset=utf-8"}, body
 
 
 INTERNAL_ERROR = "An internal error has occurred in the amitui sandbox (see its log)."

@@ -15,7 +15,9 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .catalogue import SeedSummary, seed_catalogue
+from .catalogue_usage import seed_usage
 from .moto_compat import (
+    DEFAULT_ACCOUNT_ID,
     DomainDispatcherApplication,
     EC2Response,
     MotoRequestHandler,
@@ -70,13 +72,14 @@ class Sandbox:
         port: int = 0,
         seed: int = 7,
         pending_seconds: float = 3.0,
+        usage_api: bool = True,
     ) -> None:
         if pending_seconds < 0:
             raise ValueError("pending_seconds must be >= 0")
         self.host = host
         self.port = port
         self.seed = seed
-        self.state = SandboxState(pending_seconds=pending_seconds)
+        self.state = SandboxState(pending_seconds=pending_seconds, usage_api=usage_api)
         self.summary: SeedSummary | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -91,7 +94,7 @@ class Sandbox:
                 )
             _active = self
         try:
-            self._seed(self.seed)
+            self._seed(self.seed, with_usage=False)
             app = DomainDispatcherApplication(_make_app_factory(bind(self.state)))
             self._server = make_server(
                 self.host, self.port, app, threaded=True, request_handler=_QuietRequestHandler
@@ -104,6 +107,7 @@ class Sandbox:
             )
             self._thread.start()
             self._wait_until_answering()
+            self._seed_usage()
         except BaseException:
             self.stop()
             raise
@@ -126,13 +130,24 @@ class Sandbox:
         """Wipe all moto state and the sandbox's tasks, then seed again."""
         if seed is not None:
             self.seed = seed
-        return self._seed(self.seed)
+        return self._seed(self.seed, with_usage=self.running)
 
     def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def usage_api(self) -> bool:
+        """False: the issue-15 actions answer as plain moto 5.2.5 does (an HTML 500),
+        and DescribeImages leaves out DeregistrationProtection, LastLaunchedTime and
+        ImageAllowed -- an endpoint without DescribeImageReferences. Settable."""
+        return self.state.usage_api
+
+    @usage_api.setter
+    def usage_api(self, enabled: bool) -> None:
+        self.state.usage_api = enabled
 
     @property
     def pending_seconds(self) -> float:
@@ -159,12 +174,22 @@ class Sandbox:
         return self._server is not None
 
     # -- internals --------------------------------------------------------------------
-    def _seed(self, seed: int) -> SeedSummary:
+    def _seed(self, seed: int, with_usage: bool) -> SeedSummary:
         with self.state.lock:
             self.state.clear()
             reset_moto()
             self.summary = seed_catalogue(seed)
+        if with_usage:
+            self._seed_usage()
         return self.summary
+
+    def _seed_usage(self) -> None:
+        """The images in use (catalogue_usage.py), made through the endpoint itself (so
+        not under ``state.lock``: the requests it sends take it)."""
+        assert self.summary is not None
+        self.summary.usage = seed_usage(
+            self.url, self.state, self.summary, self.seed, DEFAULT_ACCOUNT_ID
+        )
 
     def _wait_until_answering(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout

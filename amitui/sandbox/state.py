@@ -1,8 +1,9 @@
 """What the sandbox keeps beside moto's backends: settings, tasks, client tokens.
 
 One ``SandboxState`` belongs to one ``Sandbox``; its ``RegionBook`` per (account,
-region) holds the export and import tasks, the ClientTokens seen there and the
-images deregistered a moment ago (still described by id for a while), as moto
+region) holds the export and import tasks, the ClientTokens seen there, the
+images deregistered a moment ago (still described by id for a while) and the
+issue-15 records (usage reports, Image Builder recipes, consumers), as moto
 keeps its own models per account and region. The server handles requests on
 several threads, so every read-modify-write goes through ``lock``.
 """
@@ -18,6 +19,10 @@ from . import errors
 
 if TYPE_CHECKING:
     from .tasks import ExportTask, ImportTask
+    from .usage_state import Recipe, UsageReport
+
+# AWS: protection enabled WithCooldown stays 24 h after it is disabled.
+PROTECTION_COOLDOWN_SECONDS = 24 * 3600.0
 
 
 @dataclass
@@ -28,6 +33,11 @@ class RegionBook:
     tokens: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     # image id -> (until when DescribeImages still answers it, the deregistered image)
     deregistered: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    # issue 15 (usage_state.py): usage reports by id, Image Builder recipes, and per
+    # shared image the other accounts using it: {image: {account: {type: count}}}
+    reports: dict[str, UsageReport] = field(default_factory=dict)
+    recipes: list[Recipe] = field(default_factory=list)
+    consumers: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     def recently_deregistered(self, ami_id: str, now: float) -> Any | None:
         """The deregistered image if AWS would still describe it at ``now``, else None."""
@@ -38,6 +48,9 @@ class RegionBook:
 @dataclass
 class SandboxState:
     pending_seconds: float
+    # False: the issue-15 actions answer as plain moto 5.2.5 does (server.py)
+    usage_api: bool = True
+    cooldown_seconds: float = PROTECTION_COOLDOWN_SECONDS
     books: dict[tuple[str, str], RegionBook] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
