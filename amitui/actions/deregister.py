@@ -39,7 +39,7 @@ def _refused_while_used(values: Mapping[str, object], usage: Usage | None) -> di
     if usage.references or usage.protected:
         why = "It is in use, protected or shared (listed above)"
     else:
-        why = "What uses it could not be verified (listed above)"
+        why = "What uses it is not verified: a check could not be made (listed above)"
     return {OVERRIDE: f"{why}: tick “Deregister anyway” to deregister it regardless."}
 
 
