@@ -69,8 +69,8 @@ class Usage:
 
     @property
     def protected(self) -> bool:
-        """Protection on ("enabled", "enabled-with-cooldown", or "disabled-until ..." while
-        the cooldown runs): DeregisterImage would be refused."""
+        """Protection on ("enabled-without-cooldown", "enabled-with-cooldown", or
+        "disabled-until ..." while the cooldown runs): DeregisterImage would be refused."""
         value = self.protection.lower()
         return bool(value) and value != "disabled"
 

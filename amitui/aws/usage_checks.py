@@ -33,8 +33,9 @@ REFERENCE_TYPES = (
     "imagebuilder:ImageRecipe",
     "imagebuilder:ContainerRecipe",
 )
-#: The deepest launch-template check AWS allows (DescribeImageReferences version-depth).
-MAX_VERSION_DEPTH = 115
+#: The deepest launch-template check AWS allows (DescribeImageReferences version-depth,
+#: 1..10000, default 10): a template has at most 10,000 versions, so this is all of them.
+MAX_VERSION_DEPTH = 10000
 INSTANCE_STATES = ("pending", "running", "shutting-down", "stopping", "stopped")
 _KIND = {
     "ec2:Instance": "instance",
@@ -73,10 +74,7 @@ def _arn_parts(arn: str) -> tuple[str, str]:
 
 def image_references(ec2: Any, image_id: str, region: str, version_depth: int) -> Check:
     title = "Image references"
-    scope = (
-        "instances, launch templates (newest "
-        f"{version_depth} versions), SSM parameters, Image Builder recipes"
-    )
+    scope = "instances, launch templates (every version), SSM parameters, Image Builder recipes"
     options = {
         "ec2:LaunchTemplate": [
             {"OptionName": "version-depth", "OptionValues": [str(version_depth)]}
@@ -101,7 +99,8 @@ def image_references(ec2: Any, image_id: str, region: str, version_depth: int) -
         by_type.setdefault(ref.get("ResourceType", ""), []).append(ref.get("Arn", ""))
     references: list[Reference] = []
     references += _instances(ec2, by_type.pop("ec2:Instance", []))
-    references += _launch_templates(ec2, image_id, by_type.pop("ec2:LaunchTemplate", []))
+    templates = by_type.pop("ec2:LaunchTemplate", [])
+    references += _launch_templates(ec2, image_id, templates)
     for kind, arns in by_type.items():
         for arn in arns:
             where, resource = _arn_parts(arn)
@@ -170,9 +169,13 @@ def _template_versions(ec2: Any, template_id: str, versions: list[str] | None = 
     return out
 
 
-def _versions_using(versions: list[dict[str, Any]], image_id: str) -> str:
-    """'version 3 of 5' / 'versions 2, 3 of 5 (default)': which versions launch the image."""
-    latest = max((v.get("VersionNumber", 0) for v in versions), default=0)
+def _versions_using(
+    versions: list[dict[str, Any]], image_id: str, latest: int | None = None
+) -> str:
+    """'version 3 of 5' / 'versions 2, 3 of 5 (default)': which versions launch the image
+    (``latest``: the template's newest version, when ``versions`` are not all of them)."""
+    if latest is None:
+        latest = max((v.get("VersionNumber", 0) for v in versions), default=0)
     using = sorted(
         v.get("VersionNumber", 0)
         for v in versions

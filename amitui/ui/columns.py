@@ -74,10 +74,10 @@ def launched_cell(image: Image) -> str:
 
 
 def protection_cell(image: Image) -> str:
-    """'yes', 'yes+24h' (with cooldown), 'until 2026-01-02' (cooldown running), 'no', or ''
-    when the endpoint does not report it."""
+    """'yes', 'yes+24h' (with cooldown), 'yes until 2026-01-02' (cooldown running), 'no',
+    or '' when the endpoint does not report it."""
     value = image.protection
-    if value == "enabled":
+    if value in ("enabled", "enabled-without-cooldown"):
         return "yes"
     if value == "enabled-with-cooldown":
         return "yes+24h"

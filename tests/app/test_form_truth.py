@@ -13,6 +13,7 @@ from amitui.ui.screens.help import HelpScreen
 from tests.app.helpers import (
     SIZE,
     available_images,
+    clear_images,
     field_error,
     field_widget,
     fill,
@@ -51,7 +52,8 @@ async def focus_walk(pilot, form) -> list[str]:
 @SIZES
 async def test_deregister_is_fixed_to_the_image_it_shows(sandbox, ec2, proxy, size):
     region = "eu-west-1"
-    shown, other = available_images(ec2, region)[-2 - (size == SIZE) * 2 :][:2]
+    candidates = available_images(ec2, region)[-8 - (size == SIZE) * 8 :]
+    shown, other = clear_images(sandbox, region, candidates)[:2]
     app = make_app(proxy.url, regions=(region,))
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
@@ -236,7 +238,7 @@ async def test_a_region_that_does_not_exist_is_refused_before_any_call(memory, s
 
 async def test_snapshots_an_endpoint_kept_are_named(sandbox, ec2, proxy):
     region = "eu-west-1"
-    victim = available_images(ec2, region)[-5]
+    victim = clear_images(sandbox, region, available_images(ec2, region)[-12:-4])[-1]
     proxy.ignored_params = {"DeleteAssociatedSnapshots"}
     app = make_app(proxy.url, regions=(region,))
     async with app.run_test(size=SIZE) as pilot:

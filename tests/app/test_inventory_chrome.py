@@ -13,6 +13,7 @@ from amitui.ui.screens.detail import DetailScreen
 from amitui.ui.screens.help import HelpScreen
 from amitui.ui.screens.pickers import OwnerPicker, RegionPicker
 from amitui.ui.screens.tasks import TasksScreen
+from amitui.ui.widgets.key_footer import KeyFooter
 from tests.app.helpers import (
     SIZE,
     loaded,
@@ -202,6 +203,13 @@ async def test_an_empty_list_points_to_the_owner_and_region_keys(memory, size):
 async def test_the_footer_shows_help_quit_and_tasks_first(memory, size):
     async with make_app(memory).run_test(size=size) as pilot:
         await loaded(pilot)
+        # the footer is composed again once it knows its width: wait for that composition
+        footer = pilot.app.screen.query_one(KeyFooter)
+        await wait_for(
+            pilot,
+            lambda: footer._composed_width == size[0] and footer.is_mounted,
+            what="the footer composed at the terminal's width",
+        )
         await pilot.pause()
         keys = footer_keys(pilot.app)
         assert [k.action for k in keys[:3]] == ["help", "quit", "tasks"]

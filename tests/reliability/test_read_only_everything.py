@@ -221,4 +221,8 @@ MINIMAL_PARAMS = {
     },
     "ImportImage": {},
     "RegisterImage": {"Name": "xyz"},
+    "CreateImageUsageReport": {
+        "ImageId": "ami-12345678",
+        "ResourceTypes": [{"ResourceType": "ec2:Instance"}],
+    },
 }

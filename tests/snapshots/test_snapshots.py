@@ -1,7 +1,7 @@
 """Snapshots of every screen (pytest-textual-snapshot), from the seeded sandbox: the
 inventory (plain, filtered, READ-ONLY, with a failed region's error), the detail, help,
-tasks, each action form, each picker (owners, regions, and every form field's list) and
-the confirm modal.
+tasks, each action form (and the deregister form of an image in use), each picker
+(owners, regions, and every form field's list) and the confirm modal.
 
 What changes from run to run is pinned: the clock (ages, task times, in UTC), the
 sandbox's catalogue (reset to seed 7; the pickers' dates, and a filter in the lists whose
@@ -20,7 +20,7 @@ from textual.widgets import Input
 
 from amitui.aws import lookups
 from amitui.tasks.store import TaskStore
-from amitui.ui import columns
+from amitui.ui import columns, usage_text
 from amitui.ui.screens import tasks as tasks_screen
 from amitui.ui.widgets.context_header import ContextHeader
 from tests.app.helpers import (
@@ -30,6 +30,7 @@ from tests.app.helpers import (
     make_app,
     open_form,
     picker_shown,
+    select_image,
     wait_for,
 )
 
@@ -58,6 +59,12 @@ def pinned(sandbox, monkeypatch):
     monkeypatch.setattr(lookups, "_day", lambda value: "2026-01-10" if value else "")
     now = FROZEN.timestamp()
     monkeypatch.setattr(tasks_screen, "time", SimpleNamespace(time=lambda: now))
+    # "checked 12:00:00, 0s ago" under a usage answer (pin_usage sets its time)
+    monkeypatch.setattr(
+        usage_text,
+        "time",
+        SimpleNamespace(time=lambda: now, strftime=time.strftime, localtime=time.localtime),
+    )
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield sandbox
@@ -85,6 +92,41 @@ async def pin_headers(pilot) -> None:
         for field in screen.query(Input):
             field.cursor_blink = False
     await pilot.pause()
+
+
+async def pin_usage(pilot) -> None:
+    """Wait for the usage answers on the stack (detail, deregister form), then show them as
+    asked at the frozen time; the detail's usage report and lineage too."""
+    from amitui.ui.screens.action_form import ActionForm
+    from amitui.ui.screens.detail import DetailScreen
+
+    for screen in pilot.app.screen_stack:
+        if isinstance(screen, DetailScreen):
+            await _pin_detail(pilot, screen)
+        if isinstance(screen, ActionForm) and screen.usage.active:
+            await _pin_form(pilot, screen)
+    await pilot.pause()
+
+
+async def _pin_detail(pilot, screen) -> None:
+    from dataclasses import replace
+
+    image, cache = screen.image, screen.services.usage
+    answer = await wait_for(pilot, lambda: cache.get(image.region, image.image_id), 30, "usage")
+    cache.put(replace(answer, checked_at=FROZEN.timestamp()))
+    screen._show_usage(cache.get(image.region, image.image_id))
+    report = screen.query_one("#report")
+    await wait_for(pilot, lambda: "Looking" not in str(report.content), 15, "the report part")
+    lineage = screen.query_one("#lineage")
+    await wait_for(pilot, lambda: lineage.option_count, 15, "the lineage")
+
+
+async def _pin_form(pilot, form) -> None:
+    from dataclasses import replace
+
+    answer = await wait_for(pilot, lambda: form.usage.usage, 30, "usage")
+    form.usage.usage = replace(answer, checked_at=FROZEN.timestamp())
+    form.show_errors(form.validate(form.values()))
 
 
 async def settle(pilot) -> None:
@@ -159,6 +201,7 @@ def test_detail(snap_compare, pinned):
         await pilot.press("enter")
         screen = await screen_of(pilot, "DetailScreen")
         await wait_for(pilot, lambda: screen.query_one("#devices").content, what="detail")
+        await pin_usage(pilot)
         await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url), run_before)
@@ -218,6 +261,20 @@ def test_action_form(snap_compare, pinned, key):
     async def run_before(pilot):
         await settle(pilot)
         await open_form(pilot, key)
+        await pin_usage(pilot)
+        await pin_headers(pilot)
+
+    assert snap(snap_compare, make_app(pinned.url), run_before)
+
+
+def test_deregister_form_of_an_image_in_use(snap_compare, pinned):
+    """What it breaks, listed before the id is typed back, and the override naming it."""
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await select_image(pilot, pinned.summary.usage["asg_latest"])
+        await open_form(pilot, "ctrl+d")
+        await pin_usage(pilot)
         await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url), run_before)

@@ -50,7 +50,7 @@ def test_each_reference_and_protection_is_a_line_naming_what_breaks():
 @pytest.mark.parametrize(
     ("value", "protected"),
     [
-        ("enabled", True),
+        ("enabled-without-cooldown", True),
         ("enabled-with-cooldown", True),
         ("disabled-until 2026-12-01T10:00:00.000Z", True),
         ("disabled", False),
@@ -96,7 +96,7 @@ def test_deregister_waits_for_the_check_and_passes_a_clear_image():
     "answer",
     [
         usage(Check("Image references", (TEMPLATE,))),
-        usage(Check("Image references"), protection="enabled"),
+        usage(Check("Image references"), protection="enabled-without-cooldown"),
         usage(Check("Image references", error="AccessDenied")),
     ],
     ids=["referenced", "protected", "not-verified"],
@@ -131,10 +131,16 @@ def test_launched_and_protection_cells():
     )
     cells = {
         p: protection_cell(Image("ami-1", "r", protection=p))
-        for p in ("enabled", "enabled-with-cooldown", "disabled", "", "disabled-until 2026-01-02")
+        for p in (
+            "enabled-without-cooldown",
+            "enabled-with-cooldown",
+            "disabled",
+            "",
+            "disabled-until 2026-01-02",
+        )
     }
     assert cells == {
-        "enabled": "yes",
+        "enabled-without-cooldown": "yes",
         "enabled-with-cooldown": "yes+24h",
         "disabled": "no",
         "": "",
