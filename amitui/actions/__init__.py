@@ -16,6 +16,8 @@ from amitui.actions.spec import FORM_ERROR, ActionSpec, Field
 # isort: off
 from amitui.actions import create, copy, export, import_, register, deregister
 from amitui.actions import usage_report
+from amitui.actions import deprecation, protection, availability, tags, description, sharing
+from amitui.actions import leave_shared
 # isort: on
 
 __all__ = [
@@ -23,14 +25,21 @@ __all__ = [
     "FORM_ERROR",
     "ActionSpec",
     "Field",
+    "availability",
     "copy",
     "create",
+    "deprecation",
     "deregister",
+    "description",
     "export",
     "get_action",
     "import_",
+    "leave_shared",
+    "protection",
     "register",
     "register_action",
+    "sharing",
+    "tags",
     "unregister_action",
     "usage_report",
 ]

@@ -24,15 +24,20 @@ def run_action(
     token_seed: str | None = None,
     regions: Collection[str] | None = None,
     image_snapshots: Sequence[str] = (),
+    context: Mapping[str, object] | None = None,
 ) -> list[CallResult]:
     """Make the spec's call(s). Raises InvalidForm (before any call) for invalid values.
     The same ``token_seed`` and values give the same ClientTokens (see
     :func:`amitui.actions.request_parts.idempotency_token`): sending again repeats no
     work. ``regions``: the regions that exist (see ``ActionSpec.validate``).
-    ``image_snapshots``: see :func:`amitui.aws.execute.call`."""
+    ``image_snapshots``: see :func:`amitui.aws.execute.call`. ``context``: the selected
+    image's (see ``ActionSpec.plan``): a planned action makes its calls in order and
+    stops at the first that fails."""
     calls = spec.build_requests(
         values, region=region, dry_run=dry_run, token_seed=token_seed, regions=regions
     )
+    if spec.plan is not None:
+        return _planned(clients, spec, values, calls, region, dry_run, context or {})
     if spec.reuse is not None and not dry_run:
         reused = [_reused(clients, spec, values, r or region, request) for r, request in calls]
         if all(r is not None for r in reused):
@@ -71,3 +76,36 @@ def _reused(
         notes=(note,),
         result_key=spec.result_key,
     )
+
+
+def planned_calls(
+    spec: ActionSpec, values: Mapping[str, object], context: Mapping[str, object]
+) -> list[tuple[str, dict]]:
+    """The (operation, request) pairs a planned action would send for ``values`` (the form
+    previews them); raises InvalidForm like ``build_request``."""
+    assert spec.plan is not None
+    return spec.plan(spec.build_request(values), spec.clean(values), context)
+
+
+def _planned(
+    clients: AwsClients,
+    spec: ActionSpec,
+    values: Mapping[str, object],
+    calls: list[tuple[str | None, dict]],
+    region: str,
+    dry_run: bool,
+    context: Mapping[str, object],
+) -> list[CallResult]:
+    assert spec.plan is not None
+    cleaned = spec.clean(values)
+    results: list[CallResult] = []
+    for call_region, request in calls:
+        request = {k: v for k, v in request.items() if k != "DryRun"}
+        for operation, each in spec.plan(request, cleaned, context):
+            if dry_run:
+                each = {**each, "DryRun": True}
+            result = call(clients, call_region or region, operation, each, dry_run=dry_run)
+            results.append(result)
+            if not result.ok:
+                return results
+    return results

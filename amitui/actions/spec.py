@@ -64,9 +64,16 @@ Warner = Callable[[Mapping[str, object], Mapping[str, object]], str | None]
 values and the selected image's context (``image_context``: deregister lists the
 snapshots that go too); None when there is nothing to say."""
 
-ImageRowEffect = Literal["adds", "removes"]
+ImageRowEffect = Literal["adds", "removes", "refreshes"]
 """What a successful call does to the inventory's rows: ``"adds"`` (the answer's new id
-is an image to show), ``"removes"`` (the request's ``ImageId`` is gone)."""
+is an image to show), ``"removes"`` (the request's ``ImageId`` is gone), ``"refreshes"``
+(the request's ``ImageId`` changed: its row is read again and replaced in place)."""
+
+Planner = Callable[[dict, Mapping[str, object], Mapping[str, object]], list[tuple[str, dict]]]
+"""The calls an action makes when it is more than its one ``operation`` (tags: CreateTags
+for what is new or changed, DeleteTags for what was removed): ``(built request, cleaned
+values, image context)`` -> ``[(operation, request), ...]`` in order; an empty list means
+there is nothing to send (the form says so). The form previews them (see ``warn``)."""
 
 Suggester = Callable[[Mapping[str, object]], Mapping[str, object]]
 """Values a form may fill in for fields the user has not touched, from cleaned values
@@ -252,7 +259,16 @@ def _tag_pairs(raw: object) -> list[tuple[str, str]]:
 
 # -- the spec ----------------------------------------------------------------------
 
-PREFILL_KEYS = ("image_id", "image_name", "image_name_copy", "region", "instance_id", "snapshot_id")
+PREFILL_KEYS = (
+    "image_id",
+    "image_name",
+    "image_name_copy",
+    "image_description",
+    "image_tags",
+    "region",
+    "instance_id",
+    "snapshot_id",
+)
 """Context keys ``initial_values`` understands. ``image_name_copy`` is derived from
 ``image_name`` (``"<name>-copy"``, shortened to fit 128 characters) when absent."""
 
@@ -299,6 +315,7 @@ class ActionSpec:
     #: the form-only bool field that overrides ``usage_guard`` (shown only when needed)
     usage_override: str | None = None
     reuse: Reuser | None = None
+    plan: Planner | None = None
 
     def __post_init__(self) -> None:
         if not self.label:

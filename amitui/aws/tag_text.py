@@ -2,7 +2,7 @@
 
 The forms take tags as text: ``Name=web, team=platform`` (commas or newlines
 between tags; ``\\,`` and ``\\=`` escape a literal comma or equals sign). EC2's
-rules: a key has 1 to 127 characters and does not start with ``aws:``; a value
+rules: a key has 1 to 128 characters and does not start with ``aws:``; a value
 has at most 256; a resource has at most 50 tags.
 """
 
@@ -17,13 +17,13 @@ MAX_TAGS = 50
 
 
 def tag_key(value: str) -> str | None:
-    """1 to 127 characters; not starting with aws: (reserved)."""
+    """1 to 128 characters; not starting with aws: (reserved)."""
     if message := guard(value):
         return message
     if not value.strip():
         return "A tag key cannot be empty."
-    if len(value) > 127:
-        return f"A tag key has at most 127 characters (now {len(value)})."
+    if len(value) > 128:
+        return f"A tag key has at most 128 characters (now {len(value)})."
     if value.lower().startswith("aws:"):
         return "Tag keys starting with aws: are reserved."
     return None

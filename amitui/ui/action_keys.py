@@ -18,6 +18,8 @@ ACTION_KEYS: dict[str, str] = {
     "register": "r",
     "deregister": "ctrl+d",
     "usage-report": "U",
+    "tags": "T",
+    "sharing": "P",
 }
 
 

@@ -205,4 +205,7 @@ class AmiTui(App[None]):
                 f"key: {self.get_key_display(binding)}",
                 partial(self.run_action, binding.action, active.node),
             )
+        # Commands without a key (the less frequent lifecycle actions of the inventory).
+        for title, help_text, callback in getattr(screen, "palette_commands", list)():
+            yield SystemCommand(title, help_text, callback)
         yield from super().get_system_commands(screen)

@@ -106,11 +106,29 @@ FULL: dict[str, dict[str, object]] = {
         "ReportResourceTypes": "ec2:Instance, ec2:LaunchTemplate",
         "AccountIds": "111111111111, 222222222222",
     },
+    "deprecate": {"ImageId": AMI, "When": "+90d"},
+    "undeprecate": {"ImageId": AMI},
+    "protect": {"ImageId": AMI, "WithCooldown": True},
+    "unprotect": {"ImageId": AMI},
+    "disable": {"ImageId": AMI},
+    "enable": {"ImageId": AMI},
+    "tags": {"ImageId": AMI, "Tags": "team=platform, env=prod", "AlsoSnapshots": True},
+    "description": {"ImageId": AMI, "Description.Value": "golden base"},
+    "sharing": {
+        "ImageId": AMI,
+        "ShareWith": "111111111111, arn:aws:organizations::123456789012:organization/o-abcdefghij",
+        "StopSharingWith": "222222222222",
+        "Public": "not public",
+    },
+    "leave-shared": {"ImageId": AMI, "ConfirmImageId": AMI},
 }
 
 # Required members a request hook builds from form-only fields, and why.
 HOOK_BUILT = {
     ("usage-report", "ResourceTypes"): "a list of structures: the form lists type names",
+    ("deprecate", "DeprecateAt"): "typed as a date or +90d, sent as the UTC minute",
+    ("tags", "Resources"): "the selected image (and its snapshots, if asked)",
+    ("tags", "Tags"): "the tags field, as Key/Value structures",
 }
 
 # Fields the forms require although the API does not, and why.
@@ -120,10 +138,11 @@ STRICTER = {
     ("register", "RootDeviceName"): "the root snapshot needs a device name",
     ("register", "Architecture"): "the API would default to i386",
     ("register", "VirtualizationType"): "the API would default to paravirtual",
+    ("description", "Description.Value"): "the form's one purpose is the description",
 }
 
 # Optional one by one, but the form needs one of them (cross rule).
-CONDITIONALLY_REQUIRED = {"import": (BUCKET, S3KEY)}
+CONDITIONALLY_REQUIRED = {"import": (BUCKET, S3KEY), "sharing": ("Public",)}
 
 # Tag resource types each operation documents.
 TAG_TYPES = {
@@ -195,8 +214,22 @@ def cleared(spec, keep):
     return values
 
 
-def assert_botocore_accepts(spec, request):
-    validate_parameters(request, input_shape(spec))
+#: The selected image a planned action's calls are built against (tags: what is there).
+PLAN_CONTEXT = {
+    "tags": (("old", "1"), ("team", "web")),
+    "snapshot_ids": ("snap-0123456789abcdef0",),
+}
+
+
+def assert_botocore_accepts(spec, request, values=None):
+    """The request is valid for the spec's operation; for a planned action (several calls),
+    every call it plans is valid for its own operation."""
+    if spec.plan is None:
+        validate_parameters(request, input_shape(spec))
+        return
+    request = {k: x for k, x in request.items() if k != "DryRun"}
+    for operation, each in spec.plan(request, spec.clean(values or {}), PLAN_CONTEXT):
+        validate_parameters(each, MODEL.operation_model(operation).input_shape)
 
 
 # -- the registry ---------------------------------------------------------------------
@@ -211,8 +244,19 @@ def test_the_actions_in_key_map_order_each_with_a_key():
         "register",
         "deregister",
         "usage-report",
+        "deprecate",
+        "undeprecate",
+        "protect",
+        "unprotect",
+        "disable",
+        "enable",
+        "tags",
+        "description",
+        "sharing",
+        "leave-shared",
     ]
-    assert {name: key_for(name) for name in ACTIONS} == {
+    keyed = {name: key_for(name) for name in ACTIONS if key_for(name)}
+    assert keyed == {
         "create": "n",
         "copy": "c",
         "export": "e",
@@ -220,6 +264,8 @@ def test_the_actions_in_key_map_order_each_with_a_key():
         "register": "r",
         "deregister": "ctrl+d",
         "usage-report": "U",
+        "tags": "T",
+        "sharing": "P",
     }
     assert {s.operation for s in SPECS} == {
         "CreateImage",
@@ -229,6 +275,15 @@ def test_the_actions_in_key_map_order_each_with_a_key():
         "RegisterImage",
         "DeregisterImage",
         "CreateImageUsageReport",
+        "EnableImageDeprecation",
+        "DisableImageDeprecation",
+        "EnableImageDeregistrationProtection",
+        "DisableImageDeregistrationProtection",
+        "DisableImage",
+        "EnableImage",
+        "CreateTags",
+        "ModifyImageAttribute",
+        "CancelImageLaunchPermission",
     }
     assert all(s.mutating for s in SPECS)
     assert get_action("copy") is ACTIONS["copy"]
@@ -332,7 +387,7 @@ def _member_doc(shape, path):
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 def test_tag_resource_types(spec):
     for f in spec.fields:
-        if f.kind == "tags":
+        if f.kind == "tags" and f.api:
             shape = member_shape(input_shape(spec), "TagSpecifications.0.ResourceType")
             assert set(f.resource_types) <= set(shape.enum) & TAG_TYPES[spec.operation]
 
@@ -358,7 +413,7 @@ def test_valid_values_build_requests_botocore_accepts(spec, fill):
     assert spec.validate(values) == {}
     for dry_run in (False, True):
         for _region, request in spec.build_requests(values, region="us-east-1", dry_run=dry_run):
-            assert_botocore_accepts(spec, request)
+            assert_botocore_accepts(spec, request, values)
             assert request.get("DryRun", False) is dry_run
 
 
@@ -458,7 +513,7 @@ def test_any_accepted_combination_is_accepted_by_botocore(spec, data):
         assert raised.value.errors == errors
         return
     for _region, request in spec.build_requests(values):
-        assert_botocore_accepts(spec, request)
+        assert_botocore_accepts(spec, request, values)
 
 
 FUZZ = st.one_of(
@@ -480,7 +535,7 @@ def test_validate_never_raises(spec, data):
     assert all(isinstance(m, str) and m for m in errors.values())
     if not errors:
         for _region, request in spec.build_requests(values):
-            assert_botocore_accepts(spec, request)
+            assert_botocore_accepts(spec, request, values)
 
 
 # -- invalid forms: messages keyed by field ----------------------------------------------

@@ -41,6 +41,16 @@ def test_each_action_declares_its_task_poll_group_cancel_and_row() -> None:
         "register": (False, "ImageId", "adds", "images", False, False, "target"),
         "deregister": (True, None, "removes", None, None, None, None),
         "usage-report": (True, "ReportId", None, "usage-report", False, False, None),
+        "deprecate": (True, None, "refreshes", None, None, None, None),
+        "undeprecate": (True, None, "refreshes", None, None, None, None),
+        "protect": (True, None, "refreshes", None, None, None, None),
+        "unprotect": (True, None, "refreshes", None, None, None, None),
+        "disable": (True, None, "refreshes", None, None, None, None),
+        "enable": (True, None, "refreshes", None, None, None, None),
+        "tags": (True, None, "refreshes", None, None, None, None),
+        "description": (True, None, "refreshes", None, None, None, None),
+        "sharing": (True, None, "refreshes", None, None, None, None),
+        "leave-shared": (True, None, "removes", None, None, None, None),
     }
     assert KINDS.names() == ("create", "copy", "export", "import", "register", "usage-report")
     assert [n for n, s in ACTIONS.items() if s.task and s.task.snapshot_progress] == [
@@ -50,6 +60,11 @@ def test_each_action_declares_its_task_poll_group_cancel_and_row() -> None:
     assert [n for n, s in ACTIONS.items() if s.shows_image or s.warn] == [
         "deregister",
         "usage-report",
+        "deprecate",
+        "disable",
+        "tags",
+        "sharing",
+        "leave-shared",
     ]
 
 

@@ -218,14 +218,14 @@ CASES = [
     ),
     *table(
         tag_text.tag_key,
-        ["Name", "a", "k" * 127, "team:owner", "Ünï cödé"],
-        ["", "  ", "k" * 128, "aws:x", "AWS:createdBy", "a\x00"],
+        ["Name", "a", "k" * 128, "team:owner", "Ünï cödé"],
+        ["", "  ", "k" * 129, "aws:x", "AWS:createdBy", "a\x00"],
     ),
     *table(tag_text.tag_value, ["", "v", "v" * 256, "[bold]"], ["v" * 257, "a\x1b[31m"]),
     *table(
         tag_text.tags_text,
         ["", "a=b", "a=b, c=d", "a=b\nc=d", "a=", "k=v=w", "a\\,b=c\\,d", "a=b,,"],
-        ["a", "aws:x=1", "a=1, a=2", "=v", f"{'k' * 128}=v", "a=b\x00"],
+        ["a", "aws:x=1", "a=1, a=2", "=v", f"{'k' * 129}=v", "a=b\x00"],
     ),
     *table(v.max_length(5), ["", "12345"], ["123456"]),
     *table(v.max_bytes(5), ["12345", "ab\u00e9"], ["\u00e9\u00e9\u00e9"]),
@@ -392,7 +392,7 @@ def test_snapshot_copy_minutes_property(n):
 
 
 TAG_KEY = (
-    st.text(min_size=1, max_size=127)
+    st.text(min_size=1, max_size=128)
     .map(str.strip)
     .filter(lambda k: k and not k.lower().startswith("aws:") and tag_text.tag_key(k) is None)
 )

@@ -173,6 +173,9 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 self.query_one(f"#field-{index}").display = False
             self.usage.load()
         editable = [(i, f) for i, f in enumerate(self.spec.fields) if f.api_name not in self.locked]
+        if not editable:  # everything is the selected image's: the button is what is left
+            self.query_one("#submit").focus()
+            return
         first = next((i for i, f in editable if not self.initial.get(f.api_name)), editable[0][0])
         self.query_one(f"#f-{first}").focus()
 
@@ -386,6 +389,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 token_seed=self.token_seed,
                 regions=regions,
                 image_snapshots=self.image.snapshot_ids if self.image else (),
+                context=self.context,
             )
         except InvalidForm as exc:
             self.post_message(CallsFinished(None, str(exc), dry_run))
@@ -415,6 +419,9 @@ class ActionForm(ModalScreen[FormOutcome | None]):
             self.set_outcome("Dry run: " + "; ".join(lines), error=not all(r.ok for r in results))
             return
         values = self.values()
+        if not results:  # a planned action with nothing to send (tags unchanged)
+            self.set_outcome("Nothing to change: nothing was sent.", error=True)
+            return
         failed = [r for r in results if not r.ok]
         if not failed:
             self.dismiss(FormOutcome(self.spec, values, results, self.image))

@@ -16,8 +16,16 @@ def image_context(image: Image | None, region: str) -> dict[str, object]:
     return {
         "image_id": image.image_id,
         "image_name": image.name,
+        "image_description": image.description,
+        "image_tags": list(image.tags),
         "region": image.region,
         "snapshot_ids": tuple(image.snapshot_ids),
+        "tags": tuple(image.tags),
+        "deprecation_time": image.deprecation_time,
+        "protection": image.protection,
+        "public": image.public,
+        "state": image.state,
+        "owner_id": image.owner_id,
     }
 
 

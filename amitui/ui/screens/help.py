@@ -59,6 +59,16 @@ def bindings_table(screen: Screen) -> Table:
     return table
 
 
+def palette_table(commands: list) -> Table:
+    """The commands a screen offers only in the palette: (title, what it does, callback)."""
+    table = Table(box=None, padding=(0, 2), header_style="bold")
+    table.add_column("Command")
+    table.add_column("Does")
+    for title, help_text, _callback in commands:
+        table.add_row(Text(title, style="bold"), Text(help_text))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
     CSS_PATH = "help.tcss"
@@ -71,4 +81,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text("Keys on this screen", style="bold"))
             yield Static(bindings_table(self.source), id="keys")
+            commands: list = getattr(self.source, "palette_commands", list)()
+            if commands:
+                yield Static(Text("\nIn the palette (ctrl+p or :), without a key", style="bold"))
+                yield Static(palette_table(commands), id="palette-only")
             yield Static(Text("\n" + FILTER_HELP, style="dim"), id="filter-help")

@@ -7,7 +7,9 @@ the cache, and shows what the listing holds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from rich.text import Text
 from textual import on, work
@@ -24,6 +26,7 @@ from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, ListQuery, fetch_images, iter_image_pages
 from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
 from amitui.config_file import set_top_level
+from amitui.ui.action_keys import key_for
 from amitui.ui.columns import COLUMNS
 from amitui.ui.listing import Listing
 from amitui.ui.messages import (
@@ -417,6 +420,15 @@ class InventoryScreen(Screen):
         self._toggle("include_disabled")
 
     # -- action keys: the generic form, then what it did --------------------------------
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
+        """The actions without a key, for the palette and help: (title, help, callback)."""
+        suffix = " (read-only)" if self.services.settings.read_only else ""
+        return [
+            (spec.label + suffix, spec.summary, partial(self.action_open_action, name))
+            for name, spec in ACTIONS.items()
+            if key_for(name) is None
+        ]
 
     def action_open_action(self, name: str) -> None:
         spec = ACTIONS[name]

@@ -82,7 +82,10 @@ def outcome_effects(outcome: FormOutcome) -> OutcomeEffects:
         return effects
     for result in outcome.results:
         target = result.result_id or "?"
-        if spec.task is None:
+        reused = [n for n in result.notes if n.startswith("reused")]
+        if reused:
+            effects.toasts.append(Toast(f"{spec.title}: {reused[0]}", "Reused"))
+        elif spec.task is None:
             effects.toasts.append(Toast(f"{spec.title}: done in {result.region}", "Done"))
         else:  # the form's worker stored the task in SQLite before we got here
             effects.toasts.append(
@@ -90,4 +93,9 @@ def outcome_effects(outcome: FormOutcome) -> OutcomeEffects:
             )
         if spec.image_row == "adds" and result.result_id:
             effects.fetch.setdefault(result.region, []).append(target)
+        changed = result.request.get("ImageId")
+        if spec.image_row == "refreshes" and isinstance(changed, str):
+            fetch = effects.fetch.setdefault(result.region, [])
+            if changed not in fetch:
+                fetch.append(changed)
     return effects

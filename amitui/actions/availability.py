@@ -1,0 +1,52 @@
+"""Disable an image (DisableImage) or enable it again (EnableImage).
+
+Disabling removes EVERY launch permission and hides the image from listings (X shows
+disabled images); enabling does not give the permissions back. The form lists the
+current shares (what will be lost) before anything is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from amitui.actions.common import image_field
+from amitui.actions.registry import register_action
+from amitui.actions.spec import ActionSpec
+from amitui.aws.usage import Usage
+
+
+def _shown_only(values: Mapping[str, object], usage: Usage | None) -> dict[str, str]:
+    """Disable refuses nothing: it asks what uses and shares the image to show it."""
+    return {}
+
+
+DISABLE = register_action(
+    ActionSpec(
+        name="disable",
+        operation="DisableImage",
+        title="Disable image",
+        label="Disable",
+        summary=(
+            "Disable the image: it cannot be launched, is hidden from listings, and AWS "
+            "removes EVERY launch permission (the shares listed below). Enabling it later "
+            "does NOT restore them."
+        ),
+        needs_image=True,
+        image_row="refreshes",
+        shows_image=True,
+        usage_guard=_shown_only,
+        fields=(image_field("The AMI to disable."),),
+    )
+)
+
+ENABLE = register_action(
+    ActionSpec(
+        name="enable",
+        operation="EnableImage",
+        title="Enable image",
+        label="Enable",
+        summary="Enable a disabled image: launchable again, without its former shares.",
+        needs_image=True,
+        image_row="refreshes",
+        fields=(image_field("The disabled AMI to enable."),),
+    )
+)
