@@ -61,6 +61,7 @@ class Usage:
     checks: tuple[Check, ...]
     #: DeregistrationProtection as DescribeImages reports it ("" when not reported)
     protection: str = ""
+    #: when the checks started (an answer is as old as its first question)
     checked_at: float = field(default_factory=time.time)
 
     @property
@@ -117,11 +118,14 @@ def shares_reference(permission: dict) -> Reference | None:
 
 class UsageCache:
     """The session's usage answers by (region, image id), each with its time; thread-safe
-    (workers fill it, screens read it)."""
+    (workers fill it, screens read it). An answer asked before the image last changed
+    (``forget``) is not kept: a check still running while an action changed the image
+    would otherwise put back what it no longer is."""
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._answers: dict[tuple[str, str], Usage] = {}
+        self._changed: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
     def get(self, region: str, image_id: str, max_age: float | None = None) -> Usage | None:
@@ -131,10 +135,17 @@ class UsageCache:
             return None
         return usage
 
-    def put(self, usage: Usage) -> None:
+    def put(self, usage: Usage) -> bool:
+        """Keep ``usage`` unless it was asked before the image last changed (False)."""
+        key = (usage.region, usage.image_id)
         with self._lock:
-            self._answers[(usage.region, usage.image_id)] = usage
+            if usage.checked_at < self._changed.get(key, float("-inf")):
+                return False
+            self._answers[key] = usage
+            return True
 
     def forget(self, region: str, image_id: str) -> None:
+        """The image changed now: drop its answer, and any still being asked."""
         with self._lock:
             self._answers.pop((region, image_id), None)
+            self._changed[(region, image_id)] = self._clock()

@@ -18,6 +18,7 @@ for the session with its time (usage.UsageCache).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,7 @@ def check_usage(
     clients: Any, region: str, image_id: str, *, version_depth: int = MAX_VERSION_DEPTH
 ) -> Usage:
     """Ask every question about ``image_id`` in ``region``; never raises."""
+    started = time.time()
     ec2 = clients.ec2(region)
     protection = ""
     try:
@@ -62,7 +64,7 @@ def check_usage(
         auto_scaling_groups(clients.client("autoscaling", region), ec2, image_id, region),
         shares(ec2, image_id),
     )
-    return Usage(image_id, region, checks, protection=protection)
+    return Usage(image_id, region, checks, protection=protection, checked_at=started)
 
 
 def _arn_parts(arn: str) -> tuple[str, str]:

@@ -210,7 +210,19 @@ def test_the_guard_refuses_every_action_below_the_ui(sandbox, proxy, spec: Actio
     assert proxy.mutating_count() == 0
 
 
+@pytest.mark.parametrize("operation", ["DeleteTags", "ResetImageAttribute"])
+def test_the_guard_refuses_the_planned_calls_too(sandbox, proxy, operation):
+    """The calls a planned action makes besides its own operation (tags removes with
+    DeleteTags, sharing resets with ResetImageAttribute) are refused the same way."""
+    ec2 = AwsClients(endpoint_url=proxy.url, read_only=True).ec2("us-east-1")
+    with pytest.raises(ReadOnlyError):
+        getattr(ec2, botocore.xform_name(operation))(DryRun=True, **MINIMAL_PARAMS[operation])
+    assert proxy.mutating_count() == 0
+
+
 MINIMAL_PARAMS = {
+    "DeleteTags": {"Resources": ["ami-12345678"], "Tags": [{"Key": "a"}]},
+    "ResetImageAttribute": {"ImageId": "ami-12345678", "Attribute": "launchPermission"},
     "CopyImage": {"Name": "x-copy", "SourceImageId": "ami-12345678", "SourceRegion": "us-east-1"},
     "CreateImage": {"InstanceId": "i-12345678", "Name": "xyz"},
     "DeregisterImage": {"ImageId": "ami-12345678"},
@@ -225,4 +237,13 @@ MINIMAL_PARAMS = {
         "ImageId": "ami-12345678",
         "ResourceTypes": [{"ResourceType": "ec2:Instance"}],
     },
+    "EnableImageDeprecation": {"ImageId": "ami-12345678", "DeprecateAt": "2030-01-01T00:00:00Z"},
+    "DisableImageDeprecation": {"ImageId": "ami-12345678"},
+    "EnableImageDeregistrationProtection": {"ImageId": "ami-12345678"},
+    "DisableImageDeregistrationProtection": {"ImageId": "ami-12345678"},
+    "DisableImage": {"ImageId": "ami-12345678"},
+    "EnableImage": {"ImageId": "ami-12345678"},
+    "CreateTags": {"Resources": ["ami-12345678"], "Tags": [{"Key": "a", "Value": "b"}]},
+    "ModifyImageAttribute": {"ImageId": "ami-12345678", "Description": {"Value": "x"}},
+    "CancelImageLaunchPermission": {"ImageId": "ami-12345678"},
 }

@@ -419,6 +419,9 @@ class ActionForm(ModalScreen[FormOutcome | None]):
             self.set_outcome("Dry run: " + "; ".join(lines), error=not all(r.ok for r in results))
             return
         values = self.values()
+        if self.image is not None and any(r.ok for r in results):
+            # what uses or shares it may have changed: the next form or detail asks again
+            self.services.usage.forget(self.image.region, self.image.image_id)
         if not results:  # a planned action with nothing to send (tags unchanged)
             self.set_outcome("Nothing to change: nothing was sent.", error=True)
             return

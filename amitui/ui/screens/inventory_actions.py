@@ -93,7 +93,10 @@ def outcome_effects(outcome: FormOutcome) -> OutcomeEffects:
             )
         if spec.image_row == "adds" and result.result_id:
             effects.fetch.setdefault(result.region, []).append(target)
-        changed = result.request.get("ImageId")
+        # The form is fixed to its image: that row is the one that changed (a planned call
+        # such as CreateTags names it among its Resources, not as ImageId).
+        image = outcome.image
+        changed = image.image_id if image else result.request.get("ImageId")
         if spec.image_row == "refreshes" and isinstance(changed, str):
             fetch = effects.fetch.setdefault(result.region, [])
             if changed not in fetch:
