@@ -40,6 +40,7 @@ from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
 from amitui.ui.screens.action_form import ActionForm, FormOutcome
 from amitui.ui.screens.inventory_actions import action_key_bindings, outcome_effects
+from amitui.ui.screens.inventory_cache import CachedListing
 from amitui.ui.screens.inventory_status import (
     SPINNER,
     empty_hint,
@@ -77,6 +78,7 @@ class InventoryScreen(Screen):
                     binding.with_key(key.strip())
                 )
         self.listing = Listing()
+        self.cache = CachedListing(self)
         self._spin = 0
         self._filter_note: str | None = None  # what the line under the filter box says
 
@@ -155,7 +157,7 @@ class InventoryScreen(Screen):
         self.query_one("#status", Static).update(text, layout=False)  # one line, always
 
     def on_identity_loaded(self, message: IdentityLoaded) -> None:
-        self.load_cached()
+        self.cache.load()
         if message.error:
             self.show_message(message.error, error=True)
 
@@ -168,7 +170,7 @@ class InventoryScreen(Screen):
         generation = self.listing.begin(regions, query, keep)
         self.show_message(None)
         self.query_one(ImageTable).set_multi_region(len(regions) > 1)
-        self.load_cached()
+        self.cache.load()
         for region in regions:
             self._list_region(generation, region, query)
         self._update_status()
@@ -230,7 +232,7 @@ class InventoryScreen(Screen):
             table.rows = self.rows
             table.rows_changed(keep=ended.adopt_keep)
         for region in ended.save:
-            self.save_cache(region)
+            self.cache.save(region)
         self._update_status()
 
     def current_image(self) -> Image | None:
@@ -240,59 +242,12 @@ class InventoryScreen(Screen):
         self.query_one(ImageTable).rows_changed(keep=self.current_image())
         self._update_status()
 
-    # -- the cache: the last listing at once, each fresh one saved ---------------------
-
-    def cache_key(self, region: str) -> tuple[str | None, str, str, str] | None:
-        account = self.session.account
-        if self.services.cache is None or not account:
-            return None
-        return (self.settings.endpoint_url, account, region, self.session.list_query.label())
-
-    def load_cached(self) -> None:
-        """Show the cached listing of the current query, if no live page came yet."""
-        if (
-            self.services.cache is not None
-            and self.session.account
-            and self.listing.waiting_for_first_page
-        ):
-            self._read_cache(self.listing.generation, self.session.regions)
-
-    @work(thread=True, exit_on_error=False, group="cache")
-    def _read_cache(self, generation: int, regions: tuple[str, ...]) -> None:
-        images: list[Image] = []
-        oldest = None
-        for region in regions:
-            key = self.cache_key(region)
-            hit = self.services.cache.load(key) if key and self.services.cache else None
-            if hit is None:
-                return  # show a cache only when it covers every region listed
-            images += hit[0]
-            oldest = hit[1] if oldest is None else min(oldest, hit[1])
-        if images and oldest is not None:
-            self.post_message(CachedImagesLoaded(generation, images, oldest))
+    # -- the cache: the last listing at once, each fresh one saved (inventory_cache.py) --
 
     @on(CachedImagesLoaded)
     def _cached_loaded(self, message: CachedImagesLoaded) -> None:
         if self.listing.cached_loaded(message.generation, message.images, message.saved_at):
             self.table_changed()
-
-    def save_cache(self, region: str) -> None:
-        key = self.cache_key(region)
-        if key is not None:
-            self._write_cache(key, self.listing.region_images(region))
-
-    # A description of our own: by default Textual builds one from repr() of every
-    # argument, which for 100k images is a ~100 MB string (it was the cache's memory peak).
-    @work(thread=True, exit_on_error=False, group="cache-save", description="save cache")
-    def _write_cache(self, key, images: list[Image]) -> None:
-        if self.services.cache is None:
-            return
-        try:
-            self.services.cache.save(key, images)
-        except Exception as exc:  # disposable: say so, and carry on without it
-            self.app.call_from_thread(
-                self.notify, f"Could not save the inventory cache: {exc}", severity="warning"
-            )
 
     # -- filter (the stepped scan is the table's) ---------------------------------------
 
