@@ -22,6 +22,7 @@ from tests.app.helpers import (
     rendered,
     screen_on_top,
     select_image,
+    table,
     wait_for,
 )
 
@@ -218,3 +219,28 @@ async def test_a_usage_report_is_a_task_that_survives_a_restart(sandbox, tmp_pat
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(second.screen, ActionForm), 15, "sent")
         assert [t.target_id for t in second.tasks.tasks()] == [task.target_id]
+
+
+async def test_the_column_picker_shows_the_usage_columns_and_config_remembers_them(memory):
+    import tomllib
+
+    from amitui import paths
+    from amitui.settings import build_settings
+    from amitui.ui.screens.pickers import ColumnPicker
+
+    app = make_app(memory, regions=("us-east-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert "launched" not in [c.key for c in table(app).columns]
+        await pilot.press("C")
+        picker = await screen_on_top(pilot, ColumnPicker)
+        choices = picker.query_one("#columns")
+        for key in ("launched", "protection"):
+            choices.select(key)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "launched" in [c.key for c in table(app).columns])
+        assert "Last launched" in " ".join(c.title for c in table(app).columns)
+        await wait_for(pilot, lambda: paths.config_file().exists(), what="config.toml")
+    saved = tomllib.loads(paths.config_file().read_text())["columns"]
+    assert {"launched", "protection", "created", "arch"} <= set(saved)
+    assert build_settings({}, env={}).columns == tuple(saved)
