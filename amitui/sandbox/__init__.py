@@ -122,6 +122,24 @@ each role (catalogue_usage.py). ``Sandbox(usage_api=False)`` (or
 HTML 500, and leaves the new fields out of DescribeImages: an endpoint without
 DescribeImageReferences.
 
+Lifecycle and sharing (issue 16; deprecation.py, sharing.py, tag_actions.py,
+catalogue_lifecycle.py): Enable/DisableImageDeprecation (DeprecateAt in the future,
+at most 10 years ahead -- 2 years after creation for a public image -- rounded to the
+minute); DisableImage (owner only; every launch permission goes, the image is hidden
+unless IncludeDisabled) and EnableImage (back to available, permissions not
+restored); ModifyImageAttribute LaunchPermission (UserId, Group=all,
+OrganizationArn, OrganizationalUnitArn) and Description, DescribeImageAttribute
+launchPermission/description, ResetImageAttribute launchPermission;
+Get/Enable/DisableImageBlockPublicAccess (public sharing while
+``block-new-sharing`` is ``OperationNotPermitted``); CancelImageLaunchPermission
+(consumer side); ModifySnapshotAttribute/DescribeSnapshotAttribute
+createVolumePermission; CreateTags/DeleteTags with AWS's tag rules (128/256
+characters, ``aws:`` reserved, 50 tags: ``TagLimitExceeded``).
+``SeedSummary.lifecycle`` names the seeded image of each role (an image shared with
+the account, a public one, one with KMS-encrypted snapshots, one shared with an
+organization); image block public access is ``block-new-sharing`` in eu-west-1 and
+``unblocked`` elsewhere.
+
 moto is pinned (5.2.5) and every moto internal is reached through
 ``moto_compat.py``, which refuses another version; tests/sandbox/test_fidelity_*
 check the answers against AWS's documented behaviour after any upgrade.

@@ -56,6 +56,9 @@ class SeedSummary:
     # issue 15: role -> image id of the images in use and not (catalogue_usage.py);
     # filled once the endpoint answers (Sandbox.start/reset)
     usage: dict[str, str] = field(default_factory=dict)
+    # issue 16: role -> image id for lifecycle and sharing (catalogue_lifecycle.py);
+    # filled with ``usage``
+    lifecycle: dict[str, str] = field(default_factory=dict)
 
 
 def seed_catalogue(seed: int, account_id: str = DEFAULT_ACCOUNT_ID) -> SeedSummary:

@@ -64,6 +64,17 @@ def visible_to(ami: Any, account_id: str) -> bool:
     return ami.owner_id == account_id or ami.is_public or shared_with(ami, account_id)
 
 
+def own_image(backend: Any, account_id: str, ami_id: str) -> Any:
+    """The caller's own image ``ami_id``: InvalidAMIID.NotFound if the caller cannot see
+    it, AuthFailure if another account owns it (the owner-only actions)."""
+    ami = backend.amis.get(ami_id)
+    if ami is None or not visible_to(ami, account_id):
+        raise errors.ami_not_found([ami_id])
+    if ami.owner_id != account_id:
+        raise errors.not_image_owner(ami_id)
+    return ami
+
+
 def _executable_by(images: Iterable[Any], users: list[str], account_id: str) -> list[Any]:
     wanted = {account_id if user == "self" else user for user in users}
     return [

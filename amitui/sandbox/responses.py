@@ -6,7 +6,8 @@ botocore's output shape. Our mixins come first in the MRO, so their methods win
 over moto's; everything else is moto's. Before any action runs, the request is
 checked as EC2 checks it (request_checks.py: an unknown action, an unknown
 parameter, a missing required one, a malformed value) and finished tasks leave
-their results (S3 objects, imported images). With ``usage_api`` off, the issue-15
+their results (S3 objects, imported images). Issue 16's lifecycle and sharing
+actions are deprecation.py, sharing.py and tag_actions.py. With ``usage_api`` off, the issue-15
 actions answer as plain moto does (``USAGE_ACTIONS``).
 
 Otherwise, whatever happens, the answer is EC2-shaped XML: a refusal is HTTP 400 with AWS's
@@ -23,6 +24,7 @@ from typing import Any
 from werkzeug.exceptions import InternalServerError
 
 from . import errors
+from .deprecation import DeprecationMixin
 from .describe_images import DescribeImagesMixin
 from .export_actions import ExportActionsMixin
 from .image_actions import ImageActionsMixin
@@ -31,8 +33,10 @@ from .import_actions import ImportActionsMixin
 from .moto_compat import ActionResult, EC2Response, ServiceException, s3_backend
 from .protection import ProtectionMixin
 from .request_checks import check_request, error_body, missing_required, xml_safe
+from .sharing import SharingMixin
 from .snapshot_progress import SnapshotProgressMixin
 from .state import SandboxState
+from .tag_actions import TagActionsMixin
 from .usage_reports import UsageReportsMixin
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,9 @@ class SandboxEC2Response(
     ExportActionsMixin,
     ImportActionsMixin,
     SnapshotProgressMixin,
+    SharingMixin,  # before ProtectionMixin: both answer some DescribeImageAttribute
+    DeprecationMixin,
+    TagActionsMixin,
     ProtectionMixin,
     ImageReferencesMixin,
     UsageReportsMixin,

@@ -15,6 +15,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .catalogue import SeedSummary, seed_catalogue
+from .catalogue_lifecycle import seed_lifecycle
 from .catalogue_usage import seed_usage
 from .moto_compat import (
     DEFAULT_ACCOUNT_ID,
@@ -185,11 +186,16 @@ class Sandbox:
 
     def _seed_usage(self) -> None:
         """The images in use (catalogue_usage.py), made through the endpoint itself (so
-        not under ``state.lock``: the requests it sends take it)."""
+        not under ``state.lock``: the requests it sends take it), then the lifecycle and
+        sharing roles (catalogue_lifecycle.py), which avoid the usage roles."""
         assert self.summary is not None
         self.summary.usage = seed_usage(
             self.url, self.state, self.summary, self.seed, DEFAULT_ACCOUNT_ID
         )
+        with self.state.lock:
+            self.summary.lifecycle = seed_lifecycle(
+                self.state, self.summary, DEFAULT_ACCOUNT_ID, self.summary.usage
+            )
 
     def _wait_until_answering(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout

@@ -38,6 +38,8 @@ class RegionBook:
     reports: dict[str, UsageReport] = field(default_factory=dict)
     recipes: list[Recipe] = field(default_factory=list)
     consumers: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    # issue 16: the account's image block public access in this region (sharing.py)
+    image_block_public_access: str = "unblocked"
 
     def recently_deregistered(self, ami_id: str, now: float) -> Any | None:
         """The deregistered image if AWS would still describe it at ``now``, else None."""

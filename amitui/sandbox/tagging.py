@@ -1,4 +1,8 @@
-"""TagSpecifications, as every image action takes them."""
+"""Tags as EC2 takes them: TagSpecifications of every image action, and the tag rules.
+
+A key is 1 to 128 characters and does not start with ``aws:`` (reserved); a value is
+at most 256 characters (InvalidParameterValue).
+"""
 
 from __future__ import annotations
 
@@ -22,13 +26,27 @@ def tags_by_type(
             )
         tags = out.setdefault(resource_type, {})
         for tag in spec.get("Tags") or []:
-            key = tag.get("Key", "")
-            if key.lower().startswith("aws:"):
-                raise errors.invalid_parameter_value(
-                    "Tag keys starting with 'aws:' are reserved for internal use"
-                )
-            tags[key] = tag.get("Value", "")
+            key, value = tag.get("Key", ""), tag.get("Value", "")
+            check_tag(key, value)
+            tags[key] = value
     return out
+
+
+MAX_KEY = 128
+MAX_VALUE = 256
+
+
+def check_tag(key: Any, value: Any) -> None:
+    """AWS's tag rules: InvalidParameterValue for a key or value EC2 would refuse."""
+    key = "" if key is None else str(key)
+    if not key:
+        raise errors.invalid_parameter_value("Tag key must not be empty")
+    if len(key) > MAX_KEY:
+        raise errors.tag_too_long("key", MAX_KEY)
+    if key.lower().startswith("aws:"):
+        raise errors.reserved_tag_key()
+    if value is not None and len(str(value)) > MAX_VALUE:
+        raise errors.tag_too_long("value", MAX_VALUE)
 
 
 def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
