@@ -54,6 +54,7 @@ async def send(pilot, name_or_key: str, **values) -> ActionForm:
         form = await screen_on_top(pilot, ActionForm)
     if values:
         await fill(pilot, form, **values)
+    form.shown = rendered(form.query_one("#context"), width=240)  # what it said it sends
     await pilot.press("ctrl+s")
     try:
         await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 15)
@@ -137,3 +138,75 @@ async def test_help_and_palette_offer_the_actions_without_a_key(memory):
             assert label in listed
         commands = [c.title for c in app.get_system_commands(app.inventory)]
         assert {"Deprecate", "Undeprecate", "Unprotect", "Enable"} <= set(commands)
+
+
+async def test_deprecate_then_clear_it(fresh, ec2, proxy):
+    app = make_app(proxy.url, regions=("us-east-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, fresh)
+        form = await send(pilot, "deprecate", When="+30d")
+        shown = form.shown
+        when = described(ec2, fresh)["DeprecationTime"]
+        assert when[:16].replace("T", " ") in shown, (when, shown)  # sent what it showed
+        await wait_for(pilot, lambda: row(app, fresh).deprecation_time == when, 10, "row")
+        await send(pilot, "undeprecate")
+        assert "DeprecationTime" not in described(ec2, fresh)
+        await wait_for(pilot, lambda: not row(app, fresh).deprecation_time, 10, "row cleared")
+
+
+async def test_disable_lists_what_it_drops_and_enable_does_not_restore_it(fresh, ec2, proxy):
+    ec2().modify_image_attribute(
+        ImageId=fresh, LaunchPermission={"Add": [{"UserId": "210987654321"}]}
+    )
+    app = make_app(proxy.url, regions=("us-east-1",), include_disabled=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await select_image(pilot, fresh)
+        app.inventory.action_open_action("disable")
+        form = await screen_on_top(pilot, ActionForm)
+        await wait_for(pilot, lambda: form.usage.usage is not None, 30, "the current shares")
+        context = rendered(form.query_one("#context"), width=240)
+        assert "210987654321" in context and "does NOT restore" in context
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 15, "disabled")
+        assert described(ec2, fresh)["State"] == "disabled"
+        await wait_for(pilot, lambda: row(app, fresh).state == "disabled", 10, "row state")
+        await send(pilot, "enable")
+        assert described(ec2, fresh)["State"] == "available"
+    permissions = ec2().describe_image_attribute(ImageId=fresh, Attribute="launchPermission")
+    assert permissions["LaunchPermissions"] == []
+
+
+@pytest.fixture
+def catalogue_restored(sandbox):
+    """The test changes a seeded image; the seeded catalogue (same ids) comes back after."""
+    yield sandbox
+    sandbox.reset()
+
+
+async def test_leave_a_shared_image_and_aws_s_refusal_shows_in_the_form(
+    catalogue_restored, ec2, proxy
+):
+    sandbox = catalogue_restored
+    shared = sandbox.summary.lifecycle["shared_with_me"]
+    own = sandbox.summary.usage["unused"]
+    app = make_app(proxy.url, regions=("us-east-1",), owners=("self", "210987654321"))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        # Our own image: AWS refuses, and its code is shown where the user is looking.
+        await select_image(pilot, own)
+        app.inventory.action_open_action("leave-shared")
+        form = await screen_on_top(pilot, ActionForm)
+        await fill(pilot, form, ConfirmImageId=own)
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot, lambda: "InvalidParameterValue" in rendered(form.query_one("#outcome"))
+        )
+        await pilot.press("escape")
+        # The shared one: after the typed-back id, it is no longer ours to launch.
+        await select_image(pilot, shared)
+        await send(pilot, "leave-shared", ConfirmImageId=shared)
+        await wait_for(pilot, lambda: row(app, shared) is None, 10, "its row to go")
+    left = ec2().describe_images(ExecutableUsers=["self"], Owners=["210987654321"])["Images"]
+    assert shared not in {i["ImageId"] for i in left}
