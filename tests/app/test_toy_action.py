@@ -48,6 +48,9 @@ async def test_a_toy_action_from_one_module_runs_end_to_end(sandbox, proxy, ec2,
     async with app.run_test(size=(220, SIZE[1])) as pilot:
         await loaded(pilot)
         footer = app.inventory.query_one(KeyFooter)
+        # composed again once it knows its width (a loaded machine gets there later)
+        await wait_for(pilot, lambda: footer._composed_width == 220, what="the footer's width")
+        await pilot.pause()
         assert "Clone" in [key.description for key in footer.query(FooterKey)]
         await pilot.press("question_mark")
         help_screen = await wait_for(
