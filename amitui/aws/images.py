@@ -193,3 +193,25 @@ def fetch_images(ec2: Any, region: str, image_ids: Iterable[str]) -> list[Image]
         return []
     answer = ec2.describe_images(ImageIds=ids, IncludeDeprecated=True, IncludeDisabled=True)
     return [Image.from_api(raw, region) for raw in answer.get("Images", ())]
+
+
+def public_sharing(ec2: Any) -> str:
+    """GetImageBlockPublicAccessState: ``block-new-sharing`` or ``unblocked``."""
+    answer = ec2.get_image_block_public_access_state()
+    return str(answer.get("ImageBlockPublicAccessState") or "")
+
+
+def public_sharing_summary(states: dict[str, str | None]) -> str:
+    """One phrase for the header from each listed region's state (None: not read):
+    'blocked', 'allowed', 'blocked in eu-west-1', with 'not verified in …' for the rest."""
+    blocked = sorted(r for r, s in states.items() if s == "block-new-sharing")
+    unknown = sorted(r for r, s in states.items() if s not in ("block-new-sharing", "unblocked"))
+    if unknown and len(unknown) == len(states):
+        return "not verified"
+    if blocked and len(blocked) + len(unknown) == len(states):
+        text = "blocked"
+    elif blocked:
+        text = "blocked in " + ", ".join(blocked)
+    else:
+        text = "allowed"
+    return text + (f" (not verified in {', '.join(unknown)})" if unknown else "")

@@ -15,7 +15,7 @@ from textual.widgets import Input, TextArea
 
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error
-from amitui.aws.images import ListQuery
+from amitui.aws.images import ListQuery, public_sharing, public_sharing_summary
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
 from amitui.tasks.kinds import KINDS
@@ -51,6 +51,8 @@ class AmiTui(App[None]):
     list_query: reactive[ListQuery] = reactive(ListQuery())
     account: reactive[str | None] = reactive(None)
     running_tasks: reactive[int] = reactive(0)
+    #: the listed regions' image block public access, for the header ("" until read)
+    public_sharing: reactive[str] = reactive("")
     #: the task scope followed (endpoint and account), once the account is known
     task_scope: reactive[str | None] = reactive(None)
 
@@ -117,9 +119,24 @@ class AmiTui(App[None]):
             return
         self.call_from_thread(setattr, self, "account", identity.account)
         self.inventory.post_message(IdentityLoaded(identity))
+        self.read_public_sharing(self.regions)
         self.tasks.start(identity.account)  # resumes unfinished tasks of this account
         running = self.tasks.running_count()  # read here: the UI thread never queries
         self.call_from_thread(self._tasks_followed, self.tasks.scope, running)
+
+    @work(thread=True, exit_on_error=False, group="public-sharing", exclusive=True)
+    def read_public_sharing(self, regions: tuple[str, ...]) -> None:
+        states: dict[str, str | None] = {}
+        for region in regions:
+            try:
+                states[region] = public_sharing(self.clients.ec2(region))
+            except Exception:  # an endpoint without the call, AccessDenied: not verified
+                states[region] = None
+        self.call_from_thread(setattr, self, "public_sharing", public_sharing_summary(states))
+
+    def watch_regions(self, regions: tuple[str, ...]) -> None:
+        if self.account is not None:
+            self.read_public_sharing(regions)
 
     def _tasks_followed(self, scope: str | None, running: int) -> None:
         self.running_tasks = running

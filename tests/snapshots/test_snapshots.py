@@ -85,7 +85,9 @@ def proxy(sandbox):
 async def pin_headers(pilot) -> None:
     """Every header on the stack shows one fixed endpoint (the sandbox's port varies), and
     every text field's cursor stops blinking, shown (a slow, loaded machine would take the
-    picture in either phase of the blink)."""
+    picture in either phase of the blink). The header's public sharing state is read
+    after the account: wait for it, so it cannot change after the picture's state."""
+    await wait_for(pilot, lambda: pilot.app.public_sharing, 15, "the public sharing state")
     for screen in pilot.app.screen_stack:
         for header in screen.query(ContextHeader):
             header.update_context(endpoint=ENDPOINT)

@@ -43,6 +43,7 @@ class ContextHeader(Widget):
         "endpoint",
         "read_only",
         "running_tasks",
+        "public_sharing",
     )
 
     def __init__(self, settings: Settings, region: str | None = None, **kwargs) -> None:
@@ -58,6 +59,8 @@ class ContextHeader(Widget):
         self.endpoint: str | None = None
         self.read_only = False
         self.running_tasks = 0
+        #: the listed regions' image block public access, once read ("" before)
+        self.public_sharing = ""
 
     def update_context(self, **changes) -> None:
         for key, value in changes.items():
@@ -76,6 +79,7 @@ class ContextHeader(Widget):
         self.watch(app, "account", lambda account: self.update_context(account=account or "…"))
         self.watch(app, "list_query", lambda query: self.update_context(scope=query.label()))
         self.watch(app, "running_tasks", lambda count: self.update_context(running_tasks=count))
+        self.watch(app, "public_sharing", lambda text: self.update_context(public_sharing=text))
         if self.fixed_region is not None:
             self.update_context(regions=(self.fixed_region,), region_default_hint=None)
         else:
@@ -115,6 +119,8 @@ class ContextHeader(Widget):
             ("region ", region),
             ("owners ", self.scope),
         ]
+        if self.public_sharing:
+            parts.append(("public sharing ", self.public_sharing))
         if self.endpoint:
             parts.append(("endpoint ", self.endpoint))
         text = Text(no_wrap=True, overflow="ellipsis")
