@@ -40,7 +40,12 @@ def make_app(
     config = default_config(retries={"mode": "adaptive", "max_attempts": attempts}, **timeouts)
     if memory is not None:
         clients: AwsClients = MemoryClients(
-            memory, default_region=settings.region, read_only=settings.read_only, config=config
+            memory,
+            default_region=settings.region,
+            read_only=settings.read_only,
+            config=config,
+            # botocore's region list (region pickers, validators) from the shared loader
+            session=boto3_session(settings.region),
         )
     else:
         clients = AwsClients(
