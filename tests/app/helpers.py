@@ -114,6 +114,12 @@ async def loaded(pilot, timeout: float = 20.0):
     return table(app)
 
 
+async def filtered(pilot) -> None:
+    """Wait until the table's filter has scanned every row (a big filter paints the first
+    screenful, then scans the rest in steps: on a loaded machine, after the keys' pause)."""
+    await wait_for(pilot, lambda: not table(pilot.app).rows.filtering, what="the filter")
+
+
 def status_text(app) -> str:
     return str(app.inventory.query_one("#status").render())
 

@@ -9,6 +9,7 @@ from amitui.ui.screens.detail import DetailScreen
 from amitui.ui.screens.help import HelpScreen
 from tests.app.helpers import (
     SIZE,
+    filtered,
     loaded,
     make_app,
     own_images,
@@ -102,14 +103,17 @@ async def test_filter_plain_field_negation_and_clear(memory):
     async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *"arm64")
+        await filtered(pilot)
         shown = {i.image_id for i in visible_images(pilot.app)}
         assert shown and arm <= shown
         assert f"{len(shown):,} of {len(everything):,} images match" in status_text(pilot.app)
 
         await pilot.press(*["backspace"] * 5, *"arch:arm64")
+        await filtered(pilot)
         assert {i.image_id for i in visible_images(pilot.app)} == arm
 
         await pilot.press(*["backspace"] * 10, *"!arch:arm64")
+        await filtered(pilot)
         assert {i.image_id for i in visible_images(pilot.app)} == {
             i["ImageId"] for i in everything
         } - arm
@@ -135,8 +139,10 @@ async def test_tag_and_state_filters(memory):
     async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *f"tag:{key}={value}")
+        await filtered(pilot)
         assert {i.image_id for i in visible_images(pilot.app)} == expected
         await pilot.press("escape", "slash", *"state:available")
+        await filtered(pilot)
         available = {i["ImageId"] for i in everything if i["State"] == "available"}
         assert available and available != {i["ImageId"] for i in everything}
         assert {i.image_id for i in visible_images(pilot.app)} == available
@@ -241,6 +247,7 @@ async def test_two_regions_merge_with_a_region_column(memory):
         assert by_region == {"us-east-1": east, "eu-west-1": west}
         assert "Region" in table_lines(app)[0]
         await pilot.press("slash", *"region:eu-west-1")
+        await filtered(pilot)
         assert {i.image_id for i in visible_images(app)} == west
 
 
