@@ -93,6 +93,35 @@ def ec2(sandbox: Any) -> Callable[..., Any]:
     return make
 
 
+# -- the slowest tests first, so that the xdist workers finish together ----------------------
+
+#: Tests that take tens of seconds each (a Pilot run through many screens, or one that waits
+#: for the sandbox's tasks): started first, they run beside the many short ones instead of
+#: after them, where the last of them would keep one worker busy while the other idles.
+SLOW_FIRST = (
+    "tests/reliability/test_read_only_everything.py::test_every_key_and_command_of_every",
+    "tests/sandbox/test_fidelity_fuzz.py::",
+    "tests/sandbox/test_partitioned_listing.py::test_throttling",
+    "tests/app/test_tasks.py::",
+    "tests/reliability/test_bad_input.py::test_the_",
+    "tests/reliability/test_bad_input.py::test_whole_forms",
+    "tests/reliability/test_safety.py::",
+    "tests/reliability/test_faults_tasks.py::",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the ``SLOW_FIRST`` tests at the front, in the order listed (stable otherwise)."""
+
+    def rank(item: pytest.Item) -> int:
+        for index, prefix in enumerate(SLOW_FIRST):
+            if item.nodeid.startswith(prefix):
+                return index
+        return len(SLOW_FIRST)
+
+    items.sort(key=rank)
+
+
 # -- the reliability suite's figures (tests/reliability/figures.py), across xdist workers ---
 
 

@@ -40,7 +40,12 @@ def make_app(
     config = default_config(retries={"mode": "adaptive", "max_attempts": attempts}, **timeouts)
     if memory is not None:
         clients: AwsClients = MemoryClients(
-            memory, default_region=settings.region, read_only=settings.read_only, config=config
+            memory,
+            default_region=settings.region,
+            read_only=settings.read_only,
+            config=config,
+            # botocore's region list (region pickers, validators) from the shared loader
+            session=boto3_session(settings.region),
         )
     else:
         clients = AwsClients(
@@ -107,6 +112,12 @@ async def loaded(pilot, timeout: float = 20.0):
         "the listing to finish",
     )
     return table(app)
+
+
+async def filtered(pilot) -> None:
+    """Wait until the table's filter has scanned every row (a big filter paints the first
+    screenful, then scans the rest in steps: on a loaded machine, after the keys' pause)."""
+    await wait_for(pilot, lambda: not table(pilot.app).rows.filtering, what="the filter")
 
 
 def status_text(app) -> str:

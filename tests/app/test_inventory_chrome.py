@@ -16,6 +16,7 @@ from amitui.ui.screens.tasks import TasksScreen
 from amitui.ui.widgets.key_footer import KeyFooter
 from tests.app.helpers import (
     SIZE,
+    filtered,
     loaded,
     make_app,
     own_images,
@@ -89,6 +90,7 @@ async def test_colon_still_types_into_the_filter(memory):
     async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *"arch:arm64")
+        await filtered(pilot)
         assert pilot.app.inventory.query_one("#filter").value == "arch:arm64"
         assert pilot.app.screen is pilot.app.inventory
         assert {i.architecture for i in visible_images(pilot.app)} == {"arm64"}

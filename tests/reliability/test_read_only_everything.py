@@ -144,7 +144,9 @@ async def test_every_key_and_command_of_every_screen_sends_nothing(sandbox, prox
             ("copy", "ami-0a1b2c3d"),
         )
     ]
-    app = make_app(proxy.url, store=store, read_only=True, poll_interval=0.5)
+    # Paged listing: the explorer applies the Amazon scope (1,300 images) and lists it
+    # again and again; partitions (auto, on a loaded machine) would fetch it twice over.
+    app = make_app(proxy.url, store=store, read_only=True, poll_interval=0.5, listing="paged")
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await wait_for(pilot, lambda: table(app).current is not None, 20, "a selected row")

@@ -198,6 +198,8 @@ class TasksScreen(Screen):
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
+        if not self.query(DataTable):
+            return  # a highlight still queued when the screen was taken down
         self._show_history()
 
     def _show_history(self) -> None:
