@@ -31,8 +31,9 @@ async def test_every_action_key_and_palette_command_is_refused(memory):
 
         for spec in ACTIONS.values():
             key = key_for(spec.name)
-            await refused(lambda key=key: pilot.press(key), f"the {key} key")
-        # the palette runs the same actions
+            if key is not None:  # the keyless ones are palette commands (below)
+                await refused(lambda key=key: pilot.press(key), f"the {key} key")
+        # the palette runs the same actions, and the keyless ones
         titles = [c.title for c in app.get_system_commands(app.inventory)]
         assert sum("(read-only)" in t for t in titles) == len(ACTIONS)
         for command in app.get_system_commands(app.inventory):

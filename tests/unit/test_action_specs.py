@@ -22,6 +22,7 @@ from amitui.actions.request_parts import set_path
 from amitui.actions.spec import FIELD_KINDS, FORM_ERROR, PREFILL_KEYS, InvalidForm
 from amitui.aws.lookups import LOOKUPS
 from amitui.ui.action_keys import key_for
+from tests.support.planned import sent_requests
 
 MODEL = botocore.session.get_session().get_service_model("ec2")
 
@@ -214,22 +215,11 @@ def cleared(spec, keep):
     return values
 
 
-#: The selected image a planned action's calls are built against (tags: what is there).
-PLAN_CONTEXT = {
-    "tags": (("old", "1"), ("team", "web")),
-    "snapshot_ids": ("snap-0123456789abcdef0",),
-}
-
-
 def assert_botocore_accepts(spec, request, values=None):
     """The request is valid for the spec's operation; for a planned action (several calls),
     every call it plans is valid for its own operation."""
-    if spec.plan is None:
-        validate_parameters(request, input_shape(spec))
-        return
-    request = {k: x for k, x in request.items() if k != "DryRun"}
-    for operation, each in spec.plan(request, spec.clean(values or {}), PLAN_CONTEXT):
-        validate_parameters(each, MODEL.operation_model(operation).input_shape)
+    for shape, each in sent_requests(spec, request, values or {}):
+        validate_parameters(each, shape)
 
 
 # -- the registry ---------------------------------------------------------------------

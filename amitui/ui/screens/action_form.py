@@ -345,11 +345,10 @@ class ActionForm(ModalScreen[FormOutcome | None]):
             bad = [i for i, f in enumerate(self.spec.fields) if f.api_name in errors]
             if bad:
                 self.query_one(f"#f-{bad[0]}").focus()
-            count = len(errors)
-            self.set_outcome(
-                errors.get(FORM_ERROR) or f"{count} field(s) need attention: nothing was sent.",
-                error=True,
-            )
+            message = errors.get(FORM_ERROR) or f"{len(errors)} field(s) need attention"
+            if "nothing was sent" not in message:
+                message = message.rstrip(".") + ": nothing was sent."
+            self.set_outcome(message, error=True)
             return
         warning = (
             None if dry_run or not self.spec.confirm else self.spec.confirm(self.spec.clean(values))

@@ -106,9 +106,10 @@ class ContextHeader(Widget):
             text.append(" READ-ONLY ", style="bold white on red")
         return text
 
-    def _context_text(self, level: int) -> Text:
+    def _context_text(self, level: int, quiet: bool = False) -> Text:
         """Level 0: everything, labelled; 1: without the title, narrower separators;
-        2: the default-region hint shortened; 3: values only."""
+        2: the default-region hint shortened; 3: values only. ``quiet``: without the
+        public sharing state when it is plain "allowed" (a block is always said)."""
         region = ", ".join(self.regions)
         if self.region_default_hint is not None:
             long = level < 2 and self.region_default_hint
@@ -119,7 +120,7 @@ class ContextHeader(Widget):
             ("region ", region),
             ("owners ", self.scope),
         ]
-        if self.public_sharing:
+        if self.public_sharing and not (quiet and self.public_sharing == "allowed"):
             parts.append(("public sharing ", self.public_sharing))
         if self.endpoint:
             parts.append(("endpoint ", self.endpoint))
@@ -139,9 +140,9 @@ class ContextHeader(Widget):
 
     def render_text(self, width: int = 0) -> Text:
         """The header at ``width`` cells (0: unlimited, every part at its longest)."""
-        for level in (0, 1, 2, 3):
+        for level, quiet in ((0, False), (0, True), (1, True), (2, True), (3, True)):
             badges = self._badges(compact=level == 3)
-            context = self._context_text(level)
+            context = self._context_text(level, quiet)
             room = width - cell_len(badges.plain) - (2 if badges else 0)
             if not width or cell_len(context.plain) <= room or level == 3:
                 break
