@@ -64,7 +64,22 @@ def _plan(
     if values.get("Public") == "reset to private":
         reset = {"ImageId": request["ImageId"], "Attribute": "launchPermission"}
         return [("ResetImageAttribute", reset)]
-    return [("ModifyImageAttribute", request)] if "LaunchPermission" in request else []
+    calls = [("ModifyImageAttribute", request)] if "LaunchPermission" in request else []
+    accounts = [v for v in values.get("ShareWith") or () if _ACCOUNT.fullmatch(v)]  # type: ignore[attr-defined]
+    if values.get("SnapshotVolumes") and accounts:
+        for snapshot in context.get("snapshot_ids") or ():  # type: ignore[attr-defined]
+            permission = {"Add": [{"UserId": a} for a in accounts]}
+            calls.append(
+                (
+                    "ModifySnapshotAttribute",
+                    {
+                        "SnapshotId": snapshot,
+                        "Attribute": "createVolumePermission",
+                        "CreateVolumePermission": permission,
+                    },
+                )
+            )
+    return calls
 
 
 def _rules(values: Mapping[str, object]) -> dict[str, str]:
@@ -81,11 +96,30 @@ def _rules(values: Mapping[str, object]) -> dict[str, str]:
 
 
 def _preview(values: Mapping[str, object], context: Mapping[str, object]) -> str | None:
+    lines = []
     if values.get("Public") == "public":
-        return "Public: every AWS account can launch it (and copy it)."
+        lines.append("Public: every AWS account can launch it (and copy it).")
     if values.get("Public") == "reset to private":
-        return "Reset: every account, organization and OU loses access; not public."
-    return None
+        lines.append("Reset: every account, organization and OU loses access; not public.")
+    if context.get("encrypted") and values.get("ShareWith"):
+        lines.append(
+            "Its snapshots are encrypted: the accounts also need use of the KMS key "
+            "(kms:Decrypt, kms:CreateGrant, ...), which amitui does not change; a key "
+            "AWS manages (aws/ebs) cannot be shared at all."
+        )
+    return "\n".join(lines) or None
+
+
+def _blocked(values: Mapping[str, object], context: Mapping[str, object]) -> dict[str, str]:
+    """Public sharing while the region's image block public access is on: AWS refuses it."""
+    if values.get("Public") == "public" and context.get("public_sharing") == "block-new-sharing":
+        region = context.get("region") or "this region"
+        return {
+            "Public": f"Public sharing is blocked in {region} (image block public access is "
+            "on for the account): AWS refuses it. Turn the block off first (EC2 console, "
+            "or DisableImageBlockPublicAccess)."
+        }
+    return {}
 
 
 def _shown_only(values: Mapping[str, object], usage: Usage | None) -> dict[str, str]:
@@ -105,6 +139,7 @@ SHARING = register_action(
         warn=_preview,
         usage_guard=_shown_only,
         cross_validators=(_rules,),
+        context_rules=(_blocked,),
         request_hook=_permissions,
         plan=_plan,
         fields=(
@@ -134,6 +169,15 @@ SHARING = register_action(
                 default="unchanged",
                 choices=PUBLIC_CHOICES,
                 help="public: every AWS account; reset to private: remove every share too.",
+            ),
+            Field(
+                "SnapshotVolumes",
+                "Snapshots too",
+                kind="bool",
+                default=False,
+                api=False,
+                help="Let the added accounts create volumes from its snapshots "
+                "(createVolumePermission).",
             ),
         ),
     )

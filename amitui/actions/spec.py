@@ -72,6 +72,10 @@ usage answer (None while it is being asked) in, ``{api_name or FORM_ERROR: messa
 (deregister: in use, protected, shared or not verified needs its explicit override). A
 spec with one makes the form ask AWS what uses the image and show it before sending."""
 
+ContextRule = Callable[[Mapping[str, object], Mapping[str, object]], Mapping[str, str]]
+"""A rule between the values and what is known of the selected image and its region
+(``image_context``; sharing: public sharing is blocked there), like a cross validator."""
+
 Reuser = Callable[[Any, Mapping[str, object]], str | None]
 """An earlier result to reuse instead of calling: ``(ec2 client of the call's region,
 cleaned values)`` -> the id the call would have started (usage report: an unexpired report
@@ -145,6 +149,7 @@ class ActionSpec:
     usage_override: str | None = None
     reuse: Reuser | None = None
     plan: Planner | None = None
+    context_rules: tuple[ContextRule, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -187,7 +192,11 @@ class ActionSpec:
         }
 
     def validate(
-        self, values: Mapping[str, object], *, regions: Collection[str] | None = None
+        self,
+        values: Mapping[str, object],
+        *,
+        regions: Collection[str] | None = None,
+        context: Mapping[str, object] | None = None,
     ) -> dict[str, str]:
         """``{api_name: message}`` for every invalid field (``FORM_ERROR`` for the
         form as a whole); empty when the form may be submitted. Cheap enough to
@@ -195,7 +204,8 @@ class ActionSpec:
 
         ``regions``: the regions that exist for the caller (DescribeRegions); a field
         with ``lookup="regions"`` must name only those. Without it, only regions
-        botocore's endpoint data lists for EC2 pass (a well-formed ``eu-west-9`` does not)."""
+        botocore's endpoint data lists for EC2 pass (a well-formed ``eu-west-9`` does not).
+        ``context``: the selected image's (and its region's) facts ``context_rules`` read."""
         raw = self._raw(values)
         errors = {f.api_name: message for f in self.fields if (message := f.check(raw[f.api_name]))}
         cleaned = self.clean(values)
@@ -203,6 +213,9 @@ class ActionSpec:
             errors.setdefault(key, message)
         for rule in self.cross_validators:
             for key, message in rule(cleaned).items():
+                errors.setdefault(key, message)
+        for context_rule in self.context_rules if context is not None else ():
+            for key, message in context_rule(cleaned, context).items():  # type: ignore[arg-type]
                 errors.setdefault(key, message)
         return errors
 

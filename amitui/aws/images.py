@@ -44,6 +44,8 @@ class Image:
     source_region: str = ""
     #: ImageAllowed (Allowed AMIs): None when not reported
     allowed: bool | None = None
+    #: any of its EBS snapshots is encrypted (sharing it needs the KMS key shared too)
+    encrypted: bool = False
 
     @property
     def owner(self) -> str:
@@ -70,6 +72,7 @@ class Image:
         root_name = get("RootDeviceName")
         root_size = None
         snapshots: tuple[str, ...] = ()
+        encrypted = False
         mappings = get("BlockDeviceMappings")
         if mappings:
             found = []
@@ -77,6 +80,7 @@ class Image:
                 ebs = bdm.get("Ebs")
                 if not ebs:
                     continue
+                encrypted = encrypted or bool(ebs.get("Encrypted"))
                 snap = ebs.get("SnapshotId")
                 if snap:
                     found.append(snap)
@@ -110,6 +114,7 @@ class Image:
             source_image_id=get("SourceImageId") or "",
             source_region=intern(get("SourceImageRegion") or ""),
             allowed=get("ImageAllowed"),
+            encrypted=encrypted,
         )
 
 

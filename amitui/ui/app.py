@@ -66,6 +66,8 @@ class AmiTui(App[None]):
         super().__init__()
         tasks = TaskTracker(self, clients, store, settings.poll_interval, demo=settings.demo)
         #: what every screen is given (typed): settings, clients, tasks, cache, this session
+        #: each listed region's image block public access (None: could not be read)
+        self.public_sharing_states: dict[str, str | None] = {}
         self.services = Services(settings, clients, tasks, cache, session=self)
         self.set_reactive(AmiTui.regions, settings.regions)
         query = ListQuery(
@@ -132,6 +134,7 @@ class AmiTui(App[None]):
                 states[region] = public_sharing(self.clients.ec2(region))
             except Exception:  # an endpoint without the call, AccessDenied: not verified
                 states[region] = None
+        self.public_sharing_states = states  # each region's, for the sharing form
         self.call_from_thread(setattr, self, "public_sharing", public_sharing_summary(states))
 
     def watch_regions(self, regions: tuple[str, ...]) -> None:

@@ -29,6 +29,8 @@ class Session(Protocol):
     regions: tuple[str, ...]
     list_query: ListQuery
     account: str | None
+    #: each listed region's image block public access, once read (None: not verified)
+    public_sharing_states: dict[str, str | None]
 
     def ensure_identity(self) -> None: ...  # ask for the account again while unknown
 

@@ -12,6 +12,7 @@ from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.help import HelpScreen
 from tests.app.helpers import (
     SIZE,
+    field_error,
     fill,
     loaded,
     make_app,
@@ -210,3 +211,18 @@ async def test_leave_a_shared_image_and_aws_s_refusal_shows_in_the_form(
         await wait_for(pilot, lambda: row(app, shared) is None, 10, "its row to go")
     left = ec2().describe_images(ExecutableUsers=["self"], Owners=["210987654321"])["Images"]
     assert shared not in {i["ImageId"] for i in left}
+
+
+async def test_public_sharing_is_refused_in_the_form_where_the_region_blocks_it(ec2, proxy):
+    region = "eu-west-1"  # the sandbox blocks new public sharing there
+    image = own_images(ec2(region))[0]["ImageId"]
+    app = make_app(proxy.url, regions=(region,))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: app.public_sharing == "blocked", 15, "the block state")
+        await select_image(pilot, image)
+        form = await open_form(pilot, "P")
+        await fill(pilot, form, Public="public")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "blocked in eu-west-1" in field_error(form, "Public"))
+    assert proxy.count("ModifyImageAttribute") == 0

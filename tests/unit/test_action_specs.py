@@ -120,6 +120,7 @@ FULL: dict[str, dict[str, object]] = {
         "ShareWith": "111111111111, arn:aws:organizations::123456789012:organization/o-abcdefghij",
         "StopSharingWith": "222222222222",
         "Public": "not public",
+        "SnapshotVolumes": True,
     },
     "leave-shared": {"ImageId": AMI, "ConfirmImageId": AMI},
 }

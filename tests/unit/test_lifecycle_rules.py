@@ -164,3 +164,27 @@ def test_sharing_builds_one_modify_or_a_reset():
     assert "StopSharingWith" in spec.validate(
         {"ImageId": AMI, "ShareWith": "111111111111", "StopSharingWith": "111111111111"}
     )
+
+
+def test_public_sharing_is_refused_where_it_is_blocked_and_allowed_where_unknown():
+    spec = ACTIONS["sharing"]
+    values = {"ImageId": AMI, "Public": "public"}
+    blocked = {"region": "eu-west-1", "public_sharing": "block-new-sharing"}
+    assert "blocked in eu-west-1" in spec.validate(values, context=blocked)["Public"]
+    for state in ("unblocked", None):  # None: not verified -> AWS answers for itself
+        assert spec.validate(values, context={"public_sharing": state}) == {}
+
+
+def test_snapshots_too_adds_volume_permissions_for_the_accounts_and_warns_of_the_key():
+    spec = ACTIONS["sharing"]
+    org = "arn:aws:organizations::123456789012:organization/o-abcdefghij"
+    values = {"ImageId": AMI, "ShareWith": f"111111111111, {org}", "SnapshotVolumes": True}
+    context = {"snapshot_ids": ("snap-1", "snap-2"), "encrypted": True}
+    calls = spec.plan(spec.build_request(values), spec.clean(values), context)
+    assert [op for op, _ in calls] == ["ModifyImageAttribute"] + ["ModifySnapshotAttribute"] * 2
+    assert calls[1][1] == {
+        "SnapshotId": "snap-1",
+        "Attribute": "createVolumePermission",
+        "CreateVolumePermission": {"Add": [{"UserId": "111111111111"}]},
+    }
+    assert "KMS key" in spec.warn(spec.clean(values), context)

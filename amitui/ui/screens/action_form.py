@@ -88,6 +88,9 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self.image = image
         self.aws_region = image.region if image else region
         self.context = image_context(image, self.aws_region)
+        # the region's image block public access, as the header read it (None: not known)
+        sharing = services.session.public_sharing_states.get(self.aws_region)
+        self.context["public_sharing"] = sharing
         self.initial = spec.initial_values(self.context)
         #: Fields fixed to the selected image (see IMAGE_PREFILLS), with their values.
         self.locked: dict[str, object] = {
@@ -211,7 +214,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     def validate(self, values: dict[str, object], *, sending: bool = True) -> dict[str, str]:
         """The spec's errors; for a real send, also its refusal from what uses the image
         (a dry run changes nothing, so it may go while usage is asked or in doubt)."""
-        errors = self.spec.validate(values, regions=self.known_regions)
+        errors = self.spec.validate(values, regions=self.known_regions, context=self.context)
         if sending:
             for key, message in self.usage.errors(self.spec.clean(values)).items():
                 errors.setdefault(key, message)

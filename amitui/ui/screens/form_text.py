@@ -26,6 +26,7 @@ def image_context(image: Image | None, region: str) -> dict[str, object]:
         "public": image.public,
         "state": image.state,
         "owner_id": image.owner_id,
+        "encrypted": image.encrypted,
     }
 
 
