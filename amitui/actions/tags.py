@@ -46,7 +46,7 @@ def _preview(values: Mapping[str, object], context: Mapping[str, object]) -> str
     request = {"Resources": [values.get("ImageId")]}
     calls = _plan(request, values, context)
     if not calls:
-        return "No change yet: edit, add or remove tags above."
+        return "No change yet: edit, add or remove tags in the field below."
     lines = []
     for operation, call in calls:
         what = ", ".join(

@@ -59,3 +59,16 @@ def test_copies_are_reported_per_region_and_their_new_images_fetched():
         f"{spec.title} started: ami-2 in eu-west-1",
     ]
     assert effects.fetch == {"us-east-1": ["ami-1"], "eu-west-1": ["ami-2"]}
+
+
+def test_a_planned_action_is_one_toast_naming_its_calls_and_refreshes_the_form_s_image():
+    from amitui.aws.images import Image
+
+    image = Image("ami-0abc", "us-east-1")
+    resources = {"Resources": ["ami-0abc"], "Tags": []}
+    create = CallResult("us-east-1", "CreateTags", resources, {})
+    delete = CallResult("us-east-1", "DeleteTags", resources, {})
+    effects = outcome_effects(FormOutcome(ACTIONS["tags"], {}, [create, delete], image))
+    (toast,) = effects.toasts
+    assert toast.text == "Edit tags: done in us-east-1 (CreateTags, DeleteTags)"
+    assert effects.fetch == {"us-east-1": ["ami-0abc"]}  # the row the form was fixed to

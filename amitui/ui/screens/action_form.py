@@ -155,6 +155,9 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                         value="" if value is None else as_text(value),
                         placeholder=field.placeholder,
                         compact=True,
+                        # a tag editor is added to: focusing it must not select (and a
+                        # key replace) every tag it shows
+                        select_on_focus=field.kind != "tags",
                         id=f"f-{index}",
                     )
                 if has_picker(field) and field.api_name not in self.locked:
@@ -179,7 +182,11 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         if not editable:  # everything is the selected image's: the button is what is left
             self.query_one("#submit").focus()
             return
-        first = next((i for i, f in editable if not self.initial.get(f.api_name)), editable[0][0])
+        # the first field still to fill in (a switch is never "to fill"), else the first one
+        first = next(
+            (i for i, f in editable if f.kind != "bool" and not self.initial.get(f.api_name)),
+            editable[0][0],
+        )
         self.query_one(f"#f-{first}").focus()
 
     # -- values and validation ----------------------------------------------------------

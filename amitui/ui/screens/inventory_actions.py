@@ -80,12 +80,17 @@ def outcome_effects(outcome: FormOutcome) -> OutcomeEffects:
             )
         )
         return effects
+    said: set[str] = set()  # a planned action's calls: one toast per region, naming them
     for result in outcome.results:
         target = result.result_id or "?"
         reused = [n for n in result.notes if n.startswith("reused")]
         if reused:
             effects.toasts.append(Toast(f"{spec.title}: {reused[0]}", "Reused"))
-        elif spec.task is None:
+        elif spec.plan is not None and result.region not in said:
+            said.add(result.region)
+            calls = ", ".join(r.operation for r in outcome.results if r.region == result.region)
+            effects.toasts.append(Toast(f"{spec.title}: done in {result.region} ({calls})", "Done"))
+        elif spec.task is None and spec.plan is None:
             effects.toasts.append(Toast(f"{spec.title}: done in {result.region}", "Done"))
         else:  # the form's worker stored the task in SQLite before we got here
             effects.toasts.append(
