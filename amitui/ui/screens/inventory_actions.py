@@ -86,11 +86,13 @@ def outcome_effects(outcome: FormOutcome) -> OutcomeEffects:
         reused = [n for n in result.notes if n.startswith("reused")]
         if reused:
             effects.toasts.append(Toast(f"{spec.title}: {reused[0]}", "Reused"))
-        elif spec.plan is not None and result.region not in said:
-            said.add(result.region)
-            calls = ", ".join(r.operation for r in outcome.results if r.region == result.region)
-            effects.toasts.append(Toast(f"{spec.title}: done in {result.region} ({calls})", "Done"))
-        elif spec.task is None and spec.plan is None:
+        elif spec.plan is not None:
+            if result.region not in said:
+                said.add(result.region)
+                calls = ", ".join(r.operation for r in outcome.results if r.region == result.region)
+                text = f"{spec.title}: done in {result.region} ({calls})"
+                effects.toasts.append(Toast(text, "Done"))
+        elif spec.task is None:
             effects.toasts.append(Toast(f"{spec.title}: done in {result.region}", "Done"))
         else:  # the form's worker stored the task in SQLite before we got here
             effects.toasts.append(
