@@ -32,6 +32,8 @@ CONFIG_KEYS: dict[str, str] = {
     "listing": '"auto" (default: paging, then creation-date partitions fetched at once when '
     'a page is slow), "partitioned" (always, past the first page) or "paged" (never)',
     "columns": "inventory columns shown (list of column keys; the column picker, key C, writes it)",
+    "version_depth": "launch template versions the usage check reads, newest first "
+    "(1..10000, default 10000: every version; AWS's own default is 10)",
     "keys": 'table remapping keys by binding id, e.g. [keys] refresh = "ctrl+r,f5" (below)',
 }
 
@@ -64,6 +66,8 @@ class Settings:
     listing: str = "auto"
     demo: bool = False
     debug_log: Path | None = None
+    #: launch template versions the usage check reads (DescribeImageReferences)
+    version_depth: int = 10000
     #: the inventory columns the user picked (None: the default set)
     columns: tuple[str, ...] | None = None
     #: config.toml's [keys] table as written (binding id -> keys); the UI checks it
@@ -170,6 +174,11 @@ def build_settings(
         if merged["listing"] not in LISTING_MODES:
             raise SettingsError(f"listing must be one of: {', '.join(map(repr, LISTING_MODES))}")
         kwargs["listing"] = merged["listing"]
+    if "version_depth" in merged:
+        depth = merged["version_depth"]
+        if not isinstance(depth, int) or isinstance(depth, bool) or not 1 <= depth <= 10000:
+            raise SettingsError("version_depth must be an integer from 1 to 10000")
+        kwargs["version_depth"] = depth
     if "columns" in merged:
         kwargs["columns"] = _as_tuple(merged["columns"], "columns")
     if "keys" in merged:

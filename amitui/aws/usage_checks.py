@@ -76,7 +76,8 @@ def _arn_parts(arn: str) -> tuple[str, str]:
 
 def image_references(ec2: Any, image_id: str, region: str, version_depth: int) -> Check:
     title = "Image references"
-    scope = "instances, launch templates (every version), SSM parameters, Image Builder recipes"
+    every = "every version" if version_depth >= MAX_VERSION_DEPTH else f"newest {version_depth}"
+    scope = f"instances, launch templates ({every}), SSM parameters, Image Builder recipes"
     options = {
         "ec2:LaunchTemplate": [
             {"OptionName": "version-depth", "OptionValues": [str(version_depth)]}

@@ -83,3 +83,12 @@ def test_the_listing_flag_reaches_the_settings_and_help():
     with pytest.raises(SystemExit):
         parser.parse_args(["--listing", "fast"])
     assert 'listing              "auto"' in parser.epilog
+
+
+def test_version_depth_covers_every_version_unless_set_and_is_checked(tmp_path):
+    assert build_settings({}, env={}, config_path=tmp_path / "none.toml").version_depth == 10000
+    set_to = build_settings({}, env={}, config_path=write(tmp_path, "version_depth = 20"))
+    assert set_to.version_depth == 20
+    for bad in ("0", "10001", '"20"', "true"):
+        with pytest.raises(SettingsError, match="version_depth"):
+            build_settings({}, env={}, config_path=write(tmp_path, f"version_depth = {bad}"))

@@ -257,7 +257,10 @@ class DetailScreen(Screen):
     def fetch_usage(self) -> None:
         image = self.image
         try:
-            usage = check_usage(self.services.clients, image.region, image.image_id)
+            depth = self.services.settings.version_depth
+            usage = check_usage(
+                self.services.clients, image.region, image.image_id, version_depth=depth
+            )
         except Exception as exc:  # check_usage answers failures per check; a bug net
             usage = Usage(
                 image.image_id, image.region, (Check("Usage", error=describe_error(exc)),)

@@ -56,7 +56,8 @@ class FormUsage:
         assert image is not None
         services = self.form.services
         try:
-            usage = check_usage(services.clients, image.region, image.image_id)
+            depth = services.settings.version_depth
+            usage = check_usage(services.clients, image.region, image.image_id, version_depth=depth)
         except Exception as exc:  # check_usage answers failures per check; this is a bug net
             usage = Usage(
                 image.image_id, image.region, (Check("Usage", error=describe_error(exc)),)
