@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from amitui.actions.run import run_action
 from amitui.actions.spec import FORM_ERROR, ActionSpec, Field, InvalidForm
@@ -23,8 +23,9 @@ from amitui.aws.execute import CallResult
 from amitui.aws.images import Image
 from amitui.aws.lookups import Lookup, list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
-from amitui.ui.screens.form_pickers import FieldPickers, has_picker, pick_button, warning_box
-from amitui.ui.screens.form_text import as_text, image_context, summary_text
+from amitui.ui.screens.form_fields import field_widgets
+from amitui.ui.screens.form_pickers import FieldPickers
+from amitui.ui.screens.form_text import image_context, summary_text
 from amitui.ui.screens.form_usage import FormUsage, UsageLoaded
 from amitui.ui.services import Services
 from amitui.ui.widgets.key_footer import KeyFooter
@@ -129,44 +130,8 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         return summary_text(self.spec, self.image)
 
     def _field_widgets(self, index: int, field: Field) -> ComposeResult:
-        value = self.initial.get(field.api_name)
-        label = field.label + (" *" if field.required else "")
-        with Vertical(classes="field", id=f"field-{index}"):
-            with Horizontal(classes="row"):
-                yield Label(Text(label), classes="field-label")
-                if field.api_name in self.locked:
-                    yield Static(
-                        Text.assemble((as_text(value), "bold"), ("  · the selected row", "dim")),
-                        classes="locked",
-                        id=f"f-{index}",
-                    )
-                elif field.kind == "bool":
-                    yield Toggle(bool(value), id=f"f-{index}")
-                elif field.kind == "choice":
-                    yield Select(
-                        [(c, c) for c in field.choices],
-                        value=value if value in field.choices else Select.NULL,
-                        allow_blank=not field.required or value not in field.choices,
-                        compact=True,
-                        id=f"f-{index}",
-                    )
-                else:
-                    yield Input(
-                        value="" if value is None else as_text(value),
-                        placeholder=field.placeholder,
-                        compact=True,
-                        # a tag editor is added to: focusing it must not select (and a
-                        # key replace) every tag it shows
-                        select_on_focus=field.kind != "tags",
-                        id=f"f-{index}",
-                    )
-                if has_picker(field) and field.api_name not in self.locked:
-                    yield pick_button(index)
-            if field.help and field.api_name not in self.locked:
-                yield Static(Text(field.help), classes="help")
-            if has_picker(field):
-                yield warning_box(index)
-            yield Static("", classes="error", id=f"e-{index}")
+        locked = field.api_name in self.locked
+        yield from field_widgets(index, field, self.initial.get(field.api_name), locked)
 
     def on_mount(self) -> None:
         self._update_context(self.values())
