@@ -254,7 +254,7 @@ async def test_the_header_keeps_read_only_and_running_tasks_visible(memory, size
         await loaded(pilot)
         await wait_for(pilot, lambda: "123456789012" in header_line(app), what="the account")
         app.running_tasks = 2
-        await pilot.pause()
+        await wait_for(pilot, lambda: "running" in header_line(app), what="the task count")
         header = app.inventory.query_one("#context")
         line = header_line(app)
         assert cell_len(line) <= header.content_size.width

@@ -127,8 +127,10 @@ async def test_a_failing_region_keeps_its_rows_while_the_others_refresh(sandbox,
 
 async def test_read_timeouts_are_retried_then_reported(sandbox, proxy, ec2):
     truth = own_ids(ec2)
-    proxy.hold_seconds = 3.0
-    app = make_app(proxy.url, page_size=50, attempts=1, read_timeout=0.5)
+    # A held answer is far longer than the read timeout; the timeout is far longer than a
+    # page takes on a loaded 2-core machine (0.5 s timed out unfaulted pages there).
+    proxy.hold_seconds = 8.0
+    app = make_app(proxy.url, page_size=50, attempts=1, read_timeout=2.5)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         # One slow answer: botocore times out, retries, and the refresh completes.

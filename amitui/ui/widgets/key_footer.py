@@ -7,6 +7,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -42,10 +43,28 @@ class KeyFooter(Footer):
     this way while the keys (and the palette, and help) still answer."""
 
     _composed_width = 0
+    #: what the last composition drew (see ``_drawn``)
+    _composed_keys: tuple = ()
+
+    def _drawn(self) -> tuple:
+        """What a composition draws: each active binding as shown, enabled or not, at this
+        width. Textual recomposes the footer whenever the screen's bindings are updated
+        (every focus change); when this is unchanged, the same keys would be drawn again."""
+        keys = tuple(
+            (b.key, b.description, b.show, enabled, tooltip)
+            for _node, b, enabled, tooltip in self.screen.active_bindings.values()
+        )
+        return (self.size.width, self.compact, self.show_command_palette, keys)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if self._bindings_ready and screen is self.screen and self._drawn() == self._composed_keys:
+            return
+        super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
+        self._composed_keys = self._drawn()
         width = self._composed_width = self.size.width  # 0 before the first layout: all
         active = self.screen.active_bindings
         shown: dict[str, tuple[Binding, bool, str]] = {}
