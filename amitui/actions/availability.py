@@ -6,18 +6,9 @@ current shares (what will be lost) before anything is sent."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from amitui.actions.common import image_field
+from amitui.actions.common import image_field, usage_shown_only
 from amitui.actions.registry import register_action
 from amitui.actions.spec import ActionSpec
-from amitui.aws.usage import Usage
-
-
-def _shown_only(values: Mapping[str, object], usage: Usage | None) -> dict[str, str]:
-    """Disable refuses nothing: it asks what uses and shares the image to show it."""
-    return {}
-
 
 DISABLE = register_action(
     ActionSpec(
@@ -33,7 +24,7 @@ DISABLE = register_action(
         needs_image=True,
         image_row="refreshes",
         shows_image=True,
-        usage_guard=_shown_only,
+        usage_guard=usage_shown_only,
         fields=(image_field("The AMI to disable."),),
     )
 )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from amitui.actions.spec import Field
 from amitui.aws import storage_validators as sv
 from amitui.aws import validators as v
+from amitui.aws.usage import Usage
 
 DISK_FORMATS = ("OVA", "VHD", "VHDX", "VMDK", "RAW")
 EXPORT_FORMATS = ("VMDK", "RAW", "VHD")
@@ -70,4 +72,22 @@ def role_field(help: str) -> Field:
 def kms_needs_encrypted(values: Mapping[str, object]) -> dict[str, str]:
     if values.get("KmsKeyId") and not values.get("Encrypted"):
         return {"KmsKeyId": "A KMS key needs Encrypted: turn Encrypted on."}
+    return {}
+
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+"""An AWS account id: 12 digits."""
+
+
+def typed_back(values: Mapping[str, object]) -> dict[str, str]:
+    """A destructive form's rule: ``ConfirmImageId`` is exactly the form's ``ImageId``."""
+    image, typed = values.get("ImageId"), values.get("ConfirmImageId")
+    if image and typed and typed != image:
+        return {"ConfirmImageId": f"Does not match: type {image} to confirm."}
+    return {}
+
+
+def usage_shown_only(values: Mapping[str, object], usage: Usage | None) -> dict[str, str]:
+    """A usage guard that refuses nothing: the form asks what uses and shares the image
+    only to show it (disable lists the shares it drops, sharing the current ones)."""
     return {}

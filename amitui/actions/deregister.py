@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from amitui.actions.common import image_field
+from amitui.actions.common import image_field, typed_back
 from amitui.actions.registry import register_action
 from amitui.actions.spec import FORM_ERROR, ActionSpec, Field
 from amitui.aws.usage import Usage
@@ -22,13 +22,6 @@ def _snapshots_go_too(values: Mapping[str, object], image: Mapping[str, object])
     if values.get("DeleteAssociatedSnapshots") and snapshots:
         return "These snapshots will be deleted too: " + ", ".join(snapshots)  # type: ignore[arg-type]
     return None
-
-
-def _typed_back(values: Mapping[str, object]) -> dict[str, str]:
-    image, typed = values.get("ImageId"), values.get("ConfirmImageId")
-    if image and typed and typed != image:
-        return {"ConfirmImageId": f"Does not match: type {image} to confirm."}
-    return {}
 
 
 def _refused_while_used(values: Mapping[str, object], usage: Usage | None) -> dict[str, str]:
@@ -53,7 +46,7 @@ DEREGISTER = register_action(
         image_row="removes",
         shows_image=True,
         warn=_snapshots_go_too,
-        cross_validators=(_typed_back,),
+        cross_validators=(typed_back,),
         usage_guard=_refused_while_used,
         usage_override=OVERRIDE,
         fields=(

@@ -4,19 +4,9 @@ getting it back needs its owner to share it again."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from amitui.actions.common import image_field
+from amitui.actions.common import image_field, typed_back
 from amitui.actions.registry import register_action
 from amitui.actions.spec import ActionSpec, Field
-
-
-def _typed_back(values: Mapping[str, object]) -> dict[str, str]:
-    image, typed = values.get("ImageId"), values.get("ConfirmImageId")
-    if image and typed and typed != image:
-        return {"ConfirmImageId": f"Does not match: type {image} to confirm."}
-    return {}
-
 
 LEAVE = register_action(
     ActionSpec(
@@ -31,7 +21,7 @@ LEAVE = register_action(
         needs_image=True,
         image_row="removes",
         shows_image=True,
-        cross_validators=(_typed_back,),
+        cross_validators=(typed_back,),
         fields=(
             image_field("The shared AMI to leave."),
             Field(

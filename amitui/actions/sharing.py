@@ -11,13 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from amitui.actions.common import image_field
+from amitui.actions.common import ACCOUNT_ID, image_field, usage_shown_only
 from amitui.actions.registry import register_action
 from amitui.actions.spec import FORM_ERROR, ActionSpec, Field
-from amitui.aws.usage import Usage
 
 PUBLIC_CHOICES = ("unchanged", "public", "not public", "reset to private")
-_ACCOUNT = re.compile(r"\d{12}")
 _ORG = re.compile(r"arn:aws[a-z-]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}")
 _OU = re.compile(
     r"arn:aws[a-z-]*:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}"
@@ -26,7 +24,7 @@ _OU = re.compile(
 
 def principal(value: str) -> dict[str, str] | None:
     """The LaunchPermission entry ``value`` names, or None."""
-    if _ACCOUNT.fullmatch(value):
+    if ACCOUNT_ID.fullmatch(value):
         return {"UserId": value}
     if _ORG.fullmatch(value):
         return {"OrganizationArn": value}
@@ -65,7 +63,7 @@ def _plan(
         reset = {"ImageId": request["ImageId"], "Attribute": "launchPermission"}
         return [("ResetImageAttribute", reset)]
     calls = [("ModifyImageAttribute", request)] if "LaunchPermission" in request else []
-    accounts = [v for v in values.get("ShareWith") or () if _ACCOUNT.fullmatch(v)]  # type: ignore[attr-defined]
+    accounts = [v for v in values.get("ShareWith") or () if ACCOUNT_ID.fullmatch(v)]  # type: ignore[attr-defined]
     if values.get("SnapshotVolumes") and accounts:
         for snapshot in context.get("snapshot_ids") or ():  # type: ignore[attr-defined]
             permission = {"Add": [{"UserId": a} for a in accounts]}
@@ -122,11 +120,6 @@ def _blocked(values: Mapping[str, object], context: Mapping[str, object]) -> dic
     return {}
 
 
-def _shown_only(values: Mapping[str, object], usage: Usage | None) -> dict[str, str]:
-    """Sharing refuses nothing on usage: it asks to list the current shares."""
-    return {}
-
-
 SHARING = register_action(
     ActionSpec(
         name="sharing",
@@ -137,7 +130,7 @@ SHARING = register_action(
         needs_image=True,
         image_row="refreshes",
         warn=_preview,
-        usage_guard=_shown_only,
+        usage_guard=usage_shown_only,
         cross_validators=(_rules,),
         context_rules=(_blocked,),
         request_hook=_permissions,

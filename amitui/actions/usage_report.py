@@ -7,10 +7,9 @@ unexpired report instead of opening this form again."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from amitui.actions.common import image_field
+from amitui.actions.common import ACCOUNT_ID, image_field
 from amitui.actions.registry import register_action
 from amitui.actions.spec import ActionSpec, Field
 from amitui.aws.usage_checks import unexpired_usage_report
@@ -18,7 +17,6 @@ from amitui.tasks.kinds import API_USAGE_REPORTS, TaskKind
 
 #: The resource types a usage report counts (botocore documents these two).
 REPORT_RESOURCE_TYPES = ("ec2:Instance", "ec2:LaunchTemplate")
-_ACCOUNT = re.compile(r"\d{12}")
 
 
 def _resource_type(value: str) -> str | None:
@@ -28,7 +26,7 @@ def _resource_type(value: str) -> str | None:
 
 
 def _account_id(value: str) -> str | None:
-    return None if _ACCOUNT.fullmatch(value) else "An AWS account id is 12 digits."
+    return None if ACCOUNT_ID.fullmatch(value) else "An AWS account id is 12 digits."
 
 
 def _resource_types(request: dict, values: Mapping[str, object]) -> None:

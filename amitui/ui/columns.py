@@ -50,27 +50,24 @@ def duration(seconds: float) -> str:
 _AGE_CACHE: dict[str, str] = {}
 
 
-def created_cell(image: Image) -> str:
-    """'2025-03-14 8mo': the date and its age (ages cached per day: 100k rows parse fast)."""
-    day = image.creation_date[:10]
-    if not day:
-        return ""
+def _dated(day: str) -> str:
+    """'2025-03-14 8mo': a day and its age (cached per day: 100k rows parse fast)."""
     cached = _AGE_CACHE.get(day)
     if cached is None:
         cached = _AGE_CACHE[day] = f"{day} {age(day + 'T00:00:00+00:00')}"
     return cached
+
+
+def created_cell(image: Image) -> str:
+    day = image.creation_date[:10]
+    return _dated(day) if day else ""
 
 
 def launched_cell(image: Image) -> str:
     """LastLaunchedTime as date and age, or "never" when AWS reports no launch (it reports
     launches up to 24 h late, and only to the image's owner)."""
     day = image.last_launched[:10]
-    if not day:
-        return "never"
-    cached = _AGE_CACHE.get(day)
-    if cached is None:
-        cached = _AGE_CACHE[day] = f"{day} {age(day + 'T00:00:00+00:00')}"
-    return cached
+    return _dated(day) if day else "never"
 
 
 def protection_cell(image: Image) -> str:
