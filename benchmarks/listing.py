@@ -132,7 +132,7 @@ VARIANTS: dict[str, tuple[str, Callable[[str, int], dict[str, float]]]] = {
     "floor": ("tuned boto3 paging: 100 then 1000s, gc.freeze a page (floor)", tuned_boto3),
     "naive": ("naive boto3 paging: 1000s", raw_boto3),
     "aws": ("amitui.aws iter_image_pages", image_pages),
-    "pty": ("app from exec in a pty (partitioned, the default)", app_from_exec),
+    "pty": ("app from exec in a pty (the default listing, auto)", app_from_exec),
     "app": ("app headless, partitioned", app_headless),
     "paged": ("app headless, `--listing paged`", lambda u, e: app_headless(u, e, listing="paged")),
 }

@@ -130,7 +130,7 @@ def compare(
     met = max(ratios) <= TARGET_RATIO and worst_first <= TARGET_FIRST_S and complete
     section.rows.append(
         [
-            "app from exec in a pty (partitioned, the default)",
+            "app from exec in a pty (the default listing, auto)",
             f"{secs(median([a['first'] for a in app]))} (worst {secs(worst_first)})",
             secs(median([a["all"] for a in app])),
             f"{median(ratios):.2f} / {max(ratios):.2f}",
