@@ -13,6 +13,7 @@ from amitui.actions.spec import ActionSpec
 DISABLE = register_action(
     ActionSpec(
         name="disable",
+        bulk=True,
         operation="DisableImage",
         title="Disable image",
         label="Disable",
@@ -32,6 +33,7 @@ DISABLE = register_action(
 ENABLE = register_action(
     ActionSpec(
         name="enable",
+        bulk=True,
         operation="EnableImage",
         title="Enable image",
         label="Enable",

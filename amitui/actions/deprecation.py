@@ -38,6 +38,7 @@ def _shown(values: Mapping[str, object], image: Mapping[str, object]) -> str | N
 DEPRECATE = register_action(
     ActionSpec(
         name="deprecate",
+        bulk=True,
         operation="EnableImageDeprecation",
         title="Schedule deprecation",
         label="Deprecate",
@@ -64,6 +65,7 @@ DEPRECATE = register_action(
 UNDEPRECATE = register_action(
     ActionSpec(
         name="undeprecate",
+        bulk=True,
         operation="DisableImageDeprecation",
         title="Clear deprecation",
         label="Undeprecate",

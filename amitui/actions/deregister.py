@@ -39,6 +39,7 @@ def _refused_while_used(values: Mapping[str, object], usage: Usage | None) -> di
 DEREGISTER = register_action(
     ActionSpec(
         name="deregister",
+        bulk=True,
         operation="DeregisterImage",
         title="Deregister image",
         summary="Deregister the image: permanent (unless a Recycle Bin rule keeps it).",

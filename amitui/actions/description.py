@@ -10,6 +10,7 @@ from amitui.aws import validators as v
 DESCRIBE = register_action(
     ActionSpec(
         name="description",
+        bulk=True,
         operation="ModifyImageAttribute",
         title="Change description",
         label="Description",

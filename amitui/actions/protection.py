@@ -10,6 +10,7 @@ from amitui.actions.spec import ActionSpec, Field
 PROTECT = register_action(
     ActionSpec(
         name="protect",
+        bulk=True,
         operation="EnableImageDeregistrationProtection",
         title="Protect from deregistration",
         label="Protect",
@@ -32,6 +33,7 @@ PROTECT = register_action(
 UNPROTECT = register_action(
     ActionSpec(
         name="unprotect",
+        bulk=True,
         operation="DisableImageDeregistrationProtection",
         title="Remove deregistration protection",
         label="Unprotect",

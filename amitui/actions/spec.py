@@ -82,6 +82,11 @@ cleaned values)`` -> the id the call would have started (usage report: an unexpi
 on the same image for the same accounts), or None to call. It may call AWS (describe)."""
 
 
+BulkValues = Callable[[Mapping[str, object], Mapping[str, object]], Mapping[str, object]]
+"""One image's values in a bulk run, from the bulk form's values and that image's context
+(tags: the image's own tags with the form's added or changed, none removed)."""
+
+
 class InvalidForm(ValueError):
     """``build_request`` was given values that do not validate."""
 
@@ -150,6 +155,11 @@ class ActionSpec:
     reuse: Reuser | None = None
     plan: Planner | None = None
     context_rules: tuple[ContextRule, ...] = ()
+    #: it may run over many marked images at once (one item per image: amitui/actions/bulk.py)
+    bulk: bool = False
+    bulk_values: BulkValues | None = None
+    #: what the bulk form says about the action over many images (tags: none removed)
+    bulk_note: str = ""
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -158,6 +168,8 @@ class ActionSpec:
             raise ValueError(f"{self.name}: usage_override must name a bool field")
         if self.task is not None and not self.result_key:
             raise ValueError(f"{self.name}: a task needs the result_key naming its id")
+        if self.bulk and (not self.needs_image or self.task is not None or self.fan_out):
+            raise ValueError(f"{self.name}: only an action on one image, starting no task, bulks")
 
     def field(self, api_name: str) -> Field:
         for f in self.fields:

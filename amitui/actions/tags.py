@@ -56,9 +56,19 @@ def _preview(values: Mapping[str, object], context: Mapping[str, object]) -> str
     return "\n".join(lines)
 
 
+def _merged(values: Mapping[str, object], context: Mapping[str, object]) -> dict[str, object]:
+    """Over many images, the field adds or changes tags and removes none: each image keeps
+    its own other tags."""
+    wanted = {**_current(context), **dict(values.get("Tags") or ())}  # type: ignore[call-overload]
+    return {"Tags": list(wanted.items())}
+
+
 TAGS = register_action(
     ActionSpec(
         name="tags",
+        bulk=True,
+        bulk_values=_merged,
+        bulk_note="Over many images the tags are added or changed; none is removed.",
         operation="CreateTags",
         title="Edit tags",
         label="Tags",

@@ -46,6 +46,8 @@ class Image:
     allowed: bool | None = None
     #: any of its EBS snapshots is encrypted (sharing it needs the KMS key shared too)
     encrypted: bool = False
+    #: the sum of its EBS volumes' sizes (GiB): what its snapshots hold at most
+    size_gib: int = 0
 
     @property
     def owner(self) -> str:
@@ -73,6 +75,7 @@ class Image:
         root_size = None
         snapshots: tuple[str, ...] = ()
         encrypted = False
+        size = 0
         mappings = get("BlockDeviceMappings")
         if mappings:
             found = []
@@ -81,6 +84,7 @@ class Image:
                 if not ebs:
                     continue
                 encrypted = encrypted or bool(ebs.get("Encrypted"))
+                size += ebs.get("VolumeSize") or 0
                 snap = ebs.get("SnapshotId")
                 if snap:
                     found.append(snap)
@@ -115,6 +119,7 @@ class Image:
             source_region=intern(get("SourceImageRegion") or ""),
             allowed=get("ImageAllowed"),
             encrypted=encrypted,
+            size_gib=size,
         )
 
 

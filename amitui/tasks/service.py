@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from amitui.tasks.bulk_model import BulkItem, BulkRun, NewItem
+from amitui.tasks.bulk_runner import BulkRunner
 from amitui.tasks.groups import GroupKey
 from amitui.tasks.kinds import TaskKind
 from amitui.tasks.model import CANCELLED, DEMO_ENDPOINT, Task, make_scope
@@ -25,6 +27,7 @@ DEMO_ENDED = "ended with the demo's sandbox (each --demo starts a fresh one)"
 
 UpdateCallback = Callable[[Task, int], None]
 ErrorCallback = Callable[[str, str], None]
+BulkCallback = Callable[[BulkRun, BulkItem], None]
 
 
 class TaskService:
@@ -37,6 +40,8 @@ class TaskService:
         demo: bool = False,
         on_update: UpdateCallback | None = None,
         on_error: ErrorCallback | None = None,
+        on_bulk: BulkCallback | None = None,
+        bulk_workers: int = 3,
     ) -> None:
         self._clients = clients
         self.store = store
@@ -44,7 +49,10 @@ class TaskService:
         self.demo = demo
         self.on_update = on_update
         self.on_error = on_error
+        self.on_bulk = on_bulk
+        self.bulk_workers = bulk_workers
         self.poller: Poller | None = None
+        self.bulk: BulkRunner | None = None
         self.scope: str | None = None
         self._lock = threading.Lock()
 
@@ -82,6 +90,20 @@ class TaskService:
             on_error=self._poll_error,
         )
         self.poller.start()
+        if self.bulk is not None:
+            self.bulk.stop()
+        self.bulk = BulkRunner(
+            self.clients,
+            self.store.bulk,
+            scope,
+            workers=self.bulk_workers,
+            on_update=self._bulk_updated,
+        )
+        self.bulk.start()
+
+    def _bulk_updated(self, run: BulkRun, item: BulkItem) -> None:
+        if self.on_bulk is not None:
+            self.on_bulk(run, item)
 
     def _scope_of(self, account: str) -> str:
         """The endpoint's URL and the account; the demo's sandbox, whose port changes
@@ -102,6 +124,8 @@ class TaskService:
     def stop(self) -> None:
         if self.poller is not None:
             self.poller.stop(timeout=2.0)
+        if self.bulk is not None:
+            self.bulk.stop(timeout=2.0)
 
     def _following(self) -> Poller:
         if self.poller is None:
@@ -136,6 +160,33 @@ class TaskService:
             self.poller.wake()
         self._updated(task)
         return task
+
+    # -- bulk runs: one action over many images (tasks/bulk_runner.py) -----------------
+
+    def start_bulk(self, action: str, title: str, items: list[NewItem]) -> BulkRun:
+        """Record a bulk run (committed on return: it survives a crash from here on) and
+        have it sent. Thread-safe."""
+        run = self.store.bulk.add_run(self._ensure_scope(), action, title, items)
+        if self.bulk is None:  # the account was unknown until now
+            self.start(self.clients.identity().account)
+        else:
+            self.bulk.wake()
+        return run
+
+    def retry_bulk(self, run_id: int) -> int:
+        """Queue a run's failed items again; how many."""
+        count = self.store.bulk.retry_failed(run_id)
+        if count and self.bulk is not None:
+            self.bulk.wake()
+        return count
+
+    def bulk_runs(self, include_cleared: bool = False) -> list[BulkRun]:
+        if self.scope is None:
+            return []
+        return self.store.bulk.runs(self.scope, include_cleared=include_cleared)
+
+    def bulk_items(self, run_id: int) -> list[BulkItem]:
+        return self.store.bulk.items(run_id)
 
     def tasks(self, include_cleared: bool = False) -> list[Task]:
         if self.scope is None:

@@ -31,6 +31,7 @@ from amitui.sqlite_file import (
     open_database,
     transaction,
 )
+from amitui.tasks.bulk_store import BULK_SCHEMA, BulkRuns
 from amitui.tasks.kinds import KINDS
 from amitui.tasks.model import RUNNING, STATUSES, TERMINAL, Observation, Task, TaskEvent
 
@@ -89,6 +90,7 @@ TASK_MIGRATIONS: list[Migration] = [
         )""",
         "CREATE INDEX task_events_by_task ON task_events (task_id, id)",
     ],
+    BULK_SCHEMA,  # v2: bulk runs and their items (amitui/tasks/bulk_store.py)
 ]
 
 _COLUMNS = (
@@ -136,12 +138,25 @@ class TaskStore:
         self._conn, self.warnings = open_database(
             self.path, TASK_MIGRATIONS, synchronous="FULL", clock=clock
         )
+        #: the bulk runs in the same file
+        self.bulk = BulkRuns(self)
 
     # plumbing
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock, transaction(self._conn, "BEGIN IMMEDIATE") as conn:
             yield conn
+
+    def writing(self) -> Any:
+        """One write transaction (``BEGIN IMMEDIATE``), committed when the block ends."""
+        return self._write()
+
+    def read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    def now(self) -> float:
+        return self._clock()
 
     def _one(self, where: str, args: Sequence[Any]) -> Task | None:
         row = self._conn.execute(f"SELECT {_COLUMNS} FROM tasks WHERE {where}", args).fetchone()

@@ -18,13 +18,14 @@ from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery, public_sharing, public_sharing_summary
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
+from amitui.tasks.bulk_model import DONE
 from amitui.tasks.kinds import KINDS
 from amitui.tasks.model import Task
 from amitui.tasks.store import TaskStore
 from amitui.ui.messages import IdentityLoaded
 from amitui.ui.screens.inventory import InventoryScreen
 from amitui.ui.services import Services
-from amitui.ui.task_tracker import PollFailed, TaskTracker, TaskUpdated
+from amitui.ui.task_tracker import BulkUpdated, PollFailed, TaskTracker, TaskUpdated
 
 FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
 
@@ -77,6 +78,7 @@ class AmiTui(App[None]):
         )
         self.set_reactive(AmiTui.list_query, query)
         self.inventory = InventoryScreen(self.services)
+        self._announced_runs: set[int] = set()  # bulk runs whose end was told
 
     # The services, as the app's own code and the tests read them.
     @property
@@ -170,6 +172,28 @@ class AmiTui(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, TasksScreen):
                 screen.task_changed(task)
+
+    def on_bulk_updated(self, message: BulkUpdated) -> None:
+        from amitui.ui.screens.bulk_runs import BulkRunScreen
+        from amitui.ui.screens.tasks import TasksScreen
+
+        run, item = message.run, message.item
+        if item.status == DONE:
+            self.inventory.bulk_item_done(run.action, item.region, item.image_id)
+        if run.finished and run.id not in self._announced_runs:
+            self._announced_runs.add(run.id)
+            failed = f", {run.failed} failed (t, then r retries them)" if run.failed else ""
+            self.notify(
+                f"{run.title}: {run.done} of {run.total} done{failed}",
+                title="Bulk run finished",
+                severity="warning" if run.failed else "information",
+                timeout=10,
+            )
+        for screen in self.screen_stack:
+            if isinstance(screen, TasksScreen | BulkRunScreen):
+                screen.bulk_changed(run) if isinstance(screen, TasksScreen) else screen.run_changed(
+                    run
+                )
 
     def _announce(self, task: Task) -> None:
         what = f"{task.kind} {task.target_id} ({task.region})"

@@ -165,16 +165,24 @@ class ImageRows:
         self._matches()[index] = 1 if self._filter([index], self.query) else 0
 
     def remove(self, image_id: str, region: str) -> bool:
-        """Drop one row (after a deregister). Rebuilds indices: rare, so O(n) is fine."""
-        index = self._index.get(region, {}).get(image_id)
-        if index is None:
-            return False
+        """Drop one row (after a deregister)."""
+        return self.remove_many([(region, image_id)]) == 1
+
+    def remove_many(self, keys: Iterable[tuple[str, str]]) -> int:
+        """Drop the rows of these (region, image id): one rebuild of the indices, O(n),
+        however many go (a bulk deregister's finished items arrive together). How many."""
+        drop = {
+            index
+            for region, image_id in keys
+            if (index := self._index.get(region, {}).get(image_id)) is not None
+        }
+        if not drop:
+            return 0
         self.finish()
-        keep = [i for i in range(len(self.images)) if i != index]
-        images = [self.images[i] for i in keep]
+        images = [image for i, image in enumerate(self.images) if i not in drop]
         self.clear()
         self.extend(images)
-        return True
+        return len(drop)
 
     # -- filtering --------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from textual.app import App
 from textual.message import Message
 
 from amitui.aws.clients import AwsClients
+from amitui.tasks.bulk_model import BulkItem, BulkRun
 from amitui.tasks.model import Task
 from amitui.tasks.service import TaskService
 from amitui.tasks.store import TaskStore
@@ -24,6 +25,15 @@ class TaskUpdated(Message):
         super().__init__()
         self.task = task
         self.running = running
+
+
+class BulkUpdated(Message):
+    """A bulk run's item changed (ended, or waits to be sent again)."""
+
+    def __init__(self, run: BulkRun, item: BulkItem) -> None:
+        super().__init__()
+        self.run = run
+        self.item = item
 
 
 class PollFailed(Message):
@@ -52,6 +62,7 @@ class TaskTracker(TaskService):
             demo=demo,
             on_update=lambda task, running: self._post(TaskUpdated(task, running)),
             on_error=lambda region, line: self._post(PollFailed(region, line)),
+            on_bulk=lambda run, item: self._post(BulkUpdated(run, item)),
         )
         self._app = app
 

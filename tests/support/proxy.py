@@ -31,6 +31,11 @@ the same knowing the request's region (from its signature). The names:
 know those parameters: they are taken out of each request before it is forwarded (as a
 plain moto server or an older API version ignores them).
 
+``proxy.watched = {"DeregisterImage"}``: the parameters of each such request that reached
+the endpoint are kept in ``proxy.reached[action]``, with the endpoint's HTTP status as
+``__status`` (a dropped one did not reach it; a ``drop_after`` one did).
+``in_flight``/``peak_in_flight``: requests being handled now, and the most ever at once.
+
 ``stop()`` is a dead endpoint (new connections refused, open ones closed);
 ``restart()`` brings it back on the same port. ``faults`` counts the faults injected
 (each ``stop()`` of a listening proxy counts as a ``stop``).
@@ -113,6 +118,10 @@ class RecordingProxy:
         self.delays: dict[str, float] = {}  # or per action
         self.hold_seconds = 5.0  # how long a "timeout" fault keeps the client waiting
         self.ignored_params: set[str] = set()  # request parameters the endpoint never sees
+        self.watched: set[str] = set()
+        self.reached: dict[str, list[dict[str, str]]] = {}
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._port = 0
@@ -146,7 +155,14 @@ class RecordingProxy:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                proxy._handle(self, body)
+                with proxy._lock:
+                    proxy.in_flight += 1
+                    proxy.peak_in_flight = max(proxy.peak_in_flight, proxy.in_flight)
+                try:
+                    proxy._handle(self, body)
+                finally:
+                    with proxy._lock:
+                        proxy.in_flight -= 1
 
             def log_message(self, *args) -> None:
                 pass
@@ -246,6 +262,11 @@ class RecordingProxy:
             self._record(action, "upstream-error")
             self._drop(handler)
             return
+        if action in self.watched:
+            with self._lock:
+                params = dict(urllib.parse.parse_qsl(body.decode()))
+                params["__status"] = str(status)  # what the endpoint answered
+                self.reached.setdefault(action, []).append(params)
         if fault == "drop_after":  # it happened upstream; the client never hears of it
             self._record(action, fault, fault=True)
             self._drop(handler)

@@ -247,7 +247,7 @@ def test_wal_full_sync_version_and_private_files(store: TaskStore, tmp_path: Pat
     conn = store._conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert store.schema_version == len(TASK_MIGRATIONS) == 1
+    assert store.schema_version == len(TASK_MIGRATIONS) == 2
     add(store)
     state = tmp_path / "state"
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
@@ -293,7 +293,8 @@ def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
     with pytest.raises(SchemaTooNewError) as err:
         TaskStore(path)
     message = str(err.value)
-    assert "newer amitui" in message and "v7" in message and "v1" in message
+    known = f"v{len(TASK_MIGRATIONS)}"
+    assert "newer amitui" in message and "v7" in message and known in message
     assert "untouched" in message and str(path) in message
     assert isinstance(err.value, StoreError)
     assert _digest(path) == before
@@ -304,16 +305,16 @@ def test_migration_path_to_v2_keeps_data(tmp_path: Path) -> None:
     path = tmp_path / "tasks.sqlite3"
     with TaskStore(path) as s:
         t = add(s)
-    v2 = [*TASK_MIGRATIONS, ["ALTER TABLE tasks ADD COLUMN note TEXT NOT NULL DEFAULT ''"]]
-    conn, warnings = open_database(path, v2)
+    later = [*TASK_MIGRATIONS, ["ALTER TABLE tasks ADD COLUMN note TEXT NOT NULL DEFAULT ''"]]
+    conn, warnings = open_database(path, later)
     assert warnings == []
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(later)
     assert conn.execute("SELECT target_id, note FROM tasks WHERE id = ?", (t.id,)).fetchone() == (
         t.target_id,
         "",
     )
     conn.close()
-    # This version of amitui knows v1 only: the migrated file is refused, not downgraded.
+    # This version of amitui does not know the later one: refused, not downgraded.
     with pytest.raises(SchemaTooNewError):
         TaskStore(path)
 
@@ -325,7 +326,7 @@ def test_a_failing_migration_rolls_back(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="syntax error"):
         open_database(path, bad)
     with TaskStore(path) as s:
-        assert s.schema_version == 1
+        assert s.schema_version == len(TASK_MIGRATIONS)
         assert s._conn.execute("SELECT name FROM sqlite_master WHERE name='extra'").fetchall() == []
 
 

@@ -23,7 +23,7 @@ from amitui.aws.execute import CallResult
 from amitui.aws.images import Image
 from amitui.aws.lookups import Lookup, list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
-from amitui.ui.screens.form_fields import field_widgets
+from amitui.ui.screens.form_fields import field_values, field_widgets
 from amitui.ui.screens.form_pickers import FieldPickers
 from amitui.ui.screens.form_text import image_context, summary_text
 from amitui.ui.screens.form_usage import FormUsage, UsageLoaded
@@ -157,19 +157,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     # -- values and validation ----------------------------------------------------------
 
     def values(self) -> dict[str, object]:
-        out: dict[str, object] = {}
-        for index, field in enumerate(self.spec.fields):
-            if field.api_name in self.locked:
-                out[field.api_name] = self.locked[field.api_name]
-                continue
-            widget = self.query_one(f"#f-{index}")
-            if isinstance(widget, Toggle):
-                out[field.api_name] = widget.value
-            elif isinstance(widget, Select):
-                out[field.api_name] = None if widget.value is Select.NULL else widget.value
-            elif isinstance(widget, Input):
-                out[field.api_name] = widget.value
-        return out
+        return field_values(self, enumerate(self.spec.fields), self.locked)
 
     def show_errors(self, errors: dict[str, str], everything: bool = False) -> None:
         for index, field in enumerate(self.spec.fields):

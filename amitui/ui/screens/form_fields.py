@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.widgets import Input, Label, Select, Static
 
 from amitui.actions.spec import Field
@@ -53,3 +56,26 @@ def field_widgets(index: int, field: Field, value: object, locked: bool) -> Comp
         if has_picker(field):
             yield warning_box(index)
         yield Static("", classes="error", id=f"e-{index}")
+
+
+def field_values(
+    screen: DOMNode,
+    fields: Iterable[tuple[int, Field]],
+    fixed: Mapping[str, object] | None = None,
+) -> dict[str, object]:
+    """What the widgets of these (index, field) hold now (``#f-<index>``); ``fixed``:
+    values not read from a widget (the fields fixed to the selected image)."""
+    fixed = fixed or {}
+    out: dict[str, object] = {}
+    for index, field in fields:
+        if field.api_name in fixed:
+            out[field.api_name] = fixed[field.api_name]
+            continue
+        widget = screen.query_one(f"#f-{index}")
+        if isinstance(widget, Toggle):
+            out[field.api_name] = widget.value
+        elif isinstance(widget, Select):
+            out[field.api_name] = None if widget.value is Select.NULL else widget.value
+        elif isinstance(widget, Input):
+            out[field.api_name] = widget.value
+    return out

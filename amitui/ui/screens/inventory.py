@@ -29,6 +29,7 @@ from amitui.config_file import set_top_level
 from amitui.ui.action_keys import key_for
 from amitui.ui.columns import COLUMNS
 from amitui.ui.listing import Listing
+from amitui.ui.marks import Marks
 from amitui.ui.messages import (
     CachedImagesLoaded,
     IdentityLoaded,
@@ -39,6 +40,7 @@ from amitui.ui.messages import (
 from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
 from amitui.ui.screens.action_form import ActionForm, FormOutcome
+from amitui.ui.screens.bulk_form import BulkStarted
 from amitui.ui.screens.inventory_actions import action_key_bindings, outcome_effects
 from amitui.ui.screens.inventory_cache import CachedListing
 from amitui.ui.screens.inventory_status import (
@@ -63,6 +65,9 @@ class InventoryScreen(Screen):
         Binding("C", "pick_columns", "Columns", show=False, id="columns"),
         Binding("D", "toggle_deprecated", "Deprecated", show=False, id="deprecated"),
         Binding("X", "toggle_disabled", "Disabled", show=False, id="disabled"),
+        Binding("space", "toggle_mark", "Mark", id="mark"),
+        Binding("asterisk", "mark_shown", "Mark all shown", show=False, id="mark_shown"),
+        Binding("u", "clear_marks", "Unmark all", show=False, id="clear_marks"),
     ]
 
     CSS_PATH = "inventory.tcss"
@@ -78,6 +83,8 @@ class InventoryScreen(Screen):
                     binding.with_key(key.strip())
                 )
         self.listing = Listing()
+        self.marks = Marks()
+        self._bulk_pending: list[tuple[str, str, str]] = []  # (row effect, region, image id)
         self.cache = CachedListing(self)
         self._spin = 0
         self._filter_note: str | None = None  # what the line under the filter box says
@@ -112,7 +119,7 @@ class InventoryScreen(Screen):
                 id="filter",
             )
             yield Static("", id="filter-note")  # why a filter may not do what it reads
-            yield ImageTable(self.rows, id="images")
+            yield ImageTable(self.rows, self.marks, id="images")
             yield Static("", id="message")
             yield Static("", id="status")
         yield KeyFooter()
@@ -153,7 +160,7 @@ class InventoryScreen(Screen):
         if table.empty_hint != hint:
             table.empty_hint = hint
             table.refresh()
-        text = status_text(self.listing, self.session.regions, self._spin, hint)
+        text = status_text(self.listing, self.session.regions, self._spin, hint, self.marks)
         self.query_one("#status", Static).update(text, layout=False)  # one line, always
 
     def on_identity_loaded(self, message: IdentityLoaded) -> None:
@@ -233,6 +240,11 @@ class InventoryScreen(Screen):
             table.rows_changed(keep=ended.adopt_keep)
         for region in ended.save:
             self.cache.save(region)
+        if not self.listing.loading and not self.listing.errors and self.marks:
+            dropped = self.marks.keep_only(self.rows.images)
+            if dropped:
+                self.notify(f"{dropped} marked image(s) are no longer listed: unmarked")
+            table.refresh()
         self._update_status()
 
     def current_image(self) -> Image | None:
@@ -317,6 +329,35 @@ class InventoryScreen(Screen):
         self.app.copy_to_clipboard(image.image_id)
         self.notify(f"Copied {image.image_id}")
 
+    # -- marks: the images a bulk action applies to (they survive filter and sort) -------
+
+    def action_toggle_mark(self) -> None:
+        table = self.query_one(ImageTable)
+        image = table.current
+        if image is None:
+            return
+        self.marks.toggle(image)
+        if table.cursor_row < len(self.rows) - 1:
+            table.cursor_row += 1  # as in mutt and ranger: mark, next
+        table.refresh()
+        self._update_status()
+
+    def action_mark_shown(self) -> None:
+        rows = self.rows
+        if rows.filtering:
+            rows.finish()  # every matching row, not only those found so far
+        added = self.marks.add(rows.image_at(i) for i in range(len(rows)))
+        self.query_one(ImageTable).refresh()
+        self._update_status()
+        self.notify(f"Marked {added:,} more ({self.marks.summary()})")
+
+    def action_clear_marks(self) -> None:
+        cleared = self.marks.clear()
+        self.query_one(ImageTable).refresh()
+        self._update_status()
+        if cleared:
+            self.notify(f"Unmarked {cleared:,} image(s)")
+
     def action_pick_owner(self) -> None:
         from amitui.ui.screens.pickers import OwnerPicker
 
@@ -394,6 +435,13 @@ class InventoryScreen(Screen):
                 severity="error",
             )
             return
+        if self.marks and spec.bulk:
+            from amitui.ui.screens.bulk_form import BulkForm
+
+            self.app.push_screen(
+                BulkForm(spec, self.marks.images(), self.services), self._bulk_started
+            )
+            return
         image = self.current_image()
         if spec.needs_image and image is None:
             self.notify(f"Select an image to {name} first", severity="warning")
@@ -401,6 +449,41 @@ class InventoryScreen(Screen):
         region = image.region if image else self.session.regions[0]
         form = ActionForm(spec, image, region, self.services, on_started=self.record_outcome)
         self.app.push_screen(form, self._form_closed)
+
+    def _bulk_started(self, started: BulkStarted | None) -> None:
+        if started is None:
+            return
+        self.marks.clear()  # the run holds them now
+        self.query_one(ImageTable).refresh()
+        self._update_status()
+        self.notify(
+            f"{started.run.title}: started (t shows its progress)", title=started.spec.title
+        )
+
+    def bulk_item_done(self, action: str, region: str, image_id: str) -> None:
+        """A bulk run's item succeeded: its row goes or is read again (as the single
+        form's outcome would), a few at a time."""
+        spec = ACTIONS.get(action)
+        if spec is None or spec.image_row not in ("removes", "refreshes"):
+            return
+        self.services.usage.forget(region, image_id)
+        if not self._bulk_pending:
+            self.set_timer(0.3, self._apply_bulk_items)
+        self._bulk_pending.append((spec.image_row, region, image_id))
+
+    def _apply_bulk_items(self) -> None:
+        pending, self._bulk_pending = self._bulk_pending, []
+        removed = [(r, i) for effect, r, i in pending if effect == "removes"]
+        if removed:
+            self.rows.remove_many(removed)
+            self.marks.discard(removed)
+            self.table_changed()
+        refreshed: dict[str, list[str]] = {}
+        for effect, region, image_id in pending:
+            if effect == "refreshes":
+                refreshed.setdefault(region, []).append(image_id)
+        if refreshed:
+            self.fetch_changed_images(refreshed)
 
     def _form_closed(self, outcome: FormOutcome | None) -> None:
         if outcome is not None:
@@ -410,6 +493,8 @@ class InventoryScreen(Screen):
         effects = outcome_effects(outcome)
         if effects.removed is not None:
             self.rows.remove(*effects.removed)
+            image_id, region = effects.removed
+            self.marks.discard([(region, image_id)])
             self.table_changed()
         for toast in effects.toasts:
             self.notify(

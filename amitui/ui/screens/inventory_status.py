@@ -9,6 +9,7 @@ from rich.text import Text
 
 from amitui.ui.columns import duration
 from amitui.ui.listing import Listing
+from amitui.ui.marks import Marks
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -31,8 +32,10 @@ def empty_hint(listing: Listing, regions: tuple[str, ...], scope: str) -> str:
     )
 
 
-def status_text(listing: Listing, regions: tuple[str, ...], spin: int, hint: str) -> Text:
-    """The status line: counts, loading progress, cache, failures, sort and ``hint``."""
+def status_text(
+    listing: Listing, regions: tuple[str, ...], spin: int, hint: str, marks: Marks | None = None
+) -> Text:
+    """The status line: counts, marks, loading progress, cache, failures, sort, ``hint``."""
     rows = listing.rows
     text = Text(no_wrap=True, overflow="ellipsis")
     shown, total = len(rows), rows.total
@@ -43,6 +46,8 @@ def status_text(listing: Listing, regions: tuple[str, ...], spin: int, hint: str
         text.append("  filtering…", style="yellow")
     else:
         text.append(f"{shown:,} of {total:,} images match", style="bold")
+    if marks:
+        text.append(f"  · {marks.summary()}", style="bold yellow")
     pages_by_region = listing.pages_by_region
     if pages_by_region:
         pages = sum(pages_by_region.values())

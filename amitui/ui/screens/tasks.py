@@ -21,8 +21,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from amitui.aws.errors import describe_error
+from amitui.tasks.bulk_model import BulkRun
 from amitui.tasks.kinds import kind_of
 from amitui.tasks.model import Task, TaskEvent
+from amitui.ui.screens.bulk_runs import BulkRunsTable
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.task_views import (
     COLUMNS,
@@ -81,6 +83,7 @@ class TasksScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield ContextHeader(self.services.settings, id="context")
+        yield BulkRunsTable(self.services, id="bulk-runs")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="tasks")
         with VerticalScroll(id="history"):
             yield Static(Text("No task selected.", style="dim"), id="history-text")
@@ -88,7 +91,7 @@ class TasksScreen(Screen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#tasks", DataTable)
         for key, title in COLUMNS:
             table.add_column(title, key=key)
         # The scope becomes known with the account (e.g. the endpoint was down at launch).
@@ -115,7 +118,7 @@ class TasksScreen(Screen):
         return task.scope == self.tracker.scope
 
     def _rebuild(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#tasks", DataTable)
         current = self.selected()
         rows = self.rows()
         table.clear()
@@ -132,7 +135,7 @@ class TasksScreen(Screen):
     def task_changed(self, task: Task) -> None:
         """A task of this scope changed: update its row in place, or redraw when it is new
         or moves in the sort order. (When the scope becomes known, ``reload`` runs.)"""
-        if not self.is_mounted or not self.query(DataTable):
+        if not self.is_mounted or not self.query("#tasks"):
             # Pushed and not built yet (its mount reads every task from the store), or
             # being taken down (the app quitting): no table to update.
             return
@@ -146,16 +149,21 @@ class TasksScreen(Screen):
         if [t.id for t in self.rows()] != self._order:
             self._rebuild()
             return
-        table = self.query_one(DataTable)
+        table = self.query_one("#tasks", DataTable)
         for key, cell in task_cells(task).items():
             table.update_cell(str(task.id), key, cell)
         self._update_status()
         if self._history_for == task.id:
             self._show_history()
 
+    def bulk_changed(self, run: BulkRun) -> None:
+        """A bulk run of this scope changed: its row, in place."""
+        if self.is_mounted and self.query(BulkRunsTable):
+            self.query_one(BulkRunsTable).run_changed(run)
+
     def _tick(self) -> None:
         """Only the running tasks' Elapsed cells change with the clock."""
-        table = self.query_one(DataTable)
+        table = self.query_one("#tasks", DataTable)
         now = time.time()
         for task in self.task_list:
             if task.is_running:
@@ -173,7 +181,7 @@ class TasksScreen(Screen):
         self.query_one("#task-status", Static).update(text)
 
     def selected(self) -> Task | None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#tasks", DataTable)
         rows = {t.id: t for t in (*self.task_list, *self.unfollowed)}
         row = table.cursor_row
         if not self._order or row is None or not 0 <= row < len(self._order):
@@ -182,7 +190,7 @@ class TasksScreen(Screen):
 
     # -- sorting ---------------------------------------------------------------------
 
-    @on(DataTable.HeaderSelected)
+    @on(DataTable.HeaderSelected, "#tasks")
     def _header(self, event: DataTable.HeaderSelected) -> None:
         key = str(event.column_key.value)
         self.sort_reverse = not self.sort_reverse if key == self.sort_column else False
@@ -196,9 +204,9 @@ class TasksScreen(Screen):
 
     # -- history ---------------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted)
+    @on(DataTable.RowHighlighted, "#tasks")
     def _row_highlighted(self) -> None:
-        if not self.query(DataTable):
+        if not self.query("#tasks"):
             return  # a highlight still queued when the screen was taken down
         self._show_history()
 
@@ -223,7 +231,7 @@ class TasksScreen(Screen):
         )
         self.query_one("#history", VerticalScroll).scroll_end(animate=False)  # newest last
 
-    @on(DataTable.RowSelected)
+    @on(DataTable.RowSelected, "#tasks")
     def _row_selected(self) -> None:
         self.action_history()
 

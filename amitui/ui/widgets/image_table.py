@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from amitui.aws.images import Image
 from amitui.ui.columns import Column, columns_for, layout_widths
+from amitui.ui.marks import Marks
 from amitui.ui.rows import ImageRows
 from amitui.ui.widgets.rows_view import RowsView
 
@@ -63,6 +64,7 @@ class ImageTable(RowsView, can_focus=True):
         "image-table--sorted",
         "image-table--cursor",
         "image-table--odd",
+        "image-table--marked",
     }
 
     DEFAULT_CSS = """
@@ -72,6 +74,7 @@ class ImageTable(RowsView, can_focus=True):
     ImageTable > .image-table--cursor { background: $accent 40%; }
     ImageTable:focus > .image-table--cursor { background: $accent; color: $text; }
     ImageTable > .image-table--odd { background: $surface-lighten-1 20%; }
+    ImageTable > .image-table--marked { color: $warning; text-style: bold; }
     """
 
     BINDINGS = [
@@ -107,9 +110,18 @@ class ImageTable(RowsView, can_focus=True):
             self.column = column
             self.reverse = reverse
 
-    def __init__(self, rows: ImageRows, *, name: str | None = None, id: str | None = None):
+    def __init__(
+        self,
+        rows: ImageRows,
+        marks: Marks | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+    ):
         super().__init__(name=name, id=id)
         self.rows = rows
+        #: the marked images: a mark in the row's first cell, the row in the marked style
+        self.marks = marks if marks is not None else Marks()
         #: the column keys the user picked (None: the default set), and the region count
         self.shown: tuple[str, ...] | None = None
         self._multi_region = False
@@ -230,6 +242,7 @@ class ImageTable(RowsView, can_focus=True):
             "sorted": self.get_component_rich_style("image-table--sorted"),
             "cursor": self.get_component_rich_style("image-table--cursor"),
             "odd": self.get_component_rich_style("image-table--odd"),
+            "marked": self.get_component_rich_style("image-table--marked"),
         }
         return super().render_lines(crop)
 
@@ -280,7 +293,11 @@ class ImageTable(RowsView, can_focus=True):
             base = base + self._style("cursor")
         elif row % 2:
             base = base + self._style("odd")
-        segments = [Segment(" ", base)]
+        if self.marks and image in self.marks:
+            base = base + self._style("marked")
+            segments = [Segment("●", base)]
+        else:
+            segments = [Segment(" ", base)]
         for col, width in zip(self.columns, self.widths, strict=True):
             style = base
             if row != self.cursor_row:

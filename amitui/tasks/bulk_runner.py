@@ -1,0 +1,261 @@
+"""Runs the queued items of one scope's bulk runs: a few calls in flight, never one twice.
+
+``workers`` threads (3 by default) each claim an item (``sending``, committed), make its
+calls in order and record the outcome, so at most ``workers`` calls are in flight whatever
+the run's size. AWS's refusal of a call fails the item with AWS's code and message (the
+user may retry the failed items). A throttle, a server error or a lost connection queues
+the item again after a backoff shared by every worker (exponential with jitter, up to
+``max_backoff``), and the run shows why it waits.
+
+Nothing is done twice: an item whose call may have reached AWS without its answer reaching
+us (the process died while sending, the connection dropped) is ``uncertain``; before it
+is sent again, the call's effect is looked for (:data:`ALREADY_DONE`: a deregistered image
+is gone, a deleted snapshot too). Calls without such a check are idempotent (protection,
+deprecation, tags, description...): sending them again changes nothing.
+
+Textual-free; ``on_update(run, item)`` is called on the worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from amitui.aws.errors import describe_error, error_code
+from amitui.aws.execute import call
+from amitui.tasks.bulk_model import DONE, FAILED, BulkItem, BulkRun
+from amitui.tasks.bulk_store import BulkRuns
+from amitui.tasks.groups import THROTTLE_CODES
+
+log = logging.getLogger(__name__)
+
+UpdateCallback = Callable[[BulkRun, BulkItem], None]
+
+#: Codes after which the same call may simply be sent again later.
+TRANSIENT_CODES = (
+    *THROTTLE_CODES,
+    "InternalError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "Unavailable",
+    "RequestTimeout",
+    "EndpointConnectionError",
+    "ConnectionClosedError",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+    "ConnectionError",
+    "ProxyConnectionError",
+)
+GONE_IMAGE = ("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable")
+GONE_SNAPSHOT = ("InvalidSnapshot.NotFound",)
+
+
+def image_gone(ec2: Any, request: dict[str, Any]) -> bool:
+    """A DeregisterImage's effect: the image is no longer there (or deregistered)."""
+    try:
+        answer = ec2.describe_images(
+            ImageIds=[request["ImageId"]], IncludeDeprecated=True, IncludeDisabled=True
+        )
+    except ClientError as exc:
+        if error_code(exc) in GONE_IMAGE:
+            return True
+        raise
+    images = answer.get("Images") or []
+    return not images or images[0].get("State") == "deregistered"
+
+
+def snapshot_gone(ec2: Any, request: dict[str, Any]) -> bool:
+    """A DeleteSnapshot's effect: the snapshot is no longer there."""
+    try:
+        answer = ec2.describe_snapshots(SnapshotIds=[request["SnapshotId"]])
+    except ClientError as exc:
+        if error_code(exc) in GONE_SNAPSHOT:
+            return True
+        raise
+    return not answer.get("Snapshots")
+
+
+#: Operation -> "did this call already happen?" (ec2 client, request) -> bool. Operations
+#: not named here are idempotent: an uncertain one is sent again.
+ALREADY_DONE: dict[str, Callable[[Any, dict[str, Any]], bool]] = {
+    "DeregisterImage": image_gone,
+    "DeleteSnapshot": snapshot_gone,
+}
+
+
+class BulkRunner:
+    def __init__(
+        self,
+        clients: Any,
+        runs: BulkRuns,
+        scope: str,
+        *,
+        workers: int = 3,
+        on_update: UpdateCallback | None = None,
+        base_backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.clients = clients
+        self.runs = runs
+        self.scope = scope
+        self.workers = workers
+        self.on_update = on_update
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self._rng = rng or random.Random()
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._threads: list[threading.Thread] = []
+        self._paused_until = 0.0
+        self._failures = 0  # transient failures in a row (the backoff's exponent)
+        self.in_flight = 0
+        #: the most calls ever in flight at once (the "a few calls" promise, observable)
+        self.peak_in_flight = 0
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Resume what a previous process left (its ``sending`` items become uncertain)
+        and start the workers."""
+        recovered = self.runs.recover(self.scope)
+        if recovered:
+            log.info("bulk: %d item(s) were being sent when amitui stopped", recovered)
+        for n in range(self.workers):
+            thread = threading.Thread(target=self._loop, name=f"bulk-{n}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def wake(self) -> None:
+        """New or retried items: look now."""
+        with self._cond:
+            self._cond.notify_all()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    # -- the loop ---------------------------------------------------------------------
+
+    def _wait(self, seconds: float) -> None:
+        with self._cond:
+            if not self._stopping:
+                self._cond.wait(max(0.0, seconds))
+
+    def _loop(self) -> None:
+        while not self._stopping:
+            paused = self._paused_until - time.time()
+            if paused > 0:
+                self._wait(paused)
+                continue
+            try:
+                item = self.runs.claim(self.scope)
+            except Exception:
+                log.exception("bulk: could not read the queue")
+                self._wait(1.0)
+                continue
+            if item is None:
+                due = self.runs.next_due(self.scope)
+                self._wait(5.0 if due is None else min(5.0, due - time.time()))
+                continue
+            with self._cond:
+                self.in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                self._process(item)
+            except Exception as exc:  # a store failure: the item is tried again later
+                log.exception("bulk: item %s", item.id)
+                self._transient(item, describe_error(exc), uncertain=True)
+            finally:
+                with self._cond:
+                    self.in_flight -= 1
+
+    def _process(self, item: BulkItem) -> None:
+        if item.uncertain and item.next_call < len(item.calls):
+            operation, request = item.calls[item.next_call]
+            check = ALREADY_DONE.get(operation)
+            if check is not None:
+                try:
+                    done = check(self.clients.ec2(item.region), request)
+                except Exception as exc:
+                    self._transient(item, describe_error(exc), uncertain=True)
+                    return
+                if done:
+                    if item.next_call + 1 < len(item.calls):
+                        self.runs.advance(item.id, item.next_call + 1)
+                        item = replace(item, next_call=item.next_call + 1, uncertain=False)
+                    else:
+                        note = f"{operation} had already happened (its answer was lost)"
+                        self._ended(item, DONE, "", note)
+                        return
+        notes: list[str] = []
+        for index in range(item.next_call, len(item.calls)):
+            operation, request = item.calls[index]
+            snapshots = item.snapshots if operation == "DeregisterImage" else ()
+            result = call(self.clients, item.region, operation, request, image_snapshots=snapshots)
+            if result.ok:
+                self.runs.advance(item.id, index + 1)
+                notes += result.notes
+                continue
+            code = result.code or ""
+            if code in GONE_IMAGE + GONE_SNAPSHOT and self._already_done(item, operation, request):
+                # botocore retried a call whose first answer was lost, or someone else
+                # did it first: either way what was asked is true now
+                note = f"already gone when asked again ({code}): not done twice"
+                if index + 1 < len(item.calls):
+                    self.runs.advance(item.id, index + 1)
+                    notes.append(note)
+                    continue
+                self._failures = 0
+                self._ended(item, DONE, "", "; ".join([*notes, note]))
+                return
+            if code in TRANSIENT_CODES:
+                throttled = code in THROTTLE_CODES
+                self._transient(item, result.error or code, uncertain=not throttled)
+                return
+            self._ended(item, FAILED, code, result.error or code)
+            return
+        self._failures = 0
+        self._ended(item, DONE, "", "; ".join(notes))
+
+    def _already_done(self, item: BulkItem, operation: str, request: dict[str, Any]) -> bool:
+        check = ALREADY_DONE.get(operation)
+        if check is None:
+            return False
+        try:
+            return check(self.clients.ec2(item.region), request)
+        except Exception:
+            return False
+
+    def _ended(self, item: BulkItem, status: str, code: str, message: str) -> None:
+        run = self.runs.finish(item.id, status, code, message)
+        self._told(run, replace(item, status=status, code=code, message=message))
+
+    def _transient(self, item: BulkItem, why: str, *, uncertain: bool) -> None:
+        """Try the item again after the shared backoff; the run says why it waits."""
+        with self._cond:
+            self._failures += 1
+            ceiling = min(self.max_backoff, self.base_backoff * 2 ** min(self._failures, 16))
+            delay = ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+            self._paused_until = max(self._paused_until, time.time() + delay)
+        message = f"waiting {delay:.0f} s: {why}"
+        run = self.runs.requeue(item.id, delay=delay, message=message, uncertain=uncertain)
+        if run is not None:
+            self._told(run, replace(item, status="queued", message=message))
+
+    def _told(self, run: BulkRun, item: BulkItem) -> None:
+        if self.on_update is not None:
+            try:
+                self.on_update(run, item)
+            except Exception:
+                log.exception("bulk: update callback")

@@ -1,0 +1,303 @@
+"""One action over the marked images: one form, every image's request previewed, one
+bulk run (a task group) started.
+
+The fields are the single form's, less those each image fills itself (its id, the
+typed-back id). Below them, a table shows what each image's item will send — the same
+validation and request building as the single form (amitui/actions/bulk.py) — or why it
+cannot. A destructive action has the user type ``<action> <count>`` back. An action that
+asks what still uses an image (deregister) asks it of every marked image first: an image
+that is used, protected, shared or not verified is left out unless the override is ticked,
+and the table says which and why. The run is in SQLite before the form says "started".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Select, Static
+
+from amitui.actions.bulk import (
+    ImagePlan,
+    call_line,
+    confirmation_phrase,
+    destructive,
+    image_plan,
+    per_image_fields,
+)
+from amitui.actions.spec import FORM_ERROR, ActionSpec
+from amitui.aws.errors import describe_error
+from amitui.aws.images import Image
+from amitui.aws.usage import FRESH_SECONDS, Check, Usage
+from amitui.aws.usage_checks import check_usage
+from amitui.tasks.bulk_model import BulkRun, NewItem
+from amitui.ui.screens.form_fields import field_values, field_widgets
+from amitui.ui.screens.form_text import image_context
+from amitui.ui.services import Services
+from amitui.ui.usage_text import verdict_text
+from amitui.ui.widgets.key_footer import KeyFooter
+from amitui.ui.widgets.toggle import Toggle
+
+
+@dataclass(frozen=True, slots=True)
+class BulkStarted:
+    """The form's result: the run it recorded (and started)."""
+
+    spec: ActionSpec
+    run: BulkRun
+
+
+class UsagesLoaded(Message):
+    def __init__(self, usages: dict[tuple[str, str], Usage]) -> None:
+        super().__init__()
+        self.usages = usages
+
+
+class UsageProgress(Message):
+    def __init__(self, done: int) -> None:
+        super().__init__()
+        self.done = done
+
+
+class RunRecorded(Message):
+    def __init__(self, run: BulkRun | None, error: str | None) -> None:
+        super().__init__()
+        self.run = run
+        self.error = error
+
+
+class BulkForm(ModalScreen[BulkStarted | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="bulk.cancel"),
+        Binding("ctrl+s", "submit", "Start", id="bulk.submit", priority=True),
+    ]
+    CSS_PATH = "bulk_form.tcss"
+
+    def __init__(self, spec: ActionSpec, images: list[Image], services: Services) -> None:
+        super().__init__()
+        self.spec = spec
+        self.images = images
+        self.services = services
+        self.contexts = [image_context(i, i.region) for i in images]
+        skip = per_image_fields(spec)
+        #: (index in spec.fields, field) of the fields this form asks
+        self.asked = [(i, f) for i, f in enumerate(spec.fields) if f.api_name not in skip]
+        self.initial = spec.initial_values({})
+        #: what uses each image, once asked (None: still asking, or not needed)
+        self.usages: dict[tuple[str, str], Usage] | None = None
+        self.plans: list[ImagePlan] = []
+        self.busy = False
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        regions = sorted({i.region for i in self.images})
+        count = len(self.images)
+        with Vertical(id="box"):
+            yield Static(
+                Text(f"{self.spec.title} · {count} marked images · {', '.join(regions)}"),
+                id="title",
+            )
+            summary = self.spec.summary + (
+                f"\n{self.spec.bulk_note}" if self.spec.bulk_note else ""
+            )
+            yield Static(Text(summary), id="summary")
+            with VerticalScroll(id="fields"):
+                for index, field in self.asked:
+                    yield from field_widgets(index, field, self.initial.get(field.api_name), False)
+                if destructive(self.spec):
+                    phrase = confirmation_phrase(self.spec, count)
+                    yield Static(Text(f"Type “{phrase}” to confirm"), classes="confirm-label")
+                    yield Input(placeholder=phrase, compact=True, id="confirm")
+            yield Static("", id="usage")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="preview")
+            yield Static("", id="outcome")
+            with Horizontal(id="buttons"):
+                yield Button(f"Start ({count})", variant="primary", compact=True, id="submit")
+                yield Button("Cancel", compact=True, id="cancel")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#preview", DataTable)
+        table.add_columns("Image", "Name", "Region", "Sends")
+        if self.spec.usage_guard is not None:
+            self._set_usage_line(Text(f"Checking what uses {len(self.images)} images…"))
+            self._ask_usages()
+        self._preview()
+        if self.asked:
+            self.query_one(f"#f-{self.asked[0][0]}").focus()
+        elif destructive(self.spec):
+            self.query_one("#confirm").focus()
+
+    # -- values and the preview -------------------------------------------------------
+
+    def values(self) -> dict[str, object]:
+        return {**self.initial, **field_values(self, self.asked)}
+
+    def _refused(self, image: Image, values: dict[str, object]) -> str:
+        """Why the usage guard leaves this image out ('' when it does not)."""
+        guard = self.spec.usage_guard
+        if guard is None:
+            return ""
+        if self.usages is None:
+            return "still checking what uses it"
+        usage = self.usages.get((image.region, image.image_id))
+        errors = guard(self.spec.clean(values), usage)
+        if not errors:
+            return ""
+        if usage is not None and not usage.clear:
+            return "; ".join(usage.blockers()) or next(iter(errors.values()))
+        return next(iter(errors.values()))
+
+    def _preview(self) -> None:
+        values = self.values()
+        table = self.query_one("#preview", DataTable)
+        table.clear()
+        self.plans = []
+        for image, context in zip(self.images, self.contexts, strict=True):
+            refused = self._refused(image, values)
+            plan = (
+                ImagePlan(image.image_id, image.region, error=f"left out: {refused}")
+                if refused
+                else image_plan(self.spec, values, context)
+            )
+            self.plans.append(plan)
+            sends = (
+                Text("\n".join(call_line(c) for c in plan.calls))
+                if plan.ok
+                else Text(plan.error, style="bold red")
+            )
+            table.add_row(image.image_id, Text(image.name[:40]), image.region, sends)
+        going = sum(p.ok for p in self.plans)
+        self.query_one("#submit", Button).label = f"Start ({going} of {len(self.plans)})"
+
+    @on(Input.Changed)
+    @on(Toggle.Changed)
+    @on(Select.Changed)
+    def _changed(self, event: Message) -> None:
+        if getattr(event, "input", None) is not None and event.input.id == "confirm":  # type: ignore[attr-defined]
+            return
+        self._preview()
+
+    # -- what uses the images ---------------------------------------------------------
+
+    def _set_usage_line(self, text: Text) -> None:
+        self.query_one("#usage", Static).update(text)
+
+    @work(thread=True, exit_on_error=False, group="usage", description="bulk usage")
+    def _ask_usages(self) -> None:
+        services = self.services
+        depth = services.settings.version_depth
+        found: dict[tuple[str, str], Usage] = {}
+        for n, image in enumerate(self.images, 1):
+            usage = services.usage.get(image.region, image.image_id, FRESH_SECONDS)
+            if usage is None:
+                try:
+                    usage = check_usage(
+                        services.clients, image.region, image.image_id, version_depth=depth
+                    )
+                except Exception as exc:  # per-check failures are answers; this is a bug net
+                    check = Check("Usage", error=describe_error(exc))
+                    usage = Usage(image.image_id, image.region, (check,))
+                services.usage.put(usage)
+            found[(image.region, image.image_id)] = usage
+            self.post_message(UsageProgress(n))
+        self.post_message(UsagesLoaded(found))
+
+    def on_usage_progress(self, message: UsageProgress) -> None:
+        if self.usages is None:
+            line = f"Checking what uses {len(self.images)} images… {message.done} done"
+            self._set_usage_line(Text(line))
+
+    def on_usages_loaded(self, message: UsagesLoaded) -> None:
+        self.usages = message.usages
+        clear = sum(u.clear for u in message.usages.values())
+        text = Text(f"What uses them: {clear} of {len(self.images)} clear. ")
+        if clear < len(self.images):
+            worst = next(u for u in message.usages.values() if not u.clear)
+            text.append_text(verdict_text(worst))
+            text.append(" (each is listed below)")
+        self._set_usage_line(text)
+        self._preview()
+
+    # -- submit -----------------------------------------------------------------------
+
+    def set_outcome(self, message: str | None, error: bool = False) -> None:
+        box = self.query_one("#outcome", Static)
+        box.update(Text(message or ""))
+        box.set_class(error, "failed")
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        values = self.values()
+        errors = self.spec.validate(
+            {**values, **{n: "ami-00000000" for n in per_image_fields(self.spec)}}
+        )
+        asked = {f.api_name for _, f in self.asked}
+        shown = {k: m for k, m in errors.items() if k in asked or k == FORM_ERROR}
+        if shown:
+            self.set_outcome(
+                "; ".join(f"{k}: {m}" for k, m in shown.items()) + ": nothing was sent.", True
+            )
+            return
+        if self.spec.usage_guard is not None and self.usages is None:
+            self.set_outcome("Still checking what uses the images: nothing was sent.", True)
+            return
+        going = [p for p in self.plans if p.ok]
+        if not going:
+            self.set_outcome("No image can be sent (each says why): nothing was sent.", True)
+            return
+        if destructive(self.spec):
+            phrase = confirmation_phrase(self.spec, len(self.images))
+            if self.query_one("#confirm", Input).value.strip() != phrase:
+                self.set_outcome(f"Type “{phrase}” to confirm: nothing was sent.", True)
+                self.query_one("#confirm").focus()
+                return
+        self.busy = True
+        self.set_outcome(f"Recording {len(going)} items…")
+        by_key = {(i.region, i.image_id): i for i in self.images}
+        items = [
+            NewItem(
+                p.region,
+                p.image_id,
+                p.calls,
+                name=by_key[(p.region, p.image_id)].name,
+                snapshots=by_key[(p.region, p.image_id)].snapshot_ids,
+            )
+            for p in going
+        ]
+        left_out = len(self.plans) - len(going)
+        title = f"{self.spec.label} {len(going)} image" + ("s" if len(going) != 1 else "")
+        if left_out:
+            title += f" ({left_out} left out)"
+        self._record(title, items)
+
+    @work(thread=True, exit_on_error=False, group="record", description="bulk record")
+    def _record(self, title: str, items: list[NewItem]) -> None:
+        try:  # into SQLite now, in this thread, before the UI says "started"
+            run = self.services.tasks.start_bulk(self.spec.name, title, items)
+        except Exception as exc:
+            self.post_message(RunRecorded(None, f"Nothing was started: {describe_error(exc)}"))
+            return
+        self.post_message(RunRecorded(run, None))
+
+    def on_run_recorded(self, message: RunRecorded) -> None:
+        self.busy = False
+        if message.run is None:
+            self.set_outcome(message.error, error=True)
+            return
+        for image in self.images:  # what uses or shares them is about to change
+            self.services.usage.forget(image.region, image.image_id)
+        self.dismiss(BulkStarted(self.spec, message.run))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,174 @@
+"""Marks and bulk actions from the UI, end to end on the sandbox (issue 17): space, * and u
+mark and unmark; marks survive filtering and sorting; a bulk deregister previews each
+image's request, wants the count typed back, and deregisters exactly the marked images
+and their snapshots (checked with an independent boto3 client); a bulk tag run adds a tag
+to each marked image and keeps each one's own tags."""
+
+from __future__ import annotations
+
+import uuid
+
+from textual.widgets import DataTable, Input
+
+from amitui.ui.screens.bulk_form import BulkForm
+from amitui.ui.screens.bulk_runs import BulkRunsTable
+from amitui.ui.screens.tasks import TasksScreen
+from tests.app.helpers import (
+    SIZE,
+    fill,
+    loaded,
+    make_app,
+    own_images,
+    rendered,
+    screen_on_top,
+    status_text,
+    table,
+    type_text,
+    wait_for,
+)
+
+
+def copies(ec2, count: int, prefix: str) -> list[dict]:
+    """``count`` new available images of ours named ``<prefix>-n`` (copies of a seeded one)."""
+    client = ec2()
+    source = sorted(
+        (i for i in own_images(client) if i["State"] == "available"), key=lambda i: i["ImageId"]
+    )[5]
+    ids = [
+        client.copy_image(
+            SourceImageId=source["ImageId"], SourceRegion="us-east-1", Name=f"{prefix}-{n}"
+        )["ImageId"]
+        for n in range(count)
+    ]
+    waiter = client.get_waiter("image_available")
+    waiter.wait(ImageIds=ids, WaiterConfig={"Delay": 0.2, "MaxAttempts": 200})
+    return client.describe_images(ImageIds=ids)["Images"]
+
+
+def cells(data_table: DataTable) -> str:
+    """A DataTable's rows as plain text, one line per row."""
+    return "\n".join(
+        " ".join(str(cell) for cell in data_table.get_row_at(row))
+        for row in range(data_table.row_count)
+    )
+
+
+def marked_ids(app) -> set[str]:
+    return {i.image_id for i in app.inventory.marks}
+
+
+async def filter_to(pilot, text: str) -> None:
+    await pilot.press("slash")
+    box = pilot.app.inventory.query_one("#filter", Input)
+    box.value = text
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not table(pilot.app).rows.filtering, 10, "the filter")
+
+
+async def test_marks_bulk_deregister_with_snapshots_and_nothing_else(sandbox, ec2, proxy):
+    prefix = f"bulk-{uuid.uuid4().hex[:8]}"
+    made = copies(ec2, 4, prefix)
+    ids = [i["ImageId"] for i in made]
+    snapshots = {
+        bdm["Ebs"]["SnapshotId"] for i in made for bdm in i["BlockDeviceMappings"] if "Ebs" in bdm
+    }
+    others_before = {i["ImageId"] for i in own_images(ec2())} - set(ids)
+    app = make_app(proxy.url, regions=("us-east-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await filter_to(pilot, prefix)
+        assert len(table(app).rows) == 4
+        await pilot.press("asterisk")
+        assert marked_ids(app) == set(ids)
+        size = sum(i.size_gib for i in app.inventory.marks)
+        assert size > 0 and f"4 marked · {size} GiB" in status_text(app)
+        await pilot.press("u")
+        assert marked_ids(app) == set() and "marked" not in status_text(app)
+
+        # space marks the row and moves on: the first three rows
+        table(app).cursor_row = 0
+        await pilot.press("space", "space", "space")
+        shown = [table(app).rows.image_at(n).image_id for n in range(4)]
+        assert marked_ids(app) == set(shown[:3])
+        # marks survive a sort and another filter
+        await pilot.press("S")
+        await filter_to(pilot, "")
+        assert marked_ids(app) == set(shown[:3])
+        await filter_to(pilot, prefix)
+
+        await pilot.press("ctrl+d")
+        form = await screen_on_top(pilot, BulkForm)
+        await wait_for(pilot, lambda: form.usages is not None, 60, "what uses the images")
+        await fill(pilot, form, DeleteAssociatedSnapshots=True)
+        preview = cells(form.query_one("#preview", DataTable))
+        for image_id in shown[:3]:
+            assert image_id in preview
+        assert shown[3] not in preview
+        assert preview.count("DeleteAssociatedSnapshots=True") == 3
+        # the count must be typed back
+        await pilot.press("ctrl+s")
+        assert "Type “deregister 3”" in rendered(form.query_one("#outcome"))
+        assert proxy.count("DeregisterImage") == 0
+        form.query_one("#confirm", Input).focus()
+        await type_text(pilot, *"deregister 3")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), 10, "started")
+
+        await wait_for(
+            pilot, lambda: len(table(app).rows) == 1, 60, "the three rows to go as they end"
+        )
+        assert table(app).rows.image_at(0).image_id == shown[3]
+        await pilot.press("t")
+        tasks = await screen_on_top(pilot, TasksScreen)
+        runs = tasks.query_one(BulkRunsTable)
+        await wait_for(pilot, lambda: runs.runs and next(iter(runs.runs.values())).finished, 30)
+        assert "3/3" in cells(runs)
+
+    direct = ec2()
+    left = {i["ImageId"] for i in own_images(direct)}
+    assert not set(shown[:3]) & left and shown[3] in left
+    assert others_before <= left  # nothing else was touched
+    gone_snapshots = {
+        bdm["Ebs"]["SnapshotId"]
+        for i in made
+        if i["ImageId"] in shown[:3]
+        for bdm in i["BlockDeviceMappings"]
+        if "Ebs" in bdm
+    }
+    remaining = {s["SnapshotId"] for s in direct.describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+    assert gone_snapshots and not gone_snapshots & remaining
+    assert (snapshots - gone_snapshots) <= remaining
+
+
+async def test_bulk_tags_add_to_each_image_and_keep_their_own(sandbox, ec2, proxy):
+    prefix = f"bulktag-{uuid.uuid4().hex[:8]}"
+    made = copies(ec2, 2, prefix)
+    ids = [i["ImageId"] for i in made]
+    ec2().create_tags(Resources=[ids[0]], Tags=[{"Key": "own", "Value": "first"}])
+    app = make_app(proxy.url, regions=("us-east-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await filter_to(pilot, prefix)
+        await pilot.press("asterisk")
+        await pilot.press("T")
+        form = await screen_on_top(pilot, BulkForm)
+        await fill(pilot, form, Tags="team=web")
+        preview = cells(form.query_one("#preview", DataTable))
+        assert preview.count("CreateTags") == 2 and "DeleteTags" not in preview
+        await pilot.press("ctrl+s")  # not destructive: no count to type
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), 10, "started")
+        await wait_for(
+            pilot,
+            lambda: all(
+                ("team", "web") in table(app).rows.image_at(n).tags
+                for n in range(len(table(app).rows))
+            ),
+            30,
+            "both rows read again with the tag",
+        )
+    tags = {
+        i["ImageId"]: {t["Key"]: t["Value"] for t in i.get("Tags", [])}
+        for i in ec2().describe_images(ImageIds=ids)["Images"]
+    }
+    assert tags[ids[0]] == {"own": "first", "team": "web"}
+    assert tags[ids[1]] == {"team": "web"}
