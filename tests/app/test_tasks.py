@@ -362,7 +362,7 @@ async def test_a_demo_ends_an_earlier_demo_s_tasks_and_shows_a_gone_endpoints_ta
         )
         assert [t.id for t in screen.task_list] == [resumed.id]
         assert [t.id for t in screen.unfollowed] == [gone.id]
-        table = screen.query_one(DataTable)
+        table = screen.query_one("#tasks", DataTable)
         row = table.get_row(str(gone.id))
         keys = [str(c.key.value) for c in table.ordered_columns]
         assert str(row[keys.index("status")]) == "not followed"
@@ -404,7 +404,7 @@ async def test_progress_bars_elapsed_and_an_honest_no_percentage(slow_sandbox, e
             pilot,
             lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted and app.screen,
         )
-        table = screen.query_one(DataTable)
+        table = screen.query_one("#tasks", DataTable)
         keys = [str(c.key.value) for c in table.ordered_columns]
         copy = next(t for t in app.tasks.tasks() if t.kind == "copy")
         reg = next(t for t in app.tasks.tasks() if t.kind == "register")
@@ -481,7 +481,7 @@ async def test_a_task_update_before_the_tasks_screen_is_built_is_not_lost(memory
         screen.task_changed(task)  # what app.on_task_updated does, before the screen is built
         await screen_on_top(pilot, TasksScreen)
         assert [t.id for t in screen.task_list] == [task.id]
-        assert screen.query_one(DataTable).row_count == 1
+        assert screen.query_one("#tasks", DataTable).row_count == 1
         # Taken down (the app quitting removes the widgets first): an update is no crash.
-        await screen.query_one(DataTable).remove()
+        await screen.query_one("#tasks", DataTable).remove()
         screen.task_changed(app.tasks.store.update_task(task.id, message="later"))
