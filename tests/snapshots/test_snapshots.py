@@ -137,7 +137,7 @@ async def settle(pilot) -> None:
     header = app.inventory.query_one("#context")
     await wait_for(pilot, lambda: "123456789012" in str(header.render()), what="the account")
     app.inventory.finished_in = 1.0
-    app.inventory._update_status()
+    app.inventory.update_status()
     await pin_headers(pilot)
 
 

@@ -8,7 +8,6 @@ the cache, and shows what the listing holds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 
 from rich.text import Text
@@ -20,14 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from amitui import paths
 from amitui.actions import ACTIONS
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, ListQuery, fetch_images, iter_image_pages
 from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
-from amitui.config_file import set_top_level
 from amitui.ui.action_keys import key_for
-from amitui.ui.columns import COLUMNS
 from amitui.ui.listing import Listing
 from amitui.ui.marks import Marks
 from amitui.ui.messages import (
@@ -40,9 +36,10 @@ from amitui.ui.messages import (
 from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
 from amitui.ui.screens.action_form import ActionForm, FormOutcome
-from amitui.ui.screens.bulk_form import BulkStarted
 from amitui.ui.screens.inventory_actions import action_key_bindings, outcome_effects
 from amitui.ui.screens.inventory_cache import CachedListing
+from amitui.ui.screens.inventory_marks import MarkedRows
+from amitui.ui.screens.inventory_scope import ScopeChoices
 from amitui.ui.screens.inventory_status import (
     SPINNER,
     empty_hint,
@@ -84,7 +81,8 @@ class InventoryScreen(Screen):
                 )
         self.listing = Listing()
         self.marks = Marks()
-        self._bulk_pending: list[tuple[str, str, str]] = []  # (row effect, region, image id)
+        self.marked = MarkedRows(self)
+        self.choices = ScopeChoices(self)
         self.cache = CachedListing(self)
         self._spin = 0
         self._filter_note: str | None = None  # what the line under the filter box says
@@ -152,9 +150,9 @@ class InventoryScreen(Screen):
     def _tick(self) -> None:
         if self.listing.loading:
             self._spin = (self._spin + 1) % len(SPINNER)
-            self._update_status()
+            self.update_status()
 
-    def _update_status(self) -> None:
+    def update_status(self) -> None:
         hint = empty_hint(self.listing, self.session.regions, self.session.list_query.label())
         table = self.query_one(ImageTable)
         if table.empty_hint != hint:
@@ -180,7 +178,7 @@ class InventoryScreen(Screen):
         self.cache.load()
         for region in regions:
             self._list_region(generation, region, query)
-        self._update_status()
+        self.update_status()
 
     @work(thread=True, exit_on_error=False, group="listing")
     def _list_region(self, generation: int, region: str, query: ListQuery) -> None:
@@ -218,7 +216,7 @@ class InventoryScreen(Screen):
             table.rows = self.rows
             table.rows_changed(keep=shown.adopt_keep)
         table.rows_changed(keep=shown.keep)
-        self._update_status()
+        self.update_status()
 
     @on(ListingFinished)
     def _listing_finished(self, message: ListingFinished) -> None:
@@ -245,14 +243,14 @@ class InventoryScreen(Screen):
             if dropped:
                 self.notify(f"{dropped} marked image(s) are no longer listed: unmarked")
             table.refresh()
-        self._update_status()
+        self.update_status()
 
     def current_image(self) -> Image | None:
         return self.query_one(ImageTable).current
 
     def table_changed(self) -> None:
         self.query_one(ImageTable).rows_changed(keep=self.current_image())
-        self._update_status()
+        self.update_status()
 
     # -- the cache: the last listing at once, each fresh one saved (inventory_cache.py) --
 
@@ -285,11 +283,11 @@ class InventoryScreen(Screen):
         # Find the rows the screen shows now; a big table's rest is scanned after the paint.
         self.listing.set_filter(value, first=table.rows_wanted)
         table.filter_applied(keep)
-        self._update_status()
+        self.update_status()
 
     @on(ImageTable.FilterFinished)
     def _filter_finished(self) -> None:
-        self._update_status()
+        self.update_status()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -313,7 +311,7 @@ class InventoryScreen(Screen):
     @on(ImageTable.SortChanged)
     def _sorted(self) -> None:
         self.listing.sort_changed()
-        self._update_status()
+        self.update_status()
 
     # -- actions ----------------------------------------------------------------------
 
@@ -329,91 +327,31 @@ class InventoryScreen(Screen):
         self.app.copy_to_clipboard(image.image_id)
         self.notify(f"Copied {image.image_id}")
 
-    # -- marks: the images a bulk action applies to (they survive filter and sort) -------
+    # -- marks (inventory_marks.py) and the scope's choices (inventory_scope.py) ------
 
     def action_toggle_mark(self) -> None:
-        table = self.query_one(ImageTable)
-        image = table.current
-        if image is None:
-            return
-        self.marks.toggle(image)
-        if table.cursor_row < len(self.rows) - 1:
-            table.cursor_row += 1  # as in mutt and ranger: mark, next
-        table.refresh()
-        self._update_status()
+        self.marked.toggle_current()
 
     def action_mark_shown(self) -> None:
-        rows = self.rows
-        if rows.filtering:
-            rows.finish()  # every matching row, not only those found so far
-        added = self.marks.add(rows.image_at(i) for i in range(len(rows)))
-        self.query_one(ImageTable).refresh()
-        self._update_status()
-        self.notify(f"Marked {added:,} more ({self.marks.summary()})")
+        self.marked.mark_shown()
 
     def action_clear_marks(self) -> None:
-        cleared = self.marks.clear()
-        self.query_one(ImageTable).refresh()
-        self._update_status()
-        if cleared:
-            self.notify(f"Unmarked {cleared:,} image(s)")
+        self.marked.clear()
 
     def action_pick_owner(self) -> None:
-        from amitui.ui.screens.pickers import OwnerPicker
-
-        def chosen(query: ListQuery | None) -> None:
-            if query is not None:
-                self.session.list_query = query  # a new one: a new listing (see on_mount)
-
-        self.app.push_screen(OwnerPicker(self.session.list_query), chosen)
+        self.choices.pick_owner()
 
     def action_pick_regions(self) -> None:
-        from amitui.ui.screens.pickers import RegionPicker
-
-        def chosen(regions: tuple[str, ...] | None) -> None:
-            if regions:
-                self.session.regions = regions  # new ones: a new listing (see on_mount)
-
-        self.app.push_screen(
-            RegionPicker(self.session.available_regions(), self.session.regions), chosen
-        )
+        self.choices.pick_regions()
 
     def action_pick_columns(self) -> None:
-        from amitui.ui.screens.pickers import ColumnPicker
-
-        table = self.query_one(ImageTable)
-        shown = tuple(c.key for c in table.columns)
-        choices = [(c.key, c.title) for c in COLUMNS if c.key not in ("name", "id", "region")]
-
-        def chosen(picked: tuple[str, ...] | None) -> None:
-            if picked is not None:
-                table.set_columns(picked)
-                self._remember_columns(picked)
-
-        self.app.push_screen(ColumnPicker(choices, shown), chosen)
-
-    @work(thread=True, exit_on_error=False, group="config")
-    def _remember_columns(self, picked: tuple[str, ...]) -> None:
-        try:
-            set_top_level(paths.config_file(), "columns", list(picked))
-        except Exception as exc:
-            message = f"Columns not remembered: {describe_error(exc)}"
-            self.app.call_from_thread(self.notify, message, severity="warning")
-
-    def _toggle(self, flag: str) -> None:
-        query = self.session.list_query
-        on = not getattr(query, flag)
-        if flag == "include_deprecated":
-            self.session.list_query = replace(query, include_deprecated=on)  # a new listing
-        else:
-            self.session.list_query = replace(query, include_disabled=on)  # a new listing
-        self.notify(f"{flag.replace('_', ' ').capitalize()}: {'on' if on else 'off'}")
+        self.choices.pick_columns()
 
     def action_toggle_deprecated(self) -> None:
-        self._toggle("include_deprecated")
+        self.choices.toggle("include_deprecated")
 
     def action_toggle_disabled(self) -> None:
-        self._toggle("include_disabled")
+        self.choices.toggle("include_disabled")
 
     # -- action keys: the generic form, then what it did --------------------------------
 
@@ -439,7 +377,7 @@ class InventoryScreen(Screen):
             from amitui.ui.screens.bulk_form import BulkForm
 
             self.app.push_screen(
-                BulkForm(spec, self.marks.images(), self.services), self._bulk_started
+                BulkForm(spec, self.marks.images(), self.services), self.marked.bulk_started
             )
             return
         image = self.current_image()
@@ -450,40 +388,9 @@ class InventoryScreen(Screen):
         form = ActionForm(spec, image, region, self.services, on_started=self.record_outcome)
         self.app.push_screen(form, self._form_closed)
 
-    def _bulk_started(self, started: BulkStarted | None) -> None:
-        if started is None:
-            return
-        self.marks.clear()  # the run holds them now
-        self.query_one(ImageTable).refresh()
-        self._update_status()
-        self.notify(
-            f"{started.run.title}: started (t shows its progress)", title=started.spec.title
-        )
-
     def bulk_item_done(self, action: str, region: str, image_id: str) -> None:
-        """A bulk run's item succeeded: its row goes or is read again (as the single
-        form's outcome would), a few at a time."""
-        spec = ACTIONS.get(action)
-        if spec is None or spec.image_row not in ("removes", "refreshes"):
-            return
-        self.services.usage.forget(region, image_id)
-        if not self._bulk_pending:
-            self.set_timer(0.3, self._apply_bulk_items)
-        self._bulk_pending.append((spec.image_row, region, image_id))
-
-    def _apply_bulk_items(self) -> None:
-        pending, self._bulk_pending = self._bulk_pending, []
-        removed = [(r, i) for effect, r, i in pending if effect == "removes"]
-        if removed:
-            self.rows.remove_many(removed)
-            self.marks.discard(removed)
-            self.table_changed()
-        refreshed: dict[str, list[str]] = {}
-        for effect, region, image_id in pending:
-            if effect == "refreshes":
-                refreshed.setdefault(region, []).append(image_id)
-        if refreshed:
-            self.fetch_changed_images(refreshed)
+        """A bulk run's item succeeded (the app hands it over): see MarkedRows."""
+        self.marked.item_done(action, region, image_id)
 
     def _form_closed(self, outcome: FormOutcome | None) -> None:
         if outcome is not None:

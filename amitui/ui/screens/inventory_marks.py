@@ -1,0 +1,87 @@
+"""The inventory's marks: space marks the row (and moves on), * marks every row the filter
+shows, u clears them; a bulk form over the marked images, and what each finished item of
+its run does to the rows (a deregistered image's row goes, a changed one is read again),
+a few at a time. The marks themselves are plain data (amitui/ui/marks.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from amitui.actions import ACTIONS
+from amitui.ui.screens.bulk_form import BulkStarted
+from amitui.ui.widgets.image_table import ImageTable
+
+if TYPE_CHECKING:
+    from amitui.ui.screens.inventory import InventoryScreen
+
+#: How long finished items gather before their rows change together (one rebuild).
+GATHER_SECONDS = 0.3
+
+
+class MarkedRows:
+    def __init__(self, screen: InventoryScreen) -> None:
+        self.screen = screen
+        self.marks = screen.marks
+        self._pending: list[tuple[str, str, str]] = []  # (row effect, region, image id)
+
+    def _shown(self) -> None:
+        self.screen.query_one(ImageTable).refresh()
+        self.screen.update_status()
+
+    def toggle_current(self) -> None:
+        table = self.screen.query_one(ImageTable)
+        image = table.current
+        if image is None:
+            return
+        self.marks.toggle(image)
+        if table.cursor_row < len(self.screen.rows) - 1:
+            table.cursor_row += 1  # as in mutt and ranger: mark, next
+        self._shown()
+
+    def mark_shown(self) -> None:
+        rows = self.screen.rows
+        if rows.filtering:
+            rows.finish()  # every matching row, not only those found so far
+        added = self.marks.add(rows.image_at(i) for i in range(len(rows)))
+        self._shown()
+        self.screen.notify(f"Marked {added:,} more ({self.marks.summary()})")
+
+    def clear(self) -> None:
+        cleared = self.marks.clear()
+        self._shown()
+        if cleared:
+            self.screen.notify(f"Unmarked {cleared:,} image(s)")
+
+    def bulk_started(self, started: BulkStarted | None) -> None:
+        if started is None:
+            return
+        self.marks.clear()  # the run holds them now
+        self._shown()
+        self.screen.notify(
+            f"{started.run.title}: started (t shows its progress)", title=started.spec.title
+        )
+
+    def item_done(self, action: str, region: str, image_id: str) -> None:
+        """A bulk run's item succeeded: its row goes or is read again (as the single
+        form's outcome would), a few at a time."""
+        spec = ACTIONS.get(action)
+        if spec is None or spec.image_row not in ("removes", "refreshes"):
+            return
+        self.screen.services.usage.forget(region, image_id)
+        if not self._pending:
+            self.screen.set_timer(GATHER_SECONDS, self._apply)
+        self._pending.append((spec.image_row, region, image_id))
+
+    def _apply(self) -> None:
+        pending, self._pending = self._pending, []
+        removed = [(r, i) for effect, r, i in pending if effect == "removes"]
+        if removed:
+            self.screen.rows.remove_many(removed)
+            self.marks.discard(removed)
+            self.screen.table_changed()
+        refreshed: dict[str, list[str]] = {}
+        for effect, region, image_id in pending:
+            if effect == "refreshes":
+                refreshed.setdefault(region, []).append(image_id)
+        if refreshed:
+            self.screen.fetch_changed_images(refreshed)
