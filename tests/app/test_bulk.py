@@ -109,6 +109,13 @@ async def test_marks_bulk_deregister_with_snapshots_and_nothing_else(sandbox, ec
         await pilot.press("ctrl+s")
         assert "Type “deregister 3”" in rendered(form.query_one("#outcome"))
         assert proxy.count("DeregisterImage") == 0
+        # a dry run asks AWS about each image; nothing changes
+        await pilot.press("ctrl+t")
+        await wait_for(
+            pilot, lambda: "allowed for all 3" in rendered(form.query_one("#outcome")), 20
+        )
+        assert proxy.count("DeregisterImage") == 3
+        assert len(own_images(ec2(), name=f"{prefix}-*")) == 4
         form.query_one("#confirm", Input).focus()
         await type_text(pilot, *"deregister 3")
         await pilot.press("ctrl+s")

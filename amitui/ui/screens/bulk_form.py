@@ -33,6 +33,7 @@ from amitui.actions.bulk import (
 )
 from amitui.actions.spec import FORM_ERROR, ActionSpec
 from amitui.aws.errors import describe_error
+from amitui.aws.execute import call
 from amitui.aws.images import Image
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
 from amitui.aws.usage_checks import check_usage
@@ -65,6 +66,13 @@ class UsageProgress(Message):
         self.done = done
 
 
+class DryRunDone(Message):
+    def __init__(self, denied: list[str], allowed: int) -> None:
+        super().__init__()
+        self.denied = denied
+        self.allowed = allowed
+
+
 class RunRecorded(Message):
     def __init__(self, run: BulkRun | None, error: str | None) -> None:
         super().__init__()
@@ -76,6 +84,7 @@ class BulkForm(ModalScreen[BulkStarted | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="bulk.cancel"),
         Binding("ctrl+s", "submit", "Start", id="bulk.submit", priority=True),
+        Binding("ctrl+t", "dry_run", "Dry run", id="bulk.dry_run", priority=True),
     ]
     CSS_PATH = "bulk_form.tcss"
 
@@ -120,6 +129,7 @@ class BulkForm(ModalScreen[BulkStarted | None]):
             yield Static("", id="outcome")
             with Horizontal(id="buttons"):
                 yield Button(f"Start ({count})", variant="primary", compact=True, id="submit")
+                yield Button("Dry run", compact=True, id="dry-run")
                 yield Button("Cancel", compact=True, id="cancel")
         yield KeyFooter()
 
@@ -297,6 +307,45 @@ class BulkForm(ModalScreen[BulkStarted | None]):
         for image in self.images:  # what uses or shares them is about to change
             self.services.usage.forget(image.region, image.image_id)
         self.dismiss(BulkStarted(self.spec, message.run))
+
+    @on(Button.Pressed, "#dry-run")
+    def action_dry_run(self) -> None:
+        """Ask AWS whether each item's calls would be allowed (DryRun): nothing changes."""
+        if self.busy:
+            return
+        going = [p for p in self.plans if p.ok]
+        if not going:
+            self.set_outcome("No image can be sent (each says why): nothing was asked.", True)
+            return
+        self.busy = True
+        self.set_outcome(f"Checking permission for {len(going)} images (dry run)…")
+        self._dry_run(going)
+
+    @work(thread=True, exit_on_error=False, group="dry-run", description="bulk dry run")
+    def _dry_run(self, plans: list[ImagePlan]) -> None:
+        denied: list[str] = []
+        for plan in plans:
+            for operation, request in plan.calls:
+                result = call(
+                    self.services.clients,
+                    plan.region,
+                    operation,
+                    {**request, "DryRun": True},
+                    dry_run=True,
+                )
+                if not result.ok:
+                    denied.append(f"{plan.image_id}: {result.error}")
+                    break
+        self.post_message(DryRunDone(denied, len(plans) - len(denied)))
+
+    def on_dry_run_done(self, message: DryRunDone) -> None:
+        self.busy = False
+        if not message.denied:
+            self.set_outcome(f"Dry run: allowed for all {message.allowed} (DryRunOperation).")
+            return
+        lines = [f"Dry run: {len(message.denied)} denied, {message.allowed} allowed."]
+        lines += message.denied[:3] + (["…"] if len(message.denied) > 3 else [])
+        self.set_outcome("\n".join(lines), error=True)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
