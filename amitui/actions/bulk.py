@@ -97,8 +97,16 @@ def image_plan(
 def call_line(call: Call) -> str:
     """``DeregisterImage DeleteAssociatedSnapshots=True`` (the preview's, beside the id)."""
     operation, request = call
-    # the image's id is in the row beside it
-    parts = [f"{k}={_short(v)}" for k, v in request.items() if k not in ("DryRun", "ImageId")]
+    parts = []
+    for key, value in request.items():
+        if key in ("DryRun", "ImageId"):  # the image's id is in the row beside it
+            continue
+        if key == "Resources":  # the image, and its snapshots when asked
+            snapshots = [r for r in value if not str(r).startswith("ami-")]
+            if snapshots:
+                parts.append(f"(+{len(snapshots)} snapshots)")
+            continue
+        parts.append(f"{key}={_short(value)}")
     return " ".join([operation, *parts])
 
 

@@ -120,22 +120,29 @@ class BulkForm(ModalScreen[BulkStarted | None]):
             with VerticalScroll(id="fields"):
                 for index, field in self.asked:
                     yield from field_widgets(index, field, self.initial.get(field.api_name), False)
-                if destructive(self.spec):
-                    phrase = confirmation_phrase(self.spec, count)
-                    yield Static(Text(f"Type “{phrase}” to confirm"), classes="confirm-label")
-                    yield Input(placeholder=phrase, compact=True, id="confirm")
             yield Static("", id="usage")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="preview")
+            yield Static("", id="going")
+            if destructive(self.spec):
+                with Horizontal(id="confirm-row"):
+                    yield Static("", id="confirm-label")
+                    yield Input(compact=True, id="confirm")
             yield Static("", id="outcome")
             with Horizontal(id="buttons"):
-                yield Button(f"Start ({count})", variant="primary", compact=True, id="submit")
+                yield Button("Start", variant="primary", compact=True, id="submit")
                 yield Button("Dry run", compact=True, id="dry-run")
                 yield Button("Cancel", compact=True, id="cancel")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#preview", DataTable)
-        table.add_columns("Image", "Name", "Region", "Sends")
+        self.multi_region = len({i.region for i in self.images}) > 1
+        columns = (
+            ("Image", "Name", "Region", "Sends")
+            if self.multi_region
+            else ("Image", "Name", "Sends")
+        )
+        table.add_columns(*columns)
         if self.spec.usage_guard is not None:
             self._set_usage_line(Text(f"Checking what uses {len(self.images)} images…"))
             self._ask_usages()
@@ -183,9 +190,23 @@ class BulkForm(ModalScreen[BulkStarted | None]):
                 if plan.ok
                 else Text(plan.error, style="bold red")
             )
-            table.add_row(image.image_id, Text(image.name[:40]), image.region, sends)
+            where = (image.region,) if self.multi_region else ()
+            table.add_row(image.image_id, Text(image.name[:30]), *where, sends)
         going = sum(p.ok for p in self.plans)
-        self.query_one("#submit", Button).label = f"Start ({going} of {len(self.plans)})"
+        left_out = len(self.plans) - going
+        checking = self.spec.usage_guard is not None and self.usages is None
+        if checking:
+            line = Text("Nothing can be sent until what uses them is known.", style="bold")
+        else:
+            line = Text(f"{going} of {len(self.plans)} images will be sent", style="bold")
+            if left_out:
+                line.append(f"; {left_out} left out (each says why)", style="bold red")
+        self.query_one("#going", Static).update(line)
+        if destructive(self.spec):  # the count typed back is the count that goes
+            phrase = confirmation_phrase(self.spec, going)
+            label = "Checking… " if checking else f"Type “{phrase}” to confirm "
+            self.query_one("#confirm-label", Static).update(Text(label))
+            self.query_one("#confirm", Input).placeholder = "" if checking else phrase
 
     @on(Input.Changed)
     @on(Toggle.Changed)
@@ -266,7 +287,7 @@ class BulkForm(ModalScreen[BulkStarted | None]):
             self.set_outcome("No image can be sent (each says why): nothing was sent.", True)
             return
         if destructive(self.spec):
-            phrase = confirmation_phrase(self.spec, len(self.images))
+            phrase = confirmation_phrase(self.spec, len(going))
             if self.query_one("#confirm", Input).value.strip() != phrase:
                 self.set_outcome(f"Type “{phrase}” to confirm: nothing was sent.", True)
                 self.query_one("#confirm").focus()
