@@ -1,6 +1,6 @@
-"""Bulk runs: one action applied to many images, one item per image (pure data).
+"""Bulk runs: one action applied to many images (or snapshots), one item each (pure data).
 
-A run is made of items; an item is one image's calls (most actions make one; a planned
+A run is made of items; an item is one target's calls (most actions make one; a planned
 action such as tags may make two). Item states:
 
 ``queued``   not sent yet, or to be sent again (after a throttle or a lost connection)
@@ -34,7 +34,8 @@ class BulkItem:
     id: int
     run_id: int
     region: str
-    image_id: str
+    #: what the calls act on: an image id (a snapshot id for a snapshot's deletion)
+    target_id: str
     name: str
     calls: tuple[Call, ...]
     #: the image's snapshots (a deregister that deletes them checks they went)
@@ -54,7 +55,7 @@ class BulkItem:
 
     def line(self) -> str:
         """``ami-… done`` / ``ami-… failed — InvalidAMIID.NotFound: …``."""
-        text = f"{self.image_id} {self.status}"
+        text = f"{self.target_id} {self.status}"
         if self.status == FAILED and self.code:
             text += f" — {self.code}"
         if self.message:
@@ -67,7 +68,7 @@ class NewItem:
     """What a bulk form hands over for one image (see ``TaskService.start_bulk``)."""
 
     region: str
-    image_id: str
+    target_id: str
     calls: Sequence[Call]
     name: str = ""
     snapshots: Sequence[str] = ()

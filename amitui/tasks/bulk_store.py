@@ -44,7 +44,7 @@ BULK_SCHEMA = [
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         run_id INTEGER NOT NULL REFERENCES bulk_runs (id) ON DELETE CASCADE,
         region TEXT NOT NULL,
-        image_id TEXT NOT NULL,
+        target_id TEXT NOT NULL,
         name TEXT NOT NULL DEFAULT '',
         calls TEXT NOT NULL,
         snapshots TEXT NOT NULL DEFAULT '[]',
@@ -56,25 +56,25 @@ BULK_SCHEMA = [
         attempts INTEGER NOT NULL DEFAULT 0,
         not_before REAL NOT NULL DEFAULT 0,
         updated_at REAL NOT NULL,
-        UNIQUE (run_id, region, image_id)
+        UNIQUE (run_id, region, target_id)
     )""",
     "CREATE INDEX bulk_items_by_run ON bulk_items (run_id, status)",
 ]
 
 _ITEM_COLUMNS = (
-    "id, run_id, region, image_id, name, calls, snapshots, status, next_call, uncertain, "
+    "id, run_id, region, target_id, name, calls, snapshots, status, next_call, uncertain, "
     "code, message, attempts, not_before, updated_at"
 )
 
 
 def _item(row: tuple[Any, ...]) -> BulkItem:
-    (id_, run_id, region, image_id, name, calls, snapshots, status, next_call, uncertain,
+    (id_, run_id, region, target_id, name, calls, snapshots, status, next_call, uncertain,
      code, message, attempts, not_before, updated) = row  # fmt: skip
     return BulkItem(
         id=id_,
         run_id=run_id,
         region=region,
-        image_id=image_id,
+        target_id=target_id,
         name=name,
         calls=tuple((op, request) for op, request in json.loads(calls)),
         snapshots=tuple(json.loads(snapshots)),
@@ -115,13 +115,13 @@ class BulkRuns:
             )
             run_id = cur.lastrowid
             conn.executemany(
-                "INSERT INTO bulk_items (run_id, region, image_id, name, calls, snapshots,"
+                "INSERT INTO bulk_items (run_id, region, target_id, name, calls, snapshots,"
                 " status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         run_id,
                         i.region,
-                        i.image_id,
+                        i.target_id,
                         i.name,
                         json.dumps([[op, req] for op, req in i.calls]),
                         json.dumps(list(i.snapshots)),

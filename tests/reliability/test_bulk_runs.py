@@ -175,7 +175,7 @@ def test_an_item_a_dead_process_left_sending_is_looked_for_before_it_is_sent(
 
     service = service_for(proxy.url, path)
     wait_until(lambda: service.store.bulk.run(run.id).finished, "the run to finish")  # type: ignore[union-attr]
-    items = {i.image_id: i for i in service.bulk_items(run.id)}
+    items = {i.target_id: i for i in service.bulk_items(run.id)}
     service.stop()
     service.store.close()
 

@@ -53,7 +53,7 @@ def test_a_run_is_recorded_queued_and_claimed_once_in_order(store: TaskStore) ->
     assert run.counts == {QUEUED: 3} and run.progress() == "0/3" and not run.finished
     first, second = store.bulk.claim(SCOPE), store.bulk.claim(SCOPE)
     assert first is not None and second is not None
-    assert (first.image_id, second.image_id) == (A, B)
+    assert (first.target_id, second.target_id) == (A, B)
     assert first.status == SENDING and first.attempts == 1
     assert first.calls == (("DeregisterImage", {"ImageId": A}),)
     assert store.bulk.claim("aws|222222222222") is None  # another account's scope
@@ -69,11 +69,11 @@ def test_the_run_ends_with_its_last_item_and_counts_each_outcome(store: TaskStor
     assert ended.finished and ended.finished_at is not None
     assert (ended.done, ended.failed, ended.state()) == (1, 1, "failed")
     failed = [i for i in store.bulk.items(run.id) if i.status == FAILED]
-    assert [(i.image_id, i.code) for i in failed] == [(B, "InvalidAMIID.NotFound")]
+    assert [(i.target_id, i.code) for i in failed] == [(B, "InvalidAMIID.NotFound")]
     # retry queues only the failed one again, and the run is running again
     assert store.bulk.retry_failed(run.id) == 1
     again = store.bulk.claim(SCOPE)
-    assert again is not None and again.image_id == B and again.attempts == 2
+    assert again is not None and again.target_id == B and again.attempts == 2
     assert store.bulk.run(run.id).finished_at is None  # type: ignore[union-attr]
 
 
@@ -83,9 +83,9 @@ def test_items_a_dead_process_was_sending_come_back_uncertain(store: TaskStore) 
     assert sent is not None and not sent.uncertain
     assert store.bulk.recover(SCOPE) == 1
     back = store.bulk.claim(SCOPE)
-    assert back is not None and back.image_id == A and back.uncertain
+    assert back is not None and back.target_id == A and back.uncertain
     untouched = store.bulk.claim(SCOPE)
-    assert untouched is not None and untouched.image_id == B and not untouched.uncertain
+    assert untouched is not None and untouched.target_id == B and not untouched.uncertain
 
 
 def test_a_requeued_item_waits_its_delay_and_the_run_says_why(
@@ -99,7 +99,7 @@ def test_a_requeued_item_waits_its_delay_and_the_run_says_why(
     assert store.bulk.claim(SCOPE) is None and store.bulk.next_due(SCOPE) == clock.t + 10
     clock.t += 10
     again = store.bulk.claim(SCOPE)
-    assert again is not None and again.image_id == A
+    assert again is not None and again.target_id == A
     assert store.bulk.finish(again.id, DONE).note == ""  # no longer waiting
     assert store.bulk.run(run.id).finished  # type: ignore[union-attr]
 

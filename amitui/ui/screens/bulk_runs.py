@@ -171,7 +171,7 @@ class BulkRunScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#items", DataTable)
-        table.add_columns("Image", "Region", "Name", "State", "AWS said")
+        table.add_columns("Id", "Region", "Name", "State", "AWS said")
         self.load()
 
     @work(thread=True, exit_on_error=False, group="bulk-items", exclusive=True)
@@ -185,7 +185,7 @@ class BulkRunScreen(ModalScreen[None]):
         for item in message.items:
             said = f"{item.code}: {item.message}" if item.code else item.message
             table.add_row(
-                item.image_id,
+                item.target_id,
                 item.region,
                 Text(item.name[:40]),
                 Text(item.status, style=ITEM_STYLES.get(item.status, "")),
