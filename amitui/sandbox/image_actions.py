@@ -8,7 +8,8 @@ BlockDeviceMappings ...). CopyImage honours Encrypted/KmsKeyId, CopyImageTags,
 TagSpecifications and ClientToken (the same token with any other parameter is
 IdempotentParameterMismatch). DeregisterImage honours DeleteAssociatedSnapshots; the
 image is still described by id, ``deregistered``, for a while; a protected image
-(protection.py) is refused with OperationNotPermitted. CreateImage sets
+(protection.py) is refused with OperationNotPermitted; an image a Recycle Bin rule
+retains goes to the bin (recycle_bin.py). CreateImage sets
 SourceInstanceId and SourceImageId/Region (the instance's image), as AWS does.
 """
 
@@ -31,6 +32,7 @@ from .moto_compat import (
     ec2_regions,
 )
 from .pagination import fingerprint
+from .recycle_bin import retain, snapshot_user
 from .state import SandboxState
 from .tagging import tags_by_type, user_tags
 
@@ -305,30 +307,36 @@ class ImageActionsMixin(EC2BaseResponse):
         if isinstance(ami, SandboxAmi) and ami.is_protected():
             raise errors.image_protected(ami_id)
         snapshot_ids = snapshot_ids_of(ami) if ami is not None else []
+        tags = dict(backend.tags.get(ami_id) or {})
         backend.deregister_image(ami_id)  # moto's NotFound / Unavailable errors
         if ami is not None:
-            self._remember_deregistered(ami)
+            self._remember_deregistered(ami, tags)
         result: dict[str, Any] = {"Return": True}
         if delete_snapshots:
             result["DeleteSnapshotResults"] = [
-                {"SnapshotId": sid, "ReturnCode": self._delete_snapshot(sid)}
+                {"SnapshotId": sid, "ReturnCode": self._delete_snapshot(sid, ami_id)}
                 for sid in snapshot_ids
             ]
         return ActionResult(result)
 
-    def _remember_deregistered(self, ami: SandboxAmi) -> None:
-        """AWS still describes a deregistered image by id for a while."""
+    def _remember_deregistered(self, ami: SandboxAmi, tags: dict[str, str]) -> None:
+        """AWS still describes a deregistered image by id for a while; a Recycle Bin
+        rule of the region may keep it for restoring (recycle_bin.py)."""
         state = self.sandbox_state
         ami.state = "deregistered"
         until = time.time() + DEREGISTERED_VISIBLE_FACTOR * state.pending_seconds
         with state.lock:
-            state.book(self.current_account, self.region).deregistered[ami.id] = (until, ami)
+            book = state.book(self.current_account, self.region)
+            book.deregistered[ami.id] = (until, ami)
+            retain(book, ami, tags)
 
-    def _delete_snapshot(self, snapshot_id: str) -> str:
+    def _delete_snapshot(self, snapshot_id: str, deregistered: str) -> str:
         backend = self.ec2_backend
-        others = list(backend.amis.values())  # other request threads may add images
-        if any(snapshot_id in snapshot_ids_of(other) for other in others):
-            return "skipped"  # another image still uses it
+        with self.sandbox_state.lock:
+            book = self.sandbox_state.book(self.current_account, self.region)
+            user = snapshot_user(backend, book, snapshot_id, skip=deregistered)
+        if user is not None:
+            return "skipped"  # another image (registered, or in the bin) still uses it
         try:
             backend.delete_snapshot(snapshot_id)
         except InvalidSnapshotIdError:

@@ -1,5 +1,7 @@
 """Sandbox: moto's server, our EC2 extensions and the seeded catalogue, in a thread.
 
+Recycle Bin (``rbin``) requests, which moto does not serve, go to rbin_server.py.
+
 moto keeps its state in process-wide globals, so only one Sandbox per process
 can be started at a time; ``start`` refuses a second one.
 """
@@ -26,6 +28,7 @@ from .moto_compat import (
     create_backend_app,
     reset_moto,
 )
+from .rbin_server import RecycleBinApp, SandboxDispatcher
 from .responses import SandboxEC2Response, bind
 from .state import SandboxState
 
@@ -96,7 +99,10 @@ class Sandbox:
             _active = self
         try:
             self._seed(self.seed, with_usage=False)
-            app = DomainDispatcherApplication(_make_app_factory(bind(self.state)))
+            app = SandboxDispatcher(
+                DomainDispatcherApplication(_make_app_factory(bind(self.state))),
+                RecycleBinApp(self.state),
+            )
             self._server = make_server(
                 self.host, self.port, app, threaded=True, request_handler=_QuietRequestHandler
             )
