@@ -10,7 +10,10 @@ IdempotentParameterMismatch). DeregisterImage honours DeleteAssociatedSnapshots;
 image is still described by id, ``deregistered``, for a while; a protected image
 (protection.py) is refused with OperationNotPermitted; an image a Recycle Bin rule
 retains goes to the bin (recycle_bin.py). CreateImage sets
-SourceInstanceId and SourceImageId/Region (the instance's image), as AWS does.
+SourceInstanceId and SourceImageId/Region (the instance's image), as AWS does. The
+snapshots CreateImage and CopyImage make are described in AWS's words ("Created by
+CreateImage(i-...) for ami-... from vol-...", "Copied for DestinationAmi ami-... from
+SourceAmi ami-... for SourceSnapshot snap-... Task created on ...").
 """
 
 from __future__ import annotations
@@ -129,10 +132,12 @@ class ImageActionsMixin(EC2BaseResponse):
         instance = backend.get_instance(instance_id)
         check_name_free(backend, name)
         mappings: dict[str, dict[str, Any]] = {}
+        volumes: dict[str, str] = {}
         for device, block in instance.get_block_device_mapping:
             volume = backend.volumes.get(block.volume_id)
             if volume is None:
                 continue
+            volumes[device] = volume.id
             mappings[device] = {
                 "DeviceName": device,
                 "Ebs": {
@@ -174,6 +179,12 @@ class ImageActionsMixin(EC2BaseResponse):
             },
             tags=tags.get("image"),
         )
+        for mapping in ami.block_device_mappings:  # AWS's words: the orphan finder reads them
+            if mapping.get("Ebs"):
+                volume = volumes.get(mapping["DeviceName"], "vol-ffffffff")
+                backend.snapshots[
+                    mapping["Ebs"]["SnapshotId"]
+                ].description = f"Created by CreateImage({instance.id}) for {ami.id} from {volume}"
         if tags.get("snapshot"):
             backend.create_tags(snapshot_ids_of(ami), tags["snapshot"])
         self._start_pending(ami)
@@ -228,6 +239,14 @@ class ImageActionsMixin(EC2BaseResponse):
                 extra=extra,
                 tags=image_tags,
             )
+            sources = snapshot_ids_of(source)
+            for index, snapshot_id in enumerate(snapshot_ids_of(ami)):
+                source_snapshot = sources[index] if index < len(sources) else "snap-ffffffff"
+                backend.snapshots[snapshot_id].description = (
+                    f"Copied for DestinationAmi {ami.id} from SourceAmi {source_id} "
+                    f"for SourceSnapshot {source_snapshot}. Task created on "
+                    f"{int(time.time() * 1000):,}."
+                )
             if tags.get("snapshot"):
                 backend.create_tags(snapshot_ids_of(ami), tags["snapshot"])
             self._start_pending(ami)

@@ -17,6 +17,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .catalogue import SeedSummary, seed_catalogue
+from .catalogue_cleanup import seed_cleanup
 from .catalogue_lifecycle import seed_lifecycle
 from .catalogue_usage import seed_usage
 from .moto_compat import (
@@ -193,7 +194,8 @@ class Sandbox:
     def _seed_usage(self) -> None:
         """The images in use (catalogue_usage.py), made through the endpoint itself (so
         not under ``state.lock``: the requests it sends take it), then the lifecycle and
-        sharing roles (catalogue_lifecycle.py), which avoid the usage roles."""
+        sharing roles (catalogue_lifecycle.py), which avoid the usage roles, then the
+        nightly builds, orphaned snapshots and Recycle Bin (catalogue_cleanup.py)."""
         assert self.summary is not None
         self.summary.usage = seed_usage(
             self.url, self.state, self.summary, self.seed, DEFAULT_ACCOUNT_ID
@@ -202,6 +204,7 @@ class Sandbox:
             self.summary.lifecycle = seed_lifecycle(
                 self.state, self.summary, DEFAULT_ACCOUNT_ID, self.summary.usage
             )
+        self.summary.cleanup = seed_cleanup(self.url, self.state, self.seed, DEFAULT_ACCOUNT_ID)
 
     def _wait_until_answering(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
