@@ -21,8 +21,9 @@ from botocore.config import Config
 
 READ_PREFIXES = ("Describe", "Get", "List")
 #: The services a custom endpoint (``--endpoint-url``, the sandbox) answers: the sandbox
-#: serves moto's Auto Scaling on its one URL too (issue 15 resolves ASGs to images).
-ENDPOINT_SERVICES = ("ec2", "sts", "s3", "autoscaling")
+#: serves moto's Auto Scaling on its one URL too (issue 15 resolves ASGs to images), and
+#: the Recycle Bin's rules (issue 17: can a deregistration be undone?).
+ENDPOINT_SERVICES = ("ec2", "sts", "s3", "autoscaling", "rbin")
 REDACTED = "<redacted>"
 #: Credentials as a request carries them (header or query string), whatever their value.
 _CREDENTIAL_PATTERNS = (

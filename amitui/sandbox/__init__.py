@@ -140,6 +140,19 @@ the account, a public one, one with KMS-encrypted snapshots, one shared with an
 organization); image block public access is ``block-new-sharing`` in eu-west-1 and
 ``unblocked`` elsewhere.
 
+Cleanup and the Recycle Bin (issue 17; rbin_server.py, rbin_rules.py, recycle_bin.py,
+snapshot_progress.py, catalogue_cleanup.py): the Recycle Bin API (``rbin``: CreateRule,
+ListRules, GetRule, DeleteRule, rest-json, AWS's errors) answers on the same URL (the
+dispatcher reads the request's credential scope); DeregisterImage of an image an
+``EC2_IMAGE`` rule of its region retains puts it in the bin (ListImagesInRecycleBin,
+RestoreImageFromRecycleBin); DeleteSnapshot of a snapshot a registered or binned image
+uses is ``InvalidSnapshot.InUse``; DescribeSnapshots answers VolumeSize and, for most
+seeded snapshots, FullSnapshotSizeInBytes, refuses missing and malformed ids as EC2
+does, selects by OwnerIds and pages. CreateImage/CopyImage describe their snapshots in
+AWS's words. ``SeedSummary.cleanup`` says where the nightly-build families (20-40 builds
+each, some in use, protected, shared, launched recently, one in the bin), the orphaned
+snapshots and the us-east-1 retention rule (none in eu-west-1) are.
+
 moto is pinned (5.2.5) and every moto internal is reached through
 ``moto_compat.py``, which refuses another version; tests/sandbox/test_fidelity_*
 check the answers against AWS's documented behaviour after any upgrade.

@@ -59,6 +59,9 @@ class SeedSummary:
     # issue 16: role -> image id for lifecycle and sharing (catalogue_lifecycle.py);
     # filled with ``usage``
     lifecycle: dict[str, str] = field(default_factory=dict)
+    # issue 17: nightly-build families, their roles, orphaned snapshots and the Recycle
+    # Bin (catalogue_cleanup.seed_cleanup says each key); filled after ``lifecycle``
+    cleanup: dict[str, Any] = field(default_factory=dict)
 
 
 def seed_catalogue(seed: int, account_id: str = DEFAULT_ACCOUNT_ID) -> SeedSummary:

@@ -8,8 +8,12 @@ BlockDeviceMappings ...). CopyImage honours Encrypted/KmsKeyId, CopyImageTags,
 TagSpecifications and ClientToken (the same token with any other parameter is
 IdempotentParameterMismatch). DeregisterImage honours DeleteAssociatedSnapshots; the
 image is still described by id, ``deregistered``, for a while; a protected image
-(protection.py) is refused with OperationNotPermitted. CreateImage sets
-SourceInstanceId and SourceImageId/Region (the instance's image), as AWS does.
+(protection.py) is refused with OperationNotPermitted; an image a Recycle Bin rule
+retains goes to the bin (recycle_bin.py). CreateImage sets
+SourceInstanceId and SourceImageId/Region (the instance's image), as AWS does. The
+snapshots CreateImage and CopyImage make are described in AWS's words ("Created by
+CreateImage(i-...) for ami-... from vol-...", "Copied for DestinationAmi ami-... from
+SourceAmi ami-... for SourceSnapshot snap-... Task created on ...").
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from .moto_compat import (
     ec2_regions,
 )
 from .pagination import fingerprint
+from .recycle_bin import retain, snapshot_user
 from .state import SandboxState
 from .tagging import tags_by_type, user_tags
 
@@ -127,10 +132,12 @@ class ImageActionsMixin(EC2BaseResponse):
         instance = backend.get_instance(instance_id)
         check_name_free(backend, name)
         mappings: dict[str, dict[str, Any]] = {}
+        volumes: dict[str, str] = {}
         for device, block in instance.get_block_device_mapping:
             volume = backend.volumes.get(block.volume_id)
             if volume is None:
                 continue
+            volumes[device] = volume.id
             mappings[device] = {
                 "DeviceName": device,
                 "Ebs": {
@@ -172,6 +179,12 @@ class ImageActionsMixin(EC2BaseResponse):
             },
             tags=tags.get("image"),
         )
+        for mapping in ami.block_device_mappings:  # AWS's words: the orphan finder reads them
+            if mapping.get("Ebs"):
+                volume = volumes.get(mapping["DeviceName"], "vol-ffffffff")
+                backend.snapshots[
+                    mapping["Ebs"]["SnapshotId"]
+                ].description = f"Created by CreateImage({instance.id}) for {ami.id} from {volume}"
         if tags.get("snapshot"):
             backend.create_tags(snapshot_ids_of(ami), tags["snapshot"])
         self._start_pending(ami)
@@ -226,6 +239,14 @@ class ImageActionsMixin(EC2BaseResponse):
                 extra=extra,
                 tags=image_tags,
             )
+            sources = snapshot_ids_of(source)
+            for index, snapshot_id in enumerate(snapshot_ids_of(ami)):
+                source_snapshot = sources[index] if index < len(sources) else "snap-ffffffff"
+                backend.snapshots[snapshot_id].description = (
+                    f"Copied for DestinationAmi {ami.id} from SourceAmi {source_id} "
+                    f"for SourceSnapshot {source_snapshot}. Task created on "
+                    f"{int(time.time() * 1000):,}."
+                )
             if tags.get("snapshot"):
                 backend.create_tags(snapshot_ids_of(ami), tags["snapshot"])
             self._start_pending(ami)
@@ -305,30 +326,36 @@ class ImageActionsMixin(EC2BaseResponse):
         if isinstance(ami, SandboxAmi) and ami.is_protected():
             raise errors.image_protected(ami_id)
         snapshot_ids = snapshot_ids_of(ami) if ami is not None else []
+        tags = dict(backend.tags.get(ami_id) or {})
         backend.deregister_image(ami_id)  # moto's NotFound / Unavailable errors
         if ami is not None:
-            self._remember_deregistered(ami)
+            self._remember_deregistered(ami, tags)
         result: dict[str, Any] = {"Return": True}
         if delete_snapshots:
             result["DeleteSnapshotResults"] = [
-                {"SnapshotId": sid, "ReturnCode": self._delete_snapshot(sid)}
+                {"SnapshotId": sid, "ReturnCode": self._delete_snapshot(sid, ami_id)}
                 for sid in snapshot_ids
             ]
         return ActionResult(result)
 
-    def _remember_deregistered(self, ami: SandboxAmi) -> None:
-        """AWS still describes a deregistered image by id for a while."""
+    def _remember_deregistered(self, ami: SandboxAmi, tags: dict[str, str]) -> None:
+        """AWS still describes a deregistered image by id for a while; a Recycle Bin
+        rule of the region may keep it for restoring (recycle_bin.py)."""
         state = self.sandbox_state
         ami.state = "deregistered"
         until = time.time() + DEREGISTERED_VISIBLE_FACTOR * state.pending_seconds
         with state.lock:
-            state.book(self.current_account, self.region).deregistered[ami.id] = (until, ami)
+            book = state.book(self.current_account, self.region)
+            book.deregistered[ami.id] = (until, ami)
+            retain(book, ami, tags)
 
-    def _delete_snapshot(self, snapshot_id: str) -> str:
+    def _delete_snapshot(self, snapshot_id: str, deregistered: str) -> str:
         backend = self.ec2_backend
-        others = list(backend.amis.values())  # other request threads may add images
-        if any(snapshot_id in snapshot_ids_of(other) for other in others):
-            return "skipped"  # another image still uses it
+        with self.sandbox_state.lock:
+            book = self.sandbox_state.book(self.current_account, self.region)
+            user = snapshot_user(backend, book, snapshot_id, skip=deregistered)
+        if user is not None:
+            return "skipped"  # another image (registered, or in the bin) still uses it
         try:
             backend.delete_snapshot(snapshot_id)
         except InvalidSnapshotIdError:

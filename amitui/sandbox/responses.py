@@ -7,7 +7,8 @@ over moto's; everything else is moto's. Before any action runs, the request is
 checked as EC2 checks it (request_checks.py: an unknown action, an unknown
 parameter, a missing required one, a malformed value) and finished tasks leave
 their results (S3 objects, imported images). Issue 16's lifecycle and sharing
-actions are deprecation.py, sharing.py and tag_actions.py. With ``usage_api`` off, the issue-15
+actions are deprecation.py, sharing.py and tag_actions.py; issue 17's Recycle Bin
+calls are recycle_bin.py. With ``usage_api`` off, the issue-15
 actions answer as plain moto does (``USAGE_ACTIONS``).
 
 Otherwise, whatever happens, the answer is EC2-shaped XML: a refusal is HTTP 400 with AWS's
@@ -32,6 +33,7 @@ from .image_references import ImageReferencesMixin
 from .import_actions import ImportActionsMixin
 from .moto_compat import ActionResult, EC2Response, ServiceException, s3_backend
 from .protection import ProtectionMixin
+from .recycle_bin import RecycleBinMixin
 from .request_checks import check_request, error_body, missing_required, xml_safe
 from .sharing import SharingMixin
 from .snapshot_progress import SnapshotProgressMixin
@@ -54,6 +56,7 @@ class SandboxEC2Response(
     ProtectionMixin,
     ImageReferencesMixin,
     UsageReportsMixin,
+    RecycleBinMixin,
     EC2Response,
 ):
     """Subclassed per Sandbox by ``bind`` so that each carries its own state."""

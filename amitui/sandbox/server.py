@@ -1,5 +1,7 @@
 """Sandbox: moto's server, our EC2 extensions and the seeded catalogue, in a thread.
 
+Recycle Bin (``rbin``) requests, which moto does not serve, go to rbin_server.py.
+
 moto keeps its state in process-wide globals, so only one Sandbox per process
 can be started at a time; ``start`` refuses a second one.
 """
@@ -15,6 +17,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .catalogue import SeedSummary, seed_catalogue
+from .catalogue_cleanup import seed_cleanup
 from .catalogue_lifecycle import seed_lifecycle
 from .catalogue_usage import seed_usage
 from .moto_compat import (
@@ -26,6 +29,7 @@ from .moto_compat import (
     create_backend_app,
     reset_moto,
 )
+from .rbin_server import RecycleBinApp, SandboxDispatcher
 from .responses import SandboxEC2Response, bind
 from .state import SandboxState
 
@@ -96,7 +100,10 @@ class Sandbox:
             _active = self
         try:
             self._seed(self.seed, with_usage=False)
-            app = DomainDispatcherApplication(_make_app_factory(bind(self.state)))
+            app = SandboxDispatcher(
+                DomainDispatcherApplication(_make_app_factory(bind(self.state))),
+                RecycleBinApp(self.state),
+            )
             self._server = make_server(
                 self.host, self.port, app, threaded=True, request_handler=_QuietRequestHandler
             )
@@ -187,7 +194,8 @@ class Sandbox:
     def _seed_usage(self) -> None:
         """The images in use (catalogue_usage.py), made through the endpoint itself (so
         not under ``state.lock``: the requests it sends take it), then the lifecycle and
-        sharing roles (catalogue_lifecycle.py), which avoid the usage roles."""
+        sharing roles (catalogue_lifecycle.py), which avoid the usage roles, then the
+        nightly builds, orphaned snapshots and Recycle Bin (catalogue_cleanup.py)."""
         assert self.summary is not None
         self.summary.usage = seed_usage(
             self.url, self.state, self.summary, self.seed, DEFAULT_ACCOUNT_ID
@@ -196,6 +204,7 @@ class Sandbox:
             self.summary.lifecycle = seed_lifecycle(
                 self.state, self.summary, DEFAULT_ACCOUNT_ID, self.summary.usage
             )
+        self.summary.cleanup = seed_cleanup(self.url, self.state, self.seed, DEFAULT_ACCOUNT_ID)
 
     def _wait_until_answering(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout

@@ -3,7 +3,8 @@
 One ``SandboxState`` belongs to one ``Sandbox``; its ``RegionBook`` per (account,
 region) holds the export and import tasks, the ClientTokens seen there, the
 images deregistered a moment ago (still described by id for a while) and the
-issue-15 records (usage reports, Image Builder recipes, consumers), as moto
+issue-15 records (usage reports, Image Builder recipes, consumers) and the
+Recycle Bin (its rules and the images in it), as moto
 keeps its own models per account and region. The server handles requests on
 several threads, so every read-modify-write goes through ``lock``.
 """
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from . import errors
 
 if TYPE_CHECKING:
+    from .rbin_rules import RetentionRule
+    from .recycle_bin import BinEntry
     from .tasks import ExportTask, ImportTask
     from .usage_state import Recipe, UsageReport
 
@@ -40,6 +43,10 @@ class RegionBook:
     consumers: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     # issue 16: the account's image block public access in this region (sharing.py)
     image_block_public_access: str = "unblocked"
+    # issue 17: Recycle Bin retention rules by identifier (rbin_server.py) and the images
+    # in the bin by id (recycle_bin.py)
+    rbin_rules: dict[str, RetentionRule] = field(default_factory=dict)
+    recycle_bin: dict[str, BinEntry] = field(default_factory=dict)
 
     def recently_deregistered(self, ami_id: str, now: float) -> Any | None:
         """The deregistered image if AWS would still describe it at ``now``, else None."""
