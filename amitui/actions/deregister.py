@@ -40,6 +40,7 @@ DEREGISTER = register_action(
     ActionSpec(
         name="deregister",
         bulk=True,
+        recycle_bin=True,
         operation="DeregisterImage",
         title="Deregister image",
         summary="Deregister the image: permanent (unless a Recycle Bin rule keeps it).",

@@ -155,6 +155,8 @@ class ActionSpec:
     reuse: Reuser | None = None
     plan: Planner | None = None
     context_rules: tuple[ContextRule, ...] = ()
+    #: it deregisters: its forms say whether the Recycle Bin keeps the image, and how long
+    recycle_bin: bool = False
     #: it may run over many marked images at once (one item per image: amitui/actions/bulk.py)
     bulk: bool = False
     bulk_values: BulkValues | None = None

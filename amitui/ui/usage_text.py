@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
+from amitui.aws.recycle_bin import Retention
 from amitui.aws.usage import Usage
 from amitui.ui.columns import duration
 
@@ -112,4 +113,40 @@ def report_text(report: dict[str, Any] | None, entries: list[dict[str, Any]]) ->
         count = entry.get("UsageCount", 0)
         kind = entry.get("ResourceType", "")
         text.append(f"\n  {USED}account {entry.get('AccountId')}: {count} {kind}", style="red")
+    return text
+
+
+def retention_text(retention: Retention) -> Text:
+    """Can the deregistration be undone? Green when the Recycle Bin keeps the image, bold
+    red when it is permanent, yellow when that could not be verified."""
+    style = {"covered": "green", "permanent": "bold red"}.get(retention.kind, "bold yellow")
+    mark = {"covered": "↺ ", "permanent": "✗ "}.get(retention.kind, "? ")
+    return Text(mark + retention.sentence(), style=style)
+
+
+def retention_cell(retention: Retention) -> Text:
+    """A preview row's short answer: ``↺ 7 d`` (recoverable), ``permanent``, ``not verified``."""
+    if retention.kind == "covered":
+        return Text(f"↺ {retention.days} d", style="green")
+    if retention.kind == "permanent":
+        return Text("permanent", style="bold red")
+    return Text("bin not verified", style="bold yellow")
+
+
+def retention_summary(retentions: list[Retention]) -> Text:
+    """The Recycle Bin over many images: how many can be restored, for how long, and how
+    many are permanent or could not be verified."""
+    covered = [r for r in retentions if r.kind == "covered"]
+    permanent = sum(r.kind == "permanent" for r in retentions)
+    unknown = [r for r in retentions if r.kind == "not_verified"]
+    text = Text("Recycle Bin: ")
+    if covered:
+        days = sorted({r.days or 0 for r in covered})
+        span = f"{days[0]} days" if len(days) == 1 else f"{days[0]} to {days[-1]} days"
+        text.append(f"{len(covered)} can be restored for {span}", style="green")
+    if permanent:
+        text.append(("; " if covered else "") + f"{permanent} permanent", style="bold red")
+    if unknown:
+        sep = "; " if covered or permanent else ""
+        text.append(f"{sep}{len(unknown)} not verified ({unknown[0].reason})", style="bold yellow")
     return text

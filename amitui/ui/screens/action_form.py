@@ -181,7 +181,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         return errors
 
     def on_usage_loaded(self, message: UsageLoaded) -> None:
-        self.usage.loaded(message.usage, self.spec.usage_override)
+        self.usage.loaded(message.usage, self.spec.usage_override, message.retention)
         self.show_errors(self.validate(self.values()))
 
     def _update_context(self, values: dict[str, object]) -> None:

@@ -35,13 +35,14 @@ from amitui.actions.spec import FORM_ERROR, ActionSpec
 from amitui.aws.errors import describe_error
 from amitui.aws.execute import call
 from amitui.aws.images import Image
+from amitui.aws.recycle_bin import Retention, retention_rules
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
 from amitui.aws.usage_checks import check_usage
 from amitui.tasks.bulk_model import BulkRun, NewItem
 from amitui.ui.screens.form_fields import field_values, field_widgets
 from amitui.ui.screens.form_text import image_context
 from amitui.ui.services import Services
-from amitui.ui.usage_text import verdict_text
+from amitui.ui.usage_text import retention_cell, retention_summary, verdict_text
 from amitui.ui.widgets.key_footer import KeyFooter
 from amitui.ui.widgets.toggle import Toggle
 
@@ -55,9 +56,14 @@ class BulkStarted:
 
 
 class UsagesLoaded(Message):
-    def __init__(self, usages: dict[tuple[str, str], Usage]) -> None:
+    def __init__(
+        self,
+        usages: dict[tuple[str, str], Usage],
+        retentions: dict[tuple[str, str], Retention],
+    ) -> None:
         super().__init__()
         self.usages = usages
+        self.retentions = retentions
 
 
 class UsageProgress(Message):
@@ -100,6 +106,8 @@ class BulkForm(ModalScreen[BulkStarted | None]):
         self.initial = spec.initial_values({})
         #: what uses each image, once asked (None: still asking, or not needed)
         self.usages: dict[tuple[str, str], Usage] | None = None
+        #: whether the Recycle Bin keeps each (spec.recycle_bin), once asked
+        self.retentions: dict[tuple[str, str], Retention] = {}
         self.plans: list[ImagePlan] = []
         self.busy = False
 
@@ -190,6 +198,10 @@ class BulkForm(ModalScreen[BulkStarted | None]):
                 if plan.ok
                 else Text(plan.error, style="bold red")
             )
+            retention = self.retentions.get((image.region, image.image_id))
+            if plan.ok and retention is not None:
+                sends.append("  ")
+                sends.append_text(retention_cell(retention))
             where = (image.region,) if self.multi_region else ()
             table.add_row(image.image_id, Text(image.name[:30]), *where, sends)
         going = sum(p.ok for p in self.plans)
@@ -225,6 +237,15 @@ class BulkForm(ModalScreen[BulkStarted | None]):
     def _ask_usages(self) -> None:
         services = self.services
         depth = services.settings.version_depth
+        retentions: dict[tuple[str, str], Retention] = {}
+        if self.spec.recycle_bin:  # the rules once per region; never raises
+            rules = {
+                region: retention_rules(services.clients.client("rbin", region))
+                for region in sorted({i.region for i in self.images})
+            }
+            for image in self.images:
+                key = (image.region, image.image_id)
+                retentions[key] = rules[image.region].retention(dict(image.tags))
         found: dict[tuple[str, str], Usage] = {}
         for n, image in enumerate(self.images, 1):
             usage = services.usage.get(image.region, image.image_id, FRESH_SECONDS)
@@ -239,7 +260,7 @@ class BulkForm(ModalScreen[BulkStarted | None]):
                 services.usage.put(usage)
             found[(image.region, image.image_id)] = usage
             self.post_message(UsageProgress(n))
-        self.post_message(UsagesLoaded(found))
+        self.post_message(UsagesLoaded(found, retentions))
 
     def on_usage_progress(self, message: UsageProgress) -> None:
         if self.usages is None:
@@ -248,12 +269,16 @@ class BulkForm(ModalScreen[BulkStarted | None]):
 
     def on_usages_loaded(self, message: UsagesLoaded) -> None:
         self.usages = message.usages
+        self.retentions = message.retentions
         clear = sum(u.clear for u in message.usages.values())
         text = Text(f"What uses them: {clear} of {len(self.images)} clear. ")
         if clear < len(self.images):
             worst = next(u for u in message.usages.values() if not u.clear)
             text.append_text(verdict_text(worst))
             text.append(" (each is listed below)")
+        if message.retentions:
+            text.append("\n")
+            text.append_text(retention_summary(list(message.retentions.values())))
         self._set_usage_line(text)
         self._preview()
 

@@ -15,24 +15,28 @@ from textual.message import Message
 from textual.widgets import Static
 
 from amitui.aws.errors import describe_error
+from amitui.aws.recycle_bin import Retention, image_retention
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
 from amitui.aws.usage_checks import check_usage
-from amitui.ui.usage_text import usage_text, verdict_text
+from amitui.ui.usage_text import retention_text, usage_text, verdict_text
 
 if TYPE_CHECKING:
     from amitui.ui.screens.action_form import ActionForm
 
 
 class UsageLoaded(Message):
-    def __init__(self, usage: Usage) -> None:
+    def __init__(self, usage: Usage, retention: Retention | None = None) -> None:
         super().__init__()
         self.usage = usage
+        self.retention = retention
 
 
 class FormUsage:
     def __init__(self, form: ActionForm) -> None:
         self.form = form
         self.usage: Usage | None = None
+        #: whether the Recycle Bin keeps the image once deregistered (spec.recycle_bin)
+        self.retention: Retention | None = None
 
     @property
     def active(self) -> bool:
@@ -44,7 +48,7 @@ class FormUsage:
         image = self.form.image
         assert image is not None
         cached = self.form.services.usage.get(image.region, image.image_id, FRESH_SECONDS)
-        if cached is not None:
+        if cached is not None and not self.form.spec.recycle_bin:
             self.form.post_message(UsageLoaded(cached))
             return
         self.form.run_worker(
@@ -55,15 +59,23 @@ class FormUsage:
         image = self.form.image
         assert image is not None
         services = self.form.services
-        try:
-            depth = services.settings.version_depth
-            usage = check_usage(services.clients, image.region, image.image_id, version_depth=depth)
-        except Exception as exc:  # check_usage answers failures per check; this is a bug net
-            usage = Usage(
-                image.image_id, image.region, (Check("Usage", error=describe_error(exc)),)
-            )
-        services.usage.put(usage)
-        self.form.post_message(UsageLoaded(usage))
+        retention = None
+        if self.form.spec.recycle_bin:  # never raises: a failure is "not verified"
+            rbin = services.clients.client("rbin", image.region)
+            retention = image_retention(rbin, dict(image.tags))
+        usage = services.usage.get(image.region, image.image_id, FRESH_SECONDS)
+        if usage is None:
+            try:
+                depth = services.settings.version_depth
+                usage = check_usage(
+                    services.clients, image.region, image.image_id, version_depth=depth
+                )
+            except Exception as exc:  # check_usage answers failures per check; a bug net
+                usage = Usage(
+                    image.image_id, image.region, (Check("Usage", error=describe_error(exc)),)
+                )
+            services.usage.put(usage)
+        self.form.post_message(UsageLoaded(usage, retention))
 
     def errors(self, cleaned: dict[str, object]) -> dict[str, str]:
         guard = self.form.spec.usage_guard
@@ -76,15 +88,19 @@ class FormUsage:
         if not self.active:
             return Text()
         text = Text("\n\n")
+        if self.retention is not None:
+            text.append_text(retention_text(self.retention))
+            text.append("\n")
         text.append_text(verdict_text(self.usage))
         if self.usage is not None and not self.usage.clear:
             text.append("\n")
             text.append_text(usage_text(self.usage))
         return text
 
-    def loaded(self, usage: Usage, override: str | None) -> None:
+    def loaded(self, usage: Usage, override: str | None, retention: Retention | None) -> None:
         """Keep the answer; show the override (naming what it breaks) only when needed."""
         self.usage = usage
+        self.retention = retention
         if override is None:
             return
         index = next(i for i, f in enumerate(self.form.spec.fields) if f.api_name == override)
