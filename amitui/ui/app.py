@@ -22,7 +22,7 @@ from amitui.tasks.bulk_model import DONE
 from amitui.tasks.kinds import KINDS
 from amitui.tasks.model import Task
 from amitui.tasks.store import TaskStore
-from amitui.ui.messages import IdentityLoaded
+from amitui.ui.messages import IdentityLoaded, ImagesRestored
 from amitui.ui.screens.inventory import InventoryScreen
 from amitui.ui.services import Services
 from amitui.ui.task_tracker import BulkUpdated, PollFailed, TaskTracker, TaskUpdated
@@ -172,6 +172,9 @@ class AmiTui(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, TasksScreen):
                 screen.task_changed(task)
+
+    def on_images_restored(self, message: ImagesRestored) -> None:
+        self.inventory.fetch_changed_images({message.region: message.image_ids})
 
     def on_bulk_updated(self, message: BulkUpdated) -> None:
         from amitui.ui.screens.bulk_runs import BulkRunScreen

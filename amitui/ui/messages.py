@@ -48,3 +48,12 @@ class CachedImagesLoaded(Message):
         self.generation = generation
         self.images = images
         self.saved_at = saved_at
+
+
+class ImagesRestored(Message):
+    """Images came back (from the Recycle Bin): the inventory reads and shows them."""
+
+    def __init__(self, region: str, image_ids: list[str]) -> None:
+        super().__init__()
+        self.region = region
+        self.image_ids = image_ids

@@ -65,6 +65,7 @@ class InventoryScreen(Screen):
         Binding("space", "toggle_mark", "Mark", id="mark"),
         Binding("asterisk", "mark_shown", "Mark all shown", show=False, id="mark_shown"),
         Binding("u", "clear_marks", "Unmark all", show=False, id="clear_marks"),
+        Binding("B", "recycle_bin", "Recycle Bin", show=False, id="recycle_bin"),
     ]
 
     CSS_PATH = "inventory.tcss"
@@ -358,11 +359,29 @@ class InventoryScreen(Screen):
     def palette_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
         """The actions without a key, for the palette and help: (title, help, callback)."""
         suffix = " (read-only)" if self.services.settings.read_only else ""
+        orphans = (
+            "Orphaned snapshots",
+            "Snapshots made for an AMI that no longer exists: sizes, and a bulk delete",
+            self.open_orphans,
+        )
         return [
-            (spec.label + suffix, spec.summary, partial(self.action_open_action, name))
-            for name, spec in ACTIONS.items()
-            if key_for(name) is None
+            *(
+                (spec.label + suffix, spec.summary, partial(self.action_open_action, name))
+                for name, spec in ACTIONS.items()
+                if key_for(name) is None
+            ),
+            orphans,
         ]
+
+    def action_recycle_bin(self) -> None:
+        from amitui.ui.screens.recycle_bin import RecycleBinScreen
+
+        self.app.push_screen(RecycleBinScreen(self.services))
+
+    def open_orphans(self) -> None:
+        from amitui.ui.screens.orphans import OrphansScreen
+
+        self.app.push_screen(OrphansScreen(self.services))
 
     def action_open_action(self, name: str) -> None:
         spec = ACTIONS[name]
