@@ -5,11 +5,19 @@ snapshot sizes in its workers and hands the answers to :func:`preview`.
 """
 
 from amitui.cleanup.families import RuleError, builtin_family, compile_family_regex, family_of
-from amitui.cleanup.preview import CleanupInput, CleanupPreview, Rules, Verdict, preview
+from amitui.cleanup.preview import (
+    CleanupInput,
+    CleanupPlan,
+    CleanupPreview,
+    Rules,
+    Verdict,
+    preview,
+)
 from amitui.cleanup.storage import FamilyStorage, ImageStorage, SnapshotLine, SnapshotSize, Storage
 
 __all__ = [
     "CleanupInput",
+    "CleanupPlan",
     "CleanupPreview",
     "FamilyStorage",
     "ImageStorage",

@@ -15,7 +15,8 @@ An image gets one verdict:
 * **proposed** — none of the above.
 
 Families are counted per region: an image launches only in its own region, so "keep
-the newest 3" across regions could leave a region with none of a family it runs.
+the newest 3" across regions could leave a region with none of a family it runs. For
+the same reason a built-in family of several architectures is one per architecture.
 """
 
 from __future__ import annotations
@@ -99,6 +100,18 @@ class CleanupPreview:
         return self.having("waiting")
 
 
+@dataclass(frozen=True, slots=True)
+class CleanupPlan:
+    """What the cleanup screen hands back when the user applies a preview: the proposed
+    images (to mark for the bulk deregister) and whether their snapshots go too."""
+
+    image_ids: tuple[tuple[str, str], ...]  # (region, image id), in the preview's order
+    delete_snapshots: bool
+    rules: Rules = Rules()
+    #: GiB the deregistration frees when the snapshots go (VolumeSize; 0 without them)
+    freed_gib: int = 0
+
+
 def parse_time(text: str) -> datetime | None:
     """An AWS timestamp (``2024-03-06T12:00:00.000Z``) as an aware datetime; None if not one."""
     if not text:
@@ -156,6 +169,19 @@ def standing_blockers(image: Image, accounts: Collection[str]) -> list[str]:
     return reasons
 
 
+def _split_by_architecture(images: tuple[Image, ...], families: list[str], builtin: list[bool]):
+    """A built-in family whose images are of several architectures in a region is one
+    family per architecture (``bastion-host (arm64)``): the arm64 fleet keeps its newest
+    N even when the newest builds are x86_64. A user regex groups exactly as it says."""
+    arches: dict[tuple[str, str], set[str]] = {}
+    for index, image in enumerate(images):
+        if builtin[index]:
+            arches.setdefault((image.region, families[index]), set()).add(image.architecture)
+    for index, image in enumerate(images):
+        if builtin[index] and len(arches[(image.region, families[index])]) > 1:
+            families[index] = f"{families[index]} ({image.architecture or '?'})"
+
+
 def preview(
     source: CleanupInput | Iterable[Image],
     rules: Rules,
@@ -173,14 +199,18 @@ def preview(
     pattern = compile_family_regex(rules.family_regex)
     by_regex = family_of(pattern)
     families: list[str] = []
+    builtin: list[bool] = []  # named by the built-in rule (no regex, or not matched)
     unmatched = 0
     for image in data.images:
         if pattern is None:
             families.append(data.builtin(image.name))
+            builtin.append(True)
             continue
         family, matched = by_regex(image.name)
         unmatched += not matched
         families.append(family)
+        builtin.append(not matched)
+    _split_by_architecture(data.images, families, builtin)
     groups: dict[tuple[str, str], list[int]] = {}
     for index, image in enumerate(data.images):
         groups.setdefault((image.region, families[index]), []).append(index)
@@ -225,6 +255,7 @@ def preview(
 
 __all__ = [
     "CleanupInput",
+    "CleanupPlan",
     "CleanupPreview",
     "Decision",
     "RuleError",

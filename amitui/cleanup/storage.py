@@ -120,9 +120,6 @@ def storage_of(verdicts: Iterable[Verdict], sizes: Mapping[str, SnapshotSize]) -
             freed[4] += volume is None
         if proposed:
             images[v.key] = ImageStorage(tuple(lines), gib, unknown)
-    rows = [
-        FamilyStorage(region, family, *part)
-        for (region, family), part in families.items()
-    ]
+    rows = [FamilyStorage(region, family, *part) for (region, family), part in families.items()]
     rows.sort(key=lambda f: (-f.proposed_gib, -f.kept_gib, f.family, f.region))
     return Storage(tuple(rows), images, *freed)

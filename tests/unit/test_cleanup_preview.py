@@ -79,6 +79,7 @@ def inventories(draw):
                 st.sampled_from(["", "disabled", "disabled", "enabled-without-cooldown"])
             ),
             state=draw(st.sampled_from(["available"] * 5 + ["pending"])),
+            architecture=draw(st.sampled_from(["x86_64", "x86_64", "arm64"])),
             last_launched=stamp(NOW - timedelta(days=launched)) if launched is not None else "",
         )
         images.append(img)
@@ -125,9 +126,13 @@ def test_the_newest_n_of_each_family_in_each_region_are_kept(inventory, rules):
     images, usage, sizes = inventory
     result = preview(images, rules, usage, sizes, {ME}, NOW)
     decided = {v.image.image_id: v for v in result.verdicts}
+    arches: dict = {}
+    for img in images:
+        arches.setdefault((img.region, builtin_family(img.name)), set()).add(img.architecture)
     groups: dict = {}
     for img in images:
-        groups.setdefault((img.region, builtin_family(img.name)), []).append(img)
+        key = (img.region, builtin_family(img.name))
+        groups.setdefault((*key, img.architecture if len(arches[key]) > 1 else ""), []).append(img)
     for members in groups.values():
         members.sort(key=lambda i: (i.creation_date, i.image_id), reverse=True)
         for img in members[: rules.keep_newest]:
@@ -253,6 +258,18 @@ def test_an_unknown_account_proposes_nothing():
     result = preview(imgs, Rules(keep_newest=1), answers(imgs), {}, set(), NOW)
     assert not result.proposed
     assert result.excluded[0].reasons[0].startswith("owner not verified")
+
+
+def test_a_builtin_family_of_two_architectures_keeps_its_newest_of_each():
+    x86 = [nightly(n, 10 + n, architecture="x86_64") for n in range(4)]
+    arm = [nightly(n + 10, 100 + n, architecture="arm64") for n in range(3)]
+    result = preview(x86 + arm, Rules(keep_newest=2), answers(x86 + arm), {}, {ME}, NOW)
+    assert {v.family for v in result.verdicts} == {"web-api (x86_64)", "web-api (arm64)"}
+    assert [v.image.image_id for v in result.proposed] == ["ami-0002", "ami-0003", "ami-0012"]
+    regex = Rules(keep_newest=2, family_regex=r"^(web-api)-")  # a regex groups as it says
+    result = preview(x86 + arm, regex, answers(x86 + arm), {}, {ME}, NOW)
+    assert {v.family for v in result.verdicts} == {"web-api"}
+    assert len(result.proposed) == 5
 
 
 def test_families_are_per_region():
