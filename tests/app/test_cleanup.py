@@ -90,6 +90,10 @@ async def test_changing_n_previews_again_and_apply_hands_back_the_plan(sandbox):
         assert three < one and screen.result.storage.freed_gib > freed_three
         table_rows = screen.query_one("#proposed").row_count
         assert table_rows == len(one)
+        screen.query_one("#proposed").focus()
+        await pilot.press("down")  # the line under the table: that image's snapshots
+        detail = rendered(screen.query_one("#row-detail"), 240)
+        assert screen._rows["proposed"][1].image.image_id in detail and "GiB" in detail
 
         await set_rule(pilot, screen, "keep", "x")
         assert "keep newest: a whole number" in rendered(screen.query_one("#rule-error"))

@@ -14,7 +14,7 @@ bytes or None)}``); without one the storage says so. Apply (ctrl+s) dismisses wi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ from amitui.cleanup import (
     RuleError,
     Rules,
     SnapshotSize,
+    Verdict,
     preview,
 )
 from amitui.ui.screens.cleanup_view import (
@@ -51,6 +52,7 @@ from amitui.ui.screens.cleanup_view import (
     legend,
     other_cells,
     proposed_cells,
+    row_detail,
     summary,
 )
 from amitui.ui.services import Services
@@ -113,6 +115,7 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         #: how many times the preview was made (tests wait on it)
         self.previews = 0
         self._settle: Timer | None = None
+        self._rows: dict[str, list[Verdict]] = {}  # each table's verdicts, in its order
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -151,6 +154,7 @@ class CleanupScreen(Screen[CleanupPlan | None]):
                 yield DataTable(id="excluded", cursor_type="row")
             with TabPane("Kept", id="kept-tab"):
                 yield DataTable(id="kept", cursor_type="row")
+        yield Static("", id="row-detail")
         yield KeyFooter()
 
     def _number(self, name: str, value: int) -> Input:
@@ -320,10 +324,12 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         ):
             extra = waiting if name == "excluded" else ""
             tabs.get_tab(f"{name}-tab").label = f"{label} ({count}{extra})"
+        self._show_detail()
 
-    def _fill(self, name: str, verdicts: Sequence[Any], proposed: bool = False) -> None:
+    def _fill(self, name: str, verdicts: list[Verdict], proposed: bool = False) -> None:
         table = self.query_one(f"#{name}", DataTable)
         table.clear()
+        self._rows[name] = verdicts
         result = self.result
         for verdict in verdicts:
             if proposed and result is not None:
@@ -331,6 +337,16 @@ class CleanupScreen(Screen[CleanupPlan | None]):
             else:
                 cells = other_cells(verdict, self.multi_region)
             table.add_row(*cells, key=f"{verdict.image.region}/{verdict.image.image_id}")
+
+    @on(DataTable.RowHighlighted)
+    @on(TabbedContent.TabActivated)
+    def _show_detail(self) -> None:
+        """The line under the tables: the highlighted image of the table shown."""
+        name = (self.query_one("#lists", TabbedContent).active or "").removesuffix("-tab")
+        rows = self._rows.get(name, [])
+        row = self.query_one(f"#{name}", DataTable).cursor_row if name else -1
+        found = rows[row] if 0 <= row < len(rows) else None
+        self.query_one("#row-detail", Static).update(row_detail(found, self.result))
 
     # -- keys -------------------------------------------------------------------------------
 

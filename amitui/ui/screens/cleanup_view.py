@@ -183,3 +183,26 @@ def other_cells(verdict: Verdict, multi_region: bool) -> list[Text]:
         Text(image.creation_date[:10]),
         why,
     ]
+
+
+def row_detail(verdict: Verdict | None, preview: CleanupPreview | None) -> Text:
+    """The line under the tables for the highlighted image: each snapshot of a proposed
+    one with its size and what becomes of it; why any other stays."""
+    if verdict is None or preview is None:
+        return Text("")
+    text = Text(f"{verdict.image.image_id}: ", style="bold")
+    if verdict.decision != "proposed":
+        return text.append("; ".join(verdict.reasons), style="")
+    part = preview.storage.images.get(verdict.key)
+    if part is None or not part.snapshots:
+        return text.append("no EBS snapshot", style="dim")
+    for n, line in enumerate(part.snapshots):
+        if n:
+            text.append(" · ")
+        size = "size unknown" if line.gib is None else gib(line.gib)
+        if line.full_bytes is not None:
+            size += f", data ≤ {data_size(line.full_bytes)}"
+        text.append(f"{line.snapshot_id} ({size})", "" if line.freed else "dim")
+        if line.note:
+            text.append(f" {line.note}", "dim")
+    return text
