@@ -19,7 +19,7 @@ for the session with its time (usage.UsageCache).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -195,6 +195,12 @@ def _versions_using(
 
 def auto_scaling_groups(autoscaling: Any, ec2: Any, image_id: str, region: str) -> Check:
     """Groups whose launch template version or launch configuration is the image."""
+    return auto_scaling_checks(autoscaling, ec2, region)(image_id)
+
+
+def auto_scaling_checks(autoscaling: Any, ec2: Any, region: str) -> Callable[[str], Check]:
+    """The region's Auto Scaling groups read once, each launch template version they name
+    resolved once: a function image id -> its Check (the batched check asks it for many)."""
     title = "Auto Scaling groups"
     scope = "launch templates ($Default, $Latest, numbered) and launch configurations"
     try:
@@ -205,16 +211,20 @@ def auto_scaling_groups(autoscaling: Any, ec2: Any, image_id: str, region: str) 
         ]
         configs = _launch_configuration_images(autoscaling, groups)
     except Exception as exc:
-        return Check(title, error=describe_error(exc), scope=scope)
-    references: list[Reference] = []
+        failed = Check(title, error=describe_error(exc), scope=scope)
+        return lambda _image_id: failed
+    uses: dict[str, list[Reference]] = {}
     failures: list[str] = []
     resolved: dict[tuple[str, str], tuple[str, int]] = {}
     for group in groups:
         name = group.get("AutoScalingGroupName", "")
         config = group.get("LaunchConfigurationName")
-        if config and configs.get(config) == image_id:
+        if config and configs.get(config):
             detail = f"launch configuration {config}"
-            references.append(Reference("Auto Scaling group", name, region=region, detail=detail))
+            uses.setdefault(configs[config], []).append(
+                Reference("Auto Scaling group", name, region=region, detail=detail)
+            )
+        named: set[str] = set()  # the images this group's templates named already
         for spec in _template_specs(group):
             template = spec.get("LaunchTemplateId") or spec.get("LaunchTemplateName") or ""
             version = str(spec.get("Version") or "$Default")
@@ -225,18 +235,18 @@ def auto_scaling_groups(autoscaling: Any, ec2: Any, image_id: str, region: str) 
                 failures.append(f"{name}: {describe_error(exc)}")
                 continue
             found, number = resolved[(template, version)]
-            if found == image_id:
+            if found and found not in named:
+                named.add(found)
                 label = spec.get("LaunchTemplateName") or template
                 shown = version if version.isdigit() else f"{version} (version {number})"
                 detail = f"launch template {label} {shown}"
-                references.append(
+                uses.setdefault(found, []).append(
                     Reference("Auto Scaling group", name, region=region, detail=detail)
                 )
-                break
     error = None
     if failures:
         error = f"could not resolve {len(failures)} group(s): " + "; ".join(failures[:3])
-    return Check(title, tuple(references), error=error, scope=scope)
+    return lambda image_id: Check(title, tuple(uses.get(image_id, ())), error=error, scope=scope)
 
 
 def _template_specs(group: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Snapshots of every screen (pytest-textual-snapshot), from the seeded sandbox: the
 inventory (plain, filtered, READ-ONLY, with a failed region's error), the detail, help,
 tasks, each action form (and the deregister form of an image in use), each picker
-(owners, regions, and every form field's list) and the confirm modal.
+(owners, regions, and every form field's list), the confirm modal and the cleanup preview.
 
 What changes from run to run is pinned: the clock (ages, task times, in UTC), the
 sandbox's catalogue (reset to seed 7; the pickers' dates, and a filter in the lists whose
@@ -348,3 +348,36 @@ def test_form_picker(snap_compare, pinned, key, api_name, region, typed):
         await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url, regions=(region,)), run_before)
+
+
+# -- cleanup ------------------------------------------------------------------------------
+
+
+def test_cleanup(snap_compare, pinned):
+    """The retention preview of us-east-1 (issue 17) at the frozen time, every usage answer
+    and snapshot size in, with the delete-snapshots toggle on."""
+    from amitui.ui.screens.cleanup import CleanupScreen
+    from tests.support.snapshot_sizes import describe_snapshot_sizes
+
+    async def run_before(pilot):
+        await settle(pilot)
+        rows = pilot.app.inventory.rows
+        images = [rows.image_at(i) for i in range(len(rows))]
+        screen = CleanupScreen(
+            images,
+            pilot.app.services,
+            snapshot_sizes=describe_snapshot_sizes,
+            clock=lambda: FROZEN,
+        )
+        pilot.app.push_screen(screen)
+        await screen_of(pilot, "CleanupScreen")
+        await wait_for(
+            pilot,
+            lambda: screen.sizes and not screen.asking and not screen.result.waiting,
+            60,
+            "usage and sizes",
+        )
+        screen.query_one("#delete-snapshots").value = True
+        await pin_headers(pilot)
+
+    assert snap(snap_compare, make_app(pinned.url), run_before)

@@ -4,6 +4,7 @@
 * ``amitui.tasks`` imports nothing of actions or ui (actions declare task kinds with its
   vocabulary; it never names an action);
 * ``amitui.actions`` imports nothing of ui;
+* ``amitui.cleanup`` (the retention rules) is pure: the aws records only, no boto3;
 * nothing below ui loads Textual; ui never imports boto3/botocore;
 * the sandbox (the demo's fake EC2) is reached only by the command line, never by ui,
   aws, actions or tasks, and never reaches back into them.
@@ -17,7 +18,10 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2] / "amitui"
-BELOW_UI = ("aws", "actions", "tasks", "sandbox")
+BELOW_UI = ("aws", "actions", "tasks", "cleanup", "sandbox")
+#: what the pure rules (amitui/cleanup) never import
+PURE_FORBIDDEN = ("amitui.actions", "amitui.tasks", "amitui.ui", "amitui.sandbox", "textual")
+PURE_FORBIDDEN += ("boto3", "botocore")
 
 
 def imported_modules(path):
@@ -51,6 +55,7 @@ def under(module, *packages):
         ("aws", ("amitui.actions", "amitui.tasks", "amitui.ui", "amitui.sandbox", "textual")),
         ("tasks", ("amitui.actions", "amitui.ui", "amitui.sandbox", "textual")),
         ("actions", ("amitui.ui", "amitui.sandbox", "textual")),
+        ("cleanup", PURE_FORBIDDEN),
         ("ui", ("boto3", "botocore", "amitui.sandbox")),
         ("sandbox", ("amitui.aws", "amitui.actions", "amitui.tasks", "amitui.ui", "textual")),
     ],

@@ -66,6 +66,7 @@ class InventoryScreen(Screen):
         Binding("asterisk", "mark_shown", "Mark all shown", show=False, id="mark_shown"),
         Binding("u", "clear_marks", "Unmark all", show=False, id="clear_marks"),
         Binding("B", "recycle_bin", "Recycle Bin", show=False, id="recycle_bin"),
+        Binding("K", "cleanup", "Cleanup…", show=False, id="cleanup"),
     ]
 
     CSS_PATH = "inventory.tcss"
@@ -353,6 +354,11 @@ class InventoryScreen(Screen):
 
     def action_toggle_disabled(self) -> None:
         self.choices.toggle("include_disabled")
+
+    def action_cleanup(self) -> None:
+        from amitui.ui.screens.cleanup import open_cleanup
+
+        open_cleanup(self)
 
     # -- action keys: the generic form, then what it did --------------------------------
 
