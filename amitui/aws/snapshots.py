@@ -216,3 +216,13 @@ def orphaned_snapshots(ec2: Any) -> OrphanScan:
     return OrphanScan(
         orphans=tuple(sorted(orphans, key=lambda o: o.snapshot_id)), bin_error=bin_error
     )
+
+
+def size_pairs(ec2: Any, snapshot_ids: Iterable[str]) -> dict[str, tuple[int, int | None]]:
+    """``{snapshot id: (VolumeSize GiB, FullSnapshotSizeInBytes or None)}`` of those that
+    exist (the cleanup preview's lookup; see :func:`snapshot_sizes`)."""
+    return {
+        snapshot_id: (size.volume_gib or 0, size.full_bytes)
+        for snapshot_id, size in snapshot_sizes(ec2, snapshot_ids).items()
+        if size.found
+    }

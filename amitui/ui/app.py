@@ -178,6 +178,7 @@ class AmiTui(App[None]):
 
     def on_bulk_updated(self, message: BulkUpdated) -> None:
         from amitui.ui.screens.bulk_runs import BulkRunScreen
+        from amitui.ui.screens.orphans import OrphansScreen
         from amitui.ui.screens.tasks import TasksScreen
 
         run, item = message.run, message.item
@@ -193,10 +194,10 @@ class AmiTui(App[None]):
                 timeout=10,
             )
         for screen in self.screen_stack:
-            if isinstance(screen, TasksScreen | BulkRunScreen):
-                screen.bulk_changed(run) if isinstance(screen, TasksScreen) else screen.run_changed(
-                    run
-                )
+            if isinstance(screen, TasksScreen | OrphansScreen):
+                screen.bulk_changed(run)
+            elif isinstance(screen, BulkRunScreen):
+                screen.run_changed(run)
 
     def _announce(self, task: Task) -> None:
         what = f"{task.kind} {task.target_id} ({task.region})"

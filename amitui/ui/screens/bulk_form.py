@@ -12,6 +12,7 @@ and the table says which and why. The run is in SQLite before the form says "sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -94,7 +95,15 @@ class BulkForm(ModalScreen[BulkStarted | None]):
     ]
     CSS_PATH = "bulk_form.tcss"
 
-    def __init__(self, spec: ActionSpec, images: list[Image], services: Services) -> None:
+    def __init__(
+        self,
+        spec: ActionSpec,
+        images: list[Image],
+        services: Services,
+        initial: Mapping[str, object] | None = None,
+    ) -> None:
+        """``initial``: values the fields start with (the cleanup plan's choice about the
+        snapshots), over the spec's defaults."""
         super().__init__()
         self.spec = spec
         self.images = images
@@ -103,7 +112,7 @@ class BulkForm(ModalScreen[BulkStarted | None]):
         skip = per_image_fields(spec)
         #: (index in spec.fields, field) of the fields this form asks
         self.asked = [(i, f) for i, f in enumerate(spec.fields) if f.api_name not in skip]
-        self.initial = spec.initial_values({})
+        self.initial = {**spec.initial_values({}), **(initial or {})}
         #: what uses each image, once asked (None: still asking, or not needed)
         self.usages: dict[tuple[str, str], Usage] | None = None
         #: whether the Recycle Bin keeps each (spec.recycle_bin), once asked

@@ -32,6 +32,7 @@ from textual.worker import get_current_worker
 
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image
+from amitui.aws.snapshots import size_pairs
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
 from amitui.aws.usage_batch import check_usage_many
 from amitui.cleanup import (
@@ -387,20 +388,13 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         self.refresh_preview()
 
 
-def open_cleanup(inventory: Any, snapshot_sizes: SizeLookup | None = None) -> None:
-    """Open the cleanup screen on the images the inventory shows (its filter applied).
-    The plan it returns is announced; turning it into marks and the bulk deregister is
-    the inventory's (issue 17, marking and bulk actions)."""
+def open_cleanup(inventory: Any, snapshot_sizes: SizeLookup | None = size_pairs) -> None:
+    """Open the cleanup screen on the images the inventory shows (its filter applied);
+    an applied plan marks its images for the bulk deregister (the inventory's)."""
     rows = inventory.rows
     images = [rows.image_at(i) for i in range(len(rows))]
     if not images:
         inventory.notify("No images shown to clean up", severity="warning")
         return
-
-    def planned(plan: CleanupPlan | None) -> None:
-        if plan is not None:
-            snapshots = "with their snapshots" if plan.delete_snapshots else "snapshots kept"
-            inventory.notify(f"Cleanup plan: {len(plan.image_ids)} images ({snapshots})")
-
     screen = CleanupScreen(images, inventory.services, snapshot_sizes=snapshot_sizes)
-    inventory.app.push_screen(screen, planned)
+    inventory.app.push_screen(screen, inventory.marked.cleanup_applied)

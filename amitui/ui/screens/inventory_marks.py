@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from amitui.actions import ACTIONS
-from amitui.ui.screens.bulk_form import BulkStarted
+from amitui.cleanup import CleanupPlan
+from amitui.ui.screens.bulk_form import BulkForm, BulkStarted
 from amitui.ui.widgets.image_table import ImageTable
 
 if TYPE_CHECKING:
@@ -60,6 +61,28 @@ class MarkedRows:
         self.screen.notify(
             f"{started.run.title}: started (t shows its progress)", title=started.spec.title
         )
+
+    def cleanup_applied(self, plan: CleanupPlan | None) -> None:
+        """The cleanup preview was applied: its images become the marks, and the bulk
+        deregister opens on them with the plan's choice about their snapshots (the user
+        still reads each request and types the count back)."""
+        if plan is None:
+            return
+        wanted = set(plan.image_ids)
+        images = [i for i in self.screen.rows.images if (i.region, i.image_id) in wanted]
+        self.marks.clear()
+        self.marks.add(images)
+        self._shown()
+        if not images:
+            self.screen.notify("The plan proposes no image", severity="warning")
+            return
+        form = BulkForm(
+            ACTIONS["deregister"],
+            self.marks.images(),
+            self.screen.services,
+            initial={"DeleteAssociatedSnapshots": plan.delete_snapshots},
+        )
+        self.screen.app.push_screen(form, self.bulk_started)
 
     def item_done(self, action: str, region: str, image_id: str) -> None:
         """A bulk run's item succeeded: its row goes or is read again (as the single
