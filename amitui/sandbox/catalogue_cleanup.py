@@ -32,6 +32,7 @@ catalogue's fixed day, 2025-12-15 12:00 UTC: evaluate "launched in the last D da
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from random import Random
@@ -288,5 +289,5 @@ def _to_bin(backend: Any, book: Any, ami: SandboxAmi, rule_id: str) -> None:
     backend.amis.pop(ami.id)
     backend.deleted_amis.append(ami.id)
     ami.state = "deregistered"
-    entered = datetime.now(AS_OF.tzinfo).timestamp()
+    entered = time.time()  # the bin's clock is the real one, as every sandbox timer's
     book.recycle_bin[ami.id] = BinEntry(ami, entered, entered + RBIN_DAYS * 86400.0, rule_id)

@@ -42,7 +42,7 @@ def text_of(screen, selector: str) -> str:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_snapshot_picker_filters_thousands_and_enter_fills_the_field(memory, ec2, size):
+async def test_snapshot_picker_filters_hundreds_and_enter_fills_the_field(memory, ec2, size):
     (legacy,) = ec2("us-east-1").describe_snapshots(
         OwnerIds=["self"], Filters=[{"Name": "tag:Name", "Values": ["legacy-app root volume"]}]
     )["Snapshots"]
@@ -53,7 +53,8 @@ async def test_snapshot_picker_filters_thousands_and_enter_fills_the_field(memor
         field = next(f.api_name for f in form.spec.fields if f.lookup == "snapshots")
         picker = await open_picker(pilot, form, field)
         total = len(picker.lookup.choices)
-        assert total > 1000  # the sandbox's us-east-1 has as many as a real account
+        # the account's own snapshots only (OwnerIds=self): ~400 in the sandbox's us-east-1
+        assert total > 300
         assert f"{total:,} of {total:,} snapshots" in text_of(picker, "#status")
         await type_text(pilot, *"LEGACY-app")
         await wait_for(pilot, lambda: picker_shown(picker) == [legacy["SnapshotId"]])
