@@ -128,10 +128,13 @@ class BulkRunner:
         recovered = self.runs.recover(self.scope)
         if recovered:
             log.info("bulk: %d item(s) were being sent when amitui stopped", recovered)
-        for n in range(self.workers):
-            thread = threading.Thread(target=self._loop, name=f"bulk-{n}", daemon=True)
-            self._threads.append(thread)
-            thread.start()
+        with self._cond:
+            if self._stopping:
+                return
+            for n in range(self.workers):
+                thread = threading.Thread(target=self._loop, name=f"bulk-{n}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
 
     def wake(self) -> None:
         """New or retried items: look now."""
@@ -142,8 +145,10 @@ class BulkRunner:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        for thread in self._threads:
-            thread.join(timeout)
+            threads = list(self._threads)
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
 
     # -- the loop ---------------------------------------------------------------------
 

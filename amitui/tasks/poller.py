@@ -116,7 +116,8 @@ class Poller:
         ``stop()``. Safe to call twice."""
         self._stop.set()
         self._wake.set()
-        thread = self._thread
+        with self._lock:  # start() assigns and starts the thread under the lock
+            thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
         with self._lock:

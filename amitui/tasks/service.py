@@ -122,10 +122,12 @@ class TaskService:
             self.on_error(group.region, message)
 
     def stop(self) -> None:
-        if self.poller is not None:
-            self.poller.stop(timeout=2.0)
-        if self.bulk is not None:
-            self.bulk.stop(timeout=2.0)
+        with self._lock:  # not while start() is making the poller and the bulk runner
+            poller, bulk = self.poller, self.bulk
+        if poller is not None:
+            poller.stop(timeout=2.0)
+        if bulk is not None:
+            bulk.stop(timeout=2.0)
 
     def _following(self) -> Poller:
         if self.poller is None:
