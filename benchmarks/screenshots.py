@@ -69,6 +69,66 @@ async def shoot(url: str) -> list[Path]:
     return written
 
 
+async def shoot_cleanup(url: str) -> list[Path]:
+    """The cleanup workbench on one nightly family: the retention preview (the storage it
+    frees), the bulk deregister it opens, the run in the tasks screen, the Recycle Bin."""
+    from amitui.cli import make_app
+    from amitui.settings import Settings
+    from amitui.ui.screens.bulk_form import BulkForm
+    from amitui.ui.screens.cleanup import CleanupScreen
+    from amitui.ui.screens.recycle_bin import RecycleBinScreen
+    from amitui.ui.screens.tasks import TasksScreen
+
+    written: list[Path] = []
+    app = make_app(Settings(endpoint_url=url, regions=("us-east-1",)))
+
+    def save(name: str) -> None:
+        path = OUT / f"{name}.svg"
+        app.save_screenshot(str(path))
+        written.append(path)
+
+    async with app.run_test(size=SIZE) as pilot:
+        inventory = app.inventory
+        await wait_for(pilot, lambda: inventory.is_mounted and inventory.finished_in is not None)
+        await wait_for(pilot, lambda: app.account is not None)
+        await pilot.press("slash", *"web-api-2025", "enter")
+        await pilot.pause(0.3)
+        await pilot.press("K")
+        await wait_for(pilot, lambda: isinstance(app.screen, CleanupScreen))
+        cleanup = app.screen
+
+        def answered() -> bool:
+            result = cleanup.result
+            return result is not None and not result.waiting and not cleanup.asking
+
+        await wait_for(pilot, answered, 60)
+        cleanup.query_one("#delete-snapshots").value = True
+        await pilot.pause(0.5)
+        save("cleanup")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, BulkForm))
+        form = app.screen
+        await wait_for(pilot, lambda: form.usages is not None, 60)
+        going = sum(p.ok for p in form.plans)
+        form.query_one("#confirm").value = f"deregister {going}"
+        await pilot.pause(0.2)
+        save("bulk-deregister")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm))
+        runs = app.tasks.bulk_runs
+        await wait_for(pilot, lambda: bool(runs()) and all(r.finished for r in runs()), 60)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen))
+        await pilot.pause(0.5)
+        save("tasks-bulk-run")
+        await pilot.press("escape", "B")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecycleBinScreen))
+        await wait_for(pilot, lambda: not app.screen._waiting)
+        await pilot.pause(0.3)
+        save("recycle-bin")
+    return written
+
+
 SMALL = (80, 24)
 
 
@@ -177,7 +237,9 @@ def main() -> int:
         os.environ["AMITUI_STATE_DIR"] = state  # never mix with the user's own tasks
         os.environ["AMITUI_CACHE_DIR"] = state
         with Sandbox(seed=7, pending_seconds=30) as sandbox:
-            for path in asyncio.run(shoot(sandbox.url)) + asyncio.run(shoot_modals(sandbox.url)):
+            written = asyncio.run(shoot(sandbox.url)) + asyncio.run(shoot_modals(sandbox.url))
+            written += asyncio.run(shoot_cleanup(sandbox.url))  # last: it deregisters images
+            for path in written:
                 print(path.relative_to(OUT.parent))
     return 0
 

@@ -179,3 +179,51 @@ async def test_bulk_tags_add_to_each_image_and_keep_their_own(sandbox, ec2, prox
     }
     assert tags[ids[0]] == {"own": "first", "team": "web"}
     assert tags[ids[1]] == {"team": "web"}
+
+
+async def test_a_failed_item_shows_aws_code_and_is_retried(sandbox, ec2, proxy):
+    from amitui.ui.screens.bulk_runs import BulkRunScreen
+
+    prefix = f"bulkretry-{uuid.uuid4().hex[:8]}"
+    ids = [i["ImageId"] for i in copies(ec2, 2, prefix)]
+    protected = sorted(ids)[0]
+    ec2().enable_image_deregistration_protection(ImageId=protected)
+    app = make_app(proxy.url, regions=("us-east-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await filter_to(pilot, prefix)
+        await pilot.press("asterisk", "ctrl+d")
+        form = await screen_on_top(pilot, BulkForm)
+        await wait_for(pilot, lambda: form.usages is not None, 60, "what uses them")
+        assert sum(p.ok for p in form.plans) == 1  # the protected one is left out…
+        await fill(pilot, form, DeregisterAnyway=True)  # …unless the override is ticked
+        assert sum(p.ok for p in form.plans) == 2
+        form.query_one("#confirm", Input).value = "deregister 2"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), 10, "started")
+
+        def run():
+            runs = app.tasks.bulk_runs()
+            return runs[0] if runs else None
+
+        await wait_for(pilot, lambda: run() and run().finished, 30, "the run")
+        assert (run().done, run().failed) == (1, 1)  # AWS refused the protected one
+        await pilot.press("t")
+        tasks = await screen_on_top(pilot, TasksScreen)
+        runs_table = tasks.query_one(BulkRunsTable)
+        await wait_for(pilot, lambda: runs_table.runs, 10, "the runs table")
+        assert "1 failed" in cells(runs_table)
+        runs_table.focus()
+        await pilot.press("enter")
+        detail = await screen_on_top(pilot, BulkRunScreen)
+        items = detail.query_one("#items", DataTable)
+        await wait_for(pilot, lambda: items.row_count == 2, 10, "the items")
+        (failed,) = [i for i in detail.items if i.status == "failed"]
+        assert failed.target_id == protected and failed.code
+        assert failed.code in cells(items)  # AWS's code where the user is looking
+
+        ec2().disable_image_deregistration_protection(ImageId=protected)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: run().finished and run().failed == 0, 30, "the retry")
+        assert run().done == 2
+    assert not own_images(ec2(), name=f"{prefix}-*")

@@ -50,6 +50,10 @@ class RunsLoaded(Message):
         self.runs = runs
 
 
+class RunsShown(Message):
+    """The runs table was filled (its screen's status line may mention it)."""
+
+
 class Retried(Message):
     def __init__(self, text: str, error: bool = False) -> None:
         super().__init__()
@@ -87,6 +91,7 @@ class BulkRunsTable(DataTable):
             cells = run_cells(run, now)
             self.add_row(*(cells[k] for k, _ in RUN_COLUMNS), key=str(run.id))
         self.display = bool(self.runs)
+        self.screen.post_message(RunsShown())
 
     def run_changed(self, run: BulkRun) -> None:
         if run.id not in self.runs:

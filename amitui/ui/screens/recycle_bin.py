@@ -48,8 +48,13 @@ def leaves_cell(image: BinImage, now: datetime) -> Text:
     """When the bin deletes it for good, and how soon (red within a day)."""
     if image.exits is None:
         return Text("not said", style="dim")
-    left = (image.exits - now).total_seconds()
-    when = f"{image.exits:%Y-%m-%d %H:%M} (in {duration(max(left, 0))})"
+    left = max((image.exits - now).total_seconds(), 0)
+    soon = (
+        duration(left)
+        if left < 2 * 86400
+        else f"{left // 86400:.0f} d {left % 86400 // 3600:.0f} h"
+    )
+    when = f"{image.exits:%Y-%m-%d %H:%M} (in {soon})"
     return Text(when, style="bold red" if left < 86400 else "")
 
 

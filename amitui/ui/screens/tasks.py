@@ -24,7 +24,7 @@ from amitui.aws.errors import describe_error
 from amitui.tasks.bulk_model import BulkRun
 from amitui.tasks.kinds import kind_of
 from amitui.tasks.model import Task, TaskEvent
-from amitui.ui.screens.bulk_runs import BulkRunsTable
+from amitui.ui.screens.bulk_runs import BulkRunsTable, RunsShown
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.task_views import (
     COLUMNS,
@@ -156,6 +156,9 @@ class TasksScreen(Screen):
         if self._history_for == task.id:
             self._show_history()
 
+    def on_runs_shown(self, message: RunsShown) -> None:
+        self._update_status()
+
     def bulk_changed(self, run: BulkRun) -> None:
         """A bulk run of this scope changed: its row, in place."""
         if self.is_mounted and self.query(BulkRunsTable):
@@ -178,6 +181,8 @@ class TasksScreen(Screen):
         )
         if self.unfollowed:
             text.append(f" · {len(self.unfollowed)} not followed (C clears)", style="magenta")
+        if self.query(BulkRunsTable) and self.query_one(BulkRunsTable).runs:
+            text.append(" · shift+tab: bulk runs (enter: each image, r: retry the failed)")
         self.query_one("#task-status", Static).update(text)
 
     def selected(self) -> Task | None:
