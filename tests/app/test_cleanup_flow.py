@@ -101,7 +101,9 @@ async def test_preview_apply_bulk_deregister_verify_and_restore_one(sandbox, ec2
         assert form.values()["DeleteAssociatedSnapshots"] is True
         await wait_for(pilot, lambda: form.usages is not None, 60, "what uses them")
         assert sum(p.ok for p in form.plans) == len(proposed)
-        assert "Recycle Bin:" in str(form.query_one("#usage").content)
+        days = seeded["rbin_days"]
+        says = str(form.query_one("#usage").content)
+        assert f"{len(proposed)} can be restored for {days} days" in says  # the rule, read
         form.query_one("#confirm", Input).focus()
         await type_text(pilot, *f"deregister {len(proposed)}")
         await pilot.press("ctrl+s")

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import re
 import socket
 import threading
 import time
@@ -76,6 +77,33 @@ def error_xml(code: str, message: str) -> bytes:
 def action_of(body: bytes) -> str:
     fields = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
     return (fields.get("Action") or [""])[0]
+
+
+def _rest_routes() -> list[tuple[str, re.Pattern[str], str]]:
+    """(method, path pattern, operation) of the REST services the sandbox serves (rbin)."""
+    import botocore.session
+
+    routes = []
+    model = botocore.session.get_session().get_service_model("rbin")
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        path = re.sub(r"\\{[^}]+\\}", "[^/?]+", re.escape(http["requestUri"].split("?")[0]))
+        routes.append((http["method"], re.compile(f"^{path}(\\?.*)?$"), name))
+    return routes
+
+
+_ROUTES: list[tuple[str, re.Pattern[str], str]] = []
+
+
+def rest_operation(method: str, path: str) -> str:
+    """The operation a REST request is (``ListRules``, ``GetRule``…), by its method and
+    path; ``"<METHOD> <path>"`` when no route matches."""
+    if not _ROUTES:
+        _ROUTES.extend(_rest_routes())
+    for route_method, pattern, name in _ROUTES:
+        if route_method == method and pattern.match(path):
+            return name
+    return f"{method} {path}"
 
 
 def without_params(body: bytes, names: set[str]) -> bytes:
@@ -154,6 +182,18 @@ class RecordingProxy:
                     super().finish()
 
             def do_POST(self) -> None:
+                self._any()
+
+            def do_GET(self) -> None:  # REST services (rbin's GetRule)
+                self._any()
+
+            def do_DELETE(self) -> None:
+                self._any()
+
+            def do_PATCH(self) -> None:
+                self._any()
+
+            def _any(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with proxy._lock:
                     proxy.in_flight += 1
@@ -219,7 +259,7 @@ class RecordingProxy:
                 self.faults[outcome] += 1
 
     def _handle(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
-        action = action_of(body)
+        action = action_of(body) or rest_operation(handler.command, handler.path)
         with self._lock:
             self.actions[action] += 1
             n = self.actions[action]
@@ -294,7 +334,7 @@ class RecordingProxy:
                 for k, v in handler.headers.items()
                 if k.lower() not in ("host", "content-length")
             }
-            conn.request("POST", handler.path, body=body, headers=headers)
+            conn.request(handler.command, handler.path, body=body, headers=headers)
             answer = conn.getresponse()
             return answer.status, answer.getheaders(), answer.read()
         finally:
