@@ -24,6 +24,17 @@ async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
         await pilot.pause(0.05)
 
 
+def saver(app, written: list[Path], suffix: str = ""):
+    """``save(name)``: the app's screen as screenshots/<name><suffix>.svg, noted in ``written``."""
+
+    def save(name: str) -> None:
+        path = OUT / f"{name}{suffix}.svg"
+        app.save_screenshot(str(path))
+        written.append(path)
+
+    return save
+
+
 async def shoot(url: str) -> list[Path]:
     from amitui.cli import make_app
     from amitui.settings import Settings
@@ -34,10 +45,7 @@ async def shoot(url: str) -> list[Path]:
     written: list[Path] = []
     app = make_app(Settings(endpoint_url=url, regions=("us-east-1", "eu-west-1")))
 
-    def save(name: str) -> None:
-        path = OUT / f"{name}.svg"
-        app.save_screenshot(str(path))
-        written.append(path)
+    save = saver(app, written)
 
     async with app.run_test(size=SIZE) as pilot:
         inventory = app.inventory
@@ -82,10 +90,7 @@ async def shoot_cleanup(url: str) -> list[Path]:
     written: list[Path] = []
     app = make_app(Settings(endpoint_url=url, regions=("us-east-1",)))
 
-    def save(name: str) -> None:
-        path = OUT / f"{name}.svg"
-        app.save_screenshot(str(path))
-        written.append(path)
+    save = saver(app, written)
 
     async with app.run_test(size=SIZE) as pilot:
         inventory = app.inventory
@@ -123,7 +128,7 @@ async def shoot_cleanup(url: str) -> list[Path]:
         save("tasks-bulk-run")
         await pilot.press("escape", "B")
         await wait_for(pilot, lambda: isinstance(app.screen, RecycleBinScreen))
-        await wait_for(pilot, lambda: not app.screen._waiting)
+        await wait_for(pilot, lambda: not app.screen.reads.waiting)
         await pilot.pause(0.3)
         save("recycle-bin")
     return written
@@ -145,10 +150,7 @@ async def shoot_modals(url: str) -> list[Path]:
     written: list[Path] = []
     app = make_app(Settings(endpoint_url=url, regions=("us-east-1",)))
 
-    def save(name: str) -> None:
-        path = OUT / f"{name}-80x24.svg"
-        app.save_screenshot(str(path))
-        written.append(path)
+    save = saver(app, written, "-80x24")
 
     async def screen_is(kind) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, kind))

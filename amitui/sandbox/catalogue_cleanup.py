@@ -38,11 +38,9 @@ from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from .amis import SandboxAmi, build_ami, make_snapshot
 from .catalogue_others import CATALOGUE_DAY, PARTNER_ACCOUNT
+from .catalogue_usage import endpoint_client
 from .moto_compat import ec2_backends
 from .protection import iso_seconds
 from .rbin_server import create_rule
@@ -186,17 +184,6 @@ def _orphans(account: str, rng: Random, bare: list[str]) -> dict[str, list[str]]
     return made
 
 
-def _client(service: str, url: str, region: str) -> Any:
-    return boto3.client(
-        service,
-        region_name=region,
-        endpoint_url=url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 1}),
-    )
-
-
 def seed_cleanup(url: str, state: SandboxState, seed: int, account: str) -> dict[str, Any]:
     """Seed the families, roles, orphans and Recycle Bin above; return what is where:
 
@@ -216,7 +203,7 @@ def seed_cleanup(url: str, state: SandboxState, seed: int, account: str) -> dict
         }
         orphans = _orphans(account, rng, bare)
     web, base, payments = families["web-api"], families["base-al2023"], families["payments-worker"]
-    ec2 = _client("ec2", url, RBIN_REGION)
+    ec2 = endpoint_client("ec2", url, RBIN_REGION)
     template = ec2.create_launch_template(
         LaunchTemplateName="nightly-fleet",
         LaunchTemplateData={"ImageId": web[9].id, "InstanceType": "t3.small"},

@@ -89,7 +89,8 @@ def _free_images(backend: Any, ids: list[str], used: set[str]) -> list[SandboxAm
     return free
 
 
-def _client(service: str, url: str, region: str = REGION) -> Any:
+def endpoint_client(service: str, url: str, region: str = REGION) -> Any:
+    """A boto3 client of the sandbox at ``url`` (seeding through the endpoint itself)."""
     return boto3.client(
         service,
         region_name=region,
@@ -110,7 +111,7 @@ def seed_usage(
     Random(f"usage/{seed}").shuffle(free)
     picked = {role: ami.id for role, ami in zip(ROLES, free, strict=False)}
     fillers = [ami.id for ami in free[len(ROLES) : len(ROLES) + FILLERS]]
-    ec2, asg = _client("ec2", url), _client("autoscaling", url)
+    ec2, asg = endpoint_client("ec2", url), endpoint_client("autoscaling", url)
     # an instance
     ec2.run_instances(
         ImageId=picked["instance_only"],
@@ -152,7 +153,7 @@ def seed_usage(
         DesiredCapacity=0,
         AvailabilityZones=[f"{REGION}a"],
     )
-    _client("ssm", url).put_parameter(
+    endpoint_client("ssm", url).put_parameter(
         Name="/golden/payments/ami",
         Value=picked["ssm_only"],
         Type="String",

@@ -124,7 +124,7 @@ async def test_preview_apply_bulk_deregister_verify_and_restore_one(sandbox, ec2
         await pilot.press("escape")
         await pilot.press("B")
         bin_screen = await screen_on_top(pilot, RecycleBinScreen)
-        await wait_for(pilot, lambda: not bin_screen._waiting, 30, "the bin")
+        await wait_for(pilot, lambda: not bin_screen.reads.waiting, 30, "the bin")
         assert proposed <= {image_id for _, image_id in bin_screen.images}
         back = sorted(proposed)[0]
         row = bin_screen._order.index((region, back))
@@ -149,7 +149,7 @@ async def test_orphaned_snapshots_are_deleted_in_bulk_and_only_those(sandbox, ec
         await wait_for(pilot, lambda: app.account, 10, "the account")
         app.inventory.open_orphans()  # what its palette command runs
         screen = await screen_on_top(pilot, OrphansScreen)
-        await wait_for(pilot, lambda: not screen._waiting, 30, "the scan")
+        await wait_for(pilot, lambda: not screen.reads.waiting, 30, "the scan")
         assert {s for _, s in screen.orphans} == orphans
         await pilot.press("asterisk")
         await pilot.press("ctrl+d")
@@ -158,5 +158,7 @@ async def test_orphaned_snapshots_are_deleted_in_bulk_and_only_those(sandbox, ec
         await type_text(pilot, *confirm.expected)
         await pilot.press("enter")
         await wait_for(pilot, lambda: run_finished(app), 60, "the deletion")
-        await wait_for(pilot, lambda: not screen._waiting and not screen.orphans, 30, "none left")
+        await wait_for(
+            pilot, lambda: not screen.reads.waiting and not screen.orphans, 30, "none left"
+        )
     assert own_snapshot_ids(direct) == before - orphans

@@ -17,17 +17,10 @@ from amitui.sqlite_file import open_database
 from amitui.tasks.bulk_model import DONE, FAILED, QUEUED, SENDING, NewItem
 from amitui.tasks.store import TASK_MIGRATIONS, TaskStore
 from amitui.ui.marks import Marks
+from tests.support.clock import Clock
 
 SCOPE = "aws|111111111111"
 A, B, C = "ami-0000000000000000a", "ami-0000000000000000b", "ami-0000000000000000c"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture

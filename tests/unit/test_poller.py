@@ -19,17 +19,10 @@ from botocore.exceptions import ClientError
 import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
 from amitui.tasks.poller import GroupKey, Poller
 from amitui.tasks.store import TaskStore
+from tests.support.clock import Clock
 
 SCOPE = "http://sandbox|123456789012"
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 class FakeEc2:

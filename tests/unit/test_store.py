@@ -15,17 +15,10 @@ import amitui.actions  # noqa: F401 (the built-in actions register their task ki
 from amitui.sqlite_file import open_database
 from amitui.tasks.model import Observation
 from amitui.tasks.store import TASK_MIGRATIONS, SchemaTooNewError, StoreError, TaskStore
+from tests.support.clock import Clock
 
 SCOPE = "aws|111111111111"
 OTHER = "http://127.0.0.1:5055|123456789012"
-
-
-class Clock:
-    def __init__(self, t: float = 1_700_000_000.0) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture

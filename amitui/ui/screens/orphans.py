@@ -21,6 +21,7 @@ from amitui.aws.errors import describe_error
 from amitui.aws.snapshots import Orphan, OrphanScan, orphaned_snapshots
 from amitui.tasks.bulk_model import BulkRun, NewItem
 from amitui.ui.screens.confirm import ConfirmScreen
+from amitui.ui.screens.region_reads import RegionReads, selected_key
 from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.key_footer import KeyFooter
@@ -66,9 +67,8 @@ class OrphansScreen(Screen):
         self.services = services
         self.orphans: dict[Key, Orphan] = {}
         self.marked: set[Key] = set()
-        self.errors: dict[str, str] = {}
+        self.reads = RegionReads()
         self._order: list[Key] = []
-        self._waiting: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield ContextHeader(self.services.settings, id="context")
@@ -96,10 +96,9 @@ class OrphansScreen(Screen):
     def action_reload(self) -> None:
         self.orphans.clear()
         self.marked.clear()
-        self.errors.clear()
-        self._waiting = set(self.services.session.regions)
+        regions = self.reads.begin(self.services.session.regions)
         self._redraw()
-        for region in sorted(self._waiting):
+        for region in regions:
             self._read(region)
 
     @work(thread=True, exit_on_error=False, group="orphans")
@@ -113,15 +112,14 @@ class OrphansScreen(Screen):
         self.post_message(OrphansRead(region, scan))
 
     def on_orphans_read(self, message: OrphansRead) -> None:
-        self._waiting.discard(message.region)
-        if message.error:
-            self.errors[message.region] = message.error
+        error = message.error
+        if message.scan is not None and message.scan.bin_error:
+            error = (
+                f"not verified: the Recycle Bin could not be read ({message.scan.bin_error});"
+                " its AMIs may be there"
+            )
+        self.reads.done(message.region, error)
         if message.scan is not None:
-            if message.scan.bin_error:
-                self.errors[message.region] = (
-                    f"not verified: the Recycle Bin could not be read ({message.scan.bin_error});"
-                    " its AMIs may be there"
-                )
             for orphan in message.scan.orphans:
                 self.orphans[(message.region, orphan.snapshot_id)] = orphan
         self._redraw()
@@ -155,17 +153,10 @@ class OrphansScreen(Screen):
         status = Text(f"{len(self.orphans)} orphaned snapshot(s)", style="bold")
         if self.marked:
             status.append(f" · {len(self.marked)} marked · {gib:,} GiB", style="bold yellow")
-        if self._waiting:
-            status.append(f" · reading {', '.join(sorted(self._waiting))}…", style="yellow")
-        for region, error in sorted(self.errors.items()):
-            status.append(f"\n{region}: {error}", style="bold red")
-        self.query_one("#orphans-status", Static).update(status)
+        self.query_one("#orphans-status", Static).update(self.reads.status(status))
 
     def selected(self) -> Key | None:
-        row = self.query_one("#orphans", DataTable).cursor_row
-        if not self._order or row is None or not 0 <= row < len(self._order):
-            return None
-        return self._order[row]
+        return selected_key(self.query_one("#orphans", DataTable), self._order)
 
     # -- marks ------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from amitui.aws.recycle_bin import BinImage, images_in_bin, restore
 from amitui.ui.columns import duration
 from amitui.ui.messages import ImagesRestored
 from amitui.ui.screens.confirm import ConfirmScreen
+from amitui.ui.screens.region_reads import RegionReads, selected_key
 from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.key_footer import KeyFooter
@@ -70,9 +71,8 @@ class RecycleBinScreen(Screen):
         super().__init__()
         self.services = services
         self.images: dict[tuple[str, str], BinImage] = {}
-        self.errors: dict[str, str] = {}
+        self.reads = RegionReads()
         self._order: list[tuple[str, str]] = []
-        self._waiting: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield ContextHeader(self.services.settings, id="context")
@@ -96,10 +96,9 @@ class RecycleBinScreen(Screen):
 
     def action_reload(self) -> None:
         self.images.clear()
-        self.errors.clear()
-        self._waiting = set(self.services.session.regions)
+        regions = self.reads.begin(self.services.session.regions)
         self._redraw()
-        for region in sorted(self._waiting):
+        for region in regions:
             self._read(region)
 
     @work(thread=True, exit_on_error=False, group="bin")
@@ -114,9 +113,7 @@ class RecycleBinScreen(Screen):
         self.post_message(BinRead(region, found))
 
     def on_bin_read(self, message: BinRead) -> None:
-        self._waiting.discard(message.region)
-        if message.error:
-            self.errors[message.region] = message.error
+        self.reads.done(message.region, message.error)
         for image in message.images:
             self.images[(message.region, image.image_id)] = image
         self._redraw()
@@ -134,17 +131,10 @@ class RecycleBinScreen(Screen):
         if current in self._order:
             table.move_cursor(row=self._order.index(current))
         status = Text(f"{len(self.images)} image(s) in the Recycle Bin", style="bold")
-        if self._waiting:
-            status.append(f" · reading {', '.join(sorted(self._waiting))}…", style="yellow")
-        for region, error in sorted(self.errors.items()):
-            status.append(f"\n{region}: {error}", style="bold red")
-        self.query_one("#bin-status", Static).update(status)
+        self.query_one("#bin-status", Static).update(self.reads.status(status))
 
     def selected(self) -> tuple[str, str] | None:
-        row = self.query_one("#bin", DataTable).cursor_row
-        if not self._order or row is None or not 0 <= row < len(self._order):
-            return None
-        return self._order[row]
+        return selected_key(self.query_one("#bin", DataTable), self._order)
 
     def action_restore(self) -> None:
         key = self.selected()
