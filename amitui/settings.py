@@ -34,6 +34,7 @@ CONFIG_KEYS: dict[str, str] = {
     "columns": "inventory columns shown (list of column keys; the column picker, key C, writes it)",
     "version_depth": "launch template versions the usage check reads, newest first "
     "(1..10000, default 10000: every version; AWS's own default is 10)",
+    "theme": 'Textual theme, e.g. "gruvbox" (the palette\'s theme switch writes it)',
     "keys": 'table remapping keys by binding id, e.g. [keys] refresh = "ctrl+r,f5" (below)',
 }
 
@@ -70,6 +71,8 @@ class Settings:
     version_depth: int = 10000
     #: the inventory columns the user picked (None: the default set)
     columns: tuple[str, ...] | None = None
+    #: the Textual theme the user picked last (None: Textual's default)
+    theme: str | None = None
     #: config.toml's [keys] table as written (binding id -> keys); the UI checks it
     keys: Mapping[str, Any] = field(default_factory=dict)
 
@@ -181,6 +184,10 @@ def build_settings(
         kwargs["version_depth"] = depth
     if "columns" in merged:
         kwargs["columns"] = _as_tuple(merged["columns"], "columns")
+    if "theme" in merged:
+        if not isinstance(merged["theme"], str) or not merged["theme"]:
+            raise SettingsError('theme must be a theme name, e.g. theme = "gruvbox"')
+        kwargs["theme"] = merged["theme"]
     if "keys" in merged:
         if not isinstance(merged["keys"], dict):
             raise SettingsError('keys must be a table: [keys] then lines like refresh = "f5"')

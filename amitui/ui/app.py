@@ -13,9 +13,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
+from amitui import paths
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery, public_sharing, public_sharing_summary
+from amitui.config_file import set_top_level
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
 from amitui.tasks.bulk_model import DONE
@@ -105,12 +107,36 @@ class AmiTui(App[None]):
             self.set_keymap(keymap)
             for warning in warnings:
                 self.notify(warning, title="Keys", severity="warning", timeout=20)
+        self._apply_theme()
         self.push_screen(self.inventory)
         for warning in self.tasks.store.warnings:  # e.g. a corrupt file moved aside
             self.notify(warning, title="Task store", severity="warning", timeout=20)
         for warning in self.cache.warnings if self.cache else ():
             self.notify(warning, title="Inventory cache", severity="warning", timeout=20)
         self.load_identity()
+
+    def _apply_theme(self) -> None:
+        """The theme config.toml names (an unknown one warns); a theme picked later in the
+        palette is written back there."""
+        wanted = self.settings.theme
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted:
+            known = ", ".join(sorted(self.available_themes))
+            self.notify(f"Unknown theme {wanted!r} (known: {known})", severity="warning")
+        self.watch(self, "theme", self._remember_theme, init=False)
+
+    def _remember_theme(self, theme: str) -> None:
+        self.run_worker(
+            lambda: self._write_theme(theme), thread=True, exit_on_error=False, group="config"
+        )
+
+    def _write_theme(self, theme: str) -> None:
+        try:
+            set_top_level(paths.config_file(), "theme", theme)
+        except Exception as exc:
+            message = f"Theme not remembered: {describe_error(exc)}"
+            self.call_from_thread(self.notify, message, severity="warning")
 
     @work(thread=True, exit_on_error=False, group="identity")
     def load_identity(self) -> None:

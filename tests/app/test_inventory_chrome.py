@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from rich.cells import cell_len
+from rich.style import Style
 from textual.command import CommandPalette
 
 from amitui.ui.screens.action_form import ActionForm
@@ -323,3 +324,33 @@ async def test_config_keys_remap_a_binding_and_bad_entries_warn(sandbox):
         lines = rendered(help_screen.query_one("#keys")).splitlines()
         assert any(line.split()[:2] == ["f6", "Filter"] for line in lines if line.strip())
         assert any(line.split()[:2] == ["^r", "Refresh"] for line in lines)  # default kept
+
+
+async def test_the_theme_is_remembered_and_colours_the_table(memory):
+    import tomllib
+
+    from amitui import paths
+    from amitui.settings import build_settings
+
+    app = make_app(memory, theme="gruvbox")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.theme == "gruvbox"
+        grid = table(app)
+
+        def state_colour_is_the_themes() -> bool:
+            """The available state's colour is the theme's $success (within rounding)."""
+            shown = grid._style("state-ok").color
+            success = Style.parse(app.current_theme.success or "").color
+            assert shown is not None and success is not None
+            pairs = zip(shown.get_truecolor(), success.get_truecolor(), strict=True)
+            return all(abs(a - b) <= 2 for a, b in pairs)
+
+        assert state_colour_is_the_themes()
+        before = grid._style("state-ok").color
+        app.theme = "nord"  # what the palette's theme switch does
+        await wait_for(pilot, lambda: paths.config_file().exists(), what="config.toml")
+        await wait_for(pilot, lambda: "nord" in paths.config_file().read_text(), what="theme")
+        assert state_colour_is_the_themes() and grid._style("state-ok").color != before
+    assert tomllib.loads(paths.config_file().read_text())["theme"] == "nord"
+    assert build_settings({}, env={}).theme == "nord"

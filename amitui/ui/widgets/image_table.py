@@ -28,19 +28,18 @@ from amitui.ui.widgets.rows_view import RowsView
 
 _CONTROL = {c: "�" for c in range(32)} | {127: "�"}
 
-STATE_STYLES = {
-    "available": Style(color="green"),
-    "pending": Style(color="yellow", bold=True),
-    "failed": Style(color="red", bold=True),
-    "error": Style(color="red", bold=True),
-    "invalid": Style(color="red"),
-    "deregistered": Style(color="bright_black"),
-    "disabled": Style(color="bright_black"),
-    "transient": Style(color="yellow"),
+#: A row's state cell takes its colour from the theme (the component class named here).
+STATE_CLASSES = {
+    "available": "state-ok",
+    "pending": "state-busy",
+    "transient": "state-busy",
+    "failed": "state-bad",
+    "error": "state-bad",
+    "invalid": "state-bad",
+    "deregistered": "state-gone",
+    "disabled": "state-gone",
 }
 
-
-DEPRECATION_STYLE = Style(color="yellow")
 
 #: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
 #: a time, this many rows a step.
@@ -65,6 +64,11 @@ class ImageTable(RowsView, can_focus=True):
         "image-table--cursor",
         "image-table--odd",
         "image-table--marked",
+        "image-table--state-ok",
+        "image-table--state-busy",
+        "image-table--state-bad",
+        "image-table--state-gone",
+        "image-table--deprecated",
     }
 
     DEFAULT_CSS = """
@@ -75,6 +79,11 @@ class ImageTable(RowsView, can_focus=True):
     ImageTable:focus > .image-table--cursor { background: $accent; color: $text; }
     ImageTable > .image-table--odd { background: $surface-lighten-1 20%; }
     ImageTable > .image-table--marked { color: $warning; text-style: bold; }
+    ImageTable > .image-table--state-ok { color: $success; }
+    ImageTable > .image-table--state-busy { color: $warning; text-style: bold; }
+    ImageTable > .image-table--state-bad { color: $error; text-style: bold; }
+    ImageTable > .image-table--state-gone { color: $text-muted; }
+    ImageTable > .image-table--deprecated { color: $warning; }
     """
 
     BINDINGS = [
@@ -243,17 +252,20 @@ class ImageTable(RowsView, can_focus=True):
             "cursor": self.get_component_rich_style("image-table--cursor"),
             "odd": self.get_component_rich_style("image-table--odd"),
             "marked": self.get_component_rich_style("image-table--marked"),
+            **{
+                name: self.get_component_rich_style(f"image-table--{name}", partial=True)
+                for name in (*set(STATE_CLASSES.values()), "deprecated")
+            },
         }
         return super().render_lines(crop)
 
     def _style(self, name: str) -> Style:
         styles = getattr(self, "_paint_styles", None)
         if styles is None:  # render_line called on its own (tests, benchmarks)
-            return (
-                self.rich_style
-                if name == "base"
-                else self.get_component_rich_style(f"image-table--{name}")
-            )
+            if name == "base":
+                return self.rich_style
+            partial = name in STATE_CLASSES.values() or name == "deprecated"
+            return self.get_component_rich_style(f"image-table--{name}", partial=partial)
         return styles[name]
 
     def render_line(self, y: int) -> Strip:
@@ -301,10 +313,10 @@ class ImageTable(RowsView, can_focus=True):
         for col, width in zip(self.columns, self.widths, strict=True):
             style = base
             if row != self.cursor_row:
-                if col.key == "state" and image.state in STATE_STYLES:
-                    style = base + STATE_STYLES[image.state]
+                if col.key == "state" and image.state in STATE_CLASSES:
+                    style = base + self._style(STATE_CLASSES[image.state])
                 elif col.key == "deprecation" and image.deprecation_time:
-                    style = base + DEPRECATION_STYLE
+                    style = base + self._style("deprecated")
             segments.append(Segment(fit(col.cell(image), width), style))
             segments.append(Segment(" ", base))
         return Strip(segments, self.content_width)
