@@ -23,7 +23,7 @@ from amitui.aws.execute import CallResult
 from amitui.aws.images import Image
 from amitui.aws.lookups import Lookup, list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
-from amitui.ui.screens.form_fields import field_values, field_widgets
+from amitui.ui.screens.form_fields import field_index, field_values, field_widgets, fit_fields
 from amitui.ui.screens.form_pickers import FieldPickers
 from amitui.ui.screens.form_text import image_context, summary_text
 from amitui.ui.screens.form_usage import FormUsage, UsageLoaded
@@ -207,24 +207,13 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self.call_after_refresh(self._fit_fields)
 
     def _fit_fields(self) -> None:
-        """Let the fields scroll in whatever height the summary, the outcome and the
-        buttons leave (at 80x24 a long form scrolls instead of hiding its last fields)."""
-        box = self.query_one("#box")
-        fields = self.query_one("#fields")
-        others = sum(w.outer_size.height for w in box.children if w is not fields)
-        room = int((self.size.height - 1) * 0.95) - box.styles.gutter.height - others
-        fields.styles.max_height = max(3, room)
-
-    def _field_index(self, widget_id: str | None) -> int | None:
-        if widget_id and widget_id.startswith("f-"):
-            return int(widget_id[2:])
-        return None
+        fit_fields(self)
 
     @on(Input.Changed)
     @on(Select.Changed)
     @on(Toggle.Changed)
     def _changed(self, event: Any) -> None:
-        index = self._field_index(event.control.id)
+        index = field_index(event.control.id)
         if index is not None:
             self.touched.add(self.spec.fields[index].api_name)
         self._fill_suggestions()
@@ -283,7 +272,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
 
     @on(Input.Changed)
     def _picked_field_changed(self, event: Input.Changed) -> None:
-        index = self._field_index(event.control.id)
+        index = field_index(event.control.id)
         if index is not None:
             self.pickers.show_warning(index)
 

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from amitui.actions.spec import Field
@@ -79,3 +80,21 @@ def field_values(
         elif isinstance(widget, Input):
             out[field.api_name] = widget.value
     return out
+
+
+def field_index(widget_id: str | None) -> int | None:
+    """The field index of a field's input widget (``f-<index>``); None for another widget."""
+    if widget_id and widget_id.startswith("f-"):
+        return int(widget_id[2:])
+    return None
+
+
+def fit_fields(form: Screen) -> None:
+    """Let the form's fields (``#fields`` in ``#box``) scroll in whatever height the
+    summary, the outcome and the buttons leave (at 80x24 a long form scrolls instead of
+    hiding its last fields)."""
+    box = form.query_one("#box")
+    fields = form.query_one("#fields")
+    others = sum(w.outer_size.height for w in box.children if w is not fields)
+    room = int((form.size.height - 1) * 0.95) - box.styles.gutter.height - others
+    fields.styles.max_height = max(3, room)
