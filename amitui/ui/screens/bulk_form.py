@@ -38,7 +38,7 @@ from amitui.aws.execute import call
 from amitui.aws.images import Image
 from amitui.aws.recycle_bin import Retention, retention_rules
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
-from amitui.aws.usage_checks import check_usage
+from amitui.aws.usage_batch import check_usage_many
 from amitui.tasks.bulk_model import BulkRun, NewItem
 from amitui.ui.screens.form_fields import field_values, field_widgets
 from amitui.ui.screens.form_text import image_context
@@ -256,19 +256,23 @@ class BulkForm(ModalScreen[BulkStarted | None]):
                 key = (image.region, image.image_id)
                 retentions[key] = rules[image.region].retention(dict(image.tags))
         found: dict[tuple[str, str], Usage] = {}
-        for n, image in enumerate(self.images, 1):
+        asking: dict[str, list[str]] = {}  # region -> ids without a fresh answer
+        for image in self.images:
             usage = services.usage.get(image.region, image.image_id, FRESH_SECONDS)
             if usage is None:
-                try:
-                    usage = check_usage(
-                        services.clients, image.region, image.image_id, version_depth=depth
-                    )
-                except Exception as exc:  # per-check failures are answers; this is a bug net
-                    check = Check("Usage", error=describe_error(exc))
-                    usage = Usage(image.image_id, image.region, (check,))
+                asking.setdefault(image.region, []).append(image.image_id)
+            else:
+                found[(image.region, image.image_id)] = usage
+        self.post_message(UsageProgress(len(found)))
+        for region, ids in sorted(asking.items()):  # batched: calls per chunk, not per image
+            answers = check_usage_many(services.clients, region, ids, version_depth=depth)
+            for image_id in ids:
+                usage = answers.get(image_id) or Usage(
+                    image_id, region, (Check("Usage", error="no answer for this image"),)
+                )
                 services.usage.put(usage)
-            found[(image.region, image.image_id)] = usage
-            self.post_message(UsageProgress(n))
+                found[(region, image_id)] = usage
+            self.post_message(UsageProgress(len(found)))
         self.post_message(UsagesLoaded(found, retentions))
 
     def on_usage_progress(self, message: UsageProgress) -> None:
