@@ -136,12 +136,19 @@ class BulkRuns:
         return run
 
     def recover(self, scope: str) -> int:
-        """Items a process left ``sending`` (it died): queued again, uncertain."""
+        """A process starts on the scope: items a previous one left ``sending`` (it died)
+        are queued again, uncertain; what waited out a backoff of that process is tried
+        now. How many were left sending."""
         with self._write() as conn:
             cur = conn.execute(
                 "UPDATE bulk_items SET status = ?, uncertain = 1 WHERE status = ? AND run_id IN"
                 " (SELECT id FROM bulk_runs WHERE scope = ?)",
                 (QUEUED, SENDING, scope),
+            )
+            conn.execute(
+                "UPDATE bulk_items SET not_before = 0 WHERE status = ? AND not_before > 0"
+                " AND run_id IN (SELECT id FROM bulk_runs WHERE scope = ?)",
+                (QUEUED, scope),
             )
             return cur.rowcount
 

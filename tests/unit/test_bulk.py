@@ -183,3 +183,14 @@ def test_a_listing_drops_the_marks_of_images_it_no_longer_returns() -> None:
     assert marks.keep_only([fresh, image(C)]) == 1
     assert marks.images() == [fresh]  # the fresh record: its size as listed now
     assert marks.clear() == 1 and not marks
+
+
+def test_a_new_process_does_not_wait_out_a_dead_ones_backoff(store: TaskStore) -> None:
+    store.bulk.add_run(SCOPE, "deregister", "Deregister 1", items(A))
+    item = store.bulk.claim(SCOPE)
+    assert item is not None
+    store.bulk.requeue(item.id, delay=600, message="endpoint unreachable", uncertain=True)
+    assert store.bulk.claim(SCOPE) is None
+    store.bulk.recover(SCOPE)  # what a starting runner does
+    again = store.bulk.claim(SCOPE)
+    assert again is not None and again.target_id == A and again.uncertain
