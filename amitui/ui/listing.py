@@ -66,6 +66,8 @@ class Listing:
         # The images shown when this listing began (just the list: not their haystacks
         # and sort keys, which a 100k table would otherwise hold twice while it reloads).
         self._before: list[Image] | None = None
+        #: regions whose listing the user stopped (esc) before it ended: their rows are partial
+        self.stopped: tuple[str, ...] = ()
         self._rows_query: ListQuery | None = None  # the query the live rows answer
         self._listing_query: ListQuery | None = None  # the query being listed
 
@@ -93,6 +95,7 @@ class Listing:
         self.regions = tuple(regions)
         self.pages_by_region = {region: 0 for region in self.regions}
         self.errors = {}
+        self.stopped = ()
         self.started_at = time.perf_counter()
         self.finished_in = None
         return self.generation
@@ -164,6 +167,21 @@ class Listing:
             if self.cached_at is None:  # the rows are live: remember them for next time
                 ended.save = [r for r in self.regions if r not in self.errors]
         return ended
+
+    def stop(self) -> tuple[str, ...]:
+        """The user stopped this listing: the rows shown so far stay (partial, and not
+        saved to the cache), pages still on their way are ignored. The regions stopped."""
+        stopped = tuple(self.pages_by_region)
+        if not stopped:
+            return ()
+        self.generation += 1  # late pages and ends of the stopped listing are ignored
+        self.pages_by_region.clear()
+        self.stopped = stopped
+        self.finished_in = None
+        self._incoming = None  # no live page yet: what was shown stays shown
+        self._keep = None
+        self._before = None
+        return stopped
 
     def cached_loaded(self, generation: int, images: list[Image], saved_at: float) -> bool:
         """Cached rows of this listing's query: shown only while no live page came.

@@ -96,6 +96,31 @@ async def test_rows_show_while_pages_are_still_loading(memory):
         memory.release()
 
 
+async def test_esc_stops_a_listing_under_way_and_keeps_its_rows(memory):
+    total = len(own_images(memory.ec2("us-east-1")))
+    app = make_app(memory, page_size=5)
+    memory.hold()  # the listing answers its first page, then waits
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: table(app).rows.total > 0, what="first page")
+            assert app.inventory.listing.loading
+            await pilot.press("escape")
+            assert not app.inventory.listing.loading
+            shown = table(app).rows.total
+            assert 0 < shown < total and "stopped" in status_text(app)
+            answered = memory.passed_gate
+            memory.release()  # the stopped listing's page comes late: it is ignored
+            await wait_for(pilot, lambda: memory.passed_gate > answered, what="the late page")
+            await pilot.pause()  # its message handled
+            await pilot.pause()
+            assert table(app).rows.total == shown and "stopped" in status_text(app)
+            await pilot.press("ctrl+r")
+            await loaded(pilot)
+            assert table(app).rows.total == total and "stopped" not in status_text(app)
+    finally:
+        memory.release()
+
+
 async def test_filter_plain_field_negation_and_clear(memory):
     everything = own_images(memory.ec2("us-east-1"))
     # from the listing the app gets, not a filtered query: the in-memory EC2 records a new

@@ -54,7 +54,9 @@ from amitui.ui.widgets.key_footer import KeyFooter
 class InventoryScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
+        Binding(
+            "escape", "clear_filter", "Clear filter / stop listing", show=False, id="clear_filter"
+        ),
         Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
         Binding("y", "copy_id", "Copy id", id="copy_id"),
         Binding("o", "pick_owner", "Owners", id="owners"),
@@ -296,7 +298,15 @@ class InventoryScreen(Screen):
         self.query_one(ImageTable).focus()
 
     def action_clear_filter(self) -> None:
+        """esc: clear the filter; with none, stop a listing under way (the rows so far
+        stay; ctrl+r lists again)."""
         box = self.query_one("#filter", Input)
+        if not box.value and self.listing.loading:
+            self.workers.cancel_group(self, "listing")
+            stopped = self.listing.stop()
+            self.notify(f"Listing stopped ({', '.join(stopped)}): ctrl+r lists again")
+            self.update_status()
+            return
         if box.value:
             box.value = ""  # the value watcher re-filters
         box.remove_class("shown")

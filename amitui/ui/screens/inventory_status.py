@@ -54,6 +54,9 @@ def status_text(
         text.append(f"  {SPINNER[spin]} loading page {pages + 1}", style="yellow")
         if len(pages_by_region) > 1 or len(regions) > 1:
             text.append(f" ({', '.join(sorted(pages_by_region))})", style="yellow")
+    elif listing.stopped:
+        where = f" ({', '.join(listing.stopped)})" if len(regions) > 1 else ""
+        text.append(f"  · stopped{where}: partial, ctrl+r lists again", style="bold yellow")
     elif listing.finished_in is not None:
         text.append(f"  · loaded in {listing.finished_in:.1f} s", style="dim")
     note = cache_note(listing)
