@@ -81,6 +81,7 @@ class AmiTui(App[None]):
         self.set_reactive(AmiTui.list_query, query)
         self.inventory = InventoryScreen(self.services)
         self._announced_runs: set[int] = set()  # bulk runs whose end was told
+        self._poll_failures: dict[str, str] = {}  # region -> the poll failure last told
 
     # The services, as the app's own code and the tests read them.
     @property
@@ -192,6 +193,7 @@ class AmiTui(App[None]):
         from amitui.ui.screens.tasks import TasksScreen
 
         task = message.task
+        self._poll_failures.pop(task.region, None)  # polling the region works again
         if task.is_terminal:
             self._announce(task)
         self.running_tasks = message.running  # every screen's header watches it
@@ -240,6 +242,11 @@ class AmiTui(App[None]):
                 self.inventory.fetch_changed_images({task.region: [image_id]})
 
     def on_poll_failed(self, message: PollFailed) -> None:
+        """Said once per region and reason: the poller backs off and tries again by itself
+        (a task update from the region means it works again)."""
+        if self._poll_failures.get(message.region) == message.message:
+            return
+        self._poll_failures[message.region] = message.message
         self.notify(
             f"Polling {message.region} failed, retrying with backoff: {message.message}",
             title="Task polling",

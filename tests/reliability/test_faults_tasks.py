@@ -223,6 +223,15 @@ async def test_credentials_expire_mid_session(sandbox, proxy, ec2, pending, tmp_
             "a poll failure",
         )
         one_readable_line(warning)
+        failed_polls = proxy.outcomes("DescribeImages")["expired"]
+        await wait_for(
+            pilot,
+            lambda: proxy.outcomes("DescribeImages")["expired"] >= failed_polls + 2,
+            30,
+            "two more failed polls",
+        )
+        told = [m for m in notifications(app) if m.startswith("Polling us-east-1 failed")]
+        assert len(told) == 1, told  # said once, not at every backoff
         form = await open_form(pilot, "c")
         await fill(pilot, form, DestinationRegions="us-east-1", Name=fresh_name())
         assert "ExpiredToken" in await submit_and_fail(pilot, form)
