@@ -15,15 +15,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from amitui.commands.common import INTERRUPTED, REFUSED, aws_flags, hoist_command, make_context
+from amitui.commands.completion import SHELLS
 from amitui.settings import SettingsError
 
 TASKS = "tasks"
+COMPLETION = "completion"
 
 
 def command_names() -> set[str]:
     from amitui.actions import ACTIONS
 
-    return {TASKS, *ACTIONS}
+    return {TASKS, COMPLETION, *ACTIONS}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     parent = aws_flags()
     tasks.add_parser(commands, parent)
     actions.add_parsers(commands, parent)
+    completion = commands.add_parser(
+        COMPLETION,
+        help='print a shell completion script: eval "$(amitui completion bash)"',
+        description="Print a completion script for bash or zsh (the commands, their flags "
+        "and fixed choices); load it from your shell's startup file.",
+    )
+    completion.add_argument("shell", choices=SHELLS)
     return parser
 
 
@@ -45,6 +54,12 @@ def dispatch(argv: Sequence[str], out: Any = None, err: Any = None) -> int | Non
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse said why on stderr (exit 2), or printed --help
         return exc.code if isinstance(exc.code, int) else REFUSED
+    if args.command == COMPLETION:
+        from amitui.cli import build_parser as ui_parser
+        from amitui.commands.completion import script
+
+        print(script(args.shell, ui_parser(), build_parser()), file=out or sys.stdout, end="")
+        return 0
     return run(args, out, err)
 
 

@@ -22,16 +22,17 @@ READ_EVERY = 0.5
 
 
 def task_line(task: Task) -> str:
-    """``task 12 copy ami-0abc… (eu-west-1): running pending 40% — copying``"""
-    target = task.image_id or task.target_id
+    """``task 12 copy ami-0abc… (eu-west-1): running pending 40% — copying``; a task whose
+    image is another id (an export's source, an import's result) names it too."""
+    where = task.region
     if task.image_id and task.image_id != task.target_id:
-        target = f"{task.target_id} → {task.image_id}"
+        where += f", image {task.image_id}"
     state = task.status
     if task.aws_state and task.aws_state != task.status:
         state += f" {task.aws_state}"
     if task.progress is not None and task.is_running:
         state += f" {task.progress}%"
-    line = f"task {task.id} {task.kind} {target} ({task.region}): {state}"
+    line = f"task {task.id} {task.kind} {task.target_id} ({where}): {state}"
     if task.message and task.message != task.aws_state:
         line += f" — {task.message}"
     return line

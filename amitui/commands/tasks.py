@@ -131,19 +131,22 @@ def _elapsed(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
-HEADER = ("ID", "KIND", "STATUS", "PROGRESS", "REGION", "TARGET", "STARTED", "ELAPSED", "MESSAGE")
+HEADER = (
+    "ID", "KIND", "STATUS", "PROGRESS", "REGION", "TARGET", "IMAGE", "STARTED", "ELAPSED",
+    "MESSAGE",
+)  # fmt: skip
 
 
 def table(tasks: Sequence[Task], runs: Sequence[BulkRun]) -> list[str]:
     rows: list[tuple[str, ...]] = []
     for t in tasks:
         progress = "" if t.progress is None else f"{t.progress}%"
-        target = t.target_id if not t.image_id or t.image_id == t.target_id else t.image_id
+        image = t.image_id if t.image_id != t.target_id else ""
         started = (_iso(t.created_at) or "").replace("T", " ")[:16]
         state = t.status if not t.aws_state or t.aws_state == t.status else t.aws_state
         message = t.message if t.message != state else ""
         rows.append(
-            (str(t.id), t.kind, t.status, progress, t.region, target, started,
+            (str(t.id), t.kind, t.status, progress, t.region, t.target_id, image, started,
              _elapsed(t.elapsed()), message)
         )  # fmt: skip
     for r in runs:
@@ -151,7 +154,7 @@ def table(tasks: Sequence[Task], runs: Sequence[BulkRun]) -> list[str]:
         end = r.finished_at if r.finished_at is not None else None
         elapsed = _elapsed((end or datetime.now(UTC).timestamp()) - r.created_at)
         rows.append(
-            (f"bulk-{r.id}", r.action, r.state(), r.progress(), "", "", started, elapsed,
+            (f"bulk-{r.id}", r.action, r.state(), r.progress(), "", "", "", started, elapsed,
              r.summary())
         )  # fmt: skip
     widths = [max(len(row[i]) for row in (HEADER, *rows)) for i in range(len(HEADER) - 1)]

@@ -83,3 +83,23 @@ def test_the_commands_do_not_load_textual():
         "assert 'textual' not in sys.modules, 'textual loaded'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def complete(script: str, *words: str) -> list[str]:
+    """What bash offers after ``amitui <words>`` (the last word is the one being typed)."""
+    line = " ".join(f"'{w}'" for w in ("amitui", *words))
+    probe = (
+        f'{script}\nCOMP_WORDS=({line}); COMP_CWORD={len(words)}; _amitui; echo "${{COMPREPLY[*]}}"'
+    )
+    done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def test_the_completion_script_offers_commands_flags_and_choices(capsys):
+    assert dispatch(["completion", "bash"]) == 0
+    script = capsys.readouterr().out
+    assert {"copy", "deregister", "tasks", "completion"} <= set(complete(script, ""))
+    assert complete(script, "copy", "ami-12345678", "--t") == ["--to", "--tags"]
+    assert complete(script, "export", "ami-1", "--disk-image-format", "") == ["VMDK", "RAW", "VHD"]
+    assert complete(script, "--region", "eu-west-1", "tasks", "w") == ["wait"]
+    assert complete(script, "tasks", "--format", "") == ["table", "json"]
