@@ -5,7 +5,7 @@ In order, nothing sent before its step: refused under --read-only; each given va
 checked alone (no call at all); the image described in --region for the prefills and
 the context rules (the copy's default name, deregister's snapshots); every field
 validated; a confirmation (create reboots the instance) needs ``--yes``; a usage guard
-(deregister, disable) asks what uses the image and refuses unless ``--anyway``; then the
+asks what uses the image and says it (deregister refuses unless ``--anyway``); then the
 calls. A task a call started is recorded in the UI's store (committed) before its id is
 printed; ``--wait`` then follows the started tasks like `amitui tasks wait`.
 """
@@ -135,9 +135,11 @@ def _usage_refusal(
     image_id = str(context.get("image_id"))
     usage = check_usage(ctx.clients, region, image_id, version_depth=ctx.settings.version_depth)
     errors = dict(spec.usage_guard(cleaned, usage))
-    if not errors:
-        return []
     lines = [f"{image_id}: {line}" for line in usage.blockers()]
+    if not errors:  # what the form shows beside it (disable: the shares it drops)
+        for line in lines:
+            ctx.warn(f"amitui {spec.name}: {line}")
+        return []
     if spec.usage_override in errors:  # the form's words name its tick box: say the flag
         errors[spec.usage_override] = f"refused; add --{OVERRIDE_FLAG} to {spec.name} it anyway"
     return lines + error_lines(spec, errors)

@@ -103,3 +103,19 @@ def test_the_completion_script_offers_commands_flags_and_choices(capsys):
     assert complete(script, "export", "ami-1", "--disk-image-format", "") == ["VMDK", "RAW", "VHD"]
     assert complete(script, "--region", "eu-west-1", "tasks", "w") == ["wait"]
     assert complete(script, "tasks", "--format", "") == ["table", "json"]
+
+
+def test_the_readme_examples_parse():
+    """The README's shell section names flags that exist (parsed, not sent)."""
+    import pathlib
+    import shlex
+
+    readme = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+    section = readme.read_text().split("### Actions and tasks from the shell")[1]
+    block = section.split("```")[1]
+    lines = [line.split("#")[0].split("|")[0] for line in block.splitlines() if line]
+    parser = build_parser()
+    for line in lines:
+        words = shlex.split(line)
+        assert words[0] == "amitui"
+        parser.parse_args(words[1:])
