@@ -4,7 +4,7 @@ sandbox, with fast task polls (each test's own state and config: tests/conftest.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +43,7 @@ def amitui(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> Callable[..., Ra
 
 
 @pytest.fixture
-def pending(sandbox: Any) -> Callable[[float], None]:
+def pending(sandbox: Any) -> Iterator[Callable[[float], None]]:
     """``pending(seconds)``: images stay pending that long for this test (restored after)."""
     before = sandbox.pending_seconds
     yield lambda seconds: setattr(sandbox, "pending_seconds", seconds)
