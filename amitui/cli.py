@@ -27,7 +27,10 @@ def _epilog() -> str:
         "AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL) > config file > defaults.\n\n"
         f"config file: {paths.config_file()}\n{keys}\n\n"
         "subcommands:\n  amitui sandbox [--host H] [--port N] [--seed N] [--pending-seconds S]\n"
-        "                 serve the embedded sandbox EC2 endpoint until interrupted"
+        "                 serve the embedded sandbox EC2 endpoint until interrupted\n"
+        "  amitui tasks [--running] [--format table|json] | amitui tasks wait ID...\n"
+        "  amitui ACTION [IMAGE] [flags] [--dry-run] [--wait]   (copy, create, deregister, ...;\n"
+        "                 amitui ACTION --help lists an action's flags, from its form)"
     )
 
 
@@ -175,6 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from amitui.sandbox.cli import main as sandbox_main
 
         return sandbox_main(argv[1:])
+    from amitui.commands import dispatch
+
+    if (code := dispatch(argv)) is not None:  # tasks, tasks wait, copy, deregister, ...
+        return code
     args = build_parser().parse_args(argv)
     cli: dict[str, Any] = {
         "profile": args.profile,
