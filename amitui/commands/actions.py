@@ -59,14 +59,6 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
         parser.set_defaults(command=spec.name)
 
 
-class _Recorder(TaskService):
-    """Records started tasks as the UI does; follows nothing in the background (a
-    command's --wait follows in the foreground, and only what it waits for)."""
-
-    def _start_poller(self, scope: str) -> None:
-        return None
-
-
 def _refuse(ctx: Context, spec: ActionSpec, lines: list[str]) -> int:
     for line in lines:
         ctx.warn(f"amitui {spec.name}: {line}")
@@ -172,7 +164,9 @@ def _send(
     if not results:
         ctx.warn(f"amitui {spec.name}: nothing to change: nothing was sent")
         return OK
-    service = _Recorder(ctx.clients, ctx.store, ctx.settings.poll_interval)
+    # Records started tasks as the UI does; follows nothing in the background (a
+    # command's --wait follows in the foreground, and only what it waits for).
+    service = TaskService(ctx.clients, ctx.store, ctx.settings.poll_interval, follow=False)
     started = []
     for result in results:
         if not result.ok:

@@ -42,7 +42,10 @@ class TaskService:
         on_error: ErrorCallback | None = None,
         on_bulk: BulkCallback | None = None,
         bulk_workers: int = 3,
+        follow: bool = True,
     ) -> None:
+        """``follow=False``: record tasks and bulk runs only; poll nothing and send no bulk
+        item in the background (a command that waits follows in the foreground)."""
         self._clients = clients
         self.store = store
         self.poll_interval = poll_interval
@@ -51,6 +54,7 @@ class TaskService:
         self.on_error = on_error
         self.on_bulk = on_bulk
         self.bulk_workers = bulk_workers
+        self.follow = follow
         self.poller: Poller | None = None
         self.bulk: BulkRunner | None = None
         self.scope: str | None = None
@@ -80,6 +84,8 @@ class TaskService:
             self.store.update_task(task.id, status=CANCELLED, message=DEMO_ENDED, ended_unseen=True)
 
     def _start_poller(self, scope: str) -> None:
+        if not self.follow:
+            return
         self.poller = Poller(
             self.clients,
             self.store,
