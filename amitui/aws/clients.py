@@ -25,6 +25,14 @@ READ_PREFIXES = ("Describe", "Get", "List")
 #: the Recycle Bin's rules (issue 17: can a deregistration be undone?).
 ENDPOINT_SERVICES = ("ec2", "sts", "s3", "autoscaling", "rbin")
 REDACTED = "<redacted>"
+#: Error codes after which the credentials are read again (see forget_credentials).
+STALE_CREDENTIAL_CODES = (
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "AuthFailure",
+)
 #: Credentials as a request carries them (header or query string), whatever their value.
 _CREDENTIAL_PATTERNS = (
     re.compile(r"(?i)(x-amz-security-token\s*[:=]\s*)[^\s&,;]+"),
@@ -167,6 +175,19 @@ class AwsClients:
         message = error.get("Message") if isinstance(error, dict) else None
         if isinstance(error, dict) and isinstance(message, str) and message:
             error["Message"] = redact(message, self._secrets())
+        if isinstance(error, dict) and error.get("Code") in STALE_CREDENTIAL_CODES:
+            self.forget_credentials()
+
+    def forget_credentials(self) -> None:
+        """The credentials were refused as expired or unknown: the next call builds its
+        session and clients again from the profile, so credentials refreshed meanwhile
+        (``aws sso login`` in another terminal, a rewritten credentials file) are used
+        without a restart. A session handed in by the caller is kept."""
+        with self._lock:
+            if self._session_arg is not None:
+                return
+            self._session = None
+            self._clients.clear()
 
     @staticmethod
     def _refuse_mutation(model: Any = None, **_: Any) -> None:

@@ -6,7 +6,9 @@ client talks HTTP to this proxy, and the proxy misbehaves on the wire.
 
 ``proxy.fault = lambda action, n: name or None`` decides per request (``n`` counts that
 action's requests, from 1); ``proxy.fault_by_region = lambda action, region, n: ...`` does
-the same knowing the request's region (from its signature). The names:
+the same knowing the request's region (from its signature), and
+``proxy.fault_by_key = lambda action, access_key_id: ...`` knowing the key it was signed
+with (an endpoint that refuses an expired key). The names:
 
 =============  =======================================================================
 ``throttle``   HTTP 503 ``RequestLimitExceeded`` (botocore retries it)
@@ -121,6 +123,12 @@ def region_of(headers) -> str:
     return parts[2] if len(parts) > 2 else ""
 
 
+def access_key_of(headers) -> str:
+    """The access key id a SigV4 request was signed with (``Credential=AKID/...``)."""
+    _, _, credential = headers.get("Authorization", "").partition("Credential=")
+    return credential.split("/")[0]
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -142,6 +150,7 @@ class RecordingProxy:
         self.log: list[tuple[str, str]] = []  # (action, outcome)
         self.fault: Callable[[str, int], str | None] | None = None
         self.fault_by_region: Callable[[str, str, int], str | None] | None = None
+        self.fault_by_key: Callable[[str, str], str | None] | None = None
         self.delay = 0.0  # seconds before answering any call
         self.delays: dict[str, float] = {}  # or per action
         self.hold_seconds = 5.0  # how long a "timeout" fault keeps the client waiting
@@ -266,6 +275,8 @@ class RecordingProxy:
         fault = self.fault(action, n) if self.fault else None
         if fault is None and self.fault_by_region is not None:
             fault = self.fault_by_region(action, region_of(handler.headers), n)
+        if fault is None and self.fault_by_key is not None:
+            fault = self.fault_by_key(action, access_key_of(handler.headers))
         pause = self.delays.get(action, self.delay)
         if pause:
             time.sleep(pause)
