@@ -102,7 +102,7 @@ async def _app(url: str, expected: int, regions: Sequence[str], listing: str) ->
         inventory = app.inventory
         if "first" not in marks and inventory.rows.total:
             marks["first"] = time.perf_counter() - started
-        if inventory.rows.total == expected and not inventory.pages_by_region:
+        if inventory.rows.total == expected and not inventory.listing.pages_by_region:
             marks["all"] = time.perf_counter() - started
             done.set()
 

@@ -24,6 +24,11 @@ async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
         await pilot.pause(0.05)
 
 
+def listed(inventory) -> bool:
+    """The inventory is on screen and its listing ended."""
+    return inventory.is_mounted and inventory.listing.finished_in is not None
+
+
 def saver(app, written: list[Path], suffix: str = ""):
     """``save(name)``: the app's screen as screenshots/<name><suffix>.svg, noted in ``written``."""
 
@@ -49,7 +54,7 @@ async def shoot(url: str) -> list[Path]:
 
     async with app.run_test(size=SIZE) as pilot:
         inventory = app.inventory
-        await wait_for(pilot, lambda: inventory.is_mounted and inventory.finished_in is not None)
+        await wait_for(pilot, lambda: listed(inventory))
         await wait_for(pilot, lambda: app.account is not None)
         await pilot.pause(0.3)
         save("inventory")
@@ -94,7 +99,7 @@ async def shoot_cleanup(url: str) -> list[Path]:
 
     async with app.run_test(size=SIZE) as pilot:
         inventory = app.inventory
-        await wait_for(pilot, lambda: inventory.is_mounted and inventory.finished_in is not None)
+        await wait_for(pilot, lambda: listed(inventory))
         await wait_for(pilot, lambda: app.account is not None)
         await pilot.press("slash", *"web-api-2025", "enter")
         await pilot.pause(0.3)
@@ -172,7 +177,7 @@ async def shoot_modals(url: str) -> list[Path]:
 
     async with app.run_test(size=SMALL) as pilot:
         inventory = app.inventory
-        await wait_for(pilot, lambda: inventory.is_mounted and inventory.finished_in is not None)
+        await wait_for(pilot, lambda: listed(inventory))
         await wait_for(pilot, lambda: app.account is not None)
         for key, name in (("c", "copy"), ("e", "export"), ("ctrl+d", "deregister")):
             await pilot.press(key)

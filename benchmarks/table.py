@@ -211,7 +211,7 @@ async def _app_run(app: Any, images: int, out: dict[str, Any]) -> None:
     paints = Paints(app)
     started = time.perf_counter()
     loaded = paints.expect(
-        lambda: app.inventory.rows.total == images and not app.inventory.pages_by_region
+        lambda: app.inventory.rows.total == images and not app.inventory.listing.pages_by_region
     )
     async with app.run_test(headless=True, size=(160, 45)) as pilot:
         out.setdefault("load", []).append(await asyncio.wait_for(loaded, 120) - started)
@@ -357,7 +357,7 @@ async def _hold(images: int) -> None:
     app = make_instant_app(InstantEc2(images))
     paints = Paints(app)
     loaded = paints.expect(
-        lambda: app.inventory.rows.total == images and not app.inventory.pages_by_region
+        lambda: app.inventory.rows.total == images and not app.inventory.listing.pages_by_region
     )
     async with app.run_test(headless=True, size=(160, 45)) as pilot:
         await asyncio.wait_for(loaded, 300)

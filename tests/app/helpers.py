@@ -105,8 +105,8 @@ async def loaded(pilot, timeout: float = 20.0):
         pilot,
         lambda: (
             app.inventory.is_mounted
-            and not app.inventory.pages_by_region
-            and app.inventory.finished_in is not None
+            and not app.inventory.listing.pages_by_region
+            and app.inventory.listing.finished_in is not None
         ),
         timeout,
         "the listing to finish",

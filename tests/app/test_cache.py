@@ -20,7 +20,7 @@ async def test_second_launch_shows_cached_rows_then_live_ones(sandbox, proxy, tm
     second = make_app(proxy.url, inventory_cache=InventoryCache(tmp_path / "c.sqlite3"))
     async with second.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: table(second).rows.total > 0, 10, "cached rows")
-        assert second.inventory.pages_by_region  # the live listing has not answered yet
+        assert second.inventory.listing.pages_by_region  # the live listing has not answered yet
         assert "cached" in status_text(second)
         assert {i.image_id for i in table(second).rows.images} == live_ids
         await loaded(pilot)

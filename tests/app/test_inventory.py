@@ -84,7 +84,7 @@ async def test_rows_show_while_pages_are_still_loading(memory):
     try:
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: table(app).rows.total > 0, what="first page")
-            assert app.inventory.pages_by_region  # still loading
+            assert app.inventory.listing.pages_by_region  # still loading
             assert table(app).rows.total < total
             assert "loading page" in status_text(app)
             await pilot.press("j", "j")  # the table answers while pages are due
@@ -241,9 +241,9 @@ async def test_refresh_keeps_the_cursor_on_the_same_image(memory):
         widget = await loaded(pilot)
         await pilot.press(*"jjjjjjj")
         chosen = widget.current
-        generation = pilot.app.inventory.generation
+        generation = pilot.app.inventory.listing.generation
         await pilot.press("ctrl+r")
-        assert pilot.app.inventory.generation == generation + 1  # a real re-query
+        assert pilot.app.inventory.listing.generation == generation + 1  # a real re-query
         await loaded(pilot)
         assert table(pilot.app).current.image_id == chosen.image_id
 
@@ -361,10 +361,10 @@ async def test_deprecated_and_disabled_toggles_requery_with_them(memory, key, fl
     async with app.run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
         assert not hidden & {i.image_id for i in widget.rows.images}
-        generation = pilot.app.inventory.generation
+        generation = pilot.app.inventory.listing.generation
         await pilot.press(key)
         assert getattr(pilot.app.list_query, flag)
-        assert pilot.app.inventory.generation == generation + 1
+        assert pilot.app.inventory.listing.generation == generation + 1
         widget = await loaded(pilot)
         _, params = [r for r in app.clients.requests if r[0] == "describe_images"][-1]
         assert params.get(parameter) is True

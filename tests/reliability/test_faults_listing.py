@@ -78,7 +78,7 @@ async def test_endpoint_dies_mid_partitioned_listing_keeps_what_arrived_then_com
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 20, "the error line")
         assert proxy.url in error_line(app)
-        assert not app.inventory.pages_by_region  # the region's listing ended, failed
+        assert not app.inventory.listing.pages_by_region  # the region's listing ended, failed
         assert len(arrived) == len(set(arrived)) > PAGE  # partitions came, each image once
         assert shown_ids(app) == set(arrived) < truth  # every row that came stays
         assert "1 region(s) failed" in status_text(app)

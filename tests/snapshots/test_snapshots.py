@@ -136,7 +136,7 @@ async def settle(pilot) -> None:
     await loaded(pilot)
     header = app.inventory.query_one("#context")
     await wait_for(pilot, lambda: "123456789012" in str(header.render()), what="the account")
-    app.inventory.finished_in = 1.0
+    app.inventory.listing.finished_in = 1.0
     app.inventory.update_status()
     await pin_headers(pilot)
 

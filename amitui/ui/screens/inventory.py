@@ -8,7 +8,6 @@ the cache, and shows what the listing holds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from rich.text import Text
 from textual import on, work
@@ -19,11 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from amitui.actions import ACTIONS
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, ListQuery, fetch_images, iter_image_pages
 from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
-from amitui.ui.action_keys import key_for
 from amitui.ui.listing import Listing
 from amitui.ui.marks import Marks
 from amitui.ui.messages import (
@@ -35,9 +32,10 @@ from amitui.ui.messages import (
 )
 from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
-from amitui.ui.screens.action_form import ActionForm, FormOutcome
-from amitui.ui.screens.inventory_actions import action_key_bindings, outcome_effects
+from amitui.ui.screens.action_form import FormOutcome
+from amitui.ui.screens.inventory_actions import action_key_bindings
 from amitui.ui.screens.inventory_cache import CachedListing
+from amitui.ui.screens.inventory_forms import ActionForms
 from amitui.ui.screens.inventory_marks import MarkedRows
 from amitui.ui.screens.inventory_scope import ScopeChoices
 from amitui.ui.screens.inventory_status import (
@@ -87,30 +85,15 @@ class InventoryScreen(Screen):
         self.marks = Marks()
         self.marked = MarkedRows(self)
         self.choices = ScopeChoices(self)
+        self.forms = ActionForms(self)
         self.cache = CachedListing(self)
         self._spin = 0
         self._filter_note: str | None = None  # what the line under the filter box says
 
-    # The listing's state, as the tests and benchmarks read it.
+    # The rows the listing holds (the marks, the forms and the tests read them).
     @property
     def rows(self) -> ImageRows:
         return self.listing.rows
-
-    @property
-    def generation(self) -> int:
-        return self.listing.generation
-
-    @property
-    def pages_by_region(self) -> dict[str, int]:
-        return self.listing.pages_by_region
-
-    @property
-    def finished_in(self) -> float | None:
-        return self.listing.finished_in
-
-    @finished_in.setter
-    def finished_in(self, seconds: float | None) -> None:
-        self.listing.finished_in = seconds
 
     def compose(self) -> ComposeResult:
         yield ContextHeader(self.settings, id="context")
@@ -365,85 +348,31 @@ class InventoryScreen(Screen):
     def action_toggle_disabled(self) -> None:
         self.choices.toggle("include_disabled")
 
+    # -- the action forms, bulk forms and the cleanup views (inventory_forms.py) --------
+
     def action_cleanup(self) -> None:
-        from amitui.ui.screens.cleanup import open_cleanup
-
-        open_cleanup(self)
-
-    # -- action keys: the generic form, then what it did --------------------------------
-
-    def palette_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
-        """The actions without a key, for the palette and help: (title, help, callback)."""
-        suffix = " (read-only)" if self.services.settings.read_only else ""
-        orphans = (
-            "Orphaned snapshots",
-            "Snapshots made for an AMI that no longer exists: sizes, and a bulk delete",
-            self.open_orphans,
-        )
-        return [
-            *(
-                (spec.label + suffix, spec.summary, partial(self.action_open_action, name))
-                for name, spec in ACTIONS.items()
-                if key_for(name) is None
-            ),
-            orphans,
-        ]
+        self.forms.open_cleanup()
 
     def action_recycle_bin(self) -> None:
-        from amitui.ui.screens.recycle_bin import RecycleBinScreen
-
-        self.app.push_screen(RecycleBinScreen(self.services))
+        self.forms.open_recycle_bin()
 
     def open_orphans(self) -> None:
-        from amitui.ui.screens.orphans import OrphansScreen
+        self.forms.open_orphans()
 
-        self.app.push_screen(OrphansScreen(self.services))
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
+        """The commands without a key, for the palette and help: (title, help, callback)."""
+        return self.forms.palette_commands()
 
     def action_open_action(self, name: str) -> None:
-        spec = ACTIONS[name]
-        if self.settings.read_only:
-            self.notify(
-                f"{spec.title} is not allowed: amitui was started with --read-only",
-                title="Read-only",
-                severity="error",
-            )
-            return
-        if self.marks and spec.bulk:
-            from amitui.ui.screens.bulk_form import BulkForm
+        self.forms.open_action(name)
 
-            self.app.push_screen(
-                BulkForm(spec, self.marks.images(), self.services), self.marked.bulk_started
-            )
-            return
-        image = self.current_image()
-        if spec.needs_image and image is None:
-            self.notify(f"Select an image to {name} first", severity="warning")
-            return
-        region = image.region if image else self.session.regions[0]
-        form = ActionForm(spec, image, region, self.services, on_started=self.record_outcome)
-        self.app.push_screen(form, self._form_closed)
+    def record_outcome(self, outcome: FormOutcome) -> None:
+        """What a form's successful calls did to the rows (a removed row, toasts, fetches)."""
+        self.forms.record_outcome(outcome)
 
     def bulk_item_done(self, action: str, region: str, image_id: str) -> None:
         """A bulk run's item succeeded (the app hands it over): see MarkedRows."""
         self.marked.item_done(action, region, image_id)
-
-    def _form_closed(self, outcome: FormOutcome | None) -> None:
-        if outcome is not None:
-            self.record_outcome(outcome)
-
-    def record_outcome(self, outcome: FormOutcome) -> None:
-        effects = outcome_effects(outcome)
-        if effects.removed is not None:
-            self.rows.remove(*effects.removed)
-            image_id, region = effects.removed
-            self.marks.discard([(region, image_id)])
-            self.table_changed()
-        for toast in effects.toasts:
-            self.notify(
-                toast.text, title=toast.title, severity=toast.severity, timeout=toast.timeout
-            )
-        if effects.fetch:
-            self.fetch_changed_images(effects.fetch)
 
     @work(thread=True, exit_on_error=False, group="changed-images", description="changed images")
     def fetch_changed_images(self, ids_by_region: dict[str, list[str]]) -> None:
