@@ -36,10 +36,10 @@ from amitui.actions.spec import FORM_ERROR, ActionSpec
 from amitui.aws.errors import describe_error
 from amitui.aws.execute import call
 from amitui.aws.images import Image
-from amitui.aws.recycle_bin import Retention, retention_rules
-from amitui.aws.usage import FRESH_SECONDS, Check, Usage
-from amitui.aws.usage_batch import check_usage_many
+from amitui.aws.recycle_bin import Retention
+from amitui.aws.usage import Usage
 from amitui.tasks.bulk_model import BulkRun, NewItem
+from amitui.ui.screens import bulk_checks
 from amitui.ui.screens.form_fields import field_values, field_widgets
 from amitui.ui.screens.form_text import image_context
 from amitui.ui.services import Services
@@ -244,36 +244,14 @@ class BulkForm(ModalScreen[BulkStarted | None]):
 
     @work(thread=True, exit_on_error=False, group="usage", description="bulk usage")
     def _ask_usages(self) -> None:
-        services = self.services
-        depth = services.settings.version_depth
-        retentions: dict[tuple[str, str], Retention] = {}
-        if self.spec.recycle_bin:  # the rules once per region; never raises
-            rules = {
-                region: retention_rules(services.clients.client("rbin", region))
-                for region in sorted({i.region for i in self.images})
-            }
-            for image in self.images:
-                key = (image.region, image.image_id)
-                retentions[key] = rules[image.region].retention(dict(image.tags))
-        found: dict[tuple[str, str], Usage] = {}
-        asking: dict[str, list[str]] = {}  # region -> ids without a fresh answer
-        for image in self.images:
-            usage = services.usage.get(image.region, image.image_id, FRESH_SECONDS)
-            if usage is None:
-                asking.setdefault(image.region, []).append(image.image_id)
-            else:
-                found[(image.region, image.image_id)] = usage
-        self.post_message(UsageProgress(len(found)))
-        for region, ids in sorted(asking.items()):  # batched: calls per chunk, not per image
-            answers = check_usage_many(services.clients, region, ids, version_depth=depth)
-            for image_id in ids:
-                usage = answers.get(image_id) or Usage(
-                    image_id, region, (Check("Usage", error="no answer for this image"),)
-                )
-                services.usage.put(usage)
-                found[(region, image_id)] = usage
-            self.post_message(UsageProgress(len(found)))
-        self.post_message(UsagesLoaded(found, retentions))
+        found_retentions = (
+            bulk_checks.retentions(self.services, self.images) if self.spec.recycle_bin else {}
+        )
+        found = bulk_checks.usages(self.services, self.images, self._progress)
+        self.post_message(UsagesLoaded(found, found_retentions))
+
+    def _progress(self, done: int) -> None:
+        self.post_message(UsageProgress(done))
 
     def on_usage_progress(self, message: UsageProgress) -> None:
         if self.usages is None:
