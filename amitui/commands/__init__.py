@@ -1,0 +1,1 @@
+"""Subcommands that answer scripts with the app's own engine (``amitui list``)."""
