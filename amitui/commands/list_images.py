@@ -61,7 +61,8 @@ whole listing first.
 --cached reads the inventory cache (what the UI, or amitui list, saved last) and calls no
 AWS API: the cache is keyed by endpoint, account, region and owners, and the account is the
 one cached for that endpoint, region and owners (--account chooses when there are several).
-How old the listing is goes to stderr.
+How old the listing is goes to stderr. A live listing saves each region it listed whole to
+that cache (as the UI does); --no-cache does not.
 
 exit codes: 0 listed; 1 an AWS error (one line on stderr per failed region; the other
 regions are printed) or no cached listing; 2 a bad flag or setting.

@@ -7,6 +7,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from amitui.aws.images import ListQuery, iter_image_pages
 from amitui.cli import main
 from amitui.inventory_cache import InventoryCache
@@ -267,3 +269,48 @@ def test_every_column_sorts_as_the_ui_does(sandbox, ec2, capsys):
             )
             want = [f"{i.region},{i.image_id}" for i in shown(rows, "", key, bool(reverse))]
             assert code == 0 and out.split()[1:] == want, (key, reverse)
+
+
+class Recorder(io.StringIO):
+    """stdout that notes each flush (how many lines were written by then) in ``events``."""
+
+    def __init__(self, events: list[tuple[str, int]]) -> None:
+        super().__init__()
+        self.events = events
+
+    def flush(self) -> None:
+        self.events.append(("flush", self.getvalue().count("\n")))
+
+
+@pytest.mark.parametrize("sort", [[], ["--sort=name"]])
+def test_pages_are_printed_as_they_arrive_unless_sorted(
+    sandbox, isolated_app_dirs, monkeypatch, sort
+):
+    """config.toml's page size (25) and paged listing, as the UI reads them: each page is
+    written and flushed before the next one is asked for; --sort writes once, at the end."""
+    from amitui.commands import list_images
+
+    config = isolated_app_dirs / "config"
+    config.mkdir()
+    (config / "config.toml").write_text('page_size = 25\nlisting = "paged"\n')
+    events: list[tuple[str, int]] = []
+    real = list_images.LISTERS["paged"]
+
+    def noted(*args, **kwargs):
+        for page in real(*args, **kwargs):
+            events.append(("page", len(page)))
+            yield page
+
+    monkeypatch.setitem(list_images.LISTERS, "paged", noted)
+    out, err = Recorder(events), io.StringIO()
+    args = [f"--endpoint-url={sandbox.url}", "--format=ids", "--no-cache", *sort]
+    assert list_images.main(args, out=out, err=err) == 0, err.getvalue()
+    pages = [n for kind, n in events if kind == "page"]
+    assert len(pages) > 5 and set(pages) == {25} | {pages[-1]}
+    if sort:
+        assert [kind for kind, _ in events] == ["page"] * len(pages) + ["flush"]
+    else:  # page, flush, page, flush...: every row out before the next page is asked for
+        kinds = [kind for kind, _ in events]
+        assert kinds == ["page", "flush"] * len(pages) + ["flush"]
+        flushed = [n for kind, n in events if kind == "flush"]
+        assert flushed[: len(pages)] == [sum(pages[: i + 1]) for i in range(len(pages))]
