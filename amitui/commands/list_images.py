@@ -150,6 +150,8 @@ def main(argv: Sequence[str], out: IO[str] | None = None, err: IO[str] | None = 
     except BrokenPipeError:  # `amitui list | head`: the reader has what it wanted
         _quiet_stdout()
         return 0
+    except KeyboardInterrupt:  # ctrl+c: what was printed stays, no traceback
+        return 130
 
 
 def _quiet_stdout() -> None:
