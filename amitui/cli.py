@@ -30,7 +30,9 @@ def _epilog() -> str:
         "                 serve the embedded sandbox EC2 endpoint until interrupted\n"
         "  amitui tasks [--running] [--format table|json] | amitui tasks wait ID...\n"
         "  amitui ACTION [IMAGE] [flags] [--dry-run] [--wait]   (copy, create, deregister, ...;\n"
-        "                 amitui ACTION --help lists an action's flags, from its form)"
+        "                 amitui ACTION --help lists an action's flags, from its form)\n"
+        "  amitui list [--filter Q] [--format table|json|csv|ids] ...\n"
+        "                 print the inventory without the UI (amitui list --help)"
     )
 
 
@@ -66,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"amitui {__version__}")
+    add_settings_arguments(parser)
+    return parser
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags that build Settings: the UI's, and every subcommand that lists or acts
+    the way the UI does (``amitui list``); ``settings_flags`` reads them back."""
     parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, then 'default')")
     parser.add_argument(
         "--region",
@@ -112,7 +121,29 @@ def build_parser() -> argparse.ArgumentParser:
         "(partitions past the first page) or paged (sequential NextToken paging only)",
     )
     parser.add_argument("--debug-log", metavar="FILE", help="record each API call to FILE")
-    return parser
+
+
+def settings_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags ``add_settings_arguments`` parsed, as build_settings takes them."""
+    return {
+        "profile": args.profile,
+        "regions": args.regions,
+        "endpoint_url": args.endpoint_url,
+        "owners": args.owners,
+        "read_only": args.read_only,
+        "cache": args.cache,
+        "debug_log": args.debug_log,
+        "listing": args.listing,
+    }
+
+
+def use_demo_endpoint(cli: dict[str, Any], url: str) -> None:
+    """Point the flags (and the process's AWS variables) at the demo's sandbox ``url``."""
+    # The sandbox accepts any credentials; the app talks boto3 to it as to AWS.
+    os.environ.update(AWS_ACCESS_KEY_ID="demo", AWS_SECRET_ACCESS_KEY="demo")
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+    cli.update(endpoint_url=url, profile=None, demo=True)
 
 
 @contextmanager
@@ -143,11 +174,12 @@ def _import_the_app() -> None:
     import amitui.ui.app  # noqa: F401  (Textual's import time overlaps the sandbox's start)
 
 
-def demo_sandbox(seed: int = DEMO_SEED):
-    """`amitui sandbox` in a child process, for --demo."""
+def demo_sandbox(seed: int = DEMO_SEED, warm_up=_import_the_app):
+    """`amitui sandbox` in a child process, for --demo (``warm_up``: what to do while it
+    starts; None for a command that never loads the UI)."""
     cmd = [sys.executable, "-m", "amitui.sandbox", "--port", "0", "--seed", str(seed)]
     return child_endpoint(
-        cmd, "the sandbox (is amitui installed with its [demo] extra?)", warm_up=_import_the_app
+        cmd, "the sandbox (is amitui installed with its [demo] extra?)", warm_up=warm_up
     )
 
 
@@ -178,30 +210,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         from amitui.sandbox.cli import main as sandbox_main
 
         return sandbox_main(argv[1:])
+    if argv and argv[0] == "list":
+        from amitui.commands.list_images import main as list_main
+
+        return list_main(argv[1:])
+
     from amitui.commands import dispatch
 
     if (code := dispatch(argv)) is not None:  # tasks, tasks wait, copy, deregister, ...
         return code
     args = build_parser().parse_args(argv)
-    cli: dict[str, Any] = {
-        "profile": args.profile,
-        "regions": args.regions,
-        "endpoint_url": args.endpoint_url,
-        "owners": args.owners,
-        "read_only": args.read_only,
-        "cache": args.cache,
-        "debug_log": args.debug_log,
-        "listing": args.listing,
-    }
+    cli = settings_flags(args)
     try:
         if args.demo:
             with demo_sandbox() as url:
-                # The sandbox accepts any credentials; the app talks boto3 to it as to AWS.
-                os.environ.update(AWS_ACCESS_KEY_ID="demo", AWS_SECRET_ACCESS_KEY="demo")
-                for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
-                    os.environ.pop(name, None)
-                os.environ.pop("AWS_SESSION_TOKEN", None)
-                cli.update(endpoint_url=url, profile=None, demo=True)
+                use_demo_endpoint(cli, url)
                 settings = build_settings(cli)
                 make_app(settings).run()
         else:

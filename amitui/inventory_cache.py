@@ -247,6 +247,20 @@ class InventoryCache:
             self.forget(scope_key)
             return None
 
+    def accounts(self, endpoint: str | None, region: str, owners: str) -> list[str]:
+        """The accounts with a cached listing of (endpoint, region, owners label), sorted:
+        ``amitui list --cached`` takes the account from here instead of asking AWS."""
+        if self._conn is None:
+            return []
+        endpoint_key, _, region_key, owners_key = _key((endpoint, "", region, owners))
+        with self._lock:
+            found = self._conn.execute(
+                "SELECT DISTINCT account FROM inventory"
+                " WHERE endpoint = ? AND region = ? AND owners = ? ORDER BY account",
+                (endpoint_key, region_key, owners_key),
+            ).fetchall()
+        return [account for (account,) in found]
+
     def forget(self, scope_key: Sequence[str | None]) -> None:
         if self._conn is None:
             return

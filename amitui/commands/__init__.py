@@ -1,4 +1,5 @@
-"""The commands that answer scripts without the UI: `amitui tasks` (and `tasks wait`),
+"""The commands that answer scripts without the UI: `amitui list` (list_images.py),
+`amitui tasks` (and `tasks wait`),
 and one command per registered action (`amitui copy`, `amitui deregister`, …), generated
 from the same ActionSpecs as the forms (:mod:`amitui.commands.flags`).
 

@@ -134,7 +134,10 @@ class Driver:
             await self.back_to(home)
 
 
-async def test_every_key_and_command_of_every_screen_sends_nothing(sandbox, proxy, tmp_path):
+async def test_every_key_and_command_of_every_screen_sends_nothing(
+    sandbox, proxy, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # w's modal, its enter pressed, writes the view here
     store = TaskStore(tmp_path / "tasks.sqlite3")
     scope = f"{proxy.url}|123456789012"
     added = [

@@ -1,6 +1,6 @@
 """Snapshots of every screen (pytest-textual-snapshot), from the seeded sandbox: the
 inventory (plain, filtered, READ-ONLY, with a failed region's error), the detail, help,
-tasks, each action form (and the deregister form of an image in use), each picker
+tasks, w's file modal, each action form (and the deregister form of an image in use), each picker
 (owners, regions, and every form field's list), the confirm modal and the cleanup preview.
 
 What changes from run to run is pinned: the clock (ages, task times, in UTC), the
@@ -217,6 +217,31 @@ def test_help(snap_compare, pinned):
         await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url), run_before)
+
+
+def test_write_view(snap_compare, pinned, monkeypatch):
+    """w over a filtered view: the path (a name of the pinned time), in a pinned folder."""
+    from pathlib import Path
+
+    from amitui.ui.screens import inventory_write
+
+    monkeypatch.setattr(
+        inventory_write,
+        "time",
+        SimpleNamespace(strftime=time.strftime, localtime=lambda _=None: FROZEN.timetuple()),
+    )
+    app = make_app(pinned.url)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("slash", *"arch:arm64", "enter")
+        await wait_for(pilot, lambda: not pilot.app.inventory.rows.filtering)
+        pilot.app.inventory.writer.cwd = Path("/home/you/reports")
+        await pilot.press("w")
+        await screen_of(pilot, "WriteViewScreen")
+        await pin_headers(pilot)
+
+    assert snap(snap_compare, app, run_before)
 
 
 def test_tasks(snap_compare, pinned, tmp_path):

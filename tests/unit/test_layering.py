@@ -58,6 +58,8 @@ def under(module, *packages):
         ("cleanup", PURE_FORBIDDEN),
         ("ui", ("boto3", "botocore", "amitui.sandbox")),
         ("sandbox", ("amitui.aws", "amitui.actions", "amitui.tasks", "amitui.ui", "textual")),
+        # the script commands use the UI's pure modules (rows, query, columns), never Textual's
+        ("commands", ("textual", "amitui.ui.app", "amitui.ui.screens", "amitui.ui.widgets")),
     ],
 )
 def test_arrows(folder, forbidden):
@@ -93,6 +95,23 @@ def test_nothing_below_ui_loads_textual():
         "bad = [m for m in sys.modules\n"
         "       if m == 'textual' or m.startswith(('textual.', 'amitui.ui'))]\n"
         "print(bad, len(loaded)); sys.exit(1 if bad or len(loaded) < 20 else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_amitui_list_never_loads_textual():
+    """`amitui list` (its --help, and a listing) starts without Textual or the UI's screens:
+    the filter engine, columns and file writers it shares with the UI are pure."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from amitui.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['list', '--help'])\n"
+        "import amitui.commands.list_images, amitui.commands.list_cached, amitui.ui.view_file\n"
+        "bad = [m for m in sys.modules if m == 'textual' or m.startswith(('textual.',\n"
+        "       'amitui.ui.app', 'amitui.ui.screens', 'amitui.ui.widgets'))]\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

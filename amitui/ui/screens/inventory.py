@@ -43,6 +43,7 @@ from amitui.ui.screens.inventory_status import (
     empty_hint,
     status_text,
 )
+from amitui.ui.screens.inventory_write import ViewWriter
 from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
@@ -67,6 +68,7 @@ class InventoryScreen(Screen):
         Binding("u", "clear_marks", "Unmark all", show=False, id="clear_marks"),
         Binding("B", "recycle_bin", "Recycle Bin", show=False, id="recycle_bin"),
         Binding("K", "cleanup", "Cleanup…", show=False, id="cleanup"),
+        Binding("w", "write_view", "Write view", show=False, id="write_view"),
     ]
 
     CSS_PATH = "inventory.tcss"
@@ -87,6 +89,7 @@ class InventoryScreen(Screen):
         self.choices = ScopeChoices(self)
         self.forms = ActionForms(self)
         self.cache = CachedListing(self)
+        self.writer = ViewWriter(self)
         self._spin = 0
         self._filter_note: str | None = None  # what the line under the filter box says
 
@@ -347,6 +350,9 @@ class InventoryScreen(Screen):
 
     def action_toggle_disabled(self) -> None:
         self.choices.toggle("include_disabled")
+
+    def action_write_view(self) -> None:
+        self.writer.open()
 
     # -- the action forms, bulk forms and the cleanup views (inventory_forms.py) --------
 
