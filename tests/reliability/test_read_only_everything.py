@@ -134,6 +134,10 @@ class Driver:
             await self.back_to(home)
 
 
+# It opens every screen and presses every key there (the cleanup preview, the Recycle Bin,
+# the bulk runs... each asks AWS), so it is the suite's one long test: 50-150 s on a
+# loaded 2-core machine. The timeout only stops a hung run.
+@pytest.mark.timeout(400)
 async def test_every_key_and_command_of_every_screen_sends_nothing(
     sandbox, proxy, tmp_path, monkeypatch
 ):
