@@ -68,8 +68,8 @@ def _refuse(ctx: Context, spec: ActionSpec, lines: list[str]) -> int:
 
 def image_context(ctx: Context, spec: ActionSpec, values: Mapping[str, object], region: str):
     """What the form knows of its selected image (None: there is no such image)."""
+    from amitui.actions.context import image_context as form_context
     from amitui.aws.images import Image, describe_image, public_sharing
-    from amitui.ui.screens.form_text import image_context as form_context  # rich only
 
     field = image_field(spec)
     if field is None:

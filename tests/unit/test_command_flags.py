@@ -79,7 +79,7 @@ def test_the_commands_do_not_load_textual():
     code = (
         "import sys; from amitui.commands import build_parser; build_parser(); "
         "import amitui.commands.actions, amitui.commands.tasks; "
-        "from amitui.ui.screens.form_text import image_context; "
+        "from amitui.actions.context import image_context; "
         "assert 'textual' not in sys.modules, 'textual loaded'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

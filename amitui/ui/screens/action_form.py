@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from amitui.actions.context import image_context
 from amitui.actions.run import run_action
 from amitui.actions.spec import FORM_ERROR, ActionSpec, Field, InvalidForm
 from amitui.aws.errors import describe_error
@@ -25,7 +26,7 @@ from amitui.aws.lookups import Lookup, list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.form_fields import field_index, field_values, field_widgets, fit_fields
 from amitui.ui.screens.form_pickers import FieldPickers
-from amitui.ui.screens.form_text import image_context, summary_text
+from amitui.ui.screens.form_text import summary_text
 from amitui.ui.screens.form_usage import FormUsage, UsageLoaded
 from amitui.ui.services import Services
 from amitui.ui.widgets.key_footer import KeyFooter

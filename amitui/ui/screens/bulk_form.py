@@ -32,6 +32,7 @@ from amitui.actions.bulk import (
     image_plan,
     per_image_fields,
 )
+from amitui.actions.context import image_context
 from amitui.actions.spec import FORM_ERROR, ActionSpec
 from amitui.aws.errors import describe_error
 from amitui.aws.execute import call
@@ -41,7 +42,6 @@ from amitui.aws.usage import Usage
 from amitui.tasks.bulk_model import BulkRun, NewItem
 from amitui.ui.screens import bulk_checks
 from amitui.ui.screens.form_fields import field_values, field_widgets
-from amitui.ui.screens.form_text import image_context
 from amitui.ui.services import Services
 from amitui.ui.usage_text import retention_cell, retention_summary, verdict_text
 from amitui.ui.widgets.key_footer import KeyFooter

@@ -1,5 +1,6 @@
-"""What the generic action form writes: the selected image's context for prefills, the
-summary above the fields (with the image it is fixed to), and a value as field text."""
+"""What the generic action form writes: the summary above the fields (with the image it
+is fixed to) and a value as field text. (The image's context for prefills is
+amitui.actions.context's.)"""
 
 from __future__ import annotations
 
@@ -7,27 +8,6 @@ from rich.text import Text
 
 from amitui.actions.spec import ActionSpec
 from amitui.aws.images import Image
-
-
-def image_context(image: Image | None, region: str) -> dict[str, object]:
-    """What a form may prefill from the selected image (and its spec's ``warn`` reads)."""
-    if image is None:
-        return {"region": region}
-    return {
-        "image_id": image.image_id,
-        "image_name": image.name,
-        "image_description": image.description,
-        "image_tags": list(image.tags),
-        "region": image.region,
-        "snapshot_ids": tuple(image.snapshot_ids),
-        "tags": tuple(image.tags),
-        "deprecation_time": image.deprecation_time,
-        "protection": image.protection,
-        "public": image.public,
-        "state": image.state,
-        "owner_id": image.owner_id,
-        "encrypted": image.encrypted,
-    }
 
 
 def summary_text(spec: ActionSpec, image: Image | None) -> Text:
