@@ -13,6 +13,11 @@ is sent again, the call's effect is looked for (:data:`ALREADY_DONE`: a deregist
 is gone, a deleted snapshot too). Calls without such a check are idempotent (protection,
 deprecation, tags, description...): sending them again changes nothing.
 
+Two processes on one tasks file: given the scope's :class:`~amitui.tasks.lease.Lease`,
+a runner sends only while its process holds it (each claim checks it in the claim's own
+transaction), and when its process takes it, re-queues (uncertain) only the items another
+holder claimed and left ``sending``: a live process's items are never taken from it.
+
 Textual-free; ``on_update(run, item)`` is called on the worker threads.
 """
 
@@ -33,6 +38,7 @@ from amitui.aws.execute import call
 from amitui.tasks.bulk_model import DONE, FAILED, BulkItem, BulkRun
 from amitui.tasks.bulk_store import BulkRuns
 from amitui.tasks.groups import THROTTLE_CODES
+from amitui.tasks.lease import Lease
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +108,12 @@ class BulkRunner:
         base_backoff: float = 1.0,
         max_backoff: float = 60.0,
         rng: random.Random | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self.clients = clients
+        #: sends only while this lease is held (renewed by the poller); None: always
+        self.lease = lease
+        self._recovered = 0  # the lease generation whose leftovers were recovered
         self.runs = runs
         self.scope = scope
         self.workers = workers
@@ -125,9 +135,8 @@ class BulkRunner:
     def start(self) -> None:
         """Resume what a previous process left (its ``sending`` items become uncertain)
         and start the workers."""
-        recovered = self.runs.recover(self.scope)
-        if recovered:
-            log.info("bulk: %d item(s) were being sent when amitui stopped", recovered)
+        if self.lease is None:
+            self._recover()
         with self._cond:
             if self._stopping:
                 return
@@ -135,6 +144,40 @@ class BulkRunner:
                 thread = threading.Thread(target=self._loop, name=f"bulk-{n}", daemon=True)
                 thread.start()
                 self._threads.append(thread)
+
+    def _recover(self) -> None:
+        if self.lease is None:
+            recovered = self.runs.recover(self.scope)
+        else:
+            recovered = self.runs.recover(self.scope, self.lease.holder, self.lease.name)
+        if recovered:
+            log.info("bulk: %d item(s) were being sent when amitui stopped", recovered)
+
+    def _holding(self) -> bool:
+        """Whether this process may send now; when it just took the lease, what the
+        previous holder left sending is queued again first (once per taking)."""
+        lease = self.lease
+        if lease is None:
+            return True
+        if not lease.held():
+            return False
+        with self._cond:
+            generation = lease.generation
+            if self._recovered == generation:
+                return True
+            self._recovered = generation
+        try:
+            self._recover()
+        except Exception:
+            with self._cond:
+                self._recovered = 0  # tried again by the next claim
+            raise
+        return True
+
+    def _claim(self) -> BulkItem | None:
+        if self.lease is None:
+            return self.runs.claim(self.scope)
+        return self.runs.claim(self.scope, self.lease.holder, self.lease.name)
 
     def wake(self) -> None:
         """New or retried items: look now."""
@@ -164,7 +207,10 @@ class BulkRunner:
                 self._wait(paused)
                 continue
             try:
-                item = self.runs.claim(self.scope)
+                if not self._holding():  # another process sends this scope's items
+                    self._wait(1.0)
+                    continue
+                item = self._claim()
             except Exception:
                 log.exception("bulk: could not read the queue")
                 self._wait(1.0)
