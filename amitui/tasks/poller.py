@@ -311,7 +311,7 @@ class Poller:
         """Run one cycle now and wait for it: every group (or only the due ones when
         ``force`` is False). Returns a snapshot of the polled groups' states."""
         pool = self._executor()
-        if not self._hold():
+        if not self._hold(force):
             self._read_back()
             return {}
         due = self._due(self._clock(), force)
@@ -342,10 +342,21 @@ class Poller:
             self._wake.wait(timeout)
         log.debug("poller stopped for %s", self.scope)
 
-    def _hold(self) -> bool:
-        """Take or renew the lease (once per cycle); whether this poller may poll now."""
+    def _hold(self, force: bool = False) -> bool:
+        """Take or renew the lease (once per cycle); whether this poller may poll now.
+
+        While every group of this poller fails (e.g. its credentials expired) and waits out
+        its backoff, it lets the lease go: another process, whose calls may work, polls
+        meanwhile. It asks for it again when a group is due (or ``force``: now)."""
         if self.lease is None:
             return True
+        if not force and self._failing(self._clock()):
+            if self.lease.held():
+                try:
+                    self.lease.release()
+                except Exception:
+                    log.exception("could not release the lease")
+            return False
         try:
             held = self.lease.acquire()
         except Exception:
@@ -354,6 +365,11 @@ class Poller:
         if held:
             self.cycles_held += 1
         return held
+
+    def _failing(self, now: float) -> bool:
+        with self._lock:
+            states = list(self._groups.values())
+        return bool(states) and all(s.failures >= 2 and s.next_due > now for s in states)
 
     def _read_back(self) -> None:
         """Tell what another process wrote (its polls, a cancel asked there, a task it

@@ -181,6 +181,30 @@ def test_only_the_holder_polls_and_the_other_tells_each_change_once(
     b.stop()
 
 
+def test_a_holder_whose_calls_all_fail_lets_another_poll_meanwhile(
+    store: TaskStore, other: TaskStore, clock: Clock
+) -> None:
+    """E.g. its credentials expired, and the other terminal's did not."""
+    clients_a, clients_b = FakeClients(), FakeClients()
+    a = make_poller(clients_a, store, clock, lease=Lease(store, NAME, ttl=TTL))
+    b = make_poller(clients_b, other, clock, lease=Lease(other, NAME, ttl=TTL))
+    store.add_task(scope=SCOPE, kind="copy", region="us-east-1", target_id="ami-1")
+    for clients in (clients_a, clients_b):
+        clients.ec2("us-east-1").images["ami-1"] = "pending"
+    clients_a.ec2("us-east-1").error = "ExpiredToken"
+    a.poll_once(force=False)
+    clock.t += 40  # past its first backoff, within the lease
+    a.poll_once(force=False)  # two failures in a row
+    assert len(clients_a.log) == 2 and a.lease is not None and a.lease.held()
+    # A waits out its backoff: it lets the lease go, and B polls meanwhile
+    assert a.poll_once(force=False) == {} and a.lease.current() is None
+    b.poll_once(force=False)
+    assert [op for _, op in clients_b.log] == ["DescribeImages"] and len(clients_a.log) == 2
+    clock.t += 40  # A's group is due again: B holds the lease, A only reads
+    a.poll_once(force=False)
+    assert len(clients_a.log) == 2
+
+
 # -- bulk items: claimed under the lease, recovered only from a holder that is gone ---------
 
 
