@@ -101,6 +101,9 @@ class BulkRuns:
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._store.read(sql, args)
 
+    def now(self) -> float:
+        return self._store.now()
+
     # -- writes -----------------------------------------------------------------------
 
     def add_run(self, scope: str, action: str, title: str, items: Sequence[NewItem]) -> BulkRun:
@@ -292,6 +295,15 @@ class BulkRuns:
     def items(self, run_id: int) -> list[BulkItem]:
         rows = self._read(
             f"SELECT {_ITEM_COLUMNS} FROM bulk_items WHERE run_id = ? ORDER BY id", (run_id,)
+        )
+        return [_item(r) for r in rows]
+
+    def changed_items(self, scope: str, since: float) -> list[BulkItem]:
+        """The scope's items written at or after ``since`` (by any process), oldest first."""
+        rows = self._read(
+            f"SELECT {_ITEM_COLUMNS} FROM bulk_items WHERE updated_at >= ? AND run_id IN"
+            " (SELECT id FROM bulk_runs WHERE scope = ?) ORDER BY updated_at, id",
+            (since, scope),
         )
         return [_item(r) for r in rows]
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
-from amitui.tasks.bulk_model import QUEUED, SENDING, NewItem
+from amitui.tasks.bulk_model import DONE, QUEUED, SENDING, NewItem
+from amitui.tasks.bulk_runner import BulkRunner
 from amitui.tasks.lease import Lease, holder_id, poll_lease_name
 from amitui.tasks.model import Observation
 from amitui.tasks.store import TaskStore
@@ -235,3 +236,37 @@ def test_only_the_holder_claims_and_recovery_spares_a_live_holders_items(
     # A comes back from a stall: it may not claim, and it cannot take B's item back
     assert store.bulk.claim(SCOPE, a.holder, a.name) is None
     assert store.bulk.recover(SCOPE, a.holder, a.name) == 0
+
+
+def test_a_runner_that_does_not_hold_the_lease_tells_what_the_holder_sent_once(
+    store: TaskStore, other: TaskStore, clock: Clock
+) -> None:
+    a, b = Lease(store, NAME, ttl=TTL), Lease(other, NAME, ttl=TTL)
+    told: list[tuple[str, str, str]] = []
+    runner = BulkRunner(
+        None, other.bulk, SCOPE, lease=b,
+        on_update=lambda run, item: told.append((item.target_id, item.status, run.state())),
+    )  # fmt: skip
+    assert a.acquire() and not b.acquire()
+    # B's user starts a run; A (the holder) sends it
+    other.bulk.add_run(SCOPE, "deregister", "Deregister 2", items("ami-a", "ami-b"))
+    runner.read_back()  # the first read only remembers
+    first = store.bulk.claim(SCOPE, a.holder, a.name)
+    second = store.bulk.claim(SCOPE, a.holder, a.name)
+    assert first is not None and second is not None
+    clock.t += 1
+    runner.read_back()
+    assert told == []  # being sent: nothing to tell yet
+    store.bulk.finish(first.id, DONE)
+    store.bulk.requeue(second.id, delay=5, message="waiting 5 s: throttled", uncertain=False)
+    clock.t += 1
+    runner.read_back()
+    runner.read_back()
+    assert told == [("ami-a", DONE, "running"), ("ami-b", QUEUED, "running")]
+    clock.t += 5
+    again = store.bulk.claim(SCOPE, a.holder, a.name)
+    assert again is not None
+    store.bulk.finish(again.id, DONE)
+    clock.t += 1
+    runner.read_back()
+    assert told[2:] == [("ami-b", DONE, "done")]
