@@ -122,6 +122,7 @@ class BulkRunner:
         # what was told of the items another process sent: id -> (status, message, when)
         self._told_items: dict[int, tuple[str, str, float]] = {}
         self._read_since: float | None = None
+        self._read_start: float | None = None
         self.runs = runs
         self.scope = scope
         self.workers = workers
@@ -186,11 +187,12 @@ class BulkRunner:
 
     def read_back(self) -> None:
         """Tell the items another process sent (ended, or waiting again) as if sent here,
-        each change once. The first read only remembers what was there already."""
+        each change once; never what changed before the first read."""
         now = self.runs.now()
         with self._cond:
-            first = self._read_since is None
-            since = (now if self._read_since is None else self._read_since) - READ_BACK_SLACK
+            if self._read_start is None:
+                self._read_start = now
+            since = max(self._read_start, (self._read_since or now) - READ_BACK_SLACK)
             self._read_since = now
         for item in self.runs.changed_items(self.scope, since):
             seen = (item.status, item.message, item.updated_at)
@@ -199,7 +201,9 @@ class BulkRunner:
                 if told is not None and (told[:2] == seen[:2] or told[2] > seen[2]):
                     continue
                 self._told_items[item.id] = seen
-            run = None if first or item.status == SENDING else self.runs.run(item.run_id)
+            # what the sender tells: an end, or a wait (queued again, saying why)
+            telling = item.status in (DONE, FAILED) or (item.status != SENDING and item.message)
+            run = self.runs.run(item.run_id) if telling else None
             if run is not None:
                 self._told(run, item)
         with self._cond:  # ended items no later read returns need no memory

@@ -28,7 +28,8 @@ SLACK = 30.0
 
 
 def signature(task: Task) -> tuple[object, ...]:
-    """What a change is: what a user is shown of a task."""
+    """What a change is: what a user is shown of a task as it runs and ends (not whether
+    it was cleared from the list: that is no change of the task, and is not told)."""
     return (
         task.status,
         task.aws_state,
@@ -36,7 +37,6 @@ def signature(task: Task) -> tuple[object, ...]:
         task.message,
         task.image_id,
         task.cancel_requested,
-        task.cleared,
     )
 
 
@@ -48,6 +48,7 @@ class Reported:
         self._lock = threading.Lock()
         self._told: dict[int, tuple[float, tuple[object, ...]]] = {}
         self._since: float | None = None
+        self._start: float | None = None
 
     def fresh(self, task: Task) -> bool:
         """Whether ``task`` is a change not told yet (and remember it as told): not the
@@ -62,18 +63,14 @@ class Reported:
 
     def read(self, store: TaskStore, scope: str, now: float) -> list[Task]:
         """The scope's tasks changed (by any process) since the previous read, that were not
-        told yet, oldest change first. The first read only remembers: what was there
-        before this process watched is in the store's list already."""
+        told yet, oldest change first. Never what changed before the first read: that is
+        in the store's list already when this process starts watching."""
         with self._lock:
-            first = self._since is None
-            since = (now if first else self._since) - self.slack  # type: ignore[operator]
+            if self._start is None:
+                self._start = now
+            since = max(self._start, (self._since or now) - self.slack)
             self._since = now
-        tasks = store.changed_since(scope, since)
-        if first:
-            for task in tasks:
-                self.fresh(task)
-            return []
-        told = [t for t in tasks if self.fresh(t)]
+        told = [t for t in store.changed_since(scope, since) if self.fresh(t)]
         self._forget(since)
         return told
 

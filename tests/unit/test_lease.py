@@ -155,7 +155,8 @@ def test_only_the_holder_polls_and_the_other_tells_each_change_once(
     task = store.add_task(scope=SCOPE, kind="copy", region="us-east-1", target_id="ami-1")
     clients_a.ec2("us-east-1").images["ami-1"] = "pending"
     a.poll_once()
-    b.poll_once()  # B's first read only remembers what was there
+    clock.t += 1
+    b.poll_once()  # B starts watching: what changed before is in its list already
     assert [op for _, op in clients_a.log] == ["DescribeImages"] and clients_b.log == []
     clock.t += 1
     store.apply(task.id, Observation(status="running", aws_state="pending", progress=40))
@@ -173,6 +174,11 @@ def test_only_the_holder_polls_and_the_other_tells_each_change_once(
     for _ in range(3):
         a.poll_once()
     assert told_a == [(task.id, "running", None), (task.id, "done", None)]
+    # clearing the finished task from the list is no change to tell (nor a new task)
+    other.clear_finished(SCOPE)
+    a.poll_once()
+    b.poll_once()
+    assert len(told_a) == 2 and len(told_b) == 2
     # A stops cleanly: B takes over at its next cycle, without waiting for the expiry
     a.stop()
     other.add_task(scope=SCOPE, kind="copy", region="us-east-1", target_id="ami-2")
@@ -250,7 +256,7 @@ def test_a_runner_that_does_not_hold_the_lease_tells_what_the_holder_sent_once(
     assert a.acquire() and not b.acquire()
     # B's user starts a run; A (the holder) sends it
     other.bulk.add_run(SCOPE, "deregister", "Deregister 2", items("ami-a", "ami-b"))
-    runner.read_back()  # the first read only remembers
+    runner.read_back()  # B starts watching
     first = store.bulk.claim(SCOPE, a.holder, a.name)
     second = store.bulk.claim(SCOPE, a.holder, a.name)
     assert first is not None and second is not None
