@@ -114,7 +114,7 @@ def _connect(
         if version > len(migrations):
             raise SchemaTooNewError(Path(path), version, len(migrations))
         if str(path) != ":memory:":
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = execute_waiting(conn, "PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 log.warning("%s: WAL mode unavailable (journal_mode=%s)", path, mode)
         conn.execute(f"PRAGMA synchronous = {synchronous}")
@@ -130,11 +130,46 @@ def _connect(
         raise
 
 
+#: How long a write waits in all for another process's write to end (each attempt waits
+#: the connection's busy timeout, 10 s): "database is locked" never reaches the user
+#: unless another process keeps the file locked that long.
+BUSY_PATIENCE = 120.0
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED (another connection holds the lock)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+def execute_waiting(
+    conn: sqlite3.Connection, statement: str, patience: float = BUSY_PATIENCE
+) -> sqlite3.Cursor:
+    """Execute ``statement``, waiting (the busy timeout, then again) while another process
+    holds the lock it needs. For a transaction's BEGIN: only the BEGIN can meet a busy
+    file, as a ``BEGIN IMMEDIATE`` transaction holds the write lock from its start and WAL
+    readers never block it. Also for the pragmas of opening a file another process opens
+    at the same moment (switching a new file to WAL)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return conn.execute(statement)
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() > deadline:
+                raise
+            log.info("%s: the file is busy (%s): waiting", statement, exc)
+            time.sleep(0.05)
+
+
 @contextmanager
-def transaction(conn: sqlite3.Connection, begin: str = "BEGIN") -> Iterator[sqlite3.Connection]:
+def transaction(
+    conn: sqlite3.Connection, begin_with: str = "BEGIN"
+) -> Iterator[sqlite3.Connection]:
     """One transaction on an autocommit (``isolation_level=None``) connection: committed if
-    the block ends normally, rolled back if it raises."""
-    conn.execute(begin)
+    the block ends normally, rolled back if it raises. A busy file is waited for."""
+    execute_waiting(conn, begin_with)
     try:
         yield conn
     except BaseException:

@@ -2,9 +2,10 @@
 
 The command runs the UI's own :class:`~amitui.tasks.poller.Poller` on the scope (the same
 batched describe calls, backoff and reading of AWS's answers) and reads the tasks back
-from the store, so it works alone or beside a running UI: whoever polls first writes the
-change, and both see it. It prints one line per change and stops when every task ended.
-Interrupting it stops the poller only: nothing remote is cancelled.
+from the store, so it works alone or beside a running UI: whichever holds the scope's
+lease polls and writes the change, and both see it. It prints one line per change and
+stops when every task ended. Interrupting it stops the poller only: nothing remote is
+cancelled.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from collections.abc import Sequence
 
 from amitui.commands.common import FAILED, OK, Context
+from amitui.tasks.lease import Lease, poll_lease_name
 from amitui.tasks.model import DONE, Task
 from amitui.tasks.poller import Poller
 
@@ -57,6 +59,9 @@ def follow(ctx: Context, scope: str, ids: Sequence[int]) -> int:
         changed.set()
 
     interval = ctx.settings.poll_interval
+    # With a UI (or another command) following the scope, whoever holds the lease polls
+    # and this command reads its changes back from the store.
+    lease = Lease(ctx.store, poll_lease_name(scope), ttl=3 * interval)
     poller = Poller(
         ctx.clients,
         ctx.store,
@@ -65,6 +70,7 @@ def follow(ctx: Context, scope: str, ids: Sequence[int]) -> int:
         fast_interval=min(3.0, interval),
         on_update=lambda _task: changed.set(),
         on_error=poll_failed,
+        lease=lease,
     )
     last: dict[int, tuple[object, ...]] = {}
     poller.start()

@@ -13,6 +13,13 @@ is sent again, the call's effect is looked for (:data:`ALREADY_DONE`: a deregist
 is gone, a deleted snapshot too). Calls without such a check are idempotent (protection,
 deprecation, tags, description...): sending them again changes nothing.
 
+Two processes on one tasks file: given the scope's :class:`~amitui.tasks.lease.Lease`,
+a runner sends only while its process holds it (each claim checks it in the claim's own
+transaction), and when its process takes it, re-queues (uncertain) only the items another
+holder claimed and left ``sending``: a live process's items are never taken from it. While
+another process sends, the runner reads back what it wrote and tells each item's end (or
+wait) through ``on_update`` once, as if sent here.
+
 Textual-free; ``on_update(run, item)`` is called on the worker threads.
 """
 
@@ -30,13 +37,17 @@ from botocore.exceptions import ClientError
 
 from amitui.aws.errors import describe_error, error_code
 from amitui.aws.execute import call
-from amitui.tasks.bulk_model import DONE, FAILED, BulkItem, BulkRun
+from amitui.tasks.bulk_model import DONE, FAILED, SENDING, BulkItem, BulkRun
 from amitui.tasks.bulk_store import BulkRuns
 from amitui.tasks.groups import THROTTLE_CODES
+from amitui.tasks.lease import Lease
 
 log = logging.getLogger(__name__)
 
 UpdateCallback = Callable[[BulkRun, BulkItem], None]
+
+#: How far back each read-back looks before the previous one began (see tasks/watch.py).
+READ_BACK_SLACK = 30.0
 
 #: Codes after which the same call may simply be sent again later.
 TRANSIENT_CODES = (
@@ -102,8 +113,16 @@ class BulkRunner:
         base_backoff: float = 1.0,
         max_backoff: float = 60.0,
         rng: random.Random | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self.clients = clients
+        #: sends only while this lease is held (renewed by the poller); None: always
+        self.lease = lease
+        self._recovered = 0  # the lease generation whose leftovers were recovered
+        # what was told of the items another process sent: id -> (status, message, when)
+        self._told_items: dict[int, tuple[str, str, float]] = {}
+        self._read_since: float | None = None
+        self._read_start: float | None = None
         self.runs = runs
         self.scope = scope
         self.workers = workers
@@ -125,16 +144,77 @@ class BulkRunner:
     def start(self) -> None:
         """Resume what a previous process left (its ``sending`` items become uncertain)
         and start the workers."""
-        recovered = self.runs.recover(self.scope)
-        if recovered:
-            log.info("bulk: %d item(s) were being sent when amitui stopped", recovered)
+        if self.lease is None:
+            self._recover()
         with self._cond:
             if self._stopping:
                 return
             for n in range(self.workers):
-                thread = threading.Thread(target=self._loop, name=f"bulk-{n}", daemon=True)
+                thread = threading.Thread(
+                    target=self._loop, args=(n,), name=f"bulk-{n}", daemon=True
+                )
                 thread.start()
                 self._threads.append(thread)
+
+    def _recover(self) -> None:
+        if self.lease is None:
+            recovered = self.runs.recover(self.scope)
+        else:
+            recovered = self.runs.recover(self.scope, self.lease.holder, self.lease.name)
+        if recovered:
+            log.info("bulk: %d item(s) were being sent when amitui stopped", recovered)
+
+    def _holding(self) -> bool:
+        """Whether this process may send now; when it just took the lease, what the
+        previous holder left sending is queued again first (once per taking)."""
+        lease = self.lease
+        if lease is None:
+            return True
+        if not lease.held():
+            return False
+        with self._cond:
+            generation = lease.generation
+            if self._recovered == generation:
+                return True
+            self._recovered = generation
+        try:
+            self._recover()
+        except Exception:
+            with self._cond:
+                self._recovered = 0  # tried again by the next claim
+            raise
+        return True
+
+    def read_back(self) -> None:
+        """Tell the items another process sent (ended, or waiting again) as if sent here,
+        each change once; never what changed before the first read."""
+        now = self.runs.now()
+        with self._cond:
+            if self._read_start is None:
+                self._read_start = now
+            since = max(self._read_start, (self._read_since or now) - READ_BACK_SLACK)
+            self._read_since = now
+        for item in self.runs.changed_items(self.scope, since):
+            seen = (item.status, item.message, item.updated_at)
+            with self._cond:
+                told = self._told_items.get(item.id)
+                if told is not None and (told[:2] == seen[:2] or told[2] > seen[2]):
+                    continue
+                self._told_items[item.id] = seen
+            # what the sender tells: an end, or a wait (queued again, saying why)
+            telling = item.status in (DONE, FAILED) or (item.status != SENDING and item.message)
+            run = self.runs.run(item.run_id) if telling else None
+            if run is not None:
+                self._told(run, item)
+        with self._cond:  # ended items no later read returns need no memory
+            for item_id in [i for i, t in self._told_items.items() if t[2] < since]:
+                if self._told_items[item_id][0] in (DONE, FAILED):
+                    del self._told_items[item_id]
+
+    def _claim(self) -> BulkItem | None:
+        if self.lease is None:
+            return self.runs.claim(self.scope)
+        return self.runs.claim(self.scope, self.lease.holder, self.lease.name)
 
     def wake(self) -> None:
         """New or retried items: look now."""
@@ -157,14 +237,19 @@ class BulkRunner:
             if not self._stopping:
                 self._cond.wait(max(0.0, seconds))
 
-    def _loop(self) -> None:
+    def _loop(self, worker: int = 0) -> None:
         while not self._stopping:
             paused = self._paused_until - time.time()
             if paused > 0:
                 self._wait(paused)
                 continue
             try:
-                item = self.runs.claim(self.scope)
+                if not self._holding():  # another process sends this scope's items
+                    if worker == 0:
+                        self.read_back()
+                    self._wait(1.0)
+                    continue
+                item = self._claim()
             except Exception:
                 log.exception("bulk: could not read the queue")
                 self._wait(1.0)

@@ -101,6 +101,9 @@ class BulkRuns:
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._store.read(sql, args)
 
+    def now(self) -> float:
+        return self._store.now()
+
     # -- writes -----------------------------------------------------------------------
 
     def add_run(self, scope: str, action: str, title: str, items: Sequence[NewItem]) -> BulkRun:
@@ -135,15 +138,24 @@ class BulkRuns:
         assert run is not None
         return run
 
-    def recover(self, scope: str) -> int:
-        """A process starts on the scope: items a previous one left ``sending`` (it died)
-        are queued again, uncertain; what waited out a backoff of that process is tried
-        now. How many were left sending."""
+    def recover(self, scope: str, holder: str = "", lease: str | None = None) -> int:
+        """Items a process that is gone left ``sending`` are queued again, uncertain; what
+        waited out a backoff of that process is tried now. How many were left sending.
+
+        Without ``lease``: a process starts alone on the scope; every ``sending`` item was
+        left by a previous one. With ``lease`` (its name): only while ``holder`` holds it
+        (checked in the same transaction, else nothing is done), and only the items that
+        another holder claimed: only the lease's holder sends, so another holder's items
+        were left by one that lost the lease (it died, or stopped)."""
+        now = self._store.now()
         with self._write() as conn:
+            if lease is not None and not _holds(conn, lease, holder, now):
+                return 0
+            others = "" if lease is None else " AND claimed_by != ?"
             cur = conn.execute(
-                "UPDATE bulk_items SET status = ?, uncertain = 1 WHERE status = ? AND run_id IN"
-                " (SELECT id FROM bulk_runs WHERE scope = ?)",
-                (QUEUED, SENDING, scope),
+                f"UPDATE bulk_items SET status = ?, uncertain = 1 WHERE status = ?{others}"
+                " AND run_id IN (SELECT id FROM bulk_runs WHERE scope = ?)",
+                (QUEUED, SENDING, *([] if lease is None else [holder]), scope),
             )
             conn.execute(
                 "UPDATE bulk_items SET not_before = 0 WHERE status = ? AND not_before > 0"
@@ -152,10 +164,14 @@ class BulkRuns:
             )
             return cur.rowcount
 
-    def claim(self, scope: str) -> BulkItem | None:
-        """The next queued item whose time has come, marked ``sending`` (None: none)."""
+    def claim(self, scope: str, holder: str = "", lease: str | None = None) -> BulkItem | None:
+        """The next queued item whose time has come, marked ``sending`` by ``holder``
+        (None: none). With ``lease`` (its name), only while ``holder`` holds it (checked in
+        the same transaction): one process sends a scope's items."""
         now = self._store.now()
         with self._write() as conn:
+            if lease is not None and not _holds(conn, lease, holder, now):
+                return None
             row = conn.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM bulk_items WHERE status = ? AND not_before <= ?"
                 " AND run_id IN (SELECT id FROM bulk_runs WHERE scope = ? AND finished_at IS NULL)"
@@ -165,9 +181,9 @@ class BulkRuns:
             if row is None:
                 return None
             conn.execute(
-                "UPDATE bulk_items SET status = ?, attempts = attempts + 1, updated_at = ?"
-                " WHERE id = ?",
-                (SENDING, now, row[0]),
+                "UPDATE bulk_items SET status = ?, attempts = attempts + 1, updated_at = ?,"
+                " claimed_by = ? WHERE id = ?",
+                (SENDING, now, holder, row[0]),
             )
         item = _item(row)
         return _replace(item, status=SENDING, attempts=item.attempts + 1, updated_at=now)
@@ -282,6 +298,15 @@ class BulkRuns:
         )
         return [_item(r) for r in rows]
 
+    def changed_items(self, scope: str, since: float) -> list[BulkItem]:
+        """The scope's items written at or after ``since`` (by any process), oldest first."""
+        rows = self._read(
+            f"SELECT {_ITEM_COLUMNS} FROM bulk_items WHERE updated_at >= ? AND run_id IN"
+            " (SELECT id FROM bulk_runs WHERE scope = ?) ORDER BY updated_at, id",
+            (since, scope),
+        )
+        return [_item(r) for r in rows]
+
     def next_due(self, scope: str) -> float | None:
         """When the earliest waiting item may be sent (None: nothing is queued)."""
         rows = self._read(
@@ -290,6 +315,14 @@ class BulkRuns:
             (QUEUED, scope),
         )
         return rows[0][0] if rows and rows[0][0] is not None else None
+
+
+def _holds(conn: sqlite3.Connection, lease: str, holder: str, now: float) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM leases WHERE name = ? AND holder = ? AND expires_at > ?",
+        (lease, holder, now),
+    ).fetchone()
+    return row is not None
 
 
 def _end_if_finished(conn: sqlite3.Connection, run_id: int, now: float) -> None:

@@ -13,6 +13,11 @@ task whose stored state changed, ``on_error(group, line)`` when a group's call f
 line comes from :func:`amitui.aws.errors.describe_error`). A UI should hand them over to
 its own thread (Textual: ``App.call_from_thread`` or ``post_message``).
 
+Several processes on one tasks file: given the scope's :class:`~amitui.tasks.lease.Lease`,
+each cycle takes or renews it first, and only its holder polls AWS; every poller (holder
+or not) reads back what changed in the store and tells it through ``on_update`` too, each
+change once (:class:`~amitui.tasks.watch.Reported`). ``stop()`` releases the lease.
+
 Never imports textual or amitui.ui; the store is passed in (duck-typed ``TaskStore``).
 """
 
@@ -27,10 +32,13 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from amitui.aws.errors import describe_error, error_code
-from amitui.tasks.calls import cancel_remote, list_active_transfers, observe_group
+from amitui.tasks import poller_actions
+from amitui.tasks.calls import observe_group
 from amitui.tasks.groups import THROTTLE_CODES, GroupKey, GroupState, Timing, regroup
 from amitui.tasks.kinds import KINDS
+from amitui.tasks.lease import Lease
 from amitui.tasks.model import NOT_FOUND_GRACE, RUNNING, Observation, Task
+from amitui.tasks.watch import Reported
 
 if TYPE_CHECKING:
     from amitui.tasks.store import TaskStore
@@ -70,6 +78,7 @@ class Poller:
         not_found_grace: float = NOT_FOUND_GRACE,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        lease: Lease | None = None,
     ) -> None:
         if interval <= 0 or fast_interval <= 0:
             raise ValueError("poll intervals must be positive")
@@ -97,6 +106,11 @@ class Poller:
         # older than that which is first seen finished ended while nobody watched.
         self._watching_since = clock()
         self._seen_running: set[int] = set()
+        #: polls only while holding it, and reads others' changes back (None: alone)
+        self.lease = lease
+        self.reported = Reported()
+        #: cycles in which this poller held the lease and polled (or would have)
+        self.cycles_held = 0
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -120,6 +134,11 @@ class Poller:
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
+        if self.lease is not None and self.lease.held():
+            try:  # the next process takes over now, not when it expires
+                self.lease.release()
+            except Exception:
+                log.exception("could not release the lease")
         with self._lock:
             pool, self._pool = self._pool, None
             # Queued polls are cancelled below: forget the schedule so that a later
@@ -252,10 +271,18 @@ class Poller:
             except Exception:
                 log.exception("on_error callback failed")
 
-    def _notify(self, changed: list[Task]) -> None:
+    def tell(self, task: Task) -> None:
+        """Report a change made in this process (a task recorded here) through
+        ``on_update``, unless it was told already: read back, it is not told again."""
+        self._notify([task])
+
+    def _notify(self, changed: list[Task], told: bool = False) -> None:
+        """Tell each change once (``told``: :class:`Reported` counted them already)."""
         if self.on_update is None or self._stop.is_set():
             return
         for task in changed:
+            if not told and not self.reported.fresh(task):
+                continue  # told already (read back from the store first)
             try:
                 self.on_update(task)
             except Exception:
@@ -284,8 +311,12 @@ class Poller:
         """Run one cycle now and wait for it: every group (or only the due ones when
         ``force`` is False). Returns a snapshot of the polled groups' states."""
         pool = self._executor()
+        if not self._hold(force):
+            self._read_back()
+            return {}
         due = self._due(self._clock(), force)
         wait(self._submit(pool, due), timeout=timeout)
+        self._read_back()
         snapshot = self.groups()
         return {key: snapshot[key] for key, _ in due if key in snapshot}
 
@@ -295,10 +326,14 @@ class Poller:
             self._wake.clear()
             try:
                 pool = self._executor(create=not self._stop.is_set())
-                futures = self._submit(pool, self._due(self._clock(), force=False))
-                for future in futures:
-                    future.add_done_callback(lambda _f: self._wake.set())
-                timeout = self._next_wait(self._clock())
+                if self._hold():
+                    futures = self._submit(pool, self._due(self._clock(), force=False))
+                    for future in futures:
+                        future.add_done_callback(lambda _f: self._wake.set())
+                    timeout = self._next_wait(self._clock())
+                else:  # another process polls: read what it writes
+                    timeout = self.fast_interval
+                self._read_back()
             except _Stopped:
                 break
             except Exception:
@@ -306,6 +341,47 @@ class Poller:
                 timeout = self.fast_interval
             self._wake.wait(timeout)
         log.debug("poller stopped for %s", self.scope)
+
+    def _hold(self, force: bool = False) -> bool:
+        """Take or renew the lease (once per cycle); whether this poller may poll now.
+
+        While every group of this poller fails (e.g. its credentials expired) and waits out
+        its backoff, it lets the lease go: another process, whose calls may work, polls
+        meanwhile. It asks for it again when a group is due (or ``force``: now)."""
+        if self.lease is None:
+            return True
+        if not force and self._failing(self._clock()):
+            if self.lease.held():
+                try:
+                    self.lease.release()
+                except Exception:
+                    log.exception("could not release the lease")
+            return False
+        try:
+            held = self.lease.acquire()
+        except Exception:
+            log.exception("could not take the lease")
+            held = False
+        if held:
+            self.cycles_held += 1
+        return held
+
+    def _failing(self, now: float) -> bool:
+        with self._lock:
+            states = list(self._groups.values())
+        return bool(states) and all(s.failures >= 2 and s.next_due > now for s in states)
+
+    def _read_back(self) -> None:
+        """Tell what another process wrote (its polls, a cancel asked there, a task it
+        recorded) as if polled here. Alone on the file (no lease), nothing to read."""
+        if self.lease is None or self._stop.is_set():
+            return
+        try:
+            changed = self.reported.read(self.store, self.scope, self._clock())
+        except Exception:
+            log.exception("could not read the tasks back")
+            return
+        self._notify(changed, told=True)
 
     def _next_wait(self, now: float) -> float:
         # Re-read the store at least every fast_interval so new tasks are picked up even
@@ -320,63 +396,14 @@ class Poller:
         with self._lock:
             return {k: s.copy() for k, s in self._groups.items()}
 
-    # actions -----------------------------------------------------------------------------
+    # actions (amitui/tasks/poller_actions.py) ------------------------------------------
 
     def cancel(self, task_id: int) -> Task:
-        """Ask AWS to cancel a running task, note it in the store and poll soon.
-
-        Export/import: CancelExportTask / CancelImportTask. Pending copy/create: the
-        pending image is DEREGISTERED (the UI must have had the id typed back first).
-        Raises ValueError if the task cannot be cancelled, or botocore's errors (the
-        task then keeps running, with "cancel failed: ..." in its history)."""
-        task = self.store.get(task_id)
-        if task is None or task.scope != self.scope:
-            raise ValueError(f"no task {task_id} in this scope")
-        if not task.cancellable:
-            raise ValueError(f"task {task_id} ({task.kind}, {task.status}) cannot be cancelled")
-        # The intent is recorded first, so a poll that sees the effect (an export
-        # `deleted`, a copy's image gone) already knows it was a cancel.
-        marked = self.store.mark_cancel_requested(task_id)
-        try:
-            cancel_remote(self.clients.ec2(task.region), marked or task)
-        except Exception as exc:
-            line = describe_error(exc, getattr(self.clients, "profile", None))
-            reverted = self.store.mark_cancel_requested(
-                task_id, f"cancel failed: {line}", requested=False
-            )
-            if reverted is not None:
-                self._notify([reverted])
-            raise
-        self.wake()
-        if marked is not None:
-            self._notify([marked])
-            return marked
-        return task
+        """Ask AWS to cancel a running task, note it in the store and poll soon (see
+        :func:`amitui.tasks.poller_actions.cancel`)."""
+        return poller_actions.cancel(self, task_id)
 
     def adopt(self, region: str) -> list[Task]:
         """Follow the region's active export and import tasks that are not in the store
         yet (started by another tool, or by amitui before its state was lost)."""
-        known = self.store.target_ids(self.scope, region)
-        adopted = []
-        for found in list_active_transfers(self.clients.ec2(region), region):
-            if found.target_id in known:
-                continue
-            adopted.append(
-                self.store.add_task(
-                    scope=self.scope,
-                    kind=found.kind,
-                    region=region,
-                    target_id=found.target_id,
-                    source=found.source,
-                    name=found.name,
-                    image_id=found.image_id,
-                    aws_state=found.aws_state,
-                    progress=found.progress,
-                    message=found.message or "adopted",
-                    adopted=True,
-                )
-            )
-        if adopted:
-            self.wake()
-            self._notify(adopted)
-        return adopted
+        return poller_actions.adopt(self, region)

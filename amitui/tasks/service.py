@@ -18,6 +18,7 @@ from amitui.tasks.bulk_model import BulkItem, BulkRun, NewItem
 from amitui.tasks.bulk_runner import BulkRunner
 from amitui.tasks.groups import GroupKey
 from amitui.tasks.kinds import TaskKind
+from amitui.tasks.lease import Lease, poll_lease_name
 from amitui.tasks.model import CANCELLED, DEMO_ENDPOINT, Task, make_scope
 from amitui.tasks.poller import Poller
 from amitui.tasks.store import TaskStore
@@ -84,8 +85,13 @@ class TaskService:
             self.store.update_task(task.id, status=CANCELLED, message=DEMO_ENDED, ended_unseen=True)
 
     def _start_poller(self, scope: str) -> None:
+        """Follow the scope: poll its tasks and send its bulk items while this process
+        holds the scope's lease (another amitui on the same tasks file may hold it: this
+        one then reads the changes back from the store). The lease lasts 3 poll intervals
+        from each renewal (every cycle), so a process that dies is taken over after that."""
         if not self.follow:
             return
+        lease = Lease(self.store, poll_lease_name(scope), ttl=3 * self.poll_interval)
         self.poller = Poller(
             self.clients,
             self.store,
@@ -94,6 +100,7 @@ class TaskService:
             fast_interval=min(3.0, self.poll_interval),
             on_update=self._updated,
             on_error=self._poll_error,
+            lease=lease,
         )
         self.poller.start()
         if self.bulk is not None:
@@ -104,6 +111,7 @@ class TaskService:
             scope,
             workers=self.bulk_workers,
             on_update=self._bulk_updated,
+            lease=lease,
         )
         self.bulk.start()
 
@@ -130,10 +138,10 @@ class TaskService:
     def stop(self) -> None:
         with self._lock:  # not while start() is making the poller and the bulk runner
             poller, bulk = self.poller, self.bulk
-        if poller is not None:
-            poller.stop(timeout=2.0)
         if bulk is not None:
             bulk.stop(timeout=2.0)
+        if poller is not None:  # last: it releases the lease the bulk runner sent under
+            poller.stop(timeout=2.0)
 
     def _following(self) -> Poller:
         if self.poller is None:
@@ -166,7 +174,10 @@ class TaskService:
             self.start(self.clients.identity().account)
         else:
             self.poller.wake()
-        self._updated(task)
+        if self.poller is not None:
+            self.poller.tell(task)  # once: not again when the poller reads it back
+        else:
+            self._updated(task)
         return task
 
     # -- bulk runs: one action over many images (tasks/bulk_runner.py) -----------------

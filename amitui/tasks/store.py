@@ -33,6 +33,7 @@ from amitui.sqlite_file import (
 )
 from amitui.tasks.bulk_store import BULK_SCHEMA, BulkRuns
 from amitui.tasks.kinds import KINDS
+from amitui.tasks.lease import LEASE_SCHEMA
 from amitui.tasks.model import RUNNING, STATUSES, TERMINAL, Observation, Task, TaskEvent
 
 __all__ = [
@@ -91,6 +92,7 @@ TASK_MIGRATIONS: list[Migration] = [
         "CREATE INDEX task_events_by_task ON task_events (task_id, id)",
     ],
     BULK_SCHEMA,  # v2: bulk runs and their items (amitui/tasks/bulk_store.py)
+    LEASE_SCHEMA,  # v3: who follows a scope; who claimed a bulk item (amitui/tasks/lease.py)
 ]
 
 _COLUMNS = (
@@ -247,8 +249,8 @@ class TaskStore:
         """
         if status is not None and status not in STATUSES:
             raise ValueError(f"unknown task status {status!r}")
-        now = self._clock()
         with self._write() as conn:
+            now = self._clock()  # under the write lock: readers see writes in time order
             old = self._one("id = ?", (task_id,))
             if old is None or old.is_terminal:
                 return None
@@ -380,6 +382,16 @@ class TaskStore:
             args.append(scope)
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [_task(r) for r in rows]
+
+    def changed_since(self, scope: str, since: float) -> list[Task]:
+        """The scope's tasks written at or after ``since`` (by any process), oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM tasks WHERE scope = ? AND updated_at >= ?"
+                " ORDER BY updated_at, id",
+                (scope, since),
+            ).fetchall()
         return [_task(r) for r in rows]
 
     def count_running(self, scope: str) -> int:

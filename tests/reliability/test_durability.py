@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
 from amitui.inventory_cache import CACHE_MIGRATIONS, InventoryCache
 from amitui.tasks.store import TASK_MIGRATIONS, SchemaTooNewError, TaskStore
 from tests.reliability.figures import FIGURES
@@ -73,14 +74,24 @@ def test_sigkill_while_writing_loses_no_announced_task(tmp_path, after):
 # -- corrupt and unusable files ----------------------------------------------------------
 
 
-def valid_db_bytes(tmp_path: Path) -> bytes:
+def valid_db_bytes(tmp_path: Path, version: int | None = None) -> bytes:
+    """A valid file of several pages; ``version``: the schema version it claims (the cache's,
+    for a cache file: one newer than what its reader knows would be refused, not moved)."""
     path = tmp_path / "valid.sqlite3"
+    path.unlink(missing_ok=True)
     with TaskStore(path) as store:
         for n in range(50):
             store.add_task(scope="s", kind="copy", region="r", target_id=f"ami-{n:08x}")
     with sqlite3.connect(path) as conn:
+        if version is not None:
+            conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path.read_bytes()
+
+
+def valid_bytes_for(path: Path) -> bytes:
+    cache = path.name.startswith("cache")
+    return valid_db_bytes(path.parent.parent, len(CACHE_MIGRATIONS) if cache else None)
 
 
 def make_garbage(path: Path) -> None:
@@ -88,13 +99,13 @@ def make_garbage(path: Path) -> None:
 
 
 def make_truncated(path: Path) -> None:
-    data = valid_db_bytes(path.parent.parent)
+    data = valid_bytes_for(path)
     path.write_bytes(data[: len(data) // 2 + 100])
 
 
 def make_scribbled(path: Path) -> None:
     """A valid file with its pages overwritten in the middle (a disk that lied)."""
-    data = bytearray(valid_db_bytes(path.parent.parent))
+    data = bytearray(valid_bytes_for(path))
     for offset in range(4096, len(data), 4096):
         data[offset + 8 : offset + 200] = b"\xff" * 192
     path.write_bytes(bytes(data))

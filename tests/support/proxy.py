@@ -37,6 +37,8 @@ plain moto server or an older API version ignores them).
 the endpoint are kept in ``proxy.reached[action]``, with the endpoint's HTTP status as
 ``__status`` (a dropped one did not reach it; a ``drop_after`` one did).
 ``in_flight``/``peak_in_flight``: requests being handled now, and the most ever at once.
+``timeline``: ``(time.monotonic(), action, region, access key id)`` of every request, as
+it arrived (which of several processes, told apart by their keys, called what when).
 
 ``stop()`` is a dead endpoint (new connections refused, open ones closed);
 ``restart()`` brings it back on the same port. ``faults`` counts the faults injected
@@ -148,6 +150,7 @@ class RecordingProxy:
         self.actions: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()  # fault name -> times injected
         self.log: list[tuple[str, str]] = []  # (action, outcome)
+        self.timeline: list[tuple[float, str, str, str]] = []  # (when, action, region, key)
         self.fault: Callable[[str, int], str | None] | None = None
         self.fault_by_region: Callable[[str, str, int], str | None] | None = None
         self.fault_by_key: Callable[[str, str], str | None] | None = None
@@ -269,9 +272,11 @@ class RecordingProxy:
 
     def _handle(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
         action = action_of(body) or rest_operation(handler.command, handler.path)
+        arrived = (time.monotonic(), action, region_of(handler.headers))
         with self._lock:
             self.actions[action] += 1
             n = self.actions[action]
+            self.timeline.append((*arrived, access_key_of(handler.headers)))
         fault = self.fault(action, n) if self.fault else None
         if fault is None and self.fault_by_region is not None:
             fault = self.fault_by_region(action, region_of(handler.headers), n)

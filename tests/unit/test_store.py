@@ -240,7 +240,7 @@ def test_wal_full_sync_version_and_private_files(store: TaskStore, tmp_path: Pat
     conn = store._conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert store.schema_version == len(TASK_MIGRATIONS) == 2
+    assert store.schema_version == len(TASK_MIGRATIONS) == 3
     add(store)
     state = tmp_path / "state"
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
