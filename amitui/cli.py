@@ -185,21 +185,12 @@ def demo_sandbox(seed: int = DEMO_SEED, warm_up=_import_the_app):
 
 def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
     """The app as ``amitui`` builds it; ``clients`` replaces the AWS clients (benchmarks)."""
-    from amitui.aws.clients import AwsClients
+    from amitui.commands.common import clients_of
     from amitui.inventory_cache import InventoryCache
     from amitui.tasks.store import TaskStore
     from amitui.ui.app import AmiTui
 
-    clients = clients or AwsClients(
-        profile=settings.profile,
-        endpoint_url=settings.endpoint_url,
-        default_region=settings.region,
-        read_only=settings.read_only,
-    )
-    if settings.debug_log:
-        from amitui.aws.debug_log import DebugLog
-
-        DebugLog(settings.debug_log).attach(clients)
+    clients = clients or clients_of(settings)
     cache = InventoryCache() if settings.cache else None
     return AmiTui(settings, clients, TaskStore(), cache)
 

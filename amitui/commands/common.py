@@ -81,14 +81,16 @@ def settings_of(args: argparse.Namespace) -> Settings:
     )
 
 
-def clients_of(settings: Settings) -> AwsClients:
+def clients_of(settings: Settings, *, read_only: bool | None = None) -> AwsClients:
+    """The AWS clients the settings name (the UI's, the commands' and the listing's), with
+    the debug log attached when asked; ``read_only`` overrides the settings' flag."""
     from amitui.aws.clients import AwsClients
 
     clients = AwsClients(
         profile=settings.profile,
         endpoint_url=settings.endpoint_url,
         default_region=settings.region,
-        read_only=settings.read_only,
+        read_only=settings.read_only if read_only is None else read_only,
     )
     if settings.debug_log:
         from amitui.aws.debug_log import DebugLog

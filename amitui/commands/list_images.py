@@ -188,19 +188,10 @@ def _list_live(
     out: IO[str],
     err: IO[str],
 ) -> int:
-    from amitui.aws.clients import AwsClients
     from amitui.aws.errors import describe_error
+    from amitui.commands.common import clients_of
 
-    clients = AwsClients(
-        profile=settings.profile,
-        endpoint_url=settings.endpoint_url,
-        default_region=settings.region,
-        read_only=True,  # listing reads; nothing else may be sent
-    )
-    if settings.debug_log:
-        from amitui.aws.debug_log import DebugLog
-
-        DebugLog(settings.debug_log).attach(clients)
+    clients = clients_of(settings, read_only=True)  # listing reads; nothing else may be sent
     stop = threading.Event()
     raws: dict[tuple[str, str], dict[str, Any]] | None = {} if args.format == "json" else None
     pool = ThreadPoolExecutor(max_workers=REGION_WORKERS + 1, thread_name_prefix="list")
