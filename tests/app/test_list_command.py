@@ -167,7 +167,11 @@ def test_bad_column_and_reverse_without_sort_are_usage_errors(sandbox, capsys):
     assert code == 2 and "--reverse needs --sort" in err
 
 
-def test_aws_error_exits_1_with_one_line(capsys):
+def test_aws_error_exits_1_with_one_line(capsys, monkeypatch):
+    # credentials of its own: without them the error would be "no credentials", whichever
+    # test ran before on this worker
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     code, out, err = run_list(capsys, f"--endpoint-url={DEAD}", "--format=ids")
     assert (code, out) == (1, "")
     assert len(err.splitlines()) == 1 and err.startswith("amitui list: us-east-1: Cannot reach")
