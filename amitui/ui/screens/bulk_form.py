@@ -227,7 +227,7 @@ class BulkForm(ModalScreen[BulkStarted | None]):
             phrase = confirmation_phrase(self.spec, going)
             label = "Checking… " if checking else f"Type “{phrase}” to confirm "
             self.query_one("#confirm-label", Static).update(Text(label))
-            self.query_one("#confirm", Input).placeholder = "" if checking else phrase
+            # no placeholder: the phrase written in the box would read as already typed
 
     @on(Input.Changed)
     @on(Toggle.Changed)
