@@ -25,16 +25,15 @@ from typing import Any
 
 from amitui import paths
 from amitui.sqlite_file import (
-    Migration,
     SchemaTooNewError,
     StoreError,
     open_database,
     transaction,
 )
-from amitui.tasks.bulk_store import BULK_SCHEMA, BulkRuns
+from amitui.tasks.bulk_store import BulkRuns
 from amitui.tasks.kinds import KINDS
-from amitui.tasks.lease import LEASE_SCHEMA
 from amitui.tasks.model import RUNNING, STATUSES, TERMINAL, Observation, Task, TaskEvent
+from amitui.tasks.schema import TASK_MIGRATIONS
 
 __all__ = [
     "TASK_MIGRATIONS",
@@ -46,54 +45,6 @@ __all__ = [
 
 
 # Tasks ------------------------------------------------------------------------------------
-
-#: Schema of the tasks file. Version N is reached by running TASK_MIGRATIONS[N-1].
-#: To add v2, append a list of statements, e.g.::
-#:
-#:     TASK_MIGRATIONS.append([
-#:         "ALTER TABLE tasks ADD COLUMN request_id TEXT NOT NULL DEFAULT ''",
-#:     ])
-#:
-#: and read the new column in ``_task``. Never edit a released migration.
-TASK_MIGRATIONS: list[Migration] = [
-    [
-        """CREATE TABLE tasks (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            scope TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            region TEXT NOT NULL,
-            target_id TEXT NOT NULL,
-            source TEXT NOT NULL DEFAULT '',
-            name TEXT NOT NULL DEFAULT '',
-            image_id TEXT NOT NULL DEFAULT '',
-            status TEXT NOT NULL,
-            aws_state TEXT NOT NULL DEFAULT '',
-            progress INTEGER,
-            message TEXT NOT NULL DEFAULT '',
-            created_at REAL NOT NULL,
-            updated_at REAL NOT NULL,
-            finished_at REAL,
-            cleared INTEGER NOT NULL DEFAULT 0,
-            adopted INTEGER NOT NULL DEFAULT 0,
-            cancel_requested INTEGER NOT NULL DEFAULT 0,
-            UNIQUE (scope, region, target_id)
-        )""",
-        "CREATE INDEX tasks_by_status ON tasks (status, scope)",
-        "CREATE INDEX tasks_by_scope ON tasks (scope, created_at)",
-        """CREATE TABLE task_events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            task_id INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-            at REAL NOT NULL,
-            status TEXT NOT NULL,
-            aws_state TEXT NOT NULL DEFAULT '',
-            progress INTEGER,
-            message TEXT NOT NULL DEFAULT ''
-        )""",
-        "CREATE INDEX task_events_by_task ON task_events (task_id, id)",
-    ],
-    BULK_SCHEMA,  # v2: bulk runs and their items (amitui/tasks/bulk_store.py)
-    LEASE_SCHEMA,  # v3: who follows a scope; who claimed a bulk item (amitui/tasks/lease.py)
-]
 
 _COLUMNS = (
     "id, scope, kind, region, target_id, source, name, image_id, status, aws_state, "
