@@ -2,7 +2,7 @@
 
     python -m benchmarks.run_all            # make bench: medians of 5 (about 30 min on 2 cores)
     python -m benchmarks.run_all --quick    # medians of 3, fewer rounds: about 15 minutes
-    python -m benchmarks.run_all --only table,startup
+    python -m benchmarks.run_all --only table,startup   # those again; the rest as stored
 
 Figures are medians; every ratio is to a baseline measured in the same run. The machine
 is whatever runs this: RESULTS.md records it, with the command and the date.
@@ -16,19 +16,37 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from benchmarks import listing, partitioned, startup, table
+from benchmarks import list_command, listing, partitioned, results_store, startup, table
 from benchmarks.common import Section, machine
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-ALL = ("listing", "multiregion", "partitioned", "table", "startup")
+ALL = ("table", "listing", "multiregion", "partitioned", "startup", "list")
 
 
-def run(only: tuple[str, ...], runs: int, images: int) -> list[Section]:
+def benchmarks(runs: int, images: int) -> dict[str, list[Callable[[], Section | list[Section]]]]:
+    """Each benchmark's name and the steps that make its sections."""
+    return {
+        "table": [
+            lambda: table.model(runs, images),
+            lambda: table.app_table(runs, images),
+            lambda: table.peak_rss(images),
+        ],
+        "listing": [lambda: listing.listing(runs, images)],
+        "multiregion": [lambda d=delay: listing.multi_region(runs, 5000, d) for delay in (0, 300)],
+        # A round lists 100k images at 400 ms + 1 ms/image a page: paging alone takes
+        # about 2.5 min, so a quick run does one round and a full one two.
+        "partitioned": [lambda: partitioned.compare(max(1, runs // 2), images, 400.0, 1.0, 0.1)],
+        "startup": [lambda: startup.startup(runs, images)],
+        "list": [lambda: list_command.section(runs, images)],
+    }
+
+
+def run(name: str, steps: list[Callable[[], Section | list[Section]]]) -> list[Section]:
+    """Run one benchmark's steps; a failure becomes a section saying so, and the rest go on."""
     sections: list[Section] = []
-
-    def step(name: str, make: Callable[[], Section | list[Section]]) -> None:
-        """Run one benchmark; a failure becomes a section saying so, and the rest go on."""
+    for make in steps:
         try:
             made = make()
         except Exception as exc:
@@ -36,25 +54,6 @@ def run(only: tuple[str, ...], runs: int, images: int) -> list[Section]:
         for section in made if isinstance(made, list) else [made]:
             print(section.markdown(), flush=True)
             sections.append(section)
-
-    if "table" in only:
-        step("table model", lambda: table.model(runs, images))
-        step("table in the app", lambda: table.app_table(runs, images))
-        step("peak RSS", lambda: table.peak_rss(images))
-    if "listing" in only:
-        step("listing", lambda: listing.listing(runs, images))
-    if "multiregion" in only:
-        for delay in (0, 300):
-            step("multi-region", lambda d=delay: listing.multi_region(runs, 5000, d))
-    if "partitioned" in only:
-        # A round lists 100k images at 400 ms + 1 ms/image a page: paging alone takes
-        # about 2.5 min, so a quick run does one round and a full one two.
-        step(
-            "partitioned listing",
-            lambda: partitioned.compare(max(1, runs // 2), images, 400.0, 1.0, 0.1),
-        )
-    if "startup" in only:
-        step("startup", lambda: startup.startup(runs, images))
     return sections
 
 
@@ -71,6 +70,36 @@ def targets(sections: list[Section]) -> Section:
     return summary
 
 
+def render(stored: dict[str, dict[str, Any]]) -> str:
+    """RESULTS.md from every benchmark's last run, each under its own command and date."""
+    runs = [
+        f"- `{name}`: `{e['command']}` on {e['date']}"
+        + (f", took {e['took_min']} min" if e["took_min"] is not None else "")
+        + f"; {e['machine']}"
+        for name in ALL
+        if (e := stored.get(name))
+    ]
+    sections = [
+        s for name in ALL if name in stored for s in results_store.sections_of(stored[name])
+    ]
+    return "\n".join(
+        [
+            "# amitui benchmark results",
+            "",
+            "`make bench` runs every benchmark; `--only NAME` re-runs one and keeps the others'",
+            "last figures (benchmarks/results.json). Each benchmark's last run:",
+            "",
+            *runs,
+            "",
+            "Every figure is a median of the runs stated; ratios are to a baseline measured in",
+            "the same run. The machine may have been shared: compare ratios, not absolutes.",
+            "",
+            targets(sections).markdown(),
+            *(s.markdown() for s in sections),
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run_all", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="medians of 3 instead of 5")
@@ -85,28 +114,22 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
 
-    started = time.perf_counter()
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    box = machine()
-    print(f"amitui benchmarks, {when}: {box}\n", flush=True)
-    sections = run(only, runs, args.images)
-    took = time.perf_counter() - started
     command = "python -m benchmarks.run_all " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = [
-        "# amitui benchmark results",
-        "",
-        f"- command: `{command.strip()}` (`make bench` runs it without flags)",
-        f"- date: {when}; took {took / 60:.1f} min",
-        f"- machine: {box}",
-        "- every figure is a median of the runs stated; ratios are to a baseline measured "
-        "in the same run. The machine may have been shared: compare ratios, not absolutes.",
-        "",
-        targets(sections).markdown(),
-        *(s.markdown() for s in sections),
-    ]
+    box = machine()
+    print(f"amitui benchmarks: {box}\n", flush=True)
+    stored = results_store.load()
+    for name, steps in benchmarks(runs, args.images).items():
+        if name not in only:
+            continue
+        started = time.perf_counter()
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        sections = run(name, steps)
+        took = (time.perf_counter() - started) / 60
+        stored[name] = results_store.entry(sections, command.strip(), when, box, took)
     if not args.no_write:
-        RESULTS.write_text("\n".join(text))
-        print(f"wrote {RESULTS} in {took / 60:.1f} min")
+        results_store.save(stored)
+        RESULTS.write_text(render(stored))
+        print(f"wrote {RESULTS}")
     return 0
 
 
