@@ -162,13 +162,18 @@ class TaskService:
             self.scope = self._scope_of(account)
         return self.scope
 
-    def record(self, kind: TaskKind | None, result: Any) -> Task | None:
+    def record(self, kind: TaskKind | None, result: Any, account: str | None = None) -> Task | None:
         """Store the task a successful call started (thread-safe; committed on return).
         ``result``: a :class:`~amitui.aws.execute.CallResult`; None for a call that
-        starts no task (``kind`` None, a failure, or an answer without the new id)."""
+        starts no task (``kind`` None, a failure, or an answer without the new id).
+        ``account``: the call ran in another account (--accounts): the task is stored in
+        that account's scope, followed by an amitui running with its credentials (this
+        poller follows the one account it runs in)."""
         if kind is None or not result.ok or result.dry_run or not result.result_id:
             return None
         fields = kind.record(result.region, result.request, result.response or {}, result.result_id)
+        if account and self._scope_of(account) != self._ensure_scope():
+            return self.store.add_task(scope=self._scope_of(account), **fields)
         task = self.store.add_task(scope=self._ensure_scope(), **fields)
         if self.poller is None:  # the account was unknown until now: follow its tasks
             self.start(self.clients.identity().account)
