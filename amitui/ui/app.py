@@ -68,11 +68,13 @@ class AmiTui(App[None]):
         cache: InventoryCache | None = None,
     ) -> None:
         super().__init__()
-        tasks = TaskTracker(self, clients, store, settings.poll_interval, demo=settings.demo)
+        accounts = account_directory(settings, clients)
+        tasks = TaskTracker(
+            self, clients, store, settings.poll_interval, demo=settings.demo, accounts=accounts
+        )
         #: what every screen is given (typed): settings, clients, tasks, cache, this session
         #: each listed region's image block public access (None: could not be read)
         self.public_sharing_states: dict[str, str | None] = {}
-        accounts = account_directory(settings, clients)
         self.services = Services(settings, clients, tasks, cache, session=self, accounts=accounts)
         self.set_reactive(AmiTui.regions, settings.regions)
         query = ListQuery(
@@ -241,7 +243,7 @@ class AmiTui(App[None]):
         if task.status in ("done", "failed") and task.kind in KINDS:
             kind = KINDS.get(task.kind)
             if image_id := kind.image_to_refresh(task.target_id, task.image_id, done):
-                self.inventory.fetch_changed_images({task.region: [image_id]})
+                self.inventory.fetch_changed_images({task.region: [image_id]}, task.account)
 
     def on_poll_failed(self, message: PollFailed) -> None:
         """Said once per region and reason: the poller backs off and tries again by itself

@@ -81,15 +81,27 @@ def _member_ec2(sandbox, account: str, region: str):
     )
 
 
-async def test_a_copy_of_a_member_accounts_image_is_made_in_that_account(sandbox) -> None:
-    from amitui.tasks.model import make_scope
-    from amitui.ui.screens.action_form import COPY_ACCOUNT_NOTE, ActionForm
+async def _copy_in_member(pilot, source: str, name: str) -> None:
+    from amitui.ui.screens.action_form import ActionForm
     from tests.app.helpers import fill, open_form, select_image
+
+    await select_image(pilot, source)
+    form = await open_form(pilot, "c")
+    await fill(pilot, form, DestinationRegions="us-east-1", Name=name)
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm), 15, "submit")
+
+
+async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(sandbox) -> None:
+    from amitui.ui.screens.action_form import COPY_ACCOUNT_NOTE
+    from tests.app.helpers import open_form, select_image
 
     org = sandbox.summary.org
     member = list(org.images)[2]
     source = org.images[member]["eu-west-1"][3]
-    app = make_app(sandbox.url, accounts="org", regions=REGIONS, default_cache=False)
+    app = make_app(
+        sandbox.url, accounts="org", regions=REGIONS, default_cache=False, poll_interval=0.5
+    )
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, timeout=60)
         await select_image(pilot, source)
@@ -97,20 +109,73 @@ async def test_a_copy_of_a_member_accounts_image_is_made_in_that_account(sandbox
         title = str(form.query_one("#title").render())
         assert f"account {member} ({org.names[member]})" in title
         assert str(form.query_one("#account-note").render()) == COPY_ACCOUNT_NOTE
-        await fill(pilot, form, DestinationRegions="us-east-1", Name="org-copy-for-test")
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 15, "submit")
-        (task,) = [
-            t
-            for t in app.tasks.store.list_tasks(make_scope(sandbox.url, member))
-            if t.kind == "copy"
-        ]
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await _copy_in_member(pilot, source, "org-copy-for-test")
+        (task,) = [t for t in app.tasks.tasks() if t.name == "org-copy-for-test"]
+        assert task.account == member
+        await wait_for(
+            pilot,
+            lambda: app.tasks.store.get(task.id).status == "done",
+            30,
+            "the member account's copy to complete: " + " | ".join(app.notified),
+        )
+        # Its row comes in with the member account's credentials, in that account.
+        row = await wait_for(
+            pilot,
+            lambda: next((i for i in table(app).rows.images if i.image_id == task.target_id), None),
+            15,
+            "the copy's row",
+        )
+        assert (row.account, row.account_name) == (member, org.names[member])
     ec2 = _member_ec2(sandbox, member, "us-east-1")
     copied = ec2.describe_images(ImageIds=[task.target_id])["Images"]
-    assert [(i["OwnerId"], i["Name"]) for i in copied] == [(member, "org-copy-for-test")]
+    assert [(i["OwnerId"], i["Name"], i["State"]) for i in copied] == [
+        (member, "org-copy-for-test", "available")
+    ]
     management = boto3_client_default(sandbox, "us-east-1")
     mine = management.describe_images(Owners=["self"])["Images"]
     assert task.target_id not in {i["ImageId"] for i in mine}
+
+
+async def test_a_member_accounts_task_is_followed_after_a_restart(sandbox, tmp_path) -> None:
+    from amitui.tasks.store import TaskStore
+
+    org = sandbox.summary.org
+    member = list(org.images)[1]
+    source = org.images[member]["eu-west-1"][4]
+    path = tmp_path / "tasks.sqlite3"
+    before = sandbox.pending_seconds
+    sandbox.pending_seconds = 5.0  # still pending when the first session quits
+    try:
+        app = make_app(
+            sandbox.url,
+            accounts="org",
+            regions=REGIONS,
+            default_cache=False,
+            store=TaskStore(path),
+            poll_interval=0.5,
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot, timeout=60)
+            await _copy_in_member(pilot, source, "org-copy-after-restart")
+            (task,) = [t for t in app.tasks.tasks() if t.name == "org-copy-after-restart"]
+            assert task.status == "running" and task.account == member
+    finally:
+        sandbox.pending_seconds = before
+    # The copy finishes while nobody watches; a new session (even without --accounts)
+    # follows it with the member account's credentials.
+    app = make_app(sandbox.url, regions=REGIONS, default_cache=False, store=TaskStore(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot,
+            lambda: app.tasks.store.get(task.id).status != "running",
+            60,
+            "the member account's copy to be followed after the restart",
+        )
+        assert app.tasks.store.get(task.id).status == "done"
+    copied = _member_ec2(sandbox, member, "us-east-1").describe_images(ImageIds=[task.target_id])
+    assert [i["State"] for i in copied["Images"]] == ["available"]
 
 
 def boto3_client_default(sandbox, region: str):

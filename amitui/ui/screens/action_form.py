@@ -263,7 +263,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     @work(thread=True, exit_on_error=False, group="regions", description="regions")
     def _load_regions(self) -> None:
         try:
-            lookup = list_regions(self.services.clients, self.aws_region)
+            lookup = list_regions(self.services.clients_for(self.account), self.aws_region)
         except Exception:  # botocore's endpoint data stays the rule (see ActionSpec.validate)
             lookup = None
         self.post_message(RegionsLoaded(lookup))
@@ -373,7 +373,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         if not dry_run:
             for result in results:
                 try:  # into SQLite now, in this thread, before the UI says "started"
-                    self.services.tasks.record(self.spec.task, result, self.account or None)
+                    self.services.tasks.record(self.spec.task, result, self.account)
                 except Exception as exc:
                     problem = f"Started, but the task could not be saved: {describe_error(exc)}"
         self.post_message(CallsFinished(results, problem, dry_run))

@@ -403,14 +403,21 @@ class InventoryScreen(Screen):
         self.marked.item_done(action, region, image_id)
 
     @work(thread=True, exit_on_error=False, group="changed-images", description="changed images")
-    def fetch_changed_images(self, ids_by_region: dict[str, list[str]]) -> None:
-        """Show new or changed images (a pending copy included) without a full reload."""
+    def fetch_changed_images(self, ids_by_region: dict[str, list[str]], account: str = "") -> None:
+        """Show new or changed images (a pending copy included) without a full reload;
+        ``account``: the images' account (--accounts; "" the one account)."""
         images: list[Image] = []
         for region, ids in ids_by_region.items():
             if region not in self.session.regions:
                 continue
             try:
-                images += fetch_images(self.services.clients.ec2(region), region, ids)
+                clients = self.services.clients_for(account)
+                fetched = fetch_images(clients.ec2(region), region, ids)
+                if account and self.services.accounts is not None:
+                    name = self.services.accounts.name_of(account)
+                    for image in fetched:
+                        image.account, image.account_name = account, name
+                images += fetched
             except Exception as exc:
                 self.app.call_from_thread(
                     self.notify, describe_error(exc), title="Refresh failed", severity="warning"
