@@ -214,8 +214,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "account",
         "Account",
-        14,
-        lambda i: f"{i.account} {i.account_name}".strip(),
+        20,
+        lambda i: f"{i.account_name} {i.account}".strip(),
         lambda i: (i.account_name or i.account).lower(),
         ("acct",),
         optional=True,

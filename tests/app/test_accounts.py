@@ -182,3 +182,23 @@ def boto3_client_default(sandbox, region: str):
     import boto3
 
     return boto3.client("ec2", endpoint_url=sandbox.url, region_name=region)
+
+
+async def test_the_inventory_cache_keeps_each_accounts_listing(sandbox) -> None:
+    org = sandbox.summary.org
+    app = make_app(sandbox.url, accounts="org", regions=REGIONS)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, timeout=60)
+        cache = app.services.cache
+        owners = app.list_query.label()
+        await wait_for(
+            pilot,
+            lambda: set(org.images) <= set(cache.accounts(sandbox.url, "eu-west-1", owners)),
+            30,
+            "each account's listing in the cache",
+        )
+        member = next(iter(org.images))
+        images, _ = cache.load((sandbox.url, member, "eu-west-1", owners))
+        assert sorted(i.image_id for i in images) == sorted(org.images[member]["eu-west-1"])
+        assert {(i.account, i.account_name) for i in images} == {(member, org.names[member])}
+        assert org.no_role not in cache.accounts(sandbox.url, "eu-west-1", owners)
