@@ -184,7 +184,7 @@ def boto3_client_default(sandbox, region: str):
     return boto3.client("ec2", endpoint_url=sandbox.url, region_name=region)
 
 
-async def test_the_inventory_cache_keeps_each_accounts_listing(sandbox) -> None:
+async def test_the_inventory_cache_keeps_each_accounts_listing(sandbox, isolated_app_dirs) -> None:
     org = sandbox.summary.org
     app = make_app(sandbox.url, accounts="org", regions=REGIONS)
     async with app.run_test(size=SIZE) as pilot:
@@ -202,3 +202,14 @@ async def test_the_inventory_cache_keeps_each_accounts_listing(sandbox) -> None:
         assert sorted(i.image_id for i in images) == sorted(org.images[member]["eu-west-1"])
         assert {(i.account, i.account_name) for i in images} == {(member, org.names[member])}
         assert org.no_role not in cache.accounts(sandbox.url, "eu-west-1", owners)
+        # Nothing about the assumed credentials is written: not in the cache, the tasks
+        # file or anything else under amitui's directories (the cache's row chunks are
+        # compressed, so for them this proves less: an Image has no credential field).
+        frozen = app.services.accounts.clients(member).session.get_credentials()
+        secrets = [v.encode() for v in frozen.get_frozen_credentials() if v]
+        assert len(secrets) == 3
+        written = [p for p in isolated_app_dirs.rglob("*") if p.is_file()]
+        assert written  # the cache and the tasks file at least
+        for path in written:
+            data = path.read_bytes()
+            assert not any(secret in data for secret in secrets), path
