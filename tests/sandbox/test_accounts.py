@@ -111,3 +111,30 @@ def test_assumed_credentials_refresh_before_they_expire(sandbox: Any) -> None:
     assert credentials.get_frozen_credentials().access_key != first
     assert not credentials.refresh_needed()
     assert clients.identity().account == member
+
+
+def test_profiles_each_sign_in_to_their_account(sandbox: Any, tmp_path: Any, monkeypatch) -> None:
+    import boto3
+
+    member = next(iter(sandbox.summary.org.images))
+    sts = boto3.client("sts", endpoint_url=sandbox.url, region_name="us-east-1")
+    arn = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
+    creds = sts.assume_role(RoleArn=arn, RoleSessionName="amitui-test")["Credentials"]
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[dev]\n"
+        f"aws_access_key_id = {creds['AccessKeyId']}\n"
+        f"aws_secret_access_key = {creds['SecretAccessKey']}\n"
+        f"aws_session_token = {creds['SessionToken']}\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    directory = AccountDirectory(_base(sandbox), parse_accounts("profiles:dev,gone"))
+    accounts = directory.accounts()
+    assert [a.key for a in accounts] == ["profile:dev", "profile:gone"]
+    clients = directory.clients("profile:dev")
+    assert clients.identity().account == member
+    assert directory.name_of(member) == "dev"
+    owned = clients.ec2("us-east-1").describe_images(Owners=["self"])["Images"]
+    assert {i["OwnerId"] for i in owned} == {member}
+    with pytest.raises(AccountUnavailable, match="gone"):
+        directory.clients("profile:gone")
