@@ -24,7 +24,7 @@ def _epilog() -> str:
     keys = "\n".join(f"  {k:<20} {v}" for k, v in CONFIG_KEYS.items())
     return (
         "precedence: flags > environment (AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION,\n"
-        "AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL) > config file > defaults.\n\n"
+        "AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, AMITUI_ROLE_NAME) > config file > defaults.\n\n"
         f"config file: {paths.config_file()}\n{keys}\n\n"
         "subcommands:\n  amitui sandbox [--host H] [--port N] [--seed N] [--pending-seconds S]\n"
         "                 serve the embedded sandbox EC2 endpoint until interrupted\n"
@@ -120,6 +120,26 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
         "partitions fetched at once when a page of 1000 takes 0.5 s or more), partitioned "
         "(partitions past the first page) or paged (sequential NextToken paging only)",
     )
+    parser.add_argument(
+        "--accounts",
+        metavar="SET",
+        help="list many accounts in one table: 'org' (the organization's active accounts, "
+        "from organizations:ListAccounts in the management or a delegated admin account), "
+        "'111111111111,222222222222' (account ids) or 'profiles:dev,prod' (named profiles); "
+        "a role is assumed in each account but the caller's own",
+    )
+    parser.add_argument(
+        "--role-name",
+        metavar="NAME",
+        help="the role --accounts assumes in each account (default "
+        "OrganizationAccountAccessRole; AMITUI_ROLE_NAME, config key role_name)",
+    )
+    parser.add_argument(
+        "--max-concurrency",
+        type=int,
+        metavar="N",
+        help="account x region listings fetched at once (default 8)",
+    )
     parser.add_argument("--debug-log", metavar="FILE", help="record each API call to FILE")
 
 
@@ -134,6 +154,9 @@ def settings_flags(args: argparse.Namespace) -> dict[str, Any]:
         "cache": args.cache,
         "debug_log": args.debug_log,
         "listing": args.listing,
+        "accounts": args.accounts,
+        "role_name": args.role_name,
+        "max_concurrency": args.max_concurrency,
     }
 
 

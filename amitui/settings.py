@@ -35,6 +35,11 @@ CONFIG_KEYS: dict[str, str] = {
     "version_depth": "launch template versions the usage check reads, newest first "
     "(1..10000, default 10000: every version; AWS's own default is 10)",
     "theme": 'Textual theme, e.g. "gruvbox" (the palette\'s theme switch writes it)',
+    "accounts": 'accounts to list: "org" (the organization\'s active accounts), '
+    '"111111111111,222222222222" or "profiles:dev,prod"',
+    "role_name": "role assumed in each account (string, default OrganizationAccountAccessRole; "
+    "env AMITUI_ROLE_NAME)",
+    "max_concurrency": "account x region listings fetched at once (1..64, default 8)",
     "keys": 'table remapping keys by binding id, e.g. [keys] refresh = "ctrl+r,f5" (below)',
 }
 
@@ -73,6 +78,12 @@ class Settings:
     columns: tuple[str, ...] | None = None
     #: the Textual theme the user picked last (None: Textual's default)
     theme: str | None = None
+    #: --accounts as given ("org", ids, "profiles:..."): None lists the base account only
+    accounts: str | None = None
+    #: the role assumed in each account of ``accounts``
+    role_name: str = "OrganizationAccountAccessRole"
+    #: how many (account, region) listings run at once
+    max_concurrency: int = 8
     #: config.toml's [keys] table as written (binding id -> keys); the UI checks it
     keys: Mapping[str, Any] = field(default_factory=dict)
 
@@ -117,6 +128,8 @@ def _env_values(env: Mapping[str, str]) -> dict[str, Any]:
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
     if region:
         out["regions"] = [region]
+    if env.get("AMITUI_ROLE_NAME"):
+        out["role_name"] = env["AMITUI_ROLE_NAME"]
     endpoint = env.get("AWS_ENDPOINT_URL_EC2") or env.get("AWS_ENDPOINT_URL")
     if endpoint:
         out["endpoint_url"] = endpoint
@@ -188,6 +201,25 @@ def build_settings(
         if not isinstance(merged["theme"], str) or not merged["theme"]:
             raise SettingsError('theme must be a theme name, e.g. theme = "gruvbox"')
         kwargs["theme"] = merged["theme"]
+    if merged.get("accounts"):
+        from amitui.aws.accounts import parse_accounts
+
+        try:
+            kwargs["accounts"] = parse_accounts(str(merged["accounts"])).label()
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
+    if "role_name" in merged:
+        from amitui.aws.accounts import check_role_name
+
+        try:
+            kwargs["role_name"] = check_role_name(str(merged["role_name"]))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
+    if "max_concurrency" in merged:
+        count = merged["max_concurrency"]
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 64:
+            raise SettingsError("max_concurrency must be an integer from 1 to 64")
+        kwargs["max_concurrency"] = count
     if "keys" in merged:
         if not isinstance(merged["keys"], dict):
             raise SettingsError('keys must be a table: [keys] then lines like refresh = "f5"')

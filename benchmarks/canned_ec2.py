@@ -22,6 +22,13 @@ AWS's wildcard rules (``*`` any run, ``?`` one character), so a listing may be s
 creation-date partitions; pages and NextTokens then run over the matching images.
 ``throttle`` answers that share of DescribeImages calls (every 10th at 0.1) with HTTP 503
 RequestLimitExceeded, as AWS throttles.
+
+``accounts`` (N > 0, with ``regions``): an organization of N accounts, the caller's own
+(``ACCOUNT``) and N-1 members (``member_id(i)``). organizations ListAccounts names them
+(pages of 20), sts AssumeRole into ``arn:aws:iam::<member>:role/<any>`` answers credentials
+whose access key is ``ASIA<member id>``, and a request signed with one is that member's:
+its DescribeImages pages carry ids tagged with the account's and the region's index
+(``ami-<account:02x><region:x>1b...``), so each account x region holds its own images.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import argparse
 import base64
 import contextlib
 import hashlib
+import json
 import random
 import re
 import sys
@@ -413,6 +421,35 @@ IDENTITY = (
 ).encode()
 
 
+def member_id(index: int) -> str:
+    """The id of the organization's account ``index`` (0 is the caller's own)."""
+    return ACCOUNT if index == 0 else f"{200000000000 + index:012d}"
+
+
+def _assumed(account: str) -> bytes:
+    expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        f'<AssumeRoleResponse xmlns="{NS_STS}"><AssumeRoleResult><Credentials>'
+        f"<AccessKeyId>ASIA{account}</AccessKeyId><SecretAccessKey>bench</SecretAccessKey>"
+        f"<SessionToken>bench-{account}</SessionToken><Expiration>{expires}</Expiration>"
+        f"</Credentials><AssumedRoleUser><AssumedRoleId>AROABENCH:amitui</AssumedRoleId>"
+        f"<Arn>arn:aws:sts::{account}:assumed-role/bench/amitui</Arn></AssumedRoleUser>"
+        "</AssumeRoleResult><ResponseMetadata><RequestId>bench</RequestId></ResponseMetadata>"
+        "</AssumeRoleResponse>"
+    ).encode()
+
+
+def _identity(account: str) -> bytes:
+    return IDENTITY.replace(ACCOUNT.encode(), account.encode())
+
+
+def _signed_account(authorization: str) -> str:
+    """The account of a request signed with ``ASIA<account id>`` (else the caller's own)."""
+    _, _, credential = authorization.partition("Credential=")
+    key = credential.split("/")[0]
+    return key[4:] if key.startswith("ASIA") and len(key) == 16 else ACCOUNT
+
+
 class Catalogue:
     """The whole catalogue's ``<item>`` elements rendered once into one buffer.
 
@@ -478,17 +515,43 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
+        raw = self.rfile.read(length).decode()
+        target = self.headers.get("X-Amz-Target", "")
+        if target.endswith(".ListAccounts"):
+            return self._list_accounts(json.loads(raw or "{}"))
+        form = parse_qs(raw, keep_blank_values=True)
         action = (form.get("Action") or [""])[0]
         status, body = 200, b""
         if action == "DescribeImages":
             status, body = self._describe_images(form)
         elif action == "GetCallerIdentity":
-            body = IDENTITY
+            body = _identity(_signed_account(self.headers.get("Authorization", "")))
+        elif action == "AssumeRole" and self.server.accounts:
+            account = (form.get("RoleArn") or [""])[0].split(":")[4:5]
+            body = _assumed(account[0] if account else "")
         else:
             status, body = 400, _error("InvalidAction", f"The action {action} is not valid")
         self.send_response(status)
         self.send_header("Content-Type", "text/xml;charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _list_accounts(self, request: dict[str, Any]) -> None:
+        count = self.server.accounts
+        start = int(request.get("NextToken") or 0)
+        size = int(request.get("MaxResults") or 20)
+        names = range(start, min(count, start + size))
+        answer: dict[str, Any] = {
+            "Accounts": [
+                {"Id": member_id(i), "Name": f"bench-{i:02d}", "Status": "ACTIVE"} for i in names
+            ]
+        }
+        if start + size < count:
+            answer["NextToken"] = str(start + size)
+        body = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -520,6 +583,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return 401, _error("OptInRequired", f"{region} is not served here")
             # Region-tagged ids: one bytes.replace per page (~1 ms for 2 MB).
             tagged = b"<imageId>ami-00a1%x" % regions.index(region)
+            if self.server.accounts:  # and account-tagged: each account's images its own
+                account = _signed_account(self.headers.get("Authorization", ""))
+                index = 0 if account == ACCOUNT else int(account) - 200000000000
+                tagged = b"<imageId>ami-%02x%x1b" % (index, regions.index(region))
             page = page.replace(b"<imageId>ami-00a1b", tagged)
         pause = self.server.delay + self.server.per_image * count
         if pause:
@@ -551,6 +618,8 @@ class _Server(ThreadingHTTPServer):
     per_image: float = 0.0
     regions: tuple[str, ...] = ()
     pages_served: int = 0
+    #: the organization's size (0: no organization; see the module's docstring)
+    accounts: int = 0
     #: answer this share of DescribeImages calls RequestLimitExceeded (0..1), spread evenly
     throttle: float = 0.0
     calls: int = 0
@@ -580,7 +649,10 @@ class CannedEc2:
         seed: int = 6,
         regions: tuple[str, ...] = (),
         throttle: float = 0.0,
+        accounts: int = 0,
     ) -> None:
+        if accounts and not regions:
+            raise ValueError("accounts need regions (ids are tagged with both)")
         if len(regions) > 15:
             raise ValueError("at most 15 regions (ids are tagged with one hex digit)")
         self.catalogue = Catalogue(images, seed=seed)
@@ -590,6 +662,7 @@ class CannedEc2:
         self._server.per_image = per_image_ms / 1000
         self._server.regions = tuple(regions)
         self._server.throttle = throttle
+        self._server.accounts = accounts
         self._server.lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -638,6 +711,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument(
+        "--accounts",
+        type=int,
+        default=0,
+        help="serve an organization of N accounts (needs --regions)",
+    )
+    parser.add_argument(
         "--regions",
         default="",
         help="comma-separated regions to serve, each the same catalogue with region-tagged "
@@ -654,6 +733,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         regions=tuple(r for r in args.regions.split(",") if r),
         throttle=args.throttle,
+        accounts=args.accounts,
     )
     print(server.url, flush=True)
     print(

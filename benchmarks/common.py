@@ -103,6 +103,7 @@ def canned_endpoint(
     regions: Sequence[str] = (),
     per_image_ms: float = 0.0,
     throttle: float = 0.0,
+    accounts: int = 0,
 ) -> AbstractContextManager[str]:
     """Run benchmarks.canned_ec2 in a child process (its own GIL and core); yield its URL."""
     from amitui.cli import child_endpoint
@@ -112,6 +113,8 @@ def canned_endpoint(
     cmd += ["--per-image-ms", str(per_image_ms), "--throttle", str(throttle)]
     if regions:
         cmd += ["--regions", ",".join(regions)]
+    if accounts:
+        cmd += ["--accounts", str(accounts)]
     return child_endpoint(cmd, "the canned endpoint", cwd=str(ROOT))
 
 

@@ -22,8 +22,9 @@ from botocore.config import Config
 READ_PREFIXES = ("Describe", "Get", "List")
 #: The services a custom endpoint (``--endpoint-url``, the sandbox) answers: the sandbox
 #: serves moto's Auto Scaling on its one URL too (issue 15 resolves ASGs to images), and
-#: the Recycle Bin's rules (issue 17: can a deregistration be undone?).
-ENDPOINT_SERVICES = ("ec2", "sts", "s3", "autoscaling", "rbin")
+#: the Recycle Bin's rules (issue 17: can a deregistration be undone?), and the
+#: organization's accounts (issue 18: ``--accounts org``).
+ENDPOINT_SERVICES = ("ec2", "sts", "s3", "autoscaling", "rbin", "organizations")
 REDACTED = "<redacted>"
 #: Error codes after which the credentials are read again (see forget_credentials).
 STALE_CREDENTIAL_CODES = (
@@ -122,6 +123,11 @@ class AwsClients:
             clients = list(self._clients.values())
         for client in clients:
             client.meta.events.register(event, handler)
+
+    def hooks(self) -> list[tuple[str, Any]]:
+        """The handlers ``add_hook`` registered (another account's clients copy them)."""
+        with self._lock:
+            return list(self._hooks)
 
     def client(self, service: str, region: str | None = None) -> Any:
         region = region or self.default_region

@@ -48,6 +48,15 @@ class Image:
     encrypted: bool = False
     #: the sum of its EBS volumes' sizes (GiB): what its snapshots hold at most
     size_gib: int = 0
+    #: the account the image was listed in (--accounts: its id; "" for the one account)
+    account: str = ""
+    #: that account's name (ListAccounts, or the profile's name)
+    account_name: str = ""
+
+    @property
+    def place(self) -> str:
+        """Where it was listed: ``account/region`` with --accounts, else the region."""
+        return f"{self.account}/{self.region}" if self.account else self.region
 
     @property
     def owner(self) -> str:

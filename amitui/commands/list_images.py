@@ -136,6 +136,10 @@ def main(argv: Sequence[str], out: IO[str] | None = None, err: IO[str] | None = 
     try:
         if args.reverse and not args.sort:
             raise UsageError("--reverse needs --sort COLUMN")
+        if args.accounts:
+            raise UsageError(
+                "--accounts is not supported by amitui list yet (the UI lists many accounts)"
+            )
         if args.demo:
             with demo_sandbox(warm_up=None) as url:
                 use_demo_endpoint(cli, url)

@@ -62,6 +62,9 @@ class SeedSummary:
     # issue 17: nightly-build families, their roles, orphaned snapshots and the Recycle
     # Bin (catalogue_cleanup.seed_cleanup says each key); filled after ``lifecycle``
     cleanup: dict[str, Any] = field(default_factory=dict)
+    # issue 18: the organization and its member accounts (catalogue_org.OrgSummary);
+    # filled last, after ``cleanup``
+    org: Any = None
 
 
 def seed_catalogue(seed: int, account_id: str = DEFAULT_ACCOUNT_ID) -> SeedSummary:

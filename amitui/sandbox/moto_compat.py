@@ -12,6 +12,8 @@ and in pyproject.toml, then run tests/sandbox -- the fidelity suite
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 import moto
@@ -39,14 +41,18 @@ from moto.ec2.models.amis import Ami
 from moto.ec2.responses import EC2Response
 from moto.ec2.responses._base_response import EC2BaseResponse
 from moto.ec2.utils import random_ami_id
+from moto.iam.models import iam_backends
 from moto.moto_api._internal import mock_random
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.organizations.models import FakeAccount, organizations_backends
+from moto.organizations.utils import DEFAULT_RCP_POLICY_ID, DEFAULT_SCP_POLICY_ID
 from moto.s3.models import s3_backends
 from moto.ssm.models import ssm_backends
+from moto.sts.responses import TokenResponse
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -61,11 +67,16 @@ __all__ = [
     "InvalidSnapshotIdError",
     "MotoRequestHandler",
     "ServiceException",
+    "TokenResponse",
+    "add_org_account",
     "bucket_region",
     "convert_to_flask_response",
     "create_backend_app",
+    "create_organization",
     "ec2_backends",
     "ec2_regions",
+    "iam_role_exists",
+    "member_ec2_backend",
     "mock_random",
     "random_ami_id",
     "random_hex",
@@ -81,6 +92,7 @@ __all__ = [
 def reset_moto() -> None:
     """Wipe every moto backend and model (moto keeps them in process globals)."""
     BackendDict.reset()
+    organizations_backends.master_accounts.clear()  # not a backend: reset leaves it
     # Resetting re-creates each backend; Auto Scaling's makes an EC2 backend as it does,
     # before the catalogue seeds moto's random ids. Drop it, so that EC2 backends are
     # made after the seed, as on a fresh start (same seed, same ids).
@@ -122,3 +134,74 @@ def ssm_parameter_values(account_id: str, region: str) -> list[tuple[str, str]]:
         for name, versions in list(parameters.items())
         if versions and not str(name).startswith("/aws/")  # AWS's public parameters
     ]
+
+
+# -- Organizations, IAM roles (catalogue_org.py, sts_server.py) -----------------------------
+
+
+def create_organization(management_account: str) -> Any:
+    """Create an organization (all features) with ``management_account`` as its management
+    account; returns moto's Organizations backend of that account."""
+    backend = organizations_backends[management_account]["aws"]
+    backend.create_organization(region="us-east-1", FeatureSet="ALL")
+    return backend
+
+
+def add_org_account(
+    backend: Any, account_id: str, name: str, email: str, role_name: str | None
+) -> Any:
+    """Add a member account with a chosen id to the organization of ``backend`` (moto's
+    CreateAccount draws a random id), with the role ``role_name`` that trusts the management
+    account (None: no role at all, as in an invited account that never created it)."""
+    account = FakeAccount(backend.org, AccountName=name, Email=email, RoleName="_amitui_unused")
+    iam_backends.pop(account.id, None)  # the random id's role, made by FakeAccount
+    account.id = account_id
+    backend.accounts.append(account)
+    for policy_id in (DEFAULT_SCP_POLICY_ID, DEFAULT_RCP_POLICY_ID):
+        backend.attach_policy(PolicyId=policy_id, TargetId=account_id)
+    organizations_backends.master_accounts[account_id] = (backend.account_id, "aws")
+    if role_name is not None:
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{backend.account_id}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        iam_backends[account_id]["global"].create_role(
+            role_name=role_name,
+            assume_role_policy_document=json.dumps(trust),
+            path="/",
+            permissions_boundary=None,
+            description="",
+            tags=[],
+            max_session_duration="3600",
+        )
+    return account
+
+
+def iam_role_exists(account_id: str, role_name: str) -> bool:
+    """Whether ``account_id`` has an IAM role of that name (without creating its backend)."""
+    if account_id not in iam_backends:
+        return False
+    roles = iam_backends[account_id]["global"].roles.values()
+    return any(role.name == role_name for role in list(roles))
+
+
+def member_ec2_backend(account_id: str, region: str) -> Any:
+    """An account's EC2 backend in a region, made without moto's public Amazon catalogue
+    (loading it costs ~0.25 s per backend; the management account's backends have it).
+    moto reads MOTO_EC2_LOAD_DEFAULT_AMIS when a backend is made: set for that moment
+    only, while the sandbox seeds (before it answers anyone else)."""
+    before = os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS")
+    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+    try:
+        return ec2_backends[account_id][region]
+    finally:
+        if before is None:
+            os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
+        else:
+            os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = before

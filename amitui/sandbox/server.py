@@ -19,12 +19,14 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from .catalogue import SeedSummary, seed_catalogue
 from .catalogue_cleanup import seed_cleanup
 from .catalogue_lifecycle import seed_lifecycle
+from .catalogue_org import seed_org
 from .catalogue_usage import seed_usage
 from .moto_compat import (
     DEFAULT_ACCOUNT_ID,
     DomainDispatcherApplication,
     EC2Response,
     MotoRequestHandler,
+    TokenResponse,
     convert_to_flask_response,
     create_backend_app,
     reset_moto,
@@ -32,6 +34,7 @@ from .moto_compat import (
 from .rbin_server import RecycleBinApp, SandboxDispatcher
 from .responses import SandboxEC2Response, bind
 from .state import SandboxState
+from .sts_server import SandboxTokenResponse
 
 _ACTIVE_LOCK = threading.Lock()
 _active: Sandbox | None = None
@@ -47,25 +50,31 @@ class _QuietRequestHandler(MotoRequestHandler):
 def _make_app_factory(response_cls: type[SandboxEC2Response]) -> Any:
     """moto's per-service Flask app factory, with EC2 answered by ``response_cls``."""
 
+    ours: dict[str, tuple[type, Any]] = {
+        "ec2": (EC2Response, response_cls),
+        "sts": (TokenResponse, SandboxTokenResponse),
+    }
+
     def create_app(service: Any) -> Any:
         app = create_backend_app(service)
-        if service != "ec2":
+        if service not in ours:
             return app
+        moto_cls, sandbox_cls = ours[service]
         replaced = 0
         for endpoint, view in list(app.view_functions.items()):
             callback = getattr(view, "callback", None)
-            if getattr(callback, "__self__", None) is EC2Response:
-                app.view_functions[endpoint] = convert_to_flask_response(response_cls.dispatch)
+            if getattr(callback, "__self__", None) is moto_cls:
+                app.view_functions[endpoint] = convert_to_flask_response(sandbox_cls.dispatch)
                 replaced += 1
-        if not replaced:  # moto changed how it routes EC2: the pin moved?
-            raise RuntimeError("amitui sandbox: moto's EC2 route was not found")
+        if not replaced:  # moto changed how it routes the service: the pin moved?
+            raise RuntimeError(f"amitui sandbox: moto's {service} route was not found")
         return app
 
     return create_app
 
 
 class Sandbox:
-    """An EC2 (+ S3, STS) endpoint on ``url``, seeded, with time-driven lifecycles.
+    """An EC2 (+ S3, STS, Organizations) endpoint on ``url``, seeded, with time-driven lifecycles.
 
     >>> with Sandbox(seed=7, pending_seconds=1.0) as sandbox:
     ...     boto3.client("ec2", endpoint_url=sandbox.url, region_name="us-east-1")
@@ -195,7 +204,8 @@ class Sandbox:
         """The images in use (catalogue_usage.py), made through the endpoint itself (so
         not under ``state.lock``: the requests it sends take it), then the lifecycle and
         sharing roles (catalogue_lifecycle.py), which avoid the usage roles, then the
-        nightly builds, orphaned snapshots and Recycle Bin (catalogue_cleanup.py)."""
+        nightly builds, orphaned snapshots and Recycle Bin (catalogue_cleanup.py), and
+        last the organization and its member accounts (catalogue_org.py)."""
         assert self.summary is not None
         self.summary.usage = seed_usage(
             self.url, self.state, self.summary, self.seed, DEFAULT_ACCOUNT_ID
@@ -205,6 +215,8 @@ class Sandbox:
                 self.state, self.summary, DEFAULT_ACCOUNT_ID, self.summary.usage
             )
         self.summary.cleanup = seed_cleanup(self.url, self.state, self.seed, DEFAULT_ACCOUNT_ID)
+        with self.state.lock:
+            self.summary.org = seed_org(self.seed, DEFAULT_ACCOUNT_ID)
 
     def _wait_until_answering(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout

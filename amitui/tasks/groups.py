@@ -21,9 +21,12 @@ class GroupKey(NamedTuple):
 
     region: str
     api: str  # "images" | "export" | "import"
+    #: the tasks' account (Task.account; "" the scope's own): polled with its credentials
+    account: str = ""
 
     def __str__(self) -> str:
-        return f"{self.region}/{self.api}"
+        where = f"{self.account}/{self.region}" if self.account else self.region
+        return f"{where}/{self.api}"
 
 
 @dataclass(slots=True)
@@ -84,7 +87,7 @@ def regroup(
     while a poll of theirs is in flight). A task joining a slow group makes it fast."""
     grouped: dict[GroupKey, list[Task]] = {}
     for task in running:
-        grouped.setdefault(GroupKey(task.region, task.api), []).append(task)
+        grouped.setdefault(GroupKey(task.region, task.api, task.account), []).append(task)
     for key, tasks in grouped.items():
         state = groups.get(key)
         if state is None:

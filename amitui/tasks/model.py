@@ -103,6 +103,8 @@ class Task:
     cleared: bool = False
     adopted: bool = False
     cancel_requested: bool = False
+    #: the account it runs in when not the scope's (--accounts); "" is the scope's account
+    account: str = ""
 
     @property
     def api(self) -> str:

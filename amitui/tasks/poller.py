@@ -79,10 +79,13 @@ class Poller:
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         lease: Lease | None = None,
+        clients_for: Callable[[str], Any] | None = None,
     ) -> None:
         if interval <= 0 or fast_interval <= 0:
             raise ValueError("poll intervals must be positive")
         self.clients = clients
+        #: the clients of a task's account (Task.account, --accounts); "" -> ``clients``
+        self.clients_for = clients_for
         self.store = store
         self.scope = scope
         self.interval = float(interval)
@@ -203,9 +206,15 @@ class Poller:
 
     # one group ---------------------------------------------------------------------------
 
+    def clients_of(self, account: str) -> Any:
+        """The clients that poll (and cancel) the tasks of ``account``."""
+        if not account or self.clients_for is None:
+            return self.clients
+        return self.clients_for(account)
+
     def _poll_group(self, key: GroupKey, tasks: list[Task]) -> None:
         try:
-            ec2 = self.clients.ec2(key.region)
+            ec2 = self.clients_of(key.account).ec2(key.region)
             observations = observe_group(
                 ec2,
                 key.api,

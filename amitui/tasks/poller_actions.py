@@ -32,7 +32,7 @@ def cancel(poller: Poller, task_id: int) -> Task:
     # `deleted`, a copy's image gone) already knows it was a cancel.
     marked = poller.store.mark_cancel_requested(task_id)
     try:
-        cancel_remote(poller.clients.ec2(task.region), marked or task)
+        cancel_remote(poller.clients_of(task.account).ec2(task.region), marked or task)
     except Exception as exc:
         line = describe_error(exc, getattr(poller.clients, "profile", None))
         reverted = poller.store.mark_cancel_requested(

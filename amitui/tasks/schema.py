@@ -1,5 +1,6 @@
 """The tasks file's schema: its migrations, one list of statements per version (v1 the
-tasks and their history, v2 the bulk runs, v3 the lease). Never edit a released one."""
+tasks and their history, v2 the bulk runs, v3 the lease, v4 the task's account). Never
+edit a released one."""
 
 from __future__ import annotations
 
@@ -53,4 +54,7 @@ TASK_MIGRATIONS: list[Migration] = [
     ],
     BULK_SCHEMA,  # v2: bulk runs and their items (amitui/tasks/bulk_store.py)
     LEASE_SCHEMA,  # v3: who follows a scope; who claimed a bulk item (amitui/tasks/lease.py)
+    # v4 (issue 18): the account a task runs in, when not the scope's own (--accounts: an
+    # image of a member account); '' is the scope's account, as every earlier task is.
+    ["ALTER TABLE tasks ADD COLUMN account TEXT NOT NULL DEFAULT ''"],
 ]

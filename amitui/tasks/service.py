@@ -44,10 +44,14 @@ class TaskService:
         on_bulk: BulkCallback | None = None,
         bulk_workers: int = 3,
         follow: bool = True,
+        accounts: Any = None,
     ) -> None:
         """``follow=False``: record tasks and bulk runs only; poll nothing and send no bulk
         item in the background (a command that waits follows in the foreground)."""
         self._clients = clients
+        #: the AccountDirectory of --accounts (None: one made on demand, assuming the
+        #: default role, for tasks of other accounts left by an earlier --accounts run)
+        self.accounts = accounts
         self.store = store
         self.poll_interval = poll_interval
         self.demo = demo
@@ -101,6 +105,7 @@ class TaskService:
             on_update=self._updated,
             on_error=self._poll_error,
             lease=lease,
+            clients_for=self.clients_for,
         )
         self.poller.start()
         if self.bulk is not None:
@@ -162,14 +167,27 @@ class TaskService:
             self.scope = self._scope_of(account)
         return self.scope
 
-    def record(self, kind: TaskKind | None, result: Any) -> Task | None:
+    def clients_for(self, account: str) -> Any:
+        """The clients of a task's account (Task.account): --accounts' directory's, or
+        (a task left by an earlier --accounts run) the default role assumed in it."""
+        if self.accounts is None:
+            from amitui.aws.accounts import AccountDirectory, AccountsSpec
+
+            with self._lock:
+                if self.accounts is None:
+                    self.accounts = AccountDirectory(self.clients, AccountsSpec("ids"))
+        return self.accounts.clients(account)
+
+    def record(self, kind: TaskKind | None, result: Any, account: str = "") -> Task | None:
         """Store the task a successful call started (thread-safe; committed on return).
         ``result``: a :class:`~amitui.aws.execute.CallResult`; None for a call that
-        starts no task (``kind`` None, a failure, or an answer without the new id)."""
+        starts no task (``kind`` None, a failure, or an answer without the new id).
+        ``account``: the call ran in that account (--accounts; "" the scope's own): the
+        task keeps it and is polled with that account's credentials."""
         if kind is None or not result.ok or result.dry_run or not result.result_id:
             return None
         fields = kind.record(result.region, result.request, result.response or {}, result.result_id)
-        task = self.store.add_task(scope=self._ensure_scope(), **fields)
+        task = self.store.add_task(scope=self._ensure_scope(), account=account, **fields)
         if self.poller is None:  # the account was unknown until now: follow its tasks
             self.start(self.clients.identity().account)
         else:

@@ -48,7 +48,8 @@ __all__ = [
 
 _COLUMNS = (
     "id, scope, kind, region, target_id, source, name, image_id, status, aws_state, "
-    "progress, message, created_at, updated_at, finished_at, cleared, adopted, cancel_requested"
+    "progress, message, created_at, updated_at, finished_at, cleared, adopted, cancel_requested, "
+    "account"
 )
 
 _UNSET: Any = object()
@@ -56,7 +57,7 @@ _UNSET: Any = object()
 
 def _task(row: tuple[Any, ...]) -> Task:
     (id_, scope, kind, region, target, source, name, image_id, status, aws_state, progress,
-     message, created, updated, finished, cleared, adopted, cancel) = row  # fmt: skip
+     message, created, updated, finished, cleared, adopted, cancel, account) = row  # fmt: skip
     return Task(
         id=id_,
         scope=scope,
@@ -76,6 +77,7 @@ def _task(row: tuple[Any, ...]) -> Task:
         cleared=bool(cleared),
         adopted=bool(adopted),
         cancel_requested=bool(cancel),
+        account=account,
     )
 
 
@@ -148,6 +150,7 @@ class TaskStore:
         progress: int | None = None,
         message: str = "started",
         adopted: bool = False,
+        account: str = "",
     ) -> Task:
         """Record a task (committed, fsynced) and return it. Idempotent: adding the same
         (scope, region, target_id) again returns the task already stored."""
@@ -163,10 +166,10 @@ class TaskStore:
             cur = conn.execute(
                 "INSERT INTO tasks (scope, kind, region, target_id, source, name, image_id,"
                 " status, aws_state, progress, message, created_at, updated_at, finished_at,"
-                " adopted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " adopted, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (scope, region, target_id) DO NOTHING",
                 (scope, kind, region, target_id, source, name, image_id, status, aws_state,
-                 progress, message, now, now, finished, int(adopted)),
+                 progress, message, now, now, finished, int(adopted), account),
             )  # fmt: skip
             if cur.rowcount == 0:
                 existing = self._one(
@@ -213,7 +216,7 @@ class TaskStore:
                  old.progress if progress is _UNSET else progress,
                  old.message if message is None else message,
                  old.created_at, now, old.finished_at, old.cleared, old.adopted,
-                 old.cancel_requested)
+                 old.cancel_requested, old.account)
             )  # fmt: skip
             seen = ("status", "aws_state", "progress", "message")
             eventful = any(getattr(old, f) != getattr(new, f) for f in seen)

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from amitui import paths
+from amitui.aws.accounts import AccountDirectory
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery, public_sharing, public_sharing_summary
@@ -67,11 +68,14 @@ class AmiTui(App[None]):
         cache: InventoryCache | None = None,
     ) -> None:
         super().__init__()
-        tasks = TaskTracker(self, clients, store, settings.poll_interval, demo=settings.demo)
+        accounts = account_directory(settings, clients)
+        tasks = TaskTracker(
+            self, clients, store, settings.poll_interval, demo=settings.demo, accounts=accounts
+        )
         #: what every screen is given (typed): settings, clients, tasks, cache, this session
         #: each listed region's image block public access (None: could not be read)
         self.public_sharing_states: dict[str, str | None] = {}
-        self.services = Services(settings, clients, tasks, cache, session=self)
+        self.services = Services(settings, clients, tasks, cache, session=self, accounts=accounts)
         self.set_reactive(AmiTui.regions, settings.regions)
         query = ListQuery(
             owners=settings.owners,
@@ -239,7 +243,7 @@ class AmiTui(App[None]):
         if task.status in ("done", "failed") and task.kind in KINDS:
             kind = KINDS.get(task.kind)
             if image_id := kind.image_to_refresh(task.target_id, task.image_id, done):
-                self.inventory.fetch_changed_images({task.region: [image_id]})
+                self.inventory.fetch_changed_images({task.region: [image_id]}, task.account)
 
     def on_poll_failed(self, message: PollFailed) -> None:
         """Said once per region and reason: the poller backs off and tries again by itself
@@ -290,3 +294,12 @@ class AmiTui(App[None]):
         for title, help_text, callback in getattr(screen, "palette_commands", list)():
             yield SystemCommand(title, help_text, callback)
         yield from super().get_system_commands(screen)
+
+
+def account_directory(settings: Settings, clients: AwsClients) -> AccountDirectory | None:
+    """--accounts: the accounts to list, each with its own clients (None: one account)."""
+    if not settings.accounts:
+        return None
+    from amitui.aws.accounts import parse_accounts
+
+    return AccountDirectory(clients, parse_accounts(settings.accounts), settings.role_name)

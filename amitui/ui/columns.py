@@ -212,6 +212,16 @@ COLUMNS: tuple[Column, ...] = (
         max_width=36,
     ),
     Column(
+        "account",
+        "Account",
+        20,
+        lambda i: f"{i.account_name} {i.account}".strip(),
+        lambda i: (i.account_name or i.account).lower(),
+        ("acct",),
+        optional=True,
+        max_width=32,
+    ),
+    Column(
         "allowed",
         "Allowed",
         7,
@@ -227,13 +237,22 @@ DEFAULT_COLUMNS = tuple(c for c in COLUMNS if not c.optional)
 DEFAULT_COLUMN_KEYS = tuple(c.key for c in DEFAULT_COLUMNS)
 
 
-def columns_for(multi_region: bool, shown: Collection[str] | None = None) -> tuple[Column, ...]:
+def columns_for(
+    multi_region: bool, shown: Collection[str] | None = None, multi_account: bool = False
+) -> tuple[Column, ...]:
     """The columns to draw, in COLUMNS order: ``shown`` (default: every non-optional one),
-    Name and Image ID always, and Region exactly when more than one region is listed."""
+    Name and Image ID always, Region exactly when more than one region is listed, and
+    Account (first after Name) exactly when several accounts are (--accounts)."""
     keys = set(DEFAULT_COLUMN_KEYS if shown is None else shown) | {"name", "id"}
     keys.discard("region")
+    keys.discard("account")
     if multi_region:
         keys.add("region")
+    if multi_account:
+        return tuple(
+            [COLUMN_BY_KEY["name"], COLUMN_BY_KEY["account"]]
+            + [c for c in COLUMNS if c.key in keys and c.key != "name"]
+        )
     return tuple(c for c in COLUMNS if c.key in keys)
 
 

@@ -1,12 +1,13 @@
 """The inventory's listing rules, in plain Python (no Textual): InventoryScreen is a view of it.
 
-A listing is one query of every region. Each ``begin`` starts a new *generation*; pages,
-cached rows and ends of an older generation are ignored. The rows on screen stay until
-the first live page of the new generation arrives (then the incoming rows replace them:
-"adopted"); cached rows of the same query may fill the wait. A region whose listing fails
-keeps the rows it had before (a dead endpoint never empties the table); the rows are saved
-to the cache once every region answered, except the failed ones and unless cached rows are
-still what is shown.
+A listing is one query of every region (with --accounts, of every ``account/region``
+place: "region" below means a place; Image.place says which a row came from). Each
+``begin`` starts a new *generation*; pages, cached rows and ends of an older generation
+are ignored. The rows on screen stay until the first live page of the new generation
+arrives (then the incoming rows replace them: "adopted"); cached rows of the same query may
+fill the wait. A region whose listing fails keeps the rows it had before (a dead endpoint
+never empties the table); the rows are saved to the cache once every region answered,
+except the failed ones and unless cached rows are still what is shown.
 
 Garbage collection: the rows are long-lived and hold no cycles, so after each page the
 collector is told to leave them alone (``gc.freeze``), and ``begin`` lets it see them again
@@ -138,8 +139,8 @@ class Listing:
         before = self._before
         if before is None or before is self.rows.images or not regions:
             return  # no live page was adopted yet: the table still shows what it had
-        have = {(i.region, i.image_id) for i in self.rows.images if i.region in regions}
-        kept = [i for i in before if i.region in regions and (i.region, i.image_id) not in have]
+        have = {(i.place, i.image_id) for i in self.rows.images if i.place in regions}
+        kept = [i for i in before if i.place in regions and (i.place, i.image_id) not in have]
         if kept:
             self.rows.extend(kept)
 
@@ -195,7 +196,8 @@ class Listing:
         return True
 
     def region_images(self, region: str) -> list[Image]:
-        return [i for i in self.rows.images if i.region == region]
+        """The rows listed in ``region`` (a place: ``account/region`` with --accounts)."""
+        return [i for i in self.rows.images if i.place == region]
 
     def set_filter(self, text: str, first: int | None) -> None:
         """Filter the rows shown (``first``: the rows to find now; the rest is scanned in

@@ -57,3 +57,11 @@ class ImagesRestored(Message):
         super().__init__()
         self.region = region
         self.image_ids = image_ids
+
+
+class AccountsResolved(Message):
+    """--accounts: the account set was read (``error``: it could not be)."""
+
+    def __init__(self, error: str | None) -> None:
+        super().__init__()
+        self.error = error

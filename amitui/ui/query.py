@@ -214,6 +214,7 @@ FIELDS_SHOWN = (
     "public",
     "deprecation",
     "region",
+    "account",
     "launched",
     "protected",
     "source",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from amitui.aws.usage import UsageCache
 
 if TYPE_CHECKING:
+    from amitui.aws.accounts import AccountDirectory
     from amitui.aws.clients import AwsClients
     from amitui.aws.images import ListQuery
     from amitui.inventory_cache import InventoryCache
@@ -46,3 +47,12 @@ class Services:
     session: Session
     #: what uses each image, as the detail screens and destructive forms asked it
     usage: UsageCache = field(default_factory=UsageCache)
+    #: --accounts: the accounts listed and each one's clients (None: the one account)
+    accounts: AccountDirectory | None = None
+
+    def clients_for(self, account: str) -> AwsClients:
+        """The clients of an image's account (``Image.account``; "" is the one account).
+        Raises AccountUnavailable when that account cannot be reached."""
+        if not account or self.accounts is None:
+            return self.clients
+        return self.accounts.clients(account)

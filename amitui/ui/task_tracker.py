@@ -7,6 +7,8 @@ and go up to the app as ``TaskUpdated`` messages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.message import Message
 
@@ -54,12 +56,14 @@ class TaskTracker(TaskService):
         poll_interval: float,
         *,
         demo: bool = False,
+        accounts: Any = None,
     ) -> None:
         super().__init__(
             clients,
             store,
             poll_interval,
             demo=demo,
+            accounts=accounts,
             on_update=lambda task, running: self._post(TaskUpdated(task, running)),
             on_error=lambda region, line: self._post(PollFailed(region, line)),
             on_bulk=lambda run, item: self._post(BulkUpdated(run, item)),

@@ -240,7 +240,7 @@ def test_wal_full_sync_version_and_private_files(store: TaskStore, tmp_path: Pat
     conn = store._conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert store.schema_version == len(TASK_MIGRATIONS) == 3
+    assert store.schema_version == len(TASK_MIGRATIONS) == 4
     add(store)
     state = tmp_path / "state"
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
@@ -376,3 +376,23 @@ def test_own_file_without_permissions_is_made_0600_again(tmp_path: Path) -> None
     # We own it, so it is made 0600 again and opens with its tasks.
     with TaskStore(path) as s:
         assert s.get(1) is None
+
+
+def test_v4_adds_the_tasks_account_and_a_v3_file_keeps_its_tasks(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.sqlite3"
+    conn, _ = open_database(path, TASK_MIGRATIONS[:3])
+    conn.execute(
+        "INSERT INTO tasks (scope, kind, region, target_id, status, created_at, updated_at)"
+        " VALUES (?, 'copy', 'eu-west-1', 'ami-0123456789abcdef0', 'running', 1, 1)",
+        (SCOPE,),
+    )
+    conn.commit()
+    conn.close()
+    with TaskStore(path) as s:
+        assert s.schema_version == 4
+        (old,) = s.list_tasks(SCOPE)
+        assert old.account == ""  # the single-account case: the scope's own account
+        new = add(s, "ami-0fedcba9876543210", account="222222222222")
+        assert s.get(new.id).account == "222222222222"
+        updated = s.update_task(new.id, status="done")
+        assert updated is not None and updated.account == "222222222222"

@@ -62,6 +62,14 @@ class CallsFinished(Message):
         self.dry_run = dry_run
 
 
+#: What the copy form says with --accounts: CopyImage makes the copy in the caller's account.
+COPY_ACCOUNT_NOTE = (
+    "The copy is made in this same account: AWS copies an image only within the account "
+    "that calls CopyImage. For another account, share the image with it (Sharing), then "
+    "copy it from that account."
+)
+
+
 class ActionForm(ModalScreen[FormOutcome | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -89,6 +97,8 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         self.on_started = on_started
         self.image = image
         self.aws_region = image.region if image else region
+        #: the image's account (--accounts; "" for the one account): the calls run there
+        self.account = image.account if image else ""
         self.context = image_context(image, self.aws_region)
         # the region's image block public access, as the header read it (None: not known)
         sharing = services.session.public_sharing_states.get(self.aws_region)
@@ -115,8 +125,10 @@ class ActionForm(ModalScreen[FormOutcome | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
-            yield Static(Text(f"{self.spec.title} · {self.aws_region}"), id="title")
+            yield Static(Text(" · ".join(self._title_parts())), id="title")
             yield Static(self._context_text(), id="context")
+            if self.account and self.spec.name == "copy":
+                yield Static(Text(COPY_ACCOUNT_NOTE), id="account-note")
             with VerticalScroll(id="fields"):
                 for index, field in enumerate(self.spec.fields):
                     yield from self._field_widgets(index, field)
@@ -126,6 +138,13 @@ class ActionForm(ModalScreen[FormOutcome | None]):
                 yield Button("Dry run", compact=True, id="dry-run")
                 yield Button("Cancel", compact=True, id="cancel")
         yield KeyFooter()
+
+    def _title_parts(self) -> list[str]:
+        parts = [self.spec.title]
+        if self.account and self.image is not None:
+            name = self.image.account_name
+            parts.append(f"account {self.account}" + (f" ({name})" if name else ""))
+        return [*parts, self.aws_region]
 
     def _context_text(self) -> Text:
         return summary_text(self.spec, self.image)
@@ -244,7 +263,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     @work(thread=True, exit_on_error=False, group="regions", description="regions")
     def _load_regions(self) -> None:
         try:
-            lookup = list_regions(self.services.clients, self.aws_region)
+            lookup = list_regions(self.services.clients_for(self.account), self.aws_region)
         except Exception:  # botocore's endpoint data stays the rule (see ActionSpec.validate)
             lookup = None
         self.post_message(RegionsLoaded(lookup))
@@ -332,8 +351,9 @@ class ActionForm(ModalScreen[FormOutcome | None]):
     @work(thread=True, exit_on_error=False, group="calls", description="action call")
     def _call(self, values: dict[str, object], dry_run: bool, regions: list[str] | None) -> None:
         try:
+            clients = self.services.clients_for(self.account)
             results = run_action(
-                self.services.clients,
+                clients,
                 self.spec,
                 values,
                 self.aws_region,
@@ -353,7 +373,7 @@ class ActionForm(ModalScreen[FormOutcome | None]):
         if not dry_run:
             for result in results:
                 try:  # into SQLite now, in this thread, before the UI says "started"
-                    self.services.tasks.record(self.spec.task, result)
+                    self.services.tasks.record(self.spec.task, result, self.account)
                 except Exception as exc:
                     problem = f"Started, but the task could not be saved: {describe_error(exc)}"
         self.post_message(CallsFinished(results, problem, dry_run))

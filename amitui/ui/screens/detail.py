@@ -219,8 +219,8 @@ class DetailScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="report")
     def fetch_report(self) -> None:
-        ec2 = self.services.clients.ec2(self.image.region)
         try:
+            ec2 = self.services.clients_for(self.image.account).ec2(self.image.region)
             reports = usage_reports(ec2, self.image.image_id)
             latest = reports[0] if reports else None
             entries = (
@@ -259,7 +259,10 @@ class DetailScreen(Screen):
         try:
             depth = self.services.settings.version_depth
             usage = check_usage(
-                self.services.clients, image.region, image.image_id, version_depth=depth
+                self.services.clients_for(image.account),
+                image.region,
+                image.image_id,
+                version_depth=depth,
             )
         except Exception as exc:  # check_usage answers failures per check; a bug net
             usage = Usage(
@@ -282,7 +285,10 @@ class DetailScreen(Screen):
     @work(thread=True, exit_on_error=False, group="lineage")
     def fetch_lineage(self) -> None:
         try:
-            entries = ancestry(self.services.clients.ec2(self.image.region), self.image.image_id)
+            entries = ancestry(
+                self.services.clients_for(self.image.account).ec2(self.image.region),
+                self.image.image_id,
+            )
         except Exception as exc:
             self.post_message(LineageFetched([], describe_error(exc)))
             return
@@ -312,7 +318,7 @@ class DetailScreen(Screen):
         permissions: list[dict[str, Any]] | str | None = None
         error: str | None = None
         try:
-            ec2 = self.services.clients.ec2(self.image.region)
+            ec2 = self.services.clients_for(self.image.account).ec2(self.image.region)
             raw = describe_image(ec2, self.image.image_id)
             if raw is None:
                 error = f"{self.image.image_id} no longer exists in {self.image.region}"

@@ -64,13 +64,14 @@ class FieldPickers:
         form = self.form
         field = form.spec.fields[index]
         name = str(field.lookup)
-        lookup, clients, region = LOOKUPS[name], form.services.clients, form.aws_region
+        lookup, region = LOOKUPS[name], form.aws_region
+        services, account = form.services, form.account
         multi = field.kind == "regions"
         text = form.query_one(f"#f-{index}", Input).value
         current = text.replace(",", " ").split() if multi else [text.strip()]
         picker = ChoicePicker(
             f"{field.label} · {region}",
-            lambda: lookup(clients, region),
+            lambda: lookup(services.clients_for(account), region),
             current=current,
             multi=multi,
             lookup=self.lookups.get(name),

@@ -61,14 +61,20 @@ class FormUsage:
         services = self.form.services
         retention = None
         if self.form.spec.recycle_bin:  # never raises: a failure is "not verified"
-            rbin = services.clients.client("rbin", image.region)
+            try:
+                rbin = services.clients_for(image.account).client("rbin", image.region)
+            except Exception:  # the account unreachable: image_retention's "not verified"
+                rbin = None
             retention = image_retention(rbin, dict(image.tags))
         usage = services.usage.get(image.region, image.image_id, FRESH_SECONDS)
         if usage is None:
             try:
                 depth = services.settings.version_depth
                 usage = check_usage(
-                    services.clients, image.region, image.image_id, version_depth=depth
+                    services.clients_for(image.account),
+                    image.region,
+                    image.image_id,
+                    version_depth=depth,
                 )
             except Exception as exc:  # check_usage answers failures per check; a bug net
                 usage = Usage(

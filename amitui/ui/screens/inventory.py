@@ -21,9 +21,11 @@ from textual.worker import get_current_worker
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, ListQuery, fetch_images, iter_image_pages
 from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
+from amitui.ui.failures import failure_lines
 from amitui.ui.listing import Listing
 from amitui.ui.marks import Marks
 from amitui.ui.messages import (
+    AccountsResolved,
     CachedImagesLoaded,
     IdentityLoaded,
     ImagesChanged,
@@ -33,6 +35,7 @@ from amitui.ui.messages import (
 from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
 from amitui.ui.screens.action_form import FormOutcome
+from amitui.ui.screens.inventory_accounts import AccountListing
 from amitui.ui.screens.inventory_actions import action_key_bindings
 from amitui.ui.screens.inventory_cache import CachedListing
 from amitui.ui.screens.inventory_forms import ActionForms
@@ -89,6 +92,7 @@ class InventoryScreen(Screen):
         self.choices = ScopeChoices(self)
         self.forms = ActionForms(self)
         self.cache = CachedListing(self)
+        self.accounts = AccountListing(self)
         self.writer = ViewWriter(self)
         self._spin = 0
         self._filter_note: str | None = None  # what the line under the filter box says
@@ -115,7 +119,7 @@ class InventoryScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(ImageTable)
         table.shown = self.services.settings.columns
-        table.set_multi_region(len(self.session.regions) > 1)
+        table.set_multi_region(len(self.session.regions) > 1, self.services.accounts is not None)
         table.focus()
         # Filter as the value changes, not on Input.Changed: the message would reach this
         # screen only after the Input's own repaint, costing every keystroke a second frame.
@@ -159,16 +163,32 @@ class InventoryScreen(Screen):
     # -- loading ----------------------------------------------------------------------
 
     def load_images(self, keep: Image | None = None) -> None:
-        """(Re)query every region; old rows stay until the first new page arrives."""
+        """(Re)query every region (with --accounts, every account x region); old rows stay
+        until the first new page arrives."""
         self.workers.cancel_group(self, "listing")
         regions, query = self.session.regions, self.session.list_query
-        generation = self.listing.begin(regions, query, keep)
+        if self.accounts.active and not self.accounts.resolved:
+            self.show_message("Reading the accounts to list…")
+            self.accounts.resolve()  # AccountsResolved lists again
+            return
+        places = self.accounts.places(regions) if self.accounts.active else regions
+        generation = self.listing.begin(places, query, keep)
         self.show_message(None)
-        self.query_one(ImageTable).set_multi_region(len(regions) > 1)
+        self.query_one(ImageTable).set_multi_region(len(regions) > 1, self.accounts.active)
         self.cache.load()
-        for region in regions:
-            self._list_region(generation, region, query)
+        if self.accounts.active:
+            self.accounts.fan_out(generation, places, query)
+        else:
+            for region in regions:
+                self._list_region(generation, region, query)
         self.update_status()
+
+    @on(AccountsResolved)
+    def _accounts_resolved(self, message: AccountsResolved) -> None:
+        if message.error:
+            self.show_message(message.error, error=True)
+            return
+        self.load_images()
 
     @work(thread=True, exit_on_error=False, group="listing")
     def _list_region(self, generation: int, region: str, query: ListQuery) -> None:
@@ -218,11 +238,13 @@ class InventoryScreen(Screen):
             return  # an older listing's
         if message.error:
             self.table_changed()
-            multi = len(self.session.regions) > 1
-            self.show_message(
-                "\n".join(f"{r}: {e}" if multi else e for r, e in ended.errors.items()),
-                error=True,
+            multi = len(self.session.regions) > 1 or self.accounts.active
+            lines = (
+                failure_lines(ended.errors, self.listing.regions, self.accounts.label_of)
+                if multi
+                else list(ended.errors.values())
             )
+            self.show_message("\n".join(lines), error=True)
         if ended.adopted:
             table.rows = self.rows
             table.rows_changed(keep=ended.adopt_keep)
@@ -381,14 +403,21 @@ class InventoryScreen(Screen):
         self.marked.item_done(action, region, image_id)
 
     @work(thread=True, exit_on_error=False, group="changed-images", description="changed images")
-    def fetch_changed_images(self, ids_by_region: dict[str, list[str]]) -> None:
-        """Show new or changed images (a pending copy included) without a full reload."""
+    def fetch_changed_images(self, ids_by_region: dict[str, list[str]], account: str = "") -> None:
+        """Show new or changed images (a pending copy included) without a full reload;
+        ``account``: the images' account (--accounts; "" the one account)."""
         images: list[Image] = []
         for region, ids in ids_by_region.items():
             if region not in self.session.regions:
                 continue
             try:
-                images += fetch_images(self.services.clients.ec2(region), region, ids)
+                clients = self.services.clients_for(account)
+                fetched = fetch_images(clients.ec2(region), region, ids)
+                if account and self.services.accounts is not None:
+                    name = self.services.accounts.name_of(account)
+                    for image in fetched:
+                        image.account, image.account_name = account, name
+                images += fetched
             except Exception as exc:
                 self.app.call_from_thread(
                     self.notify, describe_error(exc), title="Refresh failed", severity="warning"

@@ -18,8 +18,12 @@ class CachedListing:
         self.screen = screen
 
     def key(self, region: str) -> tuple[str | None, str, str, str] | None:
+        """The cache key of a listed place: a region, or ``account/region`` (--accounts:
+        each account's listing is kept on its own)."""
         screen = self.screen
         account = screen.session.account
+        if "/" in region:
+            account, _, region = region.rpartition("/")
         if screen.services.cache is None or not account:
             return None
         query = screen.session.list_query.label()
@@ -33,7 +37,7 @@ class CachedListing:
             and screen.session.account
             and screen.listing.waiting_for_first_page
         ):
-            generation, regions = screen.listing.generation, screen.session.regions
+            generation, regions = screen.listing.generation, screen.listing.regions
             screen.run_worker(
                 lambda: self._read(generation, regions),
                 thread=True,

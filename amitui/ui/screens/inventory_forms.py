@@ -65,6 +65,13 @@ class ActionForms:
                 severity="error",
             )
             return
+        if screen.marks and spec.bulk and screen.services.accounts is not None:
+            screen.notify(
+                f"{spec.title} on marked images is not available with --accounts yet (a bulk "
+                "run sends with one account's credentials): unmark (u) and act on one image",
+                severity="warning",
+            )
+            return
         if screen.marks and spec.bulk:
             from amitui.ui.screens.bulk_form import BulkForm
 
@@ -96,4 +103,5 @@ class ActionForms:
                 toast.text, title=toast.title, severity=toast.severity, timeout=toast.timeout
             )
         if effects.fetch:
-            screen.fetch_changed_images(effects.fetch)
+            account = outcome.image.account if outcome.image is not None else ""
+            screen.fetch_changed_images(effects.fetch, account)

@@ -52,7 +52,9 @@ def status_text(
     if pages_by_region:
         pages = sum(pages_by_region.values())
         text.append(f"  {SPINNER[spin]} loading page {pages + 1}", style="yellow")
-        if len(pages_by_region) > 1 or len(regions) > 1:
+        if len(pages_by_region) > 4:  # --accounts: tens of account/region places
+            text.append(f" ({len(pages_by_region)} places)", style="yellow")
+        elif len(pages_by_region) > 1 or len(regions) > 1:
             text.append(f" ({', '.join(sorted(pages_by_region))})", style="yellow")
     elif listing.stopped:
         where = f" ({', '.join(listing.stopped)})" if len(regions) > 1 else ""
@@ -63,7 +65,9 @@ def status_text(
     if note:
         text.append(f"  · {note}", style="bold magenta")
     if listing.errors:
-        text.append(f"  · {len(listing.errors)} region(s) failed", style="bold red")
+        accounts = {p.rpartition("/")[0] for p in listing.errors if "/" in p}
+        failed = f"{len(accounts)} account(s)" if accounts else f"{len(listing.errors)} region(s)"
+        text.append(f"  · {failed} failed", style="bold red")
     if rows.sort_column:
         arrow = "▼" if rows.sort_reverse else "▲"
         text.append(f"  · sorted by {rows.sort_column} {arrow}", style="dim")

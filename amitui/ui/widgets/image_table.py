@@ -134,6 +134,7 @@ class ImageTable(RowsView, can_focus=True):
         #: the column keys the user picked (None: the default set), and the region count
         self.shown: tuple[str, ...] | None = None
         self._multi_region = False
+        self._multi_account = False
         self.columns: tuple[Column, ...] = columns_for(False)
         self.widths: list[int] = [c.width for c in self.columns]
         self._last_highlighted: Image | None = None
@@ -143,9 +144,11 @@ class ImageTable(RowsView, can_focus=True):
 
     # -- data -------------------------------------------------------------------------
 
-    def set_multi_region(self, multi: bool) -> None:
+    def set_multi_region(self, multi: bool, multi_account: bool | None = None) -> None:
         self._multi_region = multi
-        self.columns = columns_for(multi, self.shown)
+        if multi_account is not None:
+            self._multi_account = multi_account
+        self.columns = columns_for(multi, self.shown, self._multi_account)
         self._layout()
         self.rows_changed()
 

@@ -1,0 +1,122 @@
+"""The inventory over many accounts (--accounts): every account x region place listed
+through one bounded pool, each page tagged with its account, each failure kept to its
+account or place (failures.py) while the other accounts' rows stay.
+
+The pool has ``max_concurrency`` threads (a setting). Each (account, region) place lists
+with that account's EC2 client of that region: botocore's adaptive retry mode keeps its
+throttling backoff (a token bucket) in the client, so every call to one account and
+region, partitions included, shares one backoff and no other place is slowed by it.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor, wait
+from sys import intern
+from typing import TYPE_CHECKING
+
+from textual.worker import get_current_worker
+
+from amitui.aws.accounts import AccountUnavailable
+from amitui.aws.errors import describe_error
+from amitui.aws.images import ListQuery, iter_image_pages
+from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
+from amitui.ui.messages import AccountsResolved, ImagesPageLoaded, ListingFinished
+
+if TYPE_CHECKING:
+    from amitui.ui.screens.inventory import InventoryScreen
+
+
+class AccountListing:
+    def __init__(self, screen: InventoryScreen) -> None:
+        self.screen = screen
+
+    @property
+    def active(self) -> bool:
+        return self.screen.services.accounts is not None
+
+    @property
+    def resolved(self) -> bool:
+        accounts = self.screen.services.accounts
+        return accounts is not None and accounts.resolved
+
+    def resolve(self) -> None:
+        """Read the account set (ListAccounts for ``org``) in a worker; AccountsResolved."""
+        self.screen.run_worker(
+            self._resolve, thread=True, exit_on_error=False, group="accounts", exclusive=True
+        )
+
+    def _resolve(self) -> None:
+        accounts = self.screen.services.accounts
+        assert accounts is not None
+        try:
+            accounts.accounts()
+        except AccountUnavailable as exc:
+            self.screen.post_message(AccountsResolved(str(exc)))
+            return
+        self.screen.post_message(AccountsResolved(None))
+
+    def places(self, regions: tuple[str, ...]) -> tuple[str, ...]:
+        accounts = self.screen.services.accounts
+        assert accounts is not None
+        return tuple(f"{a.key}/{r}" for a in accounts.accounts() for r in regions)
+
+    def label_of(self, account: str) -> str:
+        accounts = self.screen.services.accounts
+        return accounts.label_of(account) if accounts is not None else account
+
+    def fan_out(self, generation: int, places: tuple[str, ...], query: ListQuery) -> None:
+        self.screen.run_worker(
+            lambda: self._fan_out(generation, places, query),
+            thread=True,
+            exit_on_error=False,
+            group="listing",
+            description="list accounts x regions",
+        )
+
+    def _fan_out(self, generation: int, places: tuple[str, ...], query: ListQuery) -> None:
+        worker = get_current_worker()
+        size = max(1, min(self.screen.settings.max_concurrency, len(places)))
+        with ThreadPoolExecutor(size, thread_name_prefix="amitui-place") as pool:
+            futures = [
+                pool.submit(self._list_place, generation, place, query, worker) for place in places
+            ]
+            while futures:
+                _, pending = wait(futures, timeout=0.2)
+                futures = list(pending)
+                if worker.is_cancelled:
+                    for future in futures:
+                        future.cancel()
+                    return
+
+    def _list_place(self, generation: int, place: str, query: ListQuery, worker: object) -> None:
+        screen = self.screen
+        cancelled = lambda: bool(getattr(worker, "is_cancelled", False))  # noqa: E731
+        if cancelled():
+            return
+        account, _, region = place.rpartition("/")
+        accounts = screen.services.accounts
+        assert accounts is not None
+        try:
+            clients = accounts.clients(account)
+            name = intern(accounts.name_of(account))
+            account = intern(account)
+            lister = {
+                "auto": iter_auto_pages,
+                "partitioned": iter_partitioned_pages,
+                "paged": iter_image_pages,
+            }[screen.settings.listing]
+            pages = lister(clients.ec2(region), region, query, screen.settings.page_size, cancelled)
+            for number, page in enumerate(pages, 1):
+                if cancelled():
+                    return
+                for image in page:
+                    image.account = account
+                    image.account_name = name
+                screen.post_message(ImagesPageLoaded(generation, place, page, number))
+        except AccountUnavailable as exc:
+            screen.post_message(ListingFinished(generation, place, str(exc)))
+            return
+        except Exception as exc:  # every failure becomes one readable line
+            screen.post_message(ListingFinished(generation, place, describe_error(exc)))
+            return
+        screen.post_message(ListingFinished(generation, place))
