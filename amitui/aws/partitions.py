@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from amitui.aws.errors import error_code
-from amitui.aws.images import FIRST_PAGE, Image, ListQuery
+from amitui.aws.images import FIRST_PAGE, Image, ListQuery, iter_image_pages
 
 log = logging.getLogger("amitui.aws.listing")
 
@@ -115,6 +115,15 @@ def iter_auto_pages(
     yielded once either way; the debug log says which way was taken."""
     probe = (slow, timer)
     return _listing(ec2, region, query, page_size, cancelled, first_page, workers, clock, probe)
+
+
+#: The listing ways by their setting's name (``--listing``): the UI, the fan-out over
+#: accounts and ``amitui list`` all pick theirs here.
+LISTINGS: dict[str, Callable[..., Iterator[list[Image]]]] = {
+    "auto": iter_auto_pages,
+    "partitioned": iter_partitioned_pages,
+    "paged": iter_image_pages,
+}
 
 
 def _listing(

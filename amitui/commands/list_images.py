@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
 
-from amitui.aws.images import Image, ListQuery, iter_image_pages
-from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
+from amitui.aws.images import Image, ListQuery
+from amitui.aws.partitions import LISTINGS
 from amitui.cli import add_settings_arguments, demo_sandbox, settings_flags, use_demo_endpoint
 from amitui.commands.list_cached import read_cached
 from amitui.commands.list_output import FORMATS, colours_wanted, make_printer
@@ -33,11 +33,6 @@ from amitui.ui.columns import COLUMN_BY_KEY, Column, columns_for
 from amitui.ui.query import FIELD_NAMES, FIELDS_SHOWN
 from amitui.ui.rows import ImageRows
 
-LISTERS = {
-    "auto": iter_auto_pages,
-    "partitioned": iter_partitioned_pages,
-    "paged": iter_image_pages,
-}
 #: Regions listed at once.
 REGION_WORKERS = 8
 
@@ -201,7 +196,7 @@ def _list_live(
     pool = ThreadPoolExecutor(max_workers=REGION_WORKERS + 1, thread_name_prefix="list")
     identity = pool.submit(clients.identity)
     pages: queue.Queue[tuple[str, list[Image] | None, str | None]] = queue.Queue()
-    lister = LISTERS[settings.listing]
+    lister = LISTINGS[settings.listing]
 
     def list_region(region: str) -> None:
         try:

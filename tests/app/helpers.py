@@ -79,7 +79,7 @@ def record_notifications(app: AmiTui) -> list[str]:
     return app.notified
 
 
-async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 15.0, what: str = ""):
+async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 60.0, what: str = ""):
     """Wait until ``predicate()`` is true (and return its value), checking every 50 ms.
 
     The app runs in this event loop, so sleeping lets it work; ``pilot.pause`` instead
@@ -98,7 +98,7 @@ def table(app) -> ImageTable:
     return app.inventory.query_one(ImageTable)
 
 
-async def loaded(pilot, timeout: float = 20.0):
+async def loaded(pilot, timeout: float = 60.0):
     """Wait until the inventory finished listing every region."""
     app = pilot.app
     await wait_for(
@@ -204,7 +204,7 @@ def outcome_text(form) -> str:
     return str(form.query_one("#outcome").content)
 
 
-async def screen_on_top(pilot, kind: type, timeout: float = 5.0):
+async def screen_on_top(pilot, kind: type, timeout: float = 30.0):
     """The screen of ``kind`` once it is on top and mounted (its widgets exist)."""
     return await wait_for(
         pilot,

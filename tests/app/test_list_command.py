@@ -292,20 +292,21 @@ def test_pages_are_printed_as_they_arrive_unless_sorted(
 ):
     """config.toml's page size (25) and paged listing, as the UI reads them: each page is
     written and flushed before the next one is asked for; --sort writes once, at the end."""
+    from amitui.aws import partitions
     from amitui.commands import list_images
 
     config = isolated_app_dirs / "config"
     config.mkdir()
     (config / "config.toml").write_text('page_size = 25\nlisting = "paged"\n')
     events: list[tuple[str, int]] = []
-    real = list_images.LISTERS["paged"]
+    real = partitions.LISTINGS["paged"]
 
     def noted(*args, **kwargs):
         for page in real(*args, **kwargs):
             events.append(("page", len(page)))
             yield page
 
-    monkeypatch.setitem(list_images.LISTERS, "paged", noted)
+    monkeypatch.setitem(partitions.LISTINGS, "paged", noted)
     out, err = Recorder(events), io.StringIO()
     args = [f"--endpoint-url={sandbox.url}", "--format=ids", "--no-cache", *sort]
     assert list_images.main(args, out=out, err=err) == 0, err.getvalue()

@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
 
-from amitui.aws.errors import describe_error
-from amitui.aws.images import Image, ListQuery, fetch_images, iter_image_pages
-from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
+from amitui.aws.images import Image
 from amitui.ui.failures import failure_lines
 from amitui.ui.listing import Listing
 from amitui.ui.marks import Marks
@@ -38,6 +35,7 @@ from amitui.ui.screens.action_form import FormOutcome
 from amitui.ui.screens.inventory_accounts import AccountListing
 from amitui.ui.screens.inventory_actions import action_key_bindings
 from amitui.ui.screens.inventory_cache import CachedListing
+from amitui.ui.screens.inventory_changed import ChangedImages
 from amitui.ui.screens.inventory_forms import ActionForms
 from amitui.ui.screens.inventory_marks import MarkedRows
 from amitui.ui.screens.inventory_scope import ScopeChoices
@@ -94,6 +92,7 @@ class InventoryScreen(Screen):
         self.cache = CachedListing(self)
         self.accounts = AccountListing(self)
         self.writer = ViewWriter(self)
+        self.changed = ChangedImages(self)
         self._spin = 0
         self._filter_note: str | None = None  # what the line under the filter box says
 
@@ -180,7 +179,7 @@ class InventoryScreen(Screen):
             self.accounts.fan_out(generation, places, query)
         else:
             for region in regions:
-                self._list_region(generation, region, query)
+                self.accounts.list_region(generation, region, query)
         self.update_status()
 
     @on(AccountsResolved)
@@ -189,30 +188,6 @@ class InventoryScreen(Screen):
             self.show_message(message.error, error=True)
             return
         self.load_images()
-
-    @work(thread=True, exit_on_error=False, group="listing")
-    def _list_region(self, generation: int, region: str, query: ListQuery) -> None:
-        worker = get_current_worker()
-        try:
-            ec2 = self.services.clients.ec2(region)
-            # Partitioned: pages of several creation-date partitions arrive in any order,
-            # each image once (the Listing numbers them as they come).
-            lister = {
-                "auto": iter_auto_pages,
-                "partitioned": iter_partitioned_pages,
-                "paged": iter_image_pages,
-            }[self.settings.listing]
-            pages = lister(ec2, region, query, self.settings.page_size, lambda: worker.is_cancelled)
-            for number, page in enumerate(pages, 1):
-                if worker.is_cancelled:
-                    return
-                self.post_message(ImagesPageLoaded(generation, region, page, number))
-        except Exception as exc:  # every failure becomes one readable line
-            self.post_message(
-                ListingFinished(generation, region, describe_error(exc, self.settings.profile))
-            )
-            return
-        self.post_message(ListingFinished(generation, region))
 
     @on(ImagesPageLoaded)
     def _page_loaded(self, message: ImagesPageLoaded) -> None:
@@ -402,28 +377,9 @@ class InventoryScreen(Screen):
         """A bulk run's item succeeded (the app hands it over): see MarkedRows."""
         self.marked.item_done(action, region, image_id)
 
-    @work(thread=True, exit_on_error=False, group="changed-images", description="changed images")
     def fetch_changed_images(self, ids_by_region: dict[str, list[str]], account: str = "") -> None:
-        """Show new or changed images (a pending copy included) without a full reload;
-        ``account``: the images' account (--accounts; "" the one account)."""
-        images: list[Image] = []
-        for region, ids in ids_by_region.items():
-            if region not in self.session.regions:
-                continue
-            try:
-                clients = self.services.clients_for(account)
-                fetched = fetch_images(clients.ec2(region), region, ids)
-                if account and self.services.accounts is not None:
-                    name = self.services.accounts.name_of(account)
-                    for image in fetched:
-                        image.account, image.account_name = account, name
-                images += fetched
-            except Exception as exc:
-                self.app.call_from_thread(
-                    self.notify, describe_error(exc), title="Refresh failed", severity="warning"
-                )
-        if images:
-            self.post_message(ImagesChanged(images))
+        """Show new or changed images (a pending copy included) without a full reload."""
+        self.changed.fetch(ids_by_region, account)
 
     def on_images_changed(self, message: ImagesChanged) -> None:
         self.rows.extend(message.images)

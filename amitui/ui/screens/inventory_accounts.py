@@ -1,6 +1,7 @@
-"""The inventory over many accounts (--accounts): every account x region place listed
-through one bounded pool, each page tagged with its account, each failure kept to its
-account or place (failures.py) while the other accounts' rows stay.
+"""The inventory's listing workers. One account: a worker per region. Many accounts
+(--accounts): every account x region place listed through one bounded pool, each page
+tagged with its account, each failure kept to its account or place (failures.py) while
+the other accounts' rows stay.
 
 The pool has ``max_concurrency`` threads (a setting). Each (account, region) place lists
 with that account's EC2 client of that region: botocore's adaptive retry mode keeps its
@@ -18,8 +19,8 @@ from textual.worker import get_current_worker
 
 from amitui.aws.accounts import AccountUnavailable
 from amitui.aws.errors import describe_error
-from amitui.aws.images import ListQuery, iter_image_pages
-from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
+from amitui.aws.images import ListQuery
+from amitui.aws.partitions import LISTINGS
 from amitui.ui.messages import AccountsResolved, ImagesPageLoaded, ListingFinished
 
 if TYPE_CHECKING:
@@ -88,35 +89,48 @@ class AccountListing:
                         future.cancel()
                     return
 
+    def list_region(self, generation: int, region: str, query: ListQuery) -> None:
+        """One account: each region lists in a worker of its own."""
+        self.screen.run_worker(
+            lambda: self._list_place(generation, region, query, get_current_worker()),
+            thread=True,
+            exit_on_error=False,
+            group="listing",
+            description=f"list {region}",
+        )
+
     def _list_place(self, generation: int, place: str, query: ListQuery, worker: object) -> None:
+        """List one region, or one "account/region" place, posting its pages as they come
+        (partitioned: in any order, each image once; the Listing numbers them)."""
         screen = self.screen
         cancelled = lambda: bool(getattr(worker, "is_cancelled", False))  # noqa: E731
         if cancelled():
             return
         account, _, region = place.rpartition("/")
         accounts = screen.services.accounts
-        assert accounts is not None
         try:
-            clients = accounts.clients(account)
-            name = intern(accounts.name_of(account))
-            account = intern(account)
-            lister = {
-                "auto": iter_auto_pages,
-                "partitioned": iter_partitioned_pages,
-                "paged": iter_image_pages,
-            }[screen.settings.listing]
+            if account:
+                assert accounts is not None
+                clients = accounts.clients(account)
+                name = intern(accounts.name_of(account))
+                account = intern(account)
+            else:
+                clients = screen.services.clients
+            lister = LISTINGS[screen.settings.listing]
             pages = lister(clients.ec2(region), region, query, screen.settings.page_size, cancelled)
             for number, page in enumerate(pages, 1):
                 if cancelled():
                     return
-                for image in page:
-                    image.account = account
-                    image.account_name = name
+                if account:
+                    for image in page:
+                        image.account = account
+                        image.account_name = name
                 screen.post_message(ImagesPageLoaded(generation, place, page, number))
         except AccountUnavailable as exc:
             screen.post_message(ListingFinished(generation, place, str(exc)))
             return
         except Exception as exc:  # every failure becomes one readable line
-            screen.post_message(ListingFinished(generation, place, describe_error(exc)))
+            error = describe_error(exc, None if account else screen.settings.profile)
+            screen.post_message(ListingFinished(generation, place, error))
             return
         screen.post_message(ListingFinished(generation, place))
