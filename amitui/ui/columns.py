@@ -214,8 +214,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "account",
         "Account",
-        20,
-        lambda i: f"{i.account_name} {i.account}".strip(),
+        16,  # "platform-staging": the account's name (its id when it has none)
+        lambda i: i.account_name or i.account,  # ``account:`` also finds the id (rows.py)
         lambda i: (i.account_name or i.account).lower(),
         ("acct",),
         optional=True,
@@ -242,10 +242,14 @@ def columns_for(
 ) -> tuple[Column, ...]:
     """The columns to draw, in COLUMNS order: ``shown`` (default: every non-optional one),
     Name and Image ID always, Region exactly when more than one region is listed, and
-    Account (first after Name) exactly when several accounts are (--accounts)."""
+    Account (first after Name) exactly when several accounts are (--accounts). There, by
+    default, Account takes Owner's place: an account's own images are owned by it (the
+    column picker shows Owner again)."""
     keys = set(DEFAULT_COLUMN_KEYS if shown is None else shown) | {"name", "id"}
     keys.discard("region")
     keys.discard("account")
+    if multi_account and shown is None:
+        keys.discard("owner")
     if multi_region:
         keys.add("region")
     if multi_account:

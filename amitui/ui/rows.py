@@ -38,6 +38,8 @@ def _field_texts(field: str, images: Sequence[Image]) -> list[str]:
         return list(map(date, images))
     if field == "tag":  # "\0key=value\0key=value": "\0team=" finds a key, never a key suffix
         return ["\x00" + tags_text(i).lower() if i.tags else "\x00" for i in images]
+    if field == "account":  # the name the column shows, and the id
+        return [f"{i.account_name} {i.account}".lower() for i in images]
     if field == "description":
         return [i.description.lower() for i in images]
     return [text.lower() for text in map(COLUMN_BY_KEY[field].cell, images)]

@@ -79,3 +79,31 @@ def test_a_very_wide_table_spreads_out_instead_of_one_huge_name():
     platform = widths[[c.key for c in columns].index("platform")]
     assert platform >= COLUMN_BY_KEY["platform"].max_width
     assert all(w > c.width for w, c in zip(widths, columns, strict=True))
+
+
+def test_with_many_accounts_the_account_column_takes_owners_place_unless_picked():
+    keys = [c.key for c in columns_for(False, None, multi_account=True)]
+    assert keys[:2] == ["name", "account"] and "owner" not in keys
+    picked = [c.key for c in columns_for(False, ("owner", "state"), multi_account=True)]
+    assert picked == ["name", "account", "id", "state", "owner"]
+    assert "account" not in [c.key for c in columns_for(False, None)]
+
+
+def test_the_account_cell_shows_the_name_and_the_account_filter_finds_the_id_too():
+    from amitui.ui.rows import ImageRows
+
+    named = Image(image_id="ami-1", region="us-east-1", account="222222222222")
+    named.account_name = "platform-staging"
+    unnamed = Image(image_id="ami-2", region="us-east-1", account="333333333333")
+    assert COLUMN_BY_KEY["account"].cell(named) == "platform-staging"
+    assert COLUMN_BY_KEY["account"].cell(unnamed) == "333333333333"
+    rows = ImageRows()
+    rows.extend([named, unnamed])
+    for query, expected in (
+        ("account:2222", ["ami-1"]),
+        ("account:staging", ["ami-1"]),
+        ("account:3333", ["ami-2"]),
+        ("!account:platform", ["ami-2"]),
+    ):
+        rows.set_filter(query)
+        assert [rows.image_at(i).image_id for i in range(len(rows))] == expected, query
