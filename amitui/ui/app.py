@@ -28,6 +28,7 @@ from amitui.ui.messages import IdentityLoaded, ImagesRestored
 from amitui.ui.screens.inventory import InventoryScreen
 from amitui.ui.services import Services
 from amitui.ui.task_tracker import BulkUpdated, PollFailed, TaskTracker, TaskUpdated
+from amitui.ui.warm_up import WarmUp
 
 FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
 
@@ -82,6 +83,7 @@ class AmiTui(App[None]):
         self.inventory = InventoryScreen(self.services)
         self._announced_runs: set[int] = set()  # bulk runs whose end was told
         self._poll_failures: dict[str, str] = {}  # region -> the poll failure last told
+        self.warm_up = WarmUp(self)  # what the first form would wait for, done meanwhile
 
     # The services, as the app's own code and the tests read them.
     @property
@@ -115,6 +117,7 @@ class AmiTui(App[None]):
         for warning in self.cache.warnings if self.cache else ():
             self.notify(warning, title="Inventory cache", severity="warning", timeout=20)
         self.load_identity()
+        self.warm_up.start()
 
     def _apply_theme(self) -> None:
         """The theme config.toml names (an unknown one warns); a theme picked later in the
