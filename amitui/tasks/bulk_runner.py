@@ -39,6 +39,7 @@ from amitui.aws.errors import describe_error, error_code
 from amitui.aws.execute import call
 from amitui.tasks.bulk_model import DONE, FAILED, SENDING, BulkItem, BulkRun
 from amitui.tasks.bulk_store import BulkRuns
+from amitui.tasks.credential_pause import CredentialPause
 from amitui.tasks.groups import THROTTLE_CODES
 from amitui.tasks.lease import Lease
 
@@ -114,8 +115,12 @@ class BulkRunner:
         max_backoff: float = 60.0,
         rng: random.Random | None = None,
         lease: Lease | None = None,
+        pause: CredentialPause | None = None,
     ) -> None:
         self.clients = clients
+        #: while the account's credentials are refused, nothing is sent (items wait)
+        self.pause = pause or CredentialPause(clients)
+        self.pause.listen(self.wake)
         #: sends only while this lease is held (renewed by the poller); None: always
         self.lease = lease
         self._recovered = 0  # the lease generation whose leftovers were recovered
@@ -239,6 +244,9 @@ class BulkRunner:
 
     def _loop(self, worker: int = 0) -> None:
         while not self._stopping:
+            if not (worker == 0 and self.pause.probe_if_due()) and self.pause.paused:
+                self._wait(min(5.0, max(0.01, self.pause.wait_time())))
+                continue
             paused = self._paused_until - time.time()
             if paused > 0:
                 self._wait(paused)
@@ -278,7 +286,10 @@ class BulkRunner:
                 try:
                     done = check(self.clients.ec2(item.region), request)
                 except Exception as exc:
-                    self._transient(item, describe_error(exc), uncertain=True)
+                    if self.pause.check(exc):
+                        self._wait_for_credentials(item, uncertain=True)
+                    else:
+                        self._transient(item, describe_error(exc), uncertain=True)
                     return
                 if done:
                     if item.next_call + 1 < len(item.calls):
@@ -308,6 +319,9 @@ class BulkRunner:
                     continue
                 self._failures = 0
                 self._ended(item, DONE, "", "; ".join([*notes, note]))
+                return
+            if self.pause.refused(code, result.error or code):  # it did nothing: sent again
+                self._wait_for_credentials(item, uncertain=False)
                 return
             if code in TRANSIENT_CODES:
                 throttled = code in THROTTLE_CODES
@@ -340,6 +354,13 @@ class BulkRunner:
             self._paused_until = max(self._paused_until, time.time() + delay)
         message = f"waiting {delay:.0f} s: {why}"
         run = self.runs.requeue(item.id, delay=delay, message=message, uncertain=uncertain)
+        if run is not None:
+            self._told(run, replace(item, status="queued", message=message))
+
+    def _wait_for_credentials(self, item: BulkItem, *, uncertain: bool) -> None:
+        """Queue the item again, untouched, until the credentials work (the pause)."""
+        message = "waiting for valid credentials (paused)"
+        run = self.runs.requeue(item.id, delay=0.0, message=message, uncertain=uncertain)
         if run is not None:
             self._told(run, replace(item, status="queued", message=message))
 
