@@ -114,7 +114,7 @@ class Poller:
         #: cycles in which this poller held the lease and polled (or would have)
         self.cycles_held = 0
         #: while the account's credentials are refused, no poll: a probe now and then
-        self.pause = pause or CredentialPause(clients)
+        self.pause = pause or CredentialPause(clients, clock=clock)
         self.pause.listen(self._resumed)
 
     # lifecycle ---------------------------------------------------------------------------
@@ -327,6 +327,7 @@ class Poller:
         credentials are refused, it probes them instead (and polls if they work)."""
         pool = self._executor()
         if not self.pause.probe_if_due(force=force):
+            poller_actions.let_go(self)
             return {}
         if not poller_actions.hold(self, force):
             poller_actions.read_back(self)
