@@ -47,6 +47,12 @@ log = logging.getLogger(__name__)
 
 UpdateCallback = Callable[[BulkRun, BulkItem], None]
 
+#: The longest an idle worker waits before it looks at the queue again.
+IDLE_WAIT = 5.0
+#: How often the idle holder's first worker asks SQLite whether another process committed
+#: (``PRAGMA data_version``), so that a run started in another amitui is sent at once.
+WATCH_INTERVAL = 0.25
+
 #: How far back each read-back looks before the previous one began (see tasks/watch.py).
 READ_BACK_SLACK = 30.0
 
@@ -264,7 +270,11 @@ class BulkRunner:
                 continue
             if item is None:
                 due = self.runs.next_due(self.scope)
-                self._wait(5.0 if due is None else min(5.0, due - time.time()))
+                idle = IDLE_WAIT if due is None else min(IDLE_WAIT, due - time.time())
+                if worker == 0 and self.lease is not None:
+                    self._watch(idle)
+                else:
+                    self._wait(idle)
                 continue
             with self._cond:
                 self.in_flight += 1
@@ -277,6 +287,23 @@ class BulkRunner:
             finally:
                 with self._cond:
                     self.in_flight -= 1
+
+    def _watch(self, seconds: float) -> None:
+        """``_wait``, ended early (every worker woken) when another process committed to
+        the file and an item is due: a run recorded where the lease is not held goes now."""
+        deadline = time.time() + seconds
+        version = self.runs.data_version()
+        while True:
+            with self._cond:
+                left = deadline - time.time()
+                if self._stopping or left <= 0 or self._cond.wait(min(WATCH_INTERVAL, left)):
+                    return  # stopped, waited enough, or woken here (wake())
+            if (now_version := self.runs.data_version()) == version:
+                continue
+            version, due = now_version, self.runs.next_due(self.scope)
+            if due is not None and due <= time.time():
+                self.wake()
+                return
 
     def _process(self, item: BulkItem) -> None:
         if item.uncertain and item.next_call < len(item.calls):
