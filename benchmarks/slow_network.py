@@ -122,7 +122,7 @@ async def measure(url: str) -> dict[str, float]:
         median = statistics.median(forms.values())
         figures[f"worst {what}, {len(forms)} forms: median (ms)"] = median * 1000
         figures[f"worst {what}, {len(forms)} forms: worst (ms)"] = forms[worst] * 1000
-        figures[f"  (the worst: {worst[6:]})"] = forms[worst] * 1000
+        figures[f"  ({what}: the worst form is {worst[6:]})"] = forms[worst] * 1000
     return figures
 
 
