@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 READ_PREFIXES = ("Describe", "Get", "List")
@@ -118,6 +119,7 @@ class AwsClients:
         self._lock = threading.Lock()
         self._identity: Identity | None = None
         self._hooks: list[tuple[str, Any]] = []
+        self._probe_loader: Any = None  # check_credentials's, kept between probes
 
     @property
     def session(self) -> boto3.Session:
@@ -172,11 +174,23 @@ class AwsClients:
         """Whose credentials the profile gives now, asked of STS (GetCallerIdentity needs
         no permission) in a session of its own, so they are read afresh (profile, files,
         SSO cache) and no client of this object is built again while they are refused.
-        Raises while they are; once they work, this object's clients are rebuilt with them."""
-        session = self._session_arg or boto3.Session(
-            profile_name=self.profile, region_name=self.default_region
+        Raises while they are; once they work, this object's clients are rebuilt with them.
+        Every probe's session shares one botocore loader: its JSON is decoded once."""
+        if self._session_arg is not None:
+            core = self._session_arg._session
+        else:
+            core = botocore.session.Session(profile=self.profile)
+            with self._lock:
+                if self._probe_loader is None:
+                    self._probe_loader = core.get_component("data_loader")
+                else:
+                    core.register_component("data_loader", self._probe_loader)
+        sts = core.create_client(
+            "sts",
+            region_name=self.default_region,
+            endpoint_url=self.endpoint_url,
+            config=self.config,
         )
-        sts = session.client("sts", endpoint_url=self.endpoint_url, config=self.config)
         answer = sts.get_caller_identity()
         self.forget_credentials()
         return Identity(account=answer["Account"], arn=answer["Arn"])
