@@ -18,7 +18,11 @@ each cycle takes or renews it first, and only its holder polls AWS; every poller
 or not) reads back what changed in the store and tells it through ``on_update`` too, each
 change once (:class:`~amitui.tasks.watch.Reported`). ``stop()`` releases the lease.
 
-Never imports textual or amitui.ui; the store is passed in (duck-typed ``TaskStore``).
+Credentials refused (expired or unknown): the poller pauses instead of backing off, with
+no call but one probe at a modest interval, and resumes by itself once valid credentials
+appear (:class:`~amitui.tasks.credential_pause.CredentialPause`, shared with the scope's
+bulk runner). Never imports textual or amitui.ui; the store is passed in (duck-typed
+``TaskStore``).
 """
 
 from __future__ import annotations
