@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 READ_PREFIXES = ("Describe", "Get", "List")
@@ -34,6 +35,14 @@ STALE_CREDENTIAL_CODES = (
     "UnrecognizedClientException",
     "AuthFailure",
 )
+#: botocore's own refusals to sign (no request was sent): no credentials, or an SSO
+#: session that expired (what `aws sso login` mends).
+MISSING_CREDENTIAL_ERRORS = (
+    "NoCredentialsError",
+    "UnauthorizedSSOTokenError",
+    "SSOTokenLoadError",
+    "TokenRetrievalError",
+)
 #: Credentials as a request carries them (header or query string), whatever their value.
 _CREDENTIAL_PATTERNS = (
     re.compile(r"(?i)(x-amz-security-token\s*[:=]\s*)[^\s&,;]+"),
@@ -49,6 +58,12 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     for pattern in _CREDENTIAL_PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
     return text
+
+
+def credentials_refused(code: str | None) -> bool:
+    """Whether a call failed for its credentials (refused as expired or unknown, or none
+    to sign with): ``code`` is AWS's error code, or the botocore exception's class name."""
+    return code in STALE_CREDENTIAL_CODES or code in MISSING_CREDENTIAL_ERRORS
 
 
 class ReadOnlyError(RuntimeError):
@@ -105,6 +120,7 @@ class AwsClients:
         self._lock = threading.Lock()
         self._identity: Identity | None = None
         self._hooks: list[tuple[str, Any]] = []
+        self._probe_loader: Any = None  # check_credentials's, kept between probes
 
     @property
     def session(self) -> boto3.Session:
@@ -159,6 +175,31 @@ class AwsClients:
             answer = self.client("sts").get_caller_identity()
             self._identity = Identity(account=answer["Account"], arn=answer["Arn"])
         return self._identity
+
+    def check_credentials(self) -> Identity:
+        """Whose credentials the profile gives now, asked of STS (GetCallerIdentity needs
+        no permission) in a session of its own, so they are read afresh (profile, files,
+        SSO cache) and no client of this object is built again while they are refused.
+        Raises while they are; once they work, this object's clients are rebuilt with them.
+        Every probe's session shares one botocore loader: its JSON is decoded once."""
+        if self._session_arg is not None:
+            core = self._session_arg._session
+        else:
+            core = botocore.session.Session(profile=self.profile)
+            with self._lock:
+                if self._probe_loader is None:
+                    self._probe_loader = core.get_component("data_loader")
+                else:
+                    core.register_component("data_loader", self._probe_loader)
+        sts = core.create_client(
+            "sts",
+            region_name=self.default_region,
+            endpoint_url=self.endpoint_url,
+            config=self.config,
+        )
+        answer = sts.get_caller_identity()
+        self.forget_credentials()
+        return Identity(account=answer["Account"], arn=answer["Arn"])
 
     def available_regions(self) -> list[str]:
         """EC2 regions of the session's partition, from botocore's endpoint data."""

@@ -126,14 +126,9 @@ def list_snapshots(clients: AwsClients, region: str) -> Lookup:
 
 def region_names() -> dict[str, str]:
     """botocore's human names of the regions it knows ("Europe (Frankfurt)")."""
-    import botocore.session  # only here: keeps importing this module cheap
+    from amitui.aws.region_data import region_data
 
-    data = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
-    names: dict[str, str] = {}
-    for partition in data.get("partitions", []):
-        for region, info in partition.get("regions", {}).items():
-            names[region] = info.get("description", "")
-    return names
+    return region_data().names
 
 
 def list_regions(clients: AwsClients, region: str) -> Lookup:

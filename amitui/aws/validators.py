@@ -24,7 +24,6 @@ botocore knows it and lets sandbox endpoints use any region, while typos such as
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -257,16 +256,11 @@ _REGION_FORMAT = re.compile(
 )
 
 
-@functools.cache
 def known_regions() -> tuple[str, ...]:
     """Every region botocore's endpoint data lists for EC2, all partitions, sorted."""
-    import botocore.session  # only here: keeps importing this module cheap
+    from amitui.aws.region_data import region_data
 
-    session = botocore.session.get_session()
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
-    return tuple(sorted(regions))
+    return region_data().known()
 
 
 def region(value: str) -> str | None:

@@ -39,12 +39,19 @@ from amitui.aws.errors import describe_error, error_code
 from amitui.aws.execute import call
 from amitui.tasks.bulk_model import DONE, FAILED, SENDING, BulkItem, BulkRun
 from amitui.tasks.bulk_store import BulkRuns
+from amitui.tasks.credential_pause import CredentialPause
 from amitui.tasks.groups import THROTTLE_CODES
 from amitui.tasks.lease import Lease
 
 log = logging.getLogger(__name__)
 
 UpdateCallback = Callable[[BulkRun, BulkItem], None]
+
+#: The longest an idle worker waits before it looks at the queue again.
+IDLE_WAIT = 5.0
+#: How often the idle holder's first worker asks SQLite whether another process committed
+#: (``PRAGMA data_version``), so that a run started in another amitui is sent at once.
+WATCH_INTERVAL = 0.25
 
 #: How far back each read-back looks before the previous one began (see tasks/watch.py).
 READ_BACK_SLACK = 30.0
@@ -114,8 +121,12 @@ class BulkRunner:
         max_backoff: float = 60.0,
         rng: random.Random | None = None,
         lease: Lease | None = None,
+        pause: CredentialPause | None = None,
     ) -> None:
         self.clients = clients
+        #: while the account's credentials are refused, nothing is sent (items wait)
+        self.pause = pause or CredentialPause(clients)
+        self.pause.listen(self.wake)
         #: sends only while this lease is held (renewed by the poller); None: always
         self.lease = lease
         self._recovered = 0  # the lease generation whose leftovers were recovered
@@ -239,6 +250,9 @@ class BulkRunner:
 
     def _loop(self, worker: int = 0) -> None:
         while not self._stopping:
+            if not (worker == 0 and self.pause.probe_if_due()) and self.pause.paused:
+                self._wait(min(5.0, max(0.01, self.pause.wait_time())))
+                continue
             paused = self._paused_until - time.time()
             if paused > 0:
                 self._wait(paused)
@@ -256,7 +270,11 @@ class BulkRunner:
                 continue
             if item is None:
                 due = self.runs.next_due(self.scope)
-                self._wait(5.0 if due is None else min(5.0, due - time.time()))
+                idle = IDLE_WAIT if due is None else min(IDLE_WAIT, due - time.time())
+                if worker == 0 and self.lease is not None:
+                    self._watch(idle)
+                else:
+                    self._wait(idle)
                 continue
             with self._cond:
                 self.in_flight += 1
@@ -270,6 +288,23 @@ class BulkRunner:
                 with self._cond:
                     self.in_flight -= 1
 
+    def _watch(self, seconds: float) -> None:
+        """``_wait``, ended early (every worker woken) when another process committed to
+        the file and an item is due: a run recorded where the lease is not held goes now."""
+        deadline = time.time() + seconds
+        version = self.runs.data_version()
+        while True:
+            with self._cond:
+                left = deadline - time.time()
+                if self._stopping or left <= 0 or self._cond.wait(min(WATCH_INTERVAL, left)):
+                    return  # stopped, waited enough, or woken here (wake())
+            if (now_version := self.runs.data_version()) == version:
+                continue
+            version, due = now_version, self.runs.next_due(self.scope)
+            if due is not None and due <= time.time():
+                self.wake()
+                return
+
     def _process(self, item: BulkItem) -> None:
         if item.uncertain and item.next_call < len(item.calls):
             operation, request = item.calls[item.next_call]
@@ -278,7 +313,10 @@ class BulkRunner:
                 try:
                     done = check(self.clients.ec2(item.region), request)
                 except Exception as exc:
-                    self._transient(item, describe_error(exc), uncertain=True)
+                    if self.pause.check(exc):
+                        self._wait_for_credentials(item, uncertain=True)
+                    else:
+                        self._transient(item, describe_error(exc), uncertain=True)
                     return
                 if done:
                     if item.next_call + 1 < len(item.calls):
@@ -308,6 +346,9 @@ class BulkRunner:
                     continue
                 self._failures = 0
                 self._ended(item, DONE, "", "; ".join([*notes, note]))
+                return
+            if self.pause.refused(code, result.error or code):  # it did nothing: sent again
+                self._wait_for_credentials(item, uncertain=False)
                 return
             if code in TRANSIENT_CODES:
                 throttled = code in THROTTLE_CODES
@@ -340,6 +381,13 @@ class BulkRunner:
             self._paused_until = max(self._paused_until, time.time() + delay)
         message = f"waiting {delay:.0f} s: {why}"
         run = self.runs.requeue(item.id, delay=delay, message=message, uncertain=uncertain)
+        if run is not None:
+            self._told(run, replace(item, status="queued", message=message))
+
+    def _wait_for_credentials(self, item: BulkItem, *, uncertain: bool) -> None:
+        """Queue the item again, untouched, until the credentials work (the pause)."""
+        message = "waiting for valid credentials (paused)"
+        run = self.runs.requeue(item.id, delay=0.0, message=message, uncertain=uncertain)
         if run is not None:
             self._told(run, replace(item, status="queued", message=message))
 

@@ -307,6 +307,11 @@ class BulkRuns:
         )
         return [_item(r) for r in rows]
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it changes when another connection (another
+        amitui process) commits to the file. A cheap read, no lock on the file."""
+        return int(self._read("PRAGMA data_version")[0][0])
+
     def next_due(self, scope: str) -> float | None:
         """When the earliest waiting item may be sent (None: nothing is queued)."""
         rows = self._read(

@@ -18,7 +18,11 @@ each cycle takes or renews it first, and only its holder polls AWS; every poller
 or not) reads back what changed in the store and tells it through ``on_update`` too, each
 change once (:class:`~amitui.tasks.watch.Reported`). ``stop()`` releases the lease.
 
-Never imports textual or amitui.ui; the store is passed in (duck-typed ``TaskStore``).
+Credentials refused (expired or unknown): the poller pauses instead of backing off, with
+no call but one probe at a modest interval, and resumes by itself once valid credentials
+appear (:class:`~amitui.tasks.credential_pause.CredentialPause`, shared with the scope's
+bulk runner). Never imports textual or amitui.ui; the store is passed in (duck-typed
+``TaskStore``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from amitui.aws.errors import describe_error, error_code
 from amitui.tasks import poller_actions
 from amitui.tasks.calls import observe_group
+from amitui.tasks.credential_pause import CredentialPause
 from amitui.tasks.groups import THROTTLE_CODES, GroupKey, GroupState, Timing, regroup
 from amitui.tasks.kinds import KINDS
 from amitui.tasks.lease import Lease
@@ -80,6 +85,7 @@ class Poller:
         rng: random.Random | None = None,
         lease: Lease | None = None,
         clients_for: Callable[[str], Any] | None = None,
+        pause: CredentialPause | None = None,
     ) -> None:
         if interval <= 0 or fast_interval <= 0:
             raise ValueError("poll intervals must be positive")
@@ -114,6 +120,9 @@ class Poller:
         self.reported = Reported()
         #: cycles in which this poller held the lease and polled (or would have)
         self.cycles_held = 0
+        #: while the account's credentials are refused, no poll: a probe now and then
+        self.pause = pause or CredentialPause(clients, clock=clock)
+        self.pause.listen(self._resumed)
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -153,6 +162,13 @@ class Poller:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
+    def _resumed(self) -> None:
+        """The credentials work again: every group is due now, its failures forgotten."""
+        with self._lock:
+            for state in self._groups.values():
+                state.failures = 0
+        self.wake()
 
     def wake(self) -> None:
         """Poll every group that is not backing off now (e.g. after adding a task)."""
@@ -274,6 +290,8 @@ class Poller:
         code = error_code(exc)
         kind = "throttled" if code in THROTTLE_CODES else "failed"
         log.warning("poll %s %s (retry in %.1fs): %s", key, kind, delay, line)
+        if self.pause.check(exc, line):
+            return  # told once by the pause, which probes until the credentials work
         if self.on_error is not None and not self._stop.is_set():
             try:
                 self.on_error(key, line)
@@ -318,14 +336,18 @@ class Poller:
         self, force: bool = True, timeout: float | None = 60.0
     ) -> dict[GroupKey, GroupState]:
         """Run one cycle now and wait for it: every group (or only the due ones when
-        ``force`` is False). Returns a snapshot of the polled groups' states."""
+        ``force`` is False). Returns a snapshot of the polled groups' states. While the
+        credentials are refused, it probes them instead (and polls if they work)."""
         pool = self._executor()
-        if not self._hold(force):
-            self._read_back()
+        if not self.pause.probe_if_due(force=force):
+            poller_actions.let_go(self)
+            return {}
+        if not poller_actions.hold(self, force):
+            poller_actions.read_back(self)
             return {}
         due = self._due(self._clock(), force)
         wait(self._submit(pool, due), timeout=timeout)
-        self._read_back()
+        poller_actions.read_back(self)
         snapshot = self.groups()
         return {key: snapshot[key] for key, _ in due if key in snapshot}
 
@@ -335,14 +357,17 @@ class Poller:
             self._wake.clear()
             try:
                 pool = self._executor(create=not self._stop.is_set())
-                if self._hold():
+                if not self.pause.probe_if_due():  # credentials refused: one probe, no poll
+                    poller_actions.let_go(self)
+                    timeout = min(self.fast_interval, max(0.01, self.pause.wait_time()))
+                elif poller_actions.hold(self):
                     futures = self._submit(pool, self._due(self._clock(), force=False))
                     for future in futures:
                         future.add_done_callback(lambda _f: self._wake.set())
                     timeout = self._next_wait(self._clock())
                 else:  # another process polls: read what it writes
                     timeout = self.fast_interval
-                self._read_back()
+                poller_actions.read_back(self)
             except _Stopped:
                 break
             except Exception:
@@ -350,47 +375,6 @@ class Poller:
                 timeout = self.fast_interval
             self._wake.wait(timeout)
         log.debug("poller stopped for %s", self.scope)
-
-    def _hold(self, force: bool = False) -> bool:
-        """Take or renew the lease (once per cycle); whether this poller may poll now.
-
-        While every group of this poller fails (e.g. its credentials expired) and waits out
-        its backoff, it lets the lease go: another process, whose calls may work, polls
-        meanwhile. It asks for it again when a group is due (or ``force``: now)."""
-        if self.lease is None:
-            return True
-        if not force and self._failing(self._clock()):
-            if self.lease.held():
-                try:
-                    self.lease.release()
-                except Exception:
-                    log.exception("could not release the lease")
-            return False
-        try:
-            held = self.lease.acquire()
-        except Exception:
-            log.exception("could not take the lease")
-            held = False
-        if held:
-            self.cycles_held += 1
-        return held
-
-    def _failing(self, now: float) -> bool:
-        with self._lock:
-            states = list(self._groups.values())
-        return bool(states) and all(s.failures >= 2 and s.next_due > now for s in states)
-
-    def _read_back(self) -> None:
-        """Tell what another process wrote (its polls, a cancel asked there, a task it
-        recorded) as if polled here. Alone on the file (no lease), nothing to read."""
-        if self.lease is None or self._stop.is_set():
-            return
-        try:
-            changed = self.reported.read(self.store, self.scope, self._clock())
-        except Exception:
-            log.exception("could not read the tasks back")
-            return
-        self._notify(changed, told=True)
 
     def _next_wait(self, now: float) -> float:
         # Re-read the store at least every fast_interval so new tasks are picked up even

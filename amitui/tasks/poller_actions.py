@@ -1,11 +1,13 @@
 """What a :class:`~amitui.tasks.poller.Poller` does besides polling: cancel a task, adopt
-the export and import tasks amitui did not start. The poller's methods call these.
+the export and import tasks amitui did not start, and take, renew or let go of its lease
+(and read back what another process wrote). The poller calls these.
 
 Never imports textual or amitui.ui.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from amitui.aws.errors import describe_error
@@ -14,6 +16,8 @@ from amitui.tasks.model import Task
 
 if TYPE_CHECKING:
     from amitui.tasks.poller import Poller
+
+log = logging.getLogger("amitui.poller")
 
 
 def cancel(poller: Poller, task_id: int) -> Task:
@@ -76,3 +80,57 @@ def adopt(poller: Poller, region: str) -> list[Task]:
         for task in adopted:
             poller.tell(task)
     return adopted
+
+
+# -- the lease (several processes on one tasks file) ------------------------------------
+
+
+def hold(poller: Poller, force: bool = False) -> bool:
+    """Take or renew the lease (once per cycle); whether this poller may poll now.
+
+    While every group of this poller fails and waits out its backoff, it lets the lease
+    go: another process, whose calls may work, polls meanwhile. It asks for it again when
+    a group is due (or ``force``: now)."""
+    lease = poller.lease
+    if lease is None:
+        return True
+    if not force and failing(poller, poller._clock()):
+        let_go(poller)
+        return False
+    try:
+        held = lease.acquire()
+    except Exception:
+        log.exception("could not take the lease")
+        held = False
+    if held:
+        poller.cycles_held += 1
+    return held
+
+
+def let_go(poller: Poller) -> None:
+    """Release the lease if this poller holds it (it cannot poll for now)."""
+    lease = poller.lease
+    if lease is not None and lease.held():
+        try:
+            lease.release()
+        except Exception:
+            log.exception("could not release the lease")
+
+
+def failing(poller: Poller, now: float) -> bool:
+    with poller._lock:
+        states = list(poller._groups.values())
+    return bool(states) and all(s.failures >= 2 and s.next_due > now for s in states)
+
+
+def read_back(poller: Poller) -> None:
+    """Tell what another process wrote (its polls, a cancel asked there, a task it
+    recorded) as if polled here. Alone on the file (no lease), nothing to read."""
+    if poller.lease is None or poller._stop.is_set():
+        return
+    try:
+        changed = poller.reported.read(poller.store, poller.scope, poller._clock())
+    except Exception:
+        log.exception("could not read the tasks back")
+        return
+    poller._notify(changed, told=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from amitui.tasks.bulk_model import BulkItem, BulkRun, NewItem
 from amitui.tasks.bulk_runner import BulkRunner
+from amitui.tasks.credential_pause import PROBE_INTERVAL, CredentialPause
 from amitui.tasks.groups import GroupKey
 from amitui.tasks.kinds import TaskKind
 from amitui.tasks.lease import Lease, poll_lease_name
@@ -27,6 +28,9 @@ from amitui.tasks.store import TaskStore
 DEMO_ENDED = "ended with the demo's sandbox (each --demo starts a fresh one)"
 
 UpdateCallback = Callable[[Task, int], None]
+#: ``on_credentials(line)``: the account's credentials were refused and its polling and bulk
+#: runs pause (``line`` says why); ``on_credentials(None)``: they work again, resumed.
+CredentialsCallback = Callable[[str | None], None]
 ErrorCallback = Callable[[str, str], None]
 BulkCallback = Callable[[BulkRun, BulkItem], None]
 
@@ -42,6 +46,7 @@ class TaskService:
         on_update: UpdateCallback | None = None,
         on_error: ErrorCallback | None = None,
         on_bulk: BulkCallback | None = None,
+        on_credentials: CredentialsCallback | None = None,
         bulk_workers: int = 3,
         follow: bool = True,
         accounts: Any = None,
@@ -58,6 +63,9 @@ class TaskService:
         self.on_update = on_update
         self.on_error = on_error
         self.on_bulk = on_bulk
+        self.on_credentials = on_credentials
+        #: the followed account's credential pause (see tasks/credential_pause.py)
+        self.pause: CredentialPause | None = None
         self.bulk_workers = bulk_workers
         self.follow = follow
         self.poller: Poller | None = None
@@ -79,7 +87,7 @@ class TaskService:
             self.scope = scope
             if self.demo:
                 self._end_previous_demo(scope)
-            self._start_poller(scope)
+            self._start_poller(scope, account)
 
     def _end_previous_demo(self, scope: str) -> None:
         """Each ``--demo`` starts a fresh sandbox: what an earlier demo left running ran in
@@ -88,7 +96,7 @@ class TaskService:
         for task in self.store.running_tasks(scope):
             self.store.update_task(task.id, status=CANCELLED, message=DEMO_ENDED, ended_unseen=True)
 
-    def _start_poller(self, scope: str) -> None:
+    def _start_poller(self, scope: str, account: str) -> None:
         """Follow the scope: poll its tasks and send its bulk items while this process
         holds the scope's lease (another amitui on the same tasks file may hold it: this
         one then reads the changes back from the store). The lease lasts 3 poll intervals
@@ -96,6 +104,14 @@ class TaskService:
         if not self.follow:
             return
         lease = Lease(self.store, poll_lease_name(scope), ttl=3 * self.poll_interval)
+        # credentials refused: no call, one probe every 30 s (sooner when polls are quick)
+        self.pause = CredentialPause(
+            self.clients,
+            account,
+            probe_interval=min(PROBE_INTERVAL, max(1.0, 2 * self.poll_interval)),
+            on_paused=self._credentials,
+            on_resumed=lambda: self._credentials(None),
+        )
         self.poller = Poller(
             self.clients,
             self.store,
@@ -106,6 +122,7 @@ class TaskService:
             on_error=self._poll_error,
             lease=lease,
             clients_for=self.clients_for,
+            pause=self.pause,
         )
         self.poller.start()
         if self.bulk is not None:
@@ -117,12 +134,17 @@ class TaskService:
             workers=self.bulk_workers,
             on_update=self._bulk_updated,
             lease=lease,
+            pause=self.pause,
         )
         self.bulk.start()
 
     def _bulk_updated(self, run: BulkRun, item: BulkItem) -> None:
         if self.on_bulk is not None:
             self.on_bulk(run, item)
+
+    def _credentials(self, line: str | None) -> None:
+        if self.on_credentials is not None:
+            self.on_credentials(line)
 
     def _scope_of(self, account: str) -> str:
         """The endpoint's URL and the account; the demo's sandbox, whose port changes

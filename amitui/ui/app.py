@@ -28,7 +28,14 @@ from amitui.tasks.store import TaskStore
 from amitui.ui.messages import IdentityLoaded, ImagesRestored
 from amitui.ui.screens.inventory import InventoryScreen
 from amitui.ui.services import Services
-from amitui.ui.task_tracker import BulkUpdated, PollFailed, TaskTracker, TaskUpdated
+from amitui.ui.task_tracker import (
+    BulkUpdated,
+    CredentialsPaused,
+    PollFailed,
+    TaskTracker,
+    TaskUpdated,
+)
+from amitui.ui.warm_up import WarmUp
 
 FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
 
@@ -86,6 +93,7 @@ class AmiTui(App[None]):
         self.inventory = InventoryScreen(self.services)
         self._announced_runs: set[int] = set()  # bulk runs whose end was told
         self._poll_failures: dict[str, str] = {}  # region -> the poll failure last told
+        self.warm_up = WarmUp(self)  # what the first form would wait for, done meanwhile
 
     # The services, as the app's own code and the tests read them.
     @property
@@ -119,6 +127,7 @@ class AmiTui(App[None]):
         for warning in self.cache.warnings if self.cache else ():
             self.notify(warning, title="Inventory cache", severity="warning", timeout=20)
         self.load_identity()
+        self.warm_up.start()
 
     def _apply_theme(self) -> None:
         """The theme config.toml names (an unknown one warns); a theme picked later in the
@@ -255,6 +264,23 @@ class AmiTui(App[None]):
             f"Polling {message.region} failed, retrying with backoff: {message.message}",
             title="Task polling",
             severity="warning",
+        )
+
+    def on_credentials_paused(self, message: CredentialsPaused) -> None:
+        """Said once as the pause begins, and once as it ends (tasks/credential_pause.py)."""
+        if message.line is None:
+            self.notify(
+                "Credentials work again: task polling and bulk runs resumed.",
+                title="Credentials",
+            )
+            return
+        self.notify(
+            f"Credentials refused: {message.line} Task polling and bulk runs are paused "
+            "(nothing is lost) and resume by themselves once valid credentials appear "
+            "(e.g. after aws sso login).",
+            title="Credentials",
+            severity="warning",
+            timeout=30,
         )
 
     def available_regions(self) -> list[str]:

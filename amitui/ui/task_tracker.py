@@ -45,6 +45,15 @@ class PollFailed(Message):
         self.message = message
 
 
+class CredentialsPaused(Message):
+    """The account's credentials were refused: polling and bulk runs paused (``line``
+    says why), or, with ``line`` None, they work again and both resumed."""
+
+    def __init__(self, line: str | None) -> None:
+        super().__init__()
+        self.line = line
+
+
 class TaskTracker(TaskService):
     """The app's :class:`TaskService`, posting its updates to the app."""
 
@@ -67,6 +76,7 @@ class TaskTracker(TaskService):
             on_update=lambda task, running: self._post(TaskUpdated(task, running)),
             on_error=lambda region, line: self._post(PollFailed(region, line)),
             on_bulk=lambda run, item: self._post(BulkUpdated(run, item)),
+            on_credentials=lambda line: self._post(CredentialsPaused(line)),
         )
         self._app = app
 

@@ -1,5 +1,6 @@
 """One amitui process following a scope's tasks, for the two-process test:
-``python -m tests.reliability.task_follower DB ENDPOINT POLL_INTERVAL``.
+``python -m tests.reliability.task_follower DB ENDPOINT POLL_INTERVAL [IDLE_WAIT]``
+(IDLE_WAIT: how long its idle bulk workers wait before they look at the queue again).
 
 It runs the real :class:`~amitui.tasks.service.TaskService` (poller, lease, bulk runner) on
 the tasks file DB against ENDPOINT, with the credentials of its environment (each process
@@ -17,6 +18,7 @@ import threading
 
 import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
 from amitui.aws.clients import AwsClients, default_config
+from amitui.tasks import bulk_runner
 from amitui.tasks.model import Task
 from amitui.tasks.service import TaskService
 from amitui.tasks.store import TaskStore
@@ -52,4 +54,6 @@ def main(db: str, endpoint: str, interval: float) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 4:
+        bulk_runner.IDLE_WAIT = float(sys.argv[4])
     main(sys.argv[1], sys.argv[2], float(sys.argv[3]))

@@ -218,20 +218,21 @@ async def test_credentials_expire_mid_session(sandbox, proxy, ec2, pending, tmp_
         assert before <= {i.image_id for i in table(app).rows.images}  # kept what it had
         warning = await wait_for(
             pilot,
-            lambda: next((m for m in notifications(app) if "ExpiredToken" in m), None),
+            lambda: next((m for m in notifications(app) if "Credentials refused" in m), None),
             20,
-            "a poll failure",
+            "the pause told",
         )
         one_readable_line(warning)
+        assert "ExpiredToken" in warning
+        pause = app.tasks.pause
         failed_polls = proxy.outcomes("DescribeImages")["expired"]
-        await wait_for(
-            pilot,
-            lambda: proxy.outcomes("DescribeImages")["expired"] >= failed_polls + 2,
-            30,
-            "two more failed polls",
-        )
-        told = [m for m in notifications(app) if m.startswith("Polling us-east-1 failed")]
-        assert len(told) == 1, told  # said once, not at every backoff
+        probes = pause.probes
+        await wait_for(pilot, lambda: pause.probes >= probes + 2, 30, "two more probes")
+        # paused: no poll while the credentials are refused, only the probes
+        assert proxy.outcomes("DescribeImages")["expired"] == failed_polls
+        told = [m for m in notifications(app) if "Credentials refused" in m]
+        assert len(told) == 1, told  # said once, not at every probe
+        assert not [m for m in notifications(app) if m.startswith("Polling us-east-1 failed")]
         form = await open_form(pilot, "c")
         await fill(pilot, form, DestinationRegions="us-east-1", Name=fresh_name())
         assert "ExpiredToken" in await submit_and_fail(pilot, form)
@@ -240,6 +241,8 @@ async def test_credentials_expire_mid_session(sandbox, proxy, ec2, pending, tmp_
         # Fresh credentials (the fault clears): polling resumes and the copy finishes.
         proxy.fault = None
         await wait_for(pilot, lambda: store.get(task.id).status == "done", 40, "the copy done")
+        resumed = [m for m in notifications(app) if "Credentials work again" in m]
+        assert len(resumed) == 1, resumed
         await pilot.press("ctrl+r")
         await loaded(pilot)
         assert not message_text(app).strip()

@@ -47,12 +47,12 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 300) -
 class Follower:
     """One follower process, its output read as it comes."""
 
-    def __init__(self, name: str, db: Path, endpoint: str) -> None:
+    def __init__(self, name: str, db: Path, endpoint: str, idle_wait: float = 5.0) -> None:
         self.key = f"AKIDFOLLOWER{name.upper()}"
         env = dict(os.environ, AWS_ACCESS_KEY_ID=self.key, AWS_SECRET_ACCESS_KEY="testing")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.reliability.task_follower", str(db), endpoint,
-             str(INTERVAL)],
+             str(INTERVAL), str(idle_wait)],
             cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
@@ -260,3 +260,38 @@ def test_two_processes_hammering_the_tasks_file_never_see_it_locked(tmp_path) ->
         assert out.strip() == "wrote 400"
     with TaskStore(db) as store:
         assert len(store.running_tasks("hammer")) == 1200
+
+
+def test_a_bulk_run_recorded_by_another_process_is_sent_by_the_idle_holder_at_once(
+    sandbox, proxy, ec2, tmp_path
+) -> None:
+    """The holder's idle bulk worker watches the file's ``PRAGMA data_version``: a run
+    recorded by a process that does not hold the lease is sent at once. The holder here
+    would not look at its queue again for 10 minutes by itself."""
+    from tests.reliability.test_bulk_runs import copies, deregister_items
+
+    doomed = copies(ec2, 3)
+    db = tmp_path / "tasks.sqlite3"
+    holder = Follower("a", db, proxy.url, idle_wait=600)
+    store = TaskStore(db)  # this process: no poller, no lease (a command, another amitui)
+    try:
+        wait_until(holder.ready, "the follower")
+        scope = next(line.split()[2] for line in holder.lines if line.startswith("ready "))
+        lease_name = poll_lease_name(scope)
+
+        def lease() -> tuple:
+            rows = store.read("SELECT holder, expires_at FROM leases WHERE name = ?", (lease_name,))
+            return rows[0] if rows else ("", 0.0)
+
+        wait_until(lambda: lease()[0] == holder.holder, "the follower to hold the lease")
+        first = lease()[1]
+        # renewed twice since: its bulk workers have found the queue empty and are idle
+        wait_until(lambda: lease()[1] > first + INTERVAL, "two renewals")
+        run = store.bulk.add_run(scope, "deregister", "Deregister 3", deregister_items(doomed))
+        wait_until(lambda: store.bulk.run(run.id).finished, "the holder to send the run", 120)  # type: ignore[union-attr]
+        ended = store.bulk.run(run.id)
+        assert ended is not None and ended.done == 3 and ended.failed == 0
+        assert proxy.outcomes("DeregisterImage") == {"200": 3}
+    finally:
+        assert holder.stop() == 0
+        store.close()

@@ -191,14 +191,15 @@ def test_only_the_holder_polls_and_the_other_tells_each_change_once(
 def test_a_holder_whose_calls_all_fail_lets_another_poll_meanwhile(
     store: TaskStore, other: TaskStore, clock: Clock
 ) -> None:
-    """E.g. its credentials expired, and the other terminal's did not."""
+    """E.g. its network fails it, and the other terminal's does not (refused credentials
+    pause at once: tests/unit/test_credential_pause.py)."""
     clients_a, clients_b = FakeClients(), FakeClients()
     a = make_poller(clients_a, store, clock, lease=Lease(store, NAME, ttl=TTL))
     b = make_poller(clients_b, other, clock, lease=Lease(other, NAME, ttl=TTL))
     store.add_task(scope=SCOPE, kind="copy", region="us-east-1", target_id="ami-1")
     for clients in (clients_a, clients_b):
         clients.ec2("us-east-1").images["ami-1"] = "pending"
-    clients_a.ec2("us-east-1").error = "ExpiredToken"
+    clients_a.ec2("us-east-1").error = "InternalError"
     a.poll_once(force=False)
     clock.t += 40  # past its first backoff, within the lease
     a.poll_once(force=False)  # two failures in a row

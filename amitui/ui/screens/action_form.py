@@ -28,6 +28,7 @@ from amitui.ui.screens.form_fields import field_index, field_values, field_widge
 from amitui.ui.screens.form_pickers import FieldPickers
 from amitui.ui.screens.form_text import summary_text
 from amitui.ui.screens.form_usage import FormUsage, UsageLoaded
+from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.services import Services
 from amitui.ui.widgets.key_footer import KeyFooter
 from amitui.ui.widgets.toggle import Toggle
@@ -70,7 +71,7 @@ COPY_ACCOUNT_NOTE = (
 )
 
 
-class ActionForm(ModalScreen[FormOutcome | None]):
+class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Submit", id="form.submit", priority=True),

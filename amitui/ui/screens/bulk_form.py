@@ -42,6 +42,7 @@ from amitui.aws.usage import Usage
 from amitui.tasks.bulk_model import BulkRun, NewItem
 from amitui.ui.screens import bulk_checks
 from amitui.ui.screens.form_fields import field_values, field_widgets
+from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.services import Services
 from amitui.ui.usage_text import retention_cell, retention_summary, verdict_text
 from amitui.ui.widgets.key_footer import KeyFooter
@@ -87,7 +88,7 @@ class RunRecorded(Message):
         self.error = error
 
 
-class BulkForm(ModalScreen[BulkStarted | None]):
+class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="bulk.cancel"),
         Binding("ctrl+s", "submit", "Start", id="bulk.submit", priority=True),
