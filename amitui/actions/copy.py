@@ -56,6 +56,11 @@ COPY = register_action(
         image_row="adds",
         client_token=True,
         fan_out="DestinationRegions",
+        account_note=(
+            "The copy is made in this same account: AWS copies an image only within the "
+            "account that calls CopyImage. For another account, share the image with it "
+            "(Sharing), then copy it from that account."
+        ),
         fields=(
             Field(
                 "SourceImageId",

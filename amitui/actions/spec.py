@@ -162,6 +162,8 @@ class ActionSpec:
     bulk_values: BulkValues | None = None
     #: what the bulk form says about the action over many images (tags: none removed)
     bulk_note: str = ""
+    #: what the form says when the image is one of several accounts' (--accounts)
+    account_note: str = ""
 
     def __post_init__(self) -> None:
         if not self.label:

@@ -1,28 +1,25 @@
 """The background worker pool that follows running tasks until they finish.
 
 Each cycle the :class:`Poller` reads its scope's running tasks from the store (so tasks
-resume after a restart with nothing more to do), groups them by ``(region, api)`` and
-makes ONE describe call per group (see :mod:`amitui.tasks.calls`). Groups run concurrently
-on a small thread pool and are scheduled independently: a group polls every ``interval``
-seconds, every ``fast_interval`` while one of its tasks is in its first ``fast_window``
-seconds, and backs off exponentially (with jitter) after errors, so a failing or slow
-region never stalls the others.
+resume after a restart), groups them by ``(account, region, api)`` and makes ONE describe
+call per group (:mod:`amitui.tasks.calls`) with that account's clients. Groups run on a
+small thread pool, each on its own schedule: every ``interval`` seconds, every
+``fast_interval`` while one of its tasks is in its first ``fast_window`` seconds, backing
+off exponentially (with jitter) after errors, so a failing region never stalls the others.
 
-Callbacks run on the poller's threads, never the caller's: ``on_update(task)`` for every
-task whose stored state changed, ``on_error(group, line)`` when a group's call fails (the
-line comes from :func:`amitui.aws.errors.describe_error`). A UI should hand them over to
-its own thread (Textual: ``App.call_from_thread`` or ``post_message``).
+Callbacks run on the poller's threads: ``on_update(task)`` for every task whose stored
+state changed, ``on_error(group, line)`` when a group's call fails (the line from
+:func:`amitui.aws.errors.describe_error`). A UI hands them to its own thread.
 
 Several processes on one tasks file: given the scope's :class:`~amitui.tasks.lease.Lease`,
-each cycle takes or renews it first, and only its holder polls AWS; every poller (holder
-or not) reads back what changed in the store and tells it through ``on_update`` too, each
-change once (:class:`~amitui.tasks.watch.Reported`). ``stop()`` releases the lease.
+each cycle takes or renews it first, and only its holder polls AWS; every poller reads
+back what changed in the store and tells it through ``on_update``, each change once
+(:class:`~amitui.tasks.watch.Reported`). ``stop()`` releases the lease.
 
-Credentials refused (expired or unknown): the poller pauses instead of backing off, with
-no call but one probe at a modest interval, and resumes by itself once valid credentials
-appear (:class:`~amitui.tasks.credential_pause.CredentialPause`, shared with the scope's
-bulk runner). Never imports textual or amitui.ui; the store is passed in (duck-typed
-``TaskStore``).
+Credentials refused (expired or unknown): the poller pauses, with no call but one probe at
+a modest interval, and resumes by itself once valid credentials appear
+(:class:`~amitui.tasks.credential_pause.CredentialPause`, shared with the bulk runner).
+Never imports textual or amitui.ui; the store is passed in (duck-typed ``TaskStore``).
 """
 
 from __future__ import annotations

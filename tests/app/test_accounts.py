@@ -93,7 +93,7 @@ async def _copy_in_member(pilot, source: str, name: str) -> None:
 
 
 async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(sandbox) -> None:
-    from amitui.ui.screens.action_form import COPY_ACCOUNT_NOTE
+    from amitui.actions.copy import COPY
     from tests.app.helpers import open_form, select_image
 
     org = sandbox.summary.org
@@ -108,7 +108,7 @@ async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(sand
         form = await open_form(pilot, "c")
         title = str(form.query_one("#title").render())
         assert f"account {member} ({org.names[member]})" in title
-        assert str(form.query_one("#account-note").render()) == COPY_ACCOUNT_NOTE
+        assert str(form.query_one("#account-note").render()) == COPY.account_note
         await pilot.press("escape")
         await pilot.press("escape")
         await _copy_in_member(pilot, source, "org-copy-for-test")

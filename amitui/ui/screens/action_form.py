@@ -12,18 +12,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from amitui.actions.context import image_context
-from amitui.actions.run import run_action
-from amitui.actions.spec import FORM_ERROR, ActionSpec, Field, InvalidForm
-from amitui.aws.errors import describe_error
+from amitui.actions.spec import FORM_ERROR, ActionSpec, Field
 from amitui.aws.execute import CallResult
 from amitui.aws.images import Image
-from amitui.aws.lookups import Lookup, list_regions
+from amitui.aws.lookups import list_regions
 from amitui.ui.screens.confirm import ConfirmScreen
+from amitui.ui.screens.form_calls import CallsFinished, RegionsLoaded, send
 from amitui.ui.screens.form_fields import field_index, field_values, field_widgets, fit_fields
 from amitui.ui.screens.form_pickers import FieldPickers
 from amitui.ui.screens.form_text import summary_text
@@ -47,28 +45,6 @@ class FormOutcome:
     values: dict[str, object]
     results: list[CallResult]
     image: Image | None
-
-
-class RegionsLoaded(Message):
-    def __init__(self, lookup: Lookup | None) -> None:
-        super().__init__()
-        self.lookup = lookup
-
-
-class CallsFinished(Message):
-    def __init__(self, results: list[CallResult] | None, error: str | None, dry_run: bool):
-        super().__init__()
-        self.results = results
-        self.error = error
-        self.dry_run = dry_run
-
-
-#: What the copy form says with --accounts: CopyImage makes the copy in the caller's account.
-COPY_ACCOUNT_NOTE = (
-    "The copy is made in this same account: AWS copies an image only within the account "
-    "that calls CopyImage. For another account, share the image with it (Sharing), then "
-    "copy it from that account."
-)
 
 
 class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
@@ -128,8 +104,8 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
         with Vertical(id="box"):
             yield Static(Text(" · ".join(self._title_parts())), id="title")
             yield Static(self._context_text(), id="context")
-            if self.account and self.spec.name == "copy":
-                yield Static(Text(COPY_ACCOUNT_NOTE), id="account-note")
+            if self.account and self.spec.account_note:
+                yield Static(Text(self.spec.account_note), id="account-note")
             with VerticalScroll(id="fields"):
                 for index, field in enumerate(self.spec.fields):
                     yield from self._field_widgets(index, field)
@@ -351,33 +327,20 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
 
     @work(thread=True, exit_on_error=False, group="calls", description="action call")
     def _call(self, values: dict[str, object], dry_run: bool, regions: list[str] | None) -> None:
-        try:
-            clients = self.services.clients_for(self.account)
-            results = run_action(
-                clients,
+        self.post_message(
+            send(
+                self.services,
                 self.spec,
+                self.account,
                 values,
                 self.aws_region,
-                dry_run=dry_run,
+                dry_run,
                 token_seed=self.token_seed,
                 regions=regions,
-                image_snapshots=self.image.snapshot_ids if self.image else (),
+                image=self.image,
                 context=self.context,
             )
-        except InvalidForm as exc:
-            self.post_message(CallsFinished(None, str(exc), dry_run))
-            return
-        except Exception as exc:
-            self.post_message(CallsFinished(None, describe_error(exc), dry_run))
-            return
-        problem = None
-        if not dry_run:
-            for result in results:
-                try:  # into SQLite now, in this thread, before the UI says "started"
-                    self.services.tasks.record(self.spec.task, result, self.account)
-                except Exception as exc:
-                    problem = f"Started, but the task could not be saved: {describe_error(exc)}"
-        self.post_message(CallsFinished(results, problem, dry_run))
+        )
 
     def on_calls_finished(self, message: CallsFinished) -> None:
         self._set_busy(False)
