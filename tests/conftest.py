@@ -93,6 +93,23 @@ def ec2(sandbox: Any) -> Callable[..., Any]:
     return make
 
 
+# -- hypothesis: the slow properties' full example counts under --hypothesis-profile=thorough
+
+
+def _register_thorough() -> None:
+    """``thorough``: tests/support/examples.py's full counts (the default profile runs the
+    quick ones); its settings are hypothesis's defaults. Registered as this file is
+    imported, before hypothesis's plugin loads a ``--hypothesis-profile``."""
+    from hypothesis import settings
+
+    from tests.support.examples import THOROUGH
+
+    settings.register_profile(THOROUGH, settings.get_profile("default"))
+
+
+_register_thorough()
+
+
 # -- the slowest tests first, so that the xdist workers finish together ----------------------
 
 #: Tests that take tens of seconds each (a Pilot run through many screens, or one that waits
