@@ -119,6 +119,7 @@ SLOW_FIRST = (
     "tests/reliability/test_read_only_everything.py::test_every_key_and_command_of_every",
     "tests/sandbox/test_fidelity_fuzz.py::",
     "tests/sandbox/test_partitioned_listing.py::test_throttling",
+    "tests/sandbox/test_sandbox_restore.py::",
     "tests/app/test_tasks.py::",
     "tests/reliability/test_bad_input.py::test_the_",
     "tests/reliability/test_bad_input.py::test_whole_forms",
