@@ -93,6 +93,23 @@ def ec2(sandbox: Any) -> Callable[..., Any]:
     return make
 
 
+# -- hypothesis: the slow properties' full example counts under --hypothesis-profile=thorough
+
+
+def _register_thorough() -> None:
+    """``thorough``: tests/support/examples.py's full counts (the default profile runs the
+    quick ones); its settings are hypothesis's defaults. Registered as this file is
+    imported, before hypothesis's plugin loads a ``--hypothesis-profile``."""
+    from hypothesis import settings
+
+    from tests.support.examples import THOROUGH
+
+    settings.register_profile(THOROUGH, settings.get_profile("default"))
+
+
+_register_thorough()
+
+
 # -- the slowest tests first, so that the xdist workers finish together ----------------------
 
 #: Tests that take tens of seconds each (a Pilot run through many screens, or one that waits
@@ -102,6 +119,7 @@ SLOW_FIRST = (
     "tests/reliability/test_read_only_everything.py::test_every_key_and_command_of_every",
     "tests/sandbox/test_fidelity_fuzz.py::",
     "tests/sandbox/test_partitioned_listing.py::test_throttling",
+    "tests/sandbox/test_sandbox_restore.py::",
     "tests/app/test_tasks.py::",
     "tests/reliability/test_bad_input.py::test_the_",
     "tests/reliability/test_bad_input.py::test_whole_forms",

@@ -26,10 +26,13 @@ from .moto_compat import (
     DomainDispatcherApplication,
     EC2Response,
     MotoRequestHandler,
+    MotoSnapshot,
     TokenResponse,
     convert_to_flask_response,
     create_backend_app,
     reset_moto,
+    restore_moto,
+    snapshot_moto,
 )
 from .rbin_server import RecycleBinApp, SandboxDispatcher
 from .responses import SandboxEC2Response, bind
@@ -97,6 +100,8 @@ class Sandbox:
         self.summary: SeedSummary | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        # seed -> (when it was taken, the state) of the first full seeding reset() made
+        self._seeded: dict[int, tuple[float, MotoSnapshot]] = {}
 
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> Sandbox:
@@ -143,11 +148,43 @@ class Sandbox:
             if _active is self:
                 _active = None
 
-    def reset(self, seed: int | None = None) -> SeedSummary:
-        """Wipe all moto state and the sandbox's tasks, then seed again."""
+    def reset(self, seed: int | None = None, restore: bool = True) -> SeedSummary:
+        """Wipe all moto state and the sandbox's tasks, then seed again.
+
+        The first reset of a running sandbox with a seed seeds (about 2 s) and keeps a
+        snapshot of what it made; a later one with the same seed restores a fresh copy
+        of that snapshot instead (moto_compat.restore_moto), which answers as a new
+        seeding would (``restore=False`` seeds in full again, and snapshots anew). The
+        Recycle Bin's clock is the real one: the entries' enter and exit times move on
+        by the time since the snapshot, as if seeded now. moto's own
+        "now" stamps (instance launch times, the seeded launch templates' and SSM
+        parameters' dates) stay those of the seeding, as a sandbox started a few
+        minutes earlier would show."""
         if seed is not None:
             self.seed = seed
-        return self._seed(self.seed, with_usage=self.running)
+        if not self.running:
+            return self._seed(self.seed, with_usage=False)
+        if restore and self.seed in self._seeded:
+            return self._restore(*self._seeded[self.seed])
+        summary = self._seed(self.seed, with_usage=True)
+        with self.state.lock:
+            taken = time.time()
+            snapshot = snapshot_moto((self.state.books, summary), keep=(self.state,))
+        self._seeded[self.seed] = (taken, snapshot)
+        return summary
+
+    def _restore(self, taken: float, snapshot: MotoSnapshot) -> SeedSummary:
+        with self.state.lock:
+            books, summary = restore_moto(snapshot)
+            moved = time.time() - taken
+            for book in books.values():
+                for entry in book.recycle_bin.values():
+                    entry.entered += moved
+                    entry.exits += moved
+            self.state.books.clear()
+            self.state.books.update(books)
+            self.summary = summary
+        return summary
 
     def __enter__(self) -> Sandbox:
         return self.start()

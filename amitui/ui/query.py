@@ -47,7 +47,10 @@ def comparison(op: str, value: str, now: datetime | None = None) -> Callable[[st
     date like ``2024-06``); None when ``value`` is neither. "" (never) is the distant past."""
     if match := _AGE.fullmatch(value):
         days = int(match.group(1)) * _AGE_DAYS[match.group(2)]
-        cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+        try:  # ISO, four-digit year (strftime writes year 526 as "526", after "2024")
+            cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()[:19]
+        except OverflowError:  # before the year 1: older than any date there is
+            cutoff = "0000"
         if op == ">":  # older than the age
             return lambda text: text < cutoff
         return lambda text: text >= cutoff

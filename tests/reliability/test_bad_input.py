@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 from botocore.validate import validate_parameters
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
@@ -20,15 +20,16 @@ from amitui.actions import ACTIONS
 from amitui.actions.spec import FORM_ERROR, InvalidForm
 from amitui.aws.images import Image
 from amitui.ui.action_keys import key_for
-from amitui.ui.query import explain, parse_query
+from amitui.ui.query import FIELD_NAMES, explain, parse_query
 from amitui.ui.rows import ImageRows
 from tests.reliability.figures import FIGURES
 from tests.reliability.strategies import MARKUP, field_values, hostile_text
+from tests.support.examples import examples
 from tests.support.planned import sent_requests
 from tests.unit.test_action_specs import FULL
 
 FIELDS = [(spec, field) for spec in ACTIONS.values() for field in spec.fields]
-PER_FIELD = 120
+PER_FIELD = examples(full=120, quick=40)
 MAX_MESSAGE = 300
 BAD_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
 
@@ -97,7 +98,9 @@ def test_every_field_refuses_bad_values_with_a_message(spec, field):
     FIGURES.inputs[f"form fields ({len(FIELDS)})"] += tried
 
 
-@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@settings(
+    max_examples=examples(full=300, quick=100), deadline=None, database=None, derandomize=True
+)
 @given(spec=st.sampled_from(list(ACTIONS.values())), data=st.data())
 def test_whole_forms_of_hostile_values(spec, data):
     """Every field hostile at once (the cross-field rules see garbage too)."""
@@ -128,29 +131,55 @@ def sample_images() -> list[Image]:
 
 
 IMAGES = sample_images()
-FILTER_WORDS = st.sampled_from(
-    [
-        "name:",
-        "tag:",
-        "tag:Team=",
-        "!",
-        "arch:arm64",
-        "state:",
-        '"',
-        "'",
-        "id:ami-",
-        "region:",
-        *MARKUP,
-    ]
-)
+FILTER_WORD_LIST = [
+    "name:",
+    "tag:",
+    "tag:Team=",
+    "!",
+    "arch:arm64",
+    "state:",
+    '"',
+    "'",
+    "id:ami-",
+    "region:",
+    *MARKUP,
+]
+FILTER_WORDS = st.sampled_from(FILTER_WORD_LIST)
 filter_text = st.one_of(
     hostile_text,
     st.lists(st.one_of(FILTER_WORDS, st.text(max_size=8)), max_size=6).map(" ".join),
 )
 
 
-@settings(max_examples=1500, deadline=None, database=None, derandomize=True)
+#: Every production of the grammar (amitui/ui/query.py), whatever the sample draws: each
+#: word above alone and with a value, every field name and alias, negation, quotes (closed
+#: and open), tag with and without a value, ages in every unit, dates of each precision,
+#: never, a comparison that is neither, unknown fields with and without a near name.
+AGE_UNITS = ("d", "w", "mo", "m", "y")  # the query module's age units
+GRAMMAR = [
+    *FILTER_WORD_LIST,
+    *(f"{word}web" for word in FILTER_WORD_LIST),
+    *(f"{name}:x !{name}:Y {name}:" for name in sorted(FIELD_NAMES)),
+    *(f"created:>{n}{unit} launched:<{n}{unit}" for n in (0, 9, 99999) for unit in AGE_UNITS),
+    "created:>2024 created:<2024-06 launched:>2024-06-30 launched:never !launched:never",
+    "created:>soon launched:<> created:< created:>2024-13-99",
+    '!name:"web [prod]" desc:\'a b\' name:"open',
+    "tag:Team=[x] tag:Team tag:=v !state:failed arch:x86_64 'quoted'",
+    "nmae:web foo:bar 12:30 arn:aws:x ! !! :x",
+]
+
+
+def with_grammar(test):
+    for text in GRAMMAR:
+        test = example(text=text)(test)
+    return test
+
+
+@settings(
+    max_examples=examples(full=1500, quick=300), deadline=None, database=None, derandomize=True
+)
 @given(text=filter_text)
+@with_grammar
 def test_the_filter_language_takes_anything(text):
     query = parse_query(text)
     assert all(t.value == t.value.lower() for t in query.terms)

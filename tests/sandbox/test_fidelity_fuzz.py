@@ -15,10 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.examples import examples
+
 from .fidelity import Answer, Raw, filter_names
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=examples(full=120, quick=40),  # each: up to 1,300 images' XML
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

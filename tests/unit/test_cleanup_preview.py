@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from amitui.aws.images import Image
 from amitui.aws.usage import Check, Reference, Usage
 from amitui.cleanup import RuleError, Rules, builtin_family, preview
+from tests.support.examples import examples
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 ME, OTHER = "123456789012", "210987654321"
@@ -100,7 +101,7 @@ RULES = st.builds(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(full=150, quick=40), deadline=None)
 @given(inventories(), RULES)
 def test_nothing_that_must_not_go_is_ever_proposed(inventory, rules):
     images, usage, sizes = inventory
@@ -120,7 +121,7 @@ def test_nothing_that_must_not_go_is_ever_proposed(inventory, rules):
         assert v.reasons, v  # each image that stays says why
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(full=100, quick=30), deadline=None)
 @given(inventories(), RULES)
 def test_the_newest_n_of_each_family_in_each_region_are_kept(inventory, rules):
     images, usage, sizes = inventory
@@ -140,7 +141,7 @@ def test_the_newest_n_of_each_family_in_each_region_are_kept(inventory, rules):
             assert any(r.startswith("newest ") for r in decided[img.image_id].reasons)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(full=150, quick=40), deadline=None)
 @given(inventories(), RULES)
 def test_totals_are_the_sum_of_their_parts_and_each_snapshot_counts_once(inventory, rules):
     images, usage, sizes = inventory

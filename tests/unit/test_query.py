@@ -1,4 +1,6 @@
-from amitui.ui.query import Query, Term, explain, parse_query
+from datetime import UTC, datetime
+
+from amitui.ui.query import Query, Term, comparison, explain, parse_query
 
 
 def test_plain_terms_are_lowercased_and_anded():
@@ -77,3 +79,14 @@ def test_tag_terms_refine_only_at_the_start_of_a_key():
     assert not parse_query("tag:team=web").refines(parse_query("tag:eam=web"))
     assert parse_query("tag:team=web").refines(parse_query("tag:team"))
     assert not parse_query("!tag:team").refines(parse_query("!tag:eam"))
+
+
+def test_ages_of_any_size_compare_with_four_digit_years():
+    now = datetime(2026, 1, 15, tzinfo=UTC)
+    for age in ("1500y", "99999y", "99999mo", "99999m", "99999w"):  # before the year 1000, or 1
+        older, within = comparison(">", age, now), comparison("<", age, now)
+        assert older is not None and within is not None
+        assert not older("2024-06-30T10:00:00.000Z") and within("2024-06-30T10:00:00.000Z")
+        assert older("")  # never launched: older than any age
+    assert comparison(">", "30d", now)("2025-12-01T00:00:00.000Z")
+    assert not comparison(">", "30d", now)("2026-01-01T00:00:00.000Z")
