@@ -19,6 +19,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from amitui.aws.describe_images_hook import DescribeImagesRows
+
 READ_PREFIXES = ("Describe", "Get", "List")
 #: The services a custom endpoint (``--endpoint-url``, the sandbox) answers: the sandbox
 #: serves moto's Auto Scaling on its one URL too (issue 15 resolves ASGs to images), and
@@ -100,7 +102,7 @@ class AwsClients:
         self.config = config or default_config()
         self._session_arg = session
         self._session: boto3.Session | None = session
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, bool], Any] = {}
         self._lock = threading.Lock()
         self._identity: Identity | None = None
         self._hooks: list[tuple[str, Any]] = []
@@ -124,8 +126,20 @@ class AwsClients:
             client.meta.events.register(event, handler)
 
     def client(self, service: str, region: str | None = None) -> Any:
-        region = region or self.default_region
-        key = (service, region)
+        return self._client(service, region or self.default_region, rows=False)
+
+    def ec2(self, region: str | None = None) -> Any:
+        return self.client("ec2", region)
+
+    def listing_ec2(self, region: str | None = None) -> Any:
+        """The EC2 client listings use: its DescribeImages answers carry ``Image`` rows
+        parsed straight from the XML, not botocore's dicts (amitui.aws.describe_images_hook;
+        read them with ``images.page_images``). Anything that reads DescribeImages' dicts
+        uses ``ec2``."""
+        return self._client("ec2", region or self.default_region, rows=True)
+
+    def _client(self, service: str, region: str, rows: bool) -> Any:
+        key = (service, region, rows)
         client = self._clients.get(key)
         if client is not None:
             return client
@@ -142,11 +156,10 @@ class AwsClients:
                 client.meta.events.register("after-call", self._redact_error)
                 for event, handler in self._hooks:
                     client.meta.events.register(event, handler)
+                if rows:
+                    DescribeImagesRows(region).register(client.meta.events)
                 self._clients[key] = client
         return client
-
-    def ec2(self, region: str | None = None) -> Any:
-        return self.client("ec2", region)
 
     def identity(self) -> Identity:
         if self._identity is None:

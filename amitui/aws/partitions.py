@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from amitui.aws.errors import error_code
-from amitui.aws.images import FIRST_PAGE, Image, ListQuery
+from amitui.aws.images import FIRST_PAGE, Image, ListQuery, page_images
 
 log = logging.getLogger("amitui.aws.listing")
 
@@ -280,12 +280,11 @@ def _filter(pattern: str) -> list[dict[str, Any]]:
 def _fresh(answer: dict[str, Any], region: str, seen: set[str]) -> list[Image]:
     """The page's images not yielded before (and now marked as yielded)."""
     out = []
-    for raw in answer.get("Images", ()):
-        image_id = raw.get("ImageId", "")
-        if image_id in seen:
+    for image in page_images(answer, region):
+        if image.image_id in seen:
             continue
-        seen.add(image_id)
-        out.append(Image.from_api(raw, region))
+        seen.add(image.image_id)
+        out.append(image)
     return out
 
 

@@ -174,7 +174,7 @@ class InventoryScreen(Screen):
     def _list_region(self, generation: int, region: str, query: ListQuery) -> None:
         worker = get_current_worker()
         try:
-            ec2 = self.services.clients.ec2(region)
+            ec2 = self.services.clients.listing_ec2(region)  # answers carry Image rows
             # Partitioned: pages of several creation-date partitions arrive in any order,
             # each image once (the Listing numbers them as they come).
             lister = {
