@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from amitui import __version__, paths
@@ -195,6 +195,25 @@ def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
     return AmiTui(settings, clients, TaskStore(), cache)
 
 
+def prefetching_clients(settings: Settings) -> AwsClients:
+    """The app's AWS clients, each listed region's first DescribeImages page already asked
+    for: the endpoint works on it while Textual loads (amitui.aws.first_page). Called
+    before the UI is imported."""
+    from amitui.aws.images import ListQuery, first_request
+    from amitui.commands.common import clients_of
+
+    clients = clients_of(settings)
+    query = ListQuery(  # the query AmiTui lists first
+        owners=settings.owners,
+        include_deprecated=settings.include_deprecated,
+        include_disabled=settings.include_disabled,
+    )
+    # A failure here (an unknown profile) is met again by the listing, which says it.
+    with suppress(Exception):
+        clients.prefetch(settings.regions, first_request(query, settings.page_size))
+    return clients
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "sandbox":
@@ -217,10 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             with demo_sandbox() as url:
                 use_demo_endpoint(cli, url)
                 settings = build_settings(cli)
-                make_app(settings).run()
+                make_app(settings, prefetching_clients(settings)).run()
         else:
             settings = build_settings(cli)
-            make_app(settings).run()
+            make_app(settings, prefetching_clients(settings)).run()
     except SettingsError as exc:
         print(f"amitui: {exc}", file=sys.stderr)
         return 2

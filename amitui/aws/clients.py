@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ import boto3
 from botocore.config import Config
 
 from amitui.aws.describe_images_hook import DescribeImagesRows
+from amitui.aws.first_page import FirstPage, PrefetchedEc2
 
 READ_PREFIXES = ("Describe", "Get", "List")
 #: The services a custom endpoint (``--endpoint-url``, the sandbox) answers: the sandbox
@@ -106,6 +108,7 @@ class AwsClients:
         self._lock = threading.Lock()
         self._identity: Identity | None = None
         self._hooks: list[tuple[str, Any]] = []
+        self._first_pages: dict[str, FirstPage] = {}
 
     @property
     def session(self) -> boto3.Session:
@@ -135,8 +138,22 @@ class AwsClients:
         """The EC2 client listings use: its DescribeImages answers carry ``Image`` rows
         parsed straight from the XML, not botocore's dicts (amitui.aws.describe_images_hook;
         read them with ``images.page_images``). Anything that reads DescribeImages' dicts
-        uses ``ec2``."""
-        return self._client("ec2", region or self.default_region, rows=True)
+        uses ``ec2``. While the region's prefetched first page (``prefetch``) is not taken,
+        the client comes wrapped to hand it over."""
+        region = region or self.default_region
+        client = self._client("ec2", region, rows=True)
+        first = self._first_pages.get(region)
+        if first is not None and not first.taken:
+            return PrefetchedEc2(client, first)
+        return client
+
+    def prefetch(self, regions: Iterable[str], params: dict[str, Any]) -> None:
+        """Send each region's DescribeImages ``params`` now, from a thread per region, for
+        the listing's first call with the same parameters to take (amitui.aws.first_page).
+        Raises what making a client raises (an unknown profile) before sending anything."""
+        for region in regions:
+            ec2 = self.listing_ec2(region)
+            self._first_pages[region] = FirstPage(ec2, params)
 
     def _client(self, service: str, region: str, rows: bool) -> Any:
         key = (service, region, rows)

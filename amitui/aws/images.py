@@ -161,6 +161,13 @@ class ListQuery:
         return " ".join([scope, *extras])
 
 
+def first_request(
+    query: ListQuery, page_size: int = 1000, first_page: int = FIRST_PAGE
+) -> dict[str, Any]:
+    """The parameters of a listing's first DescribeImages call (every lister asks it)."""
+    return {**query.request(), "MaxResults": max(5, min(page_size, first_page))}
+
+
 def iter_image_pages(
     ec2: Any,
     region: str,
@@ -174,8 +181,7 @@ def iter_image_pages(
     The first page is small (``first_page`` images) so that rows show at once; the rest
     use ``page_size``. EC2 accepts a different MaxResults with each NextToken.
     """
-    params = query.request()
-    params["MaxResults"] = max(5, min(page_size, first_page))
+    params = first_request(query, page_size, first_page)
     while True:
         if cancelled():
             return

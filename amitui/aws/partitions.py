@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from amitui.aws.errors import error_code
-from amitui.aws.images import FIRST_PAGE, Image, ListQuery, page_images
+from amitui.aws.images import FIRST_PAGE, Image, ListQuery, first_request, page_images
 
 log = logging.getLogger("amitui.aws.listing")
 
@@ -132,7 +132,7 @@ def _listing(
     on if it was fast; then the rest by partitions."""
     started = clock()
     base = query.request()
-    answer = ec2.describe_images(**base, MaxResults=max(5, min(page_size, first_page)))
+    answer = ec2.describe_images(**first_request(query, page_size, first_page))
     seen: set[str] = set()
     yield _fresh(answer, region, seen)
     token = answer.get("NextToken")

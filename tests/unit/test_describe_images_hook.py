@@ -6,18 +6,15 @@ errors raised as ever, and no other call nor client affected. Answers come from 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
-from amitui.aws.clients import AwsClients
 from amitui.aws.debug_log import DebugLog
 from amitui.aws.images import IMAGE_ROWS, Image, ListQuery, iter_image_pages, page_images
 from amitui.aws.partitions import iter_partitioned_pages
+from tests.support.canned_http import Answers, canned_clients
 from tests.support.ec2_xml import IMAGE, document, full_value
 
 REGION = "eu-west-1"
@@ -29,46 +26,9 @@ ERROR = (
 )
 
 
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.body
-
-
-class Answers:
-    """Serves the next (status, body) to each request the client would send."""
-
-    def __init__(self, *answers: tuple[int, bytes]) -> None:
-        self.answers = list(answers)
-        self.sent: list[str] = []
-
-    def __call__(self, request: Any = None, **_: Any) -> AWSResponse:
-        self.sent.append(request.url)
-        status, body = self.answers.pop(0)
-        return AWSResponse(request.url, status, {"content-type": "text/xml"}, _Raw(body))
-
-
-def clients(answers: Answers, debug_log: DebugLog | None = None) -> AwsClients:
-    session = boto3.Session(
-        aws_access_key_id="unit", aws_secret_access_key="unit", region_name=REGION
-    )
-    made = AwsClients(
-        session=session,
-        endpoint_url="http://ec2.invalid",
-        default_region=REGION,
-        config=None,
-    )
-    made.add_hook("before-send.ec2", answers)
-    if debug_log is not None:
-        debug_log.attach(made)
-    return made
-
-
 def test_the_listing_client_s_answer_carries_the_rows_botocore_s_does_not() -> None:
     body = document([FULL, {"ImageId": "ami-2"}], next_token="next+/=", request_id="req-9")
-    aws = clients(Answers((200, body), (200, body)))
+    aws = canned_clients(Answers((200, body), (200, body)))
     plain = aws.ec2(REGION).describe_images(MaxResults=5)
     listed = aws.listing_ec2(REGION).describe_images(MaxResults=5)
     assert IMAGE_ROWS not in plain and len(plain["Images"]) == 2
@@ -85,7 +45,7 @@ def test_a_page_it_does_not_recognise_is_botocore_s_and_the_debug_log_says_so(
 ) -> None:
     log = DebugLog(tmp_path / "debug.log")
     answers = Answers((200, document([{"ImageId": "ami-1"}], "t1")), (200, UNKNOWN))
-    aws = clients(answers, log)
+    aws = canned_clients(answers, log)
     pages = list(iter_image_pages(aws.listing_ec2(REGION), REGION, ListQuery(), 5))
     log.close()
     assert [[i.image_id for i in page] for page in pages] == [["ami-1"], [FULL["ImageId"]]]
@@ -98,7 +58,7 @@ def test_a_page_it_does_not_recognise_is_botocore_s_and_the_debug_log_says_so(
 
 
 def test_errors_are_botocore_s_and_raised_as_ever(caplog: pytest.LogCaptureFixture) -> None:
-    aws = clients(Answers((400, ERROR)))
+    aws = canned_clients(Answers((400, ERROR)))
     with caplog.at_level(logging.INFO, logger="amitui.aws"), pytest.raises(ClientError) as err:
         aws.listing_ec2(REGION).describe_images(MaxResults=5)
     assert err.value.response["Error"]["Code"] == "InvalidAMIID.Malformed"
@@ -111,14 +71,14 @@ def test_other_calls_on_the_listing_client_are_untouched() -> None:
         b"<snapshotSet><item><snapshotId>snap-1</snapshotId></item></snapshotSet>"
         b"</DescribeSnapshotsResponse>"
     )
-    aws = clients(Answers((200, body)))
+    aws = canned_clients(Answers((200, body)))
     answer = aws.listing_ec2(REGION).describe_snapshots(OwnerIds=["self"])
     assert answer["Snapshots"] == [{"SnapshotId": "snap-1"}]
 
 
 def test_a_listing_client_per_region_apart_from_the_plain_one() -> None:
     body = document([{"ImageId": "ami-1"}])
-    aws = clients(Answers((200, body), (200, body)))
+    aws = canned_clients(Answers((200, body), (200, body)))
     listing = aws.listing_ec2(REGION)
     assert listing is aws.listing_ec2(REGION) and listing is not aws.ec2(REGION)
     assert aws.listing_ec2("us-east-1").meta.region_name == "us-east-1"
@@ -131,6 +91,6 @@ def test_the_partitioned_listing_takes_the_rows_too() -> None:
     empty = document([])
     year = document([{"ImageId": "ami-2", "CreationDate": "2024-02-01"}, {"ImageId": "ami-1"}])
     answers = Answers((200, first), *[(200, year)] + [(200, empty)] * 40)
-    aws = clients(answers)
+    aws = canned_clients(answers)
     listed = iter_partitioned_pages(aws.listing_ec2(REGION), REGION, ListQuery(), workers=1)
     assert [i.image_id for page in listed for i in page] == ["ami-1", "ami-2"]
