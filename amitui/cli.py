@@ -184,21 +184,21 @@ def demo_sandbox(seed: int = DEMO_SEED, warm_up=_import_the_app):
 
 
 def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
-    """The app as ``amitui`` builds it; ``clients`` replaces the AWS clients (benchmarks)."""
-    from amitui.commands.common import clients_of
+    """The app as ``amitui`` builds it; ``clients`` replaces the AWS clients (benchmarks).
+    Its own clients have each region's first page asked for before the UI is imported."""
+    if clients is None:
+        clients = prefetching_clients(settings)
     from amitui.inventory_cache import InventoryCache
     from amitui.tasks.store import TaskStore
     from amitui.ui.app import AmiTui
 
-    clients = clients or clients_of(settings)
     cache = InventoryCache() if settings.cache else None
     return AmiTui(settings, clients, TaskStore(), cache)
 
 
 def prefetching_clients(settings: Settings) -> AwsClients:
     """The app's AWS clients, each listed region's first DescribeImages page already asked
-    for: the endpoint works on it while Textual loads (amitui.aws.first_page). Called
-    before the UI is imported."""
+    for: the endpoint works on it while Textual loads (amitui.aws.first_page)."""
     from amitui.aws.images import ListQuery, first_request
     from amitui.commands.common import clients_of
 
@@ -236,10 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             with demo_sandbox() as url:
                 use_demo_endpoint(cli, url)
                 settings = build_settings(cli)
-                make_app(settings, prefetching_clients(settings)).run()
+                make_app(settings).run()
         else:
             settings = build_settings(cli)
-            make_app(settings, prefetching_clients(settings)).run()
+            make_app(settings).run()
     except SettingsError as exc:
         print(f"amitui: {exc}", file=sys.stderr)
         return 2

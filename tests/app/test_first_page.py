@@ -1,5 +1,5 @@
-"""`amitui` asks for each region's first page before the UI loads (amitui.cli's
-prefetching_clients): the app's listing takes that answer and never asks it again."""
+"""`amitui` asks for each region's first page before the UI loads (amitui.cli.make_app):
+the app's listing takes that answer and never asks it again."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from amitui.aws.first_page import PrefetchedEc2
 from amitui.aws.images import ListQuery
 from amitui.aws.partitions import iter_auto_pages
-from amitui.cli import make_app, prefetching_clients
+from amitui.cli import make_app
 from amitui.settings import Settings
 from tests.app.helpers import SIZE, wait_for
 
@@ -24,9 +24,9 @@ def describe_images_calls(ec2: Any) -> list[int]:
 async def test_the_app_lists_from_the_first_page_asked_at_startup(sandbox: Any, tmp_path: Any):
     log = tmp_path / "debug.log"
     settings = Settings(endpoint_url=sandbox.url, cache=False, debug_log=log, regions=(REGION,))
-    clients = prefetching_clients(settings)
+    app = make_app(settings)  # as `amitui` makes it
+    clients = app.clients
     assert isinstance(clients.listing_ec2(REGION), PrefetchedEc2)  # asked, not yet taken
-    app = make_app(settings, clients)
     async with app.run_test(size=SIZE) as pilot:
         listing = app.inventory.listing
         await wait_for(pilot, lambda: listing.finished_in is not None, 60, "the listing")
