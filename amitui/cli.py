@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from amitui import __version__, paths
@@ -207,15 +207,34 @@ def demo_sandbox(seed: int = DEMO_SEED, warm_up=_import_the_app):
 
 
 def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
-    """The app as ``amitui`` builds it; ``clients`` replaces the AWS clients (benchmarks)."""
-    from amitui.commands.common import clients_of
+    """The app as ``amitui`` builds it; ``clients`` replaces the AWS clients (benchmarks).
+    Its own clients have each region's first page asked for before the UI is imported."""
+    if clients is None:
+        clients = prefetching_clients(settings)
     from amitui.inventory_cache import InventoryCache
     from amitui.tasks.store import TaskStore
     from amitui.ui.app import AmiTui
 
-    clients = clients or clients_of(settings)
     cache = InventoryCache() if settings.cache else None
     return AmiTui(settings, clients, TaskStore(), cache)
+
+
+def prefetching_clients(settings: Settings) -> AwsClients:
+    """The app's AWS clients, each listed region's first DescribeImages page already asked
+    for: the endpoint works on it while Textual loads (amitui.aws.first_page)."""
+    from amitui.aws.images import ListQuery, first_request
+    from amitui.commands.common import clients_of
+
+    clients = clients_of(settings)
+    query = ListQuery(  # the query AmiTui lists first
+        owners=settings.owners,
+        include_deprecated=settings.include_deprecated,
+        include_disabled=settings.include_disabled,
+    )
+    # A failure here (an unknown profile) is met again by the listing, which says it.
+    with suppress(Exception):
+        clients.prefetch(settings.regions, first_request(query, settings.page_size))
+    return clients
 
 
 def main(argv: Sequence[str] | None = None) -> int:

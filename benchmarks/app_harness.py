@@ -66,6 +66,9 @@ class InstantClients(AwsClients):
     def ec2(self, region: str | None = None) -> Any:
         return self._ec2
 
+    def listing_ec2(self, region: str | None = None) -> Any:
+        return self._ec2  # dicts, no XML: rows built by Image.from_api
+
     def identity(self) -> Identity:
         return Identity(account=ACCOUNT, arn=f"arn:aws:iam::{ACCOUNT}:user/bench")
 

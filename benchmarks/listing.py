@@ -73,12 +73,13 @@ def tuned_boto3(url: str, expected: int) -> dict[str, float]:
 
 
 def image_pages(url: str, expected: int) -> dict[str, float]:
-    """amitui.aws: AwsClients (the app's botocore Config) + iter_image_pages (Image records)."""
+    """amitui.aws: the app's listing client (its Config, its own DescribeImages parser) +
+    iter_image_pages (Image records)."""
     from amitui.aws.clients import AwsClients
     from amitui.aws.images import ListQuery, iter_image_pages
 
     started = time.perf_counter()
-    ec2 = AwsClients(endpoint_url=url, default_region=REGION).ec2(REGION)
+    ec2 = AwsClients(endpoint_url=url, default_region=REGION).listing_ec2(REGION)
     first, count = math.nan, 0
     for page in iter_image_pages(ec2, REGION, ListQuery(), 1000):
         count += len(page)

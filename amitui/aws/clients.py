@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import botocore.session
 from botocore.config import Config
+
+from amitui.aws.describe_images_hook import DescribeImagesRows
+from amitui.aws.first_page import FirstPage, PrefetchedEc2
 
 READ_PREFIXES = ("Describe", "Get", "List")
 #: The services a custom endpoint (``--endpoint-url``, the sandbox) answers: the sandbox
@@ -116,11 +120,12 @@ class AwsClients:
         self.config = config or default_config()
         self._session_arg = session
         self._session: boto3.Session | None = session
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, bool], Any] = {}
         self._lock = threading.Lock()
         self._identity: Identity | None = None
         self._hooks: list[tuple[str, Any]] = []
         self._probe_loader: Any = None  # check_credentials's, kept between probes
+        self._first_pages: dict[str, FirstPage] = {}
 
     @property
     def session(self) -> boto3.Session:
@@ -146,8 +151,34 @@ class AwsClients:
             return list(self._hooks)
 
     def client(self, service: str, region: str | None = None) -> Any:
+        return self._client(service, region or self.default_region, rows=False)
+
+    def ec2(self, region: str | None = None) -> Any:
+        return self.client("ec2", region)
+
+    def listing_ec2(self, region: str | None = None) -> Any:
+        """The EC2 client listings use: its DescribeImages answers carry ``Image`` rows
+        parsed straight from the XML, not botocore's dicts (amitui.aws.describe_images_hook;
+        read them with ``images.page_images``). Anything that reads DescribeImages' dicts
+        uses ``ec2``. While the region's prefetched first page (``prefetch``) is not taken,
+        the client comes wrapped to hand it over."""
         region = region or self.default_region
-        key = (service, region)
+        client = self._client("ec2", region, rows=True)
+        first = self._first_pages.get(region)
+        if first is not None and not first.taken:
+            return PrefetchedEc2(client, first)
+        return client
+
+    def prefetch(self, regions: Iterable[str], params: dict[str, Any]) -> None:
+        """Send each region's DescribeImages ``params`` now, from a thread per region, for
+        the listing's first call with the same parameters to take (amitui.aws.first_page).
+        Raises what making a client raises (an unknown profile) before sending anything."""
+        for region in regions:
+            ec2 = self.listing_ec2(region)
+            self._first_pages[region] = FirstPage(ec2, params)
+
+    def _client(self, service: str, region: str, rows: bool) -> Any:
+        key = (service, region, rows)
         client = self._clients.get(key)
         if client is not None:
             return client
@@ -164,11 +195,10 @@ class AwsClients:
                 client.meta.events.register("after-call", self._redact_error)
                 for event, handler in self._hooks:
                     client.meta.events.register(event, handler)
+                if rows:
+                    DescribeImagesRows(region).register(client.meta.events)
                 self._clients[key] = client
         return client
-
-    def ec2(self, region: str | None = None) -> Any:
-        return self.client("ec2", region)
 
     def identity(self) -> Identity:
         if self._identity is None:

@@ -12,6 +12,9 @@ FIRST_PAGE = 100
 
 #: The owner aliases DescribeImages accepts besides account ids.
 OWNER_ALIASES = ("self", "amazon", "aws-marketplace")
+#: Where a listing client's DescribeImages answer carries its Image rows, parsed straight
+#: from the XML (amitui.aws.describe_images_hook); absent, the rows come from "Images".
+IMAGE_ROWS = "amitui:ImageRows"
 
 
 @dataclass(slots=True)
@@ -167,6 +170,13 @@ class ListQuery:
         return " ".join([scope, *extras])
 
 
+def first_request(
+    query: ListQuery, page_size: int = 1000, first_page: int = FIRST_PAGE
+) -> dict[str, Any]:
+    """The parameters of a listing's first DescribeImages call (every lister asks it)."""
+    return {**query.request(), "MaxResults": max(5, min(page_size, first_page))}
+
+
 def iter_image_pages(
     ec2: Any,
     region: str,
@@ -180,18 +190,26 @@ def iter_image_pages(
     The first page is small (``first_page`` images) so that rows show at once; the rest
     use ``page_size``. EC2 accepts a different MaxResults with each NextToken.
     """
-    params = query.request()
-    params["MaxResults"] = max(5, min(page_size, first_page))
+    params = first_request(query, page_size, first_page)
     while True:
         if cancelled():
             return
         answer = ec2.describe_images(**params)
-        yield [Image.from_api(raw, region) for raw in answer.get("Images", ())]
+        yield page_images(answer, region)
         token = answer.get("NextToken")
         if not token:
             return
         params["NextToken"] = token
         params["MaxResults"] = page_size
+
+
+def page_images(answer: dict[str, Any], region: str) -> list[Image]:
+    """A DescribeImages answer's images as rows: the ones a listing client parsed from the
+    XML, or else built from botocore's dicts."""
+    rows: list[Image] | None = answer.get(IMAGE_ROWS)
+    if rows is not None:
+        return rows
+    return [Image.from_api(raw, region) for raw in answer.get("Images", ())]
 
 
 def describe_image(ec2: Any, image_id: str) -> dict[str, Any] | None:

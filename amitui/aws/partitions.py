@@ -35,7 +35,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from amitui.aws.errors import error_code
-from amitui.aws.images import FIRST_PAGE, Image, ListQuery, iter_image_pages
+from amitui.aws.images import (
+    FIRST_PAGE,
+    Image,
+    ListQuery,
+    first_request,
+    iter_image_pages,
+    page_images,
+)
 
 log = logging.getLogger("amitui.aws.listing")
 
@@ -141,7 +148,7 @@ def _listing(
     on if it was fast; then the rest by partitions."""
     started = clock()
     base = query.request()
-    answer = ec2.describe_images(**base, MaxResults=max(5, min(page_size, first_page)))
+    answer = ec2.describe_images(**first_request(query, page_size, first_page))
     seen: set[str] = set()
     yield _fresh(answer, region, seen)
     token = answer.get("NextToken")
@@ -289,12 +296,11 @@ def _filter(pattern: str) -> list[dict[str, Any]]:
 def _fresh(answer: dict[str, Any], region: str, seen: set[str]) -> list[Image]:
     """The page's images not yielded before (and now marked as yielded)."""
     out = []
-    for raw in answer.get("Images", ()):
-        image_id = raw.get("ImageId", "")
-        if image_id in seen:
+    for image in page_images(answer, region):
+        if image.image_id in seen:
             continue
-        seen.add(image_id)
-        out.append(Image.from_api(raw, region))
+        seen.add(image.image_id)
+        out.append(image)
     return out
 
 

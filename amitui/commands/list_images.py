@@ -200,9 +200,11 @@ def _list_live(
 
     def list_region(region: str) -> None:
         try:
-            ec2 = clients.ec2(region)
+            # JSON prints each image as DescribeImages returned it: botocore's dicts.
             if raws is not None:
-                ec2 = _Recording(ec2, region, raws)
+                ec2 = _Recording(clients.ec2(region), region, raws)
+            else:
+                ec2 = clients.listing_ec2(region)  # answers carry Image rows
             for page in lister(ec2, region, query, settings.page_size, stop.is_set):
                 pages.put((region, page, None))
             pages.put((region, None, None))

@@ -173,7 +173,8 @@ class AmiTui(App[None]):
         states: dict[str, str | None] = {}
         for region in regions:
             try:
-                states[region] = public_sharing(self.clients.ec2(region))
+                # the listing's client: at startup, no second EC2 client to make
+                states[region] = public_sharing(self.clients.listing_ec2(region))
             except Exception:  # an endpoint without the call, AccessDenied: not verified
                 states[region] = None
         self.public_sharing_states = states  # each region's, for the sharing form

@@ -227,6 +227,9 @@ class MemoryClients(AwsClients):
                 self._memory[region] = client
             return self._memory[region]
 
+    def listing_ec2(self, region: str | None = None) -> Any:
+        return self.ec2(region)  # its answers carry botocore's dicts: rows built from them
+
     def identity(self) -> Identity:
         account = self.endpoint.account
         return Identity(account=account, arn=f"arn:aws:iam::{account}:user/memory")

@@ -117,7 +117,8 @@ class AccountListing:
             else:
                 clients = screen.services.clients
             lister = LISTINGS[screen.settings.listing]
-            pages = lister(clients.ec2(region), region, query, screen.settings.page_size, cancelled)
+            ec2 = clients.listing_ec2(region)  # its answers carry Image rows
+            pages = lister(ec2, region, query, screen.settings.page_size, cancelled)
             for number, page in enumerate(pages, 1):
                 if cancelled():
                     return

@@ -1,0 +1,261 @@
+"""A DescribeImages response body straight into Image rows, or a refusal.
+
+botocore parses every answer generically: it walks the service model for each element
+and builds a dict per image with every field (block device mappings, product codes,
+metadata...), then ``Image.from_api`` reads a few of them. At 100,000 images that costs
+more than everything else a listing does. This module reads the same bytes with the
+same XML parser (expat through ElementTree, in C), looks only at what an ``Image`` row
+holds, and builds the rows directly.
+
+It never guesses. ``parse_page`` raises ``Unrecognised`` for anything it was not written
+for: a root that is not ``DescribeImagesResponse``, an element that botocore's model does
+not name at the levels read here (the response, an image, a block device mapping, its
+``ebs``, a tag), a repeated element, a list member that is not ``<item>``, an integer
+that does not parse, malformed XML. The caller (``describe_images_hook``) then lets
+botocore parse that page as usual. Structures an ``Image`` row does not use (product
+codes, state reason, watermarks...) are skipped unread, as any member botocore's model
+names may be.
+
+The rows equal ``Image.from_api`` of botocore's parse, field for field: the tests in
+tests/unit/test_describe_images_xml.py prove it on every member of the model's Image
+shape, generated documents, unicode and markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from sys import intern
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
+
+from amitui.aws.images import Image
+
+#: The response's root element, as EC2 names it.
+ROOT = "DescribeImagesResponse"
+
+
+class Unrecognised(ValueError):
+    """The body holds something this parser was not written for: let botocore parse it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The element names botocore's model gives each level this parser reads (without
+    namespace): anything else there is unrecognised."""
+
+    response: frozenset[str]
+    image: frozenset[str]
+    mapping: frozenset[str]
+    ebs: frozenset[str]
+    tag: frozenset[str]
+
+    @classmethod
+    def of(cls, output_shape: Any) -> Vocabulary:
+        """From botocore's DescribeImages output shape (``operation_model.output_shape``)."""
+        images = output_shape.members["Images"]
+        image = images.member
+        mappings = image.members["BlockDeviceMappings"]
+        mapping = mappings.member
+        tag = image.members["Tags"].member
+        return cls(
+            response=frozenset({*_names(output_shape), "requestId"}),
+            image=frozenset(_names(image)),
+            mapping=frozenset(_names(mapping)),
+            ebs=frozenset(_names(mapping.members["Ebs"])),
+            tag=frozenset(_names(tag)),
+        )
+
+
+def _names(shape: Any) -> Iterable[str]:
+    """The element name of each member, as botocore's XML parsers look it up."""
+    for name, member in shape.members.items():
+        yield member.serialization.get("name") or name
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One parsed page: its rows, and the response's other two fields."""
+
+    images: list[Image]
+    request_id: str | None
+    next_token: str | None
+
+
+class _Tags:
+    """Namespaced element names for one document (``{ns}name``), and the vocabulary's
+    sets in the same form."""
+
+    def __init__(self, ns: str, vocabulary: Vocabulary) -> None:
+        self.ns = ns
+
+        def known(names: frozenset[str]) -> frozenset[str]:
+            return frozenset(ns + n for n in names)
+
+        self.response = known(vocabulary.response)
+        self.image = known(vocabulary.image)
+        self.mapping = known(vocabulary.mapping)
+        self.ebs = known(vocabulary.ebs)
+        self.tag = known(vocabulary.tag)
+
+
+def parse_page(body: bytes, region: str, vocabulary: Vocabulary) -> Page:
+    """The rows of one DescribeImages answer (raises ``Unrecognised``, see the module)."""
+    try:
+        # As botocore builds its tree: the same parser, the encoding forced to UTF-8.
+        parser = XMLParser(target=TreeBuilder(), encoding="utf-8")
+        parser.feed(body)
+        root = parser.close()
+    except ParseError as exc:
+        raise Unrecognised(f"not well-formed XML ({exc})") from None
+    tag = root.tag
+    ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+    if tag != ns + ROOT:
+        raise Unrecognised(f"the root element is {_local(tag)}, not {ROOT}")
+    names = _Tags(ns, vocabulary)
+    top = _children(root, names.response, "the response")
+    images_set = top.get(ns + "imagesSet")
+    item = ns + "item"
+    images = []
+    if images_set is not None:
+        read = _image_reader(names)
+        for element in _items(images_set, item, "imagesSet"):
+            images.append(read(element, region))
+    return Page(images, _text(top.get(ns + "requestId")), _text(top.get(ns + "nextToken")))
+
+
+def _children(element: Element, known: frozenset[str], where: str) -> dict[str, Element]:
+    """An element's children by name; each at most once and each named by the model."""
+    found = {child.tag: child for child in element}
+    if len(found) != len(element):
+        raise Unrecognised(f"a repeated element in {where}")
+    if not found.keys() <= known:
+        unknown = ", ".join(sorted(_local(t) for t in found.keys() - known))
+        raise Unrecognised(f"unknown element(s) in {where}: {unknown}")
+    return found
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _text(element: Element | None) -> str | None:
+    """What botocore makes of a string element: None when absent, "" when empty."""
+    if element is None:
+        return None
+    return element.text or ""
+
+
+def _int(element: Element | None) -> int | None:
+    if element is None:
+        return None
+    try:
+        return int(element.text or "")
+    except ValueError:
+        raise Unrecognised(f"<{_local(element.tag)}> is not an integer") from None
+
+
+#: Stands in for an absent element: its text is None, like an empty one's.
+_ABSENT = Element("absent")
+
+
+def _image_reader(names: _Tags) -> Callable[[Element, str], Image]:
+    """Reads one ``<item>`` of imagesSet as ``Image.from_api`` builds it from botocore's
+    dict. A closure over the document's element names: this runs once per image."""
+    ns = names.ns
+    image_tags, mapping_tags, ebs_tags, tag_tags = names.image, names.mapping, names.ebs, names.tag
+    item = ns + "item"
+    (
+        image_id, name, state, architecture, platform_details, platform, root_device_type,
+        root_device_name, creation_date, owner_id, owner_alias, is_public, deprecation_time,
+        description, virtualization_type, image_type, last_launched, protection,
+        source_image_id, source_region, allowed, block_device_mapping, tag_set,
+        device_name, ebs_tag, encrypted_tag, volume_size, snapshot_id, key_tag, value_tag,
+    ) = (ns + n for n in (
+        "imageId", "name", "imageState", "architecture", "platformDetails", "platform",
+        "rootDeviceType", "rootDeviceName", "creationDate", "imageOwnerId", "imageOwnerAlias",
+        "isPublic", "deprecationTime", "description", "virtualizationType", "imageType",
+        "lastLaunchedTime", "deregistrationProtection", "sourceImageId", "sourceImageRegion",
+        "imageAllowed", "blockDeviceMapping", "tagSet",
+        "deviceName", "ebs", "encrypted", "volumeSize", "snapshotId", "key", "value",
+    ))  # fmt: skip
+
+    def read(element: Element, region: str) -> Image:
+        fields = _children(element, image_tags, "an image")
+        get = fields.get
+        root_name = _text(get(root_device_name))
+        root_size: int | None = None
+        snapshots: tuple[str, ...] = ()
+        encrypted = False
+        size = 0
+        mappings = get(block_device_mapping)
+        if mappings is not None:
+            found = []
+            for mapping in _items(mappings, item, "blockDeviceMapping"):
+                bdm = _children(mapping, mapping_tags, "a block device mapping")
+                ebs_element = bdm.get(ebs_tag)
+                if ebs_element is None:
+                    continue
+                ebs = _children(ebs_element, ebs_tags, "ebs")
+                if not ebs:  # botocore: {} (falsy), skipped by from_api
+                    continue
+                encrypted = encrypted or ebs.get(encrypted_tag, _ABSENT).text == "true"
+                volume = _int(ebs.get(volume_size))
+                size += volume or 0
+                snapshot = ebs.get(snapshot_id, _ABSENT).text
+                if snapshot:
+                    found.append(snapshot)
+                if _text(bdm.get(device_name)) == root_name or (
+                    root_size is None and root_name is None
+                ):
+                    root_size = volume
+            snapshots = tuple(found)
+        tags: tuple[tuple[str, str], ...] = ()
+        tag_elements = get(tag_set)
+        if tag_elements is not None:
+            pairs = []
+            for tag in _items(tag_elements, item, "tagSet"):
+                pair = _children(tag, tag_tags, "a tag")
+                key = pair.get(key_tag, _ABSENT).text or ""
+                pairs.append((intern(key), pair.get(value_tag, _ABSENT).text or ""))
+            tags = tuple(pairs)
+        is_allowed = get(allowed)
+        return Image(
+            image_id=get(image_id, _ABSENT).text or "",
+            region=region,
+            name=get(name, _ABSENT).text or "",
+            state=intern(get(state, _ABSENT).text or ""),
+            architecture=intern(get(architecture, _ABSENT).text or ""),
+            platform=intern(
+                get(platform_details, _ABSENT).text or get(platform, _ABSENT).text or ""
+            ),
+            root_device_type=intern(get(root_device_type, _ABSENT).text or ""),
+            root_size_gib=root_size,
+            creation_date=get(creation_date, _ABSENT).text or "",
+            owner_id=intern(get(owner_id, _ABSENT).text or ""),
+            owner_alias=intern(get(owner_alias, _ABSENT).text or ""),
+            public=get(is_public, _ABSENT).text == "true",
+            deprecation_time=get(deprecation_time, _ABSENT).text or "",
+            description=get(description, _ABSENT).text or "",
+            virtualization_type=intern(get(virtualization_type, _ABSENT).text or ""),
+            image_type=intern(get(image_type, _ABSENT).text or ""),
+            tags=tags,
+            snapshot_ids=snapshots,
+            last_launched=get(last_launched, _ABSENT).text or "",
+            protection=intern(get(protection, _ABSENT).text or ""),
+            source_image_id=get(source_image_id, _ABSENT).text or "",
+            source_region=intern(get(source_region, _ABSENT).text or ""),
+            allowed=None if is_allowed is None else is_allowed.text == "true",
+            encrypted=encrypted,
+            size_gib=size,
+        )
+
+    return read
+
+
+def _items(element: Element, item: str, where: str) -> Element:
+    """A list element, whose every child must be an ``<item>``."""
+    for child in element:
+        if child.tag != item:
+            raise Unrecognised(f"<{_local(child.tag)}> in {where}")
+    return element
