@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import subprocess
@@ -152,7 +153,7 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             drain_from = time.monotonic()
             while time.monotonic() - drain_from < args.drain_seconds:
                 tasks = await asyncio.to_thread(app.tasks.tasks)
-                if all(t.is_terminal for t in tasks) and len(tasks) >= index - log.forms_given_up:
+                if all(t.is_terminal for t in tasks) and len(tasks) >= log.forms_closed:
                     break
                 await asyncio.sleep(2)
             outcome.drain_seconds = time.monotonic() - drain_from
@@ -161,6 +162,9 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             stop.set()
             await asyncio.gather(*background)
             samples.append(take_sample(started))
+            gc.unfreeze()
+            outcome.end_collected = gc.collect()
+            outcome.end_blocks = sys.getallocatedblocks()
             tasks = await asyncio.to_thread(app.tasks.tasks)
             await refresh(pilot, log)  # what the cleanup left: the rows of the start
             await loaded(pilot)
@@ -182,6 +186,16 @@ def clean_up_now(app: Any, clients: dict[str, Any], log: UserLog) -> None:
     from benchmarks.soak_user import clean_up
 
     clean_up(app, clients, log)
+
+
+def write_samples(path: str, samples: list[Sample]) -> None:
+    import csv
+    import dataclasses
+
+    with open(path, "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow([f.name for f in dataclasses.fields(Sample)])
+        writer.writerows(dataclasses.astuple(s) for s in samples)
 
 
 def judge(tasks: list[Any], made: dict[str, list[str]], watch: Watch, outcome: Outcome) -> None:
@@ -208,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-seconds", type=float, default=5.0, help="sampling period (5)")
     parser.add_argument("--drain-seconds", type=float, default=300.0, help="most wait at the end")
     parser.add_argument("--tracemalloc", action="store_true", help="diff snapshots (slower)")
+    parser.add_argument("--samples", help="write every sample to this CSV file")
     args = parser.parse_args(argv)
     args.tasks = args.tasks or round(20 * args.minutes)
     if args.tracemalloc:
@@ -266,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows_table, verdicts)
     for crash in watch.crashes:
         print(f"  crash: {crash}")
+    if args.samples:
+        write_samples(args.samples, samples)
     if len(snapshots) == 2:
         snapshot_diff(*snapshots)
     return 0 if all(verdicts.values()) else 1

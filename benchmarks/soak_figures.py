@@ -3,8 +3,10 @@ threads), sampled from /proc, and the figures made of them at the end."""
 
 from __future__ import annotations
 
+import gc
 import math
 import os
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -22,6 +24,8 @@ class Sample:
     fds: int  # entries in /proc/self/fd
     threads: int  # threading.active_count(): Python's threads
     os_threads: int  # /proc/self/status Threads: every thread of the process
+    blocks: int  # sys.getallocatedblocks(): Python's live memory blocks
+    frozen: int  # gc.get_freeze_count(): objects the collector was told to leave alone
 
 
 def status_fields(*names: str) -> dict[str, int]:
@@ -44,6 +48,8 @@ def take_sample(started: float) -> Sample:
         fds=len(os.listdir("/proc/self/fd")),
         threads=threading.active_count(),
         os_threads=fields["Threads"],
+        blocks=sys.getallocatedblocks(),
+        frozen=gc.get_freeze_count(),
     )
 
 
@@ -82,6 +88,9 @@ class Outcome:
     forms_sent_again: int = 0  # a form that showed an error, sent again as a user would
     refreshes: int = 0
     drain_seconds: float = 0.0  # after the run, until every task had ended
+    #: a full collection at the end, everything unfrozen: objects freed, blocks after
+    end_collected: int = 0
+    end_blocks: int = 0
 
 
 def figures_table(
@@ -100,6 +109,12 @@ def figures_table(
         (
             f"RSS growth after {warm:.0f} s warm-up",
             f"{growth:+.2f} MB/h (least squares, {len(after)} samples)",
+        ),
+        ("Python memory blocks at start / end", f"{first.blocks} / {last.blocks}"),
+        ("objects frozen (gc) at start / end", f"{first.frozen} / {last.frozen}"),
+        (
+            "full gc.collect() at the end",
+            f"{outcome.end_collected} objects freed, {outcome.end_blocks} blocks left",
         ),
         ("open fds at start / end", f"{first.fds} / {last.fds}"),
         ("threads at start / end", f"{first.threads} / {last.threads} (Python)"),

@@ -115,6 +115,7 @@ class Catalogue:
 @dataclass
 class UserLog:
     forms_sent: int = 0
+    forms_closed: int = 0  # closed by the success of their call: a task started
     forms_sent_again: int = 0
     forms_given_up: int = 0
     steps_timed_out: int = 0
@@ -160,7 +161,7 @@ async def select(pilot: Any, image_id: str) -> None:
     app.inventory.query_one("#filter").value = image_id
     await wait_for(
         pilot,
-        lambda: table(app).current is not None and table(app).current.image_id == image_id,
+        lambda: getattr(table(app).current, "image_id", None) == image_id,
         PATIENCE,
         f"the cursor on {image_id}",
     )
@@ -196,6 +197,7 @@ async def start_task(pilot: Any, index: int, cat: Catalogue, log: UserLog) -> No
                 "the form's call",
             )
             if app.screen is not form:
+                log.forms_closed += 1
                 break
             if not outcome_text(form) or "nothing was sent" in outcome_text(form):
                 break  # refused before sending: not the network's doing
