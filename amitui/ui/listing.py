@@ -11,13 +11,13 @@ still what is shown.
 Garbage collection: the rows are long-lived and hold no cycles, so after each page the
 collector is told to leave them alone (``gc.freeze``), and ``begin`` lets it see them again
 (``gc.unfreeze``) since they are about to be replaced. At 100k images this took the listing
-from 1.56x to 0.78x raw boto3 (see benchmarks/). But a freeze takes in everything alive at
+from 1.56x to 0.78x raw boto3 (see benchmarks/). A freeze takes in everything alive at
 that moment, not only the rows: a form, a toast, a worker or a botocore answer in a cycle
-that dies afterwards stays frozen, and ``begin``'s unfreeze alone did not free it (the next
-page froze it again before any full collection came). So a listing that ends (or is
-stopped) unfreezes, collects once and freezes what lives: the soak (benchmarks/soak.py)
-grew 76-194 MB/h without it. That collection walks the rows (about 60 ms of CPU at 100k
-images, once per listing). This module is the one place that does it.
+that dies later stays frozen, never collected (``begin``'s unfreeze did not help: the next
+page froze it again before a full collection came). So the freeze lasts only while pages
+stream in: a listing that ends (or is stopped) unfreezes, and the collector's own
+schedule frees what died meanwhile. Frozen from one listing to the next, the soak
+(benchmarks/soak.py) grew 76-194 MB/h. This module is the one place that does it.
 """
 
 from __future__ import annotations
@@ -29,13 +29,6 @@ from dataclasses import dataclass, field
 
 from amitui.aws.images import Image, ListQuery
 from amitui.ui.rows import ImageRows
-
-
-def collect_and_freeze() -> None:
-    """A listing is over: collect what died since it was frozen, freeze what lives."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 @dataclass(slots=True)
@@ -179,7 +172,7 @@ class Listing:
             self._before = None
             if self.cached_at is None:  # the rows are live: remember them for next time
                 ended.save = [r for r in self.regions if r not in self.errors]
-            collect_and_freeze()
+            gc.unfreeze()  # the listing is over: see the module docstring
         return ended
 
     def stop(self) -> tuple[str, ...]:
@@ -195,7 +188,7 @@ class Listing:
         self._incoming = None  # no live page yet: what was shown stays shown
         self._keep = None
         self._before = None
-        collect_and_freeze()
+        gc.unfreeze()
         return stopped
 
     def cached_loaded(self, generation: int, images: list[Image], saved_at: float) -> bool:

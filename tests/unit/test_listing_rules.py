@@ -201,7 +201,7 @@ class Cycle:
         self.me = self
 
 
-def test_what_died_after_a_pages_freeze_is_collected_when_the_listing_ends():
+def test_what_died_after_a_pages_freeze_can_be_collected_once_the_listing_ends():
     """A page freezes everything alive (gc.freeze), not only the rows: a cycle that dies
     afterwards must not stay frozen for good (the soak's growth, benchmarks/soak.py)."""
     for end in ("finished", "stopped"):
@@ -217,7 +217,9 @@ def test_what_died_after_a_pages_freeze_is_collected_when_the_listing_ends():
                 listing.region_finished(gen, EAST, None, None)
             else:
                 listing.stop()
+            assert gc.get_freeze_count() == 0
+            gc.collect()
             assert alive() is None, f"still alive after the listing {end}"
-            assert ids(listing) == {img(1).image_id}  # the rows stay (frozen again)
+            assert ids(listing) == {img(1).image_id}
         finally:
             gc.unfreeze()
