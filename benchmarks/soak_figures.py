@@ -58,12 +58,12 @@ def warm_up_seconds(duration: float) -> float:
     return min(120.0, 0.2 * duration)
 
 
-def slope_per_hour(samples: Sequence[Sample]) -> float:
-    """Least-squares slope of RSS over time, in MB per hour (nan with < 2 samples)."""
+def slope_per_hour(samples: Sequence[Sample], of: str = "rss_mb") -> float:
+    """Least-squares slope of ``of`` (RSS) over time, per hour (nan with < 2 samples)."""
     if len(samples) < 2:
         return math.nan
     xs = [s.at for s in samples]
-    ys = [s.rss_mb for s in samples]
+    ys = [float(getattr(s, of)) for s in samples]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     sxx = sum((x - mx) ** 2 for x in xs)
     if sxx == 0:
@@ -110,7 +110,12 @@ def figures_table(
             f"RSS growth after {warm:.0f} s warm-up",
             f"{growth:+.2f} MB/h (least squares, {len(after)} samples)",
         ),
+        (
+            "RSS growth, second half of the run",
+            f"{slope_per_hour(after[len(after) // 2 :]):+.2f} MB/h ({len(after) // 2} samples)",
+        ),
         ("Python memory blocks at start / end", f"{first.blocks} / {last.blocks}"),
+        ("blocks growth after warm-up", f"{slope_per_hour(after, 'blocks'):+.0f} blocks/h"),
         ("objects frozen (gc) at start / end", f"{first.frozen} / {last.frozen}"),
         (
             "full gc.collect() at the end",
