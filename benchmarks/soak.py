@@ -39,6 +39,7 @@ from benchmarks.soak_user import (
     REGION,
     Catalogue,
     UserLog,
+    clean_up,
     cleaner,
     loaded,
     refresh,
@@ -158,7 +159,7 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
                 await asyncio.sleep(2)
             outcome.drain_seconds = time.monotonic() - drain_from
             await asyncio.sleep(1)  # the last ends reach the UI
-            await asyncio.to_thread(clean_up_now, app, clients, log)
+            await asyncio.to_thread(clean_up, app, clients, log)
             stop.set()
             await asyncio.gather(*background)
             samples.append(take_sample(started))
@@ -180,12 +181,6 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
 
 def table_total(app: Any) -> int:
     return table(app).rows.total
-
-
-def clean_up_now(app: Any, clients: dict[str, Any], log: UserLog) -> None:
-    from benchmarks.soak_user import clean_up
-
-    clean_up(app, clients, log)
 
 
 def write_samples(path: str, samples: list[Sample]) -> None:
