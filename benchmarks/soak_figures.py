@@ -1,0 +1,158 @@
+"""The soak's measurements: what this process holds (RSS, peak RSS, file descriptors,
+threads), sampled from /proc, and the figures made of them at the end."""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: The growth target after warm-up (MB per hour).
+GROWTH_TARGET = 5.0
+
+
+@dataclass(frozen=True)
+class Sample:
+    at: float  # seconds since the run started
+    rss_mb: float  # VmRSS
+    hwm_mb: float  # VmHWM: the peak so far
+    fds: int  # entries in /proc/self/fd
+    threads: int  # threading.active_count(): Python's threads
+    os_threads: int  # /proc/self/status Threads: every thread of the process
+    blocks: int  # sys.getallocatedblocks(): Python's live memory blocks
+    frozen: int  # gc.get_freeze_count(): objects the collector was told to leave alone
+
+
+def status_fields(*names: str) -> dict[str, int]:
+    """Fields of /proc/self/status as integers (kB for the Vm ones)."""
+    found: dict[str, int] = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in names:
+                found[key] = int(value.split()[0])
+    return found
+
+
+def take_sample(started: float) -> Sample:
+    fields = status_fields("VmRSS", "VmHWM", "Threads")
+    return Sample(
+        at=time.monotonic() - started,
+        rss_mb=fields["VmRSS"] / 1024,
+        hwm_mb=fields["VmHWM"] / 1024,
+        fds=len(os.listdir("/proc/self/fd")),
+        threads=threading.active_count(),
+        os_threads=fields["Threads"],
+        blocks=sys.getallocatedblocks(),
+        frozen=gc.get_freeze_count(),
+    )
+
+
+def warm_up_seconds(duration: float) -> float:
+    """The first 2 minutes, or the first 20% of a run shorter than 10 minutes."""
+    return min(120.0, 0.2 * duration)
+
+
+def slope_per_hour(samples: Sequence[Sample], of: str = "rss_mb") -> float:
+    """Least-squares slope of ``of`` (RSS) over time, per hour (nan with < 2 samples)."""
+    if len(samples) < 2:
+        return math.nan
+    xs = [s.at for s in samples]
+    ys = [float(getattr(s, of)) for s in samples]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return math.nan
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    return sxy / sxx * 3600
+
+
+@dataclass
+class Outcome:
+    """What happened to the work, counted by the soak."""
+
+    started: int = 0  # ids the endpoint made for a start call
+    stored: int = 0  # tasks in the store
+    lost: int = 0  # started and not stored, or stored and never ended
+    duplicated: int = 0  # one id followed by two tasks
+    done: int = 0
+    failed: int = 0
+    told: int = 0  # tasks whose end the app told
+    told_twice: int = 0
+    crashes: int = 0
+    forms_sent_again: int = 0  # a form that showed an error, sent again as a user would
+    refreshes: int = 0
+    drain_seconds: float = 0.0  # after the run, until every task had ended
+    #: a full collection at the end, everything unfrozen: objects freed, blocks after
+    end_collected: int = 0
+    end_blocks: int = 0
+
+
+def figures_table(
+    samples: Sequence[Sample], duration: float, outcome: Outcome
+) -> tuple[list[tuple[str, str]], dict[str, bool]]:
+    """The rows to print and the target verdicts."""
+    warm = warm_up_seconds(duration)
+    after = [s for s in samples if s.at >= warm and s.at <= duration + 1]
+    growth = slope_per_hour(after)
+    first, last = samples[0], samples[-1]
+    peak = max(s.hwm_mb for s in samples)
+    rows = [
+        ("samples", f"{len(samples)} (every {_period(samples):.0f} s)"),
+        ("RSS at start / end", f"{first.rss_mb:.1f} MB / {last.rss_mb:.1f} MB"),
+        ("peak RSS (VmHWM)", f"{peak:.1f} MB"),
+        (
+            f"RSS growth after {warm:.0f} s warm-up",
+            f"{growth:+.2f} MB/h (least squares, {len(after)} samples)",
+        ),
+        (
+            "RSS growth, second half of the run",
+            f"{slope_per_hour(after[len(after) // 2 :]):+.2f} MB/h ({len(after) // 2} samples)",
+        ),
+        ("Python memory blocks at start / end", f"{first.blocks} / {last.blocks}"),
+        ("blocks growth after warm-up", f"{slope_per_hour(after, 'blocks'):+.0f} blocks/h"),
+        ("objects frozen (gc) at start / end", f"{first.frozen} / {last.frozen}"),
+        (
+            "full gc.collect() at the end",
+            f"{outcome.end_collected} objects freed, {outcome.end_blocks} blocks left",
+        ),
+        ("open fds at start / end", f"{first.fds} / {last.fds}"),
+        ("threads at start / end", f"{first.threads} / {last.threads} (Python)"),
+        ("", f"{first.os_threads} / {last.os_threads} (/proc Threads)"),
+        ("most threads seen", f"{max(s.os_threads for s in samples)} (/proc Threads)"),
+        ("tasks started", f"{outcome.started} (ids the endpoint made)"),
+        ("tasks stored", f"{outcome.stored}: {outcome.done} done, {outcome.failed} failed"),
+        ("tasks lost", str(outcome.lost)),
+        ("tasks duplicated", str(outcome.duplicated)),
+        ("ends told / told twice", f"{outcome.told} / {outcome.told_twice}"),
+        ("forms sent again after an error", str(outcome.forms_sent_again)),
+        ("listing refreshes", str(outcome.refreshes)),
+        ("drain after the run", f"{outcome.drain_seconds:.0f} s"),
+        ("crashes", str(outcome.crashes)),
+    ]
+    verdicts = {
+        f"growth < {GROWTH_TARGET:g} MB/h after warm-up": growth < GROWTH_TARGET,
+        "0 tasks lost": outcome.lost == 0,
+        "0 crashes": outcome.crashes == 0,
+    }
+    return rows, verdicts
+
+
+def _period(samples: Sequence[Sample]) -> float:
+    if len(samples) < 2:
+        return math.nan
+    return (samples[-1].at - samples[0].at) / (len(samples) - 1)
+
+
+def print_table(rows: Sequence[tuple[str, str]], verdicts: dict[str, bool]) -> None:
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+    print("targets:")
+    for name, ok in verdicts.items():
+        print(f"  {name:<{width}}  {'met' if ok else 'MISSED'}")
