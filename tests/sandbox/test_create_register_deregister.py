@@ -36,9 +36,9 @@ class Made:
 
 @pytest.fixture(scope="module")
 def made(ec2, sandbox) -> Iterator[Made]:
-    """Everything is made with a longer pending time, so that a busy machine still sees
-    each image pending right after its call."""
-    with pending_for(sandbox, 6.0):
+    """Everything is made with a longer pending time, and each image's state is read right
+    after its call, so that a busy machine still sees each image pending then."""
+    with pending_for(sandbox, 10.0):
         yield _make(ec2)
 
 
@@ -57,8 +57,11 @@ def _make(ec2) -> Made:
             {"ResourceType": "snapshot", "Tags": [{"Key": "Backup", "Value": "yes"}]},
         ],
     )
+    created_at_once = started(client, created)  # each state read right after its call
     web = running_instance(us, "web-1")
-    failing = us.create_image(InstanceId=web["InstanceId"], Name=unique("sandbox-fail-web"))
+    failing = started(
+        us, us.create_image(InstanceId=web["InstanceId"], Name=unique("sandbox-fail-web"))
+    )
     snapshot = seeded_snapshot(us)
     registered = us.register_image(
         Name=unique("registered-arm"),
@@ -88,8 +91,8 @@ def _make(ec2) -> Made:
     return Made(
         instance=instance,
         volumes=volumes,
-        created=started(client, created),
-        created_failing=started(us, failing),
+        created=created_at_once,
+        created_failing=failing,
         snapshot=snapshot,
         registered=started(us, registered),
     )
