@@ -139,6 +139,29 @@ async def shoot_cleanup(url: str) -> list[Path]:
     return written
 
 
+async def shoot_accounts(url: str) -> list[Path]:
+    """--accounts org: the organization's accounts in one table, the account that could
+    not be reached under it, and a member account's copy form."""
+    from amitui.cli import make_app
+    from amitui.settings import Settings
+    from amitui.ui.screens.action_form import ActionForm
+
+    written: list[Path] = []
+    app = make_app(Settings(endpoint_url=url, regions=("us-east-1", "eu-west-1"), accounts="org"))
+    save = saver(app, written)
+    async with app.run_test(size=SIZE) as pilot:
+        inventory = app.inventory
+        await wait_for(pilot, lambda: listed(inventory), 60)
+        await pilot.press("slash", *"account:payments", "enter")
+        await pilot.pause(0.3)
+        save("inventory-accounts")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionForm))
+        await pilot.pause(0.3)
+        save("copy-form-account")
+    return written
+
+
 SMALL = (80, 24)
 
 
@@ -245,6 +268,7 @@ def main() -> int:
         os.environ["AMITUI_CACHE_DIR"] = state
         with Sandbox(seed=7, pending_seconds=30) as sandbox:
             written = asyncio.run(shoot(sandbox.url)) + asyncio.run(shoot_modals(sandbox.url))
+            written += asyncio.run(shoot_accounts(sandbox.url))
             written += asyncio.run(shoot_cleanup(sandbox.url))  # last: it deregisters images
             for path in written:
                 print(path.relative_to(OUT.parent))
