@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import list_command, listing, partitioned, results_store, startup, table
+from benchmarks import accounts, list_command, listing, partitioned, results_store, startup, table
 from benchmarks.common import Section, machine
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-ALL = ("table", "listing", "multiregion", "partitioned", "startup", "list")
+ALL = ("table", "listing", "multiregion", "partitioned", "startup", "list", "accounts")
 
 
 def benchmarks(runs: int, images: int) -> dict[str, list[Callable[[], Section | list[Section]]]]:
@@ -40,6 +40,8 @@ def benchmarks(runs: int, images: int) -> dict[str, list[Callable[[], Section | 
         "partitioned": [lambda: partitioned.compare(max(1, runs // 2), images, 400.0, 1.0, 0.1)],
         "startup": [lambda: startup.startup(runs, images)],
         "list": [lambda: list_command.section(runs, images)],
+        # 50 accounts x 4 regions x 500 images, 150 ms + 0.3 ms/image a page, a pool of 8
+        "accounts": [lambda: accounts.accounts_bench(max(1, runs // 2), 50, 500, 150.0, 0.3, 8)],
     }
 
 
