@@ -9,6 +9,7 @@ import pytest
 from amitui.sandbox.catalogue import buckets_for
 from amitui.sandbox.lifecycle import EXPORT_STEPS, IMPORT_STEPS
 
+from .ec2_helpers import pending_for
 from .fidelity import Raw, ok, refused
 from .polling import collapse, wait_for
 
@@ -88,8 +89,12 @@ def test_5_export_refuses_a_bucket_in_another_region(sandbox, ec2):
 
 @pytest.fixture(scope="module")
 def import_history(sandbox) -> list:
+    """Every moment of one import, read every 30 ms. It runs 4 x 3 s: each step lasts long
+    enough that a loaded machine's reads still see every one (at 1 s a step took ~0.3 s,
+    and a busy CI missed 'booted')."""
     raw = Raw(sandbox.url)
-    started = raw.call("ImportImage", DiskContainers=[user_bucket("amitui-imports")])
+    with pending_for(sandbox, 3.0):
+        started = raw.call("ImportImage", DiskContainers=[user_bucket("amitui-imports")])
     ok(started, "ImportImage")
     task_id = started.xml.findtext("{*}importTaskId")
 
