@@ -76,12 +76,14 @@ async def test_endpoint_dies_mid_partitioned_listing_keeps_what_arrived_then_com
     proxy.fault = lambda action, n: "die" if action == "DescribeImages" and n == 12 else None
     app = make_app(proxy.url, page_size=PAGE, listing="partitioned")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 20, "the error line")
-        assert proxy.url in error_line(app)
+        await wait_for(pilot, lambda: "1 region(s) failed" in status_text(app), 60, "the failure")
         assert not app.inventory.listing.pages_by_region  # the region's listing ended, failed
+        # Which partition fails first decides the line: one refused a new connection, or
+        # one had its answer cut off when the endpoint closed it (a loaded machine, in CI).
+        line = error_line(app)
+        assert proxy.url in line or "answer could not be read (cut off" in line, line
         assert len(arrived) == len(set(arrived)) > PAGE  # partitions came, each image once
         assert shown_ids(app) == set(arrived) < truth  # every row that came stays
-        assert "1 region(s) failed" in status_text(app)
         await comes_back(pilot, proxy, truth)
 
 
