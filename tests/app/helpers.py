@@ -204,7 +204,7 @@ def outcome_text(form) -> str:
     return str(form.query_one("#outcome").content)
 
 
-async def screen_on_top(pilot, kind: type, timeout: float = 30.0):
+async def screen_on_top(pilot, kind: type, timeout: float = 60.0):
     """The screen of ``kind`` once it is on top and mounted (its widgets exist)."""
     return await wait_for(
         pilot,
@@ -240,7 +240,7 @@ async def open_picker(pilot, form, api_name: str, key: str = "ctrl+o"):
     field_widget(form, api_name).focus()
     await pilot.press(key)
     picker = await screen_on_top(pilot, ChoicePicker)
-    await wait_for(pilot, lambda: picker.lookup or picker.error, 30, "the picker's list")
+    await wait_for(pilot, lambda: picker.lookup or picker.error, what="the picker's list")
     return picker
 
 
@@ -257,9 +257,9 @@ async def pick_from_list(pilot, form, api_name: str, query: str) -> str:
     Enter; the field's value afterwards."""
     picker = await open_picker(pilot, form, api_name)
     await type_text(pilot, *query)
-    await wait_for(pilot, lambda: len(picker_shown(picker)) == 1, 10, f"one match for {query}")
+    await wait_for(pilot, lambda: len(picker_shown(picker)) == 1, what=f"one match for {query}")
     await pilot.press("enter")
-    await wait_for(pilot, lambda: pilot.app.screen is form, 5, "back to the form")
+    await wait_for(pilot, lambda: pilot.app.screen is form, what="back to the form")
     return field_widget(form, api_name).value
 
 

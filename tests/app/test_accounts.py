@@ -89,7 +89,7 @@ async def _copy_in_member(pilot, source: str, name: str) -> None:
     form = await open_form(pilot, "c")
     await fill(pilot, form, DestinationRegions="us-east-1", Name=name)
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm), 15, "submit")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm), what="submit")
 
 
 async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(sandbox) -> None:
@@ -117,15 +117,13 @@ async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(sand
         await wait_for(
             pilot,
             lambda: app.tasks.store.get(task.id).status == "done",
-            30,
-            "the member account's copy to complete: " + " | ".join(app.notified),
+            what="the member account's copy to complete: " + " | ".join(app.notified),
         )
         # Its row comes in with the member account's credentials, in that account.
         row = await wait_for(
             pilot,
             lambda: next((i for i in table(app).rows.images if i.image_id == task.target_id), None),
-            15,
-            "the copy's row",
+            what="the copy's row",
         )
         assert (row.account, row.account_name) == (member, org.names[member])
     ec2 = _member_ec2(sandbox, member, "us-east-1")
@@ -194,8 +192,7 @@ async def test_the_inventory_cache_keeps_each_accounts_listing(sandbox, isolated
         await wait_for(
             pilot,
             lambda: set(org.images) <= set(cache.accounts(sandbox.url, "eu-west-1", owners)),
-            30,
-            "each account's listing in the cache",
+            what="each account's listing in the cache",
         )
         member = next(iter(org.images))
         images, _ = cache.load((sandbox.url, member, "eu-west-1", owners))

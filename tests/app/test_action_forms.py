@@ -38,12 +38,11 @@ async def test_copy_to_two_regions_makes_two_pending_images(sandbox, ec2):
         assert field_widget_value(form, "Name") == source["Name"] + "-copy"
         await fill(pilot, form, DestinationRegions="eu-west-1, ap-southeast-2")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10, "form to close")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="form to close")
         copies = await wait_for(
             pilot,
             lambda: [i for i in table(app).rows.images if i.name == source["Name"] + "-copy"],
-            10,
-            "the copies in the table",
+            what="the copies in the table",
         )
         assert sorted(i.region for i in copies) == ["ap-southeast-2", "eu-west-1"]
         assert all(i.state == "pending" for i in copies)  # shown without a full reload
@@ -70,7 +69,7 @@ async def test_invalid_field_blocks_submit_and_nothing_is_sent(memory):
         assert "3" in field_error(form, "Name")  # "3 to 128 characters"
         assert "mars-north-9x" in field_error(form, "DestinationRegions")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "nothing was sent" in outcome_text(form), 5, "refusal")
+        await wait_for(pilot, lambda: "nothing was sent" in outcome_text(form), what="refusal")
         assert isinstance(app.screen, ActionForm)
         assert app.clients.calls["copy_image"] == 0
 
@@ -84,7 +83,7 @@ async def test_kms_key_needs_encrypted(memory):
         form = await open_form(pilot, "c")
         await fill(pilot, form, DestinationRegions="eu-west-1", KmsKeyId="alias/my-key")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "nothing was sent" in outcome_text(form), 5, "refusal")
+        await wait_for(pilot, lambda: "nothing was sent" in outcome_text(form), what="refusal")
         assert "Encrypted" in field_error(form, "KmsKeyId")
         assert app.clients.calls["copy_image"] == 0
 
@@ -103,7 +102,7 @@ async def test_export_to_missing_bucket_shows_aws_error_in_the_form(sandbox, ec2
             S3ExportLocation__S3Bucket="no-such-bucket-here",
         )
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "InvalidParameter" in outcome_text(form), 10, "AWS error")
+        await wait_for(pilot, lambda: "InvalidParameter" in outcome_text(form), what="AWS error")
         await pilot.pause()
         assert form.query_one("#outcome").region.height >= 1  # on screen, where the user looks
         assert isinstance(app.screen, ActionForm)  # stays open, with the input kept
@@ -120,7 +119,7 @@ async def test_export_starts_a_task(sandbox, ec2):
         form = await open_form(pilot, "e")
         await fill(pilot, form, DiskImageFormat="RAW", S3ExportLocation__S3Bucket="amitui-exports")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
         (task,) = app.tasks.tasks()
         assert task.kind == "export" and task.target_id.startswith("export-ami-")
         answer = ec2().describe_export_image_tasks(ExportImageTaskIds=[task.target_id])
@@ -137,7 +136,7 @@ async def test_dry_run_reports_allowed_and_changes_nothing(sandbox, ec2, proxy):
         form = await open_form(pilot, "c")
         await fill(pilot, form, DestinationRegions="eu-west-1")
         await pilot.click("#dry-run")
-        await wait_for(pilot, lambda: "allowed" in outcome_text(form), 10, "dry run answer")
+        await wait_for(pilot, lambda: "allowed" in outcome_text(form), what="dry run answer")
         assert "DryRunOperation" in outcome_text(form)
         assert isinstance(app.screen, ActionForm)
     assert len(own_images(ec2("eu-west-1"))) == before
@@ -160,7 +159,7 @@ async def test_deregister_with_its_snapshots_names_them_and_removes_the_row(sand
         context = str(form.query_one("#context").content)
         assert [s for s in snapshots if s not in context] == []
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
         assert table(app).rows.row_of(victim["ImageId"]) is None
         messages = " ".join(app.notified)
         assert [s for s in snapshots if s not in messages] == []
@@ -178,11 +177,10 @@ async def test_create_from_instance_picker(sandbox, ec2):
         assert instance_id.startswith("i-")
         await fill(pilot, form, Name="amitui-test-create", NoReboot=True)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
         created = await wait_for(
             pilot,
             lambda: [i for i in table(app).rows.images if i.name == "amitui-test-create"],
-            10,
         )
         assert created[0].state == "pending"
         assert created[0].region == "ap-southeast-2"
@@ -198,7 +196,7 @@ async def test_aws_error_stays_in_the_form(sandbox, ec2):
         form = await open_form(pilot, "c")
         await fill(pilot, form, DestinationRegions="us-east-1", Name=images[6]["Name"])
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "InvalidAMIName.Duplicate" in outcome_text(form), 10)
+        await wait_for(pilot, lambda: "InvalidAMIName.Duplicate" in outcome_text(form))
         assert isinstance(app.screen, ActionForm)
 
 
@@ -214,7 +212,7 @@ async def test_register_from_a_snapshot_with_x86_64_hvm_defaults(sandbox, ec2):
         assert snapshot_id.startswith("snap-")
         await fill(pilot, form, Name="amitui-registered-test")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10)
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
         (task,) = app.tasks.tasks()
         image = ec2("eu-west-1").describe_images(ImageIds=[task.target_id])["Images"][0]
         assert image["Architecture"] == "x86_64" and image["VirtualizationType"] == "hvm"
@@ -235,6 +233,5 @@ async def test_create_warns_that_the_instance_reboots(memory):
         await wait_for(
             pilot,
             lambda: "REBOOT" not in str(form.query_one("#context").content),
-            5,
-            "the reboot warning gone",
+            what="the reboot warning gone",
         )

@@ -62,7 +62,7 @@ async def filter_to(pilot, text: str) -> None:
     box = pilot.app.inventory.query_one("#filter", Input)
     box.value = text
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not table(pilot.app).rows.filtering, 10, "the filter")
+    await wait_for(pilot, lambda: not table(pilot.app).rows.filtering, what="the filter")
 
 
 async def test_marks_bulk_deregister_with_snapshots_and_nothing_else(sandbox, ec2, proxy):
@@ -119,7 +119,7 @@ async def test_marks_bulk_deregister_with_snapshots_and_nothing_else(sandbox, ec
         form.query_one("#confirm", Input).focus()
         await type_text(pilot, *"deregister 3")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), 10, "started")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), what="started")
 
         await wait_for(
             pilot, lambda: len(table(app).rows) == 1, 60, "the three rows to go as they end"
@@ -128,7 +128,7 @@ async def test_marks_bulk_deregister_with_snapshots_and_nothing_else(sandbox, ec
         await pilot.press("t")
         tasks = await screen_on_top(pilot, TasksScreen)
         runs = tasks.query_one(BulkRunsTable)
-        await wait_for(pilot, lambda: runs.runs and next(iter(runs.runs.values())).finished, 30)
+        await wait_for(pilot, lambda: runs.runs and next(iter(runs.runs.values())).finished)
         assert "3/3" in cells(runs)
 
     direct = ec2()
@@ -163,15 +163,14 @@ async def test_bulk_tags_add_to_each_image_and_keep_their_own(sandbox, ec2, prox
         preview = cells(form.query_one("#preview", DataTable))
         assert preview.count("CreateTags") == 2 and "DeleteTags" not in preview
         await pilot.press("ctrl+s")  # not destructive: no count to type
-        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), 10, "started")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), what="started")
         await wait_for(
             pilot,
             lambda: all(
                 ("team", "web") in table(app).rows.image_at(n).tags
                 for n in range(len(table(app).rows))
             ),
-            30,
-            "both rows read again with the tag",
+            what="both rows read again with the tag",
         )
     tags = {
         i["ImageId"]: {t["Key"]: t["Value"] for t in i.get("Tags", [])}
@@ -200,30 +199,30 @@ async def test_a_failed_item_shows_aws_code_and_is_retried(sandbox, ec2, proxy):
         assert sum(p.ok for p in form.plans) == 2
         form.query_one("#confirm", Input).value = "deregister 2"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), 10, "started")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), what="started")
 
         def run():
             runs = app.tasks.bulk_runs()
             return runs[0] if runs else None
 
-        await wait_for(pilot, lambda: run() and run().finished, 30, "the run")
+        await wait_for(pilot, lambda: run() and run().finished, what="the run")
         assert (run().done, run().failed) == (1, 1)  # AWS refused the protected one
         await pilot.press("t")
         tasks = await screen_on_top(pilot, TasksScreen)
         runs_table = tasks.query_one(BulkRunsTable)
-        await wait_for(pilot, lambda: runs_table.runs, 10, "the runs table")
+        await wait_for(pilot, lambda: runs_table.runs, what="the runs table")
         assert "1 failed" in cells(runs_table)
         runs_table.focus()
         await pilot.press("enter")
         detail = await screen_on_top(pilot, BulkRunScreen)
         items = detail.query_one("#items", DataTable)
-        await wait_for(pilot, lambda: items.row_count == 2, 10, "the items")
+        await wait_for(pilot, lambda: items.row_count == 2, what="the items")
         (failed,) = [i for i in detail.items if i.status == "failed"]
         assert failed.target_id == protected and failed.code
         assert failed.code in cells(items)  # AWS's code where the user is looking
 
         ec2().disable_image_deregistration_protection(ImageId=protected)
         await pilot.press("r")
-        await wait_for(pilot, lambda: run().finished and run().failed == 0, 30, "the retry")
+        await wait_for(pilot, lambda: run().finished and run().failed == 0, what="the retry")
         assert run().done == 2
     assert not own_images(ec2(), name=f"{prefix}-*")

@@ -13,13 +13,13 @@ async def test_second_launch_shows_cached_rows_then_live_ones(sandbox, proxy, tm
     async with first.run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)
         live_ids = {i.image_id for i in widget.rows.images}
-        await wait_for(pilot, lambda: not list(first.workers), 10, "the cache save")
+        await wait_for(pilot, lambda: not list(first.workers), what="the cache save")
 
     # Second launch through a proxy that holds DescribeImages back: the cache shows first.
     proxy.delays["DescribeImages"] = 2.0
     second = make_app(proxy.url, inventory_cache=InventoryCache(tmp_path / "c.sqlite3"))
     async with second.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: table(second).rows.total > 0, 10, "cached rows")
+        await wait_for(pilot, lambda: table(second).rows.total > 0, what="cached rows")
         assert second.inventory.listing.pages_by_region  # the live listing has not answered yet
         assert "cached" in status_text(second)
         assert {i.image_id for i in table(second).rows.images} == live_ids
@@ -35,13 +35,13 @@ async def test_no_cache_setting_skips_it(sandbox, proxy, isolated_app_dirs):
     assert first.cache is not None
     async with first.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: not list(first.workers), 10, "the cache save")
+        await wait_for(pilot, lambda: not list(first.workers), what="the cache save")
     assert (isolated_app_dirs / "cache" / "inventory.sqlite3").stat().st_size > 0
     proxy.delays["DescribeImages"] = 1.0  # the cache, if read, would show for a second
     second = cli_make_app(Settings(endpoint_url=proxy.url, cache=False))
     assert second.cache is None
     async with second.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: table(second).rows.total > 0, 15, "the first rows")
+        await wait_for(pilot, lambda: table(second).rows.total > 0, what="the first rows")
         assert second.inventory.listing.cached_at is None
         assert "cached" not in status_text(second)
         await loaded(pilot)

@@ -39,7 +39,7 @@ async def set_rule(pilot, screen: CleanupScreen, field: str, value: str) -> None
     """Type a rule as the user does; wait for the preview it leads to (after the settle)."""
     before = screen.previews
     screen.query_one(f"#{field}", Input).value = value
-    await wait_for(pilot, lambda: screen.previews > before, 5, "the preview")
+    await wait_for(pilot, lambda: screen.previews > before, what="the preview")
 
 
 async def test_the_key_opens_it_and_nothing_is_proposed_before_its_usage(sandbox, proxy):
@@ -47,7 +47,7 @@ async def test_the_key_opens_it_and_nothing_is_proposed_before_its_usage(sandbox
     app = make_app(proxy.url)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.account, 10, "the account")
+        await wait_for(pilot, lambda: app.account, what="the account")
         before = proxy.count("DescribeImageReferences")
         await pilot.press("K")
         screen = await screen_on_top(pilot, CleanupScreen)
@@ -77,7 +77,7 @@ async def test_changing_n_previews_again_and_apply_hands_back_the_plan(sandbox):
     plans: list[CleanupPlan | None] = []
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.account, 10, "the account")
+        await wait_for(pilot, lambda: app.account, what="the account")
         screen = await open_cleanup(pilot, plans)
         three = {v.key for v in screen.result.proposed}
         freed_three = screen.result.storage.freed_gib
@@ -104,7 +104,7 @@ async def test_changing_n_previews_again_and_apply_hands_back_the_plan(sandbox):
         await pilot.pause()
         assert "frees " in rendered(screen.query_one("#summary"), 240)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: plans, 10, "the plan")
+        await wait_for(pilot, lambda: plans, what="the plan")
     (plan,) = plans
     assert plan is not None and plan.delete_snapshots and plan.rules.keep_newest == 1
     assert set(plan.image_ids) == one and len(plan.image_ids) == len(one)
@@ -116,7 +116,7 @@ async def test_a_family_regex_groups_as_typed_and_a_bad_one_is_a_message(sandbox
     app = make_app(sandbox.url)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.account, 10, "the account")
+        await wait_for(pilot, lambda: app.account, what="the account")
         screen = await open_cleanup(pilot)
         await set_rule(pilot, screen, "regex", r"^(?P<family>[a-z]+)")
         families = {v.family for v in screen.result.verdicts}
@@ -130,4 +130,4 @@ async def test_a_family_regex_groups_as_typed_and_a_bad_one_is_a_message(sandbox
         assert "family regex: missing ), unterminated subpattern" in error
         assert {v.family for v in screen.result.verdicts} == families
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, CleanupScreen), 5, "back")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CleanupScreen), what="back")

@@ -52,7 +52,7 @@ async def filter_to(pilot, text: str) -> None:
     await pilot.press("slash")
     pilot.app.inventory.query_one("#filter", Input).value = text
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not table(pilot.app).rows.filtering, 10, "the filter")
+    await wait_for(pilot, lambda: not table(pilot.app).rows.filtering, what="the filter")
 
 
 async def test_preview_apply_bulk_deregister_verify_and_restore_one(sandbox, ec2, proxy):
@@ -68,7 +68,7 @@ async def test_preview_apply_bulk_deregister_verify_and_restore_one(sandbox, ec2
     app = make_app(proxy.url, regions=(region,))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.account, 10, "the account")
+        await wait_for(pilot, lambda: app.account, what="the account")
         await filter_to(pilot, FAMILY)
         assert {
             table(app).rows.image_at(n).image_id for n in range(len(table(app).rows))
@@ -107,7 +107,7 @@ async def test_preview_apply_bulk_deregister_verify_and_restore_one(sandbox, ec2
         form.query_one("#confirm", Input).focus()
         await type_text(pilot, *f"deregister {len(proposed)}")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), 10, "started")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), what="started")
         await wait_for(pilot, lambda: run_finished(app), 90, "the bulk run")
         (run,) = app.tasks.bulk_runs()
         assert run.done == len(proposed) and run.failed == 0
@@ -124,7 +124,7 @@ async def test_preview_apply_bulk_deregister_verify_and_restore_one(sandbox, ec2
         await pilot.press("escape")
         await pilot.press("B")
         bin_screen = await screen_on_top(pilot, RecycleBinScreen)
-        await wait_for(pilot, lambda: not bin_screen.reads.waiting, 30, "the bin")
+        await wait_for(pilot, lambda: not bin_screen.reads.waiting, what="the bin")
         assert proposed <= {image_id for _, image_id in bin_screen.images}
         back = sorted(proposed)[0]
         row = bin_screen._order.index((region, back))
@@ -132,7 +132,7 @@ async def test_preview_apply_bulk_deregister_verify_and_restore_one(sandbox, ec2
         await pilot.press("r")
         await screen_on_top(pilot, ConfirmScreen)
         await pilot.press("y")
-        await wait_for(pilot, lambda: (region, back) not in bin_screen.images, 20, "restored")
+        await wait_for(pilot, lambda: (region, back) not in bin_screen.images, what="restored")
     restored = direct.describe_images(ImageIds=[back])["Images"]
     assert restored and restored[0]["State"] == "available"
 
@@ -146,10 +146,10 @@ async def test_orphaned_snapshots_are_deleted_in_bulk_and_only_those(sandbox, ec
     app = make_app(proxy.url, regions=(region,))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.account, 10, "the account")
+        await wait_for(pilot, lambda: app.account, what="the account")
         app.inventory.open_orphans()  # what its palette command runs
         screen = await screen_on_top(pilot, OrphansScreen)
-        await wait_for(pilot, lambda: not screen.reads.waiting, 30, "the scan")
+        await wait_for(pilot, lambda: not screen.reads.waiting, what="the scan")
         assert {s for _, s in screen.orphans} == orphans
         await pilot.press("asterisk")
         await pilot.press("ctrl+d")

@@ -60,7 +60,7 @@ async def test_snapshot_picker_filters_hundreds_and_enter_fills_the_field(memory
         await wait_for(pilot, lambda: picker_shown(picker) == [legacy["SnapshotId"]])
         assert "1 of" in text_of(picker, "#status")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is form, 5, "back to the form")
+        await wait_for(pilot, lambda: app.screen is form, what="back to the form")
         assert field_widget(form, field).value == legacy["SnapshotId"]
         # Enter picked, and did nothing else: the form was not submitted, focus is back.
         assert outcome_text(form) == ""
@@ -82,12 +82,12 @@ async def test_instance_picker_opens_from_its_button_and_a_click_picks(memory, e
             pilot,
             lambda: isinstance(app.screen, ChoicePicker) and app.screen.is_mounted and app.screen,
         )
-        await wait_for(pilot, lambda: picker.lookup, 15, "instances")
+        await wait_for(pilot, lambda: picker.lookup, what="instances")
         assert "3 of 3 instances" in text_of(picker, "#status")
         await type_text(pilot, *"payments")
         await wait_for(pilot, lambda: picker_shown(picker) == [payments["InstanceId"]])
         await pilot.click(ChoiceList, offset=(5, 1))  # the first row, under the header
-        await wait_for(pilot, lambda: app.screen is form, 5, "back to the form")
+        await wait_for(pilot, lambda: app.screen is form, what="back to the form")
         assert field_widget(form, "InstanceId").value == payments["InstanceId"]
 
 
@@ -121,7 +121,7 @@ async def test_destination_regions_are_marked_with_space_and_applied_with_enter(
         assert "marked: eu-west-1, eu-west-3" in text_of(picker, "#status")
         assert picker.query_one(Input).value == "eu-west"  # space marked, it did not type
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is form, 5, "back to the form")
+        await wait_for(pilot, lambda: app.screen is form, what="back to the form")
         assert field_widget(form, "DestinationRegions").value == "eu-west-1, eu-west-3"
         assert outcome_text(form) == ""
         # Opened again, the picker starts from the field's regions; esc changes nothing.
@@ -141,7 +141,7 @@ async def test_keys_typed_in_a_burst_act_on_the_list_the_keys_before_them_left(m
         form = await open_form(pilot, "c")
         await open_picker(pilot, form, "DestinationRegions")
         type_burst(pilot, [*"eu-west", "space", "down", "space", "enter"])
-        await wait_for(pilot, lambda: app.screen is form, 5, "back to the form")
+        await wait_for(pilot, lambda: app.screen is form, what="back to the form")
         assert field_widget(form, "DestinationRegions").value == "eu-west-1, eu-west-2"
 
 
@@ -212,7 +212,7 @@ async def test_bucket_picker_warns_when_the_bucket_is_not_in_the_images_region(
         expected = "amitui-exports is in us-east-1: ExportImage needs a bucket in eu-west-1"
         assert expected in text_of(picker, "#warning")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is form, 5, "back to the form")
+        await wait_for(pilot, lambda: app.screen is form, what="back to the form")
         assert field_widget(form, bucket).value == "amitui-exports"
         assert warning.has_class("shown") and expected in rendered(warning)
         # The bucket in the image's region: no warning.

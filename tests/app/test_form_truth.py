@@ -76,7 +76,7 @@ async def test_deregister_is_fixed_to_the_image_it_shows(sandbox, ec2, proxy, si
         assert [s for s in snapshots_of(shown) if s not in context] == []
         await fill(pilot, form, ConfirmImageId=shown["ImageId"])
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10, "form to close")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="form to close")
         listed = {i.image_id for i in table(app).rows.images}
         assert shown["ImageId"] not in listed and other["ImageId"] in listed
     remaining = {i["ImageId"] for i in own_images(ec2(region))}
@@ -141,18 +141,17 @@ async def test_a_create_that_reboots_asks_once_more_naming_the_instance(sandbox,
         confirm = await wait_for(
             pilot,
             lambda: isinstance(app.screen, ConfirmScreen) and app.screen.is_mounted and app.screen,
-            5,
-            "confirm",
+            what="confirm",
         )
         assert instance in confirm.message and "REBOOT" in confirm.message
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is form, 5, "back in the form")
+        await wait_for(pilot, lambda: app.screen is form, what="back in the form")
         assert "Not sent" in outcome_text(form)
         assert proxy.count("CreateImage") == 0
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "confirm again")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm again")
         await pilot.click("#yes")
-        await wait_for(pilot, lambda: not isinstance(app.screen, (ActionForm, ConfirmScreen)), 10)
+        await wait_for(pilot, lambda: not isinstance(app.screen, (ActionForm, ConfirmScreen)))
     assert proxy.count("CreateImage") == 1
 
 
@@ -165,7 +164,7 @@ async def test_no_reboot_is_sent_without_a_second_question(sandbox, ec2, proxy):
         form = await open_form(pilot, "n")
         await fill(pilot, form, InstanceId=instance, Name="no-reboot-check", NoReboot=True)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10, "form to close")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="form to close")
     assert proxy.count("CreateImage") == 1
 
 
@@ -184,8 +183,7 @@ async def test_the_form_footer_and_help_show_the_form_keys(memory, size):
         help_screen = await wait_for(
             pilot,
             lambda: isinstance(app.screen, HelpScreen) and app.screen.is_mounted and app.screen,
-            5,
-            "help",
+            what="help",
         )
         keys = rendered(help_screen.query_one("#keys"))
         submit = next(b.binding for b in form.active_bindings.values() if b.binding.key == "ctrl+s")
@@ -226,13 +224,13 @@ async def test_a_region_that_does_not_exist_is_refused_before_any_call(memory, s
         await loaded(pilot)
         await select_image(pilot, source["ImageId"])
         form = await open_form(pilot, "c")
-        await wait_for(pilot, lambda: form.known_regions, 10, "DescribeRegions")
+        await wait_for(pilot, lambda: form.known_regions, what="DescribeRegions")
         await fill(pilot, form, DestinationRegions="eu-west-9")
         assert "eu-west-9" in field_error(form, "DestinationRegions")
         for key in ("ctrl+t", "ctrl+s"):  # a dry run is a request too: not sent either
             form.set_outcome("")
             await pilot.press(key)
-            await wait_for(pilot, lambda: "nothing was sent" in outcome_text(form), 5, key)
+            await wait_for(pilot, lambda: "nothing was sent" in outcome_text(form), what=key)
     assert app.clients.calls["copy_image"] == 0
 
 
@@ -247,7 +245,7 @@ async def test_snapshots_an_endpoint_kept_are_named(sandbox, ec2, proxy):
         form = await open_form(pilot, "ctrl+d")
         await fill(pilot, form, ConfirmImageId=victim["ImageId"], DeleteAssociatedSnapshots=True)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10, "form to close")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="form to close")
         message = await wait_for(
             pilot, lambda: [m for m in app.notified if "Deregister image done" in m], 5, "the toast"
         )
@@ -267,9 +265,9 @@ async def test_import_reads_the_format_from_the_file_and_refuses_a_mismatch(memo
             DiskContainers__0__UserBucket__S3Key="vms/legacy-centos7.ova",
         )
         fmt = "DiskContainers.0.Format"
-        await wait_for(pilot, lambda: form.values()[fmt] == "OVA", 5, "the format shown")
+        await wait_for(pilot, lambda: form.values()[fmt] == "OVA", what="the format shown")
         await fill(pilot, form, DiskContainers__0__Format="VMDK")  # the user insists
-        await wait_for(pilot, lambda: "not VMDK" in field_error(form, fmt), 5, "the mismatch")
+        await wait_for(pilot, lambda: "not VMDK" in field_error(form, fmt), what="the mismatch")
         assert form.values()[fmt] == "VMDK"  # the user's choice is not overwritten
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "nothing was sent" in outcome_text(form), 5)
+        await wait_for(pilot, lambda: "nothing was sent" in outcome_text(form))

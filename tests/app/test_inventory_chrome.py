@@ -22,6 +22,7 @@ from tests.app.helpers import (
     make_app,
     own_images,
     rendered,
+    screen_on_top,
     status_text,
     table,
     table_lines,
@@ -44,17 +45,6 @@ def footer_keys(app) -> list:
     return list(app.screen.query("FooterKey"))
 
 
-async def screen_of(pilot, kind):
-    return await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, kind) and pilot.app.screen.is_mounted and pilot.app.screen
-        ),
-        5,
-        kind.__name__,
-    )
-
-
 # -- bug 4: ctrl+p and ":" open the palette, on every screen ------------------------------
 
 
@@ -69,21 +59,20 @@ async def test_ctrl_p_and_colon_open_the_palette_on_every_screen(memory):
                 await wait_for(
                     pilot,
                     lambda: isinstance(pilot.app.screen, CommandPalette),
-                    5,
-                    f"{key} to open the palette on {where}",
+                    what=f"{key} to open the palette on {where}",
                 )
                 await pilot.press("escape")
-                await wait_for(pilot, lambda s=screen: pilot.app.screen is s, 5, "palette closed")
+                await wait_for(pilot, lambda s=screen: pilot.app.screen is s, what="palette closed")
 
         await palette_opens("the inventory")
         await pilot.press("enter")
-        await screen_of(pilot, DetailScreen)
+        await screen_on_top(pilot, DetailScreen)
         await palette_opens("the detail screen")
         await pilot.press("escape", "t")
-        await screen_of(pilot, TasksScreen)
+        await screen_on_top(pilot, TasksScreen)
         await palette_opens("the tasks screen")
         await pilot.press("question_mark")
-        await screen_of(pilot, HelpScreen)
+        await screen_on_top(pilot, HelpScreen)
         await palette_opens("the help screen")
 
 
@@ -107,7 +96,7 @@ async def test_enter_in_the_region_picker_applies_without_opening_a_detail(memor
         await loaded(pilot)
         assert table(pilot.app).current is not None  # a row the key could fall through to
         await pilot.press("R")
-        picker = await screen_of(pilot, RegionPicker)
+        picker = await screen_on_top(pilot, RegionPicker)
         picker.query_one("SelectionList").select("eu-west-1")
         if how == "tab-enter":
             await pilot.press("tab")
@@ -124,7 +113,7 @@ async def test_the_region_picker_title_is_whole_at_80_columns(memory):
     async with make_app(memory).run_test(size=NARROW) as pilot:
         await loaded(pilot)
         await pilot.press("R")
-        picker = await screen_of(pilot, RegionPicker)
+        picker = await screen_on_top(pilot, RegionPicker)
         await pilot.pause()
         box = picker.query_one("Vertical").content_region
         for label in picker.query("Label"):
@@ -138,7 +127,7 @@ async def test_enter_on_an_owner_choice_applies(memory):
     async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("o")
-        picker = await screen_of(pilot, OwnerPicker)
+        picker = await screen_on_top(pilot, OwnerPicker)
         assert pilot.app.focused is picker.query_one("#scope")
         await pilot.press("down", "enter")  # "My images (self)" -> "Amazon"
         await wait_for(pilot, lambda: pilot.app.list_query.owners == ("amazon",))
@@ -152,7 +141,7 @@ async def test_enter_on_another_account_asks_for_the_id_then_applies(memory):
     async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("o")
-        picker = await screen_of(pilot, OwnerPicker)
+        picker = await screen_on_top(pilot, OwnerPicker)
         await pilot.press("down", "down", "down", "down", "enter")  # "Another account id"
         assert pilot.app.screen is picker
         assert pilot.app.focused is picker.query_one("#account")
@@ -240,12 +229,12 @@ async def test_every_screen_s_footer_leaves_out_what_does_not_fit_whole(memory, 
             assert keys_cut(app) == [], type(app.screen).__name__
             assert [k for k in footer_keys(app) if k.has_class("-command-palette")]
             await pilot.press(key)
-            await screen_of(pilot, kind)
-            await wait_for(pilot, lambda: footer_keys(app), 5, "the footer's keys")
+            await screen_on_top(pilot, kind)
+            await wait_for(pilot, lambda: footer_keys(app), what="the footer's keys")
             await pilot.pause()
             assert keys_cut(app) == [], kind.__name__
             await pilot.press("escape")
-            await wait_for(pilot, lambda: app.screen is app.inventory, 5, "the inventory")
+            await wait_for(pilot, lambda: app.screen is app.inventory, what="the inventory")
 
 
 @SIZES
@@ -285,7 +274,7 @@ async def test_a_defaulted_region_is_said_in_the_header(memory, size):
         if size[0] >= 160:
             assert "(default — set --region or AWS_REGION)" in line
         await pilot.press("R")
-        picker = await screen_of(pilot, RegionPicker)
+        picker = await screen_on_top(pilot, RegionPicker)
         picker.query_one("SelectionList").select("eu-west-1")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "eu-west-1" in header_line(app))
@@ -314,7 +303,7 @@ async def test_config_keys_remap_a_binding_and_bad_entries_warn(sandbox):
         warnings = [n for n in app.notified if n.startswith("[keys]")]
         assert len(warnings) == 2 and any("nope" in w for w in warnings)
         await pilot.press("f6")
-        await wait_for(pilot, lambda: app.focused is app.inventory.query_one("#filter"), 5)
+        await wait_for(pilot, lambda: app.focused is app.inventory.query_one("#filter"))
         await pilot.press("escape")
         await pilot.press("question_mark")
         help_screen = await wait_for(

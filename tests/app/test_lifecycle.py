@@ -58,7 +58,7 @@ async def send(pilot, name_or_key: str, **values) -> ActionForm:
     form.shown = rendered(form.query_one("#context"), width=240)  # what it said it sends
     await pilot.press("ctrl+s")
     try:
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 15)
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
     except AssertionError:
         says = rendered(form.query_one("#outcome")) if form.is_mounted else ""
         raise AssertionError(f"{form.spec.name} was not sent; the form says: {says}") from None
@@ -81,7 +81,7 @@ async def test_tags_description_and_protection_change_the_image_and_its_row(fres
         await send(pilot, "T", Tags="team=web, env=prod")
         tags = {t["Key"]: t["Value"] for t in described(ec2, fresh).get("Tags", [])}
         assert tags.get("team") == "web" and tags.get("env") == "prod"
-        await wait_for(pilot, lambda: ("team", "web") in row(app, fresh).tags, 10, "row tags")
+        await wait_for(pilot, lambda: ("team", "web") in row(app, fresh).tags, what="row tags")
         # One field edits the set: a change and a removal are two calls, both sent.
         before = proxy.count("CreateTags", "DeleteTags")
         await send(pilot, "T", Tags="team=data")
@@ -97,7 +97,7 @@ async def test_tags_description_and_protection_change_the_image_and_its_row(fres
 
         await send(pilot, "protect")
         assert described(ec2, fresh)["DeregistrationProtection"] == "enabled-without-cooldown"
-        await wait_for(pilot, lambda: row(app, fresh).protection.startswith("enabled"), 10)
+        await wait_for(pilot, lambda: row(app, fresh).protection.startswith("enabled"))
         await send(pilot, "unprotect")
         assert described(ec2, fresh)["DeregistrationProtection"] == "disabled"
 
@@ -112,15 +112,14 @@ async def test_sharing_adds_an_account_and_resets_to_private(fresh, ec2, proxy):
         assert {"UserId": "210987654321"} in permissions["LaunchPermissions"]
         # The form lists the current shares before anything is sent.
         form = await open_form(pilot, "P")
-        await wait_for(pilot, lambda: form.usage.usage is not None, 30, "current shares")
+        await wait_for(pilot, lambda: form.usage.usage is not None, what="current shares")
         assert "210987654321" in rendered(form.query_one("#context"), width=240)
         await fill(pilot, form, Public="reset to private")
         await pilot.press("ctrl+s")
         await wait_for(
             pilot,
             lambda: not isinstance(app.screen, ActionForm) or rendered(form.query_one("#outcome")),
-            15,
-            "reset",
+            what="reset",
         )
         assert not isinstance(app.screen, ActionForm), rendered(form.query_one("#outcome"))
         permissions = ec2().describe_image_attribute(ImageId=fresh, Attribute="launchPermission")
@@ -150,10 +149,10 @@ async def test_deprecate_then_clear_it(fresh, ec2, proxy):
         shown = form.shown
         when = described(ec2, fresh)["DeprecationTime"]
         assert when[:16].replace("T", " ") in shown, (when, shown)  # sent what it showed
-        await wait_for(pilot, lambda: row(app, fresh).deprecation_time == when, 10, "row")
+        await wait_for(pilot, lambda: row(app, fresh).deprecation_time == when, what="row")
         await send(pilot, "undeprecate")
         assert "DeprecationTime" not in described(ec2, fresh)
-        await wait_for(pilot, lambda: not row(app, fresh).deprecation_time, 10, "row cleared")
+        await wait_for(pilot, lambda: not row(app, fresh).deprecation_time, what="row cleared")
 
 
 async def test_disable_lists_what_it_drops_and_enable_does_not_restore_it(fresh, ec2, proxy):
@@ -166,13 +165,13 @@ async def test_disable_lists_what_it_drops_and_enable_does_not_restore_it(fresh,
         await select_image(pilot, fresh)
         app.inventory.action_open_action("disable")
         form = await screen_on_top(pilot, ActionForm)
-        await wait_for(pilot, lambda: form.usage.usage is not None, 30, "the current shares")
+        await wait_for(pilot, lambda: form.usage.usage is not None, what="the current shares")
         context = rendered(form.query_one("#context"), width=240)
         assert "210987654321" in context and "does NOT restore" in context
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 15, "disabled")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="disabled")
         assert described(ec2, fresh)["State"] == "disabled"
-        await wait_for(pilot, lambda: row(app, fresh).state == "disabled", 10, "row state")
+        await wait_for(pilot, lambda: row(app, fresh).state == "disabled", what="row state")
         await send(pilot, "enable")
         assert described(ec2, fresh)["State"] == "available"
     permissions = ec2().describe_image_attribute(ImageId=fresh, Attribute="launchPermission")
@@ -208,7 +207,7 @@ async def test_leave_a_shared_image_and_aws_s_refusal_shows_in_the_form(
         # The shared one: after the typed-back id, it is no longer ours to launch.
         await select_image(pilot, shared)
         await send(pilot, "leave-shared", ConfirmImageId=shared)
-        await wait_for(pilot, lambda: row(app, shared) is None, 10, "its row to go")
+        await wait_for(pilot, lambda: row(app, shared) is None, what="its row to go")
     left = ec2().describe_images(ExecutableUsers=["self"], Owners=["210987654321"])["Images"]
     assert shared not in {i["ImageId"] for i in left}
 
@@ -219,7 +218,7 @@ async def test_public_sharing_is_refused_in_the_form_where_the_region_blocks_it(
     app = make_app(proxy.url, regions=(region,))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.public_sharing == "blocked", 15, "the block state")
+        await wait_for(pilot, lambda: app.public_sharing == "blocked", what="the block state")
         await select_image(pilot, image)
         form = await open_form(pilot, "P")
         await fill(pilot, form, Public="public")

@@ -24,8 +24,7 @@ async def test_every_action_key_and_palette_command_is_refused(memory):
             await wait_for(
                 pilot,
                 lambda: any("read-only" in m for m in app.notified[before:]),
-                5,
-                f"{what} to be refused",
+                what=f"{what} to be refused",
             )
             assert app.screen is app.inventory, f"{what} opened a screen under --read-only"
 

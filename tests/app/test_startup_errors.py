@@ -51,7 +51,7 @@ async def test_unreachable_endpoint(sandbox):
     url = closed_port_url()
     app = make_app(url, attempts=2)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 30, "error line")
+        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), what="error line")
         line = message_text(app)
         assert url in line and "Traceback" not in line
         assert app.inventory.is_mounted  # still running
@@ -60,7 +60,7 @@ async def test_unreachable_endpoint(sandbox):
 async def test_access_denied(sandbox, denied_url):
     app = make_app(denied_url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "UnauthorizedOperation" in message_text(app), 20)
+        await wait_for(pilot, lambda: "UnauthorizedOperation" in message_text(app))
         assert "not authorized" in message_text(app)
         assert "IAM policy" in message_text(app)
 
@@ -71,11 +71,11 @@ async def test_no_credentials(sandbox, monkeypatch):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     app = make_app(sandbox.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "No AWS credentials" in message_text(app), 20)
+        await wait_for(pilot, lambda: "No AWS credentials" in message_text(app))
         assert "amitui --demo" in message_text(app)
 
 
 async def test_missing_profile(sandbox):
     app = make_app(sandbox.url, profile="no-such-profile-here")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "no-such-profile-here" in message_text(app), 20)
+        await wait_for(pilot, lambda: "no-such-profile-here" in message_text(app))

@@ -50,7 +50,7 @@ def exportable(ec2, region="us-east-1"):
 
 async def submit(pilot, form) -> None:
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm), 10, "submit")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm), what="submit")
 
 
 async def start_copy(pilot, image, name=None, regions="eu-west-1"):
@@ -139,8 +139,7 @@ async def test_copy_export_import_survive_a_restart_and_complete(sandbox, ec2, t
         await wait_for(
             pilot,
             lambda: sum("finished" in m for m in second.notified) >= len(running_at_quit),
-            10,
-            "every resumed task's announcement",
+            what="every resumed task's announcement",
         )
         finished = [m for m in second.notified if "finished" in m]
         assert sorted(t for m in finished for t in running_at_quit if t in m) == sorted(
@@ -163,19 +162,17 @@ async def test_failed_copy_keeps_its_reason_and_history(sandbox, ec2):
         task = await wait_for(
             pilot,
             lambda: next((t for t in app.tasks.tasks() if t.status == "failed"), None),
-            20,
-            "the copy to fail",
+            what="the copy to fail",
         )
         assert task.message  # the StateReason
         # the store changes in the poller's thread, the toast when the app hears of it
-        await wait_for(pilot, lambda: any("failed" in m for m in app.notified), 10, "the toast")
+        await wait_for(pilot, lambda: any("failed" in m for m in app.notified), what="the toast")
         row = await wait_for(
             pilot,
             lambda: (
                 (i := app.inventory.rows.row_of(task.target_id)) is not None
                 and app.inventory.rows.image_at(i).state == "failed"
             ),
-            10,
         )
         assert row
         await pilot.press("t")
@@ -246,8 +243,7 @@ async def test_cancelling_a_pending_copy_deregisters_it_and_marks_it_cancelled(s
         await wait_for(
             pilot,
             lambda: app.tasks.store.get(copy.id).status != "running",
-            20,
-            "the copy to end: " + " | ".join(app.notified),
+            what="the copy to end: " + " | ".join(app.notified),
         )
         assert app.tasks.store.get(copy.id).status == "cancelled"
         gone = ec2().describe_images(Filters=[{"Name": "image-id", "Values": [copy.target_id]}])
@@ -273,7 +269,7 @@ async def test_adopt_and_clear_finished(sandbox, ec2, monkeypatch):
         )
         assert not screen.task_list
         await pilot.press("a")
-        await wait_for(pilot, lambda: any(t.target_id == foreign for t in screen.task_list), 20)
+        await wait_for(pilot, lambda: any(t.target_id == foreign for t in screen.task_list))
         task = next(t for t in screen.task_list if t.target_id == foreign)
         assert task.adopted
         await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", 60)
@@ -320,8 +316,8 @@ async def test_every_header_counts_running_tasks_down_to_zero(sandbox, ec2, monk
         assert header_counts(app) == [1, 1]  # the inventory's and the tasks screen's
         assert "1 task(s) running" in str(header.render_text())
         (copy,) = app.tasks.tasks()
-        await wait_for(pilot, lambda: app.tasks.store.get(copy.id).status == "done", 20)
-        await wait_for(pilot, lambda: header_counts(app) == [0, 0], 5, "every header at 0")
+        await wait_for(pilot, lambda: app.tasks.store.get(copy.id).status == "done")
+        await wait_for(pilot, lambda: header_counts(app) == [0, 0], what="every header at 0")
         assert "running" not in str(header.render_text())
 
 
@@ -375,7 +371,7 @@ async def test_a_demo_ends_an_earlier_demo_s_tasks_and_shows_a_gone_endpoints_ta
         assert "http://127.0.0.1:2" in str(row[keys.index("message")])
         assert "1 not followed" in str(screen.query_one("#task-status").render())
         await pilot.press("C")
-        await wait_for(pilot, lambda: not screen.unfollowed, 5, "the gone task cleared")
+        await wait_for(pilot, lambda: not screen.unfollowed, what="the gone task cleared")
         assert any("1 not followed" in m for m in app.notified)
         assert table.row_count == 0  # the ended copy was cleared too
         assert app.tasks.store.get(gone.id).status == "running"  # not made up
@@ -418,13 +414,13 @@ async def test_progress_bars_elapsed_and_an_honest_no_percentage(slow_sandbox, e
         def cell(task, key):
             return str(table.get_row(str(task.id))[keys.index(key)])
 
-        await wait_for(pilot, lambda: "%" in cell(copy, "progress"), 15, "a percentage")
+        await wait_for(pilot, lambda: "%" in cell(copy, "progress"), what="a percentage")
         assert "░" in cell(copy, "progress")  # a bar, from the copy's snapshots' Progress
         assert app.tasks.store.get(copy.id).progress is not None
-        await wait_for(pilot, lambda: cell(reg, "status") == "running (pending)", 10)
+        await wait_for(pilot, lambda: cell(reg, "status") == "running (pending)")
         assert cell(reg, "progress") == NO_PERCENT
         first = cell(copy, "elapsed")
-        await wait_for(pilot, lambda: cell(copy, "elapsed") != first, 5, "elapsed to tick")
+        await wait_for(pilot, lambda: cell(copy, "elapsed") != first, what="elapsed to tick")
 
 
 async def test_the_history_follows_the_cursor(sandbox, ec2):
@@ -433,7 +429,7 @@ async def test_the_history_follows_the_cursor(sandbox, ec2):
         await loaded(pilot)
         await start_copy(pilot, images(ec2)[18], regions="us-east-1")
         await start_export(pilot, exportable(ec2)[19])
-        await wait_for(pilot, lambda: all(t.is_terminal for t in app.tasks.tasks()), 30)
+        await wait_for(pilot, lambda: all(t.is_terminal for t in app.tasks.tasks()))
         await pilot.press("t")
         screen = await wait_for(
             pilot,
@@ -475,7 +471,7 @@ async def test_a_task_update_before_the_tasks_screen_is_built_is_not_lost(memory
     app = make_app(memory)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.tasks.scope, 10, "the account")
+        await wait_for(pilot, lambda: app.tasks.scope, what="the account")
         task = app.tasks.store.add_task(
             scope=app.tasks.scope,
             kind="copy",

@@ -70,13 +70,13 @@ async def test_a_toy_action_from_one_module_runs_end_to_end(sandbox, proxy, ec2,
         assert form.values()["SourceImageId"] == source["ImageId"]
 
         await pilot.press("ctrl+s")  # no name yet: nothing is sent
-        await wait_for(pilot, lambda: field_error(form, "Name"), 5, "the missing name")
+        await wait_for(pilot, lambda: field_error(form, "Name"), what="the missing name")
         assert isinstance(app.screen, ActionForm)
         assert proxy.count("CopyImage") == 0
 
         await fill(pilot, form, Name="toy-clone-of-" + source["ImageId"])
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10, "the send")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="the send")
         assert proxy.count("CopyImage") == 1
         tasks = app.tasks.tasks()
         assert [(t.kind, t.source) for t in tasks] == [
@@ -87,13 +87,12 @@ async def test_a_toy_action_from_one_module_runs_end_to_end(sandbox, proxy, ec2,
         def finished():
             return [t for t in app.tasks.tasks() if t.id == tasks[0].id and t.is_terminal]
 
-        task = (await wait_for(pilot, finished, 30, "the clone to finish"))[0]
+        task = (await wait_for(pilot, finished, what="the clone to finish"))[0]
         assert task.status == "done", task.message
         await wait_for(
             pilot,
             lambda: any(f"toy-clone {target}" in m and "finished" in m for m in app.notified),
-            5,
-            "the task's notice",
+            what="the task's notice",
         )
         await pilot.press("escape")  # the filter: the new row is shown, available
         await wait_for(
@@ -101,6 +100,5 @@ async def test_a_toy_action_from_one_module_runs_end_to_end(sandbox, proxy, ec2,
             lambda: any(
                 i.image_id == target and i.state == "available" for i in visible_images(app)
             ),
-            10,
-            "the clone's row, available",
+            what="the clone's row, available",
         )

@@ -35,7 +35,7 @@ async def open_detail(pilot, image_id: str) -> DetailScreen:
     await select_image(pilot, image_id)
     await pilot.press("enter")
     screen = await screen_on_top(pilot, DetailScreen)
-    await wait_for(pilot, lambda: "checked " in usage_shown(screen), 30, "the usage checks")
+    await wait_for(pilot, lambda: "checked " in usage_shown(screen), what="the usage checks")
     return screen
 
 
@@ -98,7 +98,7 @@ async def test_detail_shows_what_uses_an_image_and_asks_only_when_opened(sandbox
         # The lineage: the image, the copy it was made from, the root; an ancestor opens.
         detail = await open_detail(pilot, role(sandbox, "lineage_leaf"))
         lineage = detail.query_one("#lineage", OptionList)
-        await wait_for(pilot, lambda: lineage.option_count == 3, 15, "the three-deep lineage")
+        await wait_for(pilot, lambda: lineage.option_count == 3, what="the three-deep lineage")
         ids = [lineage.get_option_at_index(i).id for i in range(3)]
         assert ids == [
             f"eu-west-1/{role(sandbox, 'lineage_leaf')}",
@@ -126,7 +126,7 @@ async def test_deregister_refuses_a_used_or_protected_image_without_the_tick(san
         used = role(sandbox, "asg_latest")
         await select_image(pilot, used)
         form = await open_form(pilot, "ctrl+d")
-        await wait_for(pilot, lambda: form.usage.usage is not None, 30, "the usage check")
+        await wait_for(pilot, lambda: form.usage.usage is not None, what="the usage check")
         context = rendered(form.query_one("#context"), width=240)
         assert "In use" in context and "web-asg" in context, context
         assert override_shown(form)
@@ -140,7 +140,7 @@ async def test_deregister_refuses_a_used_or_protected_image_without_the_tick(san
         protected = role(sandbox, "protected")
         await select_image(pilot, protected)
         form = await open_form(pilot, "ctrl+d")
-        await wait_for(pilot, lambda: form.usage.usage is not None, 30, "the usage check")
+        await wait_for(pilot, lambda: form.usage.usage is not None, what="the usage check")
         assert "protection" in rendered(form.query_one("#context"), width=240)
         await fill(pilot, form, ConfirmImageId=protected)
         await pilot.press("ctrl+s")
@@ -148,7 +148,7 @@ async def test_deregister_refuses_a_used_or_protected_image_without_the_tick(san
         assert proxy.count("DeregisterImage") == 0
         await fill(pilot, form, DeregisterAnyway=True)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "OperationNotPermitted" in outcome_text(form), 15)
+        await wait_for(pilot, lambda: "OperationNotPermitted" in outcome_text(form))
         assert isinstance(app.screen, ActionForm)
         assert proxy.count("DeregisterImage") == 1
         await pilot.press("escape")
@@ -157,7 +157,7 @@ async def test_deregister_refuses_a_used_or_protected_image_without_the_tick(san
         clear = role(sandbox, "unused")
         await select_image(pilot, clear)
         form = await open_form(pilot, "ctrl+d")
-        await wait_for(pilot, lambda: form.usage.usage is not None, 30, "the usage check")
+        await wait_for(pilot, lambda: form.usage.usage is not None, what="the usage check")
         assert "Nothing uses it" in rendered(form.query_one("#context"), width=240)
         assert not override_shown(form)
     assert ec2().describe_images(ImageIds=[protected])["Images"], "protection kept it"
@@ -174,7 +174,7 @@ async def test_without_the_api_every_image_is_not_verified_never_unused(plain_mo
         assert "Image references: none" not in text
         await back(pilot)
         form = await open_form(pilot, "ctrl+d")
-        await wait_for(pilot, lambda: form.usage.usage is not None, 30, "the usage check")
+        await wait_for(pilot, lambda: form.usage.usage is not None, what="the usage check")
         assert "Not verified" in rendered(form.query_one("#context"), width=240)
         await fill(pilot, form, ConfirmImageId=clear)
         await pilot.press("ctrl+s")
@@ -192,7 +192,7 @@ async def test_a_usage_report_is_a_task_that_survives_a_restart(sandbox, tmp_pat
         await select_image(pilot, shared)
         await open_form(pilot, "U")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(first.screen, ActionForm), 15, "sent")
+        await wait_for(pilot, lambda: not isinstance(first.screen, ActionForm), what="sent")
         (task,) = first.tasks.tasks()
         assert task.kind == "usage-report" and task.image_id == shared
     second = make_app(sandbox.url, store=TaskStore(db), poll_interval=0.5, regions=("us-east-1",))
@@ -201,15 +201,13 @@ async def test_a_usage_report_is_a_task_that_survives_a_restart(sandbox, tmp_pat
         await wait_for(
             pilot,
             lambda: [t.status for t in second.tasks.tasks()] == ["done"],
-            30,
-            "the report to be available",
+            what="the report to be available",
         )
         detail = await open_detail(pilot, shared)
         await wait_for(
             pilot,
             lambda: "account 210987654321" in rendered(detail.query_one("#report"), width=240),
-            15,
-            "the per-account counts",
+            what="the per-account counts",
         )
         report = rendered(detail.query_one("#report"), width=240)
         assert task.target_id in report and "account 456789012345" in report
@@ -217,7 +215,7 @@ async def test_a_usage_report_is_a_task_that_survives_a_restart(sandbox, tmp_pat
         await back(pilot)
         await open_form(pilot, "U")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(second.screen, ActionForm), 15, "sent")
+        await wait_for(pilot, lambda: not isinstance(second.screen, ActionForm), what="sent")
         assert [t.target_id for t in second.tasks.tasks()] == [task.target_id]
 
 

@@ -29,7 +29,7 @@ async def test_after_the_warm_up_no_form_reparses_or_adds_a_stylesheet(memory, m
     app = make_app(memory)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.warm_up.done, 30, "the warm-up")
+        await wait_for(pilot, lambda: app.warm_up.done, what="the warm-up")
         reparsed: list[bool] = []
         monkeypatch.setattr(app.stylesheet, "reparse", lambda: reparsed.append(True))
         sources = set(app.stylesheet.source)
@@ -39,7 +39,7 @@ async def test_after_the_warm_up_no_form_reparses_or_adds_a_stylesheet(memory, m
             form = await screen_on_top(pilot, ActionForm)
             opened.append(form.spec.title)
             await pilot.press("escape")
-            await wait_for(pilot, lambda: app.screen is app.inventory, 5, "the form to close")
+            await wait_for(pilot, lambda: app.screen is app.inventory, what="the form to close")
         assert len(opened) == len(ACTIONS)
         assert reparsed == []
         assert set(app.stylesheet.source) - sources == set()
@@ -55,7 +55,7 @@ async def test_a_failing_step_is_skipped_and_the_rest_still_run(memory):
     async with app.run_test(size=SIZE) as pilot:
         warm_up = WarmUp(app, [lambda: ran.append("a"), broken, lambda: ran.append("b")])
         warm_up.start(delay=0.01)
-        await wait_for(pilot, lambda: warm_up.done, 10, "the steps")
+        await wait_for(pilot, lambda: warm_up.done, what="the steps")
         assert ran == ["a", "b"]
         assert app.is_running
 
@@ -83,4 +83,4 @@ async def test_a_fresh_form_is_styled_once_and_again_when_it_resumes_later(memor
         await pilot.pause()
         assert "ActionForm" not in restyled
         form.post_message(events.ScreenResume())
-        await wait_for(pilot, lambda: "ActionForm" in restyled, 5, "the form restyled")
+        await wait_for(pilot, lambda: "ActionForm" in restyled, what="the form restyled")

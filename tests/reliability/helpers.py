@@ -62,6 +62,5 @@ async def pick(pilot, image_id: str) -> None:
     await wait_for(
         pilot,
         lambda: table(app).current is not None and table(app).current.image_id == image_id,
-        10,
-        f"the cursor on {image_id}",
+        what=f"the cursor on {image_id}",
     )

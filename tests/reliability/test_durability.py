@@ -246,11 +246,11 @@ async def test_the_app_starts_over_corrupt_state_and_cache_files(sandbox, tmp_pa
     record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: len(app.notified) >= 2, 10, "the warnings")
+        await wait_for(pilot, lambda: len(app.notified) >= 2, what="the warnings")
         warnings = [m for m in app.notified if "moved it to" in m]
         assert len(warnings) == 2 and all("\n" not in w for w in warnings)
         assert table(app).rows.total > 50
-        await wait_for(pilot, lambda: app.tasks.scope, 10, "the account")
+        await wait_for(pilot, lambda: app.tasks.scope, what="the account")
         task = app.tasks.store.add_task(
             scope=app.tasks.scope, kind="export", region="us-east-1", target_id="export-ami-9"
         )

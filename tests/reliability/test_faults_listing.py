@@ -47,7 +47,7 @@ async def test_endpoint_dies_mid_listing_then_comes_back(sandbox, proxy, ec2):
     proxy.fault = lambda action, n: "die" if action == "DescribeImages" and n == 4 else None
     app = make_app(proxy.url, page_size=PAGE, listing="paged")  # pages in sequence
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 20, "the error line")
+        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), what="the error line")
         line = error_line(app)
         assert proxy.url in line
         assert table(app).rows.total == 3 * PAGE  # the three pages it had
@@ -98,7 +98,7 @@ async def test_endpoint_dies_mid_refresh_and_the_table_keeps_its_rows(sandbox, p
         listed = proxy.count("DescribeImages")
         proxy.fault = lambda a, n: "die" if a == "DescribeImages" and n == listed + 3 else None
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 20, "the error line")
+        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), what="the error line")
         error_line(app)
         assert shown_ids(app) == truth  # two fresh pages came, and nothing was lost
         assert table(app).current == cursor
@@ -145,7 +145,7 @@ async def test_read_timeouts_are_retried_then_reported(sandbox, proxy, ec2):
         # Every answer slow: after the retries, one line, and the rows stay.
         proxy.fault = lambda a, n: "timeout" if a == "DescribeImages" else None
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: "Timed out" in message_text(app), 20, "the error line")
+        await wait_for(pilot, lambda: "Timed out" in message_text(app), what="the error line")
         assert "Read timeout" in error_line(app)
         assert proxy.faults["timeout"] == 1 + 2  # two attempts (max_attempts=1)
         assert shown_ids(app) == truth
@@ -189,7 +189,7 @@ async def test_an_answer_cut_off_half_way_is_one_short_line(sandbox, proxy, ec2)
         listed = proxy.count("DescribeImages")
         proxy.fault = lambda a, n: "truncate" if a == "DescribeImages" and n == listed + 2 else None
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: "could not be read" in message_text(app), 20, "the line")
+        await wait_for(pilot, lambda: "could not be read" in message_text(app), what="the line")
         assert len(error_line(app)) < 200 and "<" not in error_line(app)
         assert shown_ids(app) == truth
         assert proxy.faults["truncate"] == 1
@@ -202,7 +202,7 @@ async def test_throttled_for_good_says_so_in_one_line(sandbox, proxy):
     proxy.fault = lambda a, n: "throttle" if a == "DescribeImages" else None
     app = make_app(proxy.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "RequestLimitExceeded" in message_text(app), 30, "error")
+        await wait_for(pilot, lambda: "RequestLimitExceeded" in message_text(app), what="error")
         line = error_line(app)
         assert "throttling" in line and "retries with backoff" in line
         assert proxy.faults["throttle"] == 3
@@ -217,19 +217,19 @@ async def test_connection_refused_at_launch_then_the_endpoint_comes_up(sandbox, 
     proxy.stop()
     app = make_app(proxy.url, poll_interval=0.5)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), 30, "the error line")
+        await wait_for(pilot, lambda: "Cannot reach" in message_text(app), what="the error line")
         error_line(app)
         assert app.account is None and app.tasks.poller is None and app.is_running
         proxy.restart()
         form = await open_form(pilot, "n")
         await fill(pilot, form, InstanceId=instance, Name=name, NoReboot=True)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 20, "started")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="started")
         (task,) = app.tasks.tasks()
-        await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", 20, "done")
+        await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", what="done")
         await pilot.press("ctrl+r")
         await loaded(pilot)
         assert shown_ids(app) >= own_ids(ec2) - {task.target_id}
-        await wait_for(pilot, lambda: app.account, 10, "the account")
+        await wait_for(pilot, lambda: app.account, what="the account")
         assert "123456789012" in str(app.inventory.query_one("#context").render())
         assert not message_text(app).strip()

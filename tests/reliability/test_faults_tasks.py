@@ -54,7 +54,7 @@ async def copy_form(pilot, source: dict, name: str) -> ActionForm:
 
 async def submit_and_close(pilot, form) -> None:
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm), 20, "success")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm), what="success")
 
 
 async def submit_and_fail(pilot, form) -> str:
@@ -178,13 +178,12 @@ async def test_endpoint_dies_mid_poll_and_polling_resumes(sandbox, proxy, ec2, p
         await submit_and_close(pilot, await copy_form(pilot, source, name))
         await pilot.press("escape")
         (task,) = app.tasks.tasks()
-        await wait_for(pilot, lambda: proxy.count("DescribeImages") and app.tasks.poller, 5)
+        await wait_for(pilot, lambda: proxy.count("DescribeImages") and app.tasks.poller)
         proxy.stop()
         warning = await wait_for(
             pilot,
             lambda: next((m for m in notifications(app) if m.startswith("Polling")), None),
-            20,
-            "a poll failure",
+            what="a poll failure",
         )
         assert "Cannot reach" in one_readable_line(warning)
         assert app.tasks.store.get(task.id).status == "running"  # not given up, not lost
@@ -212,22 +211,21 @@ async def test_credentials_expire_mid_session(sandbox, proxy, ec2, pending, tmp_
         (task,) = app.tasks.tasks()
         proxy.fault = lambda a, n: "expired"  # every call from now on
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: "ExpiredToken" in message_text(app), 20, "the error line")
+        await wait_for(pilot, lambda: "ExpiredToken" in message_text(app), what="the error line")
         line = error_line(app)
         assert "credentials expired" in line
         assert before <= {i.image_id for i in table(app).rows.images}  # kept what it had
         warning = await wait_for(
             pilot,
             lambda: next((m for m in notifications(app) if "Credentials refused" in m), None),
-            20,
-            "the pause told",
+            what="the pause told",
         )
         one_readable_line(warning)
         assert "ExpiredToken" in warning
         pause = app.tasks.pause
         failed_polls = proxy.outcomes("DescribeImages")["expired"]
         probes = pause.probes
-        await wait_for(pilot, lambda: pause.probes >= probes + 2, 30, "two more probes")
+        await wait_for(pilot, lambda: pause.probes >= probes + 2, what="two more probes")
         # paused: no poll while the credentials are refused, only the probes
         assert proxy.outcomes("DescribeImages")["expired"] == failed_polls
         told = [m for m in notifications(app) if "Credentials refused" in m]
@@ -240,7 +238,7 @@ async def test_credentials_expire_mid_session(sandbox, proxy, ec2, pending, tmp_
         assert store.get(task.id).status == "running"
         # Fresh credentials (the fault clears): polling resumes and the copy finishes.
         proxy.fault = None
-        await wait_for(pilot, lambda: store.get(task.id).status == "done", 40, "the copy done")
+        await wait_for(pilot, lambda: store.get(task.id).status == "done", what="the copy done")
         resumed = [m for m in notifications(app) if "Credentials work again" in m]
         assert len(resumed) == 1, resumed
         await pilot.press("ctrl+r")

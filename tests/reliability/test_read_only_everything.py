@@ -156,7 +156,7 @@ async def test_every_key_and_command_of_every_screen_sends_nothing(
     app = make_app(proxy.url, store=store, read_only=True, poll_interval=0.5, listing="paged")
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: table(app).current is not None, 20, "a selected row")
+        await wait_for(pilot, lambda: table(app).current is not None, what="a selected row")
         driver = Driver(pilot)
         await driver.explore()
         # Straight to the tasks screen: cancel the running export, adopt, clear.
@@ -197,7 +197,7 @@ async def test_a_form_opened_past_the_ui_is_stopped_by_the_guard(sandbox, proxy)
         await fill(pilot, form, DestinationRegions="us-east-1", Name="past-the-ui")
         for button in ("#dry-run", "#submit"):
             await pilot.click(button)
-            await wait_for(pilot, lambda: "read-only" in outcome_text(form), 10, "refusal")
+            await wait_for(pilot, lambda: "read-only" in outcome_text(form), what="refusal")
             line = one_readable_line(outcome_text(form).removeprefix("Dry run: "))
             assert "CopyImage is not allowed" in line
         assert app.screen is form and app.tasks.tasks() == []

@@ -75,7 +75,7 @@ async def test_deregister_needs_the_exact_id(sandbox, proxy, ec2):
     app = make_app(proxy.url)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: await_ready() == "available", 10, "the copy")
+        await wait_for(pilot, lambda: await_ready() == "available", what="the copy")
         await pilot.press("ctrl+r")
         await loaded(pilot)
         await pick(pilot, doomed)
@@ -94,7 +94,7 @@ async def test_deregister_needs_the_exact_id(sandbox, proxy, ec2):
         FIGURES.inputs["deregister near-misses (UI)"] += len(misses)
         await fill(pilot, form, ConfirmImageId=doomed)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 10, "deregistered")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="deregistered")
         assert proxy.count("DeregisterImage") == 1
         assert table(app).rows.row_of(doomed) is None
     assert not ec2().describe_images(ImageIds=[doomed])["Images"] or (
@@ -110,7 +110,7 @@ async def test_cancelling_a_pending_copy_needs_the_exact_id(sandbox, proxy, ec2,
     app = make_app(proxy.url, poll_interval=0.5)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.tasks.scope, 10, "the account")
+        await wait_for(pilot, lambda: app.tasks.scope, what="the account")
         app.tasks.store.add_task(
             scope=app.tasks.scope, kind="copy", region="us-east-1", target_id=doomed
         )
@@ -127,7 +127,6 @@ async def test_cancelling_a_pending_copy_needs_the_exact_id(sandbox, proxy, ec2,
         confirm = await wait_for(
             pilot,
             lambda: isinstance(app.screen, ConfirmScreen) and app.screen.is_mounted and app.screen,
-            5,
         )
         misses = near_misses(doomed, other)
         problem = confirm.query_one("#problem", Static)
@@ -145,7 +144,7 @@ async def test_cancelling_a_pending_copy_needs_the_exact_id(sandbox, proxy, ec2,
         assert proxy.count("DeregisterImage") == 0
         confirm.query_one("#typed", Input).value = doomed
         yes.press()
-        await wait_for(pilot, lambda: proxy.count("DeregisterImage") == 1, 30, "the cancel")
+        await wait_for(pilot, lambda: proxy.count("DeregisterImage") == 1, what="the cancel")
 
 
 # -- secrets -------------------------------------------------------------------------------
@@ -208,32 +207,31 @@ async def test_no_credential_in_logs_files_screens_or_messages(
     source = sorted(i["ImageId"] for i in own_images(ec2()) if i["State"] == "available")[6]
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await wait_for(pilot, lambda: app.tasks.poller, 10, "the account")
+        await wait_for(pilot, lambda: app.tasks.poller, what="the account")
         # a task and a cache entry in SQLite
         await pick(pilot, source)
         form = await open_form(pilot, "c")
         await fill(pilot, form, DestinationRegions="us-east-1", Name=f"s-{uuid.uuid4().hex[:8]}")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), 20, "started")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="started")
         await pilot.press("escape")
         # the endpoint echoes the signed headers (token, key id) in its error messages
         proxy.fault = lambda a, n: "echo"
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: "SignatureDoesNotMatch" in message_text(app), 20)
+        await wait_for(pilot, lambda: "SignatureDoesNotMatch" in message_text(app))
         lines.append(message_text(app))
         screens.append(app.export_screenshot())
         form = await open_form(pilot, "c")
         await fill(pilot, form, DestinationRegions="us-east-1", Name="secret-test")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "SignatureDoesNotMatch" in outcome_text(form), 20)
+        await wait_for(pilot, lambda: "SignatureDoesNotMatch" in outcome_text(form))
         lines.append(outcome_text(form))
         screens.append(app.export_screenshot())
         await pilot.press("escape")
         await wait_for(
             pilot,
             lambda: any("SignatureDoesNotMatch" in m for m in notifications(app)),
-            20,
-            "a poll failure",
+            what="a poll failure",
         )
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen.is_mounted)
@@ -287,11 +285,11 @@ async def test_state_cache_and_log_files_are_private(sandbox, proxy, ec2, tmp_pa
         app = cli_make_app(settings)
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)
-            await wait_for(pilot, lambda: app.tasks.scope, 10, "the account")
+            await wait_for(pilot, lambda: app.tasks.scope, what="the account")
             app.tasks.store.add_task(
                 scope=app.tasks.scope, kind="export", region="us-east-1", target_id="export-ami-1"
             )
-            await wait_for(pilot, lambda: (cache / "inventory.sqlite3-wal").exists(), 10)
+            await wait_for(pilot, lambda: (cache / "inventory.sqlite3-wal").exists())
             files = [p for d in (state, cache) for p in d.iterdir()]
             modes = {p.name: oct(mode(p)) for p in files}
     finally:

@@ -87,7 +87,7 @@ async def pin_headers(pilot) -> None:
     every text field's cursor stops blinking, shown (a slow, loaded machine would take the
     picture in either phase of the blink). The header's public sharing state is read
     after the account: wait for it, so it cannot change after the picture's state."""
-    await wait_for(pilot, lambda: pilot.app.public_sharing, 15, "the public sharing state")
+    await wait_for(pilot, lambda: pilot.app.public_sharing, what="the public sharing state")
     for screen in pilot.app.screen_stack:
         for header in screen.query(ContextHeader):
             header.update_context(endpoint=ENDPOINT)
@@ -114,19 +114,19 @@ async def _pin_detail(pilot, screen) -> None:
     from dataclasses import replace
 
     image, cache = screen.image, screen.services.usage
-    answer = await wait_for(pilot, lambda: cache.get(image.region, image.image_id), 30, "usage")
+    answer = await wait_for(pilot, lambda: cache.get(image.region, image.image_id), what="usage")
     cache.put(replace(answer, checked_at=FROZEN.timestamp()))
     screen._show_usage(cache.get(image.region, image.image_id))
     report = screen.query_one("#report")
-    await wait_for(pilot, lambda: "Looking" not in str(report.content), 15, "the report part")
+    await wait_for(pilot, lambda: "Looking" not in str(report.content), what="the report part")
     lineage = screen.query_one("#lineage")
-    await wait_for(pilot, lambda: lineage.option_count, 15, "the lineage")
+    await wait_for(pilot, lambda: lineage.option_count, what="the lineage")
 
 
 async def _pin_form(pilot, form) -> None:
     from dataclasses import replace
 
-    answer = await wait_for(pilot, lambda: form.usage.usage, 30, "usage")
+    answer = await wait_for(pilot, lambda: form.usage.usage, what="usage")
     form.usage.usage = replace(answer, checked_at=FROZEN.timestamp())
     form.show_errors(form.validate(form.values()))
 
@@ -192,7 +192,7 @@ def test_a_failed_region_in_the_error_bar(snap_compare, pinned, proxy):
 
     async def run_before(pilot):
         await settle(pilot)
-        await wait_for(pilot, lambda: pilot.app.inventory.listing.errors, 10, "the region's error")
+        await wait_for(pilot, lambda: pilot.app.inventory.listing.errors, what="the region's error")
         await pin_headers(pilot)
 
     assert snap(snap_compare, app, run_before)
@@ -274,7 +274,7 @@ def test_tasks(snap_compare, pinned, tmp_path):
         await settle(pilot)
         await pilot.press("t")
         screen = await screen_of(pilot, "TasksScreen")
-        await wait_for(pilot, lambda: len(screen.task_list) == len(rows), 10, "the tasks")
+        await wait_for(pilot, lambda: len(screen.task_list) == len(rows), what="the tasks")
         await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url, store=store), run_before)
@@ -335,7 +335,7 @@ def test_inventory_picker(snap_compare, pinned, key):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press(key)
-        await wait_for(pilot, lambda: pilot.app.screen is not pilot.app.inventory, 10)
+        await wait_for(pilot, lambda: pilot.app.screen is not pilot.app.inventory)
         await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url), run_before)
@@ -369,11 +369,11 @@ def test_form_picker(snap_compare, pinned, key, api_name, region, typed):
             10,
             "the picker",
         )
-        await wait_for(pilot, lambda: picker.lookup or picker.error, 30, "the picker's list")
+        await wait_for(pilot, lambda: picker.lookup or picker.error, what="the picker's list")
         if typed:
             total = len(picker.lookup.choices)
             await pilot.press(*typed)
-            await wait_for(pilot, lambda: 0 < len(picker_shown(picker)) < total, 10, typed)
+            await wait_for(pilot, lambda: 0 < len(picker_shown(picker)) < total, what=typed)
         await pin_headers(pilot)
 
     assert snap(snap_compare, make_app(pinned.url, regions=(region,)), run_before)
