@@ -177,9 +177,11 @@ def model(runs: int, images: int) -> Section:
 
 
 async def _app_table(runs: int, images: int) -> dict[str, Any]:
-    from benchmarks.app_harness import InstantEc2, catalogue, make_instant_app
+    from benchmarks.app_harness import InstantEc2, make_instant_app
 
-    ec2 = InstantEc2(images, catalogue(images))
+    # Pages are made as asked: on AWS the catalogue is not in the app's process, and held
+    # here (100k dicts) it made each of the app's full garbage collections ~5x longer.
+    ec2 = InstantEc2(images)
     out: dict[str, Any] = {"keys": {q: [] for q in QUERIES}, "done": {q: [] for q in QUERIES}}
     for _ in range(runs):
         await _app_run(make_instant_app(ec2), images, out)
@@ -217,6 +219,13 @@ async def _app_run(app: Any, images: int, out: dict[str, Any]) -> None:
         out.setdefault("load", []).append(await asyncio.wait_for(loaded, 120) - started)
         inventory = app.inventory
         table = inventory.query_one("#images")
+        # A user reads the table before typing: the app settles first (every shown
+        # column's sort order worked out ahead, between events).
+        listed = time.perf_counter()
+        while not table.presorted:
+            await asyncio.sleep(0.01)
+            assert time.perf_counter() - listed < 120, "the app never settled"
+        out.setdefault("settle", []).append(time.perf_counter() - listed)
         height = table.size.height
         [table.render_line(y) for y in range(height)]  # warm
         repaint = _timed(lambda: [table.render_line(y) for y in range(height)])
@@ -309,6 +318,12 @@ def app_table(runs: int, images: int) -> Section:
             "",
         ]
     )
+    row(
+        "settling after the listing (the shown columns' sort orders worked out ahead, "
+        "between events)",
+        got["settle"],
+        alt["settle"],
+    )
     row("render_line over the 45 visible lines", got["render"], alt["render"])
     for query in QUERIES:
         row(
@@ -327,7 +342,7 @@ def app_table(runs: int, images: int) -> Section:
     row("page down", got["page"], alt["page"])
     for column, times in got["sorts"].items():
         row(
-            f"sort (`s`) by {column}, first time",
+            f"sort (`s`) by {column}, first time (its order worked out ahead)",
             times,
             alt["sorts"].get(column, []),
             sort_verdict(times),
@@ -339,6 +354,13 @@ def app_table(runs: int, images: int) -> Section:
         "screen paints them, and the rest of the 100k rows is scanned in 8 ms slices after the "
         "paint: 'the rows on screen' is the paint showing the filtered screenful (the target), "
         "'done' the paint with the final count and scrollbar."
+    )
+    section.notes.append(
+        "Each run waits for the app to settle after the listing (the row above) before the "
+        "first key, as a user reading the table does. A column's first sort then uses the "
+        "order worked out ahead (amitui/ui/presort.py); a sort before that sorts there and "
+        "then, as the table model's 'first time' rows above measure. The endpoint makes "
+        "each page as asked: its catalogue is not held in the app's process."
     )
     section.notes.append(
         f"What-if ({WHAT_IF_RUNS} run): Textual painting 120 times a second "

@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
 
+from rich.cells import cell_len, set_cell_size
+
 from amitui.aws.images import Image
+
+_CONTROL = {c: "�" for c in range(32)} | {127: "�"}
+
+
+def fit(text: str, width: int) -> str:
+    """Exactly ``width`` cells: control characters made visible, long text cut with '…'."""
+    text = text.translate(_CONTROL)
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
 
 
 def age(iso: str, now: datetime | None = None) -> str:

@@ -19,6 +19,7 @@ whole (a page arriving, a sort, a removal) finishes the scan first.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from itertools import compress, repeat
@@ -71,6 +72,10 @@ class ImageRows:
         # so the first screenful of a "field:value" filter costs no pass over every row
         self._field_cache: dict[str, list[str]] = {}
         self._sort_cache: dict[str, list[object]] = {}
+        #: column -> (version, its ascending order), worked out ahead (presort.py)
+        self._presorted: dict[str, tuple[int, array[int]]] = {}
+        #: changes whenever the rows do (not their filter or order)
+        self.version = 0
         #: 1 per row the query keeps; None while only ``visible`` knows (after a filter)
         self._match: bytearray | None = bytearray()
         self.order: list[int] = []
@@ -113,12 +118,15 @@ class ImageRows:
 
     def clear(self) -> None:
         query, column, reverse = self.query, self.sort_column, self.sort_reverse
+        version = self.version
         self.__init__()  # type: ignore[misc]  # ImageRows has no subclasses
         self.query, self.sort_column, self.sort_reverse = query, column, reverse
+        self.version = version + 1
 
     def extend(self, images: Iterable[Image]) -> None:
         """Add rows (a page as it arrives); replaces a row with the same id and region."""
         self.finish()
+        self._changed()
         start = len(self.images)
         fresh: list[Image] = []
         replaced = False
@@ -156,7 +164,12 @@ class ImageRows:
             self.visible.extend(kept)
             self._match = None
 
+    def _changed(self) -> None:
+        self.version += 1
+        self._presorted.clear()
+
     def _replace(self, index: int, image: Image) -> None:
+        self._changed()
         self.images[index] = image
         self._hay[index] = haystack(image)
         for field, values in self._field_cache.items():
@@ -306,6 +319,10 @@ class ImageRows:
         arrival order (``fresh``), which reads the keys in memory order: ~20% faster at
         100k rows than sorting the previous column's order."""
         assert self.sort_column is not None
+        ahead = self.presorted(self.sort_column) if fresh and not self.sort_reverse else None
+        if ahead is not None:
+            self.order = ahead.tolist()
+            return
         keys = self._sort_cache.get(self.sort_column)
         if keys is None:
             key_of = COLUMN_BY_KEY[self.sort_column].sort_key
@@ -318,6 +335,16 @@ class ImageRows:
             )
         else:
             self.order.sort(key=keys.__getitem__, reverse=self.sort_reverse)  # type: ignore[arg-type]
+
+    def presorted(self, column: str) -> array[int] | None:
+        """The column's ascending order worked out ahead for these rows, if it was."""
+        ahead = self._presorted.get(column)
+        return ahead[1] if ahead is not None and ahead[0] == self.version else None
+
+    def keep_presorted(self, column: str, version: int, order: array[int]) -> None:
+        """Keep an order ``presort`` worked out, if the rows are still those of ``version``."""
+        if version == self.version:
+            self._presorted[column] = (version, order)
 
     def _rebuild_visible(self) -> None:
         if self.query.empty:

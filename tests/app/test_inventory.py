@@ -203,6 +203,22 @@ async def test_sort_by_header_click_and_keys(memory):
         assert widget.rows.sort_reverse is False
 
 
+async def test_the_sort_orders_are_worked_out_after_each_listing_and_a_sort_uses_them(memory):
+    async with make_app(memory).run_test(size=SIZE) as pilot:
+        widget = await loaded(pilot)
+        first = widget.rows
+        await wait_for(pilot, lambda: widget.presorted, what="the orders worked out")
+        ahead = first.presorted("name")
+        await pilot.press("s")  # the first column: Name
+        assert widget.rows.order == ahead.tolist()
+        names = [i.name.lower() for i in visible_images(pilot.app)]
+        assert names == sorted(names) and len(set(names)) > 10
+        await pilot.press("ctrl+r")  # a listing makes new rows: their orders are made again
+        await loaded(pilot)
+        assert widget.rows is not first
+        await wait_for(pilot, lambda: widget.presorted, what="the new rows' orders")
+
+
 async def test_detail_shows_everything_and_copies_the_id(memory):
     async with make_app(memory).run_test(size=SIZE) as pilot:
         widget = await loaded(pilot)

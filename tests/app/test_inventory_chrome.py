@@ -202,11 +202,19 @@ async def test_the_footer_shows_help_quit_and_tasks_first(memory, size):
             lambda: footer._composed_width == size[0] and footer.is_mounted,
             what="the footer composed at the terminal's width",
         )
-        await pilot.pause()
-        keys = footer_keys(pilot.app)
-        assert [k.action for k in keys[:3]] == ["help", "quit", "tasks"]
-        for key in keys[:4]:  # whole, within the terminal
-            assert key.region.width and key.region.right <= size[0], key.action
+        # (its keys mounted and laid out: a footer being recomposed holds the old ones)
+        keys = await wait_for(
+            pilot,
+            lambda: (
+                (shown := footer_keys(pilot.app)[:4])
+                and [k.action for k in shown[:3]] == ["help", "quit", "tasks"]
+                and all(k.region.width for k in shown)
+                and shown
+            ),
+            what="help, quit and tasks first in the footer, laid out",
+        )
+        for key in keys:  # whole, within the terminal
+            assert key.region.right <= size[0], key.action
 
 
 def keys_cut(app) -> list[str]:

@@ -5,6 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amitui.aws.images import Image
+from amitui.ui import presort as presort_module
+from amitui.ui.columns import COLUMN_BY_KEY, COLUMNS
+from amitui.ui.presort import presort
 from amitui.ui.rows import ImageRows
 
 
@@ -237,3 +240,66 @@ def test_remove_drops_the_row():
     assert rows.remove(images[2].image_id, images[2].region)
     assert rows.total == 9
     assert rows.row_of(images[2].image_id) is None
+
+
+def run_presort(rows, columns):
+    """Step ``presort`` to its end; how many steps it took."""
+    return sum(1 for _ in presort(rows, columns))
+
+
+@pytest.mark.parametrize("n", [0, 1, 4095, 4096, 9000])
+def test_a_presorted_first_sort_equals_a_sort_done_then(monkeypatch, n):
+    monkeypatch.setattr(presort_module, "CHUNK", 64)  # many chunks and merges at any n
+    images = make_images(n, seed=n)  # few distinct values a column: ties everywhere
+    ahead = loaded(images, page=1000)
+    columns = [c.key for c in COLUMNS]
+    assert run_presort(ahead, columns) > len(columns) or n == 0
+    for column in columns:
+        assert ahead.presorted(column) is not None, column
+        for reverse in (False, True):
+            then = loaded(images, page=1000)
+            then.set_filter("ubuntu")
+            ahead.set_filter("ubuntu")
+            then.sort_by(column, reverse)
+            ahead.sort_by(column, reverse)
+            assert (
+                ahead.order
+                == then.order
+                == sorted(
+                    range(n),
+                    key=lambda i, c=column: COLUMN_BY_KEY[c].sort_key(images[i]),
+                    reverse=reverse,
+                )
+            ), (column, reverse)
+            assert ahead.visible == then.visible
+            ahead.sort_by(None)
+
+
+def test_an_order_worked_out_before_the_rows_changed_is_not_used():
+    images = make_images(300)
+    for change in ("page", "replace", "remove", "clear"):
+        rows = loaded(images[:200])
+        steps = presort(rows, ["name"])
+        next(steps)  # under way when the rows change
+        if change == "page":
+            rows.extend(images[200:])
+        elif change == "replace":
+            rows.extend([images[5]])
+        elif change == "remove":
+            rows.remove(images[5].image_id, images[5].region)
+        else:
+            rows.clear()
+        for _ in steps:
+            pass
+        assert rows.presorted("name") is None, change
+        if change != "clear":
+            rows.sort_by("name")
+            assert rows.order == sorted(
+                range(rows.total), key=lambda i: rows.images[i].name.lower()
+            )
+    # and one finished before a change is dropped by it
+    rows = loaded(images[:200])
+    run_presort(rows, ["name"])
+    assert rows.presorted("name") is not None
+    rows.extend(images[200:])
+    assert rows.presorted("name") is None

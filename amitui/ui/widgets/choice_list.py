@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from amitui.aws.lookups import Choice
-from amitui.ui.widgets.image_table import fit
+from amitui.ui.columns import fit
 from amitui.ui.widgets.rows_view import RowsView
 
 FIELDS = ("value", "name", "description", "size", "date")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -21,12 +21,11 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from amitui.aws.images import Image
-from amitui.ui.columns import Column, columns_for, layout_widths
+from amitui.ui.columns import Column, columns_for, fit, layout_widths
 from amitui.ui.marks import Marks
+from amitui.ui.presort import presort
 from amitui.ui.rows import ImageRows
 from amitui.ui.widgets.rows_view import RowsView
-
-_CONTROL = {c: "�" for c in range(32)} | {127: "�"}
 
 #: A row's state cell takes its colour from the theme (the component class named here).
 STATE_CLASSES = {
@@ -45,14 +44,9 @@ STATE_CLASSES = {
 #: a time, this many rows a step.
 FILTER_SLICE = 0.008
 FILTER_STEP = 4096
-
-
-def fit(text: str, width: int) -> str:
-    """Exactly ``width`` cells: control characters made visible, long text cut with '…'."""
-    text = text.translate(_CONTROL)
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
+#: Rows unchanged this long: the shown columns' sort orders are worked out ahead
+#: (presort.py), this long at a time between other events (what a key may wait).
+PRESORT_AFTER, PRESORT_SLICE = 0.5, 0.003
 
 
 class ImageTable(RowsView, can_focus=True):
@@ -141,6 +135,7 @@ class ImageTable(RowsView, can_focus=True):
         #: the lines an empty table shows (what to try), set by the screen
         self.empty_hint = ""
         self._filter_keep: Image | None = None  # the cursor's image at the latest keystroke
+        self._presort_plan: tuple[object, ...] = ()  # the rows, version, columns planned
 
     # -- data -------------------------------------------------------------------------
 
@@ -188,6 +183,11 @@ class ImageTable(RowsView, can_focus=True):
     def rows_changed(self, keep: Image | None = None) -> None:
         """Call after the rows' contents, filter or order changed."""
         self._size_to_rows()
+        plan = (self.rows, self.rows.version, tuple(c.key for c in self.columns))
+        if plan != self._presort_plan:
+            self._presort_plan = plan
+            work = partial(self._presort, *plan)  # (a coroutine function: Textual awaits it)
+            self.run_worker(work, group="presort", exclusive=True)  # type: ignore[arg-type]
         if keep is not None:
             row = self.rows.row_of(keep.image_id, keep.region)
             if row is not None:
@@ -222,6 +222,25 @@ class ImageTable(RowsView, can_focus=True):
             await asyncio.sleep(0)
         self.rows_found(keep=self._filter_keep)
         self.post_message(self.FilterFinished())
+
+    async def _presort(self, rows: ImageRows, version: int, columns: tuple[str, ...]) -> None:
+        """The shown columns' sort orders, worked out ahead once the rows stay as they are
+        for PRESORT_AFTER (a listing's pages restart the wait), a slice at a time."""
+        await asyncio.sleep(PRESORT_AFTER)
+        steps = presort(rows, columns)
+        while self.rows is rows and rows.version == version:
+            deadline = time.perf_counter() + PRESORT_SLICE
+            for _ in steps:
+                if time.perf_counter() >= deadline:
+                    break
+            else:
+                return
+            await asyncio.sleep(0)
+
+    @property
+    def presorted(self) -> bool:
+        """Every shown column's sort order is worked out ahead for the rows as they are."""
+        return all(self.rows.presorted(c.key) is not None for c in self.columns)
 
     def rows_found(self, keep: Image | None = None) -> None:
         """Call when a stepped filter found the rest of its rows: those on screen stay as

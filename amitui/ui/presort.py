@@ -1,0 +1,57 @@
+"""Sort orders computed ahead, so a column's first sort at 100k rows does not sort.
+
+Sorting 100,000 names takes 60-100 ms on a 2-core machine: one block of the UI thread
+(``sorted`` holds the GIL), and a first sort that misses the 100 ms target once it is
+painted. Once the rows have stopped changing, ``presort`` works out each shown column's
+ascending order in steps of a few milliseconds each: the column's sort keys a chunk at a
+time, each chunk's indices sorted, then the chunks merged (``heapq.merge``: stable, ties
+in the order of the chunks, so in arrival order, exactly as ``sorted(range(n))``). The
+table runs the steps between other events (``ImageTable``), and ImageRows keeps a
+finished order only while its rows are the ones it was computed from (``version``).
+
+An order is an ``array`` of row indices (4 bytes a row, 400 kB per column at 100k rows);
+the keys are dropped once sorted, so memory grows by about 4 MB for ten columns.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from amitui.ui.columns import COLUMN_BY_KEY
+
+if TYPE_CHECKING:
+    from amitui.ui.rows import ImageRows
+
+#: Rows per step: about 1-2 ms of work a step on a quiet 2-core machine.
+CHUNK = 2048
+
+
+def presort(rows: ImageRows, columns: Iterable[str]) -> Iterator[None]:
+    """Compute each column's ascending order in steps (yield after each); a finished order
+    is handed to ``rows.keep_presorted``, which keeps it only if the rows did not change
+    since this began. The caller stops stepping when they do."""
+    version = rows.version
+    images = rows.images
+    for column in columns:
+        if rows.presorted(column) is not None:
+            continue
+        key_of = COLUMN_BY_KEY[column].sort_key
+        keys: list[object] = []
+        for start in range(0, len(images), CHUNK):
+            keys.extend(map(key_of, images[start : start + CHUNK]))
+            yield
+        key = keys.__getitem__
+        runs = []
+        for start in range(0, len(keys), CHUNK):
+            runs.append(sorted(range(start, min(start + CHUNK, len(keys))), key=key))  # type: ignore[arg-type]
+            yield
+        order = array("L")
+        merged = heapq.merge(*runs, key=key)  # type: ignore[arg-type]
+        while piece := list(islice(merged, CHUNK)):
+            order.extend(piece)
+            yield
+        rows.keep_presorted(column, version, order)
