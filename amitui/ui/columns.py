@@ -123,6 +123,12 @@ def deprecation_cell(image: Image) -> str:
     return ("!" if past else "") + image.deprecation_time[:10]
 
 
+def _name_key(image: Image) -> str:
+    """The name, lowercase: the name itself when it already is (most are), not a copy."""
+    name = image.name
+    return name if name.islower() else name.lower()
+
+
 #: The root column sorts by device type, then size. Its key is one int, not a tuple: 100k
 #: tuples are objects the garbage collector tracks, and a full collection they triggered
 #: landed in whichever sort came next (+30..60 ms at 100k rows).
@@ -150,9 +156,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        "name", "Name", 24, attrgetter("name"), lambda i: i.name.lower(), flex=True, max_width=64
-    ),
+    Column("name", "Name", 24, attrgetter("name"), _name_key, flex=True, max_width=64),
     Column("id", "Image ID", 21, attrgetter("image_id"), attrgetter("image_id"), ("image", "ami")),
     Column("state", "State", 9, attrgetter("state"), attrgetter("state")),
     Column("arch", "Arch", 6, attrgetter("architecture"), attrgetter("architecture")),
