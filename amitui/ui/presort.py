@@ -2,16 +2,17 @@
 
 Sorting 100,000 names takes 60-100 ms on a 2-core machine: one block of the UI thread
 (``sorted`` holds the GIL), and a first sort that misses the 100 ms target once it is
-painted. Once the rows have stopped changing, ``presort`` works out each shown column's
-ascending order in steps of a few milliseconds each: the column's sort keys a chunk at a
-time, each chunk's indices sorted, then the chunks merged (``heapq.merge``: stable, ties
-in the order of the chunks, so in arrival order, exactly as ``sorted(range(n))``). The
-table runs the steps between other events (``ImageTable``), and ImageRows keeps a
-finished order only while its rows are the ones it was computed from (``version``).
+painted. Once the rows have stopped changing, ``presort`` works out the ascending order
+of each shown column that sorts slowly (``Column.presort``) in steps of a few
+milliseconds: the column's sort keys a chunk at a time, each chunk's indices sorted,
+then the chunks merged (``heapq.merge``: stable, ties in the order of the chunks, so in
+arrival order, exactly as ``sorted(range(n))``). The table runs the steps between other
+events (``ImageTable``), and ImageRows keeps a finished order only while its rows are the
+ones it was computed from (``version``).
 
 An order is an ``array`` of row indices (4 bytes a row, 400 kB per column at 100k rows);
-the keys are dropped once sorted, so memory grows by about 4 MB for ten columns, and by
-2-4 MB more while a column is under way (its keys, one object per distinct value).
+the keys are dropped once sorted, so memory grows by 2 MB for the five such columns, and
+by 2-4 MB more while a column is under way (its keys, one object per distinct value).
 """
 
 from __future__ import annotations

@@ -183,7 +183,7 @@ class ImageTable(RowsView, can_focus=True):
     def rows_changed(self, keep: Image | None = None) -> None:
         """Call after the rows' contents, filter or order changed."""
         self._size_to_rows()
-        plan = (self.rows, self.rows.version, tuple(c.key for c in self.columns))
+        plan = (self.rows, self.rows.version, tuple(c.key for c in self.columns if c.presort))
         if plan != self._presort_plan:
             self._presort_plan = plan
             work = partial(self._presort, *plan)  # (a coroutine function: Textual awaits it)
@@ -239,8 +239,8 @@ class ImageTable(RowsView, can_focus=True):
 
     @property
     def presorted(self) -> bool:
-        """Every shown column's sort order is worked out ahead for the rows as they are."""
-        return all(self.rows.presorted(c.key) is not None for c in self.columns)
+        """Each shown Column.presort column's order is worked out for the rows as they are."""
+        return all(self.rows.presorted(c.key) is not None for c in self.columns if c.presort)
 
     def rows_found(self, keep: Image | None = None) -> None:
         """Call when a stepped filter found the rest of its rows: those on screen stay as
