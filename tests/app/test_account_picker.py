@@ -58,10 +58,18 @@ async def test_picking_one_member_account_lists_only_it_and_picking_back_adds_ro
         clients = directory.clients
         directory.clients = lambda key: asked.append(key) or clients(key)  # type: ignore[method-assign]
         generation = app.inventory.listing.generation
+        # Help, the footer and the palette offer the key (they list the active bindings).
+        actions = {b.binding.action for b in app.inventory.active_bindings.values()}
+        assert "pick_accounts" in actions
+        # A mark on another account's image goes with its row; one on the member's stays.
+        other = next(i for i in app.inventory.rows.images if i.account == org.management)
+        kept = next(i for i in app.inventory.rows.images if i.account == member)
+        app.inventory.marks.add([other, kept])
 
         await pick(pilot, {member})
         # The other accounts' rows leave at once, before anything is listed again.
         assert listed_accounts(app) == {member}
+        assert app.inventory.marks.images() == [kept]
         await wait_for(pilot, lambda: app.inventory.listing.generation > generation)
         grid = await loaded(pilot, timeout=60)
         assert listed_accounts(app) == {member}

@@ -1,6 +1,6 @@
 """Which of --accounts' accounts the inventory lists: every one at first, then what the
-account picker (A) chose. A new choice drops the rows of the accounts left out at once
-and lists the chosen accounts x the chosen regions again; only the chosen accounts'
+account picker (A) chose. A new choice drops the rows (and marks) of the accounts left
+out at once and lists the chosen accounts x the chosen regions again; only the chosen accounts'
 clients are asked for (an account left out is not reached, its credentials not made).
 """
 
@@ -79,5 +79,8 @@ class AccountChoice:
         table = screen.query_one(ImageTable)
         if screen.listing.drop_other_places(self.places(screen.session.regions)):
             table.rows_changed(keep=table.current)
+        unmarked = screen.marks.keep_only(screen.rows.images) if screen.marks else 0
+        if unmarked:
+            screen.notify(f"{unmarked} marked image(s) of the accounts left out: unmarked")
         screen.load_images(keep=table.current)
         self.show()
