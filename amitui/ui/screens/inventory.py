@@ -388,9 +388,9 @@ class InventoryScreen(Screen):
         """What a form's successful calls did to the rows (a removed row, toasts, fetches)."""
         self.forms.record_outcome(outcome)
 
-    def bulk_item_done(self, action: str, region: str, image_id: str) -> None:
+    def bulk_item_done(self, action: str, region: str, image_id: str, account: str = "") -> None:
         """A bulk run's item succeeded (the app hands it over): see MarkedRows."""
-        self.marked.item_done(action, region, image_id)
+        self.marked.item_done(action, region, image_id, account)
 
     def fetch_changed_images(self, ids_by_region: dict[str, list[str]], account: str = "") -> None:
         """Show new or changed images (a pending copy included) without a full reload."""
