@@ -1,8 +1,9 @@
 """One boto3 Session, per-region clients, and the read-only guard.
 
 The guard lives here, below the UI: with ``read_only=True`` every EC2 operation that is
-not a Describe/Get/List call is refused before botocore builds the request, so no
-mutating request (dry runs included) can reach the endpoint whatever the UI does.
+not a Describe/Get/List call (or sts:AssumeRole, which changes nothing) is refused before
+botocore builds the request, so no mutating request (dry runs included) can reach the
+endpoint whatever the UI does.
 
 Every client also scrubs credentials out of error messages before botocore raises them:
 an endpoint may quote the request it refused (S3's SignatureDoesNotMatch quotes the
@@ -25,6 +26,9 @@ from amitui.aws.describe_images_hook import DescribeImagesRows
 from amitui.aws.first_page import FirstPage, PrefetchedEc2
 
 READ_PREFIXES = ("Describe", "Get", "List")
+#: Calls that change no resource though their names do not read: sts:AssumeRole lends
+#: credentials (--accounts reads every account that way, --read-only or not).
+READ_CALLS = frozenset({"AssumeRole"})
 #: The services a custom endpoint (``--endpoint-url``, the sandbox) answers: the sandbox
 #: serves moto's Auto Scaling on its one URL too (issue 15 resolves ASGs to images), and
 #: the Recycle Bin's rules (issue 17: can a deregistration be undone?), and the
@@ -79,7 +83,7 @@ class ReadOnlyError(RuntimeError):
 
 
 def is_mutating(operation: str) -> bool:
-    return not operation.startswith(READ_PREFIXES)
+    return not operation.startswith(READ_PREFIXES) and operation not in READ_CALLS
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,8 +59,13 @@ one cached for that endpoint, region and owners (--account chooses when there ar
 How old the listing is goes to stderr. A live listing saves each region it listed whole to
 that cache (as the UI does); --no-cache does not.
 
-exit codes: 0 listed; 1 an AWS error (one line on stderr per failed region; the other
-regions are printed) or no cached listing; 2 a bad flag or setting.
+--accounts (org, ids or profiles:, as in the UI): every account x region, through
+--max-concurrency listings at once; an Account column (its name; csv adds account_id,
+json objects "Account" (the id) and "AccountName").
+
+exit codes: 0 listed; 1 an AWS error (one line on stderr per failed region, or per
+account that could not be reached, with its reason; the other regions and accounts are
+printed) or no cached listing; 2 a bad flag or setting.
 
 examples:
   amitui list --filter 'arch:arm64 !windows' --columns name,id,created --sort created
@@ -131,9 +136,9 @@ def main(argv: Sequence[str], out: IO[str] | None = None, err: IO[str] | None = 
     try:
         if args.reverse and not args.sort:
             raise UsageError("--reverse needs --sort COLUMN")
-        if args.accounts:
+        if args.accounts and args.cached:
             raise UsageError(
-                "--accounts is not supported by amitui list yet (the UI lists many accounts)"
+                "--cached reads one account's cached listing (--account), not --accounts"
             )
         if args.demo:
             with demo_sandbox(warm_up=None) as url:
@@ -175,6 +180,11 @@ def run(args: argparse.Namespace, settings: Settings, out: IO[str], err: IO[str]
     )
     if args.cached:
         return read_cached(args, settings, query, rows, columns, out, err)
+    if settings.accounts:
+        from amitui.commands.list_accounts import list_accounts
+
+        width = _terminal_width(out)
+        return list_accounts(args, settings, query, rows, columns, out, err, width)
     return _list_live(args, settings, query, rows, columns, out, err)
 
 
@@ -202,7 +212,7 @@ def _list_live(
         try:
             # JSON prints each image as DescribeImages returned it: botocore's dicts.
             if raws is not None:
-                ec2 = _Recording(clients.ec2(region), region, raws)
+                ec2 = Recording(clients.ec2(region), region, raws)
             else:
                 ec2 = clients.listing_ec2(region)  # answers carry Image rows
             for page in lister(ec2, region, query, settings.page_size, stop.is_set):
@@ -257,7 +267,7 @@ def _list_live(
     return 1 if errors else 0
 
 
-class _Recording:
+class Recording:
     """An EC2 client that keeps each image DescribeImages returned, as it returned it
     (``--format json``): the listing itself keeps only the slim Image rows."""
 

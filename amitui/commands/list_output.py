@@ -54,11 +54,15 @@ class TableRows:
         self.colour = colour
         self.width = width
         self._widths: list[int] | None = None
+        #: column key -> cells it needs whatever the first rows hold (the accounts' names,
+        #: known before any row: a later account's is not cut)
+        self.at_least: dict[str, int] = {}
 
     def _layout(self, cells: list[list[str]]) -> list[int]:
         widths = []
         for i, col in enumerate(self.columns):
             longest = max((len(row[i]) for row in cells), default=0)
+            longest = max(longest, self.at_least.get(col.key, 0))
             widths.append(min(max(len(col.title), longest), max(col.width, col.max_width)))
         if self.width is not None:
             over = sum(widths) + 2 * (len(widths) - 1) - self.width

@@ -48,6 +48,8 @@ class BulkItem:
     attempts: int = 0
     not_before: float = 0.0
     updated_at: float = 0.0
+    #: the account its calls are sent in (--accounts: its image's; "" the scope's own)
+    account: str = ""
 
     @property
     def finished(self) -> bool:
@@ -72,6 +74,8 @@ class NewItem:
     calls: Sequence[Call]
     name: str = ""
     snapshots: Sequence[str] = ()
+    #: the image's account (--accounts: Image.account; "" the scope's own)
+    account: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,8 +122,11 @@ class BulkRunner:
         rng: random.Random | None = None,
         lease: Lease | None = None,
         pause: CredentialPause | None = None,
+        clients_for: Callable[[str], Any] | None = None,
     ) -> None:
         self.clients = clients
+        #: an item's account -> its clients (--accounts: TaskService.clients_for)
+        self.clients_for = clients_for
         #: while the account's credentials are refused, nothing is sent (items wait)
         self.pause = pause or CredentialPause(clients)
         self.pause.listen(self.wake)
@@ -305,13 +308,24 @@ class BulkRunner:
                 self.wake()
                 return
 
+    def _clients_of(self, item: BulkItem) -> Any:
+        """The clients of the item's account (raises when it cannot be reached)."""
+        if item.account and self.clients_for is not None:
+            return self.clients_for(item.account)
+        return self.clients
+
     def _process(self, item: BulkItem) -> None:
+        try:
+            clients = self._clients_of(item)
+        except Exception as exc:  # the account cannot be reached: nothing was sent
+            self._ended(item, FAILED, "AccountUnavailable", str(exc) or describe_error(exc))
+            return
         if item.uncertain and item.next_call < len(item.calls):
             operation, request = item.calls[item.next_call]
             check = ALREADY_DONE.get(operation)
             if check is not None:
                 try:
-                    done = check(self.clients.ec2(item.region), request)
+                    done = check(clients.ec2(item.region), request)
                 except Exception as exc:
                     if self.pause.check(exc):
                         self._wait_for_credentials(item, uncertain=True)
@@ -330,13 +344,15 @@ class BulkRunner:
         for index in range(item.next_call, len(item.calls)):
             operation, request = item.calls[index]
             snapshots = item.snapshots if operation == "DeregisterImage" else ()
-            result = call(self.clients, item.region, operation, request, image_snapshots=snapshots)
+            result = call(clients, item.region, operation, request, image_snapshots=snapshots)
             if result.ok:
                 self.runs.advance(item.id, index + 1)
                 notes += result.notes
                 continue
             code = result.code or ""
-            if code in GONE_IMAGE + GONE_SNAPSHOT and self._already_done(item, operation, request):
+            if code in GONE_IMAGE + GONE_SNAPSHOT and self._already_done(
+                clients, item, operation, request
+            ):
                 # botocore retried a call whose first answer was lost, or someone else
                 # did it first: either way what was asked is true now
                 note = f"already gone when asked again ({code}): not done twice"
@@ -359,12 +375,14 @@ class BulkRunner:
         self._failures = 0
         self._ended(item, DONE, "", "; ".join(notes))
 
-    def _already_done(self, item: BulkItem, operation: str, request: dict[str, Any]) -> bool:
+    def _already_done(
+        self, clients: Any, item: BulkItem, operation: str, request: dict[str, Any]
+    ) -> bool:
         check = ALREADY_DONE.get(operation)
         if check is None:
             return False
         try:
-            return check(self.clients.ec2(item.region), request)
+            return check(clients.ec2(item.region), request)
         except Exception:
             return False
 

@@ -63,13 +63,13 @@ BULK_SCHEMA = [
 
 _ITEM_COLUMNS = (
     "id, run_id, region, target_id, name, calls, snapshots, status, next_call, uncertain, "
-    "code, message, attempts, not_before, updated_at"
+    "code, message, attempts, not_before, updated_at, account"
 )
 
 
 def _item(row: tuple[Any, ...]) -> BulkItem:
     (id_, run_id, region, target_id, name, calls, snapshots, status, next_call, uncertain,
-     code, message, attempts, not_before, updated) = row  # fmt: skip
+     code, message, attempts, not_before, updated, account) = row  # fmt: skip
     return BulkItem(
         id=id_,
         run_id=run_id,
@@ -86,6 +86,7 @@ def _item(row: tuple[Any, ...]) -> BulkItem:
         attempts=attempts,
         not_before=not_before,
         updated_at=updated,
+        account=account,
     )
 
 
@@ -119,7 +120,7 @@ class BulkRuns:
             run_id = cur.lastrowid
             conn.executemany(
                 "INSERT INTO bulk_items (run_id, region, target_id, name, calls, snapshots,"
-                " status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " status, updated_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         run_id,
@@ -130,6 +131,7 @@ class BulkRuns:
                         json.dumps(list(i.snapshots)),
                         QUEUED,
                         now,
+                        i.account,
                     )
                     for i in items
                 ],

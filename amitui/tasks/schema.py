@@ -1,6 +1,6 @@
 """The tasks file's schema: its migrations, one list of statements per version (v1 the
-tasks and their history, v2 the bulk runs, v3 the lease, v4 the task's account). Never
-edit a released one."""
+tasks and their history, v2 the bulk runs, v3 the lease, v4 the task's account, v5 the
+bulk item's account). Never edit a released one."""
 
 from __future__ import annotations
 
@@ -57,4 +57,7 @@ TASK_MIGRATIONS: list[Migration] = [
     # v4 (issue 18): the account a task runs in, when not the scope's own (--accounts: an
     # image of a member account); '' is the scope's account, as every earlier task is.
     ["ALTER TABLE tasks ADD COLUMN account TEXT NOT NULL DEFAULT ''"],
+    # v5 (issue 18): the account a bulk item acts in (--accounts: marks over several
+    # accounts, each item sent with its image's account's credentials); '' the scope's.
+    ["ALTER TABLE bulk_items ADD COLUMN account TEXT NOT NULL DEFAULT ''"],
 ]

@@ -135,6 +135,7 @@ class TaskService:
             on_update=self._bulk_updated,
             lease=lease,
             pause=self.pause,
+            clients_for=self.clients_for,
         )
         self.bulk.start()
 

@@ -225,7 +225,7 @@ class AmiTui(App[None]):
 
         run, item = message.run, message.item
         if item.status == DONE:
-            self.inventory.bulk_item_done(run.action, item.region, item.target_id)
+            self.inventory.bulk_item_done(run.action, item.region, item.target_id, item.account)
         if run.finished and run.id not in self._announced_runs:
             self._announced_runs.add(run.id)
             failed = f", {run.failed} failed (t, then r retries them)" if run.failed else ""

@@ -203,6 +203,20 @@ class Listing:
         self.cached_at = saved_at
         return True
 
+    def drop_other_places(self, places: Iterable[str]) -> int:
+        """Drop the rows (shown, and kept for a failing place) listed anywhere but
+        ``places``: the account picker left their accounts out. How many rows went."""
+        keep = set(places)
+        if self._before is not None:
+            self._before = [i for i in self._before if i.place in keep]
+        kept = [i for i in self.rows.images if i.place in keep]
+        dropped = self.rows.total - len(kept)
+        if dropped:
+            self.rows.finish()
+            self.rows.clear()
+            self.rows.extend(kept)
+        return dropped
+
     def region_images(self, region: str) -> list[Image]:
         """The rows listed in ``region`` (a place: ``account/region`` with --accounts)."""
         return [i for i in self.rows.images if i.place == region]

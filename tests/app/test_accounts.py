@@ -210,3 +210,19 @@ async def test_the_inventory_cache_keeps_each_accounts_listing(sandbox, isolated
         for path in written:
             data = path.read_bytes()
             assert not any(secret in data for secret in secrets), path
+
+
+async def test_read_only_org_mode_assumes_the_roles_and_lists_the_members(sandbox) -> None:
+    """sts:AssumeRole changes nothing: the read-only guard lets it through (it refused it,
+    and every member account failed under --read-only)."""
+    from amitui.aws.clients import is_mutating
+
+    assert not is_mutating("AssumeRole") and is_mutating("CopyImage")
+    org = sandbox.summary.org
+    app = make_app(
+        sandbox.url, accounts="org", regions=REGIONS, default_cache=False, read_only=True
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await loaded(pilot, timeout=60)
+        assert {i.account for i in grid.rows.images} >= set(org.images)
+        assert set(app.inventory.listing.errors) == {f"{org.no_role}/{r}" for r in REGIONS}

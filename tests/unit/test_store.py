@@ -240,7 +240,7 @@ def test_wal_full_sync_version_and_private_files(store: TaskStore, tmp_path: Pat
     conn = store._conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert store.schema_version == len(TASK_MIGRATIONS) == 4
+    assert store.schema_version == len(TASK_MIGRATIONS) == 5
     add(store)
     state = tmp_path / "state"
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
@@ -389,10 +389,36 @@ def test_v4_adds_the_tasks_account_and_a_v3_file_keeps_its_tasks(tmp_path: Path)
     conn.commit()
     conn.close()
     with TaskStore(path) as s:
-        assert s.schema_version == 4
+        assert s.schema_version == len(TASK_MIGRATIONS)
         (old,) = s.list_tasks(SCOPE)
         assert old.account == ""  # the single-account case: the scope's own account
         new = add(s, "ami-0fedcba9876543210", account="222222222222")
         assert s.get(new.id).account == "222222222222"
         updated = s.update_task(new.id, status="done")
         assert updated is not None and updated.account == "222222222222"
+
+
+def test_v5_adds_the_bulk_items_account_and_a_v4_file_keeps_its_runs(tmp_path: Path) -> None:
+    from amitui.tasks.bulk_model import NewItem
+
+    path = tmp_path / "tasks.sqlite3"
+    conn, _ = open_database(path, TASK_MIGRATIONS[:4])
+    conn.execute(
+        "INSERT INTO bulk_runs (scope, action, title, created_at) VALUES (?, 'tags', 't', 1)",
+        (SCOPE,),
+    )
+    conn.execute(
+        "INSERT INTO bulk_items (run_id, region, target_id, calls, status, updated_at)"
+        " VALUES (1, 'eu-west-1', 'ami-0123456789abcdef0', '[]', 'queued', 1)"
+    )
+    conn.commit()
+    conn.close()
+    with TaskStore(path) as s:
+        assert s.schema_version == 5
+        (old,) = s.bulk.items(1)
+        assert old.account == ""  # the single-account case: the scope's own account
+        calls = [("CreateTags", {"Resources": ["ami-0fedcba9876543210"]})]
+        item = NewItem("us-east-1", "ami-0fedcba9876543210", calls, account="222222222222")
+        run = s.bulk.add_run(SCOPE, "tags", "t2", [item])
+        (new,) = s.bulk.items(run.id)
+        assert new.account == "222222222222"

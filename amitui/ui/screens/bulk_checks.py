@@ -1,13 +1,15 @@
 """What a bulk form asks AWS about the marked images before anything is sent (plain
 functions, run in its worker thread): what uses each image (batched per region, fresh
-answers from the session's cache) and whether the Recycle Bin keeps each one."""
+answers from the session's cache) and whether the Recycle Bin keeps each one. With
+--accounts each image is asked about in its own account, with that account's clients; an
+account that cannot be reached answers "not verified" with its reason."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
 from amitui.aws.images import Image
-from amitui.aws.recycle_bin import Retention, retention_rules
+from amitui.aws.recycle_bin import Retention, RuleSet, retention_rules
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
 from amitui.aws.usage_batch import check_usage_many
 from amitui.ui.services import Services
@@ -21,20 +23,24 @@ def usages(
     """A Usage per image; ``progress(answered)`` after the cache and after each region."""
     depth = services.settings.version_depth
     found: dict[Key, Usage] = {}
-    asking: dict[str, list[str]] = {}  # region -> ids without a fresh answer
+    asking: dict[tuple[str, str], list[str]] = {}  # (account, region) -> ids to ask about
     for image in images:
         usage = services.usage.get(image.region, image.image_id, FRESH_SECONDS)
         if usage is None:
-            asking.setdefault(image.region, []).append(image.image_id)
+            asking.setdefault((image.account, image.region), []).append(image.image_id)
         else:
             found[(image.region, image.image_id)] = usage
     progress(len(found))
-    for region, ids in sorted(asking.items()):  # batched: calls per chunk, not per image
-        answers = check_usage_many(services.clients, region, ids, version_depth=depth)
+    for (account, region), ids in sorted(asking.items()):  # calls per chunk, not per image
+        why = "no answer for this image"
+        try:
+            clients = services.clients_for(account)
+        except Exception as exc:  # AccountUnavailable: nothing could be asked
+            answers, why = {}, f"account {account} not reached: {exc}"
+        else:
+            answers = check_usage_many(clients, region, ids, version_depth=depth)
         for image_id in ids:
-            usage = answers.get(image_id) or Usage(
-                image_id, region, (Check("Usage", error="no answer for this image"),)
-            )
+            usage = answers.get(image_id) or Usage(image_id, region, (Check("Usage", error=why),))
             services.usage.put(usage)
             found[(region, image_id)] = usage
         progress(len(found))
@@ -44,8 +50,14 @@ def usages(
 def retentions(services: Services, images: list[Image]) -> dict[Key, Retention]:
     """Whether the Recycle Bin keeps each image once deregistered: the rules once per
     region, then each image's tags (never raises: unreadable rules are "not verified")."""
-    rules = {
-        region: retention_rules(services.clients.client("rbin", region))
-        for region in sorted({i.region for i in images})
+    rules: dict[tuple[str, str], RuleSet] = {}
+    for account, region in sorted({(i.account, i.region) for i in images}):
+        try:
+            rbin = services.clients_for(account).client("rbin", region)
+        except Exception as exc:  # AccountUnavailable
+            rules[(account, region)] = RuleSet(error=f"account {account} not reached: {exc}")
+            continue
+        rules[(account, region)] = retention_rules(rbin)
+    return {
+        (i.region, i.image_id): rules[(i.account, i.region)].retention(dict(i.tags)) for i in images
     }
-    return {(i.region, i.image_id): rules[i.region].retention(dict(i.tags)) for i in images}

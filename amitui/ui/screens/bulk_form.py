@@ -319,6 +319,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
                 p.calls,
                 name=by_key[(p.region, p.image_id)].name,
                 snapshots=by_key[(p.region, p.image_id)].snapshot_ids,
+                account=by_key[(p.region, p.image_id)].account,
             )
             for p in going
         ]
@@ -362,10 +363,16 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
     @work(thread=True, exit_on_error=False, group="dry-run", description="bulk dry run")
     def _dry_run(self, plans: list[ImagePlan]) -> None:
         denied: list[str] = []
+        accounts = {(i.region, i.image_id): i.account for i in self.images}
         for plan in plans:
+            try:
+                clients = self.services.clients_for(accounts.get((plan.region, plan.image_id), ""))
+            except Exception as exc:  # AccountUnavailable
+                denied.append(f"{plan.image_id}: {exc}")
+                continue
             for operation, request in plan.calls:
                 result = call(
-                    self.services.clients,
+                    clients,
                     plan.region,
                     operation,
                     {**request, "DryRun": True},

@@ -32,6 +32,7 @@ from amitui.ui.messages import (
 from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
 from amitui.ui.screens.action_form import FormOutcome
+from amitui.ui.screens.inventory_account_choice import AccountChoice
 from amitui.ui.screens.inventory_accounts import AccountListing
 from amitui.ui.screens.inventory_actions import action_key_bindings
 from amitui.ui.screens.inventory_cache import CachedListing
@@ -61,6 +62,7 @@ class InventoryScreen(Screen):
         Binding("y", "copy_id", "Copy id", id="copy_id"),
         Binding("o", "pick_owner", "Owners", id="owners"),
         Binding("R", "pick_regions", "Regions", id="regions"),
+        Binding("A", "pick_accounts", "Accounts", id="accounts"),  # only with --accounts
         Binding("C", "pick_columns", "Columns", show=False, id="columns"),
         Binding("D", "toggle_deprecated", "Deprecated", show=False, id="deprecated"),
         Binding("X", "toggle_disabled", "Disabled", show=False, id="disabled"),
@@ -91,6 +93,7 @@ class InventoryScreen(Screen):
         self.forms = ActionForms(self)
         self.cache = CachedListing(self)
         self.accounts = AccountListing(self)
+        self.account_choice = AccountChoice(self)
         self.writer = ViewWriter(self)
         self.changed = ChangedImages(self)
         self._spin = 0
@@ -151,7 +154,10 @@ class InventoryScreen(Screen):
         if table.empty_hint != hint:
             table.empty_hint = hint
             table.refresh()
-        text = status_text(self.listing, self.session.regions, self._spin, hint, self.marks)
+        accounts = self.account_choice.summary()
+        text = status_text(
+            self.listing, self.session.regions, self._spin, hint, self.marks, accounts
+        )
         self.query_one("#status", Static).update(text, layout=False)  # one line, always
 
     def on_identity_loaded(self, message: IdentityLoaded) -> None:
@@ -170,10 +176,12 @@ class InventoryScreen(Screen):
             self.show_message("Reading the accounts to list…")
             self.accounts.resolve()  # AccountsResolved lists again
             return
-        places = self.accounts.places(regions) if self.accounts.active else regions
+        places = self.account_choice.places(regions) if self.accounts.active else regions
         generation = self.listing.begin(places, query, keep)
         self.show_message(None)
         self.query_one(ImageTable).set_multi_region(len(regions) > 1, self.accounts.active)
+        if self.accounts.active:
+            self.account_choice.show()
         self.cache.load()
         if self.accounts.active:
             self.accounts.fan_out(generation, places, query)
@@ -339,6 +347,13 @@ class InventoryScreen(Screen):
     def action_pick_regions(self) -> None:
         self.choices.pick_regions()
 
+    def action_pick_accounts(self) -> None:
+        self.account_choice.pick()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The account picker's key exists only with --accounts (footer, help, palette)."""
+        return self.accounts.active if action == "pick_accounts" else True
+
     def action_pick_columns(self) -> None:
         self.choices.pick_columns()
 
@@ -373,9 +388,9 @@ class InventoryScreen(Screen):
         """What a form's successful calls did to the rows (a removed row, toasts, fetches)."""
         self.forms.record_outcome(outcome)
 
-    def bulk_item_done(self, action: str, region: str, image_id: str) -> None:
+    def bulk_item_done(self, action: str, region: str, image_id: str, account: str = "") -> None:
         """A bulk run's item succeeded (the app hands it over): see MarkedRows."""
-        self.marked.item_done(action, region, image_id)
+        self.marked.item_done(action, region, image_id, account)
 
     def fetch_changed_images(self, ids_by_region: dict[str, list[str]], account: str = "") -> None:
         """Show new or changed images (a pending copy included) without a full reload."""

@@ -65,13 +65,6 @@ class ActionForms:
                 severity="error",
             )
             return
-        if screen.marks and spec.bulk and screen.services.accounts is not None:
-            screen.notify(
-                f"{spec.title} on marked images is not available with --accounts yet (a bulk "
-                "run sends with one account's credentials): unmark (u) and act on one image",
-                severity="warning",
-            )
-            return
         if screen.marks and spec.bulk:
             from amitui.ui.screens.bulk_form import BulkForm
 

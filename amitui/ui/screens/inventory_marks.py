@@ -23,7 +23,8 @@ class MarkedRows:
     def __init__(self, screen: InventoryScreen) -> None:
         self.screen = screen
         self.marks = screen.marks
-        self._pending: list[tuple[str, str, str]] = []  # (row effect, region, image id)
+        #: (row effect, region, image id, account)
+        self._pending: list[tuple[str, str, str, str]] = []
 
     def _shown(self) -> None:
         self.screen.query_one(ImageTable).refresh()
@@ -84,7 +85,7 @@ class MarkedRows:
         )
         self.screen.app.push_screen(form, self.bulk_started)
 
-    def item_done(self, action: str, region: str, image_id: str) -> None:
+    def item_done(self, action: str, region: str, image_id: str, account: str = "") -> None:
         """A bulk run's item succeeded: its row goes or is read again (as the single
         form's outcome would), a few at a time."""
         spec = ACTIONS.get(action)
@@ -93,18 +94,18 @@ class MarkedRows:
         self.screen.services.usage.forget(region, image_id)
         if not self._pending:
             self.screen.set_timer(GATHER_SECONDS, self._apply)
-        self._pending.append((spec.image_row, region, image_id))
+        self._pending.append((spec.image_row, region, image_id, account))
 
     def _apply(self) -> None:
         pending, self._pending = self._pending, []
-        removed = [(r, i) for effect, r, i in pending if effect == "removes"]
+        removed = [(r, i) for effect, r, i, _ in pending if effect == "removes"]
         if removed:
             self.screen.rows.remove_many(removed)
             self.marks.discard(removed)
             self.screen.table_changed()
-        refreshed: dict[str, list[str]] = {}
-        for effect, region, image_id in pending:
+        refreshed: dict[str, dict[str, list[str]]] = {}  # account -> region -> ids
+        for effect, region, image_id, account in pending:
             if effect == "refreshes":
-                refreshed.setdefault(region, []).append(image_id)
-        if refreshed:
-            self.screen.fetch_changed_images(refreshed)
+                refreshed.setdefault(account, {}).setdefault(region, []).append(image_id)
+        for account, by_region in refreshed.items():  # each read in its own account
+            self.screen.fetch_changed_images(by_region, account)

@@ -33,9 +33,15 @@ def empty_hint(listing: Listing, regions: tuple[str, ...], scope: str) -> str:
 
 
 def status_text(
-    listing: Listing, regions: tuple[str, ...], spin: int, hint: str, marks: Marks | None = None
+    listing: Listing,
+    regions: tuple[str, ...],
+    spin: int,
+    hint: str,
+    marks: Marks | None = None,
+    accounts: str = "",
 ) -> Text:
-    """The status line: counts, marks, loading progress, cache, failures, sort, ``hint``."""
+    """The status line: counts, marks, loading progress, cache, failures, sort, ``hint``;
+    ``accounts`` (--accounts): how many accounts are listed ("3 of 5")."""
     rows = listing.rows
     text = Text(no_wrap=True, overflow="ellipsis")
     shown, total = len(rows), rows.total
@@ -46,6 +52,8 @@ def status_text(
         text.append("  filtering…", style="yellow")
     else:
         text.append(f"{shown:,} of {total:,} images match", style="bold")
+    if accounts:
+        text.append(f" in {accounts} accounts", style="bold")
     if marks:
         text.append(f"  · {marks.summary()}", style="bold yellow")
     pages_by_region = listing.pages_by_region
@@ -65,8 +73,8 @@ def status_text(
     if note:
         text.append(f"  · {note}", style="bold magenta")
     if listing.errors:
-        accounts = {p.rpartition("/")[0] for p in listing.errors if "/" in p}
-        failed = f"{len(accounts)} account(s)" if accounts else f"{len(listing.errors)} region(s)"
+        failing = {p.rpartition("/")[0] for p in listing.errors if "/" in p}
+        failed = f"{len(failing)} account(s)" if failing else f"{len(listing.errors)} region(s)"
         text.append(f"  · {failed} failed", style="bold red")
     if rows.sort_column:
         arrow = "▼" if rows.sort_reverse else "▲"

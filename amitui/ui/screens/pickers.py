@@ -1,9 +1,10 @@
-"""Small modal pickers: the owner scope and the regions to list."""
+"""Small modal pickers: the owner scope, the regions and (--accounts) the accounts to list."""
 
 from __future__ import annotations
 
 import re
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -160,6 +161,76 @@ class RegionPicker(ModalScreen[tuple[str, ...] | None]):
             r for r in self.available if r in selected and r not in self.current
         )
         self.dismiss(ordered)
+
+    @on(Button.Pressed, "#cancel")
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+#: How much of an unreachable account's reason its line shows (the failures panel has it all).
+REASON_WIDTH = 48
+
+
+def account_prompt(label: str, reason: str | None) -> Text:
+    """One account's line: "id (name)", and why it could not be reached when known. A Text,
+    never markup (an account's name may hold "[")."""
+    text = Text(label)
+    if reason:
+        short = reason if len(reason) <= REASON_WIDTH else reason[: REASON_WIDTH - 1] + "…"
+        text.append(f"  unreachable: {short}", style="red")
+    return text
+
+
+class AccountChoices(SelectionList[str]):
+    """The accounts: space toggles one, enter applies (as RegionChoices)."""
+
+    BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False, id="accounts.apply")]
+
+
+class AccountPicker(ModalScreen[tuple[str, ...] | None]):
+    """Which of --accounts' accounts to list (at least one). ``accounts``: (key, label) in
+    the directory's order; ``failures``: key -> why it could not be reached, as known."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="accounts.cancel")]
+    CSS_PATH = "pickers.tcss"
+
+    def __init__(
+        self,
+        accounts: list[tuple[str, str]],
+        current: tuple[str, ...],
+        failures: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.accounts = accounts
+        self.current = current
+        self.failures = failures or {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Accounts to list ({len(self.accounts)})")
+            yield Label("space toggles · enter applies · esc cancels", id="keys")
+            yield AccountChoices(
+                *(
+                    (account_prompt(label, self.failures.get(key)), key, key in self.current)
+                    for key, label in self.accounts
+                ),
+                id="accounts",
+            )
+            yield Label("", id="error")
+            with Horizontal():
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Cancel", id="cancel")
+
+    def action_apply(self) -> None:
+        self.apply()
+
+    @on(Button.Pressed, "#apply")
+    def apply(self) -> None:
+        selected = set(self.query_one(SelectionList).selected)
+        if not selected:
+            self.query_one("#error", Label).update("Pick at least one account")
+            return
+        self.dismiss(tuple(key for key, _ in self.accounts if key in selected))
 
     @on(Button.Pressed, "#cancel")
     def action_dismiss_none(self) -> None:

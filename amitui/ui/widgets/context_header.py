@@ -37,6 +37,7 @@ class ContextHeader(Widget):
     FIELDS = (
         "profile",
         "account",
+        "accounts",
         "regions",
         "region_default_hint",
         "scope",
@@ -52,6 +53,8 @@ class ContextHeader(Widget):
         self.fixed_region = region
         self.profile = "default"
         self.account = "…"
+        #: --accounts: how many accounts the inventory lists ("3 of 5"; "" otherwise)
+        self.accounts = ""
         self.regions: tuple[str, ...] = ()
         #: how to choose a region, when ``regions`` is the default nobody chose (else None)
         self.region_default_hint: str | None = None
@@ -120,6 +123,8 @@ class ContextHeader(Widget):
             ("region ", region),
             ("owners ", self.scope),
         ]
+        if self.accounts:
+            parts.insert(2, ("", f"{self.accounts} accounts"))
         if self.public_sharing and not (quiet and self.public_sharing == "allowed"):
             parts.append(("public sharing ", self.public_sharing))
         if self.endpoint:

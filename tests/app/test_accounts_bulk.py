@@ -1,0 +1,71 @@
+"""Bulk actions over marks under --accounts (issue 18): each item is sent in its image's
+own account, with that account's credentials, and its row is read again there."""
+
+from __future__ import annotations
+
+import uuid
+
+import boto3
+
+from amitui.ui.screens.bulk_form import BulkForm
+from tests.app.helpers import SIZE, fill, loaded, make_app, screen_on_top, table, wait_for
+
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+def member_ec2(sandbox, account: str, region: str):
+    sts = boto3.client("sts", endpoint_url=sandbox.url, region_name="us-east-1")
+    arn = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+    creds = sts.assume_role(RoleArn=arn, RoleSessionName="amitui-test")["Credentials"]
+    return boto3.client(
+        "ec2",
+        endpoint_url=sandbox.url,
+        region_name=region,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+async def test_bulk_tags_over_two_member_accounts_are_sent_in_each_account(sandbox) -> None:
+    org = sandbox.summary.org
+    first, second = list(org.images)[:2]
+    targets = {
+        (first, "eu-west-1", org.images[first]["eu-west-1"][5]),
+        (second, "us-east-1", org.images[second]["us-east-1"][6]),
+    }
+    value = uuid.uuid4().hex[:8]
+    app = make_app(
+        sandbox.url, accounts="org", regions=REGIONS, default_cache=False, poll_interval=0.5
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, timeout=60)
+        rows = app.inventory.rows.images
+        marked = [i for i in rows if (i.account, i.region, i.image_id) in targets]
+        assert len(marked) == 2
+        app.inventory.marks.add(marked)
+        await pilot.press("T")
+        form = await screen_on_top(pilot, BulkForm)
+        await fill(pilot, form, Tags=f"bulkorg={value}")
+        await wait_for(pilot, lambda: not form.busy and form.plans, what="the preview")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkForm), what="started")
+
+        def tagged() -> bool:
+            images = table(app).rows.images
+            return all(
+                ("bulkorg", value) in i.tags
+                for i in images
+                if (i.account, i.region, i.image_id) in targets
+            )
+
+        await wait_for(pilot, tagged, what="both rows read again, in their accounts, tagged")
+        items = app.tasks.bulk_items(app.tasks.bulk_runs()[0].id)
+        assert {(i.account, i.region, i.target_id, i.status) for i in items} == {
+            (a, r, i, "done") for a, r, i in targets
+        }
+    for account, region, image_id in targets:
+        (image,) = member_ec2(sandbox, account, region).describe_images(ImageIds=[image_id])[
+            "Images"
+        ]
+        assert {t["Key"]: t["Value"] for t in image.get("Tags", [])}["bulkorg"] == value
