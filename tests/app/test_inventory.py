@@ -238,18 +238,28 @@ async def test_detail_shows_everything_and_copies_the_id(memory):
             what="the detail to load",
         )
         raw = memory.ec2("us-east-1").describe_images(ImageIds=[image.image_id])["Images"][0]
-        devices = rendered(screen.query_one("#devices"))
-        for bdm in raw.get("BlockDeviceMappings", []):
-            assert bdm["DeviceName"] in devices
-        permissions = rendered(screen.query_one("#permissions"))
-        assert ("public (all AWS accounts)" if raw.get("Public") else "private") in permissions
+        names = [bdm["DeviceName"] for bdm in raw.get("BlockDeviceMappings", [])]
+        assert names
+        await wait_for(
+            pilot,
+            lambda: all(n in rendered(screen.query_one("#devices")) for n in names),
+            what="every device",
+        )
+        sharing = "public (all AWS accounts)" if raw.get("Public") else "private"
+        await wait_for(
+            pilot,
+            lambda: sharing in rendered(screen.query_one("#permissions")),
+            what=f"the permissions: {sharing}",
+        )
         await pilot.press("J")
-        assert screen.query_one("TabbedContent").active == "raw"
+        await wait_for(
+            pilot, lambda: screen.query_one("TabbedContent").active == "raw", what="the raw tab"
+        )
         assert image.image_id in rendered(screen.query_one("#json"))
         await pilot.press("y")
-        assert pilot.app.clipboard == image.image_id
+        await wait_for(pilot, lambda: pilot.app.clipboard == image.image_id, what="the id copied")
         await pilot.press("escape")
-        assert pilot.app.screen is pilot.app.inventory
+        await wait_for(pilot, lambda: pilot.app.screen is pilot.app.inventory, what="back")
 
 
 async def test_refresh_keeps_the_cursor_on_the_same_image(memory):
