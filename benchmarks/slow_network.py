@@ -8,6 +8,8 @@ The sandbox and the proxy run in a child process, as AWS is elsewhere in real us
 this process their Python work would take the GIL from the UI and count as its stalls.
 The copy form is opened once the app's warm-up is done (amitui/ui/warm_up.py: the
 one-off work the first form would otherwise wait for); the figures say when that was.
+Besides a phase's worst UI-thread CPU per tick, they say how much of that tick was
+Python's garbage collector (a full collection walks every object the app holds).
 
     python -m benchmarks.slow_network            # prints the figures
 """
@@ -15,6 +17,7 @@ one-off work the first form would otherwise wait for); the figures say when that
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import random
@@ -22,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 LATENCY = 2.0
@@ -43,7 +47,17 @@ async def measure(url: str) -> dict[str, float]:
     by_phase: dict[str, float] = {}
 
     cpu_by_phase: dict[str, float] = {}
+    gc_by_phase: dict[str, float] = {}  # the garbage collections in that worst tick
     last_cpu = [time.thread_time()]
+    collecting = [0.0, 0.0]  # this tick's collections so far (UI thread CPU), one's start
+
+    def collected(what: str, info: dict[str, int]) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if what == "start":
+            collecting[1] = time.thread_time()
+        else:
+            collecting[0] += time.thread_time() - collecting[1]
 
     def probe() -> None:
         now = time.perf_counter()
@@ -54,10 +68,14 @@ async def measure(url: str) -> dict[str, float]:
         # the UI thread's own work since the last tick: what its lateness would be on an
         # idle machine, less any wait for the GIL (a busy machine stretches wall time)
         cpu = time.thread_time()
-        cpu_by_phase[phase[0]] = max(cpu_by_phase.get(phase[0], 0.0), cpu - last_cpu[0])
+        if cpu - last_cpu[0] >= cpu_by_phase.get(phase[0], 0.0):
+            cpu_by_phase[phase[0]] = cpu - last_cpu[0]
+            gc_by_phase[phase[0]] = collecting[0]
         last_cpu[0] = cpu
+        collecting[0] = 0.0
 
     figures: dict[str, float] = {}
+    gc.callbacks.append(collected)
     async with app.run_test(size=(160, 45)) as pilot:
         probe.due = time.perf_counter() + PROBE  # type: ignore[attr-defined]
         app.set_interval(PROBE, probe)
@@ -109,6 +127,7 @@ async def measure(url: str) -> dict[str, float]:
             if isinstance(app.screen, ActionForm):
                 await pilot.press("escape")
             await pilot.pause(0.2)
+    gc.callbacks.remove(collected)
     stalls = [max(0.0, late) * 1000 for late in lateness[5:]]
     figures["probe ticks"] = len(stalls)
     figures["stall median (ms)"] = statistics.median(stalls)
@@ -123,6 +142,15 @@ async def measure(url: str) -> dict[str, float]:
         figures[f"worst {what}, {len(forms)} forms: median (ms)"] = median * 1000
         figures[f"worst {what}, {len(forms)} forms: worst (ms)"] = forms[worst] * 1000
         figures[f"  ({what}: the worst form is {worst[6:]})"] = forms[worst] * 1000
+        if phases is cpu_by_phase:
+            figures[f"  (of which garbage collection, {worst[6:]})"] = gc_by_phase[worst] * 1000
+            less = [late - gc_by_phase[name] for name, late in forms.items()]
+            figures[f"  (less garbage collection, {len(forms)} forms: median)"] = (
+                statistics.median(less) * 1000
+            )
+            figures[f"  (less garbage collection, {len(forms)} forms: worst)"] = max(less) * 1000
+            for name in ("opening the copy form", "closing forms"):
+                figures[f"  (of which garbage collection, {name})"] = gc_by_phase[name] * 1000
     return figures
 
 

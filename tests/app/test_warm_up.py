@@ -84,3 +84,32 @@ async def test_a_fresh_form_is_styled_once_and_again_when_it_resumes_later(memor
         assert "ActionForm" not in restyled
         form.post_message(events.ScreenResume())
         await wait_for(pilot, lambda: "ActionForm" in restyled, what="the form restyled")
+
+
+async def test_a_fresh_form_is_not_laid_out_again_with_the_screen_behind_it(memory, monkeypatch):
+    """The Resize a just-shown screen receives at the size it was laid out at does not lay
+    it and the inventory behind it out again (amitui/ui/screens/fresh.py); a real resize of
+    the terminal while the form is open lays both out at the new size."""
+    from textual.screen import Screen
+
+    laid_out: list[tuple[str, object]] = []  # (screen, size): layouts for a Resize
+    original = Screen._screen_resized
+
+    def spy(self, size) -> None:
+        laid_out.append((type(self).__name__, size))
+        original(self, size)
+
+    monkeypatch.setattr(Screen, "_screen_resized", spy)
+    app = make_app(memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        laid_out.clear()
+        app.inventory.forms.open_action("copy")
+        form = await screen_on_top(pilot, ActionForm)
+        await wait_for(pilot, lambda: form._resized_before, what="the form's first Resize")
+        assert laid_out == []
+        assert form.size == app.inventory.size == SIZE
+        await pilot.resize_terminal(100, 30)
+        await wait_for(pilot, lambda: form.size == (100, 30), what="the form at the new size")
+        await wait_for(pilot, lambda: app.inventory.size == (100, 30), what="the inventory")
+        assert {("ActionForm", (100, 30)), ("InventoryScreen", (100, 30))} <= set(laid_out)

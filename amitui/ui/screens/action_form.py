@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -200,7 +200,7 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
         box.set_class(bool(message) and not error, "ok")
         self.call_after_refresh(self._fit_fields)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._fit_fields)
 
     def _fit_fields(self) -> None:
