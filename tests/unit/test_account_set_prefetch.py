@@ -1,4 +1,5 @@
-"""--accounts: the account set read ahead (AccountDirectory.prefetch) is read once."""
+"""--accounts: the account set read ahead (AccountDirectory.prefetch) is read once; the
+base credentials' own account lists first."""
 
 from __future__ import annotations
 
@@ -70,3 +71,23 @@ def test_a_prefetch_that_failed_is_met_again_and_said_by_accounts() -> None:
     with pytest.raises(AccountUnavailable, match="ListAccounts refused"):
         directory.accounts()
     assert not directory.resolved
+
+
+def test_the_fan_out_lists_the_own_account_first_else_keeps_the_order() -> None:
+    from types import SimpleNamespace
+
+    from amitui.ui.screens.inventory_accounts import AccountListing
+
+    places = ("222222222222/us-east-1", "111111111111/us-east-1", "222222222222/eu-west-1")
+    directory = AccountDirectory(_Base(), AccountsSpec("org"))  # type: ignore[arg-type]
+    screen = SimpleNamespace(services=SimpleNamespace(accounts=directory))
+    ordered = AccountListing(screen)._own_account_first(places)  # type: ignore[arg-type]
+    assert ordered == (places[1], places[0], places[2])
+
+    class NoIdentity(_Base):
+        def identity(self) -> Identity:
+            raise RuntimeError("no credentials")
+
+    directory = AccountDirectory(NoIdentity(), AccountsSpec("org"))  # type: ignore[arg-type]
+    screen = SimpleNamespace(services=SimpleNamespace(accounts=directory))
+    assert AccountListing(screen)._own_account_first(places) == places  # type: ignore[arg-type]
