@@ -139,6 +139,8 @@ class AccountListing:
                         image.account = account
                         image.account_name = name
                 screen.post_message(ImagesPageLoaded(generation, place, page, number))
+            if account:
+                clients.release_listing(region)  # one place of many: its socket closes
         except AccountUnavailable as exc:
             screen.post_message(ListingFinished(generation, place, str(exc)))
             return
