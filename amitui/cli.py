@@ -14,6 +14,7 @@ from amitui import __version__, paths
 from amitui.settings import CONFIG_KEYS, LISTING_MODES, Settings, SettingsError, build_settings
 
 if TYPE_CHECKING:
+    from amitui.aws.accounts import AccountDirectory
     from amitui.aws.clients import AwsClients
     from amitui.ui.app import AmiTui
 
@@ -211,12 +212,13 @@ def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
     Its own clients have each region's first page asked for before the UI is imported."""
     if clients is None:
         clients = prefetching_clients(settings)
+    accounts = prefetching_accounts(settings, clients)
     from amitui.inventory_cache import InventoryCache
     from amitui.tasks.store import TaskStore
     from amitui.ui.app import AmiTui
 
     cache = InventoryCache() if settings.cache else None
-    return AmiTui(settings, clients, TaskStore(), cache)
+    return AmiTui(settings, clients, TaskStore(), cache, accounts)
 
 
 def prefetching_clients(settings: Settings) -> AwsClients:
@@ -235,6 +237,18 @@ def prefetching_clients(settings: Settings) -> AwsClients:
     with suppress(Exception):
         clients.prefetch(settings.regions, first_request(query, settings.page_size))
     return clients
+
+
+def prefetching_accounts(settings: Settings, clients: AwsClients) -> AccountDirectory | None:
+    """--accounts: the account set, already being read (ListAccounts for ``org``) while
+    Textual loads, so the listing fans out as soon as the inventory shows."""
+    if not settings.accounts:
+        return None
+    from amitui.aws.accounts import AccountDirectory, parse_accounts
+
+    accounts = AccountDirectory(clients, parse_accounts(settings.accounts), settings.role_name)
+    accounts.prefetch()
+    return accounts
 
 
 def main(argv: Sequence[str] | None = None) -> int:

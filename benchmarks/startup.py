@@ -121,8 +121,11 @@ def amitui(*args: str) -> list[str]:
 
 
 LOADED = re.compile(rb"loaded in")
-#: The status line once every image is listed: "100,000 images  · loaded in 1.2 s".
-LOADED_COUNT = re.compile(rb"([\d,]+) images\s+\xc2\xb7 loaded in")
+#: The status line once every image is listed: "100,000 images  · loaded in 1.2 s" (with
+#: --accounts: "100,000 images in 50 accounts  · loaded in", or "in 3 of 50 accounts").
+LOADED_COUNT = re.compile(
+    rb"([\d,]+) images(?: in [\d,]+(?: of [\d,]+)? accounts)?\s+\xc2\xb7 loaded in"
+)
 
 
 def app_in_pty(url: str, *flags: str, timeout: float = 900) -> dict[str, float]:

@@ -22,8 +22,10 @@ never later than 10); they live in memory only, nothing about them is written or
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,7 @@ import botocore.session
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import ClientError
 
+from amitui.aws.client_classes import share_client_classes
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error, error_code
 
@@ -147,6 +150,19 @@ class AccountDirectory:
         self._names: dict[str, str] = {}
         self._lock = threading.Lock()
         self._account_locks: dict[str, threading.Lock] = {}
+        self._reading = threading.Lock()  # one reading of the set at a time
+
+    def prefetch(self) -> None:
+        """Read the set (and whose the base credentials are) now, in a thread of its own,
+        while the UI loads: the listing starts at once instead of after them. A failure
+        is met again, and said, by the next ``accounts()``."""
+        threading.Thread(target=self._prefetch, name="amitui-accounts", daemon=True).start()
+
+    def _prefetch(self) -> None:
+        with suppress(Exception):
+            self.base.identity()
+        with suppress(Exception):
+            self.accounts()
 
     # -- the set ---------------------------------------------------------------------
 
@@ -159,6 +175,12 @@ class AccountDirectory:
         when the set itself cannot be read (ListAccounts refused, say)."""
         if self._accounts is not None:
             return list(self._accounts)
+        with self._reading:  # a prefetch under way: its answer, not a second reading
+            if self._accounts is None:
+                self._read_accounts()
+        return list(self._accounts or ())
+
+    def _read_accounts(self) -> None:
         try:
             if self.spec.kind == "org":
                 found = list_org_accounts(self.base)
@@ -171,7 +193,6 @@ class AccountDirectory:
         with self._lock:
             self._accounts = found
             self._names.update({a.key: a.name or a.profile or "" for a in found})
-        return list(found)
 
     def name_of(self, key: str) -> str:
         return self._names.get(key, "")
@@ -257,12 +278,30 @@ class AccountDirectory:
     def _session(self, profile: str | None = None) -> boto3.Session:
         """A session of its own (credentials, events) that shares the base session's
         botocore data loader: the service models (EC2's is megabytes of JSON) are parsed
-        once, not once per account (50 accounts took 300 MB more without it)."""
-        core = botocore.session.Session(profile=profile)
+        once, not once per account (50 accounts took 300 MB more without it), and the
+        clients of all share one class per service (client_classes.py: 200 EC2 clients
+        took 280 MB and 7 s of CPU more without it). Its event handlers start as a copy
+        of the base session's (botocore's and boto3's built-in ones): registering them
+        anew takes 50 ms a session, a copy 5."""
         base_core = getattr(self.base.session, "_session", None)
-        if base_core is not None:
-            core.register_component("data_loader", base_core.get_component("data_loader"))
+        if base_core is None:
+            core = botocore.session.Session(profile=profile)
+        else:
+            loader = base_core.get_component("data_loader")
+            share_client_classes(loader)
+            core = botocore.session.Session(profile=profile, **copied_handlers(base_core))
+            core.register_component("data_loader", loader)
         return boto3.Session(botocore_session=core, region_name=self.base.default_region)
+
+
+def copied_handlers(core: botocore.session.Session) -> dict[str, Any]:
+    """Session arguments for a session whose event handlers are a copy of ``core``'s
+    (none if botocore keeps them elsewhere than it did: then the session registers its
+    own built-in handlers, only slower)."""
+    emitter = getattr(core.get_component("event_emitter"), "_emitter", None)
+    if emitter is None:
+        return {}
+    return {"event_hooks": copy.copy(emitter), "include_builtin_handlers": False}
 
 
 def derived_clients(base: AwsClients, session: boto3.Session) -> AwsClients:

@@ -173,6 +173,14 @@ class AwsClients:
             return PrefetchedEc2(client, first)
         return client
 
+    def release_listing(self, region: str) -> None:
+        """Close the connections of ``region``'s listing client (it opens them again when
+        next used): with --accounts, every account x region listed would keep one open,
+        a socket each (200 for 50 accounts x 4 regions, toward the process's file limit)."""
+        client = self._clients.get(("ec2", region, True))
+        if client is not None:
+            client.close()
+
     def prefetch(self, regions: Iterable[str], params: dict[str, Any]) -> None:
         """Send each region's DescribeImages ``params`` now, from a thread per region, for
         the listing's first call with the same parameters to take (amitui.aws.first_page).

@@ -73,9 +73,10 @@ class AmiTui(App[None]):
         clients: AwsClients,
         store: TaskStore,
         cache: InventoryCache | None = None,
+        accounts: AccountDirectory | None = None,
     ) -> None:
         super().__init__()
-        accounts = account_directory(settings, clients)
+        accounts = accounts or account_directory(settings, clients)
         tasks = TaskTracker(
             self, clients, store, settings.poll_interval, demo=settings.demo, accounts=accounts
         )

@@ -77,6 +77,7 @@ class AccountListing:
     def _fan_out(self, generation: int, places: tuple[str, ...], query: ListQuery) -> None:
         worker = get_current_worker()
         size = max(1, min(self.screen.settings.max_concurrency, len(places)))
+        places = self._own_account_first(places)
         with ThreadPoolExecutor(size, thread_name_prefix="amitui-place") as pool:
             futures = [
                 pool.submit(self._list_place, generation, place, query, worker) for place in places
@@ -88,6 +89,17 @@ class AccountListing:
                     for future in futures:
                         future.cancel()
                     return
+
+    def _own_account_first(self, places: tuple[str, ...]) -> tuple[str, ...]:
+        """The base credentials' own account lists first: it needs no AssumeRole and its
+        first pages were asked for at startup (cli.prefetching_clients), so its rows show
+        at once wherever ListAccounts put it. Unknown (no identity): the order as given."""
+        accounts = self.screen.services.accounts
+        try:
+            own = accounts.base.identity().account if accounts is not None else ""
+        except Exception:
+            return places
+        return tuple(sorted(places, key=lambda place: place.rpartition("/")[0] != own))
 
     def list_region(self, generation: int, region: str, query: ListQuery) -> None:
         """One account: each region lists in a worker of its own."""
@@ -127,6 +139,8 @@ class AccountListing:
                         image.account = account
                         image.account_name = name
                 screen.post_message(ImagesPageLoaded(generation, place, page, number))
+            if account:
+                clients.release_listing(region)  # one place of many: its socket closes
         except AccountUnavailable as exc:
             screen.post_message(ListingFinished(generation, place, str(exc)))
             return
