@@ -134,9 +134,10 @@ def peak_rss_mb(pid: int | str = "self") -> float:
 def settle() -> None:
     """Between measured runs: collect garbage and let the machine breathe a moment.
 
-    Unfreezing first matters: an app run ``gc.freeze()``s its rows, and a frozen object is
-    never collected, so the next run would start with the last one's app still in memory
-    (the cyclic GC scanning it made a second in-process app's startup ~2x slower).
+    Unfreezing first matters: a benchmark loop may ``gc.freeze()`` its pages (the listing
+    floor does), and a frozen object is never collected, so the next run would start with
+    the last one's objects still in memory (the cyclic GC scanning them made a second
+    in-process app's startup ~2x slower).
     """
     gc.unfreeze()
     gc.collect()

@@ -118,6 +118,9 @@ async def measure(url: str) -> dict[str, float]:
         await pilot.pause(0.5)
         for name in ACTIONS:
             phase[0] = f"form: {name}"
+            # A key (or a menu choice) opens a form: tell the app's collector, as the key would
+            # (amitui/ui/collector.py holds full collections off while the user acts).
+            app.collector.user_acted()
             app.inventory.forms.open_action(name)
             opened = time.perf_counter()
             while not isinstance(app.screen, ActionForm) and time.perf_counter() - opened < 5:

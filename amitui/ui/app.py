@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from textual import work
+from textual import events, work
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -25,6 +25,7 @@ from amitui.tasks.bulk_model import DONE
 from amitui.tasks.kinds import KINDS
 from amitui.tasks.model import Task
 from amitui.tasks.store import TaskStore
+from amitui.ui.collector import Collector
 from amitui.ui.messages import IdentityLoaded, ImagesRestored
 from amitui.ui.screens.inventory import InventoryScreen
 from amitui.ui.services import Services
@@ -36,6 +37,9 @@ from amitui.ui.task_tracker import (
     TaskUpdated,
 )
 from amitui.ui.warm_up import WarmUp
+
+#: how often (seconds) the app asks whether a full garbage collection may run now
+COLLECT_EVERY = 0.5
 
 FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
 
@@ -95,6 +99,8 @@ class AmiTui(App[None]):
         self._announced_runs: set[int] = set()  # bulk runs whose end was told
         self._poll_failures: dict[str, str] = {}  # region -> the poll failure last told
         self.warm_up = WarmUp(self)  # what the first form would wait for, done meanwhile
+        #: full garbage collections wait until the user is idle (the one owner of gc)
+        self.collector = Collector()
 
     # The services, as the app's own code and the tests read them.
     @property
@@ -129,6 +135,16 @@ class AmiTui(App[None]):
             self.notify(warning, title="Inventory cache", severity="warning", timeout=20)
         self.load_identity()
         self.warm_up.start()
+        self.collector.install()
+        self.set_interval(COLLECT_EVERY, self._collect_when_idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.user_acted()
+        await super().on_event(event)
+
+    def _collect_when_idle(self) -> None:
+        self.collector.tick(busy=self.inventory.listing.loading)
 
     def _apply_theme(self) -> None:
         """The theme config.toml names (an unknown one warns); a theme picked later in the
@@ -197,6 +213,7 @@ class AmiTui(App[None]):
 
     def on_unmount(self) -> None:
         self.tasks.stop()
+        self.collector.uninstall()
 
     def action_tasks(self) -> None:
         from amitui.ui.screens.tasks import TasksScreen

@@ -9,21 +9,11 @@ fill the wait. A region whose listing fails keeps the rows it had before (a dead
 never empties the table); the rows are saved to the cache once every region answered,
 except the failed ones and unless cached rows are still what is shown.
 
-Garbage collection: the rows are long-lived and hold no cycles, so after each page the
-collector is told to leave them alone (``gc.freeze``), and ``begin`` lets it see them again
-(``gc.unfreeze``) since they are about to be replaced. At 100k images this took the listing
-from 1.56x to 0.78x raw boto3 (see benchmarks/). A freeze takes in everything alive at
-that moment, not only the rows: a form, a toast, a worker or a botocore answer in a cycle
-that dies later stays frozen, never collected (``begin``'s unfreeze did not help: the next
-page froze it again before a full collection came). So the freeze lasts only while pages
-stream in: a listing that ends (or is stopped) unfreezes, and the collector's own
-schedule frees what died meanwhile. Frozen from one listing to the next, the soak
-(benchmarks/soak.py) grew 76-194 MB/h. This module is the one place that does it.
+Garbage collection is not this module's business: see amitui/ui/collector.py.
 """
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -90,7 +80,6 @@ class Listing:
     def begin(self, regions: Iterable[str], query: ListQuery, keep: Image | None = None) -> int:
         """Start listing ``query`` in ``regions``; returns the new generation."""
         self.generation += 1
-        gc.unfreeze()  # the rows about to be replaced may be collected again
         # A refresh of the same query keeps the rows of a region that fails.
         same = self._rows_query == query or not self.rows.total
         self._before = self.rows.images if same else None
@@ -129,7 +118,6 @@ class Listing:
         ):
             keep, self._keep = self._keep, None
         self.pages_by_region[region] = page
-        gc.freeze()  # see the module docstring
         return PageShown(adopted, adopt_keep, keep)
 
     def _adopt(self) -> None:
@@ -173,7 +161,6 @@ class Listing:
             self._before = None
             if self.cached_at is None:  # the rows are live: remember them for next time
                 ended.save = [r for r in self.regions if r not in self.errors]
-            gc.unfreeze()  # the listing is over: see the module docstring
         return ended
 
     def stop(self) -> tuple[str, ...]:
@@ -189,7 +176,6 @@ class Listing:
         self._incoming = None  # no live page yet: what was shown stays shown
         self._keep = None
         self._before = None
-        gc.unfreeze()
         return stopped
 
     def cached_loaded(self, generation: int, images: list[Image], saved_at: float) -> bool:

@@ -27,6 +27,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets._select import SelectCurrent  # a Select's own part (not exported)
 
+from amitui.ui.widgets.fields_scroll import FieldsScroll
+
 #: The modules of the screens the inventory opens (each with its own .tcss), most used first.
 SCREEN_MODULES = (
     "amitui.ui.screens.action_form",
@@ -50,6 +52,7 @@ FORM_WIDGETS: tuple[type[DOMNode], ...] = (
     Vertical,
     Horizontal,
     VerticalScroll,
+    FieldsScroll,
     Static,
     Label,
     Input,

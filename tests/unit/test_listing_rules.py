@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import weakref
-
 from amitui.aws.images import Image, ListQuery
 from amitui.ui.listing import Listing
 
@@ -192,34 +189,3 @@ def test_the_listing_rules_import_no_textual():
     code = "import sys, amitui.ui.listing; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
-
-class Cycle:
-    """Something of the app's in a reference cycle (a closed form, a finished worker)."""
-
-    def __init__(self) -> None:
-        self.me = self
-
-
-def test_what_died_after_a_pages_freeze_can_be_collected_once_the_listing_ends():
-    """A page freezes everything alive (gc.freeze), not only the rows: a cycle that dies
-    afterwards must not stay frozen for good (the soak's growth, benchmarks/soak.py)."""
-    for end in ("finished", "stopped"):
-        listing = Listing()
-        gen = listing.begin((EAST,), MINE)
-        cycle = Cycle()
-        alive = weakref.ref(cycle)
-        try:
-            listing.page_loaded(gen, EAST, [img(1)], 1, None)  # freezes the cycle too
-            assert gc.get_freeze_count() > 0
-            del cycle
-            if end == "finished":
-                listing.region_finished(gen, EAST, None, None)
-            else:
-                listing.stop()
-            assert gc.get_freeze_count() == 0
-            gc.collect()
-            assert alive() is None, f"still alive after the listing {end}"
-            assert ids(listing) == {img(1).image_id}
-        finally:
-            gc.unfreeze()

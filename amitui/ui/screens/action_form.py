@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
@@ -28,6 +28,7 @@ from amitui.ui.screens.form_text import summary_text
 from amitui.ui.screens.form_usage import FormUsage, UsageLoaded
 from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.services import Services
+from amitui.ui.widgets.fields_scroll import FieldsScroll
 from amitui.ui.widgets.key_footer import KeyFooter
 from amitui.ui.widgets.toggle import Toggle
 
@@ -106,7 +107,7 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
             yield Static(self._context_text(), id="context")
             if self.account and self.spec.account_note:
                 yield Static(Text(self.spec.account_note), id="account-note")
-            with VerticalScroll(id="fields"):
+            with FieldsScroll(id="fields"):
                 for index, field in enumerate(self.spec.fields):
                     yield from self._field_widgets(index, field)
             yield Static("", id="outcome")

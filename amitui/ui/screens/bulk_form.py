@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Select, Static
@@ -45,6 +45,7 @@ from amitui.ui.screens.form_fields import field_values, field_widgets
 from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.services import Services
 from amitui.ui.usage_text import retention_cell, retention_summary, verdict_text
+from amitui.ui.widgets.fields_scroll import FieldsScroll
 from amitui.ui.widgets.key_footer import KeyFooter
 from amitui.ui.widgets.toggle import Toggle
 
@@ -135,7 +136,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
                 f"\n{self.spec.bulk_note}" if self.spec.bulk_note else ""
             )
             yield Static(Text(summary), id="summary")
-            with VerticalScroll(id="fields"):
+            with FieldsScroll(id="fields"):
                 for index, field in self.asked:
                     yield from field_widgets(index, field, self.initial.get(field.api_name), False)
             yield Static("", id="usage")

@@ -1,0 +1,95 @@
+"""Garbage collection in the app's process: full collections wait until the user is idle.
+
+Python's cyclic collector runs a *full* collection (every tracked object) on its own
+schedule. In this app that is 100-250 ms at 100k rows (the rows, botocore's models,
+Textual), and it landed wherever the schedule said: in a filter keystroke, a first sort,
+the opening of a form (benchmarks/table.py, slow_network.py measured them). The young
+generations stay as Python runs them (cheap: they see only new objects); full collections
+run here instead, between the user's keys:
+
+- ``install`` raises the oldest generation's threshold so Python never starts a full
+  collection itself (``uninstall`` puts the thresholds back);
+- the app calls ``user_acted`` on every key and mouse event and ``tick`` from a timer;
+  ``tick`` runs a full collection when one is *due* (as many young collections have run
+  since the last one as Python's own threshold asks for), the user has been idle for
+  ``idle_after`` seconds, no listing is streaming in (``busy``: a collection would walk
+  rows that are still arriving), and the last one is at least ``gap`` seconds ago;
+- a user who never pauses still gets one after ``longest`` seconds, so cyclic garbage is
+  never kept without bound.
+
+Nothing is frozen (``gc.freeze``): a frozen object is left out of every later collection,
+and cyclic garbage frozen with the rows was never freed (the soak grew 76-194 MB/h).
+Rows hold no cycles: the ones a new listing replaces are freed by their reference counts.
+This class is the one place that changes the collector's schedule.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+
+#: Python never reaches this many young collections between two full ones.
+NEVER = 1 << 30
+
+
+class Collector:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        idle_after: float = 1.0,
+        gap: float = 10.0,
+        longest: float = 120.0,
+    ) -> None:
+        self._clock = clock
+        self.idle_after = idle_after
+        self.gap = gap
+        self.longest = longest
+        self._saved: tuple[int, int, int] | None = None
+        self._due_after = 10  # young collections between full ones (Python's threshold)
+        self.last_input = clock()
+        self.last_full = clock()
+        #: how long the full collections run here took (seconds), the newest last
+        self.durations: list[float] = []
+
+    def install(self) -> None:
+        if self._saved is not None:
+            return
+        self._saved = gc.get_threshold()
+        young, middle, oldest = self._saved
+        self._due_after = max(1, oldest)
+        gc.set_threshold(young, middle, NEVER)
+        self.last_full = self._clock()
+
+    def uninstall(self) -> None:
+        if self._saved is None:
+            return
+        if gc.get_threshold()[2] == NEVER:  # nobody changed it since
+            gc.set_threshold(*self._saved)
+        self._saved = None
+
+    @property
+    def installed(self) -> bool:
+        return self._saved is not None
+
+    def user_acted(self) -> None:
+        self.last_input = self._clock()
+
+    def due(self) -> bool:
+        """Enough young collections ran since the last full one for Python to want one."""
+        return gc.get_count()[2] >= self._due_after
+
+    def tick(self, busy: bool = False) -> bool:
+        """Run a full collection if it is due and the moment is right; whether it ran."""
+        if not self.installed or not self.due():
+            return False
+        now = self._clock()
+        overdue = now - self.last_full >= self.longest
+        quiet = now - self.last_input >= self.idle_after and not busy
+        if not overdue and not (quiet and now - self.last_full >= self.gap):
+            return False
+        started = time.perf_counter()
+        gc.collect()
+        self.durations = [*self.durations[-19:], time.perf_counter() - started]
+        self.last_full = self._clock()
+        return True

@@ -1,0 +1,159 @@
+"""The collector's schedule: full collections only when due and the user is idle (or overdue)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from amitui.ui.collector import NEVER, Collector
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Cycle:
+    """Something of the app's in a reference cycle (a closed form, a finished worker)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def collector(clock: Clock) -> Iterator[Collector]:
+    before = gc.get_threshold()
+    gc.collect()
+    made = Collector(clock, idle_after=1.0, gap=10.0, longest=120.0)
+    made.install()
+    try:
+        yield made
+    finally:
+        made.uninstall()
+        assert gc.get_threshold() == before
+
+
+def old_dead_cycle(collector: Collector | None = None) -> weakref.ref[Cycle]:
+    """A cycle that lived long enough to reach the oldest generation, then died: only a
+    full collection frees it. With ``collector``: the young collections run until one is due."""
+    cycle = Cycle()
+    gc.collect(1)  # survives a young collection: now in the oldest generation
+    while collector is not None and not collector.due():
+        gc.collect(1)
+    return weakref.ref(cycle)
+
+
+def test_install_stops_pythons_own_full_collections_and_uninstall_restores_them():
+    before = gc.get_threshold()
+    collector = Collector()
+    collector.install()
+    try:
+        assert gc.get_threshold() == (before[0], before[1], NEVER)
+        collector.install()  # twice is once
+        assert gc.get_threshold()[2] == NEVER
+    finally:
+        collector.uninstall()
+    assert gc.get_threshold() == before
+    collector.uninstall()  # twice is once
+    assert gc.get_threshold() == before
+
+
+def test_uninstall_leaves_a_threshold_someone_else_set_since():
+    before = gc.get_threshold()
+    collector = Collector()
+    collector.install()
+    try:
+        gc.set_threshold(before[0], before[1], 7)
+        collector.uninstall()
+        assert gc.get_threshold()[2] == 7
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_an_idle_user_gets_a_due_collection_and_the_cycle_is_freed(collector, clock):
+    alive = old_dead_cycle(collector)
+    assert alive() is not None  # only a full collection frees it
+    clock.now += 11  # idle for 11 s, last full collection 11 s ago
+    assert collector.tick()
+    assert alive() is None
+    assert gc.get_freeze_count() == 0
+    assert len(collector.durations) == 1
+
+
+def test_no_collection_while_the_user_types(collector, clock):
+    alive = old_dead_cycle(collector)
+    clock.now += 11
+    collector.user_acted()
+    clock.now += 0.5  # typing: the last key 0.5 s ago
+    assert not collector.tick()
+    assert alive() is not None
+    clock.now += 0.6  # now 1.1 s since the last key
+    assert collector.tick()
+    assert alive() is None
+
+
+def test_no_collection_while_a_listing_streams_in(collector, clock):
+    alive = old_dead_cycle(collector)
+    clock.now += 11
+    assert not collector.tick(busy=True)
+    assert alive() is not None
+    assert collector.tick(busy=False)
+    assert alive() is None
+
+
+def test_none_before_it_is_due(collector, clock):
+    gc.collect()  # a full collection resets Python's count
+    alive = old_dead_cycle()
+    clock.now += 60
+    assert not collector.due()
+    assert not collector.tick()
+    assert alive() is not None
+    old_dead_cycle(collector)
+    assert collector.tick()
+    assert alive() is None
+
+
+def test_at_most_one_every_gap_seconds(collector, clock):
+    old_dead_cycle(collector)
+    clock.now += 11
+    assert collector.tick()
+    alive = old_dead_cycle(collector)
+    clock.now += 5  # idle, due, but only 5 s after the last one
+    assert not collector.tick()
+    assert alive() is not None
+    clock.now += 5
+    assert collector.tick()
+    assert alive() is None
+
+
+def test_a_user_who_never_pauses_still_gets_one_when_overdue(collector, clock):
+    alive = old_dead_cycle(collector)
+    for _ in range(119):  # a key every second for two minutes, a listing streaming in
+        clock.now += 1
+        collector.user_acted()
+        assert not collector.tick(busy=True)
+    assert alive() is not None
+    clock.now += 1
+    collector.user_acted()
+    assert collector.tick(busy=True)  # 120 s without one: overdue
+    assert alive() is None
+
+
+def test_not_installed_never_collects(clock):
+    collector = Collector(clock)
+    alive = old_dead_cycle(collector)
+    clock.now += 1000
+    assert not collector.tick()
+    assert alive() is not None
+    gc.collect()
