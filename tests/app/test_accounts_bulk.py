@@ -5,39 +5,19 @@ from __future__ import annotations
 
 import uuid
 
-import boto3
-
 from amitui.ui.screens.bulk_form import BulkForm
-from tests.app.helpers import SIZE, fill, loaded, make_app, screen_on_top, table, wait_for
-
-REGIONS = ("us-east-1", "eu-west-1")
+from tests.app.helpers import SIZE, fill, loaded, screen_on_top, table, wait_for
 
 
-def member_ec2(sandbox, account: str, region: str):
-    sts = boto3.client("sts", endpoint_url=sandbox.url, region_name="us-east-1")
-    arn = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    creds = sts.assume_role(RoleArn=arn, RoleSessionName="amitui-test")["Credentials"]
-    return boto3.client(
-        "ec2",
-        endpoint_url=sandbox.url,
-        region_name=region,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-
-
-async def test_bulk_tags_over_two_member_accounts_are_sent_in_each_account(sandbox) -> None:
-    org = sandbox.summary.org
+async def test_bulk_tags_over_two_member_accounts_are_sent_in_each_account(organization) -> None:
+    org = organization.summary
     first, second = list(org.images)[:2]
     targets = {
         (first, "eu-west-1", org.images[first]["eu-west-1"][5]),
         (second, "us-east-1", org.images[second]["us-east-1"][6]),
     }
     value = uuid.uuid4().hex[:8]
-    app = make_app(
-        sandbox.url, accounts="org", regions=REGIONS, default_cache=False, poll_interval=0.5
-    )
+    app = organization.app(poll_interval=0.5)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, timeout=60)
         rows = app.inventory.rows.images
@@ -65,7 +45,5 @@ async def test_bulk_tags_over_two_member_accounts_are_sent_in_each_account(sandb
             (a, r, i, "done") for a, r, i in targets
         }
     for account, region, image_id in targets:
-        (image,) = member_ec2(sandbox, account, region).describe_images(ImageIds=[image_id])[
-            "Images"
-        ]
+        (image,) = organization.ec2(region, account).describe_images(ImageIds=[image_id])["Images"]
         assert {t["Key"]: t["Value"] for t in image.get("Tags", [])}["bulkorg"] == value
