@@ -20,6 +20,7 @@ from amitui.actions.spec import FORM_ERROR, ActionSpec, Field
 from amitui.aws.execute import CallResult
 from amitui.aws.images import Image
 from amitui.aws.lookups import list_regions
+from amitui.ui.account_text import accounts_named
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.form_calls import CallsFinished, RegionsLoaded, send
 from amitui.ui.screens.form_fields import field_index, field_values, field_widgets, fit_fields
@@ -119,8 +120,7 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
     def _title_parts(self) -> list[str]:
         parts = [self.spec.title]
         if self.account and self.image is not None:
-            name = self.image.account_name
-            parts.append(f"account {self.account}" + (f" ({name})" if name else ""))
+            parts.append(accounts_named([self.image]))
         return [*parts, self.aws_region]
 
     def _context_text(self) -> Text:

@@ -1,6 +1,7 @@
 """What a bulk form asks AWS about the marked images before anything is sent (plain
 functions, run in its worker thread): what uses each image (batched per region, fresh
-answers from the session's cache) and whether the Recycle Bin keeps each one. With
+answers from the session's cache), whether the Recycle Bin keeps each one, and (its dry
+run) whether each item's calls would be allowed. With
 --accounts each image is asked about in its own account, with that account's clients; an
 account that cannot be reached answers "not verified" with its reason."""
 
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from amitui.actions.bulk import ImagePlan
+from amitui.aws.execute import call
 from amitui.aws.images import Image
 from amitui.aws.recycle_bin import Retention, RuleSet, retention_rules
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
@@ -61,3 +64,24 @@ def retentions(services: Services, images: list[Image]) -> dict[Key, Retention]:
     return {
         (i.region, i.image_id): rules[(i.account, i.region)].retention(dict(i.tags)) for i in images
     }
+
+
+def dry_run(services: Services, images: Iterable[Image], plans: Iterable[ImagePlan]) -> list[str]:
+    """Each item's calls sent with DryRun in its image's account (nothing changes): one
+    line per image whose calls would be refused ("id: why"), none when all are allowed."""
+    denied: list[str] = []
+    accounts = {(i.region, i.image_id): i.account for i in images}
+    for plan in plans:
+        try:
+            clients = services.clients_for(accounts.get((plan.region, plan.image_id), ""))
+        except Exception as exc:  # AccountUnavailable
+            denied.append(f"{plan.image_id}: {exc}")
+            continue
+        for operation, request in plan.calls:
+            result = call(
+                clients, plan.region, operation, {**request, "DryRun": True}, dry_run=True
+            )
+            if not result.ok:
+                denied.append(f"{plan.image_id}: {result.error}")
+                break
+    return denied

@@ -35,11 +35,11 @@ from amitui.actions.bulk import (
 from amitui.actions.context import image_context
 from amitui.actions.spec import FORM_ERROR, ActionSpec
 from amitui.aws.errors import describe_error
-from amitui.aws.execute import call
 from amitui.aws.images import Image
 from amitui.aws.recycle_bin import Retention
 from amitui.aws.usage import Usage
 from amitui.tasks.bulk_model import BulkRun, NewItem
+from amitui.ui.account_text import accounts_named
 from amitui.ui.screens import bulk_checks
 from amitui.ui.screens.form_fields import field_values, field_widgets
 from amitui.ui.screens.fresh import NotRestyledWhenFresh
@@ -124,13 +124,11 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
     # -- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        regions = sorted({i.region for i in self.images})
-        count = len(self.images)
+        regions = ", ".join(sorted({i.region for i in self.images}))
+        accounts = accounts_named(self.images)  # where the calls run, as a single form says
+        where = " · ".join(p for p in (f"{len(self.images)} marked images", accounts, regions) if p)
         with Vertical(id="box"):
-            yield Static(
-                Text(f"{self.spec.title} · {count} marked images · {', '.join(regions)}"),
-                id="title",
-            )
+            yield Static(Text(f"{self.spec.title} · {where}"), id="title")
             summary = self.spec.summary + (
                 f"\n{self.spec.bulk_note}" if self.spec.bulk_note else ""
             )
@@ -155,12 +153,9 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
     def on_mount(self) -> None:
         table = self.query_one("#preview", DataTable)
         self.multi_region = len({i.region for i in self.images}) > 1
-        columns = (
-            ("Image", "Name", "Region", "Sends")
-            if self.multi_region
-            else ("Image", "Name", "Sends")
-        )
-        table.add_columns(*columns)
+        self.multi_account = len({i.account for i in self.images}) > 1
+        where = ("Account",) * self.multi_account + ("Region",) * self.multi_region
+        table.add_columns("Image", "Name", *where, "Sends")
         if self.spec.usage_guard is not None:
             self._set_usage_line(Text(f"Checking what uses {len(self.images)} images…"))
             self._ask_usages()
@@ -212,7 +207,8 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
             if plan.ok and retention is not None:
                 sends.append("  ")
                 sends.append_text(retention_cell(retention))
-            where = (image.region,) if self.multi_region else ()
+            account = Text(image.account_name or image.account)
+            where = (account,) * self.multi_account + (image.region,) * self.multi_region
             table.add_row(image.image_id, Text(image.name[:30]), *where, sends)
         going = sum(p.ok for p in self.plans)
         left_out = len(self.plans) - going
@@ -362,25 +358,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
 
     @work(thread=True, exit_on_error=False, group="dry-run", description="bulk dry run")
     def _dry_run(self, plans: list[ImagePlan]) -> None:
-        denied: list[str] = []
-        accounts = {(i.region, i.image_id): i.account for i in self.images}
-        for plan in plans:
-            try:
-                clients = self.services.clients_for(accounts.get((plan.region, plan.image_id), ""))
-            except Exception as exc:  # AccountUnavailable
-                denied.append(f"{plan.image_id}: {exc}")
-                continue
-            for operation, request in plan.calls:
-                result = call(
-                    clients,
-                    plan.region,
-                    operation,
-                    {**request, "DryRun": True},
-                    dry_run=True,
-                )
-                if not result.ok:
-                    denied.append(f"{plan.image_id}: {result.error}")
-                    break
+        denied = bulk_checks.dry_run(self.services, self.images, plans)
         self.post_message(DryRunDone(denied, len(plans) - len(denied)))
 
     def on_dry_run_done(self, message: DryRunDone) -> None:
