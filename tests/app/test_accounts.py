@@ -195,3 +195,34 @@ async def test_read_only_org_mode_assumes_the_roles_and_lists_the_members(organi
         grid = await loaded(pilot, timeout=60)
         assert {i.account for i in grid.rows.images} >= set(org.images)
         assert set(app.inventory.listing.errors) == {f"{org.no_role}/{r}" for r in REGIONS}
+
+
+async def test_an_image_shared_into_another_account_is_a_row_in_each(organization) -> None:
+    """Rows are keyed by place (account/region) and id: the image one member shares with
+    another is listed by both (owner scope: the owner's id), a row each, each account's
+    own; the cursor, a mark and a removal name one of them."""
+    org = organization.summary
+    owner, region, image_id, other = org.shared
+    app = organization.app(owners=(owner,))
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await loaded(pilot, timeout=60)
+        rows = grid.rows
+        shared = [i for i in rows.images if i.image_id == image_id]
+        assert sorted(i.account for i in shared) == sorted([owner, other])
+        assert {i.region for i in shared} == {region}
+        mine = {i.image_id for i in rows.images if i.account == owner and i.region == region}
+        assert mine == set(org.images[owner][region])  # the owner's listing, whole
+        theirs = [i for i in rows.images if i.account == other]
+        assert [i.image_id for i in theirs] == [image_id]  # what the other account sees
+        at_owner, at_other = (rows.row_of(image_id, region, a) for a in (owner, other))
+        assert None not in (at_owner, at_other) and at_owner != at_other
+        assert rows.image_at(at_other).account == other
+        assert rows.row_of(image_id, region) == min(at_owner, at_other)  # either account
+        # A mark is the other account's row only.
+        copy = next(i for i in shared if i.account == other)
+        app.inventory.marks.add([copy])
+        assert copy in app.inventory.marks
+        assert next(i for i in shared if i.account == owner) not in app.inventory.marks
+        # Removing it from one account's rows leaves the other's.
+        assert rows.remove(image_id, region, other)
+        assert [i.account for i in rows.images if i.image_id == image_id] == [owner]

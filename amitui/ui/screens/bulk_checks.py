@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable
 
 from amitui.actions.bulk import ImagePlan
 from amitui.aws.execute import call
-from amitui.aws.images import Image
+from amitui.aws.images import Image, place_of
 from amitui.aws.recycle_bin import Retention, RuleSet, retention_rules
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
 from amitui.aws.usage_batch import check_usage_many
 from amitui.ui.services import Services
 
-Key = tuple[str, str]  # (region, image id)
+Key = tuple[str, str]  # (place, image id): an image listed in two accounts is asked in each
 
 
 def usages(
@@ -32,7 +32,7 @@ def usages(
         if usage is None:
             asking.setdefault((image.account, image.region), []).append(image.image_id)
         else:
-            found[(image.region, image.image_id)] = usage
+            found[(image.place, image.image_id)] = usage
     progress(len(found))
     for (account, region), ids in sorted(asking.items()):  # calls per chunk, not per image
         why = "no answer for this image"
@@ -45,7 +45,7 @@ def usages(
         for image_id in ids:
             usage = answers.get(image_id) or Usage(image_id, region, (Check("Usage", error=why),))
             services.usage.put(usage)
-            found[(region, image_id)] = usage
+            found[(place_of(account, region), image_id)] = usage
         progress(len(found))
     return found
 
@@ -62,18 +62,17 @@ def retentions(services: Services, images: list[Image]) -> dict[Key, Retention]:
             continue
         rules[(account, region)] = retention_rules(rbin)
     return {
-        (i.region, i.image_id): rules[(i.account, i.region)].retention(dict(i.tags)) for i in images
+        (i.place, i.image_id): rules[(i.account, i.region)].retention(dict(i.tags)) for i in images
     }
 
 
-def dry_run(services: Services, images: Iterable[Image], plans: Iterable[ImagePlan]) -> list[str]:
+def dry_run(services: Services, going: Iterable[tuple[Image, ImagePlan]]) -> list[str]:
     """Each item's calls sent with DryRun in its image's account (nothing changes): one
     line per image whose calls would be refused ("id: why"), none when all are allowed."""
     denied: list[str] = []
-    accounts = {(i.region, i.image_id): i.account for i in images}
-    for plan in plans:
+    for image, plan in going:
         try:
-            clients = services.clients_for(accounts.get((plan.region, plan.image_id), ""))
+            clients = services.clients_for(image.account)
         except Exception as exc:  # AccountUnavailable
             denied.append(f"{plan.image_id}: {exc}")
             continue

@@ -177,7 +177,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
             return ""
         if self.usages is None:
             return "still checking what uses it"
-        usage = self.usages.get((image.region, image.image_id))
+        usage = self.usages.get((image.place, image.image_id))
         errors = guard(self.spec.clean(values), usage)
         if not errors:
             return ""
@@ -203,7 +203,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
                 if plan.ok
                 else Text(plan.error, style="bold red")
             )
-            retention = self.retentions.get((image.region, image.image_id))
+            retention = self.retentions.get((image.place, image.image_id))
             if plan.ok and retention is not None:
                 sends.append("  ")
                 sends.append_text(retention_cell(retention))
@@ -307,17 +307,16 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
                 return
         self.busy = True
         self.set_outcome(f"Recording {len(going)} items…")
-        by_key = {(i.region, i.image_id): i for i in self.images}
-        items = [
+        items = [  # each in its image's account (one image listed in two: two items)
             NewItem(
                 p.region,
                 p.image_id,
                 p.calls,
-                name=by_key[(p.region, p.image_id)].name,
-                snapshots=by_key[(p.region, p.image_id)].snapshot_ids,
-                account=by_key[(p.region, p.image_id)].account,
+                name=image.name,
+                snapshots=image.snapshot_ids,
+                account=image.account,
             )
-            for p in going
+            for image, p in self._going()
         ]
         left_out = len(self.plans) - len(going)
         title = f"{self.spec.label} {len(going)} image" + ("s" if len(going) != 1 else "")
@@ -348,7 +347,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
         """Ask AWS whether each item's calls would be allowed (DryRun): nothing changes."""
         if self.busy:
             return
-        going = [p for p in self.plans if p.ok]
+        going = self._going()
         if not going:
             self.set_outcome("No image can be sent (each says why): nothing was asked.", True)
             return
@@ -356,10 +355,14 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
         self.set_outcome(f"Checking permission for {len(going)} images (dry run)…")
         self._dry_run(going)
 
+    def _going(self) -> list[tuple[Image, ImagePlan]]:
+        """The images that will be sent, each with its plan (made in the images' order)."""
+        return [(i, p) for i, p in zip(self.images, self.plans, strict=True) if p.ok]
+
     @work(thread=True, exit_on_error=False, group="dry-run", description="bulk dry run")
-    def _dry_run(self, plans: list[ImagePlan]) -> None:
-        denied = bulk_checks.dry_run(self.services, self.images, plans)
-        self.post_message(DryRunDone(denied, len(plans) - len(denied)))
+    def _dry_run(self, going: list[tuple[Image, ImagePlan]]) -> None:
+        denied = bulk_checks.dry_run(self.services, going)
+        self.post_message(DryRunDone(denied, len(going) - len(denied)))
 
     def on_dry_run_done(self, message: DryRunDone) -> None:
         self.busy = False

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from amitui.actions import ACTIONS
+from amitui.aws.images import place_of
 from amitui.cleanup import CleanupPlan
 from amitui.ui.screens.bulk_form import BulkForm, BulkStarted
 from amitui.ui.widgets.image_table import ImageTable
@@ -98,7 +99,7 @@ class MarkedRows:
 
     def _apply(self) -> None:
         pending, self._pending = self._pending, []
-        removed = [(r, i) for effect, r, i, _ in pending if effect == "removes"]
+        removed = [(place_of(a, r), i) for effect, r, i, a in pending if effect == "removes"]
         if removed:
             self.screen.rows.remove_many(removed)
             self.marks.discard(removed)
