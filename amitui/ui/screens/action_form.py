@@ -357,7 +357,9 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
         values = self.values()
         if self.image is not None and any(r.ok for r in results):
             # what uses or shares it may have changed: the next form or detail asks again
-            self.services.usage.forget(self.image.region, self.image.image_id)
+            self.services.usage.forget(
+                self.image.region, self.image.image_id, account=self.image.account
+            )
         if not results:  # a planned action with nothing to send (tags unchanged)
             self.set_outcome("Nothing to change: nothing was sent.", error=True)
             return

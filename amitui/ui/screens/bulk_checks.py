@@ -28,7 +28,9 @@ def usages(
     found: dict[Key, Usage] = {}
     asking: dict[tuple[str, str], list[str]] = {}  # (account, region) -> ids to ask about
     for image in images:
-        usage = services.usage.get(image.region, image.image_id, FRESH_SECONDS)
+        usage = services.usage.get(
+            image.region, image.image_id, FRESH_SECONDS, account=image.account
+        )
         if usage is None:
             asking.setdefault((image.account, image.region), []).append(image.image_id)
         else:
@@ -44,7 +46,7 @@ def usages(
             answers = check_usage_many(clients, region, ids, version_depth=depth)
         for image_id in ids:
             usage = answers.get(image_id) or Usage(image_id, region, (Check("Usage", error=why),))
-            services.usage.put(usage)
+            services.usage.put(usage, account=account)
             found[(place_of(account, region), image_id)] = usage
         progress(len(found))
     return found

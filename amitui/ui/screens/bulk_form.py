@@ -339,7 +339,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
             self.set_outcome(message.error, error=True)
             return
         for image in self.images:  # what uses or shares them is about to change
-            self.services.usage.forget(image.region, image.image_id)
+            self.services.usage.forget(image.region, image.image_id, account=image.account)
         self.dismiss(BulkStarted(self.spec, message.run))
 
     @on(Button.Pressed, "#dry-run")

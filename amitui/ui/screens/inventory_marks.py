@@ -71,7 +71,7 @@ class MarkedRows:
         if plan is None:
             return
         wanted = set(plan.image_ids)
-        images = [i for i in self.screen.rows.images if (i.region, i.image_id) in wanted]
+        images = [i for i in self.screen.rows.images if (i.place, i.image_id) in wanted]
         self.marks.clear()
         self.marks.add(images)
         self._shown()
@@ -92,7 +92,7 @@ class MarkedRows:
         spec = ACTIONS.get(action)
         if spec is None or spec.image_row not in ("removes", "refreshes"):
             return
-        self.screen.services.usage.forget(region, image_id)
+        self.screen.services.usage.forget(region, image_id, account=account)
         if not self._pending:
             self.screen.set_timer(GATHER_SECONDS, self._apply)
         self._pending.append((spec.image_row, region, image_id, account))
