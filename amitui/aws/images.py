@@ -59,7 +59,7 @@ class Image:
     @property
     def place(self) -> str:
         """Where it was listed: ``account/region`` with --accounts, else the region."""
-        return f"{self.account}/{self.region}" if self.account else self.region
+        return place_of(self.account, self.region)
 
     @property
     def owner(self) -> str:
@@ -133,6 +133,13 @@ class Image:
             encrypted=encrypted,
             size_gib=size,
         )
+
+
+def place_of(account: str, region: str) -> str:
+    """A listing's place: ``account/region`` with --accounts, else the region ("" is the
+    one account of the settings' credentials). An image shared with several accounts is
+    listed in each: a row per place."""
+    return f"{account}/{region}" if account else region
 
 
 @dataclass(frozen=True, slots=True)

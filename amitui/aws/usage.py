@@ -117,35 +117,42 @@ def shares_reference(permission: dict) -> Reference | None:
 
 
 class UsageCache:
-    """The session's usage answers by (region, image id), each with its time; thread-safe
-    (workers fill it, screens read it). An answer asked before the image last changed
-    (``forget``) is not kept: a check still running while an action changed the image
-    would otherwise put back what it no longer is."""
+    """The session's usage answers by (account, region, image id), each with its time;
+    thread-safe (workers fill it, screens read it). The account is part of the key: an
+    image shared into another account is one id in two accounts, and what uses it in one
+    says nothing of the other (``account`` "": the one account of a session without
+    --accounts). An answer asked before the image last changed (``forget``) is not kept: a
+    check still running while an action changed the image would otherwise put back what
+    it no longer is."""
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
-        self._answers: dict[tuple[str, str], Usage] = {}
-        self._changed: dict[tuple[str, str], float] = {}
+        self._answers: dict[tuple[str, str, str], Usage] = {}
+        self._changed: dict[tuple[str, str, str], float] = {}
         self._lock = threading.Lock()
 
-    def get(self, region: str, image_id: str, max_age: float | None = None) -> Usage | None:
+    def get(
+        self, region: str, image_id: str, max_age: float | None = None, *, account: str = ""
+    ) -> Usage | None:
         with self._lock:
-            usage = self._answers.get((region, image_id))
+            usage = self._answers.get((account, region, image_id))
         if usage is None or (max_age is not None and self._clock() - usage.checked_at > max_age):
             return None
         return usage
 
-    def put(self, usage: Usage) -> bool:
-        """Keep ``usage`` unless it was asked before the image last changed (False)."""
-        key = (usage.region, usage.image_id)
+    def put(self, usage: Usage, *, account: str = "") -> bool:
+        """Keep ``usage`` (asked in ``account``) unless it was asked before the image last
+        changed (False)."""
+        key = (account, usage.region, usage.image_id)
         with self._lock:
             if usage.checked_at < self._changed.get(key, float("-inf")):
                 return False
             self._answers[key] = usage
             return True
 
-    def forget(self, region: str, image_id: str) -> None:
+    def forget(self, region: str, image_id: str, *, account: str = "") -> None:
         """The image changed now: drop its answer, and any still being asked."""
+        key = (account, region, image_id)
         with self._lock:
-            self._answers.pop((region, image_id), None)
-            self._changed[(region, image_id)] = self._clock()
+            self._answers.pop(key, None)
+            self._changed[key] = self._clock()

@@ -69,7 +69,8 @@ class Verdict:
 
     @property
     def key(self) -> tuple[str, str]:
-        return (self.image.region, self.image.image_id)
+        """(place, image id): an image shared into another account is a row in each."""
+        return (self.image.place, self.image.image_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ class CleanupPlan:
     """What the cleanup screen hands back when the user applies a preview: the proposed
     images (to mark for the bulk deregister) and whether their snapshots go too."""
 
-    image_ids: tuple[tuple[str, str], ...]  # (region, image id), in the preview's order
+    image_ids: tuple[tuple[str, str], ...]  # (place, image id), in the preview's order
     delete_snapshots: bool
     rules: Rules = Rules()
     #: GiB the deregistration frees when the snapshots go (VolumeSize; 0 without them)
@@ -190,7 +191,7 @@ def preview(
     accounts: Collection[str],
     now: datetime,
 ) -> CleanupPreview:
-    """The preview of ``rules`` over the images. ``usage``: answers by (region, image id)
+    """The preview of ``rules`` over the images. ``usage``: answers by (place, image id)
     (a missing one: "waiting"); ``sizes``: snapshot id -> (VolumeSize GiB,
     FullSnapshotSizeInBytes or None); ``accounts``: the caller's account ids (empty:
     unknown, nothing is proposed). Raises RuleError for a rule that cannot be used."""
@@ -243,7 +244,7 @@ def preview(
             reasons = standing_blockers(image, accounts)
             decision = "excluded" if reasons else "proposed"
             if not reasons:
-                answer = usage.get((image.region, image.image_id))
+                answer = usage.get((image.place, image.image_id))
                 if answer is None:
                     decision, reasons = "waiting", ["usage not checked yet"]
                 elif blockers := answer.blockers():

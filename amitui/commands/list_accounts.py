@@ -1,11 +1,12 @@
 """``amitui list --accounts …``: every account x region, as the UI lists them.
 
 The accounts are the UI's (``amitui.aws.accounts.AccountDirectory``: ``org``, ids or
-``profiles:``, the role ``--role-name``); every ``account/region`` place is listed through
-one pool of ``max_concurrency`` threads, each page printed as it arrives (``--sort``: at
-the end), each row tagged with its account. The Account column (the account's name) comes
-first after Name in ``table``; ``csv`` has it and ``account_id`` (the 12 digits); ``json``
-objects carry ``Account`` (the id) and ``AccountName``.
+``profiles:``, the role ``--role-name``); ``AccountPlaces`` is the place source that feeds
+``amitui list``'s one live listing (``amitui.commands.list_live``) every ``account/region``,
+through one pool of ``max_concurrency`` threads, each row tagged with its account. The
+Account column (the account's name) comes first after Name in ``table``; ``csv`` has it
+and ``account_id`` (the 12 digits); ``json`` objects carry ``Account`` (the id) and
+``AccountName``.
 
 An account that cannot be reached (AssumeRole refused, a profile signed out) is one line
 on stderr with its reason, a place that failed on its own (a region not enabled in that
@@ -15,20 +16,18 @@ account) one line naming both; the other accounts' rows are printed and the exit
 
 from __future__ import annotations
 
-import argparse
-import queue
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
-from amitui.aws.images import Image, ListQuery
-from amitui.aws.partitions import LISTINGS
-from amitui.commands.list_output import TableRows, colours_wanted, make_printer
+from amitui.aws.images import Image
+from amitui.commands.list_live import list_live
+from amitui.commands.list_output import ListJob
 from amitui.settings import Settings
 from amitui.ui.columns import COLUMN_BY_KEY, Column, columns_for
-from amitui.ui.failures import failure_lines
-from amitui.ui.rows import ImageRows
+
+if TYPE_CHECKING:
+    from amitui.aws.clients import AwsClients
 
 #: The csv column with the account's id (Account shows its name, as the UI does).
 ACCOUNT_ID = replace(
@@ -53,129 +52,73 @@ def account_columns(given: str | None, picked: tuple[Column, ...], settings: Set
     return columns
 
 
-def list_accounts(
-    args: argparse.Namespace,
-    settings: Settings,
-    query: ListQuery,
-    rows: ImageRows,
-    columns: tuple[Column, ...],
-    out: IO[str],
-    err: IO[str],
-    width: int | None,
-) -> int:
-    from amitui.aws.accounts import AccountDirectory, AccountUnavailable, parse_accounts
-    from amitui.aws.errors import describe_error
-    from amitui.commands.common import clients_of
-    from amitui.commands.list_images import Recording
+class AccountPlaces:
+    """Every ``account/region`` of --accounts' accounts, each account's with its own
+    credentials (an assumed role, or its profile), tagged with the account and its name.
+    Made once the accounts are read (``AccountUnavailable``: they could not be)."""
 
-    assert settings.accounts
-    base = clients_of(settings, read_only=True)  # listing reads; nothing else may be sent
-    directory = AccountDirectory(base, parse_accounts(settings.accounts), settings.role_name)
-    try:
-        accounts = directory.accounts()
-    except AccountUnavailable as exc:
-        print(f"amitui list: {exc}", file=err)
-        return 1
-    columns = account_columns(args.columns, columns, settings, args.format)
-    places = tuple(f"{a.key}/{r}" for a in accounts for r in settings.regions)
-    stop = threading.Event()
-    raws: dict[tuple[str, str], dict[str, Any]] | None = {} if args.format == "json" else None
-    pages: queue.Queue[tuple[str, list[Image] | None, str | None]] = queue.Queue()
-    lister = LISTINGS[settings.listing]
+    def __init__(self, settings: Settings) -> None:
+        from amitui.aws.accounts import AccountDirectory, parse_accounts
+        from amitui.commands.common import clients_of
 
-    def list_place(place: str) -> None:
-        account, _, region = place.rpartition("/")
-        try:
-            clients = directory.clients(account)
-            name = directory.name_of(account)
-            if raws is not None:  # JSON: each image as DescribeImages returned it
-                ec2: Any = Recording(clients.ec2(region), place, raws)
-            else:
-                ec2 = clients.listing_ec2(region)
-            for page in lister(ec2, region, query, settings.page_size, stop.is_set):
-                for image in page:
-                    image.account, image.account_name = account, name
-                pages.put((place, page, None))
-            pages.put((place, None, None))
-        except AccountUnavailable as exc:
-            pages.put((place, None, str(exc)))
-        except Exception as exc:
-            profile = account.removeprefix("profile:") if account.startswith("profile:") else None
-            pages.put((place, None, describe_error(exc, profile)))
+        assert settings.accounts
+        base = clients_of(settings, read_only=True)  # listing reads; nothing else may be sent
+        self.directory = AccountDirectory(
+            base, parse_accounts(settings.accounts), settings.role_name
+        )
+        self.accounts = self.directory.accounts()
+        self.places = tuple(f"{a.key}/{r}" for a in self.accounts for r in settings.regions)
+        self.workers = max(1, min(settings.max_concurrency, len(self.places)))
 
-    def record(image: Image) -> dict[str, Any]:
-        assert raws is not None
-        raw = raws.get((image.place, image.image_id), {})
+    def start(self, pool: ThreadPoolExecutor) -> None:
+        pass
+
+    def clients(self, place: str) -> AwsClients:
+        return self.directory.clients(place.rpartition("/")[0])
+
+    def tag(self, place: str, page: list[Image]) -> None:
+        account = place.rpartition("/")[0]
+        name = self.directory.name_of(account)
+        for image in page:
+            image.account, image.account_name = account, name
+
+    def failure(self, place: str, exc: Exception) -> str:
+        from amitui.aws.accounts import AccountUnavailable
+        from amitui.aws.errors import describe_error
+
+        if isinstance(exc, AccountUnavailable):
+            return str(exc)
+        account = place.rpartition("/")[0]
+        profile = account.removeprefix("profile:") if account.startswith("profile:") else None
+        return describe_error(exc, profile)
+
+    def record(self, image: Image) -> dict[str, Any]:
         return {
-            **raw,
             "Region": image.region,
             "Account": image.account,
             "AccountName": image.account_name,
         }
 
-    printer = make_printer(
-        args.format, out, columns, record, colour=colours_wanted(out), width=width
-    )
-    if isinstance(printer, TableRows):
-        names = [directory.name_of(a.key) or a.key for a in accounts]
-        printer.at_least["account"] = max(map(len, names), default=0)
-    pool = ThreadPoolExecutor(
-        max(1, min(settings.max_concurrency, len(places))), thread_name_prefix="list-place"
-    )
-    printed = 0
-    errors: dict[str, str] = {}
-    waiting = set(places)
+    def label_of(self, account: str) -> str:
+        return self.directory.label_of(account)
+
+    def account_of(self, place: str) -> str | None:
+        return place.rpartition("/")[0]
+
+    def widths(self) -> dict[str, int]:
+        """The Account column fits every account's name (known before any row)."""
+        names = [self.directory.name_of(a.key) or a.key for a in self.accounts]
+        return {"account": max(map(len, names), default=0)}
+
+
+def list_accounts(job: ListJob, width: int | None) -> int:
+    """``amitui list --accounts …``: the accounts read, then every place listed."""
+    from amitui.aws.accounts import AccountUnavailable
+
     try:
-        for place in places:
-            pool.submit(list_place, place)
-        while waiting:
-            place, page, error = pages.get()
-            if page is not None:
-                rows.extend(page)
-                if not args.sort:
-                    printed += printer.add(map(rows.images.__getitem__, rows.visible[printed:]))
-                    out.flush()
-                continue
-            waiting.discard(place)
-            if error is not None:
-                errors[place] = error
-        if args.sort or not printed:
-            printer.add(map(rows.images.__getitem__, rows.visible[printed:]))
-        out.flush()
-    finally:
-        stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-    for line in failure_lines(errors, places, directory.label_of):
-        print(f"amitui list: {line}", file=err)
-    if settings.cache:
-        _save_cache(settings, query, rows, places, errors, err)
-    return 1 if errors else 0
-
-
-def _save_cache(
-    settings: Settings,
-    query: ListQuery,
-    rows: ImageRows,
-    places: tuple[str, ...],
-    errors: dict[str, str],
-    err: IO[str],
-) -> None:
-    """Each place listed whole, to the cache the UI starts from (keyed as the UI keys it)."""
-    from amitui.inventory_cache import InventoryCache
-
-    cache = InventoryCache()
-    for warning in cache.warnings:
-        print(f"amitui list: {warning}", file=err)
-    by_place: dict[str, list[Image]] = {}
-    for image in rows.images:
-        by_place.setdefault(image.place, []).append(image)
-    try:
-        for place in places:
-            if place not in errors:
-                account, _, region = place.rpartition("/")
-                key = (settings.endpoint_url, account, region, query.label())
-                cache.save(key, by_place.get(place, []))
-    except Exception as exc:  # disposable: a listing that was printed did not fail
-        print(f"amitui list: the inventory cache was not saved: {exc}", file=err)
-    finally:
-        cache.close()
+        source = AccountPlaces(job.settings)
+    except AccountUnavailable as exc:
+        job.say(str(exc))
+        return 1
+    columns = account_columns(job.args.columns, job.columns, job.settings, job.args.format)
+    return list_live(replace(job, columns=columns), source, width)

@@ -8,38 +8,29 @@ listing of that endpoint, region and owners, or ``--account`` when there are sev
 
 from __future__ import annotations
 
-import argparse
 import time
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import Any
 
 from amitui.aws.images import Image, ListQuery
-from amitui.commands.list_output import cached_record, colours_wanted, make_printer
+from amitui.commands.list_output import ListJob, cached_record
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
-from amitui.ui.columns import Column, duration
-from amitui.ui.rows import ImageRows
+from amitui.ui.columns import duration
 
 
 def _scope_text(settings: Settings, query: ListQuery) -> str:
     return f"endpoint {settings.endpoint_url or 'aws'}, owners {query.label()}"
 
 
-def read_cached(
-    args: argparse.Namespace,
-    settings: Settings,
-    query: ListQuery,
-    rows: ImageRows,
-    columns: tuple[Column, ...],
-    out: IO[str],
-    err: IO[str],
-) -> int:
+def read_cached(job: ListJob) -> int:
     """Print the cached listing of every region (rows filtered and sorted by ``rows``).
     A region without one: a line on stderr, the others printed, exit 1."""
+    args, settings, query, rows = job.args, job.settings, job.query, job.rows
     cache = InventoryCache()
     try:
         for warning in cache.warnings:
-            print(f"amitui list: {warning}", file=err)
+            job.say(warning)
         label = query.label()
         missing: list[str] = []
         account_of: dict[str, str] = {}
@@ -49,10 +40,9 @@ def read_cached(
             if account is None:
                 accounts = cache.accounts(settings.endpoint_url, region, label)
                 if len(accounts) > 1:
-                    print(
-                        f"amitui list: {region}: cached listings of several accounts "
-                        f"({', '.join(accounts)}): choose one with --account",
-                        file=err,
+                    job.say(
+                        f"{region}: cached listings of several accounts "
+                        f"({', '.join(accounts)}): choose one with --account"
                     )
                     missing.append(region)
                     continue
@@ -60,11 +50,10 @@ def read_cached(
             hit = cache.load((settings.endpoint_url, account, region, label)) if account else None
             if hit is None:
                 missing.append(region)
-                print(
-                    f"amitui list: {region}: no cached listing ({_scope_text(settings, query)}"
+                job.say(
+                    f"{region}: no cached listing ({_scope_text(settings, query)}"
                     f"{', account ' + account if account else ''}): run amitui or amitui list "
-                    "once without --cached",
-                    file=err,
+                    "once without --cached"
                 )
                 continue
             account_of[region] = account
@@ -74,19 +63,12 @@ def read_cached(
         cache.close()
     if oldest is None:
         return 1  # nothing cached: nothing printed (each region said why)
-    if oldest is not None:
-        saved = datetime.fromtimestamp(oldest, UTC).strftime("%Y-%m-%d %H:%M UTC")
-        age = duration(time.time() - oldest)
-        print(
-            f"amitui list: cached listing from {age} ago ({saved}); nothing asked of AWS", file=err
-        )
+    saved = datetime.fromtimestamp(oldest, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    age = duration(time.time() - oldest)
+    job.say(f"cached listing from {age} ago ({saved}); nothing asked of AWS")
 
     def record(image: Image) -> dict[str, Any]:
         return {**cached_record(image), "Region": image.region, "Account": account_of[image.region]}
 
-    printer = make_printer(
-        args.format, out, columns, record, colour=colours_wanted(out), width=None
-    )
-    printer.add(map(rows.images.__getitem__, rows.visible))
-    out.flush()
+    job.print_shown(job.printer(record, width=None))
     return 1 if missing else 0

@@ -5,36 +5,31 @@ The same settings as the UI (its flags, environment and config.toml), the same l
 engine and columns (``amitui.ui.rows.ImageRows``, ``amitui.ui.columns``: both free of
 Textual, which this command never loads).
 
-Streaming: without ``--sort`` each page is printed (and flushed) as it arrives; with
-``--sort`` the whole listing is collected first. A region that fails is one line on stderr;
-the others are printed, and the exit code is 1. A complete listing of a region is saved to
-the inventory cache the UI starts from (unless ``--no-cache``), which ``--cached`` reads.
+The listing itself is ``amitui.commands.list_live`` (the regions of the one account, or
+with ``--accounts`` every account x region): without ``--sort`` each page is printed (and
+flushed) as it arrives; with ``--sort`` the whole listing is collected first. A region
+that fails is one line on stderr; the others are printed, and the exit code is 1. A
+complete listing of a region is saved to the inventory cache the UI starts from (unless
+``--no-cache``), which ``--cached`` (``amitui.commands.list_cached``) reads.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import queue
 import shutil
 import sys
-import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, Any
+from collections.abc import Sequence
+from typing import IO
 
-from amitui.aws.images import Image, ListQuery
-from amitui.aws.partitions import LISTINGS
+from amitui.aws.images import ListQuery
 from amitui.cli import add_settings_arguments, demo_sandbox, settings_flags, use_demo_endpoint
 from amitui.commands.list_cached import read_cached
-from amitui.commands.list_output import FORMATS, colours_wanted, make_printer
+from amitui.commands.list_output import FORMATS, ListJob
 from amitui.settings import Settings, SettingsError, build_settings
 from amitui.ui.columns import COLUMN_BY_KEY, Column, columns_for
 from amitui.ui.query import FIELD_NAMES, FIELDS_SHOWN
 from amitui.ui.rows import ImageRows
-
-#: Regions listed at once.
-REGION_WORKERS = 8
 
 EPILOG = """\
 filter: the inventory's filter language, e.g. 'arch:arm64 !windows launched:>90d',
@@ -168,7 +163,6 @@ def _quiet_stdout() -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings, out: IO[str], err: IO[str]) -> int:
-    columns = pick_columns(args.columns, settings)
     rows = ImageRows()
     rows.set_filter(args.filter)
     if args.sort:
@@ -178,149 +172,18 @@ def run(args: argparse.Namespace, settings: Settings, out: IO[str], err: IO[str]
         include_deprecated=settings.include_deprecated,
         include_disabled=settings.include_disabled,
     )
+    columns = pick_columns(args.columns, settings)
+    job = ListJob(args, settings, query, rows, columns, out, err)
     if args.cached:
-        return read_cached(args, settings, query, rows, columns, out, err)
+        return read_cached(job)
+    width = _terminal_width(out)
     if settings.accounts:
         from amitui.commands.list_accounts import list_accounts
 
-        width = _terminal_width(out)
-        return list_accounts(args, settings, query, rows, columns, out, err, width)
-    return _list_live(args, settings, query, rows, columns, out, err)
+        return list_accounts(job, width)
+    from amitui.commands.list_live import OwnPlaces, list_live
 
-
-def _list_live(
-    args: argparse.Namespace,
-    settings: Settings,
-    query: ListQuery,
-    rows: ImageRows,
-    columns: tuple[Column, ...],
-    out: IO[str],
-    err: IO[str],
-) -> int:
-    from amitui.aws.errors import describe_error
-    from amitui.commands.common import clients_of
-
-    clients = clients_of(settings, read_only=True)  # listing reads; nothing else may be sent
-    stop = threading.Event()
-    raws: dict[tuple[str, str], dict[str, Any]] | None = {} if args.format == "json" else None
-    pool = ThreadPoolExecutor(max_workers=REGION_WORKERS + 1, thread_name_prefix="list")
-    identity = pool.submit(clients.identity)
-    pages: queue.Queue[tuple[str, list[Image] | None, str | None]] = queue.Queue()
-    lister = LISTINGS[settings.listing]
-
-    def list_region(region: str) -> None:
-        try:
-            # JSON prints each image as DescribeImages returned it: botocore's dicts.
-            if raws is not None:
-                ec2 = Recording(clients.ec2(region), region, raws)
-            else:
-                ec2 = clients.listing_ec2(region)  # answers carry Image rows
-            for page in lister(ec2, region, query, settings.page_size, stop.is_set):
-                pages.put((region, page, None))
-            pages.put((region, None, None))
-        except Exception as exc:
-            pages.put((region, None, describe_error(exc, settings.profile)))
-
-    for region in settings.regions:
-        pool.submit(list_region, region)
-    account: list[str | None] = []
-
-    def record(image: Image) -> dict[str, Any]:
-        if not account:
-            account.append(_account(identity, err, describe_error, settings.profile))
-        assert raws is not None
-        raw = raws.get((image.region, image.image_id), {})
-        return {**raw, "Region": image.region, "Account": account[0]}
-
-    printer = make_printer(
-        args.format,
-        out,
-        columns,
-        record,
-        colour=colours_wanted(out),
-        width=_terminal_width(out),
-    )
-    printed = 0
-    errors: dict[str, str] = {}
-    waiting = set(settings.regions)
-    try:
-        while waiting:
-            region, page, error = pages.get()
-            if page is not None:
-                rows.extend(page)
-                if not args.sort:
-                    printed += printer.add(map(rows.images.__getitem__, rows.visible[printed:]))
-                    out.flush()
-                continue
-            waiting.discard(region)
-            if error is not None:
-                errors[region] = error
-                print(f"amitui list: {region}: {error}", file=err)
-        if args.sort or not printed:
-            printer.add(map(rows.images.__getitem__, rows.visible[printed:]))
-        out.flush()
-    finally:
-        stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-    if settings.cache:
-        _save_cache(settings, query, rows, identity, errors, err)
-    return 1 if errors else 0
-
-
-class Recording:
-    """An EC2 client that keeps each image DescribeImages returned, as it returned it
-    (``--format json``): the listing itself keeps only the slim Image rows."""
-
-    def __init__(self, ec2: Any, region: str, raws: dict[tuple[str, str], dict[str, Any]]):
-        self._ec2, self._region, self._raws = ec2, region, raws
-
-    def describe_images(self, **params: Any) -> dict[str, Any]:
-        answer = self._ec2.describe_images(**params)
-        for raw in answer.get("Images", ()):
-            self._raws[(self._region, raw.get("ImageId", ""))] = raw
-        return answer
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ec2, name)
-
-
-def _account(
-    identity: Future, err: IO[str], describe: Callable[..., str], profile: str | None
-) -> str | None:
-    try:
-        return str(identity.result().account)
-    except Exception as exc:
-        print(f"amitui list: account unknown ({describe(exc, profile)}): Account is null", file=err)
-        return None
-
-
-def _save_cache(
-    settings: Settings,
-    query: ListQuery,
-    rows: ImageRows,
-    identity: Future,
-    errors: dict[str, str],
-    err: IO[str],
-) -> None:
-    """Each region listed whole, to the cache the UI starts from (as the UI saves it)."""
-    from amitui.inventory_cache import InventoryCache
-
-    try:
-        account = identity.result().account
-    except Exception:  # no account, no cache key: the listing was printed anyway
-        return
-    cache = InventoryCache()
-    for warning in cache.warnings:
-        print(f"amitui list: {warning}", file=err)
-    try:
-        for region in settings.regions:
-            if region not in errors:
-                images = [i for i in rows.images if i.region == region]
-                cache.save((settings.endpoint_url, account, region, query.label()), images)
-    except Exception as exc:  # disposable: a listing that was printed did not fail
-        print(f"amitui list: the inventory cache was not saved: {exc}", file=err)
-    finally:
-        cache.close()
+    return list_live(job, OwnPlaces(settings, job.say), width)
 
 
 def _terminal_width(out: IO[str]) -> int | None:

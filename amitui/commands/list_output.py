@@ -6,14 +6,18 @@ page, so a pipe sees the first page when it arrives.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, Protocol
 
-from amitui.aws.images import Image
+from amitui.aws.images import Image, ListQuery
+from amitui.settings import Settings
 from amitui.ui.columns import Column
+from amitui.ui.rows import ImageRows
 from amitui.ui.view_file import CsvRows
 
 FORMATS = ("table", "json", "csv", "ids")
@@ -182,3 +186,35 @@ def make_printer(
     if kind == "json":
         return JsonRows(out, record)
     return IdRows(out)
+
+
+@dataclass(frozen=True)
+class ListJob:
+    """One ``amitui list``: its flags and settings, what it lists (``query``), the rows
+    (filtered and sorted as asked), the columns and where it prints."""
+
+    args: argparse.Namespace
+    settings: Settings
+    query: ListQuery
+    rows: ImageRows
+    columns: tuple[Column, ...]
+    out: IO[str]
+    err: IO[str]
+
+    def say(self, line: str) -> None:
+        """One line on stderr, as ``amitui list`` says everything that is not a row."""
+        print(f"amitui list: {line}", file=self.err)
+
+    def printer(self, record: Callable[[Image], dict[str, Any]], width: int | None) -> Printer:
+        """The printer ``--format`` asks for (colours only on a terminal)."""
+        out = self.out
+        return make_printer(
+            self.args.format, out, self.columns, record, colour=colours_wanted(out), width=width
+        )
+
+    def print_shown(self, printer: Printer, start: int = 0) -> int:
+        """Print the rows shown (filtered, in order) from ``start`` on, flushed; how many."""
+        rows = self.rows
+        printed = printer.add(map(rows.images.__getitem__, rows.visible[start:]))
+        self.out.flush()
+        return printed

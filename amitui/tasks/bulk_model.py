@@ -10,7 +10,7 @@ action such as tags may make two). Item states:
 
 ``uncertain``: a call of the item may have reached AWS without its answer reaching us (the
 process died while sending, or the connection dropped). Before such an item is sent again
-its effect is looked for (see :mod:`amitui.tasks.bulk_runner`), so nothing is done twice.
+its effect is looked for (see :mod:`amitui.tasks.bulk_effects`), so nothing is done twice.
 """
 
 from __future__ import annotations

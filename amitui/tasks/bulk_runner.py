@@ -10,8 +10,9 @@ the item again after a backoff shared by every worker (exponential with jitter, 
 Nothing is done twice: an item whose call may have reached AWS without its answer reaching
 us (the process died while sending, the connection dropped) is ``uncertain``; before it
 is sent again, the call's effect is looked for (:data:`ALREADY_DONE`: a deregistered image
-is gone, a deleted snapshot too). Calls without such a check are idempotent (protection,
-deprecation, tags, description...): sending them again changes nothing.
+is gone, a deleted snapshot too: amitui/tasks/bulk_effects.py). Calls without such a
+check are idempotent (protection, deprecation, tags, description...): sending them again
+changes nothing.
 
 Two processes on one tasks file: given the scope's :class:`~amitui.tasks.lease.Lease`,
 a runner sends only while its process holds it (each claim checks it in the claim's own
@@ -20,7 +21,9 @@ holder claimed and left ``sending``: a live process's items are never taken from
 another process sends, the runner reads back what it wrote and tells each item's end (or
 wait) through ``on_update`` once, as if sent here.
 
-Textual-free; ``on_update(run, item)`` is called on the worker threads.
+Under --accounts each item is sent in its image's account, with that account's clients
+(amitui/tasks/account_clients.py); an account that cannot be reached fails its items, nothing
+sent. Textual-free; ``on_update(run, item)`` is called on the worker threads.
 """
 
 from __future__ import annotations
@@ -33,10 +36,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from amitui.aws.errors import describe_error, error_code
+from amitui.aws.errors import describe_error
 from amitui.aws.execute import call
+from amitui.tasks.account_clients import AccountClients
+from amitui.tasks.bulk_effects import ALREADY_DONE, GONE_CODES, already_done
 from amitui.tasks.bulk_model import DONE, FAILED, SENDING, BulkItem, BulkRun
 from amitui.tasks.bulk_store import BulkRuns
 from amitui.tasks.credential_pause import CredentialPause
@@ -71,41 +74,6 @@ TRANSIENT_CODES = (
     "ConnectionError",
     "ProxyConnectionError",
 )
-GONE_IMAGE = ("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable")
-GONE_SNAPSHOT = ("InvalidSnapshot.NotFound",)
-
-
-def image_gone(ec2: Any, request: dict[str, Any]) -> bool:
-    """A DeregisterImage's effect: the image is no longer there (or deregistered)."""
-    try:
-        answer = ec2.describe_images(
-            ImageIds=[request["ImageId"]], IncludeDeprecated=True, IncludeDisabled=True
-        )
-    except ClientError as exc:
-        if error_code(exc) in GONE_IMAGE:
-            return True
-        raise
-    images = answer.get("Images") or []
-    return not images or images[0].get("State") == "deregistered"
-
-
-def snapshot_gone(ec2: Any, request: dict[str, Any]) -> bool:
-    """A DeleteSnapshot's effect: the snapshot is no longer there."""
-    try:
-        answer = ec2.describe_snapshots(SnapshotIds=[request["SnapshotId"]])
-    except ClientError as exc:
-        if error_code(exc) in GONE_SNAPSHOT:
-            return True
-        raise
-    return not answer.get("Snapshots")
-
-
-#: Operation -> "did this call already happen?" (ec2 client, request) -> bool. Operations
-#: not named here are idempotent: an uncertain one is sent again.
-ALREADY_DONE: dict[str, Callable[[Any, dict[str, Any]], bool]] = {
-    "DeregisterImage": image_gone,
-    "DeleteSnapshot": snapshot_gone,
-}
 
 
 class BulkRunner:
@@ -125,8 +93,8 @@ class BulkRunner:
         clients_for: Callable[[str], Any] | None = None,
     ) -> None:
         self.clients = clients
-        #: an item's account -> its clients (--accounts: TaskService.clients_for)
-        self.clients_for = clients_for
+        #: each item's clients: its account's (--accounts: TaskService.clients_for)
+        self.accounts = AccountClients(clients, clients_for)
         #: while the account's credentials are refused, nothing is sent (items wait)
         self.pause = pause or CredentialPause(clients)
         self.pause.listen(self.wake)
@@ -308,15 +276,9 @@ class BulkRunner:
                 self.wake()
                 return
 
-    def _clients_of(self, item: BulkItem) -> Any:
-        """The clients of the item's account (raises when it cannot be reached)."""
-        if item.account and self.clients_for is not None:
-            return self.clients_for(item.account)
-        return self.clients
-
     def _process(self, item: BulkItem) -> None:
         try:
-            clients = self._clients_of(item)
+            clients = self.accounts.of(item.account)
         except Exception as exc:  # the account cannot be reached: nothing was sent
             self._ended(item, FAILED, "AccountUnavailable", str(exc) or describe_error(exc))
             return
@@ -350,9 +312,7 @@ class BulkRunner:
                 notes += result.notes
                 continue
             code = result.code or ""
-            if code in GONE_IMAGE + GONE_SNAPSHOT and self._already_done(
-                clients, item, operation, request
-            ):
+            if code in GONE_CODES and already_done(clients.ec2(item.region), operation, request):
                 # botocore retried a call whose first answer was lost, or someone else
                 # did it first: either way what was asked is true now
                 note = f"already gone when asked again ({code}): not done twice"
@@ -374,17 +334,6 @@ class BulkRunner:
             return
         self._failures = 0
         self._ended(item, DONE, "", "; ".join(notes))
-
-    def _already_done(
-        self, clients: Any, item: BulkItem, operation: str, request: dict[str, Any]
-    ) -> bool:
-        check = ALREADY_DONE.get(operation)
-        if check is None:
-            return False
-        try:
-            return check(clients.ec2(item.region), request)
-        except Exception:
-            return False
 
     def _ended(self, item: BulkItem, status: str, code: str, message: str) -> None:
         run = self.runs.finish(item.id, status, code, message)

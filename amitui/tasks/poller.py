@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from amitui.aws.errors import describe_error, error_code
 from amitui.tasks import poller_actions
+from amitui.tasks.account_clients import AccountClients
 from amitui.tasks.calls import observe_group
 from amitui.tasks.credential_pause import CredentialPause
 from amitui.tasks.groups import THROTTLE_CODES, GroupKey, GroupState, Timing, regroup
@@ -88,7 +89,7 @@ class Poller:
             raise ValueError("poll intervals must be positive")
         self.clients = clients
         #: the clients of a task's account (Task.account, --accounts); "" -> ``clients``
-        self.clients_for = clients_for
+        self.accounts = AccountClients(clients, clients_for)
         self.store = store
         self.scope = scope
         self.interval = float(interval)
@@ -221,9 +222,7 @@ class Poller:
 
     def clients_of(self, account: str) -> Any:
         """The clients that poll (and cancel) the tasks of ``account``."""
-        if not account or self.clients_for is None:
-            return self.clients
-        return self.clients_for(account)
+        return self.accounts.of(account)
 
     def _poll_group(self, key: GroupKey, tasks: list[Task]) -> None:
         try:

@@ -1,4 +1,6 @@
-"""The images the user marked for a bulk action: plain Python, keyed by (region, image id).
+"""The images the user marked for a bulk action: plain Python, keyed by (place, image id)
+(a place: the region, or ``account/region`` with --accounts: an image listed in two
+accounts is two marks, each sent in its own account).
 
 Marks are not rows: they survive filtering, sorting and a new listing of the same images.
 A marked image that a listing no longer returns (deregistered elsewhere) is dropped by
@@ -15,7 +17,7 @@ Key = tuple[str, str]
 
 
 def key_of(image: Image) -> Key:
-    return (image.region, image.image_id)
+    return (image.place, image.image_id)
 
 
 class Marks:

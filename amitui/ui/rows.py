@@ -25,7 +25,7 @@ from contextlib import suppress
 from itertools import compress, repeat
 from operator import not_, or_
 
-from amitui.aws.images import Image
+from amitui.aws.images import Image, place_of
 from amitui.ui.columns import COLUMN_BY_KEY, haystack, haystacks, tags_text
 from amitui.ui.query import Query, Term, comparison, parse_query
 
@@ -83,7 +83,7 @@ class ImageRows:
         self.query = Query()
         self.sort_column: str | None = None
         self.sort_reverse = False
-        self._index: dict[str, dict[str, int]] = {}  # region -> image id -> row index
+        self._index: dict[str, dict[str, int]] = {}  # place -> image id -> row index
         # A filter under way: candidates still to test (display order), where the scan
         # is, the terms already true of every candidate, and rows kept without a test.
         self._todo: Sequence[int] | None = None
@@ -103,12 +103,24 @@ class ImageRows:
     def image_at(self, visible_row: int) -> Image:
         return self.images[self.visible[visible_row]]
 
-    def row_of(self, image_id: str, region: str | None = None) -> int | None:
-        """The visible row showing ``image_id`` (in ``region`` if given), or None."""
-        regions = [region] if region is not None else list(self._index)
+    def row_of(
+        self, image_id: str, region: str | None = None, account: str | None = None
+    ) -> int | None:
+        """The first visible row showing ``image_id``, listed in ``region`` and ``account``
+        when given (a row per place: an image shared with several accounts is listed in
+        each), or None."""
+        if region is not None and account is not None:
+            places = [place_of(account, region)]
+        else:
+            places = [
+                p
+                for p in self._index
+                if (region is None or p.rpartition("/")[2] == region)
+                and (account is None or p.rpartition("/")[0] == account)
+            ]
         rows = []
-        for name in regions:
-            index = self._index.get(name, {}).get(image_id)
+        for place in places:
+            index = self._index.get(place, {}).get(image_id)
             if index is not None:
                 with suppress(ValueError):  # ValueError: filtered out
                     rows.append(self.visible.index(index))  # a scan in C
@@ -124,14 +136,14 @@ class ImageRows:
         self.version = version + 1
 
     def extend(self, images: Iterable[Image]) -> None:
-        """Add rows (a page as it arrives); replaces a row with the same id and region."""
+        """Add rows (a page as it arrives); replaces a row with the same id and place."""
         self.finish()
         self._changed()
         start = len(self.images)
         fresh: list[Image] = []
         replaced = False
         for image in images:
-            ids = self._index.setdefault(image.region, {})
+            ids = self._index.setdefault(image.place, {})
             existing = ids.get(image.image_id)
             if existing is not None:
                 self._replace(existing, image)
@@ -179,17 +191,17 @@ class ImageRows:
             keys[index] = COLUMN_BY_KEY[column].sort_key(image)
         self._matches()[index] = 1 if self._filter([index], self.query) else 0
 
-    def remove(self, image_id: str, region: str) -> bool:
-        """Drop one row (after a deregister)."""
-        return self.remove_many([(region, image_id)]) == 1
+    def remove(self, image_id: str, region: str, account: str = "") -> bool:
+        """Drop one row (after a deregister): the image as ``account`` lists it."""
+        return self.remove_many([(place_of(account, region), image_id)]) == 1
 
     def remove_many(self, keys: Iterable[tuple[str, str]]) -> int:
-        """Drop the rows of these (region, image id): one rebuild of the indices, O(n),
+        """Drop the rows of these (place, image id): one rebuild of the indices, O(n),
         however many go (a bulk deregister's finished items arrive together). How many."""
         drop = {
             index
-            for region, image_id in keys
-            if (index := self._index.get(region, {}).get(image_id)) is not None
+            for place, image_id in keys
+            if (index := self._index.get(place, {}).get(image_id)) is not None
         }
         if not drop:
             return 0

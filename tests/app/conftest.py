@@ -39,3 +39,12 @@ def slow_sandbox(sandbox):
     sandbox.pending_seconds = 60.0
     yield sandbox
     sandbox.pending_seconds = before
+
+
+@pytest.fixture
+def organization(sandbox):
+    """The sandbox's organization (tests/app/organization.py): ``.summary`` (what was
+    seeded), ``.app(**overrides)`` (the app with --accounts org), ``.ec2(region, account)``."""
+    from tests.app.organization import Organization
+
+    return Organization(sandbox)

@@ -14,13 +14,9 @@ from tests.app.helpers import (
     status_text,
     wait_for,
 )
+from tests.app.organization import REGIONS
 
-REGIONS = ("us-east-1", "eu-west-1")
 NARROW = (80, 24)
-
-
-def org_app(sandbox, **overrides):
-    return make_app(sandbox.url, accounts="org", regions=REGIONS, default_cache=False, **overrides)
 
 
 def listed_accounts(app) -> set[str]:
@@ -43,10 +39,10 @@ async def pick(pilot, keys: set[str], submit: str = "enter") -> AccountPicker:
     return picker
 
 
-async def test_picking_one_member_account_lists_only_it_and_picking_back_adds_rows(sandbox):
-    org = sandbox.summary.org
+async def test_picking_one_member_account_lists_only_it_and_picking_back_adds_rows(organization):
+    org = organization.summary
     member = next(iter(org.images))
-    app = org_app(sandbox)
+    app = organization.app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, timeout=60)
         every = listed_accounts(app)
@@ -97,10 +93,10 @@ async def test_picking_one_member_account_lists_only_it_and_picking_back_adds_ro
         assert "1 of" not in header_line(app)
 
 
-async def test_esc_in_the_account_picker_changes_nothing(sandbox):
-    org = sandbox.summary.org
+async def test_esc_in_the_account_picker_changes_nothing(organization):
+    org = organization.summary
     member = next(iter(org.images))
-    app = org_app(sandbox)
+    app = organization.app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, timeout=60)
         before = sorted((i.place, i.image_id) for i in app.inventory.listing.rows.images)
@@ -114,8 +110,8 @@ async def test_esc_in_the_account_picker_changes_nothing(sandbox):
         assert app.inventory.account_choice.chosen is None
 
 
-async def test_at_least_one_account_must_remain(sandbox):
-    app = org_app(sandbox)
+async def test_at_least_one_account_must_remain(organization):
+    app = organization.app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, timeout=60)
         generation = app.inventory.listing.generation
@@ -129,9 +125,9 @@ async def test_at_least_one_account_must_remain(sandbox):
         assert app.inventory.listing.generation == generation
 
 
-async def test_the_account_picker_fits_80x24_and_marks_the_unreachable_account(sandbox):
-    org = sandbox.summary.org
-    app = org_app(sandbox)
+async def test_the_account_picker_fits_80x24_and_marks_the_unreachable_account(organization):
+    org = organization.summary
+    app = organization.app()
     async with app.run_test(size=NARROW) as pilot:
         await loaded(pilot, timeout=60)
         await pilot.press("A")
@@ -168,9 +164,9 @@ async def test_without_accounts_the_key_is_not_offered(memory):
         assert "accounts" not in header_line(app)
 
 
-async def test_the_account_picker_is_driven_by_keys(sandbox):
+async def test_the_account_picker_is_driven_by_keys(organization):
     """space toggles the highlighted account, enter applies: keep only the second one."""
-    app = org_app(sandbox)
+    app = organization.app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, timeout=60)
         keys = [a.key for a in app.services.accounts.accounts()]

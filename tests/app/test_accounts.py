@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from amitui.ui.failures import failure_lines
 from tests.app.helpers import SIZE, loaded, make_app, table, wait_for
-
-REGIONS = ("us-east-1", "eu-west-1")
+from tests.app.organization import REGIONS
 
 
 def test_failure_lines_one_per_account_or_place() -> None:
@@ -18,9 +17,9 @@ def test_failure_lines_one_per_account_or_place() -> None:
     assert failure_lines({"us-east-1": "x"}, ("us-east-1",), str) == ["us-east-1: x"]
 
 
-async def test_org_mode_lists_every_member_account_with_the_account_column(sandbox) -> None:
-    org = sandbox.summary.org
-    app = make_app(sandbox.url, accounts="org", regions=REGIONS, default_cache=False)
+async def test_org_mode_lists_every_member_account_with_the_account_column(organization) -> None:
+    org = organization.summary
+    app = organization.app()
     async with app.run_test(size=SIZE) as pilot:
         grid = await loaded(pilot, timeout=60)
         images = grid.rows.images
@@ -48,9 +47,11 @@ async def test_org_mode_lists_every_member_account_with_the_account_column(sandb
         )
 
 
-async def test_the_account_without_the_role_is_one_failure_and_the_others_list(sandbox) -> None:
-    org = sandbox.summary.org
-    app = make_app(sandbox.url, accounts="org", regions=REGIONS, default_cache=False)
+async def test_the_account_without_the_role_is_one_failure_and_the_others_list(
+    organization,
+) -> None:
+    org = organization.summary
+    app = organization.app()
     async with app.run_test(size=SIZE) as pilot:
         grid = await loaded(pilot, timeout=60)
         message = str(app.inventory.query_one("#message").render())
@@ -64,23 +65,6 @@ async def test_the_account_without_the_role_is_one_failure_and_the_others_list(s
         assert table(app).rows.total > 0
 
 
-def _member_ec2(sandbox, account: str, region: str):
-    """A boto3 EC2 client with the member account's own credentials (AssumeRole)."""
-    import boto3
-
-    sts = boto3.client("sts", endpoint_url=sandbox.url, region_name="us-east-1")
-    arn = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    creds = sts.assume_role(RoleArn=arn, RoleSessionName="amitui-test")["Credentials"]
-    return boto3.client(
-        "ec2",
-        endpoint_url=sandbox.url,
-        region_name=region,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-
-
 async def _copy_in_member(pilot, source: str, name: str) -> None:
     from amitui.ui.screens.action_form import ActionForm
     from tests.app.helpers import fill, open_form, select_image
@@ -92,16 +76,14 @@ async def _copy_in_member(pilot, source: str, name: str) -> None:
     await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm), what="submit")
 
 
-async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(sandbox) -> None:
+async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(organization) -> None:
     from amitui.actions.copy import COPY
     from tests.app.helpers import open_form, select_image
 
-    org = sandbox.summary.org
+    org = organization.summary
     member = list(org.images)[2]
     source = org.images[member]["eu-west-1"][3]
-    app = make_app(
-        sandbox.url, accounts="org", regions=REGIONS, default_cache=False, poll_interval=0.5
-    )
+    app = organization.app(poll_interval=0.5)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, timeout=60)
         await select_image(pilot, source)
@@ -126,34 +108,27 @@ async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(sand
             what="the copy's row",
         )
         assert (row.account, row.account_name) == (member, org.names[member])
-    ec2 = _member_ec2(sandbox, member, "us-east-1")
+    ec2 = organization.ec2("us-east-1", member)
     copied = ec2.describe_images(ImageIds=[task.target_id])["Images"]
     assert [(i["OwnerId"], i["Name"], i["State"]) for i in copied] == [
         (member, "org-copy-for-test", "available")
     ]
-    management = boto3_client_default(sandbox, "us-east-1")
+    management = organization.ec2("us-east-1")
     mine = management.describe_images(Owners=["self"])["Images"]
     assert task.target_id not in {i["ImageId"] for i in mine}
 
 
-async def test_a_member_accounts_task_is_followed_after_a_restart(sandbox, tmp_path) -> None:
+async def test_a_member_accounts_task_is_followed_after_a_restart(organization, tmp_path) -> None:
     from amitui.tasks.store import TaskStore
 
-    org = sandbox.summary.org
+    org, sandbox = organization.summary, organization.sandbox
     member = list(org.images)[1]
     source = org.images[member]["eu-west-1"][4]
     path = tmp_path / "tasks.sqlite3"
     before = sandbox.pending_seconds
     sandbox.pending_seconds = 5.0  # still pending when the first session quits
     try:
-        app = make_app(
-            sandbox.url,
-            accounts="org",
-            regions=REGIONS,
-            default_cache=False,
-            store=TaskStore(path),
-            poll_interval=0.5,
-        )
+        app = organization.app(store=TaskStore(path), poll_interval=0.5)
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot, timeout=60)
             await _copy_in_member(pilot, source, "org-copy-after-restart")
@@ -172,19 +147,15 @@ async def test_a_member_accounts_task_is_followed_after_a_restart(sandbox, tmp_p
             "the member account's copy to be followed after the restart",
         )
         assert app.tasks.store.get(task.id).status == "done"
-    copied = _member_ec2(sandbox, member, "us-east-1").describe_images(ImageIds=[task.target_id])
+    copied = organization.ec2("us-east-1", member).describe_images(ImageIds=[task.target_id])
     assert [i["State"] for i in copied["Images"]] == ["available"]
 
 
-def boto3_client_default(sandbox, region: str):
-    import boto3
-
-    return boto3.client("ec2", endpoint_url=sandbox.url, region_name=region)
-
-
-async def test_the_inventory_cache_keeps_each_accounts_listing(sandbox, isolated_app_dirs) -> None:
-    org = sandbox.summary.org
-    app = make_app(sandbox.url, accounts="org", regions=REGIONS)
+async def test_the_inventory_cache_keeps_each_accounts_listing(
+    organization, isolated_app_dirs
+) -> None:
+    org, sandbox = organization.summary, organization.sandbox
+    app = organization.app(default_cache=True)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, timeout=60)
         cache = app.services.cache
@@ -212,17 +183,46 @@ async def test_the_inventory_cache_keeps_each_accounts_listing(sandbox, isolated
             assert not any(secret in data for secret in secrets), path
 
 
-async def test_read_only_org_mode_assumes_the_roles_and_lists_the_members(sandbox) -> None:
+async def test_read_only_org_mode_assumes_the_roles_and_lists_the_members(organization) -> None:
     """sts:AssumeRole changes nothing: the read-only guard lets it through (it refused it,
     and every member account failed under --read-only)."""
     from amitui.aws.clients import is_mutating
 
     assert not is_mutating("AssumeRole") and is_mutating("CopyImage")
-    org = sandbox.summary.org
-    app = make_app(
-        sandbox.url, accounts="org", regions=REGIONS, default_cache=False, read_only=True
-    )
+    org = organization.summary
+    app = organization.app(read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         grid = await loaded(pilot, timeout=60)
         assert {i.account for i in grid.rows.images} >= set(org.images)
         assert set(app.inventory.listing.errors) == {f"{org.no_role}/{r}" for r in REGIONS}
+
+
+async def test_an_image_shared_into_another_account_is_a_row_in_each(organization) -> None:
+    """Rows are keyed by place (account/region) and id: the image one member shares with
+    another is listed by both (owner scope: the owner's id), a row each, each account's
+    own; the cursor, a mark and a removal name one of them."""
+    org = organization.summary
+    owner, region, image_id, other = org.shared
+    app = organization.app(owners=(owner,))
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await loaded(pilot, timeout=60)
+        rows = grid.rows
+        shared = [i for i in rows.images if i.image_id == image_id]
+        assert sorted(i.account for i in shared) == sorted([owner, other])
+        assert {i.region for i in shared} == {region}
+        mine = {i.image_id for i in rows.images if i.account == owner and i.region == region}
+        assert mine == set(org.images[owner][region])  # the owner's listing, whole
+        theirs = [i for i in rows.images if i.account == other]
+        assert [i.image_id for i in theirs] == [image_id]  # what the other account sees
+        at_owner, at_other = (rows.row_of(image_id, region, a) for a in (owner, other))
+        assert None not in (at_owner, at_other) and at_owner != at_other
+        assert rows.image_at(at_other).account == other
+        assert rows.row_of(image_id, region) == min(at_owner, at_other)  # either account
+        # A mark is the other account's row only.
+        copy = next(i for i in shared if i.account == other)
+        app.inventory.marks.add([copy])
+        assert copy in app.inventory.marks
+        assert next(i for i in shared if i.account == owner) not in app.inventory.marks
+        # Removing it from one account's rows leaves the other's.
+        assert rows.remove(image_id, region, other)
+        assert [i.account for i in rows.images if i.image_id == image_id] == [owner]

@@ -5,39 +5,21 @@ from __future__ import annotations
 
 import uuid
 
-import boto3
+from textual.widgets import DataTable
 
 from amitui.ui.screens.bulk_form import BulkForm
-from tests.app.helpers import SIZE, fill, loaded, make_app, screen_on_top, table, wait_for
-
-REGIONS = ("us-east-1", "eu-west-1")
+from tests.app.helpers import SIZE, fill, loaded, screen_on_top, table, wait_for
 
 
-def member_ec2(sandbox, account: str, region: str):
-    sts = boto3.client("sts", endpoint_url=sandbox.url, region_name="us-east-1")
-    arn = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    creds = sts.assume_role(RoleArn=arn, RoleSessionName="amitui-test")["Credentials"]
-    return boto3.client(
-        "ec2",
-        endpoint_url=sandbox.url,
-        region_name=region,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-
-
-async def test_bulk_tags_over_two_member_accounts_are_sent_in_each_account(sandbox) -> None:
-    org = sandbox.summary.org
+async def test_bulk_tags_over_two_member_accounts_are_sent_in_each_account(organization) -> None:
+    org = organization.summary
     first, second = list(org.images)[:2]
     targets = {
         (first, "eu-west-1", org.images[first]["eu-west-1"][5]),
         (second, "us-east-1", org.images[second]["us-east-1"][6]),
     }
     value = uuid.uuid4().hex[:8]
-    app = make_app(
-        sandbox.url, accounts="org", regions=REGIONS, default_cache=False, poll_interval=0.5
-    )
+    app = organization.app(poll_interval=0.5)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, timeout=60)
         rows = app.inventory.rows.images
@@ -65,7 +47,36 @@ async def test_bulk_tags_over_two_member_accounts_are_sent_in_each_account(sandb
             (a, r, i, "done") for a, r, i in targets
         }
     for account, region, image_id in targets:
-        (image,) = member_ec2(sandbox, account, region).describe_images(ImageIds=[image_id])[
-            "Images"
-        ]
+        (image,) = organization.ec2(region, account).describe_images(ImageIds=[image_id])["Images"]
         assert {t["Key"]: t["Value"] for t in image.get("Tags", [])}["bulkorg"] == value
+
+
+async def test_the_bulk_form_names_the_accounts_of_its_images(organization) -> None:
+    """As a single image's form names its account: the title names the marked images'
+    accounts, and with several the preview says each image's."""
+    org = organization.summary
+    first, second = list(org.images)[:2]
+    app = organization.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, timeout=60)
+        rows = app.inventory.rows.images
+        one = [next(i for i in rows if i.account == first)]
+        both = [*one, next(i for i in rows if i.account == second)]
+        for marked, named, column in (
+            (one, f"account {first} ({org.names[first]})", False),
+            (both, f"2 accounts: {org.names[first]}, {org.names[second]}", True),
+        ):
+            app.inventory.marks.clear()
+            app.inventory.marks.add(marked)
+            await pilot.press("T")
+            form = await screen_on_top(pilot, BulkForm)
+            title = str(form.query_one("#title").render())
+            assert f" · {named} · " in title, title
+            preview = form.query_one("#preview", DataTable)
+            labels = [str(c.label) for c in preview.columns.values()]
+            assert ("Account" in labels) is column, labels
+            if column:
+                accounts = {str(preview.get_row_at(n)[2]) for n in range(preview.row_count)}
+                assert accounts == {org.names[first], org.names[second]}
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.inventory, what="the form closed")

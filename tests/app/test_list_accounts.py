@@ -8,11 +8,9 @@ import csv
 import io
 import json
 
-import boto3
-
 from amitui.cli import main
+from tests.app.organization import REGIONS
 
-REGIONS = ("us-east-1", "eu-west-1")
 DEAD = "http://127.0.0.1:9"
 
 
@@ -23,27 +21,10 @@ def run_list(capsys, sandbox, *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def own_images(sandbox, account: str, region: str) -> set[str]:
-    """The account's own images, asked with that account's credentials (AssumeRole)."""
-    sts = boto3.client("sts", endpoint_url=sandbox.url, region_name="us-east-1")
-    arn = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    creds = sts.assume_role(RoleArn=arn, RoleSessionName="amitui-test")["Credentials"]
-    ec2 = boto3.client(
-        "ec2",
-        endpoint_url=sandbox.url,
-        region_name=region,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-    pages = ec2.get_paginator("describe_images").paginate(Owners=["self"])
-    return {i["ImageId"] for page in pages for i in page["Images"]}
-
-
 def test_csv_lists_every_account_and_region_and_the_failing_account_on_stderr(
-    sandbox, capsys
+    organization, capsys
 ) -> None:
-    org = sandbox.summary.org
+    org, sandbox = organization.summary, organization.sandbox
     code, out, err = run_list(capsys, sandbox, "--accounts=org", "--format=csv")
     table = list(csv.DictReader(io.StringIO(out)))
     header = next(csv.reader(io.StringIO(out)))
@@ -51,7 +32,7 @@ def test_csv_lists_every_account_and_region_and_the_failing_account_on_stderr(
     for member in org.images:
         for region in REGIONS:
             listed = {r["id"] for r in table if r["account_id"] == member and r["region"] == region}
-            assert listed == own_images(sandbox, member, region), (member, region)
+            assert listed == organization.own_images(member, region), (member, region)
         names = {r["account"] for r in table if r["account_id"] == member}
         assert names == {org.names[member]}
     accounts = {r["account_id"] for r in table}
@@ -66,8 +47,8 @@ def test_csv_lists_every_account_and_region_and_the_failing_account_on_stderr(
     assert code == 1
 
 
-def test_json_and_table_carry_the_account(sandbox, capsys) -> None:
-    org = sandbox.summary.org
+def test_json_and_table_carry_the_account(organization, capsys) -> None:
+    org, sandbox = organization.summary, organization.sandbox
     member = next(iter(org.images))
     ids = f"--accounts={member},{org.no_role}"
     code, out, err = run_list(capsys, sandbox, ids, "--format=json")
@@ -75,8 +56,8 @@ def test_json_and_table_carry_the_account(sandbox, capsys) -> None:
     assert objects and {o["Account"] for o in objects} == {member}
     assert {o["AccountName"] for o in objects} == {""}  # ids: no names to be had
     assert all(o["OwnerId"] == member and o["Region"] in REGIONS for o in objects)
-    assert {o["ImageId"] for o in objects} == own_images(sandbox, member, "us-east-1") | (
-        own_images(sandbox, member, "eu-west-1")
+    assert {o["ImageId"] for o in objects} == organization.own_images(member, "us-east-1") | (
+        organization.own_images(member, "eu-west-1")
     )
     assert code == 1 and err.count("\n") == 1 and f"account {org.no_role}: " in err
 

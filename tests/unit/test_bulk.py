@@ -195,3 +195,24 @@ def test_a_new_process_does_not_wait_out_a_dead_ones_backoff(store: TaskStore) -
     store.bulk.recover(SCOPE)  # what a starting runner does
     again = store.bulk.claim(SCOPE)
     assert again is not None and again.target_id == A and again.uncertain
+
+
+# -- what a form's title says of the accounts -------------------------------------------
+
+
+def test_a_forms_title_names_the_accounts_of_its_images() -> None:
+    from amitui.ui.account_text import accounts_named
+
+    def at(account: str, name: str = "") -> Image:
+        found = image(A)
+        found.account, found.account_name = account, name
+        return found
+
+    assert accounts_named([image(A), image(B)]) == ""  # the one account: nothing to say
+    assert accounts_named([at("111111111111", "dev")]) == "account 111111111111 (dev)"
+    assert accounts_named([at("111111111111")]) == "account 111111111111"  # no name known
+    two = [at("2", "prod"), at("1", "dev"), at("2", "prod")]
+    assert accounts_named(two) == "2 accounts: prod, dev"  # the images' order, each once
+    many = [at(str(n), f"a{n}") for n in range(5)] + [at("9")]
+    assert accounts_named(many) == "6 accounts: a0, a1, a2 +3 more"
+    assert accounts_named([at("9"), at("8", "x")], most=1) == "2 accounts: 9 +1 more"

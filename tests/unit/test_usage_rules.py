@@ -80,6 +80,22 @@ def test_the_cache_keeps_answers_with_their_time_and_a_max_age_refuses_old_ones(
     assert cache.get("eu-west-1", "ami-1") is None
 
 
+def test_the_cache_keeps_each_accounts_answer_for_an_image_shared_between_them():
+    """An image shared into another account is one id in two accounts: what uses it in
+    one says nothing of the other, so neither account's answer stands in for the other's."""
+    cache = UsageCache(clock=lambda: 1000.0)
+    owner = Usage("ami-1", "us-east-1", (Check("Instances", (TEMPLATE,)),), checked_at=1000.0)
+    cache.put(owner, account="111111111111")
+    assert cache.get("us-east-1", "ami-1", account="111111111111") is owner
+    assert cache.get("us-east-1", "ami-1", account="222222222222") is None
+    assert cache.get("us-east-1", "ami-1") is None  # the one account of a session
+    member = Usage("ami-1", "us-east-1", (), checked_at=1000.0)
+    cache.put(member, account="222222222222")
+    cache.forget("us-east-1", "ami-1", account="111111111111")
+    assert cache.get("us-east-1", "ami-1", account="111111111111") is None
+    assert cache.get("us-east-1", "ami-1", account="222222222222") is member
+
+
 # -- the deregister guard -------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from amitui.actions.spec import FORM_ERROR, ActionSpec, Field
 from amitui.aws.execute import CallResult
 from amitui.aws.images import Image
 from amitui.aws.lookups import list_regions
+from amitui.ui.account_text import accounts_named
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.form_calls import CallsFinished, RegionsLoaded, send
 from amitui.ui.screens.form_fields import field_index, field_values, field_widgets, fit_fields
@@ -120,8 +121,7 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
     def _title_parts(self) -> list[str]:
         parts = [self.spec.title]
         if self.account and self.image is not None:
-            name = self.image.account_name
-            parts.append(f"account {self.account}" + (f" ({name})" if name else ""))
+            parts.append(accounts_named([self.image]))
         return [*parts, self.aws_region]
 
     def _context_text(self) -> Text:
@@ -358,7 +358,9 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
         values = self.values()
         if self.image is not None and any(r.ok for r in results):
             # what uses or shares it may have changed: the next form or detail asks again
-            self.services.usage.forget(self.image.region, self.image.image_id)
+            self.services.usage.forget(
+                self.image.region, self.image.image_id, account=self.image.account
+            )
         if not results:  # a planned action with nothing to send (tags unchanged)
             self.set_outcome("Nothing to change: nothing was sent.", error=True)
             return

@@ -35,11 +35,11 @@ from amitui.actions.bulk import (
 from amitui.actions.context import image_context
 from amitui.actions.spec import FORM_ERROR, ActionSpec
 from amitui.aws.errors import describe_error
-from amitui.aws.execute import call
 from amitui.aws.images import Image
 from amitui.aws.recycle_bin import Retention
 from amitui.aws.usage import Usage
 from amitui.tasks.bulk_model import BulkRun, NewItem
+from amitui.ui.account_text import accounts_named
 from amitui.ui.screens import bulk_checks
 from amitui.ui.screens.form_fields import field_values, field_widgets
 from amitui.ui.screens.fresh import NotRestyledWhenFresh
@@ -125,13 +125,11 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
     # -- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        regions = sorted({i.region for i in self.images})
-        count = len(self.images)
+        regions = ", ".join(sorted({i.region for i in self.images}))
+        accounts = accounts_named(self.images)  # where the calls run, as a single form says
+        where = " · ".join(p for p in (f"{len(self.images)} marked images", accounts, regions) if p)
         with Vertical(id="box"):
-            yield Static(
-                Text(f"{self.spec.title} · {count} marked images · {', '.join(regions)}"),
-                id="title",
-            )
+            yield Static(Text(f"{self.spec.title} · {where}"), id="title")
             summary = self.spec.summary + (
                 f"\n{self.spec.bulk_note}" if self.spec.bulk_note else ""
             )
@@ -156,12 +154,9 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
     def on_mount(self) -> None:
         table = self.query_one("#preview", DataTable)
         self.multi_region = len({i.region for i in self.images}) > 1
-        columns = (
-            ("Image", "Name", "Region", "Sends")
-            if self.multi_region
-            else ("Image", "Name", "Sends")
-        )
-        table.add_columns(*columns)
+        self.multi_account = len({i.account for i in self.images}) > 1
+        where = ("Account",) * self.multi_account + ("Region",) * self.multi_region
+        table.add_columns("Image", "Name", *where, "Sends")
         if self.spec.usage_guard is not None:
             self._set_usage_line(Text(f"Checking what uses {len(self.images)} images…"))
             self._ask_usages()
@@ -183,7 +178,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
             return ""
         if self.usages is None:
             return "still checking what uses it"
-        usage = self.usages.get((image.region, image.image_id))
+        usage = self.usages.get((image.place, image.image_id))
         errors = guard(self.spec.clean(values), usage)
         if not errors:
             return ""
@@ -209,11 +204,12 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
                 if plan.ok
                 else Text(plan.error, style="bold red")
             )
-            retention = self.retentions.get((image.region, image.image_id))
+            retention = self.retentions.get((image.place, image.image_id))
             if plan.ok and retention is not None:
                 sends.append("  ")
                 sends.append_text(retention_cell(retention))
-            where = (image.region,) if self.multi_region else ()
+            account = Text(image.account_name or image.account)
+            where = (account,) * self.multi_account + (image.region,) * self.multi_region
             table.add_row(image.image_id, Text(image.name[:30]), *where, sends)
         going = sum(p.ok for p in self.plans)
         left_out = len(self.plans) - going
@@ -312,17 +308,16 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
                 return
         self.busy = True
         self.set_outcome(f"Recording {len(going)} items…")
-        by_key = {(i.region, i.image_id): i for i in self.images}
-        items = [
+        items = [  # each in its image's account (one image listed in two: two items)
             NewItem(
                 p.region,
                 p.image_id,
                 p.calls,
-                name=by_key[(p.region, p.image_id)].name,
-                snapshots=by_key[(p.region, p.image_id)].snapshot_ids,
-                account=by_key[(p.region, p.image_id)].account,
+                name=image.name,
+                snapshots=image.snapshot_ids,
+                account=image.account,
             )
-            for p in going
+            for image, p in self._going()
         ]
         left_out = len(self.plans) - len(going)
         title = f"{self.spec.label} {len(going)} image" + ("s" if len(going) != 1 else "")
@@ -345,7 +340,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
             self.set_outcome(message.error, error=True)
             return
         for image in self.images:  # what uses or shares them is about to change
-            self.services.usage.forget(image.region, image.image_id)
+            self.services.usage.forget(image.region, image.image_id, account=image.account)
         self.dismiss(BulkStarted(self.spec, message.run))
 
     @on(Button.Pressed, "#dry-run")
@@ -353,7 +348,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
         """Ask AWS whether each item's calls would be allowed (DryRun): nothing changes."""
         if self.busy:
             return
-        going = [p for p in self.plans if p.ok]
+        going = self._going()
         if not going:
             self.set_outcome("No image can be sent (each says why): nothing was asked.", True)
             return
@@ -361,28 +356,14 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
         self.set_outcome(f"Checking permission for {len(going)} images (dry run)…")
         self._dry_run(going)
 
+    def _going(self) -> list[tuple[Image, ImagePlan]]:
+        """The images that will be sent, each with its plan (made in the images' order)."""
+        return [(i, p) for i, p in zip(self.images, self.plans, strict=True) if p.ok]
+
     @work(thread=True, exit_on_error=False, group="dry-run", description="bulk dry run")
-    def _dry_run(self, plans: list[ImagePlan]) -> None:
-        denied: list[str] = []
-        accounts = {(i.region, i.image_id): i.account for i in self.images}
-        for plan in plans:
-            try:
-                clients = self.services.clients_for(accounts.get((plan.region, plan.image_id), ""))
-            except Exception as exc:  # AccountUnavailable
-                denied.append(f"{plan.image_id}: {exc}")
-                continue
-            for operation, request in plan.calls:
-                result = call(
-                    clients,
-                    plan.region,
-                    operation,
-                    {**request, "DryRun": True},
-                    dry_run=True,
-                )
-                if not result.ok:
-                    denied.append(f"{plan.image_id}: {result.error}")
-                    break
-        self.post_message(DryRunDone(denied, len(plans) - len(denied)))
+    def _dry_run(self, going: list[tuple[Image, ImagePlan]]) -> None:
+        denied = bulk_checks.dry_run(self.services, going)
+        self.post_message(DryRunDone(denied, len(going) - len(denied)))
 
     def on_dry_run_done(self, message: DryRunDone) -> None:
         self.busy = False

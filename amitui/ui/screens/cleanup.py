@@ -31,7 +31,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static, TabbedConte
 from textual.worker import get_current_worker
 
 from amitui.aws.errors import describe_error
-from amitui.aws.images import Image
+from amitui.aws.images import Image, place_of
 from amitui.aws.snapshots import size_pairs
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
 from amitui.aws.usage_batch import check_usage_many
@@ -70,8 +70,11 @@ NUMBER_FIELDS = (("keep", "keep newest"), ("launched", "launched in"), ("younger
 
 
 class UsageAnswered(Message):
-    def __init__(self, answers: list[Usage], asked: list[tuple[str, str]]) -> None:
+    """Usage answers for images of one place (``account/region``, or the region)."""
+
+    def __init__(self, place: str, answers: list[Usage], asked: list[tuple[str, str]]) -> None:
         super().__init__()
+        self.place = place
         self.answers = answers
         self.asked = asked
 
@@ -107,6 +110,8 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         self.rules = rules or Rules()
         self.snapshot_sizes = snapshot_sizes
         self.clock = clock
+        #: usage answers and questions by (place, image id): an image shared into another
+        #: account is the same id there, and what uses it there is another answer
         self.answers: dict[tuple[str, str], Usage] = {}
         self.asking: set[tuple[str, str]] = set()
         self.sizes: dict[str, SnapshotSize] = {}
@@ -172,9 +177,11 @@ class CleanupScreen(Screen[CleanupPlan | None]):
                 table.add_column(title, width=width)
         cache = self.services.usage
         for image in self.data.images:
-            cached = cache.get(image.region, image.image_id, max_age=FRESH_SECONDS)
+            cached = cache.get(
+                image.region, image.image_id, max_age=FRESH_SECONDS, account=image.account
+            )
             if cached is not None:
-                self.answers[(image.region, image.image_id)] = cached
+                self.answers[(image.place, image.image_id)] = cached
         self.watch(self.app, "account", lambda _account: self.refresh_preview(), init=False)
         self.refresh_preview()
         self.ask_sizes()
@@ -239,25 +246,29 @@ class CleanupScreen(Screen[CleanupPlan | None]):
     def _ask_missing(self) -> None:
         if self.result is None:
             return
-        wanted: dict[str, list[str]] = {}
+        wanted: dict[tuple[str, str], list[str]] = {}  # (account, region) -> image ids
         for verdict in self.result.waiting:
             if verdict.key not in self.asking:
                 self.asking.add(verdict.key)
-                wanted.setdefault(verdict.image.region, []).append(verdict.image.image_id)
-        for region, ids in wanted.items():
-            self.ask_usage(region, ids)
+                image = verdict.image
+                wanted.setdefault((image.account, image.region), []).append(image.image_id)
+        for (account, region), ids in wanted.items():
+            self.ask_usage(account, region, ids)
         if wanted:
             self._show()
 
     @work(thread=True, exit_on_error=False, group="cleanup-usage")
-    def ask_usage(self, region: str, image_ids: list[str]) -> None:
+    def ask_usage(self, account: str, region: str, image_ids: list[str]) -> None:
+        """Ask what uses these images of ``account`` (its own credentials: an image is used
+        by the instances, templates... of the account that lists it) in ``region``."""
         worker = get_current_worker()
         depth = self.services.settings.version_depth
+        place = place_of(account, region)
         for start in range(0, len(image_ids), USAGE_BATCH):
             ids = image_ids[start : start + USAGE_BATCH]
             try:
                 found = check_usage_many(
-                    self.services.clients,
+                    self.services.clients_for(account),
                     region,
                     ids,
                     version_depth=depth,
@@ -269,13 +280,14 @@ class CleanupScreen(Screen[CleanupPlan | None]):
             if worker.is_cancelled:
                 return
             for usage in found.values():
-                self.services.usage.put(usage)
-            self.post_message(UsageAnswered(list(found.values()), [(region, i) for i in ids]))
+                self.services.usage.put(usage, account=account)
+            asked = [(place, i) for i in ids]
+            self.post_message(UsageAnswered(place, list(found.values()), asked))
 
     def on_usage_answered(self, message: UsageAnswered) -> None:
         self.asking.difference_update(message.asked)
         for usage in message.answers:
-            self.answers[(usage.region, usage.image_id)] = usage
+            self.answers[(message.place, usage.image_id)] = usage
         self.refresh_preview()
 
     @work(thread=True, exit_on_error=False, group="cleanup-sizes")
@@ -384,7 +396,7 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         self.answers.clear()
         self.asking.clear()
         for image in self.data.images:
-            self.services.usage.forget(image.region, image.image_id)
+            self.services.usage.forget(image.region, image.image_id, account=image.account)
         self.refresh_preview()
 
 

@@ -209,7 +209,7 @@ class DetailScreen(Screen):
     def on_mount(self) -> None:
         self.fetch()
         image = self.image
-        cached = self.services.usage.get(image.region, image.image_id)
+        cached = self.services.usage.get(image.region, image.image_id, account=image.account)
         if cached is None:
             self.fetch_usage()
         else:
@@ -268,7 +268,7 @@ class DetailScreen(Screen):
             usage = Usage(
                 image.image_id, image.region, (Check("Usage", error=describe_error(exc)),)
             )
-        self.services.usage.put(usage)
+        self.services.usage.put(usage, account=image.account)
         self.post_message(UsageFetched(usage))
 
     def on_usage_fetched(self, message: UsageFetched) -> None:

@@ -47,7 +47,9 @@ class FormUsage:
             return
         image = self.form.image
         assert image is not None
-        cached = self.form.services.usage.get(image.region, image.image_id, FRESH_SECONDS)
+        cached = self.form.services.usage.get(
+            image.region, image.image_id, FRESH_SECONDS, account=image.account
+        )
         if cached is not None and not self.form.spec.recycle_bin:
             self.form.post_message(UsageLoaded(cached))
             return
@@ -66,7 +68,9 @@ class FormUsage:
             except Exception:  # the account unreachable: image_retention's "not verified"
                 rbin = None
             retention = image_retention(rbin, dict(image.tags))
-        usage = services.usage.get(image.region, image.image_id, FRESH_SECONDS)
+        usage = services.usage.get(
+            image.region, image.image_id, FRESH_SECONDS, account=image.account
+        )
         if usage is None:
             try:
                 depth = services.settings.version_depth
@@ -80,7 +84,7 @@ class FormUsage:
                 usage = Usage(
                     image.image_id, image.region, (Check("Usage", error=describe_error(exc)),)
                 )
-            services.usage.put(usage)
+            services.usage.put(usage, account=image.account)
         self.form.post_message(UsageLoaded(usage, retention))
 
     def errors(self, cleaned: dict[str, object]) -> dict[str, str]:

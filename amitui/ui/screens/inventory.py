@@ -39,7 +39,7 @@ from amitui.ui.screens.inventory_cache import CachedListing
 from amitui.ui.screens.inventory_changed import ChangedImages
 from amitui.ui.screens.inventory_forms import ActionForms
 from amitui.ui.screens.inventory_marks import MarkedRows
-from amitui.ui.screens.inventory_scope import ScopeChoices
+from amitui.ui.screens.inventory_scope import ScopeChoices, ScopeKeys
 from amitui.ui.screens.inventory_status import (
     SPINNER,
     empty_hint,
@@ -52,7 +52,7 @@ from amitui.ui.widgets.image_table import ImageTable
 from amitui.ui.widgets.key_footer import KeyFooter
 
 
-class InventoryScreen(Screen):
+class InventoryScreen(ScopeKeys, Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding(
@@ -330,7 +330,7 @@ class InventoryScreen(Screen):
         self.app.copy_to_clipboard(image.image_id)
         self.notify(f"Copied {image.image_id}")
 
-    # -- marks (inventory_marks.py) and the scope's choices (inventory_scope.py) ------
+    # -- marks (inventory_marks.py); the scope's keys are ScopeKeys' (inventory_scope.py) --
 
     def action_toggle_mark(self) -> None:
         self.marked.toggle_current()
@@ -340,28 +340,6 @@ class InventoryScreen(Screen):
 
     def action_clear_marks(self) -> None:
         self.marked.clear()
-
-    def action_pick_owner(self) -> None:
-        self.choices.pick_owner()
-
-    def action_pick_regions(self) -> None:
-        self.choices.pick_regions()
-
-    def action_pick_accounts(self) -> None:
-        self.account_choice.pick()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The account picker's key exists only with --accounts (footer, help, palette)."""
-        return self.accounts.active if action == "pick_accounts" else True
-
-    def action_pick_columns(self) -> None:
-        self.choices.pick_columns()
-
-    def action_toggle_deprecated(self) -> None:
-        self.choices.toggle("include_deprecated")
-
-    def action_toggle_disabled(self) -> None:
-        self.choices.toggle("include_disabled")
 
     def action_write_view(self) -> None:
         self.writer.open()

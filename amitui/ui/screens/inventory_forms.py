@@ -9,6 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from amitui.actions import ACTIONS
+from amitui.aws.images import place_of
 from amitui.ui.action_keys import key_for
 from amitui.ui.screens.action_form import ActionForm, FormOutcome
 from amitui.ui.screens.inventory_actions import outcome_effects
@@ -87,9 +88,10 @@ class ActionForms:
         screen = self.screen
         effects = outcome_effects(outcome)
         if effects.removed is not None:
-            screen.rows.remove(*effects.removed)
             image_id, region = effects.removed
-            screen.marks.discard([(region, image_id)])
+            account = outcome.image.account if outcome.image is not None else ""
+            screen.rows.remove(image_id, region, account)
+            screen.marks.discard([(place_of(account, region), image_id)])
             screen.table_changed()
         for toast in effects.toasts:
             screen.notify(

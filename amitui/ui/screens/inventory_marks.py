@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from amitui.actions import ACTIONS
+from amitui.aws.images import place_of
 from amitui.cleanup import CleanupPlan
 from amitui.ui.screens.bulk_form import BulkForm, BulkStarted
 from amitui.ui.widgets.image_table import ImageTable
@@ -70,7 +71,7 @@ class MarkedRows:
         if plan is None:
             return
         wanted = set(plan.image_ids)
-        images = [i for i in self.screen.rows.images if (i.region, i.image_id) in wanted]
+        images = [i for i in self.screen.rows.images if (i.place, i.image_id) in wanted]
         self.marks.clear()
         self.marks.add(images)
         self._shown()
@@ -91,14 +92,14 @@ class MarkedRows:
         spec = ACTIONS.get(action)
         if spec is None or spec.image_row not in ("removes", "refreshes"):
             return
-        self.screen.services.usage.forget(region, image_id)
+        self.screen.services.usage.forget(region, image_id, account=account)
         if not self._pending:
             self.screen.set_timer(GATHER_SECONDS, self._apply)
         self._pending.append((spec.image_row, region, image_id, account))
 
     def _apply(self) -> None:
         pending, self._pending = self._pending, []
-        removed = [(r, i) for effect, r, i, _ in pending if effect == "removes"]
+        removed = [(place_of(a, r), i) for effect, r, i, a in pending if effect == "removes"]
         if removed:
             self.screen.rows.remove_many(removed)
             self.marks.discard(removed)

@@ -1,7 +1,7 @@
 """What the inventory lists and shows, as the user chooses it: the owner scope (o), the
-regions (R), the columns (C, remembered in config.toml) and the deprecated and disabled
-toggles (D, X). A new owner scope or region set is a new listing (the screen watches the
-session's)."""
+regions (R), the accounts (A, with --accounts: inventory_account_choice.py), the columns
+(C, remembered in config.toml) and the deprecated and disabled toggles (D, X). A new owner
+scope or region set is a new listing (the screen watches the session's)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,39 @@ from amitui.ui.widgets.image_table import ImageTable
 
 if TYPE_CHECKING:
     from amitui.ui.screens.inventory import InventoryScreen
+    from amitui.ui.screens.inventory_account_choice import AccountChoice
+    from amitui.ui.screens.inventory_accounts import AccountListing
+
+
+class ScopeKeys:
+    """The inventory's actions for those keys (a base of InventoryScreen, which binds the
+    keys and holds ``choices``, ``account_choice`` and ``accounts``)."""
+
+    choices: ScopeChoices
+    account_choice: AccountChoice
+    accounts: AccountListing
+
+    def action_pick_owner(self) -> None:
+        self.choices.pick_owner()
+
+    def action_pick_regions(self) -> None:
+        self.choices.pick_regions()
+
+    def action_pick_accounts(self) -> None:
+        self.account_choice.pick()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The account picker's key exists only with --accounts (footer, help, palette)."""
+        return self.accounts.active if action == "pick_accounts" else True
+
+    def action_pick_columns(self) -> None:
+        self.choices.pick_columns()
+
+    def action_toggle_deprecated(self) -> None:
+        self.choices.toggle("include_deprecated")
+
+    def action_toggle_disabled(self) -> None:
+        self.choices.toggle("include_disabled")
 
 
 class ScopeChoices:

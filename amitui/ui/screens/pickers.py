@@ -1,8 +1,11 @@
-"""Small modal pickers: the owner scope, the regions and (--accounts) the accounts to list."""
+"""Small modal pickers: the owner scope, and the checklists of the regions, (--accounts) the
+accounts to list and the columns to show."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -119,6 +122,88 @@ class OwnerPicker(ModalScreen[ListQuery | None]):
         self.dismiss(None)
 
 
+class ChecklistPicker(ModalScreen[tuple[str, ...] | None]):
+    """A modal checklist: a title, items (key, label) checked or not, space toggles one,
+    enter applies, esc cancels; it closes with the checked keys (``ordered``).
+
+    The pickers below are configurations of it: ``refusal`` (what it says when nothing is
+    checked; None: an empty choice is a choice) and ``reasons`` (key -> why that item
+    could not be reached, said on its line). A configuration gives its own list class
+    (``CHOICES``, for its enter binding's id) and its own escape binding's id."""
+
+    CSS_PATH = "pickers.tcss"
+    CHOICES: ClassVar[type[SelectionList[str]]]
+
+    def __init__(
+        self,
+        title: str,
+        items: Sequence[tuple[str, str]],
+        checked: Iterable[str],
+        *,
+        list_id: str,
+        refusal: str | None = None,
+        reasons: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.items = list(items)
+        self.checked = tuple(checked)
+        self.list_id = list_id
+        self.refusal = refusal
+        self.reasons = reasons or {}
+
+    def compose(self) -> ComposeResult:
+        checked = set(self.checked)
+        with Vertical():
+            yield Label(self.title_text)
+            yield Label("space toggles · enter applies · esc cancels", id="keys")
+            yield self.CHOICES(
+                *(
+                    (item_prompt(label, self.reasons.get(key)), key, key in checked)
+                    for key, label in self.items
+                ),
+                id=self.list_id,
+            )
+            if self.refusal is not None:
+                yield Label("", id="error")
+            with Horizontal():
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Cancel", id="cancel")
+
+    def ordered(self, selected: set[str]) -> tuple[str, ...]:
+        """The checked keys, in the items' order."""
+        return tuple(key for key, _ in self.items if key in selected)
+
+    def action_apply(self) -> None:
+        self.apply()
+
+    @on(Button.Pressed, "#apply")
+    def apply(self) -> None:
+        selected = set(self.query_one(SelectionList).selected)
+        if not selected and self.refusal is not None:
+            self.query_one("#error", Label).update(self.refusal)
+            return
+        self.dismiss(self.ordered(selected))
+
+    @on(Button.Pressed, "#cancel")
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+#: How much of an unreachable item's reason its line shows (the failures panel has it all).
+REASON_WIDTH = 48
+
+
+def item_prompt(label: str, reason: str | None) -> Text:
+    """One item's line: its label, and why it could not be reached when known. A Text,
+    never markup (an account's name may hold "[")."""
+    text = Text(label)
+    if reason:
+        short = reason if len(reason) <= REASON_WIDTH else reason[: REASON_WIDTH - 1] + "…"
+        text.append(f"  unreachable: {short}", style="red")
+    return text
+
+
 class RegionChoices(SelectionList[str]):
     """The regions: space toggles one, enter applies the picker.
 
@@ -129,56 +214,26 @@ class RegionChoices(SelectionList[str]):
     BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False, id="regions.apply")]
 
 
-class RegionPicker(ModalScreen[tuple[str, ...] | None]):
+class RegionPicker(ChecklistPicker):
+    """The regions to list (at least one): those listed first, in their order, then the
+    newly checked ones."""
+
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="regions.cancel")]
-    CSS_PATH = "pickers.tcss"
+    CHOICES = RegionChoices
 
     def __init__(self, available: list[str], current: tuple[str, ...]) -> None:
-        super().__init__()
-        self.available = sorted(set(available) | set(current))
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Regions to list")
-            yield Label("space toggles · enter applies · esc cancels", id="keys")
-            yield RegionChoices(*((r, r, r in self.current) for r in self.available), id="regions")
-            yield Label("", id="error")
-            with Horizontal():
-                yield Button("Apply", variant="primary", id="apply")
-                yield Button("Cancel", id="cancel")
-
-    def action_apply(self) -> None:
-        self.apply()
-
-    @on(Button.Pressed, "#apply")
-    def apply(self) -> None:
-        selected = tuple(self.query_one(SelectionList).selected)
-        if not selected:
-            self.query_one("#error", Label).update("Pick at least one region")
-            return
-        ordered = tuple(r for r in self.current if r in selected) + tuple(
-            r for r in self.available if r in selected and r not in self.current
+        regions = sorted(set(available) | set(current))
+        super().__init__(
+            "Regions to list",
+            [(r, r) for r in regions],
+            current,
+            list_id="regions",
+            refusal="Pick at least one region",
         )
-        self.dismiss(ordered)
 
-    @on(Button.Pressed, "#cancel")
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
-
-
-#: How much of an unreachable account's reason its line shows (the failures panel has it all).
-REASON_WIDTH = 48
-
-
-def account_prompt(label: str, reason: str | None) -> Text:
-    """One account's line: "id (name)", and why it could not be reached when known. A Text,
-    never markup (an account's name may hold "[")."""
-    text = Text(label)
-    if reason:
-        short = reason if len(reason) <= REASON_WIDTH else reason[: REASON_WIDTH - 1] + "…"
-        text.append(f"  unreachable: {short}", style="red")
-    return text
+    def ordered(self, selected: set[str]) -> tuple[str, ...]:
+        kept = tuple(r for r in self.checked if r in selected)
+        return kept + tuple(r for r in super().ordered(selected) if r not in self.checked)
 
 
 class AccountChoices(SelectionList[str]):
@@ -187,12 +242,12 @@ class AccountChoices(SelectionList[str]):
     BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False, id="accounts.apply")]
 
 
-class AccountPicker(ModalScreen[tuple[str, ...] | None]):
+class AccountPicker(ChecklistPicker):
     """Which of --accounts' accounts to list (at least one). ``accounts``: (key, label) in
     the directory's order; ``failures``: key -> why it could not be reached, as known."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="accounts.cancel")]
-    CSS_PATH = "pickers.tcss"
+    CHOICES = AccountChoices
 
     def __init__(
         self,
@@ -200,41 +255,14 @@ class AccountPicker(ModalScreen[tuple[str, ...] | None]):
         current: tuple[str, ...],
         failures: dict[str, str] | None = None,
     ) -> None:
-        super().__init__()
-        self.accounts = accounts
-        self.current = current
-        self.failures = failures or {}
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"Accounts to list ({len(self.accounts)})")
-            yield Label("space toggles · enter applies · esc cancels", id="keys")
-            yield AccountChoices(
-                *(
-                    (account_prompt(label, self.failures.get(key)), key, key in self.current)
-                    for key, label in self.accounts
-                ),
-                id="accounts",
-            )
-            yield Label("", id="error")
-            with Horizontal():
-                yield Button("Apply", variant="primary", id="apply")
-                yield Button("Cancel", id="cancel")
-
-    def action_apply(self) -> None:
-        self.apply()
-
-    @on(Button.Pressed, "#apply")
-    def apply(self) -> None:
-        selected = set(self.query_one(SelectionList).selected)
-        if not selected:
-            self.query_one("#error", Label).update("Pick at least one account")
-            return
-        self.dismiss(tuple(key for key, _ in self.accounts if key in selected))
-
-    @on(Button.Pressed, "#cancel")
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+        super().__init__(
+            f"Accounts to list ({len(accounts)})",
+            accounts,
+            current,
+            list_id="accounts",
+            refusal="Pick at least one account",
+            reasons=failures,
+        )
 
 
 class ColumnChoices(SelectionList[str]):
@@ -243,37 +271,13 @@ class ColumnChoices(SelectionList[str]):
     BINDINGS = [Binding("enter", "screen.apply", "Apply", show=False, id="columns.apply")]
 
 
-class ColumnPicker(ModalScreen[tuple[str, ...] | None]):
+class ColumnPicker(ChecklistPicker):
     """Which columns the inventory shows (Name and Image ID always; Region whenever
-    several regions are listed). The inventory remembers the choice in config.toml."""
+    several regions are listed; none of the optional ones is a choice too). The inventory
+    remembers the choice in config.toml."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="columns.cancel")]
-    CSS_PATH = "pickers.tcss"
+    CHOICES = ColumnChoices
 
     def __init__(self, columns: list[tuple[str, str]], shown: tuple[str, ...]) -> None:
-        super().__init__()
-        self.columns = columns  # (key, title)
-        self.shown = shown
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Columns to show")
-            yield Label("space toggles · enter applies · esc cancels", id="keys")
-            yield ColumnChoices(
-                *((title, key, key in self.shown) for key, title in self.columns), id="columns"
-            )
-            with Horizontal():
-                yield Button("Apply", variant="primary", id="apply")
-                yield Button("Cancel", id="cancel")
-
-    def action_apply(self) -> None:
-        self.apply()
-
-    @on(Button.Pressed, "#apply")
-    def apply(self) -> None:
-        selected = set(self.query_one(SelectionList).selected)
-        self.dismiss(tuple(key for key, _ in self.columns if key in selected))
-
-    @on(Button.Pressed, "#cancel")
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+        super().__init__("Columns to show", columns, shown, list_id="columns")

@@ -189,7 +189,7 @@ class ImageTable(RowsView, can_focus=True):
             work = partial(self._presort, *plan)  # (a coroutine function: Textual awaits it)
             self.run_worker(work, group="presort", exclusive=True)  # type: ignore[arg-type]
         if keep is not None:
-            row = self.rows.row_of(keep.image_id, keep.region)
+            row = self.rows.row_of(keep.image_id, keep.region, keep.account)
             if row is not None:
                 self.cursor_row = row
                 self.refresh()
@@ -246,7 +246,9 @@ class ImageTable(RowsView, can_focus=True):
         """Call when a stepped filter found the rest of its rows: those on screen stay as
         they are, so only the scrollbar changes (and the cursor, if ``keep`` moved)."""
         self._size_to_rows()
-        row = self.rows.row_of(keep.image_id, keep.region) if keep is not None else None
+        row = (
+            self.rows.row_of(keep.image_id, keep.region, keep.account) if keep is not None else None
+        )
         if row is not None and row != self.cursor_row:
             self.cursor_row = row
 
