@@ -1,0 +1,36 @@
+"""Work-arounds for Textual bugs that the app's own code cannot avoid.
+
+**Widgets' render caches kept after the widgets are gone** (Textual 8.2, upstream issue
+Textualize/textual#6665, open). ``StylesCache.get_inner_outer`` is an instance method under
+``functools.lru_cache(1024)``: the cache's keys hold ``self``, so each of the last 1,024
+calls keeps its widget's ``StylesCache`` alive, and with it every line that widget
+rendered (``Strip`` objects, each with seven small caches, and their segments). A form
+closed is never freed: the soak (benchmarks/soak.py) kept ~1,000 of them, 8,000 strips,
+57,000 ``FIFOCache`` objects (~120,000 memory blocks) after 16 forms. The method does not
+read ``self``; :func:`apply` replaces it by one whose cache is keyed on the colours alone.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from textual._styles_cache import StylesCache
+from textual.color import Color
+from textual.style import Style
+
+
+@lru_cache(1024)
+def _inner_outer(base_background: Color, background: Color) -> tuple[Style, Style]:
+    """What ``StylesCache.get_inner_outer`` returns, cached on the colours only."""
+    return Style(background=base_background + background), Style(background=base_background)
+
+
+def _get_inner_outer(
+    self: StylesCache, base_background: Color, background: Color
+) -> tuple[Style, Style]:
+    return _inner_outer(base_background, background)
+
+
+def apply() -> None:
+    """Install the work-arounds (idempotent)."""
+    StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign, assignment]
