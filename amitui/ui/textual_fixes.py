@@ -8,14 +8,25 @@ rendered (``Strip`` objects, each with seven small caches, and their segments). 
 closed is never freed: the soak (benchmarks/soak.py) kept ~1,000 of them, 8,000 strips,
 57,000 ``FIFOCache`` objects (~120,000 memory blocks) after 16 forms. The method does not
 read ``self``; :func:`apply` replaces it by one whose cache is keyed on the colours alone.
+
+**The same for ``ANSIToTruecolor.truecolor_style``** (``lru_cache(1024)`` on a method):
+``Tint`` makes a new filter for every tinted render, so every call misses and the cache
+fills with filters and styles (6 entries a form in the soak, its size growing all run
+long until it holds 1,024). Its answer depends on the filter's terminal theme only, so
+the replacement is cached on the theme (a few objects for the whole session).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from types import SimpleNamespace
 
+from rich.color import Color as RichColor
+from rich.style import Style as RichStyle
+from rich.terminal_theme import TerminalTheme
 from textual._styles_cache import StylesCache
 from textual.color import Color
+from textual.filter import ANSIToTruecolor
 from textual.style import Style
 
 
@@ -31,6 +42,23 @@ def _get_inner_outer(
     return _inner_outer(base_background, background)
 
 
+#: Textual's own conversion, without its cache (read before :func:`apply` replaces it).
+_PLAIN_TRUECOLOR = getattr(ANSIToTruecolor.truecolor_style, "__wrapped__", None)
+
+
+@lru_cache(1024)
+def _truecolor(theme: TerminalTheme, style: RichStyle, background: RichColor) -> RichStyle:
+    """What ``ANSIToTruecolor(theme).truecolor_style`` returns, cached on the theme."""
+    assert _PLAIN_TRUECOLOR is not None
+    return _PLAIN_TRUECOLOR(SimpleNamespace(_terminal_theme=theme), style, background)
+
+
+def _truecolor_style(self: ANSIToTruecolor, style: RichStyle, background: RichColor) -> RichStyle:
+    return _truecolor(self._terminal_theme, style, background)
+
+
 def apply() -> None:
     """Install the work-arounds (idempotent)."""
     StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign, assignment]
+    if _PLAIN_TRUECOLOR is not None:  # a Textual without the cached method: nothing to fix
+        ANSIToTruecolor.truecolor_style = _truecolor_style  # type: ignore[method-assign, assignment]
