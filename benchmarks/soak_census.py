@@ -3,7 +3,8 @@
 what is counted is reachable, not garbage waiting for the collector.
 
 - a census of live objects by type (``gc.get_objects()``: containers only, so strings and
-  numbers show up through the objects holding them), diffed;
+  numbers show up through the objects holding them), diffed; a heap frozen by a listing
+  (``gc.freeze``) is thawed for the count and frozen again;
 - ``tracemalloc`` snapshots (when tracing), diffed by traceback.
 """
 
@@ -31,8 +32,13 @@ class Census:
 
 
 def take_census(at: float) -> Census:
+    frozen = gc.get_freeze_count()
+    if frozen:  # a listing froze the heap: gc.get_objects() would leave all of it out
+        gc.unfreeze()
     gc.collect()
     types = Counter(type_name(o) for o in gc.get_objects())
+    if frozen:
+        gc.freeze()  # as the listing left it (what died meanwhile was just collected)
     snapshot = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
     return Census(at, types, snapshot)
 
