@@ -10,6 +10,8 @@ what is counted is reachable, not garbage waiting for the collector.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import sys
 import tracemalloc
@@ -22,6 +24,43 @@ def type_name(obj: object) -> str:
     return sys.intern(f"{kind.__module__}.{kind.__qualname__}")
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",  # bytes of the malloc heaps (sbrk'd and arenas of other threads)
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",  # bytes in chunks mmap'd on their own (large allocations)
+            "usmblks",
+            "fsmblks",
+            "uordblks",  # bytes in use
+            "fordblks",  # bytes free in the heaps (held, not returned)
+            "keepcost",
+        )
+    ]
+
+
+def malloc_state() -> dict[str, float] | None:
+    """glibc's malloc, all arenas (MB): in use, free but held, mmap'd chunks; None if this
+    libc has no ``mallinfo2``. Python's own small objects (pymalloc's 1 MiB arenas) are
+    mmap'd apart and not in these figures."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallinfo2 = libc.mallinfo2
+    except (OSError, AttributeError):
+        return None
+    mallinfo2.restype = _MallInfo2
+    info = mallinfo2()
+    mb = 1024 * 1024
+    return {
+        "in use": info.uordblks / mb,
+        "free, held": info.fordblks / mb,
+        "mmap'd": info.hblkhd / mb,
+    }
+
+
 @dataclass
 class Census:
     """Live objects by type at one point, and a tracemalloc snapshot when tracing."""
@@ -29,6 +68,7 @@ class Census:
     at: float
     types: Counter[str]
     snapshot: tracemalloc.Snapshot | None = field(default=None, repr=False)
+    malloc: dict[str, float] | None = None
 
 
 def take_census(at: float) -> Census:
@@ -40,7 +80,7 @@ def take_census(at: float) -> Census:
     if frozen:
         gc.freeze()  # as the listing left it (what died meanwhile was just collected)
     snapshot = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
-    return Census(at, types, snapshot)
+    return Census(at, types, snapshot, malloc_state())
 
 
 def print_census_diff(before: Census, after: Census, top: int = 25) -> None:
@@ -54,6 +94,11 @@ def print_census_diff(before: Census, after: Census, top: int = 25) -> None:
     for name, change in grown:
         if change:
             print(f"  {change:+8d}  {after.types[name]:8d}  {name}")
+    if before.malloc and after.malloc:
+        print(
+            "malloc (glibc, MB): "
+            + ", ".join(f"{k} {before.malloc[k]:.1f} → {after.malloc[k]:.1f}" for k in after.malloc)
+        )
     if before.snapshot is None or after.snapshot is None:
         return
     print(f"tracemalloc: where memory grew, {before.at:.0f} s → {after.at:.0f} s (top 20)")
