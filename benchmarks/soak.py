@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from benchmarks.common import ROOT, machine, use_bench_env
-from benchmarks.soak_census import Census, print_census_diff, take_census
+from benchmarks.soak_census import Census, malloc_trim, print_census_diff, take_census
 from benchmarks.soak_figures import (
     Outcome,
     Sample,
@@ -164,6 +164,9 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             gc.unfreeze()
             outcome.end_collected = gc.collect()
             outcome.end_blocks = sys.getallocatedblocks()
+            outcome.end_rss = take_sample(started).rss_mb
+            if malloc_trim():
+                outcome.end_rss_trimmed = take_sample(started).rss_mb
             tasks = await asyncio.to_thread(app.tasks.tasks)
             await refresh(pilot, log)  # what the cleanup left: the rows of the start
             await loaded(pilot)

@@ -61,6 +61,18 @@ def malloc_state() -> dict[str, float] | None:
     }
 
 
+def malloc_trim() -> bool:
+    """glibc's ``malloc_trim(0)``: give the free memory its heaps hold back to the system
+    (False: this libc has none)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim(0)
+    return True
+
+
 @dataclass
 class Census:
     """Live objects by type at one point, and a tracemalloc snapshot when tracing."""
