@@ -11,7 +11,8 @@ crash. A benchmark, not a test (it takes the whole run); not in `make bench` eit
 
     python -m benchmarks.soak                   # 10 minutes, 200 tasks
     python -m benchmarks.soak --minutes 1       # a smoke run (20 tasks)
-    python -m benchmarks.soak --tracemalloc     # + where memory grew (slower, more RSS)
+    python -m benchmarks.soak --census          # + live objects by type, warm-up vs end
+    python -m benchmarks.soak --tracemalloc 4   # + where memory grew, 4 frames deep (slower)
 """
 
 from __future__ import annotations
@@ -33,7 +34,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from benchmarks.common import ROOT, machine, use_bench_env
-from benchmarks.soak_figures import Outcome, Sample, figures_table, print_table, take_sample
+from benchmarks.soak_census import Census, malloc_trim, print_census_diff, take_census
+from benchmarks.soak_figures import (
+    Outcome,
+    Sample,
+    figures_table,
+    print_table,
+    take_sample,
+    warm_up_seconds,
+)
 from benchmarks.soak_user import (
     DESTINATIONS,
     REGION,
@@ -81,15 +90,6 @@ class Watch:
         threading.excepthook = thread_died
 
 
-def snapshot_diff(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot) -> None:
-    print("tracemalloc: where memory grew between warm-up end and run end (top 15)")
-    for stat in after.compare_to(before, "traceback")[:15]:
-        frame = stat.traceback[0]
-        print(f"  {stat.size_diff / 1024:+9.1f} kB {stat.count_diff:+7d} blocks  {frame}")
-        for line in stat.traceback.format()[-6:-1]:
-            print(f"        {line.strip()}")
-
-
 async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tuple[Any, ...]:
     import boto3
 
@@ -97,6 +97,7 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
     from amitui.settings import Settings
 
     duration = args.minutes * 60
+    warm_up = warm_up_seconds(duration)
     clients = {
         r: boto3.client("ec2", endpoint_url=sandbox_url, region_name=r) for r in DESTINATIONS
     }
@@ -104,7 +105,8 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
     app = make_app(Settings(endpoint_url=proxy_url, regions=(REGION, "eu-west-1")))
     watch, log, outcome = Watch(app), UserLog(), Outcome()
     samples: list[Sample] = []
-    snapshots: list[tracemalloc.Snapshot] = []
+    censuses: list[Census] = []
+    counting = args.census or bool(args.tracemalloc)
     stop = asyncio.Event()
     try:
         async with app.run_test(size=(160, 45)) as pilot:
@@ -119,12 +121,8 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
                     if not app.is_running:
                         watch.crashes.append("the app exited")
                         return
-                    if (
-                        args.tracemalloc
-                        and not warm_up_taken
-                        and samples[-1].at >= min(120, 0.2 * duration)
-                    ):
-                        snapshots.append(tracemalloc.take_snapshot())
+                    if counting and not warm_up_taken and samples[-1].at >= warm_up:
+                        censuses.append(take_census(samples[-1].at))
                         warm_up_taken = True
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), args.sample_seconds)
@@ -148,8 +146,8 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
                     due = min(next_refresh, schedule[index] if index < len(schedule) else duration)
                     await asyncio.sleep(max(0.05, min(1.0, due - now)))
             run_seconds = time.monotonic() - started
-            if args.tracemalloc:
-                snapshots.append(tracemalloc.take_snapshot())
+            if counting:
+                censuses.append(take_census(run_seconds))
             # the drain: every task to its end (not in the growth fit)
             drain_from = time.monotonic()
             while time.monotonic() - drain_from < args.drain_seconds:
@@ -166,6 +164,9 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             gc.unfreeze()
             outcome.end_collected = gc.collect()
             outcome.end_blocks = sys.getallocatedblocks()
+            outcome.end_rss = take_sample(started).rss_mb
+            if malloc_trim():
+                outcome.end_rss_trimmed = take_sample(started).rss_mb
             tasks = await asyncio.to_thread(app.tasks.tasks)
             await refresh(pilot, log)  # what the cleanup left: the rows of the start
             await loaded(pilot)
@@ -176,7 +177,7 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
     finally:
         stop.set()
     outcome.crashes = len(watch.crashes)
-    return samples, run_seconds, tasks, watch, log, outcome, snapshots, (rows_at_start, rows_at_end)
+    return samples, run_seconds, tasks, watch, log, outcome, censuses, (rows_at_start, rows_at_end)
 
 
 def table_total(app: Any) -> int:
@@ -216,12 +217,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pending-seconds", type=float, default=20.0, help="a copy's (20)")
     parser.add_argument("--sample-seconds", type=float, default=5.0, help="sampling period (5)")
     parser.add_argument("--drain-seconds", type=float, default=300.0, help="most wait at the end")
-    parser.add_argument("--tracemalloc", action="store_true", help="diff snapshots (slower)")
+    parser.add_argument("--census", action="store_true", help="live objects by type, diffed")
+    parser.add_argument(
+        "--tracemalloc", type=int, default=0, metavar="FRAMES", help="+ diff snapshots (slower)"
+    )
     parser.add_argument("--samples", help="write every sample to this CSV file")
     args = parser.parse_args(argv)
     args.tasks = args.tasks or round(20 * args.minutes)
     if args.tracemalloc:
-        tracemalloc.start(12)
+        tracemalloc.start(args.tracemalloc)
     load_before = os.getloadavg()
     use_bench_env()
     cmd = [sys.executable, "-m", "benchmarks.soak_endpoint", "--fault-share", str(args.fault_share)]
@@ -248,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
             child.stdin.close()
             summary = json.loads(child.stdout.readline() or "{}")
             child.wait(timeout=30)
-    samples, run_seconds, tasks, watch, log, outcome, snapshots, rows = result
+    samples, run_seconds, tasks, watch, log, outcome, censuses, rows = result
     judge(tasks, summary.get("made", {}), watch, outcome)
     outcome.forms_sent_again, outcome.refreshes = log.forms_sent_again, log.refreshes
     print(f"soak: python -m benchmarks.soak {' '.join(argv if argv is not None else sys.argv[1:])}")
@@ -278,8 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  crash: {crash}")
     if args.samples:
         write_samples(args.samples, samples)
-    if len(snapshots) == 2:
-        snapshot_diff(*snapshots)
+    if len(censuses) == 2:
+        print_census_diff(*censuses)
     return 0 if all(verdicts.values()) else 1
 
 

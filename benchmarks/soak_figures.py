@@ -91,6 +91,10 @@ class Outcome:
     #: a full collection at the end, everything unfrozen: objects freed, blocks after
     end_collected: int = 0
     end_blocks: int = 0
+    #: RSS (MB) after that collection, and after glibc's malloc_trim(0) returned the free
+    #: memory it held (None: no malloc_trim here): what of the end's RSS was held, not used
+    end_rss: float = 0.0
+    end_rss_trimmed: float | None = None
 
 
 def figures_table(
@@ -120,6 +124,11 @@ def figures_table(
         (
             "full gc.collect() at the end",
             f"{outcome.end_collected} objects freed, {outcome.end_blocks} blocks left",
+        ),
+        (
+            "RSS then / after malloc_trim(0)",
+            f"{outcome.end_rss:.1f} MB / "
+            + ("n/a" if outcome.end_rss_trimmed is None else f"{outcome.end_rss_trimmed:.1f} MB"),
         ),
         ("open fds at start / end", f"{first.fds} / {last.fds}"),
         ("threads at start / end", f"{first.threads} / {last.threads} (Python)"),

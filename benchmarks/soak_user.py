@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from textual.pilot import WaitForScreenTimeout
+
 from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.widgets.image_table import ImageTable
 
@@ -203,7 +205,7 @@ async def start_task(pilot: Any, index: int, cat: Catalogue, log: UserLog) -> No
                 break  # refused before sending: not the network's doing
         else:
             log.forms_given_up += 1
-    except AssertionError:
+    except (AssertionError, WaitForScreenTimeout):  # the app lagged past a step's patience
         log.steps_timed_out += 1
     finally:
         if isinstance(app.screen, ActionForm):

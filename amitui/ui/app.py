@@ -25,6 +25,7 @@ from amitui.tasks.bulk_model import DONE
 from amitui.tasks.kinds import KINDS
 from amitui.tasks.model import Task
 from amitui.tasks.store import TaskStore
+from amitui.ui import textual_fixes
 from amitui.ui.collector import Collector
 from amitui.ui.messages import IdentityLoaded, ImagesRestored
 from amitui.ui.screens.inventory import InventoryScreen
@@ -79,6 +80,7 @@ class AmiTui(App[None]):
         cache: InventoryCache | None = None,
         accounts: AccountDirectory | None = None,
     ) -> None:
+        textual_fixes.apply()  # before anything renders: closed forms are then freed
         super().__init__()
         accounts = accounts or account_directory(settings, clients)
         tasks = TaskTracker(

@@ -1,0 +1,123 @@
+"""Where the soak's memory went: what is allocated and kept between two points of the run
+(the end of warm-up and the end of the run). Each point first runs a full collection, so
+what is counted is reachable, not garbage waiting for the collector.
+
+- a census of live objects by type (``gc.get_objects()``: containers only, so strings and
+  numbers show up through the objects holding them), diffed; a heap frozen by a listing
+  (``gc.freeze``) is thawed for the count and frozen again;
+- ``tracemalloc`` snapshots (when tracing), diffed by traceback.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import sys
+import tracemalloc
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+def type_name(obj: object) -> str:
+    kind = type(obj)
+    return sys.intern(f"{kind.__module__}.{kind.__qualname__}")
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",  # bytes of the malloc heaps (sbrk'd and arenas of other threads)
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",  # bytes in chunks mmap'd on their own (large allocations)
+            "usmblks",
+            "fsmblks",
+            "uordblks",  # bytes in use
+            "fordblks",  # bytes free in the heaps (held, not returned)
+            "keepcost",
+        )
+    ]
+
+
+def malloc_state() -> dict[str, float] | None:
+    """glibc's malloc, all arenas (MB): in use, free but held, mmap'd chunks; None if this
+    libc has no ``mallinfo2``. Python's own small objects (pymalloc's 1 MiB arenas) are
+    mmap'd apart and not in these figures."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallinfo2 = libc.mallinfo2
+    except (OSError, AttributeError):
+        return None
+    mallinfo2.restype = _MallInfo2
+    info = mallinfo2()
+    mb = 1024 * 1024
+    return {
+        "in use": info.uordblks / mb,
+        "free, held": info.fordblks / mb,
+        "mmap'd": info.hblkhd / mb,
+    }
+
+
+def malloc_trim() -> bool:
+    """glibc's ``malloc_trim(0)``: give the free memory its heaps hold back to the system
+    (False: this libc has none)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim(0)
+    return True
+
+
+@dataclass
+class Census:
+    """Live objects by type at one point, and a tracemalloc snapshot when tracing."""
+
+    at: float
+    types: Counter[str]
+    snapshot: tracemalloc.Snapshot | None = field(default=None, repr=False)
+    malloc: dict[str, float] | None = None
+
+
+def take_census(at: float) -> Census:
+    frozen = gc.get_freeze_count()
+    if frozen:  # a listing froze the heap: gc.get_objects() would leave all of it out
+        gc.unfreeze()
+    gc.collect()
+    types = Counter(type_name(o) for o in gc.get_objects())
+    if frozen:
+        gc.freeze()  # as the listing left it (what died meanwhile was just collected)
+    snapshot = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
+    return Census(at, types, snapshot, malloc_state())
+
+
+def print_census_diff(before: Census, after: Census, top: int = 25) -> None:
+    diff = after.types.copy()
+    diff.subtract(before.types)
+    grown = sorted(diff.items(), key=lambda kv: -abs(kv[1]))[:top]
+    print(
+        f"census: live objects by type, {before.at:.0f} s → {after.at:.0f} s"
+        f" ({sum(before.types.values())} → {sum(after.types.values())}; top {top} by change)"
+    )
+    for name, change in grown:
+        if change:
+            print(f"  {change:+8d}  {after.types[name]:8d}  {name}")
+    if before.malloc and after.malloc:
+        print(
+            "malloc (glibc, MB): "
+            + ", ".join(f"{k} {before.malloc[k]:.1f} → {after.malloc[k]:.1f}" for k in after.malloc)
+        )
+    if before.snapshot is None or after.snapshot is None:
+        return
+    print(f"tracemalloc: where memory grew, {before.at:.0f} s → {after.at:.0f} s (top 20)")
+    stats = after.snapshot.filter_traces(
+        [tracemalloc.Filter(False, tracemalloc.__file__)]
+    ).compare_to(before.snapshot, "traceback")
+    for stat in stats[:20]:
+        print(f"  {stat.size_diff / 1024:+9.1f} kB {stat.count_diff:+7d} blocks")
+        for line in stat.traceback.format()[-8:]:
+            print(f"        {line.rstrip()}")
