@@ -209,6 +209,11 @@ class Listing:
             return False  # a live page got here first
         if self.rows.total:  # the previous query's rows: replace them with the cached ones
             self.rows.clear()
+        elif self._before is self.rows.images:
+            # Nothing was shown when this listing began: nothing to keep for a region that
+            # fails. (Kept, this list would take in the cached rows and hold them, 100k
+            # images, until the live listing ends: the peak of a cached start.)
+            self._before = None
         self.rows.extend(images)
         self.cached_at = saved_at
         self._cached_generation = generation

@@ -287,3 +287,15 @@ def test_the_cache_note_says_how_much_is_read_and_whether_live_rows_are_coming()
     assert "read" not in cache_note(listing) and "refreshing" in cache_note(listing)
     listing.region_finished(gen, EAST, "endpoint down", None)
     assert cache_note(listing).startswith("cached 2") and "refreshing" not in cache_note(listing)
+
+
+def test_cached_rows_shown_at_launch_are_not_kept_once_live_rows_replace_them():
+    """At launch nothing was shown: a region that fails after the first live page keeps
+    nothing (not its cached rows, unmarked among live ones), so the cached images are free
+    to go once live rows replace them."""
+    listing = Listing()
+    gen = listing.begin((EAST, WEST), MINE)
+    listing.cached_loaded(gen, [img(7), img(8, WEST)], saved_at=100.0)
+    listing.page_loaded(gen, EAST, [img(1)], 1, None)
+    listing.region_finished(gen, WEST, "down", None)
+    assert ids(listing) == {img(1).image_id} and listing.cached_at is None
