@@ -23,6 +23,12 @@ from amitui.aws.images import Image, ListQuery
 from amitui.inventory_cache import CachedEntry, InventoryCache, UnreadableEntry
 from amitui.settings import Settings
 
+#: Seconds from the refresh that shows the cached rows to the work that holds the GIL for
+#: long (importing boto3, decoding the rest): the terminal's writer thread needs the GIL to
+#: send the frame (~60 KB, a piece at a time), and got it late enough to show the status
+#: line ~70 ms after the rows when that work started at once.
+AFTER_PAINT = 0.1
+
 
 @dataclass
 class CachedStart:

@@ -18,7 +18,7 @@ from amitui.aws.accounts import AccountDirectory
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery, public_sharing, public_sharing_summary
-from amitui.cached_start import CachedStart
+from amitui.cached_start import AFTER_PAINT, CachedStart
 from amitui.config_file import set_top_level
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
@@ -134,7 +134,7 @@ class AmiTui(App[None]):
         if self.services.start is not None:
             # Cached rows are about to be painted: asking who the caller is imports boto3
             # (~0.3 s of CPU, holding the GIL), so it waits until they are on screen.
-            self.call_after_refresh(self.load_identity)
+            self.call_after_refresh(self.set_timer, AFTER_PAINT, self.load_identity)
         else:
             self.load_identity()
         self.warm_up.start()

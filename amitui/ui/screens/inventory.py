@@ -8,6 +8,7 @@ the cache, and shows what the listing holds.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from rich.text import Text
 from textual import on
@@ -18,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from amitui.aws.images import Image, ListQuery
+from amitui.cached_start import AFTER_PAINT
 from amitui.ui.failures import failure_lines
 from amitui.ui.listing import Listing
 from amitui.ui.marks import Marks
@@ -185,7 +187,12 @@ class InventoryScreen(Screen):
         if self.cache.load():
             # Cached rows are shown already: listing imports boto3 (~0.3 s of CPU, holding
             # the GIL), so it starts once they are painted.
-            self.call_after_refresh(self._list, generation, places, query)
+            self.call_after_refresh(
+                self.set_timer, AFTER_PAINT, partial(self._list, generation, places, query)
+            )
+            # The status line (what says the rows are cached) missed the first frame, which
+            # paints it before its first layout: paint it again right after.
+            self.call_after_refresh(self.update_status)
         else:
             self._list(generation, places, query)
         self.update_status()

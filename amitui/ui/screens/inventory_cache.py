@@ -12,10 +12,11 @@ rows of another account are dropped and that account's cached listing is read in
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from amitui.aws.images import Image
-from amitui.cached_start import CachedStart
+from amitui.cached_start import AFTER_PAINT, CachedStart
 from amitui.inventory_cache import CachedEntry, UnreadableEntry
 from amitui.ui.messages import CachedImagesLoaded
 
@@ -71,7 +72,8 @@ class CachedListing:
                     self._read_number += 1
                     number = self._read_number
                     screen.table_changed()
-                    screen.call_after_refresh(self._stream_later, number, generation, start.entries)
+                    later = partial(self._stream_later, number, generation, start.entries)
+                    screen.call_after_refresh(screen.set_timer, AFTER_PAINT, later)
                     return True
         if screen.services.cache is not None and known and listing.waiting_for_first_page:
             generation, regions = listing.generation, listing.regions
