@@ -209,16 +209,31 @@ def demo_sandbox(seed: int = DEMO_SEED, warm_up=_import_the_app):
 
 def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
     """The app as ``amitui`` builds it; ``clients`` replaces the AWS clients (benchmarks).
-    Its own clients have each region's first page asked for before the UI is imported."""
-    if clients is None:
-        clients = prefetching_clients(settings)
-    accounts = prefetching_accounts(settings, clients)
+
+    With a cached listing to start with (amitui.cached_start), its first screenful is read
+    now and the UI is imported next: boto3 loads only once those rows are painted. Without
+    one, the app's own clients have each region's first page asked for before the UI is
+    imported (amitui.aws.first_page)."""
     from amitui.inventory_cache import InventoryCache
+
+    cache = InventoryCache() if settings.cache else None
+    start = None
+    if cache is not None and clients is None:
+        from amitui.cached_start import read_cached_start
+
+        start = read_cached_start(cache, settings)
+    if clients is None:
+        if start is None:
+            clients = prefetching_clients(settings)
+        else:
+            from amitui.commands.common import clients_of
+
+            clients = clients_of(settings)
+    accounts = prefetching_accounts(settings, clients)
     from amitui.tasks.store import TaskStore
     from amitui.ui.app import AmiTui
 
-    cache = InventoryCache() if settings.cache else None
-    return AmiTui(settings, clients, TaskStore(), cache, accounts)
+    return AmiTui(settings, clients, TaskStore(), cache, accounts, cached_start=start)
 
 
 def prefetching_clients(settings: Settings) -> AwsClients:

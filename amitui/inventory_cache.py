@@ -3,30 +3,32 @@ shown at launch while the fresh listing loads. Disposable: a corrupt file is mov
 a newer schema disables the cache (never overwritten), and any unreadable entry is a miss.
 
 Each scope is a header row (when, how many, the column names) and its chunks: a chunk is
-CHUNK images as one zlib-compressed JSON array of rows (one array per image). Saving and
+CHUNK images as one zlib-compressed JSON array of rows (amitui.cache_rows). Saving and
 loading go a chunk at a time, so 100,000 images never exist as one big blob, string or
-list of lists in memory, and they save and load in well under a second.
+list of lists in memory; ``entry`` hands the chunks over still compressed, for a reader
+that shows the first screenful before the rest is decoded.
+
+The file also remembers the account each (endpoint, profile) last signed in to
+(``last_account``): a start reads that account's listing before AWS says who the caller
+is, and checks it once AWS does.
 Thread-safe (one connection behind a lock). Never imports textual or amitui.ui.
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import sqlite3
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import fields
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
-from sys import intern
-from typing import Any
 
 from amitui import paths
 from amitui.aws.images import Image
+from amitui.cache_rows import DECODE_ERRORS, FIELDS, Shared, decode, encode
 from amitui.sqlite_file import Migration, SchemaTooNewError, open_database, transaction
 
 log = logging.getLogger("amitui.inventory_cache")
@@ -70,11 +72,18 @@ CACHE_MIGRATIONS: list[Migration] = [
             PRIMARY KEY (endpoint, account, region, owners, seq)
         )""",
     ],
+    [  # v3: the account each (endpoint, profile) last signed in to (a cached start's guess)
+        """CREATE TABLE account_seen (
+            endpoint TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            account TEXT NOT NULL,
+            seen_at REAL NOT NULL,
+            PRIMARY KEY (endpoint, profile)
+        )""",
+    ],
 ]
 
 _SCOPE = "endpoint = ? AND account = ? AND region = ? AND owners = ?"
-
-_FIELDS = tuple(f.name for f in fields(Image))
 
 
 def _key(scope_key: Sequence[str | None]) -> tuple[str, str, str, str]:
@@ -84,92 +93,37 @@ def _key(scope_key: Sequence[str | None]) -> tuple[str, str, str, str]:
     return ((endpoint or "aws").rstrip("/"), account or "", region or "", owners or "")
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # json.loads of 100k small lists triggers the cyclic GC hundreds of times (the lists
-    # hold no cycles): pausing it halves the load time.
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
+class UnreadableEntry(ValueError):
+    """A cached listing's chunk could not be decoded (the entry is damaged)."""
 
 
-#: Images per chunk: encoding and decoding work a chunk at a time, so a 100k listing never
-#: exists as one giant list of lists, string or blob.
-CHUNK = 2000
+@dataclass(frozen=True)
+class CachedEntry:
+    """One scope's cached listing as stored: its chunks still compressed, decoded one at a
+    time (``chunk``), so its first screenful can show before the rest is decoded."""
 
+    key: tuple[str, str, str, str]
+    saved_at: float
+    #: how many images the entry holds
+    count: int
+    columns: tuple[str, ...]
+    chunks: tuple[bytes, ...]
+    _shared: Shared = field(default_factory=Shared, compare=False, repr=False)
 
-def _encode(images: Iterable[Image]) -> Iterator[bytes]:
-    """zlib-compressed JSON arrays of up to CHUNK rows (one array per image); at least one."""
-    names = _FIELDS
-    batch: list[list[Any]] = []
-    empty = True
-    with _gc_paused():
-        for img in images:
-            batch.append([getattr(img, n) for n in names])
-            if len(batch) == CHUNK:
-                yield _pack(batch)
-                batch.clear()
-                empty = False
-        if batch or empty:
-            yield _pack(batch)
+    def chunk(self, index: int) -> list[Image]:
+        """The images of chunk ``index`` (in the order they were saved). Raises
+        UnreadableEntry if it is damaged. Chunks of one entry are decoded by one thread."""
+        try:
+            return decode(self.chunks[index], self.columns, self._shared)
+        except DECODE_ERRORS as exc:
+            raise UnreadableEntry(f"chunk {index}: {exc}") from exc
 
-
-def _pack(rows: list[list[Any]]) -> bytes:
-    return zlib.compress(json.dumps(rows, separators=(",", ":"), ensure_ascii=False).encode(), 1)
-
-
-def _decode(chunks: Iterable[bytes], columns: list[str]) -> list[Image]:
-    images: list[Image] = []
-    with _gc_paused():
-        for data in chunks:
-            images += _rows_to_images(json.loads(zlib.decompress(data)), columns)
-    return images
-
-
-#: Fields with few distinct values: one shared string each (as Image.from_api does), which
-#: saves tens of MB when 100k rows come back from the cache.
-_FEW_VALUED = (
-    "region",
-    "state",
-    "architecture",
-    "platform",
-    "root_device_type",
-    "owner_id",
-    "owner_alias",
-    "virtualization_type",
-    "image_type",
-)
-
-
-def _rows_to_images(rows: list[list[Any]], columns: list[str]) -> list[Image]:
-    if tuple(columns) == _FIELDS:
-        tags_at = _FIELDS.index("tags")
-        snaps_at = _FIELDS.index("snapshot_ids")
-        shared = [_FIELDS.index(name) for name in _FEW_VALUED]
-        for row in rows:
-            for at in shared:
-                if isinstance(row[at], str):
-                    row[at] = intern(row[at])
-            tags = row[tags_at]
-            row[tags_at] = tuple(map(tuple, tags)) if tags else ()
-            snaps = row[snaps_at]
-            row[snaps_at] = tuple(snaps) if snaps else ()
-        return [Image(*row) for row in rows]
-    # Written by another version of Image: keep the columns both know, defaults elsewhere.
-    known = [(i, n) for i, n in enumerate(columns) if n in _FIELDS]
-    out = []
-    for row in rows:
-        values: dict[str, Any] = {n: row[i] for i, n in known}
-        if "tags" in values:
-            values["tags"] = tuple(tuple(t) for t in values["tags"])
-        if "snapshot_ids" in values:
-            values["snapshot_ids"] = tuple(values["snapshot_ids"])
-        out.append(Image(**values))
-    return out
+    def images(self) -> list[Image]:
+        """Every image, chunk after chunk."""
+        out: list[Image] = []
+        for index in range(len(self.chunks)):
+            out += self.chunk(index)
+        return out
 
 
 class InventoryCache:
@@ -215,37 +169,86 @@ class InventoryCache:
             conn.executemany(
                 "INSERT INTO inventory_chunk (endpoint, account, region, owners, seq, data)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                ((*key, seq, data) for seq, data in enumerate(_encode(counted()))),
+                ((*key, seq, data) for seq, data in enumerate(encode(counted()))),
             )
             conn.execute(
                 "INSERT INTO inventory"
                 " (endpoint, account, region, owners, saved_at, count, columns)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (*key, self._clock(), count, json.dumps(_FIELDS)),
+                (*key, self._clock(), count, json.dumps(FIELDS)),
             )
         return count
 
-    def load(self, scope_key: Sequence[str | None]) -> tuple[list[Image], float] | None:
-        """The scope's cached images and when they were saved, or None (miss)."""
+    def entry(self, scope_key: Sequence[str | None]) -> CachedEntry | None:
+        """The scope's cached listing, its chunks not decoded yet, or None (miss). A few MB
+        of compressed chunks at 100k images, read in one snapshot."""
         if self._conn is None:
             return None
         key = _key(scope_key)
         try:
             with self._lock, self._transaction() as conn:  # one snapshot of header and chunks
                 row = conn.execute(
-                    f"SELECT saved_at, columns FROM inventory WHERE {_SCOPE}", key
+                    f"SELECT saved_at, count, columns FROM inventory WHERE {_SCOPE}", key
                 ).fetchone()
                 if row is None:
                     return None
-                saved_at, columns = row
+                saved_at, count, columns = row
                 chunks = conn.execute(
                     f"SELECT data FROM inventory_chunk WHERE {_SCOPE} ORDER BY seq", key
-                )
-                return _decode((data for (data,) in chunks), json.loads(columns)), saved_at
-        except (ValueError, TypeError, IndexError, zlib.error) as exc:
-            log.warning("inventory cache entry %s unreadable (%s): ignored", key, exc)
-            self.forget(scope_key)
+                ).fetchall()
+            return CachedEntry(
+                key, saved_at, count, tuple(json.loads(columns)), tuple(d for (d,) in chunks)
+            )
+        except (ValueError, TypeError) as exc:
+            self.forget_unreadable(scope_key, exc)
             return None
+
+    def load(self, scope_key: Sequence[str | None]) -> tuple[list[Image], float] | None:
+        """The scope's cached images and when they were saved, or None (miss)."""
+        entry = self.entry(scope_key)
+        if entry is None:
+            return None
+        try:
+            return entry.images(), entry.saved_at
+        except UnreadableEntry as exc:
+            self.forget_unreadable(scope_key, exc)
+            return None
+
+    def forget_unreadable(self, scope_key: Sequence[str | None], exc: Exception) -> None:
+        """A damaged entry (found so here, or by a reader of ``CachedEntry.chunk``) is a
+        miss: dropped, with a line in the log."""
+        log.warning("inventory cache entry %s unreadable (%s): ignored", _key(scope_key), exc)
+        self.forget(scope_key)
+
+    def remember_account(self, endpoint: str | None, profile: str | None, account: str) -> None:
+        """The account ``profile`` signed in to at ``endpoint``: the next start shows that
+        account's cached listing before AWS is asked who the caller is (``last_account``)."""
+        if self._conn is None or not account:
+            return
+        key = ((endpoint or "aws").rstrip("/"), profile or "")
+        with self._lock:
+            if self._account_row(key) == account:
+                return  # the usual case: no write
+            with self._transaction() as conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO account_seen (endpoint, profile, account, seen_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (*key, account, self._clock()),
+                )
+
+    def last_account(self, endpoint: str | None, profile: str | None) -> str | None:
+        """The account ``profile`` last signed in to at ``endpoint`` (None: not known)."""
+        if self._conn is None:
+            return None
+        with self._lock:
+            return self._account_row(((endpoint or "aws").rstrip("/"), profile or ""))
+
+    def _account_row(self, key: tuple[str, str]) -> str | None:
+        assert self._conn is not None
+        row = self._conn.execute(
+            "SELECT account FROM account_seen WHERE endpoint = ? AND profile = ?", key
+        ).fetchone()
+        return row[0] if row else None
 
     def accounts(self, endpoint: str | None, region: str, owners: str) -> list[str]:
         """The accounts with a cached listing of (endpoint, region, owners label), sorted:

@@ -16,10 +16,12 @@ prints its URL on the first line of stdout and serves until interrupted. In-proc
         client = boto3.client("ec2", endpoint_url=server.url, ...)
 
 Latency model: ``delay_ms`` per DescribeImages answer plus ``per_image_ms`` per image in it
-(on AWS a page of 1000 takes about a second of server time): concurrency across regions
-and partitions only shows with latency. The ``creation-date`` filter is honoured with
-AWS's wildcard rules (``*`` any run, ``?`` one character), so a listing may be split into
-creation-date partitions; pages and NextTokens then run over the matching images.
+(on AWS a page of 1000 takes about a second of server time), plus ``first_page_ms`` on a
+listing's first page (a call without NextToken: a slow first answer, for a cached start).
+Concurrency across regions and partitions only shows with latency. The ``creation-date``
+filter is honoured with AWS's wildcard rules (``*`` any run, ``?`` one character), so a
+listing may be split into creation-date partitions; pages and NextTokens then run over the
+matching images.
 ``throttle`` answers that share of DescribeImages calls (every 10th at 0.1) with HTTP 503
 RequestLimitExceeded, as AWS throttles.
 
@@ -589,6 +591,8 @@ class _Handler(BaseHTTPRequestHandler):
                 tagged = b"<imageId>ami-%02x%x1b" % (index, regions.index(region))
             page = page.replace(b"<imageId>ami-00a1b", tagged)
         pause = self.server.delay + self.server.per_image * count
+        if not token:  # a listing's (or a partition's) first page
+            pause += self.server.first_page
         if pause:
             time.sleep(pause)
         self.server.pages_served += 1
@@ -616,6 +620,8 @@ class _Server(ThreadingHTTPServer):
     catalogue: Catalogue
     delay: float = 0.0
     per_image: float = 0.0
+    #: added to a listing's first page (a call without NextToken)
+    first_page: float = 0.0
     regions: tuple[str, ...] = ()
     pages_served: int = 0
     #: the organization's size (0: no organization; see the module's docstring)
@@ -646,6 +652,7 @@ class CannedEc2:
         host: str = "127.0.0.1",
         delay_ms: float = 0.0,
         per_image_ms: float = 0.0,
+        first_page_ms: float = 0.0,
         seed: int = 6,
         regions: tuple[str, ...] = (),
         throttle: float = 0.0,
@@ -660,6 +667,7 @@ class CannedEc2:
         self._server.catalogue = self.catalogue
         self._server.delay = delay_ms / 1000
         self._server.per_image = per_image_ms / 1000
+        self._server.first_page = first_page_ms / 1000
         self._server.regions = tuple(regions)
         self._server.throttle = throttle
         self._server.accounts = accounts
@@ -709,6 +717,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="share of DescribeImages calls answered RequestLimitExceeded (0..1, e.g. 0.1)",
     )
+    parser.add_argument(
+        "--first-page-ms",
+        type=float,
+        default=0.0,
+        help="latency added to a listing's first page (a call without NextToken)",
+    )
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument(
         "--accounts",
@@ -730,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         delay_ms=args.delay_ms,
         per_image_ms=args.per_image_ms,
+        first_page_ms=args.first_page_ms,
         seed=args.seed,
         regions=tuple(r for r in args.regions.split(",") if r),
         throttle=args.throttle,

@@ -104,6 +104,7 @@ def canned_endpoint(
     per_image_ms: float = 0.0,
     throttle: float = 0.0,
     accounts: int = 0,
+    first_page_ms: float = 0.0,
 ) -> AbstractContextManager[str]:
     """Run benchmarks.canned_ec2 in a child process (its own GIL and core); yield its URL."""
     from amitui.cli import child_endpoint
@@ -115,6 +116,8 @@ def canned_endpoint(
         cmd += ["--regions", ",".join(regions)]
     if accounts:
         cmd += ["--accounts", str(accounts)]
+    if first_page_ms:
+        cmd += ["--first-page-ms", str(first_page_ms)]
     return child_endpoint(cmd, "the canned endpoint", cwd=str(ROOT))
 
 

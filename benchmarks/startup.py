@@ -82,7 +82,7 @@ def run_in_pty(
                 marks["first"] = now
                 if then is None:
                     marks["then"] = now
-            elif "first" in marks and goal.search(screen):
+            if "first" in marks and "then" not in marks and goal.search(screen):
                 marks["then"] = now
                 found = capture.search(screen) if capture else None
                 if found:
@@ -149,6 +149,12 @@ def app_in_pty(url: str, *flags: str, timeout: float = 900) -> dict[str, float]:
     }
 
 
+#: The status line's mark of cached rows ("· cached 2 min ago · refreshing").
+CACHED = re.compile(rb"cached \d")
+#: The cached start's endpoint: its first DescribeImages page takes this long (issue 14).
+SLOW_FIRST_MS = 3000.0
+
+
 def startup(runs: int, images: int) -> list[Section]:
     env = bench_env(TERM="xterm-256color", COLORTERM="truecolor")
     full: dict[str, dict[str, float]] = {}
@@ -159,12 +165,11 @@ def startup(runs: int, images: int) -> list[Section]:
             settle()
             args = amitui("--endpoint-url", url, *flags)
             full[name] = run_in_pty(args, env, IMAGE_ID, timeout=600, then=LOADED, linger=3.0)
-        cold, cached = [], []
+        cold = []
         for _ in range(runs):
             settle()
             cold.append(run_in_pty(amitui("--endpoint-url", url, "--no-cache"), env, IMAGE_ID))
-            settle()
-            cached.append(run_in_pty(amitui("--endpoint-url", url), env, IMAGE_ID))
+    cached = cached_start(runs, images, full)
     section = Section(
         f"Startup in a pseudo-terminal (160x45), canned endpoint with {images:,} images",
         ["launch", "exec → first row visible", "exec → all listed", "peak RSS"],
@@ -177,18 +182,12 @@ def startup(runs: int, images: int) -> list[Section]:
             "",
         ]
     )
-    section.rows.append(
-        [
-            f"`amitui --endpoint-url URL`, cache filled (median of {runs})",
-            secs(median([r["first"] for r in cached])),
-            "",
-            "",
-        ]
-    )
+    section.rows.append(cached)
     labels = {
         "no-cache": "full listing, `--no-cache`",
         "fills": "full listing, cache empty (fills it)",
         "filled": "full listing, cache filled",
+        "slow-filled": f"full listing, cache filled, first page {SLOW_FIRST_MS / 1000:.0f} s",
     }
     for name, label in labels.items():
         rss = full[name].get("rss_mb", float("nan"))
@@ -205,7 +204,48 @@ def startup(runs: int, images: int) -> list[Section]:
         "'All listed' is the status line's 'loaded in'. Peak RSS: the child's VmHWM 3 s later "
         "(after the inventory cache is saved)."
     )
+    section.notes.append(
+        f"Cached start: an endpoint whose first DescribeImages page takes "
+        f"{SLOW_FIRST_MS / 1000:.0f} s (the others none), its listing cached by a full run "
+        "first; 'first row visible' is when an image id and the status line's 'cached N … ago' "
+        "are both on screen (a run whose mark never showed had live rows first: the row "
+        "says how many)."
+    )
     return [section, demo(runs)]
+
+
+def cached_start(runs: int, images: int, full: dict[str, dict[str, float]]) -> list[str]:
+    """The cached start's row (and ``full["slow-filled"]``): ``runs`` launches against an
+    endpoint whose first page takes SLOW_FIRST_MS, after a full run that fills the cache."""
+    env = bench_env(TERM="xterm-256color", COLORTERM="truecolor")
+    firsts: list[float] = []
+    live_first = 0
+    with canned_endpoint(images, first_page_ms=SLOW_FIRST_MS) as url:
+        settle()  # this run fills the cache (and the account it belongs to)
+        run_in_pty(amitui("--endpoint-url", url), env, IMAGE_ID, timeout=600, then=LOADED, linger=3)
+        args = amitui("--endpoint-url", url)
+        for _ in range(runs):
+            settle()
+            marks = run_in_pty(args, env, IMAGE_ID, then=CACHED, timeout=20)
+            if "then" in marks:  # rows and the mark on screen (cached rows: live ones, unmarked)
+                firsts.append(marks["then"])
+            else:  # the mark never showed: live rows came first
+                live_first += 1
+        settle()
+        full["slow-filled"] = run_in_pty(args, env, IMAGE_ID, timeout=600, then=LOADED, linger=3)
+    first = median(firsts)
+    worst = max(firsts, default=float("nan"))
+    note = f"{secs(first)} (worst {secs(worst)})"
+    if live_first:
+        note += f"; {live_first} of {runs} showed live rows first"
+    ok = bool(firsts) and not live_first and worst <= 0.6
+    return [
+        f"`amitui --endpoint-url URL`, cache filled, first page {SLOW_FIRST_MS / 1000:.0f} s "
+        f"(median of {runs}): cached rows, marked cached",
+        note,
+        "",
+        f"worst ≤ 0.60 s: {verdict(ok)}",
+    ]
 
 
 def demo(runs: int) -> Section:

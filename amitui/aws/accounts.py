@@ -27,16 +27,16 @@ import re
 import threading
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import botocore.session
-from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import ClientError
 
-from amitui.aws.client_classes import share_client_classes
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error, error_code
+
+if TYPE_CHECKING:  # imported where used: the UI imports this module before boto3 is needed
+    import boto3
+    import botocore.session
 
 DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
 SESSION_NAME = "amitui"
@@ -266,6 +266,8 @@ class AccountDirectory:
                 f"AccessDenied on sts:AssumeRole: the role {self.role_name} is missing or "
                 f"does not trust these credentials (--role-name). AWS said: {message}"
             ) from exc
+        from botocore.credentials import RefreshableCredentials
+
         credentials = RefreshableCredentials.create_from_metadata(
             metadata=first, refresh_using=fetch, method="sts-assume-role"
         )
@@ -283,6 +285,11 @@ class AccountDirectory:
         took 280 MB and 7 s of CPU more without it). Its event handlers start as a copy
         of the base session's (botocore's and boto3's built-in ones): registering them
         anew takes 50 ms a session, a copy 5."""
+        import boto3
+        import botocore.session
+
+        from amitui.aws.client_classes import share_client_classes
+
         base_core = getattr(self.base.session, "_session", None)
         if base_core is None:
             core = botocore.session.Session(profile=profile)

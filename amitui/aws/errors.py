@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
 from botocore import exceptions as bce
-from botocore.parsers import ResponseParserError
 
 from amitui.aws.clients import ReadOnlyError
 
@@ -73,7 +74,10 @@ def describe_error(exc: BaseException, profile: str | None = None) -> str:
         return f"Cannot reach {url} — check the network or --endpoint-url, {SANDBOX_HINT}"
     if isinstance(exc, bce.ParamValidationError):
         return f"Invalid request: {' '.join(str(exc).split())}"
-    if isinstance(exc, ResponseParserError):  # botocore quotes the whole body: not here
+    # botocore quotes the whole body: not here. (Only botocore.parsers raises it, so it is
+    # loaded if this is one; importing it here would load botocore's parsers at startup.)
+    parsers = sys.modules.get("botocore.parsers")
+    if parsers is not None and isinstance(exc, parsers.ResponseParserError):
         return (
             "The endpoint's answer could not be read (cut off, or not AWS's XML) — try "
             "again; if it keeps happening, check the network, a proxy or --endpoint-url"

@@ -18,6 +18,7 @@ from amitui.aws.accounts import AccountDirectory
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery, public_sharing, public_sharing_summary
+from amitui.cached_start import AFTER_PAINT, CachedStart
 from amitui.config_file import set_top_level
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
@@ -79,6 +80,7 @@ class AmiTui(App[None]):
         store: TaskStore,
         cache: InventoryCache | None = None,
         accounts: AccountDirectory | None = None,
+        cached_start: CachedStart | None = None,
     ) -> None:
         textual_fixes.apply()  # before anything renders: closed forms are then freed
         super().__init__()
@@ -89,7 +91,9 @@ class AmiTui(App[None]):
         #: what every screen is given (typed): settings, clients, tasks, cache, this session
         #: each listed region's image block public access (None: could not be read)
         self.public_sharing_states: dict[str, str | None] = {}
-        self.services = Services(settings, clients, tasks, cache, session=self, accounts=accounts)
+        self.services = Services(
+            settings, clients, tasks, cache, session=self, accounts=accounts, start=cached_start
+        )
         self.set_reactive(AmiTui.regions, settings.regions)
         query = ListQuery(
             owners=settings.owners,
@@ -135,7 +139,12 @@ class AmiTui(App[None]):
             self.notify(warning, title="Task store", severity="warning", timeout=20)
         for warning in self.cache.warnings if self.cache else ():
             self.notify(warning, title="Inventory cache", severity="warning", timeout=20)
-        self.load_identity()
+        if self.services.start is not None:
+            # Cached rows are about to be painted: asking who the caller is imports boto3
+            # (~0.3 s of CPU, holding the GIL), so it waits until they are on screen.
+            self.call_after_refresh(self.set_timer, AFTER_PAINT, self.load_identity)
+        else:
+            self.load_identity()
         self.warm_up.start()
         self.collector.install()
         self.set_interval(COLLECT_EVERY, self._collect_when_idle)
@@ -182,6 +191,10 @@ class AmiTui(App[None]):
             return
         self.call_from_thread(setattr, self, "account", identity.account)
         self.inventory.post_message(IdentityLoaded(identity))
+        if self.cache is not None and not self.settings.demo:  # the next start's guess
+            self.cache.remember_account(
+                self.settings.endpoint_url, self.settings.profile, identity.account
+            )
         self.read_public_sharing(self.regions)
         self.tasks.start(identity.account)  # resumes unfinished tasks of this account
         running = self.tasks.running_count()  # read here: the UI thread never queries

@@ -58,6 +58,11 @@ class Listing:
         self.finished_in: float | None = None
         #: when the cached rows shown were saved (None: the rows are live)
         self.cached_at: float | None = None
+        #: while cached rows are shown: how many the cached listing holds, and how many of
+        #: them were read so far (they arrive a chunk at a time, the first screenful first)
+        self.cached_total = 0
+        self.cached_read = 0
+        self._cached_generation: int | None = None  # the listing the cached rows stream into
         self._incoming: ImageRows | None = None
         self._keep: Image | None = None
         # The images shown when this listing began (just the list: not their haystacks
@@ -80,6 +85,8 @@ class Listing:
     def begin(self, regions: Iterable[str], query: ListQuery, keep: Image | None = None) -> int:
         """Start listing ``query`` in ``regions``; returns the new generation."""
         self.generation += 1
+        self._cached_generation = None  # cached rows still on their way are not wanted now
+        self.cached_total = self.cached_read
         # A refresh of the same query keeps the rows of a region that fails.
         same = self._rows_query == query or not self.rows.total
         self._before = self.rows.images if same else None
@@ -125,7 +132,7 @@ class Listing:
         self.rows = self._incoming
         self._rows_query = self._listing_query
         self._incoming = None
-        self.cached_at = None
+        self._forget_cached()
         self._keep_rows_of_failed(set(self.errors))
 
     def _keep_rows_of_failed(self, regions: set[str]) -> None:
@@ -178,16 +185,61 @@ class Listing:
         self._before = None
         return stopped
 
-    def cached_loaded(self, generation: int, images: list[Image], saved_at: float) -> bool:
-        """Cached rows of this listing's query: shown only while no live page came.
-        Returns whether they are shown."""
+    def cached_loaded(
+        self, generation: int, images: list[Image], saved_at: float, total: int | None = None
+    ) -> bool:
+        """The first cached rows of this listing's query (``total``: how many the cached
+        listing holds, the rest following through ``cached_more``): shown only while no
+        live page came. Returns whether they are shown."""
         if generation != self.generation or self._incoming is None:
             return False  # a live page got here first
         if self.rows.total:  # the previous query's rows: replace them with the cached ones
             self.rows.clear()
+        elif self._before is self.rows.images:
+            # Nothing was shown when this listing began: nothing to keep for a region that
+            # fails. (Kept, this list would take in the cached rows and hold them, 100k
+            # images, until the live listing ends: the peak of a cached start.)
+            self._before = None
         self.rows.extend(images)
         self.cached_at = saved_at
+        self._cached_generation = generation
+        self.cached_read = len(images)
+        self.cached_total = len(images) if total is None else total
         return True
+
+    def cached_more(self, generation: int, images: list[Image]) -> bool:
+        """More rows of the cached listing shown: added while it is still what is shown.
+        Returns whether they were (False: a live page replaced the cached rows; stop)."""
+        if not self.showing_cached(generation):
+            return False
+        self.rows.extend(images)
+        self.cached_read += len(images)
+        return True
+
+    def showing_cached(self, generation: int) -> bool:
+        """The cached rows shown are those of listing ``generation`` (no live page replaced
+        them, and no other listing began): more of them are still wanted."""
+        return self.cached_at is not None and self._cached_generation == generation
+
+    @property
+    def reading_cache(self) -> bool:
+        """Cached rows are shown and more of them are on their way."""
+        return self._cached_generation is not None and self.cached_read < self.cached_total
+
+    def drop_cached(self) -> bool:
+        """Stop showing the cached rows (they are another account's, or the cached listing
+        turned out damaged part way): the table is empty until the live rows come. Returns
+        whether there were cached rows to drop."""
+        if self.cached_at is None:
+            return False
+        self.rows.clear()
+        self._before = None  # nothing of them is kept for a failing region either
+        self._forget_cached()
+        return True
+
+    def _forget_cached(self) -> None:
+        self.cached_at = self._cached_generation = None
+        self.cached_total = self.cached_read = 0
 
     def drop_other_places(self, places: Iterable[str]) -> int:
         """Drop the rows (shown, and kept for a failing place) listed anywhere but

@@ -41,13 +41,27 @@ class ImagesChanged(Message):
 
 
 class CachedImagesLoaded(Message):
-    """The inventory cache's images of a listing (read in a worker)."""
+    """A chunk of the inventory cache's images of a listing (read in a worker): ``first``,
+    the cached listing's first (``total``: the images it holds), else one more; ``failed``:
+    the cached listing turned out damaged (no images: drop those shown)."""
 
-    def __init__(self, generation: int, images: list[Image], saved_at: float) -> None:
+    def __init__(
+        self,
+        generation: int,
+        images: list[Image],
+        saved_at: float,
+        *,
+        total: int | None = None,
+        first: bool = True,
+        failed: bool = False,
+    ) -> None:
         super().__init__()
         self.generation = generation
         self.images = images
         self.saved_at = saved_at
+        self.total = total
+        self.first = first
+        self.failed = failed
 
 
 class ImagesRestored(Message):

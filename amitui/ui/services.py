@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from amitui.aws.accounts import AccountDirectory
     from amitui.aws.clients import AwsClients
     from amitui.aws.images import ListQuery
+    from amitui.cached_start import CachedStart
     from amitui.inventory_cache import InventoryCache
     from amitui.settings import Settings
     from amitui.ui.task_tracker import TaskTracker
@@ -49,6 +50,8 @@ class Services:
     usage: UsageCache = field(default_factory=UsageCache)
     #: --accounts: the accounts listed and each one's clients (None: the one account)
     accounts: AccountDirectory | None = None
+    #: the cached listing read before the UI loaded, shown first (amitui.cached_start)
+    start: CachedStart | None = None
 
     def clients_for(self, account: str) -> AwsClients:
         """The clients of an image's account (``Image.account``; "" is the one account).

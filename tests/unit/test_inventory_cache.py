@@ -173,3 +173,72 @@ def test_newer_cache_schema_disables_the_cache_without_touching_it(tmp_path: Pat
     assert c.save(KEY, [image(1)]) == 0 and c.load(KEY) is None
     c.close()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_an_entry_decodes_a_chunk_at_a_time_in_the_order_saved(cache: InventoryCache) -> None:
+    from amitui.cache_rows import CHUNK
+
+    images = [image(i) for i in range(2 * CHUNK + 7)]
+    cache.save(KEY, images)
+    entry = cache.entry(KEY)
+    assert entry is not None and entry.count == len(images) and entry.saved_at == 1234.5
+    assert len(entry.chunks) == 3
+    assert entry.chunk(0) == images[:CHUNK]  # the first screenful, alone
+    assert entry.chunk(2) == images[2 * CHUNK :]
+    assert entry.images() == images
+    assert cache.entry((*KEY[:3], "amazon")) is None
+
+
+def test_repeated_texts_and_tags_are_one_object_across_chunks(cache: InventoryCache) -> None:
+    from amitui.cache_rows import CHUNK
+
+    images = [image(i, name=f"family-{i % 3}", tags=(("env", "prod"),)) for i in range(CHUNK + 5)]
+    cache.save(KEY, images)
+    entry = cache.entry(KEY)
+    first, second = entry.chunk(0), entry.chunk(1)
+    assert first + second == images
+    assert first[3].name is first[0].name and second[0].name is first[CHUNK % 3].name
+    assert first[0].description is second[-1].description
+    assert first[0].tags is second[-1].tags
+
+
+def test_a_chunk_damaged_part_way_raises_and_the_entry_can_be_dropped(cache) -> None:
+    from amitui.cache_rows import CHUNK
+    from amitui.inventory_cache import UnreadableEntry
+
+    cache.save(KEY, [image(i) for i in range(CHUNK + 1)])
+    cache._conn.execute("UPDATE inventory_chunk SET data = ? WHERE seq = 1", (b"not zlib",))
+    entry = cache.entry(KEY)
+    assert len(entry.chunk(0)) == CHUNK
+    with pytest.raises(UnreadableEntry):
+        entry.chunk(1)
+    assert cache.load(KEY) is None  # a miss, and dropped
+    assert cache.entry(KEY) is None
+
+
+def test_the_account_a_profile_last_signed_in_to_is_remembered(cache: InventoryCache) -> None:
+    assert cache.last_account("http://127.0.0.1:5055/", None) is None
+    cache.remember_account("http://127.0.0.1:5055/", None, "111111111111")
+    cache.remember_account(None, "prod", "222222222222")  # None: AWS itself
+    assert cache.last_account("http://127.0.0.1:5055", None) == "111111111111"
+    assert cache.last_account("aws", "prod") == "222222222222"
+    assert cache.last_account(None, None) is None  # another profile: not known
+    cache.remember_account("http://127.0.0.1:5055", None, "333333333333")
+    assert cache.last_account("http://127.0.0.1:5055", None) == "333333333333"
+
+
+def test_a_version_two_cache_keeps_its_entries(tmp_path: Path) -> None:
+    from amitui.cache_rows import FIELDS, encode
+    from amitui.inventory_cache import CACHE_MIGRATIONS
+    from amitui.sqlite_file import open_database
+
+    path = tmp_path / "inventory.sqlite3"
+    conn, _ = open_database(path, CACHE_MIGRATIONS[:2])  # as the previous amitui wrote it
+    conn.execute("INSERT INTO inventory VALUES (?, ?, ?, ?, 1.0, 1, ?)", (*KEY, json.dumps(FIELDS)))
+    [blob] = encode([image(1)])
+    conn.execute("INSERT INTO inventory_chunk VALUES (?, ?, ?, ?, 0, ?)", (*KEY, blob))
+    conn.close()
+    c = InventoryCache(path)
+    assert c.enabled and c.warnings == []
+    assert c.load(KEY)[0] == [image(1)] and c.last_account(KEY[0], None) is None
+    c.close()

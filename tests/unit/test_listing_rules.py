@@ -182,6 +182,53 @@ def test_the_first_live_page_of_any_region_replaces_the_cached_rows():
     assert not shown.adopted and ids(listing) == {img(9).image_id, img(6).image_id}
 
 
+def test_cached_rows_arrive_in_chunks_until_a_live_page_replaces_them():
+    listing = Listing()
+    gen = listing.begin((EAST,), MINE)
+    assert listing.cached_loaded(gen, [img(1), img(2)], saved_at=100.0, total=5)
+    assert listing.reading_cache and (listing.cached_read, listing.cached_total) == (2, 5)
+    assert listing.cached_more(gen, [img(3)])
+    assert ids(listing) == {img(n).image_id for n in (1, 2, 3)}
+    assert listing.cached_read == 3 and listing.reading_cache
+    listing.page_loaded(gen, EAST, [img(8)], 1, None)
+    assert not listing.cached_more(gen, [img(4), img(5)])  # too late: live rows are shown
+    assert ids(listing) == {img(8).image_id} and not listing.reading_cache
+
+
+def test_cached_chunks_keep_coming_after_the_listing_failed_or_was_stopped():
+    listing = Listing()
+    gen = listing.begin((EAST,), MINE)
+    listing.cached_loaded(gen, [img(1)], saved_at=100.0, total=3)
+    listing.region_finished(gen, EAST, "endpoint down", None)  # the cache is all there is
+    assert listing.cached_more(gen, [img(2)])
+    listing = Listing()
+    gen = listing.begin((EAST,), MINE)
+    listing.cached_loaded(gen, [img(1)], saved_at=100.0, total=3)
+    listing.stop()  # esc stops the listing, not the reading of what is cached
+    assert listing.cached_more(gen, [img(2)]) and listing.reading_cache
+
+
+def test_a_new_listing_stops_the_cached_rows_of_the_last_one():
+    listing = Listing()
+    gen = listing.begin((EAST,), MINE)
+    listing.cached_loaded(gen, [img(1)], saved_at=100.0, total=3)
+    new = listing.begin((EAST,), PUBLIC)
+    assert not listing.cached_more(gen, [img(2)]) and not listing.showing_cached(new)
+    assert not listing.reading_cache  # nothing more of them comes: the status says so
+    assert ids(listing) == {img(1).image_id}  # shown until the new listing's rows come
+
+
+def test_dropped_cached_rows_leave_an_empty_table_and_nothing_kept_for_a_failure():
+    listing = Listing()
+    gen = listing.begin((EAST, WEST), MINE)
+    listing.cached_loaded(gen, [img(1), img(2, WEST)], saved_at=100.0)
+    assert listing.drop_cached() and ids(listing) == set() and listing.cached_at is None
+    assert not listing.drop_cached()  # nothing cached shown any more
+    listing.page_loaded(gen, EAST, [img(3)], 1, None)
+    listing.region_finished(gen, WEST, "down", None)
+    assert ids(listing) == {img(3).image_id}  # the dropped WEST row does not come back
+
+
 def test_the_listing_rules_import_no_textual():
     import subprocess
     import sys
@@ -189,3 +236,32 @@ def test_the_listing_rules_import_no_textual():
     code = "import sys, amitui.ui.listing; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_cache_note_says_how_much_is_read_and_whether_live_rows_are_coming():
+    import time
+
+    from amitui.ui.screens.inventory_status import cache_note
+
+    listing = Listing()
+    gen = listing.begin((EAST,), MINE)
+    assert cache_note(listing) is None  # nothing cached shown
+    listing.cached_loaded(gen, [img(1)], saved_at=time.time() - 120, total=4000)
+    note = cache_note(listing)
+    assert note.startswith("cached 2") and "read 1 of 4,000" in note and "refreshing" in note
+    listing.cached_more(gen, [img(n) for n in range(2, 4001)])
+    assert "read" not in cache_note(listing) and "refreshing" in cache_note(listing)
+    listing.region_finished(gen, EAST, "endpoint down", None)
+    assert cache_note(listing).startswith("cached 2") and "refreshing" not in cache_note(listing)
+
+
+def test_cached_rows_shown_at_launch_are_not_kept_once_live_rows_replace_them():
+    """At launch nothing was shown: a region that fails after the first live page keeps
+    nothing (not its cached rows, unmarked among live ones), so the cached images are free
+    to go once live rows replace them."""
+    listing = Listing()
+    gen = listing.begin((EAST, WEST), MINE)
+    listing.cached_loaded(gen, [img(7), img(8, WEST)], saved_at=100.0)
+    listing.page_loaded(gen, EAST, [img(1)], 1, None)
+    listing.region_finished(gen, WEST, "down", None)
+    assert ids(listing) == {img(1).image_id} and listing.cached_at is None

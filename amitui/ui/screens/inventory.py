@@ -8,6 +8,7 @@ the cache, and shows what the listing holds.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from rich.text import Text
 from textual import on
@@ -17,7 +18,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from amitui.aws.images import Image
+from amitui.aws.images import Image, ListQuery
+from amitui.cached_start import AFTER_PAINT
 from amitui.ui.failures import failure_lines
 from amitui.ui.listing import Listing
 from amitui.ui.marks import Marks
@@ -182,13 +184,27 @@ class InventoryScreen(ScopeKeys, Screen):
         self.query_one(ImageTable).set_multi_region(len(regions) > 1, self.accounts.active)
         if self.accounts.active:
             self.account_choice.show()
-        self.cache.load()
+        if self.cache.load():
+            # Cached rows are shown already: listing imports boto3 (~0.3 s of CPU, holding
+            # the GIL), so it starts once they are painted.
+            self.call_after_refresh(
+                self.set_timer, AFTER_PAINT, partial(self._list, generation, places, query)
+            )
+            # The status line (what says the rows are cached) missed the first frame, which
+            # paints it before its first layout: paint it again right after.
+            self.call_after_refresh(self.update_status)
+        else:
+            self._list(generation, places, query)
+        self.update_status()
+
+    def _list(self, generation: int, places: tuple[str, ...], query: ListQuery) -> None:
+        if generation != self.listing.generation:
+            return  # another listing began meanwhile
         if self.accounts.active:
             self.accounts.fan_out(generation, places, query)
         else:
-            for region in regions:
+            for region in places:
                 self.accounts.list_region(generation, region, query)
-        self.update_status()
 
     @on(AccountsResolved)
     def _accounts_resolved(self, message: AccountsResolved) -> None:
@@ -251,7 +267,18 @@ class InventoryScreen(ScopeKeys, Screen):
 
     @on(CachedImagesLoaded)
     def _cached_loaded(self, message: CachedImagesLoaded) -> None:
-        if self.listing.cached_loaded(message.generation, message.images, message.saved_at):
+        listing, generation = self.listing, message.generation
+        if message.failed:
+            shown = listing.showing_cached(generation) and listing.drop_cached()
+            if shown:
+                self.notify("The inventory cache was damaged: its rows were dropped.")
+        elif message.first:
+            shown = listing.cached_loaded(
+                generation, message.images, message.saved_at, message.total
+            )
+        else:
+            shown = listing.cached_more(generation, message.images)
+        if shown:
             self.table_changed()
 
     # -- filter (the stepped scan is the table's) ---------------------------------------

@@ -15,9 +15,16 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 def cache_note(listing: Listing) -> str | None:
+    """What the status line says of cached rows shown: how old, whether the rest of them is
+    still being read (they arrive a chunk at a time), and whether live ones are on their way."""
     if listing.cached_at is None:
         return None
-    return f"cached {duration(time.time() - listing.cached_at)} ago · refreshing"
+    note = f"cached {duration(time.time() - listing.cached_at)} ago"
+    if listing.reading_cache:
+        note += f" · read {listing.cached_read:,} of {listing.cached_total:,}"
+    if listing.loading:
+        note += " · refreshing"
+    return note
 
 
 def empty_hint(listing: Listing, regions: tuple[str, ...], scope: str) -> str:

@@ -186,7 +186,10 @@ class ImageTable(RowsView, can_focus=True):
         plan = (self.rows, self.rows.version, tuple(c.key for c in self.columns if c.presort))
         if plan != self._presort_plan:
             self._presort_plan = plan
-            work = partial(self._presort, *plan)  # (a coroutine function: Textual awaits it)
+            # Not the rows themselves: a cancelled worker may outlive them in a cycle (until
+            # the next full collection, which waits for an idle user: ui/collector.py), and
+            # would keep a replaced 100k-row table alive meanwhile.
+            work = partial(self._presort, *plan[1:])  # (a coroutine function: Textual awaits it)
             self.run_worker(work, group="presort", exclusive=True)  # type: ignore[arg-type]
         if keep is not None:
             row = self.rows.row_of(keep.image_id, keep.region, keep.account)
@@ -223,10 +226,13 @@ class ImageTable(RowsView, can_focus=True):
         self.rows_found(keep=self._filter_keep)
         self.post_message(self.FilterFinished())
 
-    async def _presort(self, rows: ImageRows, version: int, columns: tuple[str, ...]) -> None:
+    async def _presort(self, version: int, columns: tuple[str, ...]) -> None:
         """The shown columns' sort orders, worked out ahead once the rows stay as they are
         for PRESORT_AFTER (a listing's pages restart the wait), a slice at a time."""
         await asyncio.sleep(PRESORT_AFTER)
+        rows = self.rows
+        if rows.version != version:
+            return  # other rows, or changed: their own worker follows
         steps = presort(rows, columns)
         while self.rows is rows and rows.version == version:
             deadline = time.perf_counter() + PRESORT_SLICE
