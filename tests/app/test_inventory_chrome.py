@@ -303,9 +303,9 @@ async def test_a_very_wide_terminal_spreads_the_columns(memory):
         assert all(w > c.width for w, c in zip(widths, table(pilot.app).columns, strict=True))
 
 
-async def test_config_keys_remap_a_binding_and_bad_entries_warn(sandbox):
+async def test_config_keys_remap_a_binding_and_bad_entries_warn(memory):
     keys = {"filter": "f6", "nope": "x", "refresh": "ctrl+bogus+r"}
-    app = make_app(sandbox.url, keys=keys)
+    app = make_app(memory, keys=keys)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         warnings = [n for n in app.notified if n.startswith("[keys]")]
