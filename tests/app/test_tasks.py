@@ -93,9 +93,9 @@ async def test_copy_export_import_survive_a_restart_and_complete(sandbox, ec2, t
     # No poll after the start in the first session (however long a loaded machine takes):
     # what was running when started is still running when we quit.
     first = make_app(sandbox.url, store=TaskStore(db), poll_interval=3600)
-    # The three run for minutes (pending 60 s, the export and import 4 x that): they end
+    # The three run for minutes (pending 600 s, the export and import 4 x that): they end
     # when the second session has them on screen (finish_now), not on a clock.
-    before, sandbox.pending_seconds = sandbox.pending_seconds, 60.0
+    before, sandbox.pending_seconds = sandbox.pending_seconds, 600.0
     try:
         async with first.run_test(size=SIZE) as pilot:
             await loaded(pilot)

@@ -171,7 +171,7 @@ async def test_create_image_whose_answer_was_lost_is_still_followed(sandbox, pro
 
 
 async def test_endpoint_dies_mid_poll_and_polling_resumes(sandbox, proxy, ec2, pending):
-    pending(60.0)  # the copy runs until the test ends it
+    pending(600.0)  # the copy runs until the test ends it
     source = a_source(ec2)
     name = fresh_name()
     app = make_app(proxy.url, **FAST)
@@ -201,7 +201,7 @@ async def test_endpoint_dies_mid_poll_and_polling_resumes(sandbox, proxy, ec2, p
 
 
 async def test_credentials_expire_mid_session(sandbox, proxy, ec2, pending, tmp_path):
-    pending(60.0)  # the copy runs until the test ends it
+    pending(600.0)  # the copy runs until the test ends it
     source = a_source(ec2)
     name = fresh_name()
     store = TaskStore(tmp_path / "tasks.sqlite3")
