@@ -348,6 +348,8 @@ async def test_the_theme_is_remembered_and_colours_the_table(memory):
         app.theme = "nord"  # what the palette's theme switch does
         await wait_for(pilot, lambda: paths.config_file().exists(), what="config.toml")
         await wait_for(pilot, lambda: "nord" in paths.config_file().read_text(), what="theme")
-        assert state_colour_is_the_themes() and grid._style("state-ok").color != before
+        # the file can be written before the table is restyled (a loaded machine): wait
+        await wait_for(pilot, state_colour_is_the_themes, what="the table in nord's colours")
+        assert grid._style("state-ok").color != before
     assert tomllib.loads(paths.config_file().read_text())["theme"] == "nord"
     assert build_settings({}, env={}).theme == "nord"
