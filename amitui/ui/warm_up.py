@@ -120,11 +120,6 @@ class WarmUp:
         self.app = app
         self.steps = list(steps) if steps is not None else self.default_steps()
         self.done = False
-        #: the delays (seconds, > 0: Textual's timers) before the first step and between
-        #: steps: settable before start (a test that waits for ``done`` need not wait for
-        #: the user's pacing)
-        self.first_step = FIRST_STEP
-        self.between_steps = BETWEEN_STEPS
 
     def default_steps(self) -> list[Callable[[], None]]:
         from amitui.ui.widgets.choice_list import ChoiceList
@@ -137,8 +132,8 @@ class WarmUp:
         steps += [lambda w=w: add_widget_css(self.app, w) for w in widgets]  # type: ignore[misc]
         return steps
 
-    def start(self, delay: float | None = None) -> None:
-        self.app.set_timer(self.first_step if delay is None else delay, self._next, name="warm-up")
+    def start(self, delay: float = FIRST_STEP) -> None:
+        self.app.set_timer(delay, self._next, name="warm-up")
 
     def _next(self) -> None:
         if not self.steps:
@@ -149,4 +144,4 @@ class WarmUp:
             step()
         except Exception as exc:  # only a speed-up is lost: the screen reads its own later
             self.app.log.warning(f"warm-up step failed: {exc!r}")
-        self.app.set_timer(self.between_steps, self._next, name="warm-up")
+        self.app.set_timer(BETWEEN_STEPS, self._next, name="warm-up")

@@ -159,8 +159,6 @@ async def screen_of(pilot, name: str):
 
 
 def snap(snap_compare, app, run_before, size=SIZE) -> bool:
-    # settle() waits for the warm-up: its steps run back to back, not at the user's pace
-    app.warm_up.first_step = app.warm_up.between_steps = 0.001
     return snap_compare(app, terminal_size=size, run_before=run_before)
 
 
