@@ -25,10 +25,12 @@ from tests.app.helpers import (
 available_image = available_images
 
 
-async def test_copy_to_two_regions_makes_two_pending_images(sandbox, ec2):
+async def test_copy_to_two_regions_makes_two_pending_images(slow_sandbox, ec2):
+    # pending for a minute: still pending when the rows are read, however loaded the machine
+    # (with 1 s, a poll could make them available first and the test fail)
     source = available_image(ec2)[0]
     regions = ("us-east-1", "eu-west-1", "ap-southeast-2")
-    app = make_app(sandbox.url, regions=regions)
+    app = make_app(slow_sandbox.url, regions=regions)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await select_image(pilot, source["ImageId"])

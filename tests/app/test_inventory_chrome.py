@@ -303,9 +303,9 @@ async def test_a_very_wide_terminal_spreads_the_columns(memory):
         assert all(w > c.width for w, c in zip(widths, table(pilot.app).columns, strict=True))
 
 
-async def test_config_keys_remap_a_binding_and_bad_entries_warn(sandbox):
+async def test_config_keys_remap_a_binding_and_bad_entries_warn(memory):
     keys = {"filter": "f6", "nope": "x", "refresh": "ctrl+bogus+r"}
-    app = make_app(sandbox.url, keys=keys)
+    app = make_app(memory, keys=keys)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         warnings = [n for n in app.notified if n.startswith("[keys]")]
@@ -348,6 +348,8 @@ async def test_the_theme_is_remembered_and_colours_the_table(memory):
         app.theme = "nord"  # what the palette's theme switch does
         await wait_for(pilot, lambda: paths.config_file().exists(), what="config.toml")
         await wait_for(pilot, lambda: "nord" in paths.config_file().read_text(), what="theme")
-        assert state_colour_is_the_themes() and grid._style("state-ok").color != before
+        # the file can be written before the table is restyled (a loaded machine): wait
+        await wait_for(pilot, state_colour_is_the_themes, what="the table in nord's colours")
+        assert grid._style("state-ok").color != before
     assert tomllib.loads(paths.config_file().read_text())["theme"] == "nord"
     assert build_settings({}, env={}).theme == "nord"

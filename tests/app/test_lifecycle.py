@@ -24,6 +24,7 @@ from tests.app.helpers import (
     table,
     wait_for,
 )
+from tests.support.sandbox_time import finish_now
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def fresh(sandbox, ec2) -> str:
     image_id = ec2().copy_image(
         SourceImageId=source["ImageId"], SourceRegion="us-east-1", Name=f"life-{uuid.uuid4().hex}"
     )["ImageId"]
+    finish_now(sandbox)  # not a second of pending time to wait through
     waiter = ec2().get_waiter("image_available")
     waiter.wait(ImageIds=[image_id], WaiterConfig={"Delay": 0.2, "MaxAttempts": 200})
     return image_id

@@ -26,6 +26,7 @@ from tests.app.helpers import (
     type_text,
     wait_for,
 )
+from tests.support.sandbox_time import finish_now
 
 FAST = {"poll_interval": 0.5}
 SIZES = pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "wide"])
@@ -92,9 +93,9 @@ async def test_copy_export_import_survive_a_restart_and_complete(sandbox, ec2, t
     # No poll after the start in the first session (however long a loaded machine takes):
     # what was running when started is still running when we quit.
     first = make_app(sandbox.url, store=TaskStore(db), poll_interval=3600)
-    # The export and import run 4 x pending_seconds from their start: 5 s makes that 20 s,
-    # longer than a loaded machine takes to start the three and quit.
-    before, sandbox.pending_seconds = sandbox.pending_seconds, 5.0
+    # The three run for minutes (pending 600 s, the export and import 4 x that): they end
+    # when the second session has them on screen (finish_now), not on a clock.
+    before, sandbox.pending_seconds = sandbox.pending_seconds, 600.0
     try:
         async with first.run_test(size=SIZE) as pilot:
             await loaded(pilot)
@@ -110,7 +111,11 @@ async def test_copy_export_import_survive_a_restart_and_complete(sandbox, ec2, t
     running_at_quit = {
         t.target_id for t in TaskStore(db).list_tasks(first.tasks.scope) if t.is_running
     }
-    assert {t.kind for t in started if t.target_id in running_at_quit} >= {"export", "import"}
+    assert {t.kind for t in started if t.target_id in running_at_quit} == {
+        "copy",
+        "export",
+        "import",
+    }
     # The SQLite file alone carries them: a fresh store and a fresh app resume them.
     second = make_app(sandbox.url, store=TaskStore(db), **FAST)
     async with second.run_test(size=SIZE) as pilot:
@@ -125,6 +130,8 @@ async def test_copy_export_import_survive_a_restart_and_complete(sandbox, ec2, t
             ),
         )
         assert {t.target_id for t in screen.task_list} == {t.target_id for t in started}
+        assert all(t.is_running for t in second.tasks.tasks())  # resumed, still running
+        finish_now(sandbox)
         await wait_for(
             pilot,
             lambda: all(t.status == "done" for t in second.tasks.tasks()),
@@ -188,7 +195,8 @@ async def test_failed_copy_keeps_its_reason_and_history(sandbox, ec2):
 
 @SIZES
 async def test_cancel_an_import_says_what_each_answer_does(sandbox, ec2, proxy, monkeypatch, size):
-    monkeypatch.setattr(sandbox, "pending_seconds", 5.0)  # the import runs for 20 s
+    # the import runs for minutes, and its cancel stays "deleting" until finish_now
+    monkeypatch.setattr(sandbox, "pending_seconds", 60.0)
     app = make_app(proxy.url, **FAST)
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
@@ -215,9 +223,10 @@ async def test_cancel_an_import_says_what_each_answer_does(sandbox, ec2, proxy, 
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_for(
-            pilot, lambda: app.tasks.tasks()[0].status == "cancelled", 20, "import cancelled"
-        )
+        await wait_for(pilot, lambda: proxy.count("CancelImportTask"), what="the cancel sent")
+        assert app.tasks.store.get(task.id).status != "cancelled"  # not before AWS says so
+        finish_now(sandbox)
+        await wait_for(pilot, lambda: app.tasks.tasks()[0].status == "cancelled", what="cancelled")
         assert any(m.startswith("Cancel requested for import") for m in app.notified)
         assert proxy.count("CancelImportTask") == 1
         answer = ec2().describe_import_image_tasks(ImportTaskIds=[task.target_id])
@@ -250,9 +259,9 @@ async def test_cancelling_a_pending_copy_deregisters_it_and_marks_it_cancelled(s
         assert not gone["Images"] or gone["Images"][0]["State"] == "deregistered"
 
 
-async def test_adopt_and_clear_finished(sandbox, ec2, monkeypatch):
-    # An export that stays active for ~20 s: long enough to adopt on a busy machine.
-    monkeypatch.setattr(sandbox, "pending_seconds", 5.0)
+async def test_adopt_and_clear_finished(slow_sandbox, ec2):
+    # An export that stays active (4 minutes) until the test ends it, once adopted.
+    sandbox = slow_sandbox
     foreign = ec2().export_image(
         ImageId=exportable(ec2)[14]["ImageId"],
         DiskImageFormat="RAW",
@@ -271,7 +280,8 @@ async def test_adopt_and_clear_finished(sandbox, ec2, monkeypatch):
         await pilot.press("a")
         await wait_for(pilot, lambda: any(t.target_id == foreign for t in screen.task_list))
         task = next(t for t in screen.task_list if t.target_id == foreign)
-        assert task.adopted
+        assert task.adopted and app.tasks.store.get(task.id).is_running
+        finish_now(sandbox)
         await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", 60)
         await pilot.press("C")
         await wait_for(pilot, lambda: not screen.task_list)
@@ -300,8 +310,8 @@ def header_counts(app) -> list[int]:
 
 
 @SIZES
-async def test_every_header_counts_running_tasks_down_to_zero(sandbox, ec2, monkeypatch, size):
-    monkeypatch.setattr(sandbox, "pending_seconds", 4.0)  # long enough to open the screen
+async def test_every_header_counts_running_tasks_down_to_zero(slow_sandbox, ec2, size):
+    sandbox = slow_sandbox  # the copy runs until the test ends it (finish_now)
     app = make_app(sandbox.url, **FAST)
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
@@ -316,6 +326,7 @@ async def test_every_header_counts_running_tasks_down_to_zero(sandbox, ec2, monk
         assert header_counts(app) == [1, 1]  # the inventory's and the tasks screen's
         assert "1 task(s) running" in str(header.render_text())
         (copy,) = app.tasks.tasks()
+        finish_now(sandbox)
         await wait_for(pilot, lambda: app.tasks.store.get(copy.id).status == "done")
         await wait_for(pilot, lambda: header_counts(app) == [0, 0], what="every header at 0")
         assert "running" not in str(header.render_text())
@@ -429,6 +440,7 @@ async def test_the_history_follows_the_cursor(sandbox, ec2):
         await loaded(pilot)
         await start_copy(pilot, images(ec2)[18], regions="us-east-1")
         await start_export(pilot, exportable(ec2)[19])
+        finish_now(sandbox)  # the export would run 4 s more
         await wait_for(pilot, lambda: all(t.is_terminal for t in app.tasks.tasks()))
         await pilot.press("t")
         screen = await wait_for(

@@ -23,6 +23,7 @@ from tests.app.helpers import (
 )
 from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import error_line, make_app, notifications, one_readable_line, pick
+from tests.support.sandbox_time import finish_now
 
 FAST = {"poll_interval": 0.5}
 
@@ -147,6 +148,7 @@ async def test_copy_survives_500s_lost_or_cut_answers_and_a_dead_endpoint(sandbo
         check_tasks(app, ec2, expected)
         assert app.is_running
         # The poller follows the three copies to the end.
+        finish_now(sandbox)
         await wait_for(
             pilot, lambda: all(t.status == "done" for t in app.tasks.tasks()), 30, "copies done"
         )
@@ -169,7 +171,7 @@ async def test_create_image_whose_answer_was_lost_is_still_followed(sandbox, pro
 
 
 async def test_endpoint_dies_mid_poll_and_polling_resumes(sandbox, proxy, ec2, pending):
-    pending(3.0)
+    pending(600.0)  # the copy runs until the test ends it
     source = a_source(ec2)
     name = fresh_name()
     app = make_app(proxy.url, **FAST)
@@ -189,6 +191,7 @@ async def test_endpoint_dies_mid_poll_and_polling_resumes(sandbox, proxy, ec2, p
         assert app.tasks.store.get(task.id).status == "running"  # not given up, not lost
         rows = table(app).rows.total
         proxy.restart()
+        finish_now(sandbox)
         done = await wait_for(
             pilot, lambda: app.tasks.store.get(task.id).status == "done", 30, "the copy done"
         )
@@ -198,7 +201,7 @@ async def test_endpoint_dies_mid_poll_and_polling_resumes(sandbox, proxy, ec2, p
 
 
 async def test_credentials_expire_mid_session(sandbox, proxy, ec2, pending, tmp_path):
-    pending(3.0)
+    pending(600.0)  # the copy runs until the test ends it
     source = a_source(ec2)
     name = fresh_name()
     store = TaskStore(tmp_path / "tasks.sqlite3")
@@ -238,6 +241,7 @@ async def test_credentials_expire_mid_session(sandbox, proxy, ec2, pending, tmp_
         assert store.get(task.id).status == "running"
         # Fresh credentials (the fault clears): polling resumes and the copy finishes.
         proxy.fault = None
+        finish_now(sandbox)
         await wait_for(pilot, lambda: store.get(task.id).status == "done", what="the copy done")
         resumed = [m for m in notifications(app) if "Credentials work again" in m]
         assert len(resumed) == 1, resumed

@@ -34,6 +34,7 @@ from tests.app.helpers import (
 )
 from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import make_app, notifications, pick
+from tests.support.sandbox_time import finish_now
 
 # -- deregister: only the exact id --------------------------------------------------------
 
@@ -75,6 +76,7 @@ async def test_deregister_needs_the_exact_id(sandbox, proxy, ec2):
     app = make_app(proxy.url)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
+        finish_now(sandbox)
         await wait_for(pilot, lambda: await_ready() == "available", what="the copy")
         await pilot.press("ctrl+r")
         await loaded(pilot)

@@ -1,0 +1,42 @@
+"""Ends the sandbox's running work when a test says so, not when a clock says so.
+
+A test that needs a task or a pending image to finish starts it on a sandbox where it would
+run for a long time (``pending_seconds`` 60: it cannot end before the test has looked at it
+running, however loaded the machine), then calls ``finish_now``: every pending image and
+every running export or import task ends at once, as if its time had passed, and the next
+describe answers it done (or failed, for one that was to fail; ``deleted``, for one being
+cancelled). Nothing waits for time."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+
+def finish_now(sandbox: Any) -> int:
+    """End what is running in ``sandbox`` now; how many images and tasks that was."""
+    from moto.ec2.models import ec2_backends
+
+    now = time.time()
+    ended = 0
+    with sandbox.state.lock:
+        for regions in list(ec2_backends.values()):
+            for backend in list(regions.values()):
+                for ami in list(backend.amis.values()):
+                    ready_at = getattr(ami, "_ready_at", None)
+                    if ready_at is not None and ready_at > now:
+                        ami._ready_at = now
+                        ended += 1
+        for book in sandbox.state.books.values():
+            for task in (*book.exports.values(), *book.imports.values()):
+                timeline = task.timeline
+                cancelled_at = timeline.cancelled_at
+                if cancelled_at is None and timeline.started_at + timeline.duration > now:
+                    task.timeline = replace(timeline, started_at=now - timeline.duration)
+                    ended += 1
+                elif cancelled_at is not None and cancelled_at + timeline.deleting_seconds > now:
+                    # cancelled: its ``deleting`` ends now (``deleted``)
+                    task.timeline = replace(timeline, deleting_seconds=now - cancelled_at)
+                    ended += 1
+    return ended
