@@ -15,6 +15,7 @@ match another screen's widgets; and Textual itself adds a widget's DEFAULT_CSS w
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 from collections.abc import Callable
@@ -136,7 +137,18 @@ class WarmUp:
         return steps
 
     def start(self, delay: float = FIRST_STEP) -> None:
-        self.app.set_timer(delay, self._next, name="warm-up")
+        self._after(delay)
+
+    def _after(self, delay: float) -> None:
+        """The next step in ``delay`` seconds. Not ``app.set_timer``: a one-shot Textual timer
+        whose task starts later than its delay (a loaded machine) skips its only tick and
+        never fires, and the warm-up would never end. The event loop's own timer always
+        runs; it hands the step to the app's queue."""
+        asyncio.get_running_loop().call_later(delay, self._due)
+
+    def _due(self) -> None:
+        if self.app.is_running:
+            self.app.call_next(self._next)
 
     def _next(self) -> None:
         if not self.steps:
@@ -147,4 +159,4 @@ class WarmUp:
             step()
         except Exception as exc:  # only a speed-up is lost: the screen reads its own later
             self.app.log.warning(f"warm-up step failed: {exc!r}")
-        self.app.set_timer(BETWEEN_STEPS, self._next, name="warm-up")
+        self._after(BETWEEN_STEPS)
