@@ -86,6 +86,25 @@ async def test_colon_still_types_into_the_filter(memory):
         assert {i.architecture for i in visible_images(pilot.app)} == {"arm64"}
 
 
+async def test_a_filter_longer_than_its_box_scrolls_to_the_cursor(memory):
+    """The filter box keeps its size whatever it holds (ui/widgets/steady_input.py: its
+    text does not lay the screen out again), and still scrolls to show what is typed."""
+    query = "name:" + "x" * 90 + "tail"
+    async with make_app(memory).run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, *query)
+        box = pilot.app.inventory.query_one("#filter")
+        await wait_for(pilot, lambda: box.value == query, what="the query typed")
+        await filtered(pilot)
+        assert box.outer_size.width <= NARROW[0] and box.outer_size.height == 3
+        assert box.scroll_offset.x > 0
+        await pilot.pause()
+        shown = box.render_line(0).text  # its one line of text
+        assert "tail" in shown and "name:" not in shown
+        assert visible_images(pilot.app) == []
+
+
 # -- bug 6: enter in the region picker applies it and goes no further ---------------------
 
 

@@ -25,6 +25,7 @@ from amitui.aws.errors import describe_error
 from amitui.aws.lookups import Lookup
 from amitui.ui.choice_filter import ChoiceFilter
 from amitui.ui.widgets.choice_list import ChoiceList
+from amitui.ui.widgets.steady_input import SteadyInput
 
 Picked = str | list[str] | None
 
@@ -37,7 +38,7 @@ class ChoicesLoaded(Message):
         self.error = error
 
 
-class FilterInput(Input):
+class FilterInput(SteadyInput):
     """The type-ahead box. It filters the list as each key is typed, and handles the
     list's keys (arrows, page keys, Enter, and space in a multi-select picker) itself, in
     the order they were typed: a binding would run them later, when the key has bubbled

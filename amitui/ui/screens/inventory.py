@@ -52,6 +52,7 @@ from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
 from amitui.ui.widgets.key_footer import KeyFooter
+from amitui.ui.widgets.steady_input import SteadyInput
 
 
 class InventoryScreen(ScopeKeys, Screen):
@@ -109,7 +110,7 @@ class InventoryScreen(ScopeKeys, Screen):
     def compose(self) -> ComposeResult:
         yield ContextHeader(self.settings, id="context")
         with Vertical():
-            yield Input(
+            yield SteadyInput(
                 placeholder='filter: words, field:value (arch:arm64, name:"my image", '
                 "tag:Team=web), !term",
                 id="filter",
