@@ -213,6 +213,19 @@ class ImageRows:
 
     # -- filtering --------------------------------------------------------------------
 
+    def fill_texts(self, field: str, count: int) -> bool:
+        """Work out ``count`` more rows' texts for ``field:value`` terms ahead of a filter
+        (presort.py, between events). True once every row's are."""
+        values = self._field_cache.setdefault(field, [])
+        done = len(values)
+        if done < len(self.images):
+            values += _field_texts(field, self.images[done : done + count])
+        return self.texts_ready(field)
+
+    def texts_ready(self, field: str) -> bool:
+        """Whether every row's texts for ``field:value`` terms are worked out."""
+        return len(self._field_cache.get(field, ())) >= len(self.images)
+
     def _values(self, field: str | None, rows: Sequence[int]) -> list[str]:
         """The texts a term on ``field`` searches, computed at least for ``rows``."""
         if field is None:

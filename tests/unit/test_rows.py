@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from amitui.aws.images import Image
 from amitui.ui import presort as presort_module
 from amitui.ui.columns import COLUMN_BY_KEY, COLUMNS
-from amitui.ui.presort import presort
+from amitui.ui.presort import prefill, presort
 from amitui.ui.rows import ImageRows
 
 
@@ -303,3 +303,29 @@ def test_an_order_worked_out_before_the_rows_changed_is_not_used():
     assert rows.presorted("name") is not None
     rows.extend(images[200:])
     assert rows.presorted("name") is None
+
+
+def test_tag_texts_worked_out_ahead_find_what_a_filter_would_have_found(monkeypatch):
+    monkeypatch.setattr(presort_module, "CHUNK", 64)
+    images = make_images(500, seed=5)
+    first, later = images[:450], images[450:]
+    ahead, on_demand = loaded(first), loaded(first)
+    assert not ahead.texts_ready("tag")
+    assert sum(1 for _ in prefill(ahead)) >= 450 // 64  # a chunk a step, not all at once
+    assert ahead.texts_ready("tag")
+    ahead.extend(later)  # rows that arrive later get theirs with them
+    on_demand.extend(later)
+    assert ahead.texts_ready("tag") and not on_demand.texts_ready("tag")
+    for query in ("tag:team=web", "tag:Team=webapp", "!tag:team=data", "tag:nothing"):
+        ahead.set_filter(query)
+        on_demand.set_filter(query)
+        expected = brute(
+            images, lambda i, q=query: q.lstrip("!").split(":")[1].lower() in tag_of(i)
+        )
+        if query.startswith("!"):
+            expected = sorted(set(range(len(images))) - set(expected))
+        assert sorted(ahead.visible) == sorted(on_demand.visible) == expected, query
+
+
+def tag_of(image):
+    return "\x00".join(f"{k}={v}".lower() for k, v in image.tags)

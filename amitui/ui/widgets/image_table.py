@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from functools import partial
+from itertools import chain
 
 from rich.segment import Segment
 from rich.style import Style
@@ -23,7 +24,7 @@ from textual.strip import Strip
 from amitui.aws.images import Image
 from amitui.ui.columns import Column, columns_for, fit, layout_widths
 from amitui.ui.marks import Marks
-from amitui.ui.presort import presort
+from amitui.ui.presort import PREFILL_FIELDS, prefill, presort
 from amitui.ui.rows import ImageRows
 from amitui.ui.widgets.rows_view import RowsView
 
@@ -41,9 +42,11 @@ STATE_CLASSES = {
 
 
 #: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
-#: a time, this many rows a step.
-FILTER_SLICE = 0.008
-FILTER_STEP = 4096
+#: a time, this many rows a step. Short: a key typed meanwhile travels through several
+#: message queues (app, screen, the filter box, the inventory) and may wait for a slice at
+#: each; at 8 ms slices that was up to 40 ms of a keystroke's latency.
+FILTER_SLICE = 0.002
+FILTER_STEP = 512
 #: Rows unchanged this long: the shown columns' sort orders are worked out ahead
 #: (presort.py), this long at a time between other events (what a key may wait).
 PRESORT_AFTER, PRESORT_SLICE = 0.5, 0.003
@@ -233,7 +236,7 @@ class ImageTable(RowsView, can_focus=True):
         rows = self.rows
         if rows.version != version:
             return  # other rows, or changed: their own worker follows
-        steps = presort(rows, columns)
+        steps = chain(presort(rows, columns), prefill(rows))
         while self.rows is rows and rows.version == version:
             deadline = time.perf_counter() + PRESORT_SLICE
             for _ in steps:
@@ -247,6 +250,11 @@ class ImageTable(RowsView, can_focus=True):
     def presorted(self) -> bool:
         """Each shown Column.presort column's order is worked out for the rows as they are."""
         return all(self.rows.presorted(c.key) is not None for c in self.columns if c.presort)
+
+    @property
+    def settled(self) -> bool:
+        """Everything worked out ahead is: the sort orders and the prefilled filter texts."""
+        return self.presorted and all(map(self.rows.texts_ready, PREFILL_FIELDS))
 
     def rows_found(self, keep: Image | None = None) -> None:
         """Call when a stepped filter found the rest of its rows: those on screen stay as
