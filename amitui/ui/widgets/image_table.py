@@ -1,8 +1,7 @@
 """The virtual inventory table: a Line-API ScrollView over ImageRows.
 
-It renders only the lines on screen, so 100k rows cost nothing until they are seen.
-Cells are plain strings turned into Segments: AMI names such as ``[x] build`` are never
-read as markup.
+It renders only the lines on screen, so 100k rows cost nothing until they are seen;
+each line is built by table_lines.py.
 """
 
 from __future__ import annotations
@@ -27,19 +26,7 @@ from amitui.ui.marks import Marks
 from amitui.ui.presort import PREFILL_FIELDS, prefill, presort
 from amitui.ui.rows import ImageRows
 from amitui.ui.widgets.rows_view import RowsView
-
-#: A row's state cell takes its colour from the theme (the component class named here).
-STATE_CLASSES = {
-    "available": "state-ok",
-    "pending": "state-busy",
-    "transient": "state-busy",
-    "failed": "state-bad",
-    "error": "state-bad",
-    "invalid": "state-bad",
-    "deregistered": "state-gone",
-    "disabled": "state-gone",
-}
-
+from amitui.ui.widgets.table_lines import STATE_CLASSES, header_strip, row_strip
 
 #: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
 #: a time, this many rows a step. Short: a key typed meanwhile travels through several
@@ -323,41 +310,26 @@ class ImageTable(RowsView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _header_strip(self) -> Strip:
-        base = self._style("header")
-        sorted_style = self._style("sorted")
-        segments = [Segment(" ", base)]
-        for col, width in zip(self.columns, self.widths, strict=True):
-            title = col.title
-            style = base
-            if col.key == self.rows.sort_column:
-                title += " ▼" if self.rows.sort_reverse else " ▲"
-                style = sorted_style
-            segments.append(Segment(fit(title, width), style))
-            segments.append(Segment(" ", base))
-        return Strip(segments, self.content_width)
+        return header_strip(
+            self.columns,
+            self.widths,
+            (self.rows.sort_column, self.rows.sort_reverse),
+            self._style,
+            self.content_width,
+        )
 
     def _row_strip(self, row: int) -> Strip:
         image = self.rows.image_at(row)
-        base = self._style("base")
-        if row == self.cursor_row:
-            base = base + self._style("cursor")
-        elif row % 2:
-            base = base + self._style("odd")
-        if self.marks and image in self.marks:
-            base = base + self._style("marked")
-            segments = [Segment("●", base)]
-        else:
-            segments = [Segment(" ", base)]
-        for col, width in zip(self.columns, self.widths, strict=True):
-            style = base
-            if row != self.cursor_row:
-                if col.key == "state" and image.state in STATE_CLASSES:
-                    style = base + self._style(STATE_CLASSES[image.state])
-                elif col.key == "deprecation" and image.deprecation_time:
-                    style = base + self._style("deprecated")
-            segments.append(Segment(fit(col.cell(image), width), style))
-            segments.append(Segment(" ", base))
-        return Strip(segments, self.content_width)
+        return row_strip(
+            image,
+            self.columns,
+            self.widths,
+            self._style,
+            self.content_width,
+            cursor=row == self.cursor_row,
+            odd=bool(row % 2),
+            marked=bool(self.marks) and image in self.marks,
+        )
 
     # -- actions ----------------------------------------------------------------------
 
