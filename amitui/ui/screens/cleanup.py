@@ -30,11 +30,9 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, place_of
 from amitui.aws.snapshots import size_pairs
-from amitui.aws.usage import FRESH_SECONDS, Check, Usage
-from amitui.aws.usage_batch import check_usage_many
+from amitui.aws.usage import FRESH_SECONDS, Usage
 from amitui.cleanup import (
     CleanupInput,
     CleanupPlan,
@@ -45,6 +43,7 @@ from amitui.cleanup import (
     Verdict,
     preview,
 )
+from amitui.ui.screens.cleanup_asks import SizeLookup, read_snapshot_sizes, usage_batches
 from amitui.ui.screens.cleanup_view import (
     OTHER_COLUMNS,
     PROPOSED_COLUMNS,
@@ -61,9 +60,6 @@ from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.key_footer import KeyFooter
 from amitui.ui.widgets.toggle import Toggle
 
-SizeLookup = Callable[[Any, list[str]], Mapping[str, SnapshotSize]]
-#: Images asked per message: answers show as they come, not all at the end.
-USAGE_BATCH = 40
 #: A rule is previewed this long after its last keystroke (10,000 images take ~0.3 s).
 SETTLE_SECONDS = 0.2
 NUMBER_FIELDS = (("keep", "keep newest"), ("launched", "launched in"), ("younger", "younger"))
@@ -262,27 +258,20 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         """Ask what uses these images of ``account`` (its own credentials: an image is used
         by the instances, templates... of the account that lists it) in ``region``."""
         worker = get_current_worker()
-        depth = self.services.settings.version_depth
         place = place_of(account, region)
-        for start in range(0, len(image_ids), USAGE_BATCH):
-            ids = image_ids[start : start + USAGE_BATCH]
-            try:
-                found = check_usage_many(
-                    self.services.clients_for(account),
-                    region,
-                    ids,
-                    version_depth=depth,
-                    cancelled=lambda: worker.is_cancelled,
-                )
-            except Exception as exc:  # check_usage_many answers per check; a bug net
-                failed = (Check("Usage", error=describe_error(exc)),)
-                found = {i: Usage(i, region, failed) for i in ids}
+        batches = usage_batches(
+            self.services.clients_for(account),
+            region,
+            image_ids,
+            version_depth=self.services.settings.version_depth,
+            cancelled=lambda: worker.is_cancelled,
+        )
+        for ids, answers in batches:
             if worker.is_cancelled:
                 return
-            for usage in found.values():
+            for usage in answers:
                 self.services.usage.put(usage, account=account)
-            asked = [(place, i) for i in ids]
-            self.post_message(UsageAnswered(place, list(found.values()), asked))
+            self.post_message(UsageAnswered(place, answers, [(place, i) for i in ids]))
 
     def on_usage_answered(self, message: UsageAnswered) -> None:
         self.asking.difference_update(message.asked)
@@ -292,21 +281,11 @@ class CleanupScreen(Screen[CleanupPlan | None]):
 
     @work(thread=True, exit_on_error=False, group="cleanup-sizes")
     def ask_sizes(self) -> None:
-        lookup = self.snapshot_sizes
-        if lookup is None:
-            return
-        by_region: dict[str, list[str]] = {}
-        for image in self.data.images:
-            by_region.setdefault(image.region, []).extend(image.snapshot_ids)
-        sizes: dict[str, SnapshotSize] = {}
-        errors = []
-        for region, ids in by_region.items():
-            try:
-                sizes.update(lookup(self.services.clients.ec2(region), list(dict.fromkeys(ids))))
-            except Exception as exc:
-                text = describe_error(exc)
-                errors.append(f"{region}: {text}" if self.multi_region else text)
-        self.post_message(SizesAnswered(sizes, "; ".join(errors) or None))
+        if self.snapshot_sizes is not None:
+            sizes, error = read_snapshot_sizes(
+                self.snapshot_sizes, self.data.images, self.services.clients.ec2, self.multi_region
+            )
+            self.post_message(SizesAnswered(sizes, error))
 
     def on_sizes_answered(self, message: SizesAnswered) -> None:
         self.sizes.update(message.sizes)

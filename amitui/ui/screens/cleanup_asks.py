@@ -1,0 +1,60 @@
+"""What the cleanup screen asks AWS, from its thread workers: what uses the proposed
+images, and how big their snapshots are. Plain functions: the screen posts the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from amitui.aws.errors import describe_error
+from amitui.aws.images import Image
+from amitui.aws.usage import Check, Usage
+from amitui.aws.usage_batch import check_usage_many
+from amitui.cleanup import SnapshotSize
+
+SizeLookup = Callable[[Any, list[str]], Mapping[str, SnapshotSize]]
+#: Images asked per message: answers show as they come, not all at the end.
+USAGE_BATCH = 40
+
+
+def usage_batches(
+    clients: Any,
+    region: str,
+    image_ids: list[str],
+    *,
+    version_depth: int,
+    cancelled: Callable[[], bool],
+) -> Iterator[tuple[list[str], list[Usage]]]:
+    """(the ids asked, their answers), USAGE_BATCH images at a time, asked with the
+    account's own ``clients`` (an image is used by the instances, templates... of the
+    account that lists it). A check that failed says so in its answer, never "not used"."""
+    for start in range(0, len(image_ids), USAGE_BATCH):
+        ids = image_ids[start : start + USAGE_BATCH]
+        try:
+            found = check_usage_many(
+                clients, region, ids, version_depth=version_depth, cancelled=cancelled
+            )
+        except Exception as exc:  # check_usage_many answers per check; a bug net
+            failed = (Check("Usage", error=describe_error(exc)),)
+            found = {i: Usage(i, region, failed) for i in ids}
+        yield ids, list(found.values())
+
+
+def read_snapshot_sizes(
+    lookup: SizeLookup, images: Iterable[Image], ec2: Callable[[str], Any], multi_region: bool
+) -> tuple[dict[str, SnapshotSize], str | None]:
+    """The sizes of the images' snapshots, asked per region (``ec2(region)``: its client),
+    and what could not be read ("region: reason" when several regions are shown)."""
+    by_region: dict[str, list[str]] = {}
+    for image in images:
+        by_region.setdefault(image.region, []).extend(image.snapshot_ids)
+    sizes: dict[str, SnapshotSize] = {}
+    errors = []
+    for region, ids in by_region.items():
+        try:
+            sizes.update(lookup(ec2(region), list(dict.fromkeys(ids))))
+        except Exception as exc:
+            text = describe_error(exc)
+            errors.append(f"{region}: {text}" if multi_region else text)
+    return sizes, "; ".join(errors) or None
