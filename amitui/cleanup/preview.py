@@ -157,7 +157,10 @@ def _protected(value: str) -> bool:
 def standing_blockers(image: Image, accounts: Collection[str]) -> list[str]:
     """What excludes an image without asking AWS anything more (the row says it)."""
     reasons = []
-    if not accounts:
+    if image.account:  # listed in one account of several (--accounts): that one's own?
+        if image.owner_id != image.account:
+            reasons.append(f"not this account's image (owner {image.owner_id or 'unknown'})")
+    elif not accounts:
         reasons.append("owner not verified: the caller's account is not known yet")
     elif image.owner_id not in accounts:
         reasons.append(f"not this account's image (owner {image.owner_id or 'unknown'})")
@@ -194,7 +197,8 @@ def preview(
     """The preview of ``rules`` over the images. ``usage``: answers by (place, image id)
     (a missing one: "waiting"); ``sizes``: snapshot id -> (VolumeSize GiB,
     FullSnapshotSizeInBytes or None); ``accounts``: the caller's account ids (empty:
-    unknown, nothing is proposed). Raises RuleError for a rule that cannot be used."""
+    unknown, nothing is proposed; an image listed in one of several accounts is that
+    account's own when that account owns it). Raises RuleError for a rule that cannot be used."""
     rules.check()
     data = source if isinstance(source, CleanupInput) else CleanupInput(source)
     pattern = compile_family_regex(rules.family_regex)

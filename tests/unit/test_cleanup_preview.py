@@ -325,3 +325,18 @@ def test_a_shared_snapshot_counts_once_and_one_an_image_that_stays_uses_is_not_f
 def test_a_rule_that_cannot_be_used_is_a_message(rules, message):
     with pytest.raises(RuleError, match=message):
         preview([], rules, {}, {}, {ME}, NOW)
+
+
+def test_with_several_accounts_an_image_is_its_listing_accounts_own_or_excluded():
+    """--accounts: each image is listed by one account (Image.account); it is that
+    account's own when that account owns it, whatever the signed-in account is."""
+    member, other = "111111111111", "222222222222"
+    own = [nightly(n, 100 + n, owner_id=member, account=member) for n in range(3)]
+    shared_in = nightly(9, 200, owner_id=other, account=member)  # the oldest
+    imgs = [*own, shared_in]
+    usage = {(i.place, i.image_id): clear(i) for i in imgs}
+    result = preview(imgs, Rules(keep_newest=1), usage, {}, {ME}, NOW)
+    by_id = {v.image.image_id: v for v in result.verdicts}
+    assert [v.image.image_id for v in result.proposed] == ["ami-0001", "ami-0002"]
+    assert by_id["ami-0009"].decision == "excluded"
+    assert by_id["ami-0009"].reasons == (f"not this account's image (owner {other})",)

@@ -283,7 +283,9 @@ class CleanupScreen(Screen[CleanupPlan | None]):
     def ask_sizes(self) -> None:
         if self.snapshot_sizes is not None:
             sizes, error = read_snapshot_sizes(
-                self.snapshot_sizes, self.data.images, self.services.clients.ec2, self.multi_region
+                self.snapshot_sizes,
+                self.data.images,
+                lambda account, region: self.services.clients_for(account).ec2(region),
             )
             self.post_message(SizesAnswered(sizes, error))
 

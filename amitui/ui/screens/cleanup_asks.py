@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from amitui.aws.errors import describe_error
-from amitui.aws.images import Image
+from amitui.aws.images import Image, place_of
 from amitui.aws.usage import Check, Usage
 from amitui.aws.usage_batch import check_usage_many
 from amitui.cleanup import SnapshotSize
@@ -42,19 +42,22 @@ def usage_batches(
 
 
 def read_snapshot_sizes(
-    lookup: SizeLookup, images: Iterable[Image], ec2: Callable[[str], Any], multi_region: bool
+    lookup: SizeLookup,
+    images: Iterable[Image],
+    ec2: Callable[[str, str], Any],
 ) -> tuple[dict[str, SnapshotSize], str | None]:
-    """The sizes of the images' snapshots, asked per region (``ec2(region)``: its client),
-    and what could not be read ("region: reason" when several regions are shown)."""
-    by_region: dict[str, list[str]] = {}
+    """The sizes of the images' snapshots, asked per account and region with that
+    account's client (``ec2(account, region)``: a snapshot is seen by the account that owns
+    it), and what could not be read ("place: reason" when there are several places)."""
+    by_place: dict[tuple[str, str], list[str]] = {}
     for image in images:
-        by_region.setdefault(image.region, []).extend(image.snapshot_ids)
+        by_place.setdefault((image.account, image.region), []).extend(image.snapshot_ids)
     sizes: dict[str, SnapshotSize] = {}
     errors = []
-    for region, ids in by_region.items():
+    for (account, region), ids in by_place.items():
         try:
-            sizes.update(lookup(ec2(region), list(dict.fromkeys(ids))))
+            sizes.update(lookup(ec2(account, region), list(dict.fromkeys(ids))))
         except Exception as exc:
             text = describe_error(exc)
-            errors.append(f"{region}: {text}" if multi_region else text)
+            errors.append(f"{place_of(account, region)}: {text}" if len(by_place) > 1 else text)
     return sizes, "; ".join(errors) or None
