@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import botocore.loaders
 import botocore.session
+import pytest
 
 
 @cache
@@ -25,3 +26,27 @@ def boto3_session(region: str) -> boto3.Session:
     core = botocore.session.get_session()
     core.register_component("data_loader", shared_loader())
     return boto3.Session(botocore_session=core, region_name=region)
+
+
+def sharing_decoded_models(patch: pytest.MonkeyPatch) -> None:
+    """Every botocore loader created from now on (each fresh Session makes one) shares one
+    cache of decoded data files per search path. The loaders stay distinct objects
+    (amitui/aws/client_classes.py marks one loader, not all of them).
+
+    The one botocore internal this touches: a Loader keeps what its cached methods
+    returned in ``self._cache`` (botocore.loaders.instance_cache, whose docstring makes
+    that dictionary the contract); handing every loader the same dictionary shares it.
+    botocore.session imports ``create_loader`` by name, so that name is the one patched."""
+    import botocore.session
+
+    made = botocore.session.create_loader
+    decoded: dict[str | None, dict[Any, Any]] = {}
+
+    def create_loader(search_path_string: str | None = None) -> Any:
+        loader = made(search_path_string)
+        if not isinstance(getattr(loader, "_cache", None), dict):
+            raise RuntimeError("botocore's Loader no longer keeps its cache in _cache")
+        loader._cache = decoded.setdefault(search_path_string, {})
+        return loader
+
+    patch.setattr(botocore.session, "create_loader", create_loader)
