@@ -8,7 +8,10 @@
   user's real state, cache or config.toml.
 * ``sandbox``: one started ``amitui.sandbox.Sandbox`` (seed 7, pending 1 s) for the
   session, with testing credentials and us-east-1 in os.environ.
-* ``ec2``: ``ec2(region="us-east-1")`` -> a boto3 EC2 client for the sandbox.
+* ``ec2``: ``ec2(region="us-east-1")`` -> a boto3 EC2 client for the sandbox (one per
+  region for the session: a client costs tens of milliseconds to build).
+* ``shared_botocore_data`` (autouse): every botocore loader in the test process shares one
+  cache of decoded model files (the EC2 model is several megabytes of JSON).
 """
 
 from __future__ import annotations
@@ -50,6 +53,20 @@ def isolated_aws_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_botocore_data() -> Iterator[None]:
+    """Every botocore loader made in this test process (a fresh Session makes one) shares
+    one cache of the JSON files it decoded: the EC2 service model is decoded once per
+    process, not once per Session (about 0.1 s of CPU each). The loaders stay distinct
+    objects (amitui/aws/client_classes.py marks a loader, not a process), and they read
+    the same files: what a file decodes to does not depend on which loader asked."""
+    from tests.support.boto_sessions import sharing_decoded_models
+
+    with pytest.MonkeyPatch.context() as patch:
+        sharing_decoded_models(patch)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_app_dirs(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """amitui's state, cache and config directories, in this test's own temporary folder."""
@@ -79,8 +96,11 @@ def sandbox(isolated_aws_environment: None) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def ec2(sandbox: Any) -> Callable[..., Any]:
     """``ec2(region="us-east-1")``: a boto3 EC2 client pointed at the sandbox."""
+    import functools
+
     import boto3
 
+    @functools.cache
     def make(region: str = "us-east-1") -> Any:
         return boto3.client(
             "ec2",

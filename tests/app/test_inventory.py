@@ -436,12 +436,19 @@ async def test_a_big_filter_paints_the_rows_on_screen_first_then_finishes(memory
             shown = [i.image_id for i in visible_images(app)[: table(app).size.height]]
             paints.append((rows.filtering, rows.query, shown, status_text(app)))
 
+    def query_text(query) -> str:
+        return " ".join(t.value for t in query.terms)
+
     on_paint(app, record)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *"al2", "backspace", "backspace", *"mzn")
         await wait_for(pilot, lambda: not table(app).rows.filtering, what="the filter")
-        await pilot.pause(0.1)  # the final paint
+        await wait_for(
+            pilot,
+            lambda: paints and not paints[-1][0] and query_text(paints[-1][1]) == "amzn",
+            what="a paint of the finished filter",
+        )
 
         def final(query_text):
             rows = ImageRows()
@@ -456,7 +463,7 @@ async def test_a_big_filter_paints_the_rows_on_screen_first_then_finishes(memory
         during = [p for p in paints if p[0]]
         assert during, "no paint happened while a filter was still scanning"
         for _, query, shown, status in during:
-            text = " ".join(t.value for t in query.terms)
+            text = query_text(query)
             assert shown == final(text)[: len(shown)], text
             assert "filtering" in status and "+ of" in status
         assert not paints[-1][0] and "filtering" not in paints[-1][3]

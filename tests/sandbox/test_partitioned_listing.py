@@ -5,6 +5,8 @@ it runs, and an endpoint that refuses the creation-date filter."""
 from __future__ import annotations
 
 import boto3
+import botocore.retries.bucket
+import botocore.retries.standard
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -95,12 +97,45 @@ def throttling_proxy(sandbox):
     box.stop()
 
 
+class LeapingClock(botocore.retries.bucket.Clock):
+    """The adaptive retry mode's clock, a minute later at each reading: its token bucket
+    is always full again, so the client never waits for a token."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def current_time(self) -> float:
+        self.now += 60.0
+        return self.now
+
+    def sleep(self, amount: float) -> None:
+        self.now += amount
+
+
+@pytest.fixture
+def retries_without_waits(monkeypatch) -> list[float]:
+    """botocore's retries as configured (the same attempts, the adaptive limiter engaged
+    by the throttles), minus the real waits: the backoff delays it asks for are recorded
+    and returned as 0 s, and the rate limiter's clock leaps (``LeapingClock``)."""
+    asked: list[float] = []
+    backoff = botocore.retries.standard.ExponentialBackoff.delay_amount
+
+    def delay_amount(self, context) -> float:
+        asked.append(backoff(self, context))
+        return 0.0
+
+    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", delay_amount)
+    monkeypatch.setattr(botocore.retries.bucket, "Clock", LeapingClock)
+    return asked
+
+
 def test_throttling_on_a_tenth_of_the_calls_still_lists_every_image_once(
-    sandbox, amazon, throttling_proxy
+    sandbox, amazon, throttling_proxy, retries_without_waits
 ):
     ec2 = client(throttling_proxy.url, attempts=8)
     listed = ids(iter_partitioned_pages(ec2, REGION, AMAZON, page_size=50, first_page=10))
     assert throttling_proxy.faults["throttle"] >= 3
+    assert len(retries_without_waits) == throttling_proxy.faults["throttle"]  # each retried
     assert len(listed) == len(set(listed))
     assert set(listed) == set(amazon)
 
