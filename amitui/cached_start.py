@@ -5,7 +5,7 @@ credentials these are (sts:GetCallerIdentity, with boto3 imported and a client b
 ~0.4 s of CPU) before reading the cache kept them off screen for over a second. So the
 cache also remembers the account each (endpoint, profile) last signed in to, and
 ``read_cached_start`` reads that account's cached listing of every listed region right
-away, decoding only its first chunk (the first screenful, ~10 ms): the app paints it,
+away, decoding only its first chunk (250 rows, a few screenfuls): the app paints it,
 then reads the rest a chunk at a time while boto3 loads and the live listing starts.
 The rows stay marked cached until live ones replace them; once AWS names the account,
 rows of another one are dropped (InventoryScreen).

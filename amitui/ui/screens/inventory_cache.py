@@ -2,8 +2,8 @@
 first live page replaces it), and each fresh listing saved — both in thread workers of the
 screen that owns it.
 
-A cached listing arrives a chunk at a time (2,000 rows, decoded in the worker): the first
-chunk is the first screenful, and the status line says how much of it was read until the
+A cached listing arrives a chunk at a time (2,000 rows, decoded in the worker; the first
+holds 250, a few screenfuls), and the status line says how much of it was read until the
 rest is in. At launch the first chunk may already be there (amitui.cached_start: read
 before the UI loaded, for the account the profile last signed in to): it is shown as the
 screen mounts, and the rest is read once it is painted. When AWS names the account, the
