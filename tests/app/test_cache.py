@@ -19,7 +19,13 @@ async def test_second_launch_shows_cached_rows_then_live_ones(sandbox, proxy, tm
     proxy.delays["DescribeImages"] = 2.0
     second = make_app(proxy.url, inventory_cache=InventoryCache(tmp_path / "c.sqlite3"))
     async with second.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: table(second).rows.total > 0, what="cached rows")
+        # (a chunk at a time: the first holds a few screenfuls, cache_rows.FIRST_CHUNK)
+        listing = second.inventory.listing
+        await wait_for(
+            pilot,
+            lambda: table(second).rows.total > 0 and not listing.reading_cache,
+            what="every cached row",
+        )
         assert second.inventory.listing.pages_by_region  # the live listing has not answered yet
         assert "cached" in status_text(second)
         assert {i.image_id for i in table(second).rows.images} == live_ids

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from amitui.aws.images import Image
-from amitui.cache_rows import CHUNK
+from amitui.cache_rows import CHUNK, FIRST_CHUNK
 from amitui.cached_start import read_cached_start
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
@@ -37,7 +37,7 @@ def test_reads_the_remembered_accounts_listing_and_decodes_only_its_first_chunk(
     assert start is not None
     assert start.account == ACCOUNT and start.regions == (EAST, WEST)
     assert start.query_label == "self" and start.saved_at == 50.0
-    assert start.first == images(CHUNK) and start.count == CHUNK + 13
+    assert start.first == images(FIRST_CHUNK) and start.count == CHUNK + 13
     assert [len(e.chunks) for e in start.entries] == [2, 1]
     assert start.fits((EAST, WEST), "self", None) and start.fits((EAST, WEST), "self", ACCOUNT)
     assert not start.fits((EAST, WEST), "self", "999999999999")

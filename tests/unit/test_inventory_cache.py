@@ -176,40 +176,42 @@ def test_newer_cache_schema_disables_the_cache_without_touching_it(tmp_path: Pat
 
 
 def test_an_entry_decodes_a_chunk_at_a_time_in_the_order_saved(cache: InventoryCache) -> None:
-    from amitui.cache_rows import CHUNK
+    from amitui.cache_rows import CHUNK, FIRST_CHUNK
 
-    images = [image(i) for i in range(2 * CHUNK + 7)]
+    images = [image(i) for i in range(FIRST_CHUNK + CHUNK + 7)]
     cache.save(KEY, images)
     entry = cache.entry(KEY)
     assert entry is not None and entry.count == len(images) and entry.saved_at == 1234.5
     assert len(entry.chunks) == 3
-    assert entry.chunk(0) == images[:CHUNK]  # the first screenful, alone
-    assert entry.chunk(2) == images[2 * CHUNK :]
+    assert entry.chunk(0) == images[:FIRST_CHUNK]  # a few screenfuls, alone
+    assert entry.chunk(1) == images[FIRST_CHUNK : FIRST_CHUNK + CHUNK]
+    assert entry.chunk(2) == images[FIRST_CHUNK + CHUNK :]
     assert entry.images() == images
     assert cache.entry((*KEY[:3], "amazon")) is None
 
 
 def test_repeated_texts_and_tags_are_one_object_across_chunks(cache: InventoryCache) -> None:
-    from amitui.cache_rows import CHUNK
+    from amitui.cache_rows import FIRST_CHUNK
 
-    images = [image(i, name=f"family-{i % 3}", tags=(("env", "prod"),)) for i in range(CHUNK + 5)]
+    many = FIRST_CHUNK + 5
+    images = [image(i, name=f"family-{i % 3}", tags=(("env", "prod"),)) for i in range(many)]
     cache.save(KEY, images)
     entry = cache.entry(KEY)
     first, second = entry.chunk(0), entry.chunk(1)
     assert first + second == images
-    assert first[3].name is first[0].name and second[0].name is first[CHUNK % 3].name
+    assert first[3].name is first[0].name and second[0].name is first[FIRST_CHUNK % 3].name
     assert first[0].description is second[-1].description
     assert first[0].tags is second[-1].tags
 
 
 def test_a_chunk_damaged_part_way_raises_and_the_entry_can_be_dropped(cache) -> None:
-    from amitui.cache_rows import CHUNK
+    from amitui.cache_rows import FIRST_CHUNK
     from amitui.inventory_cache import UnreadableEntry
 
-    cache.save(KEY, [image(i) for i in range(CHUNK + 1)])
+    cache.save(KEY, [image(i) for i in range(FIRST_CHUNK + 1)])
     cache._conn.execute("UPDATE inventory_chunk SET data = ? WHERE seq = 1", (b"not zlib",))
     entry = cache.entry(KEY)
-    assert len(entry.chunk(0)) == CHUNK
+    assert len(entry.chunk(0)) == FIRST_CHUNK
     with pytest.raises(UnreadableEntry):
         entry.chunk(1)
     assert cache.load(KEY) is None  # a miss, and dropped

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -33,7 +34,6 @@ from amitui.ui.messages import (
 )
 from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
-from amitui.ui.screens.action_form import FormOutcome
 from amitui.ui.screens.inventory_account_choice import AccountChoice
 from amitui.ui.screens.inventory_accounts import AccountListing
 from amitui.ui.screens.inventory_actions import action_key_bindings
@@ -53,6 +53,9 @@ from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.image_table import ImageTable
 from amitui.ui.widgets.key_footer import KeyFooter
 from amitui.ui.widgets.steady_input import SteadyInput
+
+if TYPE_CHECKING:  # the forms load when one opens (not before the first rows show)
+    from amitui.ui.screens.action_form import FormOutcome
 
 
 class InventoryScreen(ScopeKeys, Screen):

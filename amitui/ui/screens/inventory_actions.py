@@ -6,6 +6,7 @@ images fetched again); tests read the effects without a screen."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -13,7 +14,9 @@ from textual.notifications import SeverityLevel
 from amitui.actions import ACTIONS
 from amitui.aws.execute import snapshot_results
 from amitui.ui.action_keys import key_for
-from amitui.ui.screens.action_form import FormOutcome
+
+if TYPE_CHECKING:  # the form loads with the first form opened, not with the inventory
+    from amitui.ui.screens.action_form import FormOutcome
 
 
 def action_bindings(read_only: bool) -> list[tuple[str, str, str]]:

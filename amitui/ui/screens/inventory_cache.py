@@ -2,8 +2,8 @@
 first live page replaces it), and each fresh listing saved — both in thread workers of the
 screen that owns it.
 
-A cached listing arrives a chunk at a time (2,000 rows, decoded in the worker): the first
-chunk is the first screenful, and the status line says how much of it was read until the
+A cached listing arrives a chunk at a time (2,000 rows, decoded in the worker; the first
+holds 250, a few screenfuls), and the status line says how much of it was read until the
 rest is in. At launch the first chunk may already be there (amitui.cached_start: read
 before the UI loaded, for the account the profile last signed in to): it is shown as the
 screen mounts, and the rest is read once it is painted. When AWS names the account, the
@@ -65,16 +65,20 @@ class CachedListing:
         start, self._start = self._start, None
         if start is not None and listing.waiting_for_first_page:
             query = screen.session.list_query.label()
+            first, entries = start.first, start.entries
+            start.release()  # used once: only the stream below keeps the entries
             if start.fits(listing.regions, query, known):
                 generation = listing.generation
-                if listing.cached_loaded(generation, start.first, start.saved_at, start.count):
+                if listing.cached_loaded(generation, first, start.saved_at, start.count):
                     self.account = start.account
                     self._read_number += 1
                     number = self._read_number
                     screen.table_changed()
-                    later = partial(self._stream_later, number, generation, start.entries)
+                    later = partial(self._stream_later, number, generation, entries)
                     screen.call_after_refresh(screen.set_timer, AFTER_PAINT, later)
                     return True
+        elif start is not None:
+            start.release()
         if screen.services.cache is not None and known and listing.waiting_for_first_page:
             generation, regions = listing.generation, listing.regions
             self.account = known

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from amitui.actions import ACTIONS
 from amitui.aws.images import place_of
 from amitui.ui.action_keys import key_for
-from amitui.ui.screens.action_form import ActionForm, FormOutcome
 from amitui.ui.screens.inventory_actions import outcome_effects
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the form loads when one opens (not before the first rows show)
+    from amitui.ui.screens.action_form import FormOutcome
     from amitui.ui.screens.inventory import InventoryScreen
 
 
@@ -77,6 +77,8 @@ class ActionForms:
             screen.notify(f"Select an image to {name} first", severity="warning")
             return
         region = image.region if image else screen.session.regions[0]
+        from amitui.ui.screens.action_form import ActionForm
+
         single = ActionForm(spec, image, region, screen.services, on_started=self.record_outcome)
         screen.app.push_screen(single, self._closed)
 

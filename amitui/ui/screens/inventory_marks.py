@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from amitui.actions import ACTIONS
 from amitui.aws.images import place_of
-from amitui.cleanup import CleanupPlan
-from amitui.ui.screens.bulk_form import BulkForm, BulkStarted
 from amitui.ui.widgets.image_table import ImageTable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the bulk form loads when one opens (not before the first rows show)
+    from amitui.cleanup import CleanupPlan
+    from amitui.ui.screens.bulk_form import BulkStarted
     from amitui.ui.screens.inventory import InventoryScreen
 
 #: How long finished items gather before their rows change together (one rebuild).
@@ -78,6 +78,8 @@ class MarkedRows:
         if not images:
             self.screen.notify("The plan proposes no image", severity="warning")
             return
+        from amitui.ui.screens.bulk_form import BulkForm
+
         form = BulkForm(
             ACTIONS["deregister"],
             self.marks.images(),

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from amitui.aws.images import Image
 from amitui.ui.columns import Column
-from amitui.ui.screens.write_view import WriteRequest, WriteViewScreen
 from amitui.ui.view_file import write_view
 from amitui.ui.widgets.image_table import ImageTable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the modal loads when w opens it
     from amitui.ui.screens.inventory import InventoryScreen
+    from amitui.ui.screens.write_view import WriteRequest
 
 
 def default_name(regions: tuple[str, ...], now: float | None = None) -> str:
@@ -39,6 +39,8 @@ class ViewWriter:
         columns = screen.query_one(ImageTable).columns
         what = f"{len(rows):,} rows, {len(columns)} columns"
         cwd = self.cwd or Path.cwd()
+        from amitui.ui.screens.write_view import WriteViewScreen
+
         modal = WriteViewScreen(default_name(screen.session.regions), what, cwd)
         screen.app.push_screen(modal, self._chosen)
 
