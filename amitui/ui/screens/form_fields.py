@@ -25,7 +25,10 @@ def field_widgets(index: int, field: Field, value: object, locked: bool) -> Comp
     selected image), a picker button, its help, warning and error lines."""
     label = field.label + (" *" if field.required else "")
     with Vertical(classes="field", id=f"field-{index}"):
-        with Horizontal(classes="row"):
+        # A row is one line (its label fits the label column; a compact input, choice or
+        # switch is one line high) unless it shows a fixed value, which may wrap: said so,
+        # the layout does not arrange the row's widgets to measure it.
+        with Horizontal(classes="row" if locked else "row one-line"):
             yield Label(Text(label), classes="field-label")
             if locked:
                 yield Static(
