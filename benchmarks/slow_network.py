@@ -12,14 +12,20 @@ Besides a phase's worst UI-thread CPU per tick, they say how much of that tick w
 Python's garbage collector (a full collection walks every object the app holds).
 
     python -m benchmarks.slow_network            # prints the figures
+    python -m benchmarks.slow_network --profile  # + a cProfile (UI thread CPU) of the worst
+                                                 # tick of the copy form and of the worst form
+    python -m benchmarks.slow_network --profile --dump PATH  # + those ticks' pstats in PATH.*
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
+import io
 import json
 import os
+import pstats
 import random
 import statistics
 import subprocess
@@ -33,7 +39,11 @@ RESET_SHARE = 0.10
 PROBE = 0.010  # the stall probe's period (s)
 
 
-async def measure(url: str) -> dict[str, float]:
+def profiled(phase: str) -> bool:
+    return phase.startswith("form: ") or phase in ("opening the copy form", "call in flight")
+
+
+async def measure(url: str, profile: bool = False, dump: str = "") -> dict[str, float]:
     from textual.widgets import Input
 
     from amitui.actions import ACTIONS
@@ -50,6 +60,9 @@ async def measure(url: str) -> dict[str, float]:
     gc_by_phase: dict[str, float] = {}  # the garbage collections in that worst tick
     last_cpu = [time.thread_time()]
     collecting = [0.0, 0.0]  # this tick's collections so far (UI thread CPU), one's start
+    # --profile: each tick of a form's phase under its own profiler; the worst one's kept
+    ticking: list[cProfile.Profile | None] = [None]
+    worst_profile: dict[str, pstats.Stats] = {}
 
     def collected(what: str, info: dict[str, int]) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -68,10 +81,19 @@ async def measure(url: str) -> dict[str, float]:
         # the UI thread's own work since the last tick: what its lateness would be on an
         # idle machine, less any wait for the GIL (a busy machine stretches wall time)
         cpu = time.thread_time()
+        profiler = ticking[0]
+        if profiler is not None:
+            profiler.disable()
         if cpu - last_cpu[0] >= cpu_by_phase.get(phase[0], 0.0):
             cpu_by_phase[phase[0]] = cpu - last_cpu[0]
             gc_by_phase[phase[0]] = collecting[0]
-        last_cpu[0] = cpu
+            if profiler is not None:
+                worst_profile[phase[0]] = pstats.Stats(profiler)
+        ticking[0] = None
+        if profile and profiled(phase[0]):
+            ticking[0] = cProfile.Profile(time.thread_time)
+            ticking[0].enable()
+        last_cpu[0] = time.thread_time()
         collecting[0] = 0.0
 
     figures: dict[str, float] = {}
@@ -131,6 +153,21 @@ async def measure(url: str) -> dict[str, float]:
                 await pilot.press("escape")
             await pilot.pause(0.2)
     gc.callbacks.remove(collected)
+    if ticking[0] is not None:
+        ticking[0].disable()
+    if profile:
+        forms = {n: t for n, t in cpu_by_phase.items() if n.startswith("form: ")}
+        for name in ("opening the copy form", max(forms, key=forms.__getitem__)):
+            if name in worst_profile:
+                out = io.StringIO()
+                stats = worst_profile[name]
+                stats.stream = out  # type: ignore[attr-defined]
+                stats.sort_stats("cumulative").print_stats(40)
+                stats.sort_stats("tottime").print_stats(20)
+                if dump:
+                    stats.dump_stats(f"{dump}.{name.replace(' ', '-').replace(':', '')}")
+                print(f"--- the worst tick of {name}: {cpu_by_phase[name] * 1000:.1f} ms")
+                print(out.getvalue())
     stalls = [max(0.0, late) * 1000 for late in lateness[5:]]
     figures["probe ticks"] = len(stalls)
     figures["stall median (ms)"] = statistics.median(stalls)
@@ -179,6 +216,9 @@ def serve() -> int:
 def main() -> int:
     if sys.argv[1:] == ["--serve"]:
         return serve()
+    args = sys.argv[1:]
+    profile = "--profile" in args
+    dump = args[args.index("--dump") + 1] if "--dump" in args else ""
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
     os.environ.pop("AWS_PROFILE", None)
     with tempfile.TemporaryDirectory() as state:
@@ -193,7 +233,7 @@ def main() -> int:
         assert child.stdin is not None and child.stdout is not None
         try:
             url = child.stdout.readline().strip()
-            figures = asyncio.run(measure(url))
+            figures = asyncio.run(measure(url, profile, dump))
         finally:
             child.stdin.close()
             faults = json.loads(child.stdout.readline() or "{}")

@@ -39,6 +39,7 @@ from typing import Any
 from amitui.aws.errors import describe_error
 from amitui.aws.execute import call
 from amitui.tasks.account_clients import AccountClients
+from amitui.tasks.account_pauses import AccountPauses
 from amitui.tasks.bulk_effects import ALREADY_DONE, GONE_CODES, already_done
 from amitui.tasks.bulk_model import DONE, FAILED, SENDING, BulkItem, BulkRun
 from amitui.tasks.bulk_store import BulkRuns
@@ -91,6 +92,7 @@ class BulkRunner:
         lease: Lease | None = None,
         pause: CredentialPause | None = None,
         clients_for: Callable[[str], Any] | None = None,
+        pauses: AccountPauses | None = None,
     ) -> None:
         self.clients = clients
         #: each item's clients: its account's (--accounts: TaskService.clients_for)
@@ -98,6 +100,9 @@ class BulkRunner:
         #: while the account's credentials are refused, nothing is sent (items wait)
         self.pause = pause or CredentialPause(clients)
         self.pause.listen(self.wake)
+        #: --accounts: each other account's pause (its items wait, the others' go)
+        self.pauses = pauses or AccountPauses(self.pause, self.accounts.of)
+        self.pauses.listen(lambda _account: self.wake())
         #: sends only while this lease is held (renewed by the poller); None: always
         self.lease = lease
         self._recovered = 0  # the lease generation whose leftovers were recovered
@@ -224,6 +229,8 @@ class BulkRunner:
             if not (worker == 0 and self.pause.probe_if_due()) and self.pause.paused:
                 self._wait(min(5.0, max(0.01, self.pause.wait_time())))
                 continue
+            if worker == 0:
+                self.pauses.probe_due()
             paused = self._paused_until - time.time()
             if paused > 0:
                 self._wait(paused)
@@ -277,6 +284,10 @@ class BulkRunner:
                 return
 
     def _process(self, item: BulkItem) -> None:
+        pause = self.pauses.of(item.account)
+        if self.pauses.paused(item.account):  # its account's credentials are refused
+            self._wait_for_credentials(item, uncertain=item.uncertain, delay=pause.wait_time())
+            return
         try:
             clients = self.accounts.of(item.account)
         except Exception as exc:  # the account cannot be reached: nothing was sent
@@ -289,7 +300,7 @@ class BulkRunner:
                 try:
                     done = check(clients.ec2(item.region), request)
                 except Exception as exc:
-                    if self.pause.check(exc):
+                    if pause.check(exc):
                         self._wait_for_credentials(item, uncertain=True)
                     else:
                         self._transient(item, describe_error(exc), uncertain=True)
@@ -323,7 +334,7 @@ class BulkRunner:
                 self._failures = 0
                 self._ended(item, DONE, "", "; ".join([*notes, note]))
                 return
-            if self.pause.refused(code, result.error or code):  # it did nothing: sent again
+            if pause.refused(code, result.error or code):  # it did nothing: sent again
                 self._wait_for_credentials(item, uncertain=False)
                 return
             if code in TRANSIENT_CODES:
@@ -351,10 +362,11 @@ class BulkRunner:
         if run is not None:
             self._told(run, replace(item, status="queued", message=message))
 
-    def _wait_for_credentials(self, item: BulkItem, *, uncertain: bool) -> None:
-        """Queue the item again, untouched, until the credentials work (the pause)."""
+    def _wait_for_credentials(self, item: BulkItem, *, uncertain: bool, delay: float = 0.0) -> None:
+        """Queue the item again, untouched, until the credentials work (the pause;
+        ``delay``: another account's, until its next probe)."""
         message = "waiting for valid credentials (paused)"
-        run = self.runs.requeue(item.id, delay=0.0, message=message, uncertain=uncertain)
+        run = self.runs.requeue(item.id, delay=delay, message=message, uncertain=uncertain)
         if run is not None:
             self._told(run, replace(item, status="queued", message=message))
 

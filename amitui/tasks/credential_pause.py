@@ -45,8 +45,12 @@ class CredentialPause:
         on_paused: Callable[[str], None] | None = None,
         on_resumed: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.time,
+        clients_of: Callable[[], Any] | None = None,
     ) -> None:
+        """``clients_of``: the clients to probe with, asked for at each probe (another
+        account's, which may not be reachable); default ``clients``."""
         self.clients = clients
+        self.clients_of = clients_of
         #: the account whose tasks these are: other credentials do not resume them
         self.account = account
         self.probe_interval = probe_interval
@@ -117,7 +121,8 @@ class CredentialPause:
             self._probing = True
             self.probes += 1
         try:
-            identity = self.clients.check_credentials()
+            clients = self.clients if self.clients_of is None else self.clients_of()
+            identity = clients.check_credentials()
             works = self.account is None or identity.account == self.account
             if not works:
                 log.warning("credentials of %s, not %s", identity.account, self.account)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from amitui.aws.errors import describe_error, error_code
 from amitui.tasks import poller_actions
 from amitui.tasks.account_clients import AccountClients
+from amitui.tasks.account_pauses import AccountPauses
 from amitui.tasks.calls import observe_group
 from amitui.tasks.credential_pause import CredentialPause
 from amitui.tasks.groups import THROTTLE_CODES, GroupKey, GroupState, Timing, regroup
@@ -84,6 +85,7 @@ class Poller:
         lease: Lease | None = None,
         clients_for: Callable[[str], Any] | None = None,
         pause: CredentialPause | None = None,
+        pauses: AccountPauses | None = None,
     ) -> None:
         if interval <= 0 or fast_interval <= 0:
             raise ValueError("poll intervals must be positive")
@@ -121,6 +123,9 @@ class Poller:
         #: while the account's credentials are refused, no poll: a probe now and then
         self.pause = pause or CredentialPause(clients, clock=clock)
         self.pause.listen(self._resumed)
+        #: --accounts: each other account's pause (its groups wait, the others poll)
+        self.pauses = pauses or AccountPauses(self.pause, self.accounts.of, clock=clock)
+        self.pauses.listen(self._account_resumed)
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -168,6 +173,15 @@ class Poller:
                 state.failures = 0
         self.wake()
 
+    def _account_resumed(self, account: str) -> None:
+        """Another account's credentials work again: its groups are due now."""
+        with self._lock:
+            for key, state in self._groups.items():
+                if key.account == account:
+                    state.failures = 0
+                    state.next_due = min(state.next_due, self._clock())
+        self._wake.set()
+
     def wake(self) -> None:
         """Poll every group that is not backing off now (e.g. after adding a task)."""
         with self._lock:
@@ -211,8 +225,8 @@ class Poller:
         with self._lock:
             for key, tasks in grouped.items():
                 state = self._groups[key]
-                if state.in_flight:
-                    continue
+                if state.in_flight or self.pauses.paused(key.account):
+                    continue  # (an account whose credentials are refused waits)
                 if force or state.next_due <= now:
                     state.in_flight = True
                     due.append((key, tasks))
@@ -286,7 +300,7 @@ class Poller:
         code = error_code(exc)
         kind = "throttled" if code in THROTTLE_CODES else "failed"
         log.warning("poll %s %s (retry in %.1fs): %s", key, kind, delay, line)
-        if self.pause.check(exc, line):
+        if self.pauses.of(key.account).check(exc, line):
             return  # told once by the pause, which probes until the credentials work
         if self.on_error is not None and not self._stop.is_set():
             try:
@@ -341,6 +355,7 @@ class Poller:
         if not poller_actions.hold(self, force):
             poller_actions.read_back(self)
             return {}
+        self.pauses.probe_due(force=force)
         due = self._due(self._clock(), force)
         wait(self._submit(pool, due), timeout=timeout)
         poller_actions.read_back(self)
@@ -357,6 +372,7 @@ class Poller:
                     poller_actions.let_go(self)
                     timeout = min(self.fast_interval, max(0.01, self.pause.wait_time()))
                 elif poller_actions.hold(self):
+                    self.pauses.probe_due()
                     futures = self._submit(pool, self._due(self._clock(), force=False))
                     for future in futures:
                         future.add_done_callback(lambda _f: self._wake.set())
@@ -376,7 +392,11 @@ class Poller:
         # Re-read the store at least every fast_interval so new tasks are picked up even
         # if nobody calls wake(); the next due group may come sooner.
         with self._lock:
-            dues = [s.next_due for s in self._groups.values() if not s.in_flight]
+            keys = [(k, s) for k, s in self._groups.items() if not s.in_flight]
+        dues = [s.next_due for k, s in keys if not self.pauses.paused(k.account)]
+        probe = self.pauses.wait_time()
+        if probe is not None:
+            dues.append(now + probe)
         soonest = min(dues, default=now + self.fast_interval)
         return max(0.01, min(self.fast_interval, soonest - now))
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from amitui.tasks.account_pauses import AccountPauses
 from amitui.tasks.bulk_model import BulkItem, BulkRun, NewItem
 from amitui.tasks.bulk_runner import BulkRunner
 from amitui.tasks.credential_pause import PROBE_INTERVAL, CredentialPause
@@ -112,6 +113,8 @@ class TaskService:
             on_paused=self._credentials,
             on_resumed=lambda: self._credentials(None),
         )
+        # --accounts: another account's refused credentials pause that account only
+        pauses = AccountPauses(self.pause, self.clients_for)
         self.poller = Poller(
             self.clients,
             self.store,
@@ -123,6 +126,7 @@ class TaskService:
             lease=lease,
             clients_for=self.clients_for,
             pause=self.pause,
+            pauses=pauses,
         )
         self.poller.start()
         if self.bulk is not None:
@@ -136,6 +140,7 @@ class TaskService:
             lease=lease,
             pause=self.pause,
             clients_for=self.clients_for,
+            pauses=pauses,
         )
         self.bulk.start()
 

@@ -25,7 +25,7 @@ from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.form_calls import CallsFinished, RegionsLoaded, send
 from amitui.ui.screens.form_fields import field_index, field_values, field_widgets, fit_fields
 from amitui.ui.screens.form_pickers import FieldPickers
-from amitui.ui.screens.form_text import summary_text
+from amitui.ui.screens.form_text import show, summary_text
 from amitui.ui.screens.form_usage import FormUsage, UsageLoaded
 from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.services import Services
@@ -133,6 +133,7 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
 
     def on_mount(self) -> None:
         self._update_context(self.values())
+        fit_fields(self, before_layout=True)
         if any(f.lookup == "regions" for f in self.spec.fields):
             self._load_regions()
         if self.usage.active:
@@ -163,7 +164,7 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
             if not everything and field.api_name not in self.touched:
                 message = None
             box = self.query_one(f"#e-{index}", Static)
-            box.update(Text(message or ""))
+            show(box, Text(message or ""))
             box.set_class(bool(message), "shown")
         if everything:  # live checks never wipe what the last send reported
             self.set_outcome(errors.get(FORM_ERROR), error=True)
@@ -191,12 +192,12 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
             text.append(f"\n{consequence}", style="bold red")
         if self.spec.confirm and (warning := self.spec.confirm(cleaned)):
             text.append(f"\n⚠ {warning}", style="bold yellow")
-        self.query_one("#context", Static).update(text)
+        show(self.query_one("#context", Static), text)
         self.call_after_refresh(self._fit_fields)
 
     def set_outcome(self, message: str | None, error: bool = False) -> None:
         box = self.query_one("#outcome", Static)
-        box.update(Text(message or ""))
+        show(box, Text(message or ""))
         box.set_class(bool(message) and error, "failed")
         box.set_class(bool(message) and not error, "ok")
         self.call_after_refresh(self._fit_fields)

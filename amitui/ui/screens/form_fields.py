@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from amitui.actions.spec import Field
@@ -22,7 +25,10 @@ def field_widgets(index: int, field: Field, value: object, locked: bool) -> Comp
     selected image), a picker button, its help, warning and error lines."""
     label = field.label + (" *" if field.required else "")
     with Vertical(classes="field", id=f"field-{index}"):
-        with Horizontal(classes="row"):
+        # A row is one line (its label fits the label column; a compact input, choice or
+        # switch is one line high) unless it shows a fixed value, which may wrap: said so,
+        # the layout does not arrange the row's widgets to measure it.
+        with Horizontal(classes="row" if locked else "row one-line"):
             yield Label(Text(label), classes="field-label")
             if locked:
                 yield Static(
@@ -89,12 +95,38 @@ def field_index(widget_id: str | None) -> int | None:
     return None
 
 
-def fit_fields(form: Screen) -> None:
+def fit_fields(form: Screen, *, before_layout: bool = False) -> None:
     """Let the form's fields (``#fields`` in ``#box``) scroll in whatever height the
     summary, the outcome and the buttons leave (at 80x24 a long form scrolls instead of
-    hiding its last fields)."""
+    hiding its last fields).
+
+    ``before_layout``: the form is mounted but not laid out yet; the other widgets'
+    heights are measured as its layout will (their box models), so that the first layout
+    already has the fields' height: set after it, the new height laid the whole form out
+    and rendered it a second time (the largest forms' worst tick). Once laid out, the
+    call checks it (a wrong measure costs that second layout, no more)."""
     box = form.query_one("#box")
     fields = form.query_one("#fields")
-    others = sum(w.outer_size.height for w in box.children if w is not fields)
-    room = int((form.size.height - 1) * 0.95) - box.styles.gutter.height - others
+    height = form.app.size.height if before_layout else form.size.height
+    if before_layout:
+        others = sum(_height_before_layout(form, w) for w in box.children if w is not fields)
+    else:
+        others = sum(w.outer_size.height for w in box.children if w is not fields)
+    room = int((height - 1) * 0.95) - box.styles.gutter.height - others
     fields.styles.max_height = max(3, room)
+
+
+def _height_before_layout(form: Screen, widget: Widget) -> int:
+    """The height ``widget`` (a child of ``#box``) will take, margins included."""
+    if not widget.display:
+        return 0
+    box = widget.parent
+    assert isinstance(box, Widget)
+    viewport = form.app.size
+    width = box.styles.width.resolve(viewport, viewport) if box.styles.width else viewport.width
+    if box.styles.max_width is not None:
+        width = min(width, box.styles.max_width.resolve(viewport, viewport))
+    inner = Size(max(1, int(width) - box.styles.gutter.width), viewport.height)
+    one = Fraction(1)
+    model = widget._get_box_model(inner, viewport, one, one)
+    return int(model.height) + model.margin.height

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Static
 from amitui.actions.spec import Field
 from amitui.aws.lookups import LOOKUPS, Lookup
 from amitui.ui.screens.choice_picker import ChoicePicker, Picked, choice_values
+from amitui.ui.screens.form_text import show
 
 if TYPE_CHECKING:
     from amitui.ui.screens.action_form import ActionForm
@@ -99,5 +100,5 @@ class FieldPickers:
         choice = next((c for c in lookup.choices if c.value == value), None) if lookup else None
         warning = choice.warning if choice else ""
         box = self.form.query_one(f"#w-{index}", Static)
-        box.update(Text(f"⚠ {warning}" if warning else ""))
+        show(box, Text(f"⚠ {warning}" if warning else ""))
         box.set_class(bool(warning), "shown")

@@ -5,6 +5,7 @@ amitui.actions.context's.)"""
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widgets import Static
 
 from amitui.actions.spec import ActionSpec
 from amitui.aws.images import Image
@@ -32,3 +33,17 @@ def as_text(value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(f"{v[0]}={v[1]}" if isinstance(v, tuple) else str(v) for v in value)
     return str(value)
+
+
+def show(box: Static, text: Text) -> None:
+    """Show ``text`` in ``box`` unless it shows it already: an update lays the form out
+    again (the text may change its height), and a form's live checks re-send the same
+    lines at each change (every field's error line, ~120 widgets laid out for nothing)."""
+    shown = box.content
+    same = (
+        shown == text
+        if isinstance(shown, Text)
+        else isinstance(shown, str) and not text.spans and shown == text.plain
+    )
+    if not same:
+        box.update(text)

@@ -12,11 +12,30 @@ been shown), and Textual's handler lays the screen out again and every screen be
 form, a second layout and render of the form and a full one of the table behind it, in
 the same tick. That first ``Resize`` is skipped when it changes no size; a real one (the
 terminal resized) goes through as usual.
+
+And once the screen's widgets have mounted, Textual asks for a layout of the screen
+(``AwaitMount``: the mount's awaitable, called once more after the screen is shown), which
+arrives after the first layout has placed every one of them: a third layout of the whole
+form (20-60 ms of the UI thread for the largest, the tick after the first). A layout asked
+for by a mount whose widgets the last layout placed already is skipped; one whose widgets
+it did not place (a widget mounted later, a hidden one) goes through.
+
+The first layout itself asks for one more: it gives each widget its first size, and each
+widget's new ``virtual_size`` (a reactive that lays out) asks to lay the screen out again,
+to the same result (the arrangement already took those sizes; the second pass moved
+nothing and cost the form another full arrangement). The requests made during a fresh
+screen's first layout are dropped, except a scrolling widget's whose scrollbars came or
+went (its content's width or height changed: that second layout is a real one).
 """
 
 from __future__ import annotations
 
+import sys
+from types import FrameType
+from typing import Any
+
 from textual import events
+from textual.widget import AwaitMount
 
 
 class NotRestyledWhenFresh:
@@ -24,11 +43,31 @@ class NotRestyledWhenFresh:
 
     _resumed_before = False
     _resized_before = False
+    _laid_out_before = False
+
+    def _refresh_layout(self, size: Any = None, scroll: bool = False) -> None:
+        refresh_layout = super()._refresh_layout  # type: ignore[misc]
+        if self._laid_out_before:
+            return refresh_layout(size, scroll)  # type: ignore[no-any-return]
+        self._laid_out_before = True
+        widgets = list(self.walk_children(with_self=True))  # type: ignore[attr-defined]
+        asked = {w for w in widgets if w._layout_required}
+        bars = {w: _scrollbars(w) for w in widgets}
+        refresh_layout(size, scroll)
+        for widget in widgets:
+            asked_now = widget._layout_required and widget not in asked
+            if asked_now and bars[widget] == _scrollbars(widget):
+                widget._layout_required = False
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._resumed_before:
             self._resumed_before = True
             event.refresh_styles = False
+
+    def refresh(self, *regions: Any, layout: bool = False, **options: Any) -> Any:
+        if layout and _placed_already(self, sys._getframe(1)):
+            return self
+        return super().refresh(*regions, layout=layout, **options)  # type: ignore[misc]
 
     def on_resize(self, event: events.Resize) -> None:
         if self._resized_before:
@@ -39,3 +78,21 @@ class NotRestyledWhenFresh:
         laid_out = [screen, *app._background_screens]
         if all(s.size == event.size for s in laid_out) and event.size == app.size:
             event.prevent_default()  # Screen._on_resize: the layouts already made
+
+
+def _placed_already(screen: Any, caller: FrameType) -> bool:
+    """Whether ``caller`` is a finished mount (``AwaitMount``) whose every widget the
+    screen's last layout placed."""
+    if caller.f_code.co_name != "await_mount":
+        return False
+    mount = caller.f_locals.get("self")
+    if not isinstance(mount, AwaitMount) or not mount._widgets:
+        return False
+    compositor = screen._compositor
+    return all(widget in compositor for widget in mount._widgets)
+
+
+def _scrollbars(widget: Any) -> tuple[bool, bool] | None:
+    if not widget.is_scrollable:
+        return None
+    return (widget.show_vertical_scrollbar, widget.show_horizontal_scrollbar)

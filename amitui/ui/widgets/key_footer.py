@@ -46,26 +46,36 @@ class KeyFooter(Footer):
     #: what the last composition drew (see ``_drawn``)
     _composed_keys: tuple = ()
 
+    def _width(self) -> int:
+        """The width the keys are drawn for: the footer's, or before the first layout
+        the terminal's (the footer spans it)."""
+        return self.size.width or self.app.size.width
+
     def _drawn(self) -> tuple:
-        """What a composition draws: each active binding as shown, enabled or not, at this
-        width. Textual recomposes the footer whenever the screen's bindings are updated
-        (every focus change); when this is unchanged, the same keys would be drawn again."""
+        """What a composition draws: each shown binding, enabled or not, at this width.
+        Textual recomposes the footer whenever the screen's bindings are updated (every
+        focus change); when this is unchanged, the same keys would be drawn again."""
+        palette = self.app.COMMAND_PALETTE_BINDING
         keys = tuple(
-            (b.key, b.description, b.show, enabled, tooltip)
-            for _node, b, enabled, tooltip in self.screen.active_bindings.values()
+            (b.key, b.description, enabled, tooltip)
+            for key, (_node, b, enabled, tooltip) in self.screen.active_bindings.items()
+            if b.show or key == palette
         )
-        return (self.size.width, self.compact, self.show_command_palette, keys)
+        return (self._width(), self.show_command_palette, keys)
 
     def bindings_changed(self, screen: Screen) -> None:
-        if self._bindings_ready and screen is self.screen and self._drawn() == self._composed_keys:
+        if screen is self.screen and self._composed_keys and self._drawn() == self._composed_keys:
+            self._bindings_ready = True
             return
         super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+        """The keys, composed as the footer mounts (before the screen's first layout, at
+        the terminal's width: Textual's Footer composed nothing until the bindings were
+        announced, then again at its first size, each a layout of the whole screen)."""
         self._composed_keys = self._drawn()
-        width = self._composed_width = self.size.width  # 0 before the first layout: all
+        width = self._composed_width = self._width()
+        self.compact = width < COMPACT_BELOW
         active = self.screen.active_bindings
         shown: dict[str, tuple[Binding, bool, str]] = {}
         for _node, binding, enabled, tooltip in active.values():
