@@ -189,10 +189,13 @@ class AwsClients:
         return client
 
     def release_listing(self, region: str) -> None:
-        """Close the connections of ``region``'s listing client (it opens them again when
-        next used): with --accounts, every account x region listed would keep one open,
-        a socket each (200 for 50 accounts x 4 regions, toward the process's file limit)."""
-        client = self._clients.get(("ec2", region, True))
+        """Drop ``region``'s listing client and close its connections (the next listing
+        makes a new one): with --accounts, every account x region listed would keep a
+        client, a socket each (200 for 50 accounts x 4 regions, toward the process's file
+        limit) and some 150 kB each (its copy of the session's event handlers, its
+        endpoint and connection pool): 30 MB of peak RSS at 50 accounts x 4 regions."""
+        with self._lock:
+            client = self._clients.pop(("ec2", region, True), None)
         if client is not None:
             client.close()
 

@@ -1,5 +1,5 @@
-"""A listing client's connections close once its place is listed (AwsClients.release_listing),
-and the client lists again afterwards (it opens them anew)."""
+"""A listing client is dropped once its place is listed (AwsClients.release_listing): its
+connections close, and the next listing gets a new client that lists the same."""
 
 from __future__ import annotations
 
@@ -17,13 +17,16 @@ def _listed(client: Any) -> int:
     return sum(len(page) for page in iter_image_pages(client, "us-east-1", ListQuery()))
 
 
-def test_release_listing_closes_the_connections_and_listing_opens_them_again(sandbox) -> None:
+def test_release_listing_drops_the_client_and_closes_its_connections(sandbox) -> None:
     clients = AwsClients(endpoint_url=sandbox.url, default_region="us-east-1")
     ec2 = clients.listing_ec2("us-east-1")
     first = _listed(ec2)
     assert first > 0 and _open_pools(ec2) == 1
     clients.release_listing("us-east-1")
     assert _open_pools(ec2) == 0
-    assert _listed(clients.listing_ec2("us-east-1")) == first
-    assert _open_pools(ec2) == 1
+    again = clients.listing_ec2("us-east-1")
+    assert again is not ec2  # a new client: the old one (and its memory) is let go
+    assert _listed(again) == first
+    assert _open_pools(again) == 1 and _open_pools(ec2) == 0
+    assert clients.listing_ec2("us-east-1") is again  # kept while its place lists
     clients.release_listing("eu-west-1")  # never listed: nothing to close, no error

@@ -228,7 +228,7 @@ class InventoryScreen(ScopeKeys, Screen):
         if shown.adopted:
             table.rows = self.rows
             table.rows_changed(keep=shown.adopt_keep)
-        table.rows_changed(keep=shown.keep)
+        table.rows_added(keep=shown.keep)
         self.update_status()
 
     @on(ListingFinished)

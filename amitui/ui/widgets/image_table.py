@@ -126,6 +126,7 @@ class ImageTable(RowsView, can_focus=True):
         self.empty_hint = ""
         self._filter_keep: Image | None = None  # the cursor's image at the latest keystroke
         self._presort_plan: tuple[object, ...] = ()  # the rows, version, columns planned
+        self._painted: tuple[object, ...] | None = None  # the body's last paint (_window)
 
     # -- data -------------------------------------------------------------------------
 
@@ -173,14 +174,7 @@ class ImageTable(RowsView, can_focus=True):
     def rows_changed(self, keep: Image | None = None) -> None:
         """Call after the rows' contents, filter or order changed."""
         self._size_to_rows()
-        plan = (self.rows, self.rows.version, tuple(c.key for c in self.columns if c.presort))
-        if plan != self._presort_plan:
-            self._presort_plan = plan
-            # Not the rows themselves: a cancelled worker may outlive them in a cycle (until
-            # the next full collection, which waits for an idle user: ui/collector.py), and
-            # would keep a replaced 100k-row table alive meanwhile.
-            work = partial(self._presort, *plan[1:])  # (a coroutine function: Textual awaits it)
-            self.run_worker(work, group="presort", exclusive=True)  # type: ignore[arg-type]
+        self._plan_presort()
         if keep is not None:
             row = self.rows.row_of(keep.image_id, keep.region, keep.account)
             if row is not None:
@@ -189,6 +183,39 @@ class ImageTable(RowsView, can_focus=True):
                 return
         self.cursor_row = self._clamp(self.cursor_row)
         self.refresh()
+
+    def rows_added(self, keep: Image | None = None) -> None:
+        """Call after a page of rows arrived: as ``rows_changed``, except that the lines on
+        screen are painted again only if they would show other rows. In arrival order a
+        page goes below the first screenful: then only the scrollbar changes, and a
+        listing of many places (a page every few milliseconds) paints no table for it."""
+        if (
+            keep is not None
+            or self._painted is None
+            or self._painted != self._window()
+            or self.current is not self._last_highlighted
+        ):
+            self.rows_changed(keep)
+            return
+        self._size_to_rows()
+        self._plan_presort()
+
+    def _window(self) -> tuple[object, ...]:
+        """What the body shows: where it is scrolled, the cursor, and the rows on screen."""
+        top = round(self.scroll_y)
+        images, visible = self.rows.images, self.rows.visible
+        shown = tuple(map(images.__getitem__, visible[top : top + self._body_height]))
+        return (self.rows, top, self._body_height, self.cursor_row, shown)
+
+    def _plan_presort(self) -> None:
+        plan = (self.rows, self.rows.version, tuple(c.key for c in self.columns if c.presort))
+        if plan != self._presort_plan:
+            self._presort_plan = plan
+            # Not the rows themselves: a cancelled worker may outlive them in a cycle (until
+            # the next full collection, which waits for an idle user: ui/collector.py), and
+            # would keep a replaced 100k-row table alive meanwhile.
+            work = partial(self._presort, *plan[1:])  # (a coroutine function: Textual awaits it)
+            self.run_worker(work, group="presort", exclusive=True)  # type: ignore[arg-type]
 
     # -- the stepped filter -------------------------------------------------------------
 
@@ -282,6 +309,7 @@ class ImageTable(RowsView, can_focus=True):
                 for name in (*set(STATE_CLASSES.values()), "deprecated")
             },
         }
+        self._painted = self._window()
         return super().render_lines(crop)
 
     def _style(self, name: str) -> Style:
