@@ -20,7 +20,7 @@ whole (a page arriving, a sort, a removal) finishes the scan first.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from itertools import compress, repeat
 from operator import not_, or_
@@ -319,6 +319,12 @@ class ImageRows:
         self._todo_at = end
         if end == len(todo):
             self._todo = self._todo_shown = None
+
+    def filter_steps(self, count: int) -> Iterator[None]:
+        """The rest of a filter under way, ``count`` candidates a step."""
+        while self._todo is not None:
+            self.advance(count)
+            yield
 
     def finish(self) -> None:
         """Finish a filter under way (``visible`` is then final)."""

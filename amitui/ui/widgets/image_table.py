@@ -7,7 +7,6 @@ each line is built by table_lines.py.
 from __future__ import annotations
 
 import asyncio
-import time
 from functools import partial
 from itertools import chain
 
@@ -25,8 +24,9 @@ from amitui.ui.columns import Column, columns_for, fit, layout_widths
 from amitui.ui.marks import Marks
 from amitui.ui.presort import PREFILL_FIELDS, prefill, presort
 from amitui.ui.rows import ImageRows
+from amitui.ui.slices import in_slices
 from amitui.ui.widgets.rows_view import RowsView
-from amitui.ui.widgets.table_lines import STATE_CLASSES, header_strip, row_strip
+from amitui.ui.widgets.table_lines import PARTIAL, STYLE_NAMES, header_strip, row_strip
 
 #: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
 #: a time, this many rows a step. Short: a key typed meanwhile travels through several
@@ -235,30 +235,22 @@ class ImageTable(RowsView, can_focus=True):
             self.run_worker(self._filter_rest(), group="filter", exclusive=True)
 
     async def _filter_rest(self) -> None:
-        while self.rows.filtering:
-            deadline = time.perf_counter() + FILTER_SLICE
-            while self.rows.filtering and time.perf_counter() < deadline:
-                self.rows.advance(FILTER_STEP)
-            await asyncio.sleep(0)
+        rows = self.rows
+        await in_slices(rows.filter_steps(FILTER_STEP), FILTER_SLICE, lambda: self.rows is rows)
         self.rows_found(keep=self._filter_keep)
         self.post_message(self.FilterFinished())
 
     async def _presort(self, version: int, columns: tuple[str, ...]) -> None:
-        """The shown columns' sort orders, worked out ahead once the rows stay as they are
-        for PRESORT_AFTER (a listing's pages restart the wait), a slice at a time."""
+        """The shown columns' sort orders (and the tag texts), worked out ahead once the
+        rows stay as they are for PRESORT_AFTER (a listing's pages restart the wait), a
+        slice at a time."""
         await asyncio.sleep(PRESORT_AFTER)
         rows = self.rows
-        if rows.version != version:
-            return  # other rows, or changed: their own worker follows
-        steps = chain(presort(rows, columns), prefill(rows))
-        while self.rows is rows and rows.version == version:
-            deadline = time.perf_counter() + PRESORT_SLICE
-            for _ in steps:
-                if time.perf_counter() >= deadline:
-                    break
-            else:
-                return
-            await asyncio.sleep(0)
+        if rows.version == version:  # (other rows, or changed: their own worker follows)
+            steps = chain(presort(rows, columns), prefill(rows))
+            await in_slices(
+                steps, PRESORT_SLICE, lambda: self.rows is rows and rows.version == version
+            )
 
     @property
     def presorted(self) -> bool:
@@ -297,29 +289,18 @@ class ImageTable(RowsView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Resolve the CSS styles once per paint, not once (or three times) per line.
-        self._paint_styles = {
-            "base": self.rich_style,
-            "header": self.get_component_rich_style("image-table--header"),
-            "sorted": self.get_component_rich_style("image-table--sorted"),
-            "cursor": self.get_component_rich_style("image-table--cursor"),
-            "odd": self.get_component_rich_style("image-table--odd"),
-            "marked": self.get_component_rich_style("image-table--marked"),
-            **{
-                name: self.get_component_rich_style(f"image-table--{name}", partial=True)
-                for name in (*set(STATE_CLASSES.values()), "deprecated")
-            },
-        }
+        self._paint_styles = {name: self._theme_style(name) for name in ("base", *STYLE_NAMES)}
         self._painted = self._window()
         return super().render_lines(crop)
 
+    def _theme_style(self, name: str) -> Style:
+        if name == "base":
+            return self.rich_style
+        return self.get_component_rich_style(f"image-table--{name}", partial=name in PARTIAL)
+
     def _style(self, name: str) -> Style:
-        styles = getattr(self, "_paint_styles", None)
-        if styles is None:  # render_line called on its own (tests, benchmarks)
-            if name == "base":
-                return self.rich_style
-            partial = name in STATE_CLASSES.values() or name == "deprecated"
-            return self.get_component_rich_style(f"image-table--{name}", partial=partial)
-        return styles[name]
+        styles = getattr(self, "_paint_styles", None)  # None: render_line called on its own
+        return styles[name] if styles is not None else self._theme_style(name)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -30,6 +30,10 @@ STATE_CLASSES = {
     "deregistered": "state-gone",
     "disabled": "state-gone",
 }
+#: Styles that only colour a cell's text (the row's background stays).
+PARTIAL = frozenset((*STATE_CLASSES.values(), "deprecated"))
+#: The table's component styles by name (``image-table--NAME``), besides "base".
+STYLE_NAMES = ("header", "sorted", "cursor", "odd", "marked", *sorted(PARTIAL))
 
 
 def header_strip(
