@@ -157,3 +157,22 @@ def test_not_installed_never_collects(clock):
     assert not collector.tick()
     assert alive() is not None
     gc.collect()
+
+
+def test_each_full_collection_it_runs_is_followed_by_a_trim_and_only_those(clock):
+    trims: list[int] = []
+    collector = Collector(clock, trim=lambda: trims.append(gc.get_count()[2]) or True)
+    collector.install()
+    try:
+        old_dead_cycle(collector)
+        clock.now += 5  # due, idle, but only 5 s after install
+        assert not collector.tick()
+        assert trims == []
+        clock.now += 6
+        assert collector.tick()
+        assert trims == [0]  # once, after the collection (which reset the count)
+        clock.now += 11
+        assert not collector.tick()  # not due: no collection, no trim
+        assert trims == [0]
+    finally:
+        collector.uninstall()
