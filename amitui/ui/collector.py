@@ -23,9 +23,6 @@ run here instead, between the user's keys:
   (the soak's RSS crept with the peaks, benchmarks/soak.py). The share scales with the
   heap, as a collection's cost does: at 100k rows the heap is large and the share is
   rarely reached;
-- and at ``piled_share`` (20%) even while the user types: a user who never pauses (or a
-  machine so loaded that the app never catches up) would otherwise pile up garbage for
-  ``longest`` seconds (the soak under load: peaks of +30% blocks, RSS +25 MB in 2 minutes);
 - a user who never pauses still gets one after ``longest`` seconds, so cyclic garbage is
   never kept without bound.
 
@@ -62,7 +59,6 @@ class Collector:
         longest: float = 120.0,
         short_gap: float = 2.0,
         grown_share: float = 0.05,
-        piled_share: float = 0.2,
         trim: Callable[[], bool] = allocator.trim,
         blocks: Callable[[], int] = sys.getallocatedblocks,
     ) -> None:
@@ -71,7 +67,6 @@ class Collector:
         self._blocks = blocks
         self.short_gap = short_gap
         self.grown_share = grown_share
-        self.piled_share = piled_share
         self._blocks_after = blocks()  # Python's blocks when the last full one ended
         self.idle_after = idle_after
         self.gap = gap
@@ -111,12 +106,12 @@ class Collector:
         """Enough young collections ran since the last full one for Python to want one."""
         return gc.get_count()[2] >= self._due_after
 
-    def grown(self, share: float) -> bool:
-        """Python's memory blocks grew by ``share`` since the last full collection ended."""
-        return self._blocks() - self._blocks_after >= share * self._blocks_after
+    def piled_up(self) -> bool:
+        """Python's memory blocks grew by ``grown_share`` since the last full collection."""
+        return self._blocks() - self._blocks_after >= self.grown_share * self._blocks_after
 
     def tick(self, busy: bool = False) -> bool:
-        """Run a full collection if it is due, or garbage piled up, and the moment is right;
+        """Run a full collection if it is due (or garbage piled up) and the moment is right;
         whether it ran."""
         if not self.installed:
             return False
@@ -124,9 +119,8 @@ class Collector:
         since = now - self.last_full
         quiet = now - self.last_input >= self.idle_after and not busy
         due = self.due() and (since >= self.longest or (quiet and since >= self.gap))
-        if not due and since >= self.short_gap and not busy:
-            due = self.grown(self.grown_share if quiet else self.piled_share)
-        if not due:
+        piled_up = quiet and since >= self.short_gap and self.piled_up()
+        if not due and not piled_up:
             return False
         started = time.perf_counter()
         gc.collect()
