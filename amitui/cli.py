@@ -213,8 +213,13 @@ def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
     With a cached listing to start with (amitui.cached_start), its first screenful is read
     now and the UI is imported next: boto3 loads only once those rows are painted. Without
     one, the app's own clients have each region's first page asked for before the UI is
-    imported (amitui.aws.first_page)."""
+    imported (amitui.aws.first_page).
+
+    First of all, malloc is told to hold less (amitui.allocator), before any thread starts."""
+    from amitui import allocator
     from amitui.inventory_cache import InventoryCache
+
+    allocator.tune()
 
     cache = InventoryCache() if settings.cache else None
     start = None

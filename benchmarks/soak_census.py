@@ -61,6 +61,30 @@ def malloc_state() -> dict[str, float] | None:
     }
 
 
+def pymalloc_arenas() -> int | None:
+    """Python's own small-object arenas (1 MiB each) mapped now, from
+    ``sys._debugmallocstats`` (which writes to fd 2: caught in a file); None if unknown."""
+    import os
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile("w+") as caught:
+            os.dup2(caught.fileno(), 2)
+            try:
+                sys._debugmallocstats()
+            finally:
+                os.dup2(saved, 2)
+            caught.seek(0)
+            for line in caught:
+                if line.startswith("# arenas allocated current"):
+                    return int(line.rsplit("=", 1)[1].replace(",", ""))
+    finally:
+        os.close(saved)
+    return None
+
+
 def malloc_trim() -> bool:
     """glibc's ``malloc_trim(0)``: give the free memory its heaps hold back to the system
     (False: this libc has none)."""

@@ -12,6 +12,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from benchmarks.soak_census import malloc_state, pymalloc_arenas
+
 #: The growth target after warm-up (MB per hour).
 GROWTH_TARGET = 5.0
 
@@ -26,6 +28,10 @@ class Sample:
     os_threads: int  # /proc/self/status Threads: every thread of the process
     blocks: int  # sys.getallocatedblocks(): Python's live memory blocks
     frozen: int  # gc.get_freeze_count(): objects the collector was told to leave alone
+    py_arenas: int  # pymalloc's 1 MiB arenas mapped (-1: unknown)
+    malloc_used_mb: float  # glibc malloc, all arenas: in use (-1: unknown)
+    malloc_free_mb: float  # glibc malloc: free but held by its heaps
+    malloc_mmap_mb: float  # glibc malloc: blocks mmap'd on their own
 
 
 def status_fields(*names: str) -> dict[str, int]:
@@ -41,6 +47,7 @@ def status_fields(*names: str) -> dict[str, int]:
 
 def take_sample(started: float) -> Sample:
     fields = status_fields("VmRSS", "VmHWM", "Threads")
+    arenas, malloc = pymalloc_arenas(), malloc_state() or {}
     return Sample(
         at=time.monotonic() - started,
         rss_mb=fields["VmRSS"] / 1024,
@@ -50,6 +57,10 @@ def take_sample(started: float) -> Sample:
         os_threads=fields["Threads"],
         blocks=sys.getallocatedblocks(),
         frozen=gc.get_freeze_count(),
+        py_arenas=-1 if arenas is None else arenas,
+        malloc_used_mb=malloc.get("in use", -1.0),
+        malloc_free_mb=malloc.get("free, held", -1.0),
+        malloc_mmap_mb=malloc.get("mmap'd", -1.0),
     )
 
 
@@ -106,6 +117,7 @@ def figures_table(
     growth = slope_per_hour(after)
     first, last = samples[0], samples[-1]
     peak = max(s.hwm_mb for s in samples)
+    warmed = after[0] if after else first
     rows = [
         ("samples", f"{len(samples)} (every {_period(samples):.0f} s)"),
         ("RSS at start / end", f"{first.rss_mb:.1f} MB / {last.rss_mb:.1f} MB"),
@@ -120,6 +132,14 @@ def figures_table(
         ),
         ("Python memory blocks at start / end", f"{first.blocks} / {last.blocks}"),
         ("blocks growth after warm-up", f"{slope_per_hour(after, 'blocks'):+.0f} blocks/h"),
+        (
+            "pymalloc arenas (1 MiB) after warm-up / end",
+            f"{warmed.py_arenas} / {last.py_arenas} (most {max(s.py_arenas for s in samples)})",
+        ),
+        (
+            "glibc malloc in use / free held / mmap'd",
+            f"{_malloc(warmed)} at warm-up, {_malloc(last)} at the end (MB)",
+        ),
         ("objects frozen (gc) at start / end", f"{first.frozen} / {last.frozen}"),
         (
             "full gc.collect() at the end",
@@ -150,6 +170,12 @@ def figures_table(
         "0 crashes": outcome.crashes == 0,
     }
     return rows, verdicts
+
+
+def _malloc(sample: Sample) -> str:
+    return (
+        f"{sample.malloc_used_mb:.1f} / {sample.malloc_free_mb:.1f} / {sample.malloc_mmap_mb:.1f}"
+    )
 
 
 def _period(samples: Sequence[Sample]) -> float:

@@ -14,6 +14,15 @@ run here instead, between the user's keys:
   since the last one as Python's own threshold asks for), the user has been idle for
   ``idle_after`` seconds, no listing is streaming in (``busy``: a collection would walk
   rows that are still arriving), and the last one is at least ``gap`` seconds ago;
+- sooner when garbage piles up: an idle user also gets one ``short_gap`` seconds after the
+  last if Python's memory blocks grew by ``grown_share`` since the last one ended. A form
+  closed leaves tens of thousands of blocks in reference cycles (its widgets, their
+  rendered lines), and waiting 10 s for the next one let several forms' pile up. Python's
+  allocator keeps a 1 MiB arena while any block in it lives, so every new peak of live
+  blocks maps arenas that later allocations scatter over and that are seldom given back
+  (the soak's RSS crept with the peaks, benchmarks/soak.py). The share scales with the
+  heap, as a collection's cost does: at 100k rows the heap is large and the share is
+  rarely reached;
 - a user who never pauses still gets one after ``longest`` seconds, so cyclic garbage is
   never kept without bound.
 
@@ -21,13 +30,21 @@ Nothing is frozen (``gc.freeze``): a frozen object is left out of every later co
 and cyclic garbage frozen with the rows was never freed (the soak grew 76-194 MB/h).
 Rows hold no cycles: the ones a new listing replaces are freed by their reference counts.
 This class is the one place that changes the collector's schedule.
+
+After each full collection it runs, ``trim`` (glibc's ``malloc_trim``, see
+amitui/allocator.py; a no-op elsewhere) gives back to the system the free memory malloc
+holds: what the collection, the listings and the forms closed since the last one freed.
+It takes well under a millisecond, and runs only at the same idle moments.
 """
 
 from __future__ import annotations
 
 import gc
+import sys
 import time
 from collections.abc import Callable
+
+from amitui import allocator
 
 #: Python never reaches this many young collections between two full ones.
 NEVER = 1 << 30
@@ -40,8 +57,17 @@ class Collector:
         idle_after: float = 1.0,
         gap: float = 10.0,
         longest: float = 120.0,
+        short_gap: float = 2.0,
+        grown_share: float = 0.05,
+        trim: Callable[[], bool] = allocator.trim,
+        blocks: Callable[[], int] = sys.getallocatedblocks,
     ) -> None:
         self._clock = clock
+        self._trim = trim
+        self._blocks = blocks
+        self.short_gap = short_gap
+        self.grown_share = grown_share
+        self._blocks_after = blocks()  # Python's blocks when the last full one ended
         self.idle_after = idle_after
         self.gap = gap
         self.longest = longest
@@ -60,6 +86,7 @@ class Collector:
         self._due_after = max(1, oldest)
         gc.set_threshold(young, middle, NEVER)
         self.last_full = self._clock()
+        self._blocks_after = self._blocks()
 
     def uninstall(self) -> None:
         if self._saved is None:
@@ -79,17 +106,26 @@ class Collector:
         """Enough young collections ran since the last full one for Python to want one."""
         return gc.get_count()[2] >= self._due_after
 
+    def piled_up(self) -> bool:
+        """Python's memory blocks grew by ``grown_share`` since the last full collection."""
+        return self._blocks() - self._blocks_after >= self.grown_share * self._blocks_after
+
     def tick(self, busy: bool = False) -> bool:
-        """Run a full collection if it is due and the moment is right; whether it ran."""
-        if not self.installed or not self.due():
+        """Run a full collection if it is due (or garbage piled up) and the moment is right;
+        whether it ran."""
+        if not self.installed:
             return False
         now = self._clock()
-        overdue = now - self.last_full >= self.longest
+        since = now - self.last_full
         quiet = now - self.last_input >= self.idle_after and not busy
-        if not overdue and not (quiet and now - self.last_full >= self.gap):
+        due = self.due() and (since >= self.longest or (quiet and since >= self.gap))
+        piled_up = quiet and since >= self.short_gap and self.piled_up()
+        if not due and not piled_up:
             return False
         started = time.perf_counter()
         gc.collect()
+        self._trim()
         self.durations = [*self.durations[-19:], time.perf_counter() - started]
         self.last_full = self._clock()
+        self._blocks_after = self._blocks()
         return True

@@ -26,16 +26,31 @@ class Cycle:
         self.me = self
 
 
+class Blocks:
+    """Python's memory blocks, as the collector reads them (set by the test)."""
+
+    def __init__(self) -> None:
+        self.count = 1_000_000
+
+    def __call__(self) -> int:
+        return self.count
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-def collector(clock: Clock) -> Iterator[Collector]:
+def blocks() -> Blocks:
+    return Blocks()
+
+
+@pytest.fixture
+def collector(clock: Clock, blocks: Blocks) -> Iterator[Collector]:
     before = gc.get_threshold()
     gc.collect()
-    made = Collector(clock, idle_after=1.0, gap=10.0, longest=120.0)
+    made = Collector(clock, idle_after=1.0, gap=10.0, longest=120.0, short_gap=2.0, blocks=blocks)
     made.install()
     try:
         yield made
@@ -157,3 +172,56 @@ def test_not_installed_never_collects(clock):
     assert not collector.tick()
     assert alive() is not None
     gc.collect()
+
+
+def test_each_full_collection_it_runs_is_followed_by_a_trim_and_only_those(clock, blocks):
+    trims: list[int] = []
+    collector = Collector(
+        clock, trim=lambda: trims.append(gc.get_count()[2]) or True, blocks=blocks
+    )
+    collector.install()
+    try:
+        old_dead_cycle(collector)
+        clock.now += 5  # due, idle, but only 5 s after install
+        assert not collector.tick()
+        assert trims == []
+        clock.now += 6
+        assert collector.tick()
+        assert trims == [0]  # once, after the collection (which reset the count)
+        clock.now += 11
+        assert not collector.tick()  # not due: no collection, no trim
+        assert trims == [0]
+    finally:
+        collector.uninstall()
+
+
+def test_garbage_piling_up_gets_an_idle_user_one_sooner_even_before_it_is_due(
+    collector, clock, blocks
+):
+    gc.collect()  # not due
+    alive = old_dead_cycle()
+    clock.now += 3  # idle, 3 s after the last one
+    blocks.count = 1_049_999  # +4.99%: not yet
+    assert not collector.tick()
+    blocks.count = 1_050_000  # +5% since the last one ended
+    collector.user_acted()
+    assert not collector.tick()  # never while the user types
+    clock.now += 1.1
+    assert not collector.tick(busy=True)  # nor while a listing streams in
+    assert collector.tick()
+    assert alive() is None
+    # the next one counts from what the last one left
+    clock.now += 3
+    blocks.count = 1_100_000  # +4.8% of 1,050,000
+    assert not collector.tick()
+    blocks.count = 1_102_500
+    assert collector.tick()
+
+
+def test_garbage_piling_up_waits_short_gap_seconds_after_the_last_one(collector, clock, blocks):
+    gc.collect()
+    blocks.count = 2_000_000
+    clock.now += 1.5  # idle, but only 1.5 s after the last one
+    assert not collector.tick()
+    clock.now += 0.5
+    assert collector.tick()

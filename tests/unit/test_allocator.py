@@ -1,0 +1,121 @@
+"""glibc's malloc told to hold less: trim gives free memory back, tune keeps big blocks in
+their own mappings. Both are no-ops (False) where there is no glibc."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from amitui import allocator
+
+glibc = pytest.mark.skipif(
+    platform.libc_ver()[0] != "glibc", reason="malloc_trim and mallopt are glibc's"
+)
+
+MB = 1024 * 1024
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",  # bytes in blocks mmap'd on their own
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
+
+
+def libc() -> ctypes.CDLL:
+    lib = ctypes.CDLL(None)
+    lib.malloc.restype = ctypes.c_void_p
+    lib.malloc.argtypes = [ctypes.c_size_t]
+    lib.free.argtypes = [ctypes.c_void_p]
+    lib.mallinfo2.restype = MallInfo2
+    return lib
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@glibc
+def test_trim_gives_back_the_free_memory_malloc_holds():
+    lib = libc()
+    # 64 MB in small blocks (heap, not mmap), written to, then freed below a block still
+    # in use: a hole inside the heap that malloc keeps until it is trimmed
+    blocks = [lib.malloc(16 * 1024) for _ in range(4096)]
+    for block in blocks:
+        ctypes.memset(block, 1, 16 * 1024)
+    pin = lib.malloc(64)
+    try:
+        for block in blocks:
+            lib.free(block)
+        held = rss_mb()
+        assert allocator.trim()
+        assert rss_mb() < held - 48  # most of the 64 MB went back
+    finally:
+        lib.free(pin)
+
+
+#: In a fresh process (malloc's heap is the same every run): how a 1 MB block is placed after
+#: an 8 MB one was freed, with or without tune (argv[1]).
+PLACEMENT = """
+import ctypes, sys
+from amitui import allocator
+from tests.unit.test_allocator import libc, MB
+lib = libc()
+if sys.argv[1] == "tune":
+    assert allocator.tune()
+lib.free(lib.malloc(8 * MB))  # raises glibc's own threshold to 8 MB, unless tuned
+before = lib.mallinfo2().hblkhd
+block = lib.malloc(MB)
+mapped = lib.mallinfo2().hblkhd - before
+lib.free(block)
+print(mapped, lib.mallinfo2().hblkhd - before)
+"""
+
+
+def placement(how: str) -> tuple[int, int]:
+    """Bytes mapped on their own while the 1 MB block lives, and after it is freed."""
+    done = subprocess.run(
+        [sys.executable, "-c", PLACEMENT, how],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    mapped, after = done.stdout.split()
+    return int(mapped), int(after)
+
+
+@glibc
+def test_after_tune_a_big_block_gets_its_own_mapping_given_back_when_freed():
+    mapped, after = placement("tune")
+    assert mapped >= MB and after == 0  # its own pages, unmapped when freed
+    assert placement("untuned") == (0, 0)  # glibc alone: in the heap, held when freed
+
+
+def test_elsewhere_both_are_no_ops(monkeypatch):
+    monkeypatch.setattr(allocator.sys, "platform", "darwin")
+    assert allocator.trim() is False
+    assert allocator.tune() is False
