@@ -63,6 +63,7 @@ def test_one_members_refused_credentials_pause_its_polling_only(
     told: list[str | None] = []
     # the member's session expires: every call signed with a key but the base one is refused
     proxy.fault_by_key = lambda action, key: None if key == base_key else "expired"
+    made = [(None, own_task.target_id), (member, member_task.target_id)]
     service = TaskService(clients, store, poll_interval=0.5, on_credentials=told.append)
     service.start(management)
     poller = service.poller
@@ -100,5 +101,8 @@ def test_one_members_refused_credentials_pause_its_polling_only(
         assert told == [told[0], None]
     finally:
         service.stop()
+        proxy.fault_by_key = None
+        for account, image_id in made:  # the organization's listing tests count its images
+            organization.ec2(REGIONS[0], account).deregister_image(ImageId=image_id)
     assert {t.id for t in store.list_tasks(scope)} == {own_task.id, member_task.id}  # none lost
     store.close()

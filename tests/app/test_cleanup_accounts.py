@@ -25,7 +25,8 @@ async def test_a_member_image_launched_there_stays_once_checked_again(organizati
         # Only the member's own credentials see this instance (the sandbox keeps one EC2
         # per account): asked with the management account's, the image would stay proposed.
         member_ec2 = organization.ec2(image.region, image.account)
-        member_ec2.run_instances(ImageId=image.image_id, MinCount=1, MaxCount=1)
+        launched = member_ec2.run_instances(ImageId=image.image_id, MinCount=1, MaxCount=1)
+        instance = launched["Instances"][0]["InstanceId"]
         assert not organization.ec2(image.region).describe_instances(
             Filters=[{"Name": "image-id", "Values": [image.image_id]}]
         )["Reservations"], "the management account does not see the member's instance"
@@ -42,3 +43,4 @@ async def test_a_member_image_launched_there_stays_once_checked_again(organizati
         verdict = next(v for v in screen.result.verdicts if v.key == key)
         assert any("instance" in reason.lower() for reason in verdict.reasons), verdict.reasons
         assert screen.answers[key].references
+    member_ec2.terminate_instances(InstanceIds=[instance])  # other tests count what is used
