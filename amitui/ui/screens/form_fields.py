@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Select, Static
 from amitui.actions.spec import Field
 from amitui.ui.screens.form_pickers import has_picker, pick_button, warning_box
 from amitui.ui.screens.form_text import as_text
+from amitui.ui.widgets.steady_input import SteadyInput
 from amitui.ui.widgets.toggle import Toggle
 
 
@@ -47,7 +48,7 @@ def field_widgets(index: int, field: Field, value: object, locked: bool) -> Comp
                     id=f"f-{index}",
                 )
             else:
-                yield Input(
+                yield SteadyInput(  # (a fixed size: typing lays out no other field)
                     value="" if value is None else as_text(value),
                     placeholder=field.placeholder,
                     compact=True,
