@@ -38,10 +38,11 @@ from amitui.tasks.account_clients import AccountClients
 from amitui.tasks.account_pauses import AccountPauses
 from amitui.tasks.calls import observe_group
 from amitui.tasks.credential_pause import CredentialPause
-from amitui.tasks.groups import THROTTLE_CODES, GroupKey, GroupState, Timing, regroup
+from amitui.tasks.groups import THROTTLE_CODES, GroupKey, GroupState, Timing
 from amitui.tasks.kinds import KINDS
 from amitui.tasks.lease import Lease
 from amitui.tasks.model import NOT_FOUND_GRACE, RUNNING, Observation, Task
+from amitui.tasks.schedule import Due, Schedule
 from amitui.tasks.watch import Reported
 
 if TYPE_CHECKING:
@@ -98,14 +99,14 @@ class Poller:
         self.fast_interval = min(float(fast_interval), self.interval)
         self.fast_window = float(fast_window)
         self.max_backoff = float(max_backoff)
-        self._timing = Timing(self.interval, self.fast_interval, self.fast_window, self.max_backoff)
         self.not_found_grace = float(not_found_grace)
         self.on_update = on_update
         self.on_error = on_error
         self._clock = clock
-        self._rng = rng or random.Random()
+        timing = Timing(self.interval, self.fast_interval, self.fast_window, self.max_backoff)
+        #: every group's state and when it is due (its own lock)
+        self.schedule = Schedule(timing, rng or random.Random())
         self._lock = threading.Lock()
-        self._groups: dict[GroupKey, GroupState] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._max_workers = max(1, int(max_workers))
@@ -156,9 +157,9 @@ class Poller:
                 log.exception("could not release the lease")
         with self._lock:
             pool, self._pool = self._pool, None
-            # Queued polls are cancelled below: forget the schedule so that a later
-            # start() begins afresh (late results of running calls find no state).
-            self._groups.clear()
+        # Queued polls are cancelled below: forget the schedule so that a later
+        # start() begins afresh (late results of running calls find no state).
+        self.schedule.clear()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -168,27 +169,17 @@ class Poller:
 
     def _resumed(self) -> None:
         """The credentials work again: every group is due now, its failures forgotten."""
-        with self._lock:
-            for state in self._groups.values():
-                state.failures = 0
-        self.wake()
+        self.schedule.forgive(self._clock())
+        self._wake.set()
 
     def _account_resumed(self, account: str) -> None:
         """Another account's credentials work again: its groups are due now."""
-        with self._lock:
-            for key, state in self._groups.items():
-                if key.account == account:
-                    state.failures = 0
-                    state.next_due = min(state.next_due, self._clock())
+        self.schedule.forgive(self._clock(), account)
         self._wake.set()
 
     def wake(self) -> None:
         """Poll every group that is not backing off now (e.g. after adding a task)."""
-        with self._lock:
-            now = self._clock()
-            for state in self._groups.values():
-                if state.failures == 0:
-                    state.next_due = min(state.next_due, now)
+        self.schedule.wake(self._clock())
         self._wake.set()
 
     def __enter__(self) -> Poller:
@@ -210,27 +201,10 @@ class Poller:
                 )
             return self._pool
 
-    def _refresh_groups(self, now: float) -> dict[GroupKey, list[Task]]:
-        """Regroup the running tasks (of the kinds an action registered)."""
+    def _due(self, now: float, force: bool) -> Due:
+        """The groups of running tasks (of the kinds an action registered) due now."""
         running = [t for t in self.store.running_tasks(self.scope) if t.kind in KINDS]
-        with self._lock:
-            return regroup(self._groups, running, now, self._timing)
-
-    def _period(self, tasks: list[Task], now: float) -> float:
-        return self._timing.period(tasks, now)
-
-    def _due(self, now: float, force: bool) -> list[tuple[GroupKey, list[Task]]]:
-        grouped = self._refresh_groups(now)
-        due = []
-        with self._lock:
-            for key, tasks in grouped.items():
-                state = self._groups[key]
-                if state.in_flight or self.pauses.paused(key.account):
-                    continue  # (an account whose credentials are refused waits)
-                if force or state.next_due <= now:
-                    state.in_flight = True
-                    due.append((key, tasks))
-        return due
+        return self.schedule.take_due(running, now, force, self.pauses.paused)
 
     # one group ---------------------------------------------------------------------------
 
@@ -265,13 +239,9 @@ class Poller:
             self._group_failed(key, tasks, exc)
             self._notify(changed)
             return
-        now = self._clock()
         finished = {t.id for t in changed if t.is_terminal}
         remaining = [t for t in tasks if t.id not in finished] or tasks
-        with self._lock:
-            state = self._groups.get(key)
-            if state is not None:
-                state.polled(now, self._period(remaining, now))
+        self.schedule.polled(key, remaining, self._clock())
         self._notify(changed)
 
     def _unseen(self, task: Task, obs: Observation) -> bool:
@@ -286,17 +256,7 @@ class Poller:
 
     def _group_failed(self, key: GroupKey, tasks: list[Task], exc: Exception) -> None:
         line = describe_error(exc, getattr(self.clients, "profile", None))
-        now = self._clock()
-        with self._lock:
-            state = self._groups.get(key)
-            if state is not None:
-                period = self._period(tasks, now)
-                state.polled(
-                    now, self._timing.backoff(state.failures + 1, period, self._rng), error=line
-                )
-                delay = state.delay
-            else:
-                delay = 0.0
+        delay = self.schedule.failed(key, tasks, self._clock(), line)
         code = error_code(exc)
         kind = "throttled" if code in THROTTLE_CODES else "failed"
         log.warning("poll %s %s (retry in %.1fs): %s", key, kind, delay, line)
@@ -327,18 +287,13 @@ class Poller:
 
     # cycles ------------------------------------------------------------------------------
 
-    def _submit(
-        self, pool: ThreadPoolExecutor, due: list[tuple[GroupKey, list[Task]]]
-    ) -> list[Future[None]]:
+    def _submit(self, pool: ThreadPoolExecutor, due: Due) -> list[Future[None]]:
         futures = []
         for n, (key, tasks) in enumerate(due):
             try:
                 futures.append(pool.submit(self._poll_group, key, tasks))
             except RuntimeError as exc:  # the pool was shut down by stop()
-                with self._lock:
-                    for k, _ in due[n:]:
-                        if k in self._groups:
-                            self._groups[k].in_flight = False
+                self.schedule.released(k for k, _ in due[n:])
                 raise _Stopped from exc
         return futures
 
@@ -391,9 +346,7 @@ class Poller:
     def _next_wait(self, now: float) -> float:
         # Re-read the store at least every fast_interval so new tasks are picked up even
         # if nobody calls wake(); the next due group may come sooner.
-        with self._lock:
-            keys = [(k, s) for k, s in self._groups.items() if not s.in_flight]
-        dues = [s.next_due for k, s in keys if not self.pauses.paused(k.account)]
+        dues = self.schedule.next_due(self.pauses.paused)
         probe = self.pauses.wait_time()
         if probe is not None:
             dues.append(now + probe)
@@ -402,8 +355,7 @@ class Poller:
 
     def groups(self) -> dict[GroupKey, GroupState]:
         """A snapshot of every group's scheduling state."""
-        with self._lock:
-            return {k: s.copy() for k, s in self._groups.items()}
+        return self.schedule.snapshot()
 
     # actions (amitui/tasks/poller_actions.py) ------------------------------------------
 

@@ -94,7 +94,7 @@ def hold(poller: Poller, force: bool = False) -> bool:
     lease = poller.lease
     if lease is None:
         return True
-    if not force and failing(poller, poller._clock()):
+    if not force and poller.schedule.failing(poller._clock()):
         let_go(poller)
         return False
     try:
@@ -115,12 +115,6 @@ def let_go(poller: Poller) -> None:
             lease.release()
         except Exception:
             log.exception("could not release the lease")
-
-
-def failing(poller: Poller, now: float) -> bool:
-    with poller._lock:
-        states = list(poller._groups.values())
-    return bool(states) and all(s.failures >= 2 and s.next_due > now for s in states)
 
 
 def read_back(poller: Poller) -> None:
