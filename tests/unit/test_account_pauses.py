@@ -6,8 +6,6 @@ resume it by themselves."""
 
 from __future__ import annotations
 
-import pytest
-
 import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
 from amitui.tasks.account_pauses import AccountPauses
 from amitui.tasks.credential_pause import CredentialPause
@@ -19,18 +17,6 @@ from tests.unit.test_poller import SCOPE, make_poller
 OWN = "123456789012"
 OTHER = "222222222222"
 THIRD = "333333333333"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path, clock: Clock) -> TaskStore:
-    s = TaskStore(tmp_path / "tasks.sqlite3", clock=clock)
-    yield s
-    s.close()
 
 
 def accounts() -> dict[str, ProbedClients]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 import amitui.actions  # noqa: F401 (the built-in actions register themselves)
 from amitui.actions import ACTIONS
 from amitui.actions.bulk import call_line, confirmation_phrase, destructive, image_plan
@@ -21,17 +19,6 @@ from tests.support.clock import Clock
 
 SCOPE = "aws|111111111111"
 A, B, C = "ami-0000000000000000a", "ami-0000000000000000b", "ami-0000000000000000c"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock):
-    with TaskStore(tmp_path / "tasks.sqlite3", clock=clock) as s:
-        yield s
 
 
 def items(*ids: str) -> list[NewItem]:

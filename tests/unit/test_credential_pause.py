@@ -33,18 +33,6 @@ class ProbedClients(FakeClients):
         return Identity(self.account, f"arn:aws:iam::{self.account}:user/me")
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path, clock: Clock) -> TaskStore:
-    s = TaskStore(tmp_path / "tasks.sqlite3", clock=clock)
-    yield s
-    s.close()
-
-
 def calls(clients: FakeClients, op: str) -> int:
     return sum(1 for _, o in clients.log if o == op)
 

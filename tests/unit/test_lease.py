@@ -25,11 +25,6 @@ TTL = 45.0
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def path(tmp_path: Path) -> Path:
     return tmp_path / "tasks.sqlite3"
 

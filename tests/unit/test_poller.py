@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
@@ -19,7 +18,6 @@ from botocore.exceptions import ClientError
 import amitui.actions  # noqa: F401 (the built-in actions register their task kinds)
 from amitui.tasks.poller import GroupKey, Poller
 from amitui.tasks.store import TaskStore
-from tests.support.clock import Clock
 
 SCOPE = "http://sandbox|123456789012"
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
@@ -74,18 +72,6 @@ class FakeClients:
 
     def ec2(self, region: str) -> FakeEc2:
         return self.by_region.setdefault(region, FakeEc2(region, self.log))
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> TaskStore:
-    s = TaskStore(tmp_path / "tasks.sqlite3", clock=clock)
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -22,11 +22,6 @@ OTHER = "http://127.0.0.1:5055|123456789012"
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> TaskStore:
     s = TaskStore(tmp_path / "state" / "tasks.sqlite3", clock=clock)
     yield s
