@@ -35,10 +35,16 @@ class AccountPauses:
         *,
         probe_interval: float | None = None,
         clock: Callable[[], float] = time.time,
+        on_paused: Callable[[str, str], None] | None = None,
+        on_resumed: Callable[[str], None] | None = None,
     ) -> None:
         """``own``: the scope's account's pause; ``clients_of(account)``: another
-        account's clients (may raise: the account cannot be reached)."""
+        account's clients (may raise: the account cannot be reached).
+        ``on_paused(account, line)`` is told once as an account's pause begins (``line``
+        says why), ``on_resumed(account)`` once as it ends."""
         self.own = own
+        self.on_paused = on_paused
+        self.on_resumed = on_resumed
         self.clients_of = clients_of
         self.probe_interval = own.probe_interval if probe_interval is None else probe_interval
         self._clock = clock
@@ -92,12 +98,12 @@ class AccountPauses:
         return min((p.wait_time() for p in paused), default=None)
 
     def _paused(self, account: str, line: str) -> None:
-        if self.own.on_paused is not None:
-            self.own.on_paused(f"(account {account}) {line}")
+        if self.on_paused is not None:
+            self.on_paused(account, line)
 
     def _resumed(self, account: str) -> None:
-        if self.own.on_resumed is not None:
-            self.own.on_resumed()
+        if self.on_resumed is not None:
+            self.on_resumed(account)
         with self._lock:
             listeners = list(self._listeners)
         for wake in listeners:

@@ -29,9 +29,11 @@ from amitui.tasks.store import TaskStore
 DEMO_ENDED = "ended with the demo's sandbox (each --demo starts a fresh one)"
 
 UpdateCallback = Callable[[Task, int], None]
-#: ``on_credentials(line)``: the account's credentials were refused and its polling and bulk
-#: runs pause (``line`` says why); ``on_credentials(None)``: they work again, resumed.
-CredentialsCallback = Callable[[str | None], None]
+#: ``on_credentials(line, account)``: an account's credentials were refused and its polling
+#: and bulk runs pause (``line`` says why); ``on_credentials(None, account)``: they work
+#: again, resumed. ``account`` "" is the followed account's own (every call pauses); with
+#: --accounts, another account's id (or ``profile:NAME``): only its calls pause.
+CredentialsCallback = Callable[[str | None, str], None]
 ErrorCallback = Callable[[str, str], None]
 BulkCallback = Callable[[BulkRun, BulkItem], None]
 
@@ -110,11 +112,16 @@ class TaskService:
             self.clients,
             account,
             probe_interval=min(PROBE_INTERVAL, max(1.0, 2 * self.poll_interval)),
-            on_paused=self._credentials,
-            on_resumed=lambda: self._credentials(None),
+            on_paused=lambda line: self._credentials(line, ""),
+            on_resumed=lambda: self._credentials(None, ""),
         )
         # --accounts: another account's refused credentials pause that account only
-        pauses = AccountPauses(self.pause, self.clients_for)
+        pauses = AccountPauses(
+            self.pause,
+            self.clients_for,
+            on_paused=lambda account, line: self._credentials(line, account),
+            on_resumed=lambda account: self._credentials(None, account),
+        )
         self.poller = Poller(
             self.clients,
             self.store,
@@ -148,9 +155,9 @@ class TaskService:
         if self.on_bulk is not None:
             self.on_bulk(run, item)
 
-    def _credentials(self, line: str | None) -> None:
+    def _credentials(self, line: str | None, account: str) -> None:
         if self.on_credentials is not None:
-            self.on_credentials(line)
+            self.on_credentials(line, account)
 
     def _scope_of(self, account: str) -> str:
         """The endpoint's URL and the account; the demo's sandbox, whose port changes

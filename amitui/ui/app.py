@@ -301,16 +301,19 @@ class AmiTui(App[None]):
         )
 
     def on_credentials_paused(self, message: CredentialsPaused) -> None:
-        """Said once as the pause begins, and once as it ends (tasks/credential_pause.py)."""
+        """Said once as a pause begins, and once as it ends (tasks/credential_pause.py):
+        the signed-in account's pauses everything; another account's (--accounts) only its
+        own tasks and bulk items, and the message names it."""
+        account = message.account
+        whose = f"Account {account}'s credentials" if account else "Credentials"
+        what = "its task polling and bulk items" if account else "task polling and bulk runs"
         if message.line is None:
-            self.notify(
-                "Credentials work again: task polling and bulk runs resumed.",
-                title="Credentials",
-            )
+            self.notify(f"{whose} work again: {what} resumed.", title="Credentials")
             return
+        others = " (the other accounts' go on)" if account else ""
         self.notify(
-            f"Credentials refused: {message.line} Task polling and bulk runs are paused "
-            "(nothing is lost) and resume by themselves once valid credentials appear "
+            f"{whose} refused: {message.line} {what[0].upper()}{what[1:]} are paused{others}, "
+            "nothing is lost, and resume by themselves once valid credentials appear "
             "(e.g. after aws sso login).",
             title="Credentials",
             severity="warning",

@@ -46,12 +46,14 @@ class PollFailed(Message):
 
 
 class CredentialsPaused(Message):
-    """The account's credentials were refused: polling and bulk runs paused (``line``
-    says why), or, with ``line`` None, they work again and both resumed."""
+    """An account's credentials were refused: its polling and bulk runs paused (``line``
+    says why), or, with ``line`` None, they work again and both resumed. ``account`` ""
+    is the signed-in account (everything paused); else another account of --accounts."""
 
-    def __init__(self, line: str | None) -> None:
+    def __init__(self, line: str | None, account: str = "") -> None:
         super().__init__()
         self.line = line
+        self.account = account
 
 
 class TaskTracker(TaskService):
@@ -76,7 +78,7 @@ class TaskTracker(TaskService):
             on_update=lambda task, running: self._post(TaskUpdated(task, running)),
             on_error=lambda region, line: self._post(PollFailed(region, line)),
             on_bulk=lambda run, item: self._post(BulkUpdated(run, item)),
-            on_credentials=lambda line: self._post(CredentialsPaused(line)),
+            on_credentials=lambda line, account: self._post(CredentialsPaused(line, account)),
         )
         self._app = app
 

@@ -60,11 +60,13 @@ def test_one_members_refused_credentials_pause_its_polling_only(
         target_id=a_copy(organization, member),
         account=member,
     )
-    told: list[str | None] = []
+    told: list[tuple[str | None, str]] = []
     # the member's session expires: every call signed with a key but the base one is refused
     proxy.fault_by_key = lambda action, key: None if key == base_key else "expired"
     made = [(None, own_task.target_id), (member, member_task.target_id)]
-    service = TaskService(clients, store, poll_interval=0.5, on_credentials=told.append)
+    service = TaskService(
+        clients, store, poll_interval=0.5, on_credentials=lambda *said: told.append(said)
+    )
     service.start(management)
     poller = service.poller
     assert poller is not None
@@ -85,7 +87,7 @@ def test_one_members_refused_credentials_pause_its_polling_only(
             "a probe of the member's credentials",
         )
         assert proxy.outcomes("DescribeImages")["expired"] == expired
-        assert len(told) == 1 and member in (told[0] or "")
+        assert len(told) == 1 and told[0][1] == member  # told once, naming the member
         assert poller.pauses.paused(member) and not service.pause.paused
         assert store.get(own_task.id).status == "running"  # type: ignore[union-attr]
 
@@ -98,7 +100,7 @@ def test_one_members_refused_credentials_pause_its_polling_only(
             "the member's copy to be polled again",
         )
         assert all(poller.groups()[k].failures == 0 for k in member_groups)
-        assert told == [told[0], None]
+        assert told == [told[0], (None, member)]
     finally:
         service.stop()
         proxy.fault_by_key = None
@@ -106,3 +108,34 @@ def test_one_members_refused_credentials_pause_its_polling_only(
             organization.ec2(REGIONS[0], account).deregister_image(ImageId=image_id)
     assert {t.id for t in store.list_tasks(scope)} == {own_task.id, member_task.id}  # none lost
     store.close()
+
+
+async def test_what_the_app_says_names_the_paused_account(memory):
+    """The app's words for the service's two callbacks: the signed-in account's refusal
+    pauses everything; another account's names it and says the others go on."""
+    from amitui.ui.task_tracker import CredentialsPaused
+    from tests.app.helpers import SIZE, loaded, make_app, wait_for
+
+    member = "222222222222"
+    app = make_app(memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        said = len(app.notified)
+        for line, account in (
+            ("ExpiredToken: the token expired.", member),
+            (None, member),
+            ("ExpiredToken: the token expired.", ""),
+            (None, ""),
+        ):
+            app.post_message(CredentialsPaused(line, account))
+        await wait_for(pilot, lambda: len(app.notified) >= said + 4, what="four notifications")
+        paused, resumed, own_paused, own_resumed = list(app.notified)[said:]
+    assert paused.startswith(f"Account {member}'s credentials refused: ExpiredToken")
+    assert "Its task polling and bulk items are paused (the other accounts' go on)" in paused
+    assert (
+        resumed
+        == f"Account {member}'s credentials work again: its task polling and bulk items resumed."
+    )
+    assert own_paused.startswith("Credentials refused: ExpiredToken")
+    assert "other accounts" not in own_paused and member not in own_paused
+    assert own_resumed == "Credentials work again: task polling and bulk runs resumed."

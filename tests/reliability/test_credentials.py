@@ -66,10 +66,12 @@ def test_refused_credentials_pause_polling_and_bulk_runs_until_valid_ones_appear
     task = store.add_task(
         scope=make_scope(proxy.url, account), kind="copy", region=REGION, target_id=copy_id
     )
-    told: list[str | None] = []
+    told: list[tuple[str | None, str]] = []
     # the session expires: every call signed with the old key is refused from now on
     proxy.fault_by_key = lambda action, key: "expired" if key == OLD else None
-    service = TaskService(clients, store, poll_interval=0.5, on_credentials=told.append)
+    service = TaskService(
+        clients, store, poll_interval=0.5, on_credentials=lambda *said: told.append(said)
+    )
     service.start(account)
     pause = service.pause
     assert pause is not None
@@ -90,7 +92,7 @@ def test_refused_credentials_pause_polling_and_bulk_runs_until_valid_ones_appear
         assert proxy.count("DescribeImages") == described
         assert proxy.count("DeregisterImage") == 0
         assert proxy.outcomes("GetCallerIdentity")["expired"] >= 3
-        assert pause.paused and len(told) == 1 and "ExpiredToken" in (told[0] or "")
+        assert pause.paused and len(told) == 1 and "ExpiredToken" in (told[0][0] or "")
         assert store.get(task.id).status == "running"  # type: ignore[union-attr]
         assert not [i for i in service.bulk_items(run.id) if i.status in (DONE, FAILED)]
 
@@ -102,7 +104,7 @@ def test_refused_credentials_pause_polling_and_bulk_runs_until_valid_ones_appear
         service.stop()
     ended = store.bulk.run(run.id)
     assert ended is not None and ended.done == 3 and ended.failed == 0
-    assert told == [told[0], None]  # paused once, resumed once
+    assert told == [(told[0][0], ""), (None, "")]  # paused once, resumed once: its own
     assert pause.pauses == 1 and pause.resumes == 1
     assert [t.id for t in store.list_tasks(task.scope)] == [task.id]  # none lost
     assert proxy.outcomes("DeregisterImage") == {"200": 3}  # each sent once, with the new key

@@ -31,16 +31,25 @@ def test_one_accounts_refused_credentials_pause_that_account_only(
     store: TaskStore, clock: Clock
 ) -> None:
     clients = accounts()
-    told: list[str | None] = []
+    told: list[tuple[str, str | None]] = []
     own = CredentialPause(
         clients[OWN],
         OWN,
         probe_interval=30,
         clock=clock,
-        on_paused=told.append,
-        on_resumed=lambda: told.append(None),
+        on_paused=lambda line: told.append(("", line)),
+        on_resumed=lambda: told.append(("", None)),
     )
-    poller = make_poller(clients[OWN], store, clock, pause=own, clients_for=clients.__getitem__)
+    pauses = AccountPauses(
+        own,
+        clients.__getitem__,
+        clock=clock,
+        on_paused=lambda account, line: told.append((account, line)),
+        on_resumed=lambda account: told.append((account, None)),
+    )
+    poller = make_poller(
+        clients[OWN], store, clock, pause=own, pauses=pauses, clients_for=clients.__getitem__
+    )
     for account, image in (("", "ami-own"), (OTHER, "ami-other"), (THIRD, "ami-third")):
         store.add_task(
             scope=SCOPE, kind="copy", region="us-east-1", target_id=image, account=account
@@ -51,7 +60,7 @@ def test_one_accounts_refused_credentials_pause_that_account_only(
     other.account = None  # (and STS says so too)
     poller.poll_once()
     assert not own.paused and poller.pauses.paused(OTHER) and not poller.pauses.paused(THIRD)
-    assert len(told) == 1 and OTHER in (told[0] or "") and "ExpiredToken" in (told[0] or "")
+    assert len(told) == 1 and told[0][0] == OTHER and "ExpiredToken" in (told[0][1] or "")
     for _ in range(5):  # within the probe interval: the others polled, OTHER not called
         clock.t += 5
         poller.poll_once(force=False)
@@ -67,7 +76,7 @@ def test_one_accounts_refused_credentials_pause_that_account_only(
     other.ec2("us-east-1").images["ami-other"] = "available"
     clock.t += 30
     poller.poll_once(force=False)  # the probe works: OTHER is polled again, in this cycle
-    assert not poller.pauses.paused(OTHER) and told == [told[0], None]
+    assert not poller.pauses.paused(OTHER) and told == [told[0], (OTHER, None)]
     assert calls(other, "DescribeImages") == 2
     assert [t.status for t in store.list_tasks(SCOPE) if t.account == OTHER] == ["done"]
     poller.stop()
