@@ -24,8 +24,8 @@ from .moto_compat import ActionResult, EC2BaseResponse, EmptyResult, s3_backend
 from .state import SandboxState
 from .tagging import tags_by_type
 from .task_common import (
+    cancel_active,
     check_bucket,
-    check_task_ids,
     describe_tasks,
     new_timeline,
 )
@@ -126,18 +126,14 @@ class ExportActionsMixin(EC2BaseResponse):
         book = state.book(self.current_account, self.region)
         now = time.time()
         with state.lock:
-            check_task_ids(
-                [task_id],
+            cancel_active(
                 book.exports,
+                task_id,
                 EXPORT_PREFIX,
                 errors.export_task_malformed,
                 errors.export_task_not_found,
+                "Export",
+                CANCEL_MESSAGE,
+                now,
             )
-            task = book.exports[task_id]
-            status = task.timeline.phase(now).status
-            if status != "active":
-                raise errors.incorrect_state(
-                    f"Export task {task_id} is {status}; only an active task can be cancelled."
-                )
-            task.timeline = task.timeline.cancelled(now, CANCEL_MESSAGE)
         return EmptyResult()

@@ -26,8 +26,8 @@ from .moto_compat import ActionResult, EC2BaseResponse
 from .state import SandboxState
 from .tagging import tags_by_type
 from .task_common import (
+    cancel_active,
     check_object,
-    check_task_ids,
     describe_tasks,
     new_timeline,
     split_s3_url,
@@ -175,20 +175,15 @@ class ImportActionsMixin(EC2BaseResponse):
         book = state.book(self.current_account, self.region)
         now = time.time()
         with state.lock:
-            check_task_ids(
-                [task_id],
+            previous = cancel_active(
                 book.imports,
+                task_id,
                 IMPORT_PREFIX,
                 errors.import_task_malformed,
                 errors.import_task_not_found,
+                "Import",
+                f"{CANCEL_MESSAGE}: {reason}" if reason else CANCEL_MESSAGE,
+                now,
             )
-            task = book.imports[task_id]
-            previous = task.timeline.phase(now).status
-            if previous != "active":
-                raise errors.incorrect_state(
-                    f"Import task {task_id} is {previous}; only an active task can be cancelled."
-                )
-            message = f"{CANCEL_MESSAGE}: {reason}" if reason else CANCEL_MESSAGE
-            task.timeline = task.timeline.cancelled(now, message)
-            current = task.timeline.phase(now).status
+            current = book.imports[task_id].timeline.phase(now).status
         return ActionResult({"ImportTaskId": task_id, "PreviousState": previous, "State": current})

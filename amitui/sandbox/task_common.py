@@ -84,6 +84,30 @@ def check_task_ids(
             raise not_found(task_id)
 
 
+def cancel_active(
+    tasks: Mapping[str, Any],
+    task_id: str,
+    prefix: str,
+    malformed: Callable[[str], Exception],
+    not_found: Callable[[str], Exception],
+    noun: str,
+    message: str,
+    now: float,
+) -> str:
+    """Cancel an export or import task as AWS does: only an active one (else
+    IncorrectState); its timeline ends with ``message``. Returns its state before.
+    The caller holds the sandbox's lock."""
+    check_task_ids([task_id], tasks, prefix, malformed, not_found)
+    task = tasks[task_id]
+    previous: str = task.timeline.phase(now).status
+    if previous != "active":
+        raise errors.incorrect_state(
+            f"{noun} task {task_id} is {previous}; only an active task can be cancelled."
+        )
+    task.timeline = task.timeline.cancelled(now, message)
+    return previous
+
+
 def task_state_filter(filters: Sequence[Mapping[str, Any]]) -> set[str] | None:
     """The task-state values asked for, or None when there is no such filter."""
     wanted: set[str] | None = None
