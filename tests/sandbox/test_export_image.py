@@ -10,9 +10,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from amitui.sandbox.catalogue import buckets_for
+from tests.support.sandbox_time import walk
 
-from .ec2_helpers import error_code
-from .polling import collapse, wait_for
+from .ec2_helpers import error_code, pending_for
+from .polling import collapse
 
 BUCKET = "amitui-exports"
 _prefixes = itertools.count()
@@ -50,15 +51,17 @@ class Runs:
 
 @pytest.fixture(scope="module")
 def runs(sandbox) -> Runs:
-    """A plain export, one with the failure marker in its prefix, and one cancelled at once."""
+    """A plain export, one with the failure marker in its prefix, and one cancelled at once,
+    each looked at every 2% of its way (tests/support/sandbox_time.py: no wait)."""
     client = boto3.client("ec2", region_name="us-east-1", endpoint_url=sandbox.url)
     prefix = f"exports/run-{next(_prefixes)}/"
     image_id = exportable(client)
-    plain = start_export(
-        client, prefix, ImageId=image_id, Description="nightly export", RoleName="vmimport"
-    )
-    failing = start_export(client, f"sandbox-fail/run-{next(_prefixes)}/", ImageId=image_id)
-    cancelled = start_export(client, f"cancel/run-{next(_prefixes)}/", ImageId=image_id)
+    with pending_for(sandbox, 60.0):
+        plain = start_export(
+            client, prefix, ImageId=image_id, Description="nightly export", RoleName="vmimport"
+        )
+        failing = start_export(client, f"sandbox-fail/run-{next(_prefixes)}/", ImageId=image_id)
+        cancelled = start_export(client, f"cancel/run-{next(_prefixes)}/", ImageId=image_id)
     client.cancel_export_task(ExportTaskId=cancelled["ExportImageTaskId"])
     ids = {
         "plain": plain["ExportImageTaskId"],
@@ -71,11 +74,8 @@ def runs(sandbox) -> Runs:
         by_id = {t["ExportImageTaskId"]: t for t in answer["ExportImageTasks"]}
         return {label: by_id[task_id] for label, task_id in ids.items()}
 
-    history = wait_for(
-        read,
-        lambda now: all(t["Status"] in ("completed", "deleted") for t in now.values()),
-        interval=0.05,
-    )
+    history = walk(sandbox, ids.values(), read)
+    assert all(t["Status"] in ("completed", "deleted") for t in history[-1].values())
     # Each history starts with ExportImage's own answer: the first moment of the task.
     answers = {"plain": plain, "failing": failing, "cancelled": cancelled}
     histories = {label: [answers[label], *(moment[label] for moment in history)] for label in ids}

@@ -9,9 +9,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from amitui.sandbox.catalogue import buckets_for
+from tests.support.sandbox_time import walk
 
-from .ec2_helpers import error_code
-from .polling import collapse, wait_for
+from .ec2_helpers import error_code, pending_for
+from .polling import collapse
 
 BUCKET = "amitui-imports"
 
@@ -38,8 +39,35 @@ class Runs:
 
 @pytest.fixture(scope="module")
 def runs(sandbox) -> Runs:
-    """A plain import, one with the failure marker in its key, and one cancelled at once."""
+    """A plain import, one with the failure marker in its key, and one cancelled at once,
+    each looked at every 2% of its way (tests/support/sandbox_time.py: no wait)."""
     client = boto3.client("ec2", region_name="us-east-1", endpoint_url=sandbox.url)
+    with pending_for(sandbox, 60.0):
+        plain, failing, cancelled = start_three(client)
+    cancel_answer = client.cancel_import_task(
+        ImportTaskId=cancelled["ImportTaskId"], CancelReason="wrong disk"
+    )
+    ids = {
+        "plain": plain["ImportTaskId"],
+        "failing": failing["ImportTaskId"],
+        "cancelled": cancelled["ImportTaskId"],
+    }
+
+    def read() -> dict[str, dict]:
+        answer = client.describe_import_image_tasks(ImportTaskIds=list(ids.values()))
+        by_id = {t["ImportTaskId"]: t for t in answer["ImportImageTasks"]}
+        return {label: by_id[task_id] for label, task_id in ids.items()}
+
+    history = walk(sandbox, ids.values(), read)
+    assert all(t["Status"] in ("completed", "deleted") for t in history[-1].values())
+    # Each history starts with ImportImage's own answer: the first moment of the task.
+    answers = {"plain": plain, "failing": failing, "cancelled": cancelled}
+    histories = {label: [answers[label], *(moment[label] for moment in history)] for label in ids}
+    return Runs(started=plain, cancel_answer=cancel_answer, histories=histories)
+
+
+def start_three(client) -> tuple[dict, dict, dict]:
+    """The plain, failing and cancelled imports of :func:`runs`."""
     plain = client.import_image(
         Description="web frontend from vSphere",
         Architecture="x86_64",
@@ -55,29 +83,7 @@ def runs(sandbox) -> Runs:
     )
     failing = client.import_image(DiskContainers=[disk("vms/sandbox-fail-corrupt.vmdk")])
     cancelled = client.import_image(DiskContainers=[disk("vms/legacy-centos7.ova", "OVA")])
-    cancel_answer = client.cancel_import_task(
-        ImportTaskId=cancelled["ImportTaskId"], CancelReason="wrong disk"
-    )
-    ids = {
-        "plain": plain["ImportTaskId"],
-        "failing": failing["ImportTaskId"],
-        "cancelled": cancelled["ImportTaskId"],
-    }
-
-    def read() -> dict[str, dict]:
-        answer = client.describe_import_image_tasks(ImportTaskIds=list(ids.values()))
-        by_id = {t["ImportTaskId"]: t for t in answer["ImportImageTasks"]}
-        return {label: by_id[task_id] for label, task_id in ids.items()}
-
-    history = wait_for(
-        read,
-        lambda now: all(t["Status"] in ("completed", "deleted") for t in now.values()),
-        interval=0.05,
-    )
-    # Each history starts with ImportImage's own answer: the first moment of the task.
-    answers = {"plain": plain, "failing": failing, "cancelled": cancelled}
-    histories = {label: [answers[label], *(moment[label] for moment in history)] for label in ids}
-    return Runs(started=plain, cancel_answer=cancel_answer, histories=histories)
+    return plain, failing, cancelled
 
 
 def test_an_import_answers_active_at_once(runs: Runs):
