@@ -320,6 +320,7 @@ def derived_clients(base: AwsClients, session: boto3.Session) -> AwsClients:
         read_only=base.read_only,
         config=base.config,
         session=session,
+        vocabularies=base.vocabularies,
     )
     for event, handler in base.hooks():
         made.add_hook(event, handler)

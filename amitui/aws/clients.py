@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from amitui.aws.describe_images_hook import DescribeImagesRows
+from amitui.aws.describe_images_hook import DescribeImagesRows, Vocabularies
 from amitui.aws.first_page import FirstPage, PrefetchedEc2
 
 if TYPE_CHECKING:
@@ -122,6 +122,7 @@ class AwsClients:
         read_only: bool = False,
         config: Config | None = None,
         session: boto3.Session | None = None,
+        vocabularies: Vocabularies | None = None,
     ) -> None:
         self.profile = profile
         self.endpoint_url = endpoint_url
@@ -136,6 +137,9 @@ class AwsClients:
         self._hooks: list[tuple[str, Any]] = []
         self._probe_loader: Any = None  # check_credentials's, kept between probes
         self._first_pages: dict[str, FirstPage] = {}
+        #: what the listing clients' DescribeImages parser reads from botocore's model
+        #: (shared with the clients derived for other accounts: accounts.derived_clients)
+        self.vocabularies = vocabularies or Vocabularies()
 
     @property
     def config(self) -> Config:
@@ -226,7 +230,7 @@ class AwsClients:
                 for event, handler in self._hooks:
                     client.meta.events.register(event, handler)
                 if rows:
-                    DescribeImagesRows(region).register(client.meta.events)
+                    DescribeImagesRows(region, self.vocabularies).register(client.meta.events)
                 self._clients[key] = client
         return client
 

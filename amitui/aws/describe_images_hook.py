@@ -35,12 +35,29 @@ EVENT = "before-parse.ec2.DescribeImages"
 _ENTITIES = {"\r": "&#13;"}
 
 
+class Vocabularies:
+    """The parser's vocabulary, read from botocore's model once per API version for every
+    listing client that shares this (an AwsClients and the ones derived from it for other
+    accounts, whose sessions share its botocore loader, so its model): reading it took ~1 ms
+    a client, and --accounts makes one listing client per account x region."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, Vocabulary] = {}
+
+    def of(self, operation_model: Any) -> Vocabulary:
+        version = operation_model.service_model.api_version
+        found = self._read.get(version)
+        if found is None:  # two threads may both read it: the first one stored is kept
+            found = self._read.setdefault(version, Vocabulary.of(operation_model.output_shape))
+        return found
+
+
 class DescribeImagesRows:
     """The ``before-parse`` handler of one client (``region``: the rows' region)."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, vocabularies: Vocabularies | None = None) -> None:
         self.region = region
-        self._vocabulary: Vocabulary | None = None
+        self._vocabularies = vocabularies or Vocabularies()
 
     def register(self, events: Any) -> None:
         events.register(EVENT, self, unique_id=f"amitui-image-rows-{id(self)}")
@@ -59,9 +76,7 @@ class DescribeImagesRows:
         body = response_dict.get("body")
         if not isinstance(body, bytes | bytearray):
             return
-        vocabulary = self._vocabulary
-        if vocabulary is None:
-            vocabulary = self._vocabulary = Vocabulary.of(operation_model.output_shape)
+        vocabulary = self._vocabularies.of(operation_model)
         try:
             page = parse_page(bytes(body), self.region, vocabulary)
         except Unrecognised as reason:

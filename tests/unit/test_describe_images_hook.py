@@ -8,10 +8,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from amitui.aws.accounts import derived_clients
 from amitui.aws.debug_log import DebugLog
+from amitui.aws.describe_images_xml import Vocabulary
 from amitui.aws.images import IMAGE_ROWS, Image, ListQuery, iter_image_pages, page_images
 from amitui.aws.partitions import iter_partitioned_pages
 from tests.support.canned_http import Answers, canned_clients
@@ -94,3 +97,28 @@ def test_the_partitioned_listing_takes_the_rows_too() -> None:
     aws = canned_clients(answers)
     listed = iter_partitioned_pages(aws.listing_ec2(REGION), REGION, ListQuery(), workers=1)
     assert [i.image_id for page in listed for i in page] == ["ami-1", "ami-2"]
+
+
+def test_one_vocabulary_read_for_every_account_s_listing_clients(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads: list[object] = []
+    real = Vocabulary.of
+
+    def counted(output_shape: object) -> Vocabulary:
+        reads.append(output_shape)
+        return real(output_shape)
+
+    monkeypatch.setattr(Vocabulary, "of", counted)
+    body = document([{"ImageId": "ami-1"}])
+    base = canned_clients(Answers(*[(200, body)] * 6))
+    other = derived_clients(
+        base, boto3.Session(aws_access_key_id="ASIAOTHER", aws_secret_access_key="x")
+    )
+    assert other.vocabularies is base.vocabularies
+    for aws in (base, other):
+        for region in (REGION, "us-east-1", "ap-southeast-2"):
+            answer = aws.listing_ec2(region).describe_images()
+            assert answer[IMAGE_ROWS][0].image_id == "ami-1"
+            assert answer[IMAGE_ROWS][0].region == region
+    assert len(reads) == 1
