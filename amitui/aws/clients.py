@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from amitui.aws.describe_images_hook import DescribeImagesRows
 from amitui.aws.first_page import FirstPage, PrefetchedEc2
 
 if TYPE_CHECKING:
@@ -225,7 +224,9 @@ class AwsClients:
                 client.meta.events.register("after-call", self._redact_error)
                 for event, handler in self._hooks:
                     client.meta.events.register(event, handler)
-                if rows:
+                if rows:  # (imported here: its XML modules load with the first client)
+                    from amitui.aws.describe_images_hook import DescribeImagesRows
+
                     DescribeImagesRows(region).register(client.meta.events)
                 self._clients[key] = client
         return client
