@@ -17,7 +17,6 @@ from textual.widgets import Input
 from amitui import paths
 from amitui.aws.images import ListQuery, public_sharing, public_sharing_summary
 from amitui.cached_start import AFTER_PAINT, CachedStart
-from amitui.config_file import set_top_level
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
 from amitui.ui import textual_fixes
@@ -81,7 +80,12 @@ class AmiTui(App[None]):
         cache: InventoryCache | None = None,
         accounts: AccountDirectory | None = None,
         cached_start: CachedStart | None = None,
+        *,
+        collecting: bool | None = None,
     ) -> None:
+        """``collecting``: garbage collection was paused for the start (Collector.pause_start),
+        and was enabled before (None: not paused): it resumes once the first frame is
+        painted."""
         textual_fixes.apply()  # before anything renders: closed forms are then freed
         super().__init__()
         accounts = accounts or account_directory(settings, clients)
@@ -107,6 +111,7 @@ class AmiTui(App[None]):
         self.warm_up = WarmUp(self)  # what the first form would wait for, done meanwhile
         #: full garbage collections wait until the user is idle (the one owner of gc)
         self.collector = Collector()
+        self._collecting_after_start = collecting
 
     # The services, as the app's own code and the tests read them.
     @property
@@ -145,9 +150,18 @@ class AmiTui(App[None]):
             self.call_after_refresh(self.set_timer, AFTER_PAINT, self.load_identity)
         else:
             self.load_identity()
+        if self._collecting_after_start is not None:
+            self.call_after_refresh(self._resume_collecting)
         self.warm_up.start()
         self.collector.install()
         self.set_interval(COLLECT_EVERY, self._collect_when_idle)
+
+    def _resume_collecting(self) -> None:
+        """Garbage collection paused for the start resumes (once: the first frame is on
+        its way to the terminal)."""
+        collecting, self._collecting_after_start = self._collecting_after_start, None
+        if collecting is not None:
+            self.collector.resume_start(collecting)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
@@ -174,6 +188,8 @@ class AmiTui(App[None]):
         )
 
     def _write_theme(self, theme: str) -> None:
+        from amitui.config_file import set_top_level
+
         try:
             set_top_level(paths.config_file(), "theme", theme)
         except Exception as exc:
@@ -231,6 +247,7 @@ class AmiTui(App[None]):
             self.load_identity()
 
     def on_unmount(self) -> None:
+        self._resume_collecting()  # (an app that ends before its first frame)
         self.tasks.stop()
         self.collector.uninstall()
 

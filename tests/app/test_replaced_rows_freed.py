@@ -12,9 +12,7 @@ from amitui.ui.widgets import image_table
 from tests.app.helpers import SIZE, loaded, make_app, wait_for
 
 
-async def test_a_presort_cancelled_by_new_rows_leaves_the_old_rows_to_be_freed(
-    memory, monkeypatch
-):
+async def test_a_presort_cancelled_by_new_rows_leaves_the_old_rows_to_be_freed(memory, monkeypatch):
     """A presort under way when the rows are replaced is cancelled; its worker (and the
     CancelledError's traceback with the worker's frames) lives on in a cycle until a full
     collection. None of it may hold the rows it worked on."""
