@@ -215,11 +215,22 @@ def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
     one, the app's own clients have each region's first page asked for before the UI is
     imported (amitui.aws.first_page).
 
-    First of all, malloc is told to hold less (amitui.allocator), before any thread starts."""
+    First of all, malloc is told to hold less (amitui.allocator), before any thread starts,
+    and garbage collection waits until the first frame is painted (Collector.pause_start)."""
     from amitui import allocator
-    from amitui.inventory_cache import InventoryCache
+    from amitui.ui.collector import Collector
 
     allocator.tune()
+    collecting = Collector.pause_start()
+    try:
+        return _make_app(settings, clients, collecting)
+    except BaseException:
+        Collector.resume_start(collecting)
+        raise
+
+
+def _make_app(settings: Settings, clients: AwsClients | None, collecting: bool) -> AmiTui:
+    from amitui.inventory_cache import InventoryCache
 
     cache = InventoryCache() if settings.cache else None
     start = None
@@ -238,7 +249,9 @@ def make_app(settings: Settings, clients: AwsClients | None = None) -> AmiTui:
     from amitui.tasks.store import TaskStore
     from amitui.ui.app import AmiTui
 
-    return AmiTui(settings, clients, TaskStore(), cache, accounts, cached_start=start)
+    return AmiTui(
+        settings, clients, TaskStore(), cache, accounts, cached_start=start, collecting=collecting
+    )
 
 
 def prefetching_clients(settings: Settings) -> AwsClients:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +95,8 @@ class Settings:
 def _load_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
+    import tomllib  # (here: its import compiles regexes, and most starts have no file)
+
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)

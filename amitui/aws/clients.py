@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from amitui.aws.describe_images_hook import DescribeImagesRows, Vocabularies
 from amitui.aws.first_page import FirstPage, PrefetchedEc2
+from amitui.aws.vocabularies import Vocabularies
 
 if TYPE_CHECKING:
     import boto3
@@ -229,7 +229,9 @@ class AwsClients:
                 client.meta.events.register("after-call", self._redact_error)
                 for event, handler in self._hooks:
                     client.meta.events.register(event, handler)
-                if rows:
+                if rows:  # (imported here: its XML modules load with the first client)
+                    from amitui.aws.describe_images_hook import DescribeImagesRows
+
                     DescribeImagesRows(region, self.vocabularies).register(client.meta.events)
                 self._clients[key] = client
         return client

@@ -25,31 +25,15 @@ import logging
 from typing import Any
 from xml.sax.saxutils import escape
 
-from amitui.aws.describe_images_xml import ROOT, Unrecognised, Vocabulary, parse_page
+from amitui.aws.describe_images_xml import ROOT, Unrecognised, parse_page
 from amitui.aws.images import IMAGE_ROWS
+from amitui.aws.vocabularies import Vocabularies
 
 log = logging.getLogger("amitui.aws.listing")
 
 EVENT = "before-parse.ec2.DescribeImages"
 #: Characters a text node cannot hold literally (XML turns a raw CR into LF).
 _ENTITIES = {"\r": "&#13;"}
-
-
-class Vocabularies:
-    """The parser's vocabulary, read from botocore's model once per API version for every
-    listing client that shares this (an AwsClients and the ones derived from it for other
-    accounts, whose sessions share its botocore loader, so its model): reading it took ~1 ms
-    a client, and --accounts makes one listing client per account x region."""
-
-    def __init__(self) -> None:
-        self._read: dict[str, Vocabulary] = {}
-
-    def of(self, operation_model: Any) -> Vocabulary:
-        version = operation_model.service_model.api_version
-        found = self._read.get(version)
-        if found is None:  # two threads may both read it: the first one stored is kept
-            found = self._read.setdefault(version, Vocabulary.of(operation_model.output_shape))
-        return found
 
 
 class DescribeImagesRows:

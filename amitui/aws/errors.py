@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-
-from botocore import exceptions as bce
+from types import ModuleType
 
 from amitui.aws.clients import ReadOnlyError
 
@@ -33,8 +32,16 @@ def _one_line(text: str, limit: int = MAX_QUOTE) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _botocore_exceptions() -> ModuleType | None:
+    """botocore's exceptions, if botocore is loaded; if it is not, no exception can be one
+    of them (so the UI's start, which shows cached rows before botocore loads, does not
+    load it to describe an error of its own)."""
+    return sys.modules.get("botocore.exceptions")
+
+
 def error_code(exc: BaseException) -> str | None:
-    if isinstance(exc, bce.ClientError):
+    bce = _botocore_exceptions()
+    if bce is not None and isinstance(exc, bce.ClientError):
         return exc.response.get("Error", {}).get("Code")
     return None
 
@@ -45,6 +52,16 @@ def describe_error(exc: BaseException, profile: str | None = None) -> str:
     p2 = f" '{profile}'" if profile else ""
     if isinstance(exc, ReadOnlyError):
         return str(exc)
+    bce = _botocore_exceptions()
+    line = None if bce is None else _botocore_line(exc, bce, p, p2)
+    if line is not None:
+        return line
+    text = _one_line(str(exc)) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+def _botocore_line(exc: BaseException, bce: ModuleType, p: str, p2: str) -> str | None:
+    """describe_error's line for one of botocore's exceptions (None: not one of them)."""
     if isinstance(exc, bce.ClientError):
         err = exc.response.get("Error", {})
         code = err.get("Code") or "Error"
@@ -84,5 +101,4 @@ def describe_error(exc: BaseException, profile: str | None = None) -> str:
         )
     if isinstance(exc, bce.BotoCoreError):
         return f"{type(exc).__name__}: {_one_line(str(exc))}"
-    text = _one_line(str(exc)) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"
+    return None

@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from botocore import xform_name
-from botocore.exceptions import ClientError
-
 from amitui.aws.clients import AwsClients
 from amitui.aws.errors import describe_error, error_code
 
@@ -70,6 +67,8 @@ def call(
     """Make one call; never raises (a failure is the result's one-line ``error``).
     ``image_snapshots``: the snapshots of the image the form showed, checked after a
     deregister that asked for them to be deleted and got no DeleteSnapshotResults."""
+    from botocore import xform_name  # (here: the UI's start shows rows before botocore loads)
+
     try:
         method = getattr(clients.ec2(region), xform_name(operation))
         response = method(**request)
@@ -115,6 +114,8 @@ def _lost_answer(
     botocore's retry is refused with InvalidAMIName.Duplicate. Then the image named so,
     pending or just made, is the one this call started: answer with it, so its task is
     recorded and followed. None for a genuine duplicate (no retry, or an older image)."""
+    from botocore.exceptions import ClientError
+
     retried = isinstance(exc, ClientError) and exc.response.get("ResponseMetadata", {}).get(
         "RetryAttempts"
     )

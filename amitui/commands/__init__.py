@@ -15,7 +15,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from amitui.commands.common import INTERRUPTED, REFUSED, aws_flags, hoist_command, make_context
+from amitui.commands.common import (
+    INTERRUPTED,
+    REFUSED,
+    aws_flags,
+    command_word,
+    hoist_command,
+    make_context,
+)
 from amitui.commands.completion import SHELLS
 from amitui.settings import SettingsError
 
@@ -48,8 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def dispatch(argv: Sequence[str], out: Any = None, err: Any = None) -> int | None:
-    argv = hoist_command(list(argv), command_names())
-    if not argv or argv[0] not in command_names():
+    if command_word(argv) is None:
+        return None  # the UI's flags only: no command names needed (they import every action)
+    names = command_names()
+    argv = hoist_command(list(argv), names)
+    if not argv or argv[0] not in names:
         return None
     try:
         args = build_parser().parse_args(argv)

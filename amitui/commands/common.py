@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -50,9 +51,10 @@ def aws_flags(default: Any = None) -> argparse.ArgumentParser:
     return parent
 
 
-def hoist_command(argv: list[str], names: set[str]) -> list[str]:
-    """``[--region X, copy, …]`` -> ``[copy, --region X, …]`` when global AWS options come
-    before a command name; argv unchanged otherwise."""
+def command_word(argv: Sequence[str]) -> int | None:
+    """Where the word that may name a command is in argv: first, or right after the
+    global AWS options given before it; None when there is no such word (the UI's own
+    flags: no command). Needs no command names, so the UI's start loads none of them."""
     index = 0
     while index < len(argv) and argv[index].startswith("-"):
         option = argv[index]
@@ -61,8 +63,15 @@ def hoist_command(argv: list[str], names: set[str]) -> list[str]:
         elif option.split("=", 1)[0] in VALUE_OPTIONS or option in FLAG_OPTIONS:
             index += 1
         else:
-            return argv
-    if index == 0 or index >= len(argv) or argv[index] not in names:
+            return None
+    return index if index < len(argv) else None
+
+
+def hoist_command(argv: list[str], names: set[str]) -> list[str]:
+    """``[--region X, copy, …]`` -> ``[copy, --region X, …]`` when global AWS options come
+    before a command name; argv unchanged otherwise."""
+    index = command_word(argv)
+    if not index or argv[index] not in names:
         return argv
     return [argv[index], *argv[:index], *argv[index + 1 :]]
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from amitui.aws.errors import error_code
 
 GONE_IMAGE = ("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable")
@@ -23,6 +21,8 @@ GONE_CODES = GONE_IMAGE + GONE_SNAPSHOT
 
 def image_gone(ec2: Any, request: dict[str, Any]) -> bool:
     """A DeregisterImage's effect: the image is no longer there (or deregistered)."""
+    from botocore.exceptions import ClientError  # (loaded with ``ec2``)
+
     try:
         answer = ec2.describe_images(
             ImageIds=[request["ImageId"]], IncludeDeprecated=True, IncludeDisabled=True
@@ -37,6 +37,8 @@ def image_gone(ec2: Any, request: dict[str, Any]) -> bool:
 
 def snapshot_gone(ec2: Any, request: dict[str, Any]) -> bool:
     """A DeleteSnapshot's effect: the snapshot is no longer there."""
+    from botocore.exceptions import ClientError  # (loaded with ``ec2``)
+
     try:
         answer = ec2.describe_snapshots(SnapshotIds=[request["SnapshotId"]])
     except ClientError as exc:

@@ -15,9 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from botocore.exceptions import ClientError
+from typing import TYPE_CHECKING, Any
 
 from amitui.aws.errors import error_code
 from amitui.tasks.kinds import (
@@ -36,6 +34,9 @@ from amitui.tasks.model import (
     progress_of,
     s3_location,
 )
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 log = logging.getLogger("amitui.poller")
 log.addHandler(logging.NullHandler())
@@ -87,6 +88,8 @@ def describe_batched(
     out: dict[str, dict[str, Any] | None] = {}
 
     def run(batch: list[str]) -> None:
+        from botocore.exceptions import ClientError  # (loaded with the clients by now)
+
         if not batch:
             return
         try:

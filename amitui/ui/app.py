@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.actions import SkipAction
@@ -11,21 +12,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from amitui import paths
-from amitui.aws.accounts import AccountDirectory
-from amitui.aws.clients import AwsClients
-from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery, public_sharing, public_sharing_summary
 from amitui.cached_start import AFTER_PAINT, CachedStart
-from amitui.config_file import set_top_level
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
-from amitui.tasks.bulk_model import DONE
-from amitui.tasks.kinds import KINDS
-from amitui.tasks.model import Task
-from amitui.tasks.store import TaskStore
 from amitui.ui import textual_fixes
 from amitui.ui.collector import Collector
 from amitui.ui.messages import IdentityLoaded, ImagesRestored
@@ -39,6 +32,12 @@ from amitui.ui.task_tracker import (
     TaskUpdated,
 )
 from amitui.ui.warm_up import WarmUp
+
+if TYPE_CHECKING:  # (what the first frame needs none of: loaded once it is painted)
+    from amitui.aws.accounts import AccountDirectory
+    from amitui.aws.clients import AwsClients
+    from amitui.tasks.model import Task
+    from amitui.tasks.store import TaskStore
 
 #: how often (seconds) the app asks whether a full garbage collection may run now
 COLLECT_EVERY = 0.5
@@ -81,7 +80,12 @@ class AmiTui(App[None]):
         cache: InventoryCache | None = None,
         accounts: AccountDirectory | None = None,
         cached_start: CachedStart | None = None,
+        *,
+        collecting: bool | None = None,
     ) -> None:
+        """``collecting``: garbage collection was paused for the start (Collector.pause_start),
+        and was enabled before (None: not paused): it resumes once the first frame is
+        painted."""
         textual_fixes.apply()  # before anything renders: closed forms are then freed
         super().__init__()
         accounts = accounts or account_directory(settings, clients)
@@ -107,6 +111,7 @@ class AmiTui(App[None]):
         self.warm_up = WarmUp(self)  # what the first form would wait for, done meanwhile
         #: full garbage collections wait until the user is idle (the one owner of gc)
         self.collector = Collector()
+        self._collecting_after_start = collecting
 
     # The services, as the app's own code and the tests read them.
     @property
@@ -145,9 +150,18 @@ class AmiTui(App[None]):
             self.call_after_refresh(self.set_timer, AFTER_PAINT, self.load_identity)
         else:
             self.load_identity()
+        if self._collecting_after_start is not None:
+            self.call_after_refresh(self._resume_collecting)
         self.warm_up.start()
         self.collector.install()
         self.set_interval(COLLECT_EVERY, self._collect_when_idle)
+
+    def _resume_collecting(self) -> None:
+        """Garbage collection paused for the start resumes (once: the first frame is on
+        its way to the terminal)."""
+        collecting, self._collecting_after_start = self._collecting_after_start, None
+        if collecting is not None:
+            self.collector.resume_start(collecting)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
@@ -174,9 +188,13 @@ class AmiTui(App[None]):
         )
 
     def _write_theme(self, theme: str) -> None:
+        from amitui.config_file import set_top_level
+
         try:
             set_top_level(paths.config_file(), "theme", theme)
         except Exception as exc:
+            from amitui.aws.errors import describe_error
+
             message = f"Theme not remembered: {describe_error(exc)}"
             self.call_from_thread(self.notify, message, severity="warning")
 
@@ -185,6 +203,8 @@ class AmiTui(App[None]):
         try:
             identity = self.clients.identity()
         except Exception as exc:
+            from amitui.aws.errors import describe_error
+
             self.inventory.post_message(
                 IdentityLoaded(None, describe_error(exc, self.settings.profile))
             )
@@ -227,6 +247,7 @@ class AmiTui(App[None]):
             self.load_identity()
 
     def on_unmount(self) -> None:
+        self._resume_collecting()  # (an app that ends before its first frame)
         self.tasks.stop()
         self.collector.uninstall()
 
@@ -252,6 +273,7 @@ class AmiTui(App[None]):
         self.inventory.fetch_changed_images({message.region: message.image_ids})
 
     def on_bulk_updated(self, message: BulkUpdated) -> None:
+        from amitui.tasks.bulk_model import DONE
         from amitui.ui.screens.bulk_runs import BulkRunScreen
         from amitui.ui.screens.orphans import OrphansScreen
         from amitui.ui.screens.tasks import TasksScreen
@@ -283,6 +305,8 @@ class AmiTui(App[None]):
             self.notify(f"{what} failed: {task.message}", title="Task failed", severity="error")
         else:
             self.notify(f"{what} {task.status}. {task.message}", title="Task ended")
+        from amitui.tasks.kinds import KINDS
+
         if task.status in ("done", "failed") and task.kind in KINDS:
             kind = KINDS.get(task.kind)
             if image_id := kind.image_to_refresh(task.target_id, task.image_id, done):
@@ -327,6 +351,8 @@ class AmiTui(App[None]):
             return FALLBACK_REGIONS
 
     def action_palette_key(self) -> None:
+        from textual.widgets import TextArea  # (loads tree-sitter: not at startup)
+
         if isinstance(self.focused, Input | TextArea):
             raise SkipAction()  # the key goes on to the field
         self.action_command_palette()
@@ -363,6 +389,6 @@ def account_directory(settings: Settings, clients: AwsClients) -> AccountDirecto
     """--accounts: the accounts to list, each with its own clients (None: one account)."""
     if not settings.accounts:
         return None
-    from amitui.aws.accounts import parse_accounts
+    from amitui.aws.accounts import AccountDirectory, parse_accounts
 
     return AccountDirectory(clients, parse_accounts(settings.accounts), settings.role_name)

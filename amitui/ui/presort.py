@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,7 @@ PREFILL_FIELDS = ("tag",)
 MANY = 4096
 
 
-def presort(rows: ImageRows, columns: Iterable[str]) -> Iterator[None]:
+def presort(rows: ImageRows, columns: Iterable[str]) -> Generator[None, None, None]:
     """Compute each column's ascending order in steps (yield after each); a finished order
     is handed to ``rows.keep_presorted``, which keeps it only if the rows did not change
     since this began. The caller stops stepping when they do."""
@@ -74,7 +74,7 @@ def presort(rows: ImageRows, columns: Iterable[str]) -> Iterator[None]:
         rows.keep_presorted(column, version, order)
 
 
-def prefill(rows: ImageRows, fields: Iterable[str] = PREFILL_FIELDS) -> Iterator[None]:
+def prefill(rows: ImageRows, fields: Iterable[str] = PREFILL_FIELDS) -> Generator[None, None, None]:
     """Work out each field's filter texts for every row, a chunk per step (yield after
     each). The caller stops stepping when the rows change."""
     for field in fields:

@@ -20,7 +20,7 @@ whole (a page arriving, a sort, a removal) finishes the scan first.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from contextlib import suppress
 from itertools import compress, repeat
 from operator import not_, or_
@@ -320,7 +320,7 @@ class ImageRows:
         if end == len(todo):
             self._todo = self._todo_shown = None
 
-    def filter_steps(self, count: int) -> Iterator[None]:
+    def filter_steps(self, count: int) -> Generator[None, None, None]:
         """The rest of a filter under way, ``count`` candidates a step."""
         while self._todo is not None:
             self.advance(count)

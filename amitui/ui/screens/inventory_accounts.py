@@ -17,10 +17,7 @@ from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
 
-from amitui.aws.accounts import AccountUnavailable
-from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery
-from amitui.aws.partitions import LISTINGS
 from amitui.ui.messages import AccountsResolved, ImagesPageLoaded, ListingFinished
 
 if TYPE_CHECKING:
@@ -47,6 +44,8 @@ class AccountListing:
         )
 
     def _resolve(self) -> None:
+        from amitui.aws.accounts import AccountUnavailable
+
         accounts = self.screen.services.accounts
         assert accounts is not None
         try:
@@ -114,6 +113,11 @@ class AccountListing:
     def _list_place(self, generation: int, place: str, query: ListQuery, worker: object) -> None:
         """List one region, or one "account/region" place, posting its pages as they come
         (partitioned: in any order, each image once; the Listing numbers them)."""
+        # (imported here, in the worker: a cached start paints before they load)
+        from amitui.aws.accounts import AccountUnavailable
+        from amitui.aws.errors import describe_error
+        from amitui.aws.partitions import LISTINGS
+
         screen = self.screen
         cancelled = lambda: bool(getattr(worker, "is_cancelled", False))  # noqa: E731
         if cancelled():

@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
 from amitui.actions import ACTIONS
-from amitui.aws.execute import snapshot_results
 from amitui.ui.action_keys import key_for
 
 if TYPE_CHECKING:  # the form loads with the first form opened, not with the inventory
@@ -65,6 +64,8 @@ class OutcomeEffects:
 
 
 def outcome_effects(outcome: FormOutcome) -> OutcomeEffects:
+    from amitui.aws.execute import snapshot_results  # (with the first form: loads botocore)
+
     spec = outcome.spec
     effects = OutcomeEffects()
     if spec.image_row == "removes":

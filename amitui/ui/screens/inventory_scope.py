@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from amitui import paths
 from amitui.aws.errors import describe_error
 from amitui.aws.images import ListQuery
-from amitui.config_file import set_top_level
 from amitui.ui.columns import COLUMNS
 from amitui.ui.widgets.image_table import ImageTable
 
@@ -97,6 +96,8 @@ class ScopeChoices:
         self.screen.app.push_screen(ColumnPicker(choices, shown), chosen)
 
     def _remember_columns(self, picked: tuple[str, ...]) -> None:
+        from amitui.config_file import set_top_level
+
         try:
             set_top_level(paths.config_file(), "columns", list(picked))
         except Exception as exc:
