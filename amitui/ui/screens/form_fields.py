@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Select, Static
 from amitui.actions.spec import Field
 from amitui.ui.screens.form_pickers import has_picker, pick_button, warning_box
 from amitui.ui.screens.form_text import as_text
+from amitui.ui.widgets.choice_select import ChoiceSelect
 from amitui.ui.widgets.steady_input import SteadyInput
 from amitui.ui.widgets.toggle import Toggle
 
@@ -40,7 +41,7 @@ def field_widgets(index: int, field: Field, value: object, locked: bool) -> Comp
             elif field.kind == "bool":
                 yield Toggle(bool(value), id=f"f-{index}")
             elif field.kind == "choice":
-                yield Select(
+                yield ChoiceSelect(  # (Textual's Select, its value one widget, not four)
                     [(c, c) for c in field.choices],
                     value=value if value in field.choices else Select.NULL,
                     allow_blank=not field.required or value not in field.choices,
