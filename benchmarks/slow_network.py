@@ -15,6 +15,7 @@ Python's garbage collector (a full collection walks every object the app holds).
     python -m benchmarks.slow_network --profile  # + a cProfile (UI thread CPU) of the worst
                                                  # tick of the copy form and of the worst form
     python -m benchmarks.slow_network --profile --dump PATH  # + those ticks' pstats in PATH.*
+    python -m benchmarks.slow_network --each-form  # + each form's worst tick less collection
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ def profiled(phase: str) -> bool:
     return phase.startswith("form: ") or phase in ("opening the copy form", "call in flight")
 
 
-async def measure(url: str, profile: bool = False, dump: str = "") -> dict[str, float]:
+async def measure(
+    url: str, profile: bool = False, dump: str = "", each_form: bool = False
+) -> dict[str, float]:
     from textual.widgets import Input
 
     from amitui.actions import ACTIONS
@@ -189,6 +192,15 @@ async def measure(url: str, profile: bool = False, dump: str = "") -> dict[str, 
                 statistics.median(less) * 1000
             )
             figures[f"  (less garbage collection, {len(forms)} forms: worst)"] = max(less) * 1000
+            worst_less = max(forms, key=lambda name: forms[name] - gc_by_phase[name])
+            figures[f"  (less garbage collection: the worst form is {worst_less[6:]})"] = (
+                forms[worst_less] - gc_by_phase[worst_less]
+            ) * 1000
+            if each_form:
+                for name, late in forms.items():
+                    figures[f"    {name[6:]}: worst tick, less garbage collection"] = (
+                        late - gc_by_phase[name]
+                    ) * 1000
             for name in ("opening the copy form", "closing forms"):
                 figures[f"  (of which garbage collection, {name})"] = gc_by_phase[name] * 1000
     return figures
@@ -219,6 +231,7 @@ def main() -> int:
     args = sys.argv[1:]
     profile = "--profile" in args
     dump = args[args.index("--dump") + 1] if "--dump" in args else ""
+    each_form = "--each-form" in args
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
     os.environ.pop("AWS_PROFILE", None)
     with tempfile.TemporaryDirectory() as state:
@@ -233,7 +246,7 @@ def main() -> int:
         assert child.stdin is not None and child.stdout is not None
         try:
             url = child.stdout.readline().strip()
-            figures = asyncio.run(measure(url, profile, dump))
+            figures = asyncio.run(measure(url, profile, dump, each_form))
         finally:
             child.stdin.close()
             faults = json.loads(child.stdout.readline() or "{}")

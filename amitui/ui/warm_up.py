@@ -28,6 +28,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets._select import SelectCurrent  # a Select's own part (not exported)
 
+from amitui.ui.widgets.choice_select import ChoiceSelect, OneLineCurrent
 from amitui.ui.widgets.fields_scroll import FieldsScroll
 
 #: The modules of the screens the inventory opens (each with its own .tcss), most used first.
@@ -60,6 +61,8 @@ FORM_WIDGETS: tuple[type[DOMNode], ...] = (
     Button,
     Select,
     SelectCurrent,
+    ChoiceSelect,
+    OneLineCurrent,
     OptionList,
 )
 #: Seconds from start to the first step, and between steps (the UI runs in between).

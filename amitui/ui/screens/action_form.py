@@ -23,7 +23,14 @@ from amitui.aws.lookups import list_regions
 from amitui.ui.account_text import accounts_named
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.form_calls import CallsFinished, RegionsLoaded, send
-from amitui.ui.screens.form_fields import field_index, field_values, field_widgets, fit_fields
+from amitui.ui.screens.form_fields import (
+    field_index,
+    field_values,
+    field_widgets,
+    fields_end,
+    fit_fields,
+    show_field,
+)
 from amitui.ui.screens.form_pickers import FieldPickers
 from amitui.ui.screens.form_text import show, summary_text
 from amitui.ui.screens.form_usage import FormUsage, UsageLoaded
@@ -111,6 +118,7 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
             with FieldsScroll(id="fields"):
                 for index, field in enumerate(self.spec.fields):
                     yield from self._field_widgets(index, field)
+                yield fields_end()
             yield Static("", id="outcome")
             with Horizontal(id="buttons"):
                 yield Button(self.spec.title, variant="primary", compact=True, id="submit")
@@ -140,7 +148,7 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
             override = self.spec.usage_override
             if override is not None:  # shown once the answer says it is needed
                 index = next(i for i, f in enumerate(self.spec.fields) if f.api_name == override)
-                self.query_one(f"#field-{index}").display = False
+                show_field(self, index, False)
             self.usage.load()
         editable = [(i, f) for i, f in enumerate(self.spec.fields) if f.api_name not in self.locked]
         if not editable:  # everything is the selected image's: the button is what is left

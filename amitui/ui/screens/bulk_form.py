@@ -41,7 +41,7 @@ from amitui.aws.usage import Usage
 from amitui.tasks.bulk_model import BulkRun, NewItem
 from amitui.ui.account_text import accounts_named
 from amitui.ui.screens import bulk_checks
-from amitui.ui.screens.form_fields import field_values, field_widgets
+from amitui.ui.screens.form_fields import field_values, field_widgets, fields_end
 from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.services import Services
 from amitui.ui.usage_text import retention_cell, retention_summary, verdict_text
@@ -137,6 +137,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
             with FieldsScroll(id="fields"):
                 for index, field in self.asked:
                     yield from field_widgets(index, field, self.initial.get(field.api_name), False)
+                yield fields_end()
             yield Static("", id="usage")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="preview")
             yield Static("", id="going")

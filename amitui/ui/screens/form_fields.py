@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import Screen
@@ -17,53 +17,70 @@ from textual.widgets import Input, Label, Select, Static
 from amitui.actions.spec import Field
 from amitui.ui.screens.form_pickers import has_picker, pick_button, warning_box
 from amitui.ui.screens.form_text import as_text
+from amitui.ui.widgets.choice_select import ChoiceSelect
 from amitui.ui.widgets.steady_input import SteadyInput
 from amitui.ui.widgets.toggle import Toggle
 
 
 def field_widgets(index: int, field: Field, value: object, locked: bool) -> ComposeResult:
-    """One field's widgets: its label, its input (a Static when it is fixed to the
-    selected image), a picker button, its help, warning and error lines."""
+    """One field's widgets: its row (its label, its input (a Static when it is fixed to
+    the selected image), a picker button), then its help, warning and error lines.
+
+    They are children of the fields' list, with no container per field (one widget fewer
+    per field to style, lay out and render as the form opens): a row's top margin spaces
+    the fields (not the first's), ``fields_end`` closes the list with the blank line the
+    last field's margin made, and ``show_field`` hides or shows a field's parts together."""
     label = field.label + (" *" if field.required else "")
-    with Vertical(classes="field", id=f"field-{index}"):
-        # A row is one line (its label fits the label column; a compact input, choice or
-        # switch is one line high) unless it shows a fixed value, which may wrap: said so,
-        # the layout does not arrange the row's widgets to measure it.
-        with Horizontal(classes="row" if locked else "row one-line"):
-            yield Label(Text(label), classes="field-label")
-            if locked:
-                yield Static(
-                    Text.assemble((as_text(value), "bold"), ("  · the selected row", "dim")),
-                    classes="locked",
-                    id=f"f-{index}",
-                )
-            elif field.kind == "bool":
-                yield Toggle(bool(value), id=f"f-{index}")
-            elif field.kind == "choice":
-                yield Select(
-                    [(c, c) for c in field.choices],
-                    value=value if value in field.choices else Select.NULL,
-                    allow_blank=not field.required or value not in field.choices,
-                    compact=True,
-                    id=f"f-{index}",
-                )
-            else:
-                yield SteadyInput(  # (a fixed size: typing lays out no other field)
-                    value="" if value is None else as_text(value),
-                    placeholder=field.placeholder,
-                    compact=True,
-                    # a tag editor is added to: focusing it must not select (and a
-                    # key replace) every tag it shows
-                    select_on_focus=field.kind != "tags",
-                    id=f"f-{index}",
-                )
-            if has_picker(field) and not locked:
-                yield pick_button(index)
-        if field.help and not locked:
-            yield Static(Text(field.help), classes="help")
-        if has_picker(field):
-            yield warning_box(index)
-        yield Static("", classes="error", id=f"e-{index}")
+    # A row is one line (its label fits the label column; a compact input, choice or
+    # switch is one line high) unless it shows a fixed value, which may wrap: said so,
+    # the layout does not arrange the row's widgets to measure it.
+    with Horizontal(classes="row" if locked else "row one-line", id=f"field-{index}"):
+        yield Label(Text(label), classes="field-label")
+        if locked:
+            yield Static(
+                Text.assemble((as_text(value), "bold"), ("  · the selected row", "dim")),
+                classes="locked",
+                id=f"f-{index}",
+            )
+        elif field.kind == "bool":
+            yield Toggle(bool(value), id=f"f-{index}")
+        elif field.kind == "choice":
+            yield ChoiceSelect(  # (Textual's Select, its value one widget, not four)
+                [(c, c) for c in field.choices],
+                value=value if value in field.choices else Select.NULL,
+                allow_blank=not field.required or value not in field.choices,
+                compact=True,
+                id=f"f-{index}",
+            )
+        else:
+            yield SteadyInput(  # (a fixed size: typing lays out no other field)
+                value="" if value is None else as_text(value),
+                placeholder=field.placeholder,
+                compact=True,
+                # a tag editor is added to: focusing it must not select (and a
+                # key replace) every tag it shows
+                select_on_focus=field.kind != "tags",
+                id=f"f-{index}",
+            )
+        if has_picker(field) and not locked:
+            yield pick_button(index)
+    if field.help and not locked:
+        yield Static(Text(field.help), classes="help", id=f"h-{index}")
+    if has_picker(field):
+        yield warning_box(index)
+    yield Static("", classes="error", id=f"e-{index}")
+
+
+def fields_end() -> Static:
+    """The last child of a fields' list: the blank line under the last field."""
+    return Static("", classes="fields-end")
+
+
+def show_field(screen: DOMNode, index: int, shown: bool) -> None:
+    """Show or hide a field's row and the lines under it (``.off``: display none, over
+    any other rule, so a hidden field's error line stays hidden too)."""
+    for part in screen.query(f"#field-{index}, #h-{index}, #w-{index}, #e-{index}"):
+        part.set_class(not shown, "off")
 
 
 def field_values(

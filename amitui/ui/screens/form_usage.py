@@ -18,6 +18,7 @@ from amitui.aws.errors import describe_error
 from amitui.aws.recycle_bin import Retention, image_retention
 from amitui.aws.usage import FRESH_SECONDS, Check, Usage
 from amitui.aws.usage_checks import check_usage
+from amitui.ui.screens.form_fields import show_field
 from amitui.ui.usage_text import retention_text, usage_text, verdict_text
 
 if TYPE_CHECKING:
@@ -114,10 +115,9 @@ class FormUsage:
         if override is None:
             return
         index = next(i for i, f in enumerate(self.form.spec.fields) if f.api_name == override)
-        box = self.form.query_one(f"#field-{index}")
-        box.display = not usage.clear
+        show_field(self.form, index, not usage.clear)
         breaks = usage.breaks()
         if breaks:
             help_text = "Ticking this deregisters it although: " + "; ".join(breaks)
-            for help_box in box.query(".help").results(Static):
+            for help_box in self.form.query(f"#h-{index}").results(Static):
                 help_box.update(Text(help_text, style="bold red"))
