@@ -240,7 +240,7 @@ class ImageTable(TableView, can_focus=True):
 
     @property
     def presorted(self) -> bool:
-        """Each shown Column.presort column's order is worked out for the rows as they are."""
+        """Each shown column's order (Column.presort) is worked out for the rows as they are."""
         return all(self.rows.presorted(c.key) is not None for c in self.columns if c.presort)
 
     @property
