@@ -166,6 +166,8 @@ class AmiTui(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self.collector.user_acted()
+            if isinstance(event, events.Key):  # its garbage collected once it is painted
+                self.call_after_refresh(self.collector.young)
         await super().on_event(event)
 
     def _collect_when_idle(self) -> None:

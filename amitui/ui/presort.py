@@ -4,7 +4,7 @@ not sort and a first tag filter does not build 100k tag texts.
 Sorting 100,000 names takes 60-100 ms on a 2-core machine: one block of the UI thread
 (``sorted`` holds the GIL), and a first sort that misses the 100 ms target once it is
 painted. Once the rows have stopped changing, ``presort`` works out the ascending order
-of each shown column that sorts slowly (``Column.presort``) in steps of a few
+of each shown column (``Column.presort``: all of them) in steps of a few
 milliseconds: the column's sort keys a chunk at a time, each chunk's indices sorted,
 then the chunks merged (``heapq.merge``: stable, ties in the order of the chunks, so in
 arrival order, exactly as ``sorted(range(n))``). The table runs the steps between other
@@ -13,11 +13,13 @@ ones it was computed from (``version``).
 
 ``prefill`` then works out the texts ``field:value`` terms search for fields whose text is
 built rather than read (``tag:``: each row's tag pairs joined, ~35 ms at 100k rows): a rare
-tag's first keystroke scans every row to find its screenful, and paid that on the key.
+tag's first keystroke scans every row to find its screenful, and paid that on the key;
+then joins them into one text (term_scan.nowhere), which tells at once that a tag typed
+part way (``tag:Te``) is on no row.
 
 An order is an ``array`` of row indices (4 bytes a row, 400 kB per column at 100k rows);
-the keys are dropped once sorted, so memory grows by 2 MB for the five such columns, and
-by 2-4 MB more while a column is under way (its keys, one object per distinct value).
+the keys are dropped once sorted, so memory grows by 4 MB for the ten default columns,
+and by 2-4 MB more while a column is under way (its keys, one object per distinct value).
 """
 
 from __future__ import annotations

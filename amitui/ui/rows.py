@@ -22,43 +22,13 @@ from __future__ import annotations
 from array import array
 from collections.abc import Generator, Iterable, Sequence
 from contextlib import suppress
-from itertools import compress, repeat
+from itertools import compress
 from operator import not_, or_
 
 from amitui.aws.images import Image, place_of
-from amitui.ui.columns import COLUMN_BY_KEY, haystack, haystacks, tags_text
-from amitui.ui.query import Query, Term, comparison, parse_query
-
-
-def _field_texts(field: str, images: Sequence[Image]) -> list[str]:
-    """The lowercase text ``field:value`` terms search, one per image (``field@date``: the
-    ISO date-time a comparison term reads)."""
-    if field.endswith("@date"):
-        date = COLUMN_BY_KEY[field.removesuffix("@date")].date
-        assert date is not None
-        return list(map(date, images))
-    if field == "tag":  # "\0key=value\0key=value": "\0team=" finds a key, never a key suffix
-        return ["\x00" + tags_text(i).lower() if i.tags else "\x00" for i in images]
-    if field == "account":  # the name the column shows, and the id
-        return [f"{i.account_name} {i.account}".lower() for i in images]
-    if field == "description":
-        return [i.description.lower() for i in images]
-    return [text.lower() for text in map(COLUMN_BY_KEY[field].cell, images)]
-
-
-def _keep(candidates: Sequence[int], values: list[str], term: Term) -> list[int]:
-    """The candidates (in their order) whose value contains the term's needle (or, for a
-    comparison, passes it), or not."""
-    test = comparison(term.op, term.value) if term.op else None
-    hits: Iterable[bool]
-    if test is not None:
-        hits = map(test, map(values.__getitem__, candidates))
-    else:
-        hits = map(str.__contains__, map(values.__getitem__, candidates), repeat(term.needle))
-    if term.negated:
-        hits = map(not_, hits)
-    return list(compress(candidates, hits))
-
+from amitui.ui.columns import COLUMN_BY_KEY, haystack, haystacks
+from amitui.ui.query import Query, Term, parse_query
+from amitui.ui.term_scan import field_texts, joined, keep, nowhere
 
 #: Candidates tested per step of a stepped filter (a few milliseconds at most at 100k rows).
 _STEP = 2048
@@ -71,6 +41,9 @@ class ImageRows:
         # field -> its lowercase text for rows 0..k-1: filled as far as a filter needs it,
         # so the first screenful of a "field:value" filter costs no pass over every row
         self._field_cache: dict[str, list[str]] = {}
+        #: field -> (version, its texts joined, needle -> in no row) for the fields worked
+        #: out ahead (term_scan.nowhere: asked once per needle, not once per step)
+        self._joined: dict[str, tuple[int, str, dict[str, bool]]] = {}
         self._sort_cache: dict[str, list[object]] = {}
         #: column -> (version, its ascending order), worked out ahead (presort.py)
         self._presorted: dict[str, tuple[int, array[int]]] = {}
@@ -85,11 +58,14 @@ class ImageRows:
         self.sort_reverse = False
         self._index: dict[str, dict[str, int]] = {}  # place -> image id -> row index
         # A filter under way: candidates still to test (display order), where the scan
-        # is, the terms already true of every candidate, and rows kept without a test.
+        # is, the terms already true of every candidate, and rows kept without a test
+        # (the previous filter's rows, a subsequence of the candidates in their order) and
+        # how many of those the scan passed.
         self._todo: Sequence[int] | None = None
         self._todo_at = 0
         self._todo_known: tuple[Term, ...] = ()
-        self._todo_shown: set[int] | None = None
+        self._todo_shown: Sequence[int] | None = None
+        self._todo_shown_at = 0
 
     # -- size -------------------------------------------------------------------------
 
@@ -158,7 +134,7 @@ class ImageRows:
         self._hay.extend(haystacks(fresh))
         for field, values in self._field_cache.items():
             if len(values) == start:  # (one filled part way stays so: filled when needed)
-                values.extend(_field_texts(field, fresh))
+                values.extend(field_texts(field, fresh))
         for column, keys in self._sort_cache.items():
             keys.extend(map(COLUMN_BY_KEY[column].sort_key, fresh))
         new = range(start, len(self.images))
@@ -186,7 +162,7 @@ class ImageRows:
         self._hay[index] = haystack(image)
         for field, values in self._field_cache.items():
             if index < len(values):
-                values[index] = _field_texts(field, [image])[0]
+                values[index] = field_texts(field, [image])[0]
         for column, keys in self._sort_cache.items():
             keys[index] = COLUMN_BY_KEY[column].sort_key(image)
         self._matches()[index] = 1 if self._filter([index], self.query) else 0
@@ -215,16 +191,25 @@ class ImageRows:
 
     def fill_texts(self, field: str, count: int) -> bool:
         """Work out ``count`` more rows' texts for ``field:value`` terms ahead of a filter
-        (presort.py, between events). True once every row's are."""
+        (presort.py, between events), then their joined text (term_scan.nowhere). True
+        once both are."""
         values = self._field_cache.setdefault(field, [])
         done = len(values)
         if done < len(self.images):
-            values += _field_texts(field, self.images[done : done + count])
-        return self.texts_ready(field)
+            values += field_texts(field, self.images[done : done + count])
+            return False
+        if not self.texts_joined(field):
+            self._joined[field] = (self.version, joined(values), {})
+        return True
 
     def texts_ready(self, field: str) -> bool:
         """Whether every row's texts for ``field:value`` terms are worked out."""
         return len(self._field_cache.get(field, ())) >= len(self.images)
+
+    def texts_joined(self, field: str) -> bool:
+        """Whether the texts of every row as they are now are joined (``fill_texts``)."""
+        every = self._joined.get(field)
+        return every is not None and every[0] == self.version
 
     def _values(self, field: str | None, rows: Sequence[int]) -> list[str]:
         """The texts a term on ``field`` searches, computed at least for ``rows``."""
@@ -233,7 +218,7 @@ class ImageRows:
         values = self._field_cache.setdefault(field, [])
         need = max(rows) + 1
         if len(values) < need:
-            values += _field_texts(field, self.images[len(values) : need])
+            values += field_texts(field, self.images[len(values) : need])
         return values
 
     def _filter(
@@ -241,7 +226,8 @@ class ImageRows:
     ) -> list[int]:
         """The candidates every term of ``query`` keeps, in the candidates' order.
 
-        Terms in ``known`` are already true of every candidate, so they are not scanned.
+        Terms in ``known`` are already true of every candidate, so they are not scanned,
+        nor are those whose needle is in no row at all (``term_scan.nowhere``).
         """
         kept = list(candidates)
         for term in query.terms:
@@ -249,8 +235,25 @@ class ImageRows:
                 break
             if term not in known:
                 field = f"{term.field}@date" if term.op else term.field
-                kept = _keep(kept, self._values(field, kept), term)
+                if self._nowhere(field, term):
+                    if term.negated:
+                        continue  # true of every row
+                    return []
+                kept = keep(kept, self._values(field, kept), term)
         return kept
+
+    def _nowhere(self, field: str | None, term: Term) -> bool:
+        """Whether the term's needle is known to be in no row (``texts_joined`` fields)."""
+        every = self._joined.get(field) if field else None
+        if every is None or every[0] != self.version:
+            return False
+        _, text, known = every
+        found = known.get(term.needle)
+        if found is None:
+            if len(known) >= 256:  # (needles typed since the rows last changed)
+                known.clear()
+            found = known[term.needle] = nowhere(term, text)
+        return found
 
     def _matches(self) -> bytearray:
         """The per-row match flags, derived from ``visible`` if a filter left them stale."""
@@ -286,7 +289,7 @@ class ImageRows:
             elif not previous.empty and previous.refines(query):
                 # wider (a negation grew, "!wi" -> "!win"; a character erased): the rows
                 # shown stay without a test, and only the hidden ones are scanned
-                self._scan(self.order, shown=set(self.visible))
+                self._scan(self.order, shown=self.visible)
             else:
                 self._scan(self.order)
         if first is None:
@@ -296,10 +299,14 @@ class ImageRows:
                 self.advance(_STEP)
 
     def _scan(
-        self, candidates: Sequence[int], known: tuple[Term, ...] = (), shown: set[int] | None = None
+        self,
+        candidates: Sequence[int],
+        known: tuple[Term, ...] = (),
+        shown: Sequence[int] | None = None,
     ) -> None:
         self.visible = []
         self._todo, self._todo_at, self._todo_known, self._todo_shown = candidates, 0, known, shown
+        self._todo_shown_at = 0
 
     def advance(self, count: int) -> None:
         """Test up to ``count`` more candidates of a filter under way."""
@@ -312,7 +319,13 @@ class ImageRows:
         if shown is None:
             kept = self._filter(chunk, self.query, self._todo_known)
         else:
-            stays = list(map(shown.__contains__, chunk))
+            # The shown rows in this chunk are the next ones of ``shown`` (both lists are in
+            # display order), so a set of as many of them as the chunk has rows tells them
+            # apart: no set of every shown row (~90k for a negation) on the keystroke.
+            at = self._todo_shown_at
+            near = set(shown[at : at + len(chunk)])
+            stays = list(map(near.__contains__, chunk))
+            self._todo_shown_at = at + sum(stays)
             passed = set(self._filter(list(compress(chunk, map(not_, stays))), self.query))
             kept = list(compress(chunk, map(or_, stays, map(passed.__contains__, chunk))))
         self.visible += kept

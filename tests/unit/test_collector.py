@@ -264,3 +264,18 @@ def test_garbage_piling_up_waits_short_gap_seconds_after_the_last_one(collector,
     assert not collector.tick()
     clock.now += 0.5
     assert collector.tick()
+
+
+def test_young_frees_young_garbage_and_does_not_bring_a_full_collection_closer(collector):
+    gc.collect()  # a full collection resets Python's count
+    cycle = Cycle()
+    alive = weakref.ref(cycle)
+    del cycle
+    collector.young()  # after a key's paint
+    assert alive() is None  # young garbage: freed by a young collection
+    for _ in range(collector._due_after * 3):
+        collector.young()  # as many keys as you like
+    assert gc.get_count()[0] < 100  # the young generation (almost) empty: 700 start one
+    assert not collector.due()  # a full collection stays due by Python's own rule
+    old_dead_cycle(collector)  # young collections of Python's own, until one is due
+    assert collector.due()

@@ -104,6 +104,7 @@ class InventoryScreen(ScopeKeys, Screen):
         self.changed = ChangedImages(self)
         self._spin = 0
         self._filter_note: str | None = None  # what the line under the filter box says
+        self._status_due = False  # the status line is to be updated after the next paint
 
     # The rows the listing holds (the marks, the forms and the tests read them).
     @property
@@ -154,17 +155,25 @@ class InventoryScreen(ScopeKeys, Screen):
             self._spin = (self._spin + 1) % len(SPINNER)
             self.update_status()
 
-    def update_status(self) -> None:
+    def update_status(self, *, line: bool = True) -> None:
+        """The empty table's hint and the status line (``line=False``: the hint now, the
+        line after the next paint)."""
         hint = empty_hint(self.listing, self.session.regions, self.session.list_query.label())
-        table = self.query_one(ImageTable)
-        if table.empty_hint != hint:
-            table.empty_hint = hint
-            table.refresh()
+        self.query_one(ImageTable).show_hint(hint)
+        if not line:
+            if not self._status_due:
+                self._status_due = True
+                self.call_after_refresh(self._status_after_paint)
+            return
         accounts = self.account_choice.summary()
         text = status_text(
             self.listing, self.session.regions, self._spin, hint, self.marks, accounts
         )
         self.query_one("#status", Static).update(text, layout=False)  # one line, always
+
+    def _status_after_paint(self) -> None:
+        self._status_due = False
+        self.update_status()
 
     def on_identity_loaded(self, message: IdentityLoaded) -> None:
         self.cache.load()
@@ -312,7 +321,8 @@ class InventoryScreen(ScopeKeys, Screen):
         # Find the rows the screen shows now; a big table's rest is scanned after the paint.
         self.listing.set_filter(value, first=table.rows_wanted)
         table.filter_applied(keep)
-        self.update_status()
+        # The count follows a frame later: the keystroke's paint is the rows' (~1 ms less).
+        self.update_status(line=False)
 
     @on(ImageTable.FilterFinished)
     def _filter_finished(self) -> None:

@@ -1,8 +1,5 @@
-"""The virtual inventory table: a Line-API ScrollView over ImageRows.
-
-It renders only the lines on screen, so 100k rows cost nothing until they are seen;
-each line is built by table_lines.py.
-"""
+"""The virtual inventory table: its keys, sorting, the stepped filter and the work done
+ahead, over TableView (table_view.py), which draws its lines."""
 
 from __future__ import annotations
 
@@ -11,23 +8,18 @@ import weakref
 from functools import partial
 from itertools import chain
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.strip import Strip
 
 from amitui.aws.images import Image
-from amitui.ui.columns import Column, columns_for, fit, layout_widths
+from amitui.ui.columns import Column, columns_for, layout_widths
 from amitui.ui.marks import Marks
 from amitui.ui.presort import PREFILL_FIELDS, prefill, presort
 from amitui.ui.rows import ImageRows
 from amitui.ui.slices import in_slices
-from amitui.ui.widgets.rows_view import RowsView
-from amitui.ui.widgets.table_lines import PARTIAL, STYLE_NAMES, header_strip, row_strip
+from amitui.ui.widgets.table_view import TableView
 
 #: A big filter's rest (after the rows on screen) is scanned after the paint, this long at
 #: a time, this many rows a step. Short: a key typed meanwhile travels through several
@@ -40,8 +32,10 @@ FILTER_STEP = 512
 PRESORT_AFTER, PRESORT_SLICE = 0.5, 0.003
 
 
-class ImageTable(RowsView, can_focus=True):
+class ImageTable(TableView, can_focus=True):
     """Shows ``rows.visible``; the header stays on line 0 while the body scrolls."""
+
+    STYLE_PREFIX = "image-table"
 
     COMPONENT_CLASSES = {
         "image-table--header",
@@ -57,7 +51,10 @@ class ImageTable(RowsView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    ImageTable { background: $surface; scrollbar-size-horizontal: 1; scrollbar-size-vertical: 1; }
+    ImageTable {
+        background: $surface; scrollbar-size-horizontal: 1; scrollbar-size-vertical: 1;
+        overflow-y: scroll;
+    }
     ImageTable > .image-table--header { background: $panel; color: $text; text-style: bold; }
     ImageTable > .image-table--sorted { background: $panel; color: $accent; text-style: bold; }
     ImageTable > .image-table--cursor { background: $accent 40%; }
@@ -82,8 +79,6 @@ class ImageTable(RowsView, can_focus=True):
         Binding("s", "sort_next", "Sort column", show=False, id="table.sort_next"),
         Binding("S", "sort_reverse", "Sort direction", show=False, id="table.sort_reverse"),
     ]
-
-    cursor_row: reactive[int] = reactive(0, always_update=True)
 
     class RowHighlighted(Message):
         def __init__(self, image: Image | None) -> None:
@@ -112,22 +107,14 @@ class ImageTable(RowsView, can_focus=True):
         name: str | None = None,
         id: str | None = None,
     ):
-        super().__init__(name=name, id=id)
-        self.rows = rows
-        #: the marked images: a mark in the row's first cell, the row in the marked style
-        self.marks = marks if marks is not None else Marks()
+        super().__init__(rows, marks, name=name, id=id)
         #: the column keys the user picked (None: the default set), and the region count
         self.shown: tuple[str, ...] | None = None
         self._multi_region = False
         self._multi_account = False
-        self.columns: tuple[Column, ...] = columns_for(False)
-        self.widths: list[int] = [c.width for c in self.columns]
         self._last_highlighted: Image | None = None
-        #: the lines an empty table shows (what to try), set by the screen
-        self.empty_hint = ""
         self._filter_keep: Image | None = None  # the cursor's image at the latest keystroke
         self._presort_plan: tuple[object, ...] = ()  # the rows, version, columns planned
-        self._painted: tuple[object, ...] | None = None  # the body's last paint (_window)
 
     # -- data -------------------------------------------------------------------------
 
@@ -168,22 +155,18 @@ class ImageTable(RowsView, can_focus=True):
         before the first paint."""
         return round(self.scroll_y) + self._body_height + 1
 
-    @property
-    def content_width(self) -> int:
-        return 1 + sum(w + 1 for w in self.widths)
-
-    def rows_changed(self, keep: Image | None = None) -> None:
-        """Call after the rows' contents, filter or order changed."""
-        self._size_to_rows()
+    def rows_changed(self, keep: Image | None = None, *, resize: bool = True) -> None:
+        """Call after the rows' contents, filter or order changed (``resize``: the
+        scrollbar follows the row count now)."""
+        if resize:
+            self._size_to_rows()
         self._plan_presort()
         if keep is not None:
             row = self.rows.row_of(keep.image_id, keep.region, keep.account)
             if row is not None:
-                self.cursor_row = row
-                self.refresh()
+                self.cursor_row = row  # (its watcher paints what changed)
                 return
         self.cursor_row = self._clamp(self.cursor_row)
-        self.refresh()
 
     def rows_added(self, keep: Image | None = None) -> None:
         """Call after a page of rows arrived: as ``rows_changed``, except that the lines on
@@ -200,13 +183,6 @@ class ImageTable(RowsView, can_focus=True):
             return
         self._size_to_rows()
         self._plan_presort()
-
-    def _window(self) -> tuple[object, ...]:
-        """What the body shows: where it is scrolled, the cursor, and the rows on screen."""
-        top = round(self.scroll_y)
-        images, visible = self.rows.images, self.rows.visible
-        shown = tuple(map(images.__getitem__, visible[top : top + self._body_height]))
-        return (self.rows, top, self._body_height, self.cursor_row, shown)
 
     def _plan_presort(self) -> None:
         plan = (self.rows, self.rows.version, tuple(c.key for c in self.columns if c.presort))
@@ -227,9 +203,19 @@ class ImageTable(RowsView, can_focus=True):
         FilterFinished when the count is final."""
         self._filter_keep = keep
         self.workers.cancel_group(self, "filter")  # a scan under way goes on from here
-        self.rows_changed(keep=keep)
-        if self.rows.filtering:
+        # The scrollbar follows the count after the keystroke's paint (its repaint, ~2 ms,
+        # stays out of it): once the rest is found (rows_found), or in the next frame. Not
+        # if the rows found would not fit its scroll range, nor if a smaller range would
+        # scroll the table (then the screen shows other rows: they are painted now).
+        rows = self.rows
+        later = self.virtual_size.height > len(rows) and (
+            rows.filtering or round(self.scroll_y) == 0
+        )
+        self.rows_changed(keep=keep, resize=not later)
+        if rows.filtering:
             self.call_after_refresh(self._scan_rest)
+        elif later:
+            self.call_after_refresh(self._size_to_rows)
 
     def _scan_rest(self) -> None:
         if self.rows.filtering:  # (unless a page or a sort finished it)
@@ -275,13 +261,16 @@ class ImageTable(RowsView, can_focus=True):
 
     @property
     def presorted(self) -> bool:
-        """Each shown Column.presort column's order is worked out for the rows as they are."""
+        """Each shown column's order (Column.presort) is worked out for the rows as they are."""
         return all(self.rows.presorted(c.key) is not None for c in self.columns if c.presort)
 
     @property
     def settled(self) -> bool:
         """Everything worked out ahead is: the sort orders and the prefilled filter texts."""
-        return self.presorted and all(map(self.rows.texts_ready, PREFILL_FIELDS))
+        rows = self.rows
+        return self.presorted and all(
+            rows.texts_ready(f) and rows.texts_joined(f) for f in PREFILL_FIELDS
+        )
 
     def rows_found(self, keep: Image | None = None) -> None:
         """Call when a stepped filter found the rest of its rows: those on screen stay as
@@ -305,61 +294,6 @@ class ImageTable(RowsView, can_focus=True):
         if image is not self._last_highlighted:
             self._last_highlighted = image
             self.post_message(self.RowHighlighted(image))
-
-    # -- rendering --------------------------------------------------------------------
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Resolve the CSS styles once per paint, not once (or three times) per line.
-        self._paint_styles = {name: self._theme_style(name) for name in ("base", *STYLE_NAMES)}
-        self._painted = self._window()
-        return super().render_lines(crop)
-
-    def _theme_style(self, name: str) -> Style:
-        if name == "base":
-            return self.rich_style
-        return self.get_component_rich_style(f"image-table--{name}", partial=name in PARTIAL)
-
-    def _style(self, name: str) -> Style:
-        styles = getattr(self, "_paint_styles", None)  # None: render_line called on its own
-        return styles[name] if styles is not None else self._theme_style(name)
-
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        base = self._style("base")
-        if y == 0:
-            strip = self._header_strip()
-        else:
-            row = scroll_y + y - 1
-            if row >= len(self.rows):
-                hint = self.empty_hint.splitlines() if not self.rows else ()
-                if row < len(hint):
-                    return Strip([Segment(fit(" " + hint[row], width), base)], width)
-                return Strip.blank(width, base)
-            strip = self._row_strip(row)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
-
-    def _header_strip(self) -> Strip:
-        return header_strip(
-            self.columns,
-            self.widths,
-            (self.rows.sort_column, self.rows.sort_reverse),
-            self._style,
-            self.content_width,
-        )
-
-    def _row_strip(self, row: int) -> Strip:
-        image = self.rows.image_at(row)
-        return row_strip(
-            image,
-            self.columns,
-            self.widths,
-            self._style,
-            self.content_width,
-            cursor=row == self.cursor_row,
-            odd=bool(row % 2),
-            marked=bool(self.marks) and image in self.marks,
-        )
 
     # -- actions ----------------------------------------------------------------------
 

@@ -72,7 +72,9 @@ def row_strip(
     marked: bool,
 ) -> Strip:
     """One image's cells; a mark (●) in the first cell; state and deprecation coloured
-    unless the row is under the cursor (whose style says it all)."""
+    unless the row is under the cursor (whose style says it all). Cells of the row's own
+    style are joined into one segment: a line is a few segments, not two per column, and
+    each segment costs Textual's styling and compositing again at every paint."""
     base = style("base")
     if cursor:
         base = base + style("cursor")
@@ -80,16 +82,22 @@ def row_strip(
         base = base + style("odd")
     if marked:
         base = base + style("marked")
-        segments = [Segment("●", base)]
-    else:
-        segments = [Segment(" ", base)]
+    segments: list[Segment] = []
+    run = ["●" if marked else " "]  # text in the base style, not yet a segment
     for col, cells in zip(columns, widths, strict=True):
-        cell_style = base
+        text = fit(col.cell(image), cells)
+        cell_style = None
         if not cursor:
             if col.key == "state" and image.state in STATE_CLASSES:
                 cell_style = base + style(STATE_CLASSES[image.state])
             elif col.key == "deprecation" and image.deprecation_time:
                 cell_style = base + style("deprecated")
-        segments.append(Segment(fit(col.cell(image), cells), cell_style))
-        segments.append(Segment(" ", base))
+        if cell_style is None:
+            run.append(text)
+        else:
+            segments.append(Segment("".join(run), base))
+            segments.append(Segment(text, cell_style))
+            run = []
+        run.append(" ")
+    segments.append(Segment("".join(run), base))
     return Strip(segments, width)
