@@ -3,6 +3,9 @@ served from memory: tests/support/memory_ec2.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from amitui.ui.screens.detail import DetailScreen
@@ -430,6 +433,20 @@ async def test_a_big_filter_paints_the_rows_on_screen_first_then_finishes(memory
     everything = own_images(memory.ec2("us-east-1"))
     app = make_app(memory)
     paints = []
+
+    async def a_paint_between_steps(steps, seconds, still=lambda: True) -> bool:
+        """in_slices, one step a slice, each followed by the next paint (or 0.2 s if none
+        comes): a scan spans paints however the machine schedules it."""
+        steps, done = iter(steps), object()
+        while still():
+            if next(steps, done) is done:
+                return True
+            seen, deadline = len(paints), time.monotonic() + 0.2
+            while len(paints) == seen and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
+        return False
+
+    monkeypatch.setattr(image_table, "in_slices", a_paint_between_steps)
 
     def record():
         if app.inventory.is_mounted:
