@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from amitui.ui.collector import NEVER, Collector
+from amitui.ui.collector import LISTING_YOUNG, NEVER, Collector
 
 
 class Clock:
@@ -125,6 +125,45 @@ def test_no_collection_while_a_listing_streams_in(collector, clock):
     assert alive() is not None
     assert collector.tick(busy=False)
     assert alive() is None
+
+
+def test_young_collections_are_rarer_while_a_listing_streams_in(collector):
+    young = gc.get_threshold()[0]
+    collector.tick(busy=True)
+    assert gc.get_threshold() == (LISTING_YOUNG, gc.get_threshold()[1], NEVER)
+    assert young_collections_making(8_000) == 0  # a page's tree's worth of new objects
+    collector.tick(busy=False)
+    assert gc.get_threshold()[0] == young
+    assert young_collections_making(8_000) >= 8_000 // young
+
+
+def young_collections_making(count: int) -> int:
+    """How many collections run while ``count`` new container objects are made and kept."""
+    started: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        kept = [[] for _ in range(count)]
+    finally:
+        gc.callbacks.remove(note)
+    del kept
+    return len(started)
+
+
+def test_uninstall_while_a_listing_streams_in_restores_python_s_thresholds():
+    before = gc.get_threshold()
+    collector = Collector()
+    collector.install()
+    try:
+        collector.tick(busy=True)
+        assert gc.get_threshold()[0] == LISTING_YOUNG
+    finally:
+        collector.uninstall()
+    assert gc.get_threshold() == before
 
 
 def test_none_before_it_is_due(collector, clock):
