@@ -229,7 +229,10 @@ class InventoryScreen(ScopeKeys, Screen):
             table.rows = self.rows
             table.rows_changed(keep=shown.adopt_keep)
         table.rows_added(keep=shown.keep)
-        self.update_status()
+        if shown.adopted:
+            self.update_status()
+        # else the status line's next tick (10 a second while loading) counts the page: with
+        # --accounts pages come every few milliseconds, each a repaint of the line
 
     @on(ListingFinished)
     def _listing_finished(self, message: ListingFinished) -> None:
