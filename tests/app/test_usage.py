@@ -51,9 +51,13 @@ async def back(pilot) -> None:
 
 
 def override_shown(form) -> bool:
-    """Whether the "Deregister anyway" field is displayed (it is, only when needed)."""
+    """Whether the "Deregister anyway" field is displayed (it is, only when needed): its
+    row and its help line together, and its error line never without them."""
     index = next(i for i, f in enumerate(form.spec.fields) if f.api_name == "DeregisterAnyway")
-    return bool(form.query_one(f"#field-{index}").display)
+    row = bool(form.query_one(f"#field-{index}").display)
+    assert bool(form.query_one(f"#h-{index}").display) == row
+    assert row or not form.query_one(f"#e-{index}").display
+    return row
 
 
 @pytest.fixture
@@ -160,6 +164,10 @@ async def test_deregister_refuses_a_used_or_protected_image_without_the_tick(san
         await wait_for(pilot, lambda: form.usage.usage is not None, what="the usage check")
         assert "Nothing uses it" in rendered(form.query_one("#context"), width=240)
         assert not override_shown(form)
+        form.show_errors({"DeregisterAnyway": "an error of a hidden field"}, everything=True)
+        await pilot.pause()
+        assert "hidden field" in field_error(form, "DeregisterAnyway")
+        assert not override_shown(form)  # its error line stays hidden with it
     assert ec2().describe_images(ImageIds=[protected])["Images"], "protection kept it"
 
 

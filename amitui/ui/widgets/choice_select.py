@@ -9,7 +9,7 @@ gaps and arrow), so it looks the same; the Select around it (keys, list, values,
 ``Changed`` messages) is Textual's own.
 
 It relies on Select's parts by their roles (``SelectCurrent.update`` and ``has_value``,
-``Select.expanded``); tests/unit/test_choice_select.py renders it beside Textual's
+``Select.expanded``); tests/app/test_choice_select.py renders it beside Textual's
 Select and fails if an upgrade makes the two differ.
 """
 
