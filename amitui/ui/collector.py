@@ -35,15 +35,6 @@ run here instead, between the user's keys:
 While a listing streams in (``tick(busy=True)``), young collections are rarer too: the
 young generation's threshold is ``LISTING_YOUNG`` instead of Python's 700. Each page is
 parsed through an element tree (amitui/aws/describe_images_xml.py) of ~60 objects per
-image that lives a few milliseconds; at 700, every element was walked by a young and then
-a middle collection while alive, for nothing (no cycles): a fifth of the GIL's time in a
-50-account listing (py-spy --native). At 50,000, a young collection comes every few
-hundred pages' worth of kept rows and walks what is young then (a few ms). The threshold
-is Python's again at the first tick after the listing ends.
-
-While a listing streams in (``tick(busy=True)``), young collections are rarer too: the
-young generation's threshold is ``LISTING_YOUNG`` instead of Python's 700. Each page is
-parsed through an element tree (amitui/aws/describe_images_xml.py) of ~60 objects per
 image that lives a few milliseconds; at 700, its elements set off ~40 young collections
 a 400-image page, each walking them while alive, for nothing (no cycles): 4-5 ms of the
 page's 33-37 ms parse (thread time, measured). At 50,000, a young collection comes once
