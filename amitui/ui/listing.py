@@ -72,6 +72,10 @@ class Listing:
         self.stopped: tuple[str, ...] = ()
         self._rows_query: ListQuery | None = None  # the query the live rows answer
         self._listing_query: ListQuery | None = None  # the query being listed
+        #: the cached rows the live ones replaced, by image id, while the listing runs: a
+        #: live image equal to its cached one (same place too) is kept as that object
+        #: (see ``_reuse``)
+        self._replaced: dict[str, Image] | None = None
 
     @property
     def loading(self) -> bool:
@@ -85,6 +89,7 @@ class Listing:
     def begin(self, regions: Iterable[str], query: ListQuery, keep: Image | None = None) -> int:
         """Start listing ``query`` in ``regions``; returns the new generation."""
         self.generation += 1
+        self._replaced = None
         self._cached_generation = None  # cached rows still on their way are not wanted now
         self.cached_total = self.cached_read
         # A refresh of the same query keeps the rows of a region that fails.
@@ -112,6 +117,8 @@ class Listing:
             return None
         adopted = self._incoming is not None
         adopt_keep = None
+        if self._replaced:
+            self._reuse(images)
         if self._incoming is not None:
             self._incoming.extend(images)
             adopt_keep = self._keep or current
@@ -127,8 +134,24 @@ class Listing:
         self.pages_by_region[region] = page
         return PageShown(adopted, adopt_keep, keep)
 
+    def _reuse(self, images: list[Image]) -> None:
+        """Put the cached image in the place of each live one equal to it. The cached rows
+        are mostly what the live listing brings again: kept, they become the live rows and
+        each page's fresh copies are freed at once (into the same memory the next page
+        takes). Freed instead, 100k cached rows left their memory to the allocator, which
+        gave little of it to the live rows: the peak of a start with a filled cache was
+        ~30 MB above one without."""
+        replaced = self._replaced
+        assert replaced is not None
+        for n, image in enumerate(images):
+            cached = replaced.pop(image.image_id, None)
+            if cached is not None and cached == image:
+                images[n] = cached
+
     def _adopt(self) -> None:
         assert self._incoming is not None
+        if self.cached_at is not None:  # cached rows shown: the live ones replace them
+            self._replaced = {i.image_id: i for i in self.rows.images}
         self.rows = self._incoming
         self._rows_query = self._listing_query
         self._incoming = None
@@ -158,6 +181,7 @@ class Listing:
             self._keep_rows_of_failed({region})
         ended = RegionEnded(done=not self.pages_by_region, errors=dict(self.errors))
         if ended.done:
+            self._replaced = None  # (cached rows no live page brought again are gone)
             self.finished_in = time.perf_counter() - self.started_at
             if self._incoming is not None:  # every region answered with nothing (or failed)
                 if not self.errors:
@@ -177,6 +201,7 @@ class Listing:
         if not stopped:
             return ()
         self.generation += 1  # late pages and ends of the stopped listing are ignored
+        self._replaced = None
         self.pages_by_region.clear()
         self.stopped = stopped
         self.finished_in = None

@@ -43,3 +43,30 @@ async def test_an_idle_app_frees_cyclic_garbage_keys_hold_it_off_and_quitting_re
         await wait_for(pilot, lambda: alive() is None, what="the idle full collection")
         assert len(collector.durations) > ran
     assert gc.get_threshold() == before
+
+
+async def test_no_collection_while_the_app_starts_and_collections_resume_with_its_first_frame(
+    memory, tmp_path, monkeypatch
+):
+    """amitui's make_app disables the collector before its imports; the app enables it
+    again once its first frame is painted (not before: nothing it built is garbage yet)."""
+    from amitui.cli import make_app as amitui_app
+    from amitui.settings import Settings
+    from tests.support.memory_ec2 import MemoryClients
+    from tests.support.textual_hooks import on_paint
+
+    monkeypatch.setenv("AMITUI_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("AMITUI_CACHE_DIR", str(tmp_path / "cache"))
+    assert gc.isenabled()
+    settings = Settings(endpoint_url=memory.url, cache=False)
+    try:
+        app = amitui_app(settings, MemoryClients(memory, default_region=settings.region))
+        assert not gc.isenabled()
+        at_paint: list[bool] = []
+        on_paint(app, lambda: at_paint.append(gc.isenabled()))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: at_paint, what="a first frame")
+            assert at_paint[0] is False  # the first frame was built without a collection
+            await wait_for(pilot, gc.isenabled, what="collections enabled again")
+    finally:
+        gc.enable()

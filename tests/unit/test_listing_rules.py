@@ -265,3 +265,32 @@ def test_cached_rows_shown_at_launch_are_not_kept_once_live_rows_replace_them():
     listing.page_loaded(gen, EAST, [img(1)], 1, None)
     listing.region_finished(gen, WEST, "down", None)
     assert ids(listing) == {img(1).image_id} and listing.cached_at is None
+
+
+def test_live_images_equal_to_the_cached_ones_they_replace_are_those_objects():
+    """The cached rows become the live rows where a page brings them again unchanged (the
+    fresh copies are freed at once); a changed image is the live one; the cached rows no
+    page brought are let go when the listing ends."""
+    listing = Listing()
+    gen = listing.begin((EAST,), MINE)
+    cached = [img(1), img(2), img(3), img(4)]
+    assert listing.cached_loaded(gen, cached, saved_at=100.0)
+    listing.page_loaded(gen, EAST, [img(1)], 1, None)  # adopts: the cached rows are replaced
+    changed = Image(image_id=img(3).image_id, region=EAST, name="renamed")
+    moved = img(4, WEST)  # the same id in another place is another image
+    page = [img(2), changed, moved]
+    listing.page_loaded(gen, EAST, page, 2, None)
+    rows = listing.rows.images
+    assert rows == [img(1), img(2), changed, moved]
+    assert rows[1] is cached[1] and page[0] is cached[1]
+    assert rows[2] is changed and rows[3] is moved
+    assert listing._replaced
+    listing.region_finished(gen, EAST, None, None)
+    assert listing._replaced is None  # the cached img(4) is not held any longer
+
+
+def test_no_cached_object_outlives_a_listing_that_replaced_live_rows():
+    listing = listed()  # live rows, not cached: nothing to put in their place
+    gen = listing.begin((EAST, WEST), MINE)
+    listing.page_loaded(gen, EAST, [img(1)], 1, None)
+    assert listing._replaced is None
