@@ -32,13 +32,13 @@ from amitui.ui.messages import (
     ImagesPageLoaded,
     ListingFinished,
 )
-from amitui.ui.query import explain
 from amitui.ui.rows import ImageRows
 from amitui.ui.screens.inventory_account_choice import AccountChoice
 from amitui.ui.screens.inventory_accounts import AccountListing
 from amitui.ui.screens.inventory_actions import action_key_bindings
 from amitui.ui.screens.inventory_cache import CachedListing
 from amitui.ui.screens.inventory_changed import ChangedImages
+from amitui.ui.screens.inventory_filter import FilterBox
 from amitui.ui.screens.inventory_forms import ActionForms
 from amitui.ui.screens.inventory_marks import MarkedRows
 from amitui.ui.screens.inventory_scope import ScopeChoices, ScopeKeys
@@ -102,8 +102,8 @@ class InventoryScreen(ScopeKeys, Screen):
         self.account_choice = AccountChoice(self)
         self.writer = ViewWriter(self)
         self.changed = ChangedImages(self)
+        self.filter_box = FilterBox(self)
         self._spin = 0
-        self._filter_note: str | None = None  # what the line under the filter box says
         self._status_due = False  # the status line is to be updated after the next paint
 
     # The rows the listing holds (the marks, the forms and the tests read them).
@@ -132,7 +132,7 @@ class InventoryScreen(ScopeKeys, Screen):
         table.focus()
         # Filter as the value changes, not on Input.Changed: the message would reach this
         # screen only after the Input's own repaint, costing every keystroke a second frame.
-        self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
+        self.watch(self.filter_box.box, "value", self.filter_box.changed, init=False)
         # A new owner scope or region set (pickers, toggles) is a new listing.
         self.watch(self.app, "list_query", self._session_changed, init=False)
         self.watch(self.app, "regions", self._session_changed, init=False)
@@ -297,32 +297,10 @@ class InventoryScreen(ScopeKeys, Screen):
         if shown:
             self.table_changed()
 
-    # -- filter (the stepped scan is the table's) ---------------------------------------
+    # -- filter (inventory_filter.py; the stepped scan is the table's) ------------------
 
     def action_focus_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("shown")
-        box.focus()
-
-    def _explain_filter(self, value: str) -> None:
-        """Say under the box why a filter may not do what it reads (an unknown field, an
-        unclosed quote). It lexes the few words typed: no row is looked at."""
-        note = explain(value)
-        if note != self._filter_note:
-            self._filter_note = note
-            widget = self.query_one("#filter-note", Static)
-            widget.update(Text(note or ""))
-            widget.set_class(bool(note), "shown")
-
-    def _filter_changed(self, value: str) -> None:
-        self._explain_filter(value)
-        table = self.query_one(ImageTable)
-        keep = table.current
-        # Find the rows the screen shows now; a big table's rest is scanned after the paint.
-        self.listing.set_filter(value, first=table.rows_wanted)
-        table.filter_applied(keep)
-        # The count follows a frame later: the keystroke's paint is the rows' (~1 ms less).
-        self.update_status(line=False)
+        self.filter_box.focus()
 
     @on(ImageTable.FilterFinished)
     def _filter_finished(self) -> None:
@@ -333,19 +311,8 @@ class InventoryScreen(ScopeKeys, Screen):
         self.query_one(ImageTable).focus()
 
     def action_clear_filter(self) -> None:
-        """esc: clear the filter; with none, stop a listing under way (the rows so far
-        stay; ctrl+r lists again)."""
-        box = self.query_one("#filter", Input)
-        if not box.value and self.listing.loading:
-            self.workers.cancel_group(self, "listing")
-            stopped = self.listing.stop()
-            self.notify(f"Listing stopped ({', '.join(stopped)}): ctrl+r lists again")
-            self.update_status()
-            return
-        if box.value:
-            box.value = ""  # the value watcher re-filters
-        box.remove_class("shown")
-        self.query_one(ImageTable).focus()
+        """esc: clear the filter; with none, stop a listing under way."""
+        self.filter_box.escape()
 
     # -- table events -----------------------------------------------------------------
 
