@@ -27,12 +27,17 @@ class RowsView(ScrollView):
         return max(1, self.scrollable_content_region.height - 1)
 
     def scroll_to_row(self, row: int) -> None:
-        """Scroll just enough to show ``row`` below the header (the cursor moved there)."""
+        """Scroll just enough to show ``row`` below the header (the cursor moved there),
+        then paint what moved (``paint_moved``)."""
         top = round(self.scroll_y)
         if row < top:
             self.scroll_to(y=row, animate=False, immediate=True)
         elif row >= top + self._body_height:
             self.scroll_to(y=row - self._body_height + 1, animate=False, immediate=True)
+        self.paint_moved()
+
+    def paint_moved(self) -> None:
+        """Paint after the cursor moved (and maybe scrolled): here, the whole view."""
         self.refresh()
 
     def _clamp(self, row: int) -> int:

@@ -106,13 +106,8 @@ class TableView(RowsView):
         for line, count in runs:
             self.refresh(Region(0, line, width, count))
 
-    def scroll_to_row(self, row: int) -> None:
-        """As RowsView's, painting only the lines that changed (a cursor step: two)."""
-        top = round(self.scroll_y)
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + self._body_height:
-            self.scroll_to(y=row - self._body_height + 1, animate=False, immediate=True)
+    def paint_moved(self) -> None:
+        """Only the lines that changed (a cursor step: two)."""
         self._paint_changes()
 
     def refresh(
