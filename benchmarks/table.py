@@ -351,7 +351,8 @@ def app_table(runs: int, images: int) -> Section:
         "Keystrokes go through Pilot: key event → Input value → ImageRows.set_filter → table "
         "refresh → compositor. Headless skips only the terminal write. A filter finds the rows "
         "the screen shows first (a prefix of its final result, scanned in display order), the "
-        "screen paints them, and the rest of the 100k rows is scanned in 8 ms slices after the "
+        "screen paints them, and the rest of the 100k rows is scanned in short slices "
+        "(FILTER_SLICE, amitui/ui/widgets/image_table.py) after the "
         "paint: 'the rows on screen' is the paint showing the filtered screenful (the target), "
         "'done' the paint with the final count and scrollbar."
     )
