@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support.sandbox_time import finish_now
+
 from .ec2_helpers import Started, error_code, image, own_available, pending_for, started, unique
 
 
@@ -20,10 +22,12 @@ class Copies:
 
 @pytest.fixture(scope="module")
 def copies(ec2, sandbox) -> Iterator[Copies]:
-    """Two copies started together, so their pending seconds overlap; made with a longer
-    pending time, so that a busy machine still sees each pending right after its call."""
-    with pending_for(sandbox, 6.0):
-        yield _copies(ec2)
+    """Two copies made with a long pending time, so that a busy machine still sees each
+    pending right after its call; then the sandbox ends them at once (``finish_now``)."""
+    with pending_for(sandbox, 600.0):
+        made = _copies(ec2)
+        finish_now(sandbox)
+        yield made
 
 
 def _copies(ec2) -> Copies:

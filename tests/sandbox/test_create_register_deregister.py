@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support.sandbox_time import finish_now
+
 from .ec2_helpers import (
     Started,
     error_code,
@@ -36,10 +38,13 @@ class Made:
 
 @pytest.fixture(scope="module")
 def made(ec2, sandbox) -> Iterator[Made]:
-    """Everything is made with a longer pending time, and each image's state is read right
-    after its call, so that a busy machine still sees each image pending then."""
-    with pending_for(sandbox, 10.0):
-        yield _make(ec2)
+    """Everything is made with a long pending time, and each image's state is read right
+    after its call, so that a busy machine still sees each image pending then; then the
+    sandbox ends them at once (``finish_now``): nothing waits for their pending time."""
+    with pending_for(sandbox, 600.0):
+        made = _make(ec2)
+        finish_now(sandbox)
+        yield made
 
 
 def _make(ec2) -> Made:
