@@ -59,26 +59,36 @@ class Driver:
         self.commands = 0
         self.screens: set[str] = set()
 
+    async def settle(self) -> None:
+        """Wait until the app, then the screen it shows now (one a key may just have
+        opened), handled every message sent so far: a wait on the app's queues, not on
+        the process looking idle (Pilot.press and pause() wait for the process's CPU to
+        go quiet, up to a second each while the poller and the sandbox work)."""
+        await self.pilot.pause(0)
+        await self.pilot.pause(0)
+
     async def press(self, *keys: str) -> None:
-        await self.pilot.press(*keys)
+        for key in keys:
+            type_burst(self.app, [key])
+            await self.settle()
         self.pressed += len(keys)
 
     async def type_fast(self, *keys: str) -> None:
         """The key events a terminal would send, through the driver as Pilot does, but
-        without Pilot's wait for idle after each one (a burst, as from a fast typist)."""
+        without waiting after each one (a burst, as from a fast typist)."""
         type_burst(self.app, keys)
         self.pressed += len(keys)
-        await self.pilot.pause()
-        await self.pilot.pause()
+        await self.settle()
 
     async def back_to(self, screen) -> None:
         for _ in range(6):
             if self.app.screen is screen:
                 return
-            await self.pilot.press("escape")
+            type_burst(self.app, ["escape"])
+            await self.settle()
         while self.app.screen is not screen and len(self.app.screen_stack) > 2:
             self.app.pop_screen()
-            await self.pilot.pause()
+            await self.settle()
         assert self.app.screen is screen
 
     async def explore(self, depth: int = 0, reopen=None) -> None:
@@ -128,7 +138,7 @@ class Driver:
             if hasattr(result, "__await__"):
                 await result
             self.commands += 1
-            await self.pilot.pause()
+            await self.settle()
             if home not in self.app.screen_stack:
                 return  # the command closed this screen (e.g. a picker's Cancel)
             await self.back_to(home)
