@@ -24,7 +24,9 @@ from amitui.sandbox.catalogue import buckets_for
 from amitui.tasks.model import Task, make_scope, scope_for
 from amitui.tasks.poller import GroupKey, Poller
 from amitui.tasks.store import TaskStore
+from tests.sandbox.ec2_helpers import pending_for
 from tests.sandbox.polling import collapse, wait_for
+from tests.support.sandbox_time import finish_now
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 DESCRIBES = {"DescribeImages", "DescribeExportImageTasks", "DescribeImportImageTasks"}
@@ -455,12 +457,13 @@ def test_a_fresh_store_and_poller_resume_unfinished_tasks(sandbox: Any, tmp_path
     ec2 = clients.ec2("eu-west-1")
     src = available_image(ec2)
     store = TaskStore(path)
-    copied = ec2.copy_image(Name=f"resume-{uid()}", SourceImageId=src, SourceRegion="eu-west-1")
-    started = [
-        ("copy", copied["ImageId"]),
-        ("export", start_export(ec2, src)),
-        ("import", start_import(ec2)),
-    ]
+    with pending_for(sandbox, 600.0):  # running until the test ends them (finish_now)
+        copied = ec2.copy_image(Name=f"resume-{uid()}", SourceImageId=src, SourceRegion="eu-west-1")
+        started = [
+            ("copy", copied["ImageId"]),
+            ("export", start_export(ec2, src)),
+            ("import", start_import(ec2)),
+        ]
     ids = [
         store.add_task(scope=scope, kind=kind, region="eu-west-1", target_id=target).id
         for kind, target in started
@@ -470,6 +473,7 @@ def test_a_fresh_store_and_poller_resume_unfinished_tasks(sandbox: Any, tmp_path
     assert {store.get(i).status for i in ids} == {"running"}
     first.stop()
     store.close()  # "quit"
+    finish_now(sandbox)  # they end while no amitui runs
 
     clients2, _ = make_clients(sandbox)  # "relaunch": nothing shared but the file
     store2 = TaskStore(path)
@@ -520,12 +524,13 @@ def test_adoption_follows_transfers_started_elsewhere(sandbox: Any, tmp_path: Pa
     store = TaskStore(tmp_path / "tasks.sqlite3")
     ec2 = clients.ec2("ap-southeast-2")
     src = available_image(ec2)
-    mine = store.add_task(
-        scope=scope, kind="export", region="ap-southeast-2", target_id=start_export(ec2, src)
-    )
-    # Started by another tool (the AWS CLI, a pipeline...): amitui does not know them.
-    foreign_export = start_export(ec2, src, f"other-{uid()}/")
-    foreign_import = start_import(ec2)
+    with pending_for(sandbox, 600.0):  # running until the test ends them (finish_now)
+        mine = store.add_task(
+            scope=scope, kind="export", region="ap-southeast-2", target_id=start_export(ec2, src)
+        )
+        # Started by another tool (the AWS CLI, a pipeline...): amitui does not know them.
+        foreign_export = start_export(ec2, src, f"other-{uid()}/")
+        foreign_import = start_import(ec2)
     poller = Poller(clients, store, scope, interval=0.2, fast_interval=0.2)
     adopted = poller.adopt("ap-southeast-2")
     by_target = {t.target_id: t for t in adopted}
@@ -537,6 +542,9 @@ def test_adoption_follows_transfers_started_elsewhere(sandbox: Any, tmp_path: Pa
     assert by_target[foreign_import].source == f"s3://{bucket}/{IMPORT_KEY}"
     assert poller.adopt("ap-southeast-2") == []  # nothing twice
     ids = [mine.id, by_target[foreign_export].id, by_target[foreign_import].id]
+    poller.poll_once()
+    assert all(store.get(i).is_running for i in ids)
+    finish_now(sandbox)
     follow(poller, store, ids)
     assert [store.get(i).status for i in ids] == ["done", "done", "done"]
     assert store.get(by_target[foreign_import].id).image_id.startswith("ami-")

@@ -45,6 +45,20 @@ def finish_now(sandbox: Any) -> int:
     return ended
 
 
+def forget_deregistered(sandbox: Any) -> int:
+    """End now the while in which the sandbox still describes deregistered images by id
+    (as AWS does, for a few pending_seconds); how many it forgot."""
+    now = time.time()
+    ended = 0
+    with sandbox.state.lock:
+        for book in sandbox.state.books.values():
+            for ami_id, (until, ami) in list(book.deregistered.items()):
+                if until > now:
+                    book.deregistered[ami_id] = (now, ami)
+                    ended += 1
+    return ended
+
+
 #: Where :func:`walk` looks: every 2% of a task's duration (each step of AWS's export and
 #: import lasts at least 5% of it, so each is seen at least twice).
 WALK = tuple(i / 50 for i in range(50))
