@@ -26,7 +26,7 @@ from amitui.tasks.poller import GroupKey, Poller
 from amitui.tasks.store import TaskStore
 from tests.sandbox.ec2_helpers import pending_for
 from tests.sandbox.polling import collapse, wait_for
-from tests.support.sandbox_time import finish_now
+from tests.support.sandbox_time import finish_now, forget_deregistered, walk
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 DESCRIBES = {"DescribeImages", "DescribeExportImageTasks", "DescribeImportImageTasks"}
@@ -142,7 +142,6 @@ def journey(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Journey:
     scope = scope_for(clients)
     store = TaskStore(tmp_path_factory.mktemp("journey") / "tasks.sqlite3")
     j = Journey(store=store, scope=scope, tasks={}, ec2=clients.ec2("us-east-1"))
-    ec2 = j.ec2
     poller = Poller(
         clients,
         store,
@@ -154,6 +153,45 @@ def journey(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Journey:
         on_error=lambda g, m: j.errors.append((g, m)),
     )
     poller.start()  # polling before the tasks exist: each is seen within 0.2 s of its start
+    answered = CallLog()  # the calls answered (the sandbox told the moment it was at)
+    clients.add_hook("after-call.ec2", answered)
+    with pending_for(sandbox, 600.0):  # nothing ends by itself: the walk below moves them
+        _start_the_journey(j, poller)
+    log.take()
+    ids = [t.id for t in j.tasks.values()]
+    transfers = [j.tasks[k].target_id for k in ("export", "export_fail", "import", "import_fail")]
+    try:
+        # Each moment of the transfers, one answered poll at each; then everything ends.
+        walk(sandbox, transfers, lambda: a_poll(poller, answered), fractions=JOURNEY_STEPS)
+        wait_for(all_finished(store, ids), bool, timeout=30)
+    finally:
+        poller.stop()
+    j.calls = log.take()
+    forget_deregistered(sandbox)  # the cancelled copy's described-by-id while is over
+    return j
+
+
+#: The moments of the journey's transfers the poller is shown (each of AWS's steps lasts
+#: at least 5% of a transfer, so a step every 20% shows several status messages).
+JOURNEY_STEPS = (0.1, 0.3, 0.5, 0.7, 0.9)
+TRANSFER_DESCRIBES = {"DescribeExportImageTasks", "DescribeImportImageTasks"}
+
+
+def a_poll(poller: Poller, answered: CallLog) -> None:
+    """Wake the poller and wait until the endpoint answered its exports and imports."""
+    with answered.lock:
+        start = len(answered.calls)
+    poller.wake()
+
+    def asked() -> bool:
+        with answered.lock:
+            return {op for _, op in answered.calls[start:]} >= TRANSFER_DESCRIBES
+
+    wait_for(asked, bool, timeout=30, interval=0.02)
+
+
+def _start_the_journey(j: Journey, poller: Poller) -> None:
+    store, scope, ec2 = j.store, j.scope, j.ec2
     tag = uid()
     src = available_image(ec2)
 
@@ -166,7 +204,7 @@ def journey(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Journey:
     def copy(name: str) -> str:
         return ec2.copy_image(Name=name, SourceImageId=src, SourceRegion="us-east-1")["ImageId"]
 
-    # Cancel a pending copy first (it is pending for 1 s): this deregisters the image.
+    # Cancel a pending copy first: this deregisters the image.
     add("cancel_copy", "copy", copy(f"cancel-copy-{tag}"), src)
     poller.cancel(j.tasks["cancel_copy"].id)
     add("copy", "copy", copy(f"poller-copy-{tag}"), src)
@@ -196,14 +234,6 @@ def journey(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Journey:
     add("gone_image", "copy", "ami-0123456789abcdef0", src)
     add("gone_export", "export", "export-ami-0123456789abcdef0", src)
     add("gone_import", "import", "import-ami-0123456789abcdef0", IMPORT_KEY)
-    log.take()
-    ids = [t.id for t in j.tasks.values()]
-    try:
-        wait_for(all_finished(store, ids), bool, timeout=30)
-    finally:
-        poller.stop()
-    j.calls = log.take()
-    return j
 
 
 def test_copy_goes_pending_then_available(journey: Journey) -> None:

@@ -77,17 +77,23 @@ def finish_reports(sandbox: Any) -> int:
 WALK = tuple(i / 50 for i in range(50))
 
 
-def walk(sandbox: Any, task_ids: Iterable[str], read: Callable[[], T]) -> list[T]:
+def walk(
+    sandbox: Any,
+    task_ids: Iterable[str],
+    read: Callable[[], T],
+    fractions: Iterable[float] = WALK,
+) -> list[T]:
     """Every moment of the export or import tasks ``task_ids``, without waiting: before
-    each ``read()`` their timelines are moved so that now is that fraction (:data:`WALK`)
-    of the way through, then :func:`finish_now` ends them and a last ``read()`` sees it.
+    each ``read()`` their timelines are moved so that now is that fraction (``fractions``,
+    :data:`WALK` unless told) of the way through, then :func:`finish_now` ends them and a
+    last ``read()`` sees it.
     Start them on a sandbox with a long ``pending_seconds`` (tests/sandbox: ``pending_for``), so the
     moment moves less than a step between the move and the read however loaded the machine.
     A cancelled task is not moved (its ``deleting`` lasts until :func:`finish_now`); one to
     fail ends as it would at its failing fraction."""
     wanted = set(task_ids)
     seen = []
-    for fraction in WALK:
+    for fraction in fractions:
         now = time.time()
         with sandbox.state.lock:
             for book in sandbox.state.books.values():
