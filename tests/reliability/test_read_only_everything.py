@@ -10,6 +10,7 @@ import string
 
 import botocore
 import pytest
+from textual.worker import WorkerState
 
 from amitui.actions import ACTIONS
 from amitui.actions.spec import ActionSpec
@@ -19,9 +20,14 @@ from amitui.ui.screens.action_form import ActionForm
 from tests.app.helpers import SIZE, fill, loaded, outcome_text, table, wait_for
 from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import make_app, notifications, one_readable_line
-from tests.support.textual_hooks import type_burst
+from tests.support.textual_hooks import nothing_queued, type_burst
 
 SKIP_ACTIONS = ("quit", "app.quit", "screenshot", "app.screenshot")
+
+
+#: At most this many rounds of Pilot.pause(0) per settle (a chain is a few hops; a screen
+#: whose widgets post messages without end would otherwise hold the driver forever).
+SETTLE_ROUNDS = 50
 
 
 def is_skipped(action: str) -> bool:
@@ -60,12 +66,26 @@ class Driver:
         self.screens: set[str] = set()
 
     async def settle(self) -> None:
-        """Wait until the app, then the screen it shows now (one a key may just have
-        opened), handled every message sent so far: a wait on the app's queues, not on
-        the process looking idle (Pilot.press and pause() wait for the process's CPU to
-        go quiet, up to a second each while the poller and the sandbox work)."""
-        await self.pilot.pause(0)
-        await self.pilot.pause(0)
+        """Wait until the app and the screen it shows now (one a key may just have opened)
+        have no message left to handle, and no worker of the app (a listing, a screen's
+        fetch) runs: a key's whole chain has run (forwarded to the focused widget, bubbled
+        up, a screen pushed, the rows it lists arrived). A wait on the app's state, not on
+        the process looking idle (Pilot.press and pause() wait for the process's CPU to go
+        quiet, up to a second each while the poller and the sandbox work)."""
+        for _ in range(SETTLE_ROUNDS):  # what a worker posts may start another
+            await self.drain()
+            if not self.working():
+                return
+            await wait_for(self.pilot, lambda: not self.working(), what="the app's workers")
+
+    async def drain(self) -> None:
+        for _ in range(SETTLE_ROUNDS):
+            await self.pilot.pause(0)
+            if nothing_queued(self.app):
+                return
+
+    def working(self) -> bool:
+        return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.app.workers)
 
     async def press(self, *keys: str) -> None:
         for key in keys:

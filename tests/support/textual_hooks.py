@@ -4,6 +4,11 @@
   at once, without Pilot's wait for idle after each key (``Pilot.press`` waits). Built
   from public pieces (``events.Key``, ``textual.keys``' tables, ``App.post_message``); wait
   on the state the keys lead to afterwards.
+* ``nothing_queued(app)``: whether the app and every widget of the screen it shows have no
+  message waiting. Textual has no public check: this reads ``MessagePump._message_queue``.
+  Wait with ``Pilot.pause(0)`` (which waits until each pump handled what it had) until
+  this is true: a key's whole chain (forwarded to the focused widget, bubbled to the
+  screen, a screen pushed) has then run, however loaded the machine.
 * ``on_paint(app, callback)``: ``callback()`` after every screen update the app makes,
   headless included. Textual has no public paint hook: this wraps ``App._display``, which
   the compositor calls once per update. If a Textual upgrade renames it, this fails
@@ -49,6 +54,12 @@ def type_burst(app: Any, keys: Iterable[str]) -> int:
         app.post_message(event)
         sent += 1
     return sent
+
+
+def nothing_queued(app: Any) -> bool:
+    """No message waits in the app's queue nor in any of its current screen's widgets'."""
+    pumps = [app, *app.screen.walk_children(with_self=True)]
+    return all(pump._message_queue.empty() for pump in pumps)  # see the module docstring
 
 
 def on_paint(app: Any, callback: Callable[[], None]) -> None:

@@ -119,7 +119,7 @@ def test_an_idle_user_gets_a_due_collection_and_the_cycle_is_freed(collector, cl
     clock.now += 11  # idle for 11 s, last full collection 11 s ago
     assert collector.tick()
     assert alive() is None
-    assert gc.get_freeze_count() == frozen  # it froze nothing
+    assert gc.get_freeze_count() <= frozen  # it froze nothing (frozen objects may die)
     assert len(collector.durations) == 1
 
 
