@@ -56,6 +56,7 @@ def ctrl_c_sets(*events: threading.Event) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+
     def on_sigint(_signum: int, _frame: object) -> None:
         for event in events:
             event.set()
