@@ -47,7 +47,9 @@ FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west
 
 class AmiTui(App[None]):
     TITLE = "amitui"
-    CSS_PATH = "app.tcss"
+    #: The inventory's stylesheet with the app's: it is the first screen (see
+    #: ``get_default_screen``), and a screen pushed later has its own read as it opens.
+    CSS_PATH = ["app.tcss", "screens/inventory.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -139,7 +141,6 @@ class AmiTui(App[None]):
             for warning in warnings:
                 self.notify(warning, title="Keys", severity="warning", timeout=20)
         self._apply_theme()
-        self.push_screen(self.inventory)
         for warning in self.tasks.store.warnings:  # e.g. a corrupt file moved aside
             self.notify(warning, title="Task store", severity="warning", timeout=20)
         for warning in self.cache.warnings if self.cache else ():
@@ -155,6 +156,13 @@ class AmiTui(App[None]):
         self.warm_up.start()
         self.collector.install()
         self.set_interval(COLLECT_EVERY, self._collect_when_idle)
+
+    def get_default_screen(self) -> Screen:
+        """The inventory is the app's first screen, not one pushed over Textual's blank one
+        as the app mounts: a pushed screen held the app's start (its update batch) until it
+        had mounted, so its first frame, rendered meanwhile, was thrown away and rendered
+        again; and pushing it parsed every stylesheet a second time for its own."""
+        return self.inventory
 
     def _resume_collecting(self) -> None:
         """Garbage collection paused for the start resumes (once: the first frame is on

@@ -76,7 +76,7 @@ class Driver:
             if self.app.screen is screen:
                 return
             await self.pilot.press("escape")
-        while self.app.screen is not screen and len(self.app.screen_stack) > 2:
+        while self.app.screen is not screen and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
             await self.pilot.pause()
         assert self.app.screen is screen

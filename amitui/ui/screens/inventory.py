@@ -33,6 +33,7 @@ from amitui.ui.messages import (
     ListingFinished,
 )
 from amitui.ui.rows import ImageRows
+from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.screens.inventory_account_choice import AccountChoice
 from amitui.ui.screens.inventory_accounts import AccountListing
 from amitui.ui.screens.inventory_actions import action_key_bindings
@@ -58,7 +59,7 @@ if TYPE_CHECKING:  # the forms load when one opens (not before the first rows sh
     from amitui.ui.screens.action_form import FormOutcome
 
 
-class InventoryScreen(ScopeKeys, Screen):
+class InventoryScreen(NotRestyledWhenFresh, ScopeKeys, Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding(
@@ -81,6 +82,11 @@ class InventoryScreen(ScopeKeys, Screen):
     ]
 
     CSS_PATH = "inventory.tcss"
+    #: The table has the focus from the start. Textual's default ("*") focused the filter
+    #: field as the screen composed, and on_mount's table.focus() moved it on later: two
+    #: focus changes before the first frame, each restyling the field and recomposing the
+    #: footer, and the first frame showed the field's footer (3 keys, not 15).
+    AUTO_FOCUS = "#images"
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -129,7 +135,6 @@ class InventoryScreen(ScopeKeys, Screen):
         table = self.query_one(ImageTable)
         table.shown = self.services.settings.columns
         table.set_multi_region(len(self.session.regions) > 1, self.services.accounts is not None)
-        table.focus()
         # Filter as the value changes, not on Input.Changed: the message would reach this
         # screen only after the Input's own repaint, costing every keystroke a second frame.
         self.watch(self.filter_box.box, "value", self.filter_box.changed, init=False)
