@@ -7,6 +7,8 @@ The pool has ``max_concurrency`` threads (a setting). Each (account, region) pla
 with that account's EC2 client of that region: botocore's adaptive retry mode keeps its
 throttling backoff (a token bucket) in the client, so every call to one account and
 region, partitions included, shares one backoff and no other place is slowed by it.
+Those clients are made ahead of each place's turn, and closed after it, by a thread of
+their own (amitui/aws/place_clients.py): the pool's slots only list.
 """
 
 from __future__ import annotations
@@ -82,8 +84,6 @@ class AccountListing:
         places = self._own_account_first(places)
         accounts = self.screen.services.accounts
         assert accounts is not None
-        # each place's client made ahead of its turn, and closed after it, by a thread of
-        # its own: the pool's slots only list (amitui/aws/place_clients.py)
         made = PlaceClients(places, accounts.clients, ahead=size).start()
         try:
             with ThreadPoolExecutor(size, thread_name_prefix="amitui-place") as pool:
@@ -132,7 +132,7 @@ class AccountListing:
     ) -> None:
         """List one region, or one "account/region" place, posting its pages as they come
         (partitioned: in any order, each image once; the Listing numbers them). ``made``:
-        where an account's place takes its clients, made ahead (and gives them back)."""
+        where a place of --accounts takes its clients (and gives them back)."""
         # (imported here, in the worker: a cached start paints before they load)
         from amitui.aws.accounts import AccountUnavailable
         from amitui.aws.errors import describe_error
@@ -147,11 +147,8 @@ class AccountListing:
         try:
             if account:
                 assert accounts is not None
-                if made is not None:
-                    clients, ec2 = made.take(place)
-                else:
-                    clients = accounts.clients(account)
-                    ec2 = clients.listing_ec2(region)
+                assert made is not None  # (places of accounts list through _fan_out)
+                clients, ec2 = made.take(place)  # made ahead of this turn
                 name = intern(accounts.name_of(account))
                 account = intern(account)
             else:
@@ -167,10 +164,9 @@ class AccountListing:
                         image.account = account
                         image.account_name = name
                 screen.post_message(ImagesPageLoaded(generation, place, page, number))
-            if account and made is not None:
+            if account:
+                assert made is not None
                 made.done(clients, region)  # one place of many: its socket closes
-            elif account:
-                clients.release_listing(region)
         except AccountUnavailable as exc:
             screen.post_message(ListingFinished(generation, place, str(exc)))
             return
