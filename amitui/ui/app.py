@@ -47,9 +47,7 @@ FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west
 
 class AmiTui(App[None]):
     TITLE = "amitui"
-    #: The inventory's stylesheet with the app's: it is the first screen (see
-    #: ``get_default_screen``), and a screen pushed later has its own read as it opens.
-    CSS_PATH = ["app.tcss", "screens/inventory.tcss"]
+    CSS_PATH = ["app.tcss", "screens/inventory.tcss"]  # the first screen's (see below)
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -158,10 +156,8 @@ class AmiTui(App[None]):
         self.set_interval(COLLECT_EVERY, self._collect_when_idle)
 
     def get_default_screen(self) -> Screen:
-        """The inventory is the app's first screen, not one pushed over Textual's blank one
-        as the app mounts: a pushed screen held the app's start (its update batch) until it
-        had mounted, so its first frame, rendered meanwhile, was thrown away and rendered
-        again; and pushing it parsed every stylesheet a second time for its own."""
+        """The inventory. Pushed over Textual's blank screen as the app mounted, it held the
+        app's start batch until mounted: its first frame, rendered meanwhile, was dropped."""
         return self.inventory
 
     def _resume_collecting(self) -> None:
