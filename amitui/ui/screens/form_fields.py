@@ -22,19 +22,28 @@ from amitui.ui.widgets.steady_input import SteadyInput
 from amitui.ui.widgets.toggle import Toggle
 
 
-def field_widgets(index: int, field: Field, value: object, locked: bool) -> ComposeResult:
+def field_widgets(
+    index: int, field: Field, value: object, locked: bool, *, first: bool = False
+) -> ComposeResult:
     """One field's widgets: its row (its label, its input (a Static when it is fixed to
     the selected image), a picker button), then its help, warning and error lines.
 
     They are children of the fields' list, with no container per field (one widget fewer
     per field to style, lay out and render as the form opens): a row's top margin spaces
-    the fields (not the first's), ``fields_end`` closes the list with the blank line the
-    last field's margin made, and ``show_field`` hides or shows a field's parts together."""
+    the fields (not the ``first`` one's), ``fields_end`` closes the list with the blank
+    line the last field's margin made, and ``show_field`` hides or shows a field's parts
+    together.
+
+    The first row is a class, not ``:first-child`` in the CSS: a widget styled by its
+    place among its siblings is styled again, with everything in it, once its siblings
+    have mounted (Textual's ``mount``), so every row of a form was styled twice as it
+    opened (14 rows and their ~100 widgets for the register form)."""
     label = field.label + (" *" if field.required else "")
     # A row is one line (its label fits the label column; a compact input, choice or
     # switch is one line high) unless it shows a fixed value, which may wrap: said so,
     # the layout does not arrange the row's widgets to measure it.
-    with Horizontal(classes="row" if locked else "row one-line", id=f"field-{index}"):
+    classes = "row" + ("" if locked else " one-line") + (" first" if first else "")
+    with Horizontal(classes=classes, id=f"field-{index}"):
         yield Label(Text(label), classes="field-label")
         if locked:
             yield Static(
