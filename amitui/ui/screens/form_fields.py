@@ -130,8 +130,12 @@ def fit_fields(form: Screen, *, before_layout: bool = False) -> None:
     ``before_layout``: the form is mounted but not laid out yet; the other widgets'
     heights are measured as its layout will (their box models), so that the first layout
     already has the fields' height: set after it, the new height laid the whole form out
-    and rendered it a second time (the largest forms' worst tick). Once laid out, the
-    call checks it (a wrong measure costs that second layout, no more)."""
+    and rendered it a second time (the largest forms' worst tick). And if the fields will
+    not fit in it, their scrollbar is shown before that layout, as Textual would show it
+    after: appearing after the first layout, it narrowed every field and the form was laid
+    out and rendered twice more (the register and import forms at 160x45). Once laid out,
+    the call checks the height, and Textual the scrollbar (a wrong guess costs the layout
+    it saved, no more)."""
     box = form.query_one("#box")
     fields = form.query_one("#fields")
     height = form.app.size.height if before_layout else form.size.height
@@ -139,21 +143,46 @@ def fit_fields(form: Screen, *, before_layout: bool = False) -> None:
         others = sum(_height_before_layout(form, w) for w in box.children if w is not fields)
     else:
         others = sum(w.outer_size.height for w in box.children if w is not fields)
-    room = int((height - 1) * 0.95) - box.styles.gutter.height - others
-    fields.styles.max_height = max(3, room)
+    room = max(3, int((height - 1) * 0.95) - box.styles.gutter.height - others)
+    fields.styles.max_height = room
+    if before_layout and isinstance(fields, Widget) and _overflows(form, fields, room):
+        fields.show_vertical_scrollbar = True
+        fields.vertical_scrollbar.display = True
+
+
+def _overflows(form: Screen, fields: Widget, room: int) -> bool:
+    """Whether the fields' widgets, laid out one under the other beside a scrollbar, are
+    taller than ``room`` (measured before the first layout, as it will measure them)."""
+    viewport = form.app.size
+    bar = fields.styles.scrollbar_size_vertical
+    inner = Size(max(1, _inner_width(form, fields) - bar), viewport.height)
+    one = Fraction(1)
+    taller = 0
+    for widget in fields.children:
+        if isinstance(widget, Widget) and widget.display:
+            model = widget._get_box_model(inner, viewport, one, one)
+            taller += int(model.height) + model.margin.height
+            if taller > room:
+                return True
+    return False
+
+
+def _inner_width(form: Screen, widget: Widget) -> int:
+    """The width inside ``#box`` (which ``widget`` is in) once laid out."""
+    box = form.query_one("#box")
+    viewport = form.app.size
+    width = box.styles.width.resolve(viewport, viewport) if box.styles.width else viewport.width
+    if box.styles.max_width is not None:
+        width = min(width, box.styles.max_width.resolve(viewport, viewport))
+    return int(width) - box.styles.gutter.width
 
 
 def _height_before_layout(form: Screen, widget: Widget) -> int:
     """The height ``widget`` (a child of ``#box``) will take, margins included."""
     if not widget.display:
         return 0
-    box = widget.parent
-    assert isinstance(box, Widget)
     viewport = form.app.size
-    width = box.styles.width.resolve(viewport, viewport) if box.styles.width else viewport.width
-    if box.styles.max_width is not None:
-        width = min(width, box.styles.max_width.resolve(viewport, viewport))
-    inner = Size(max(1, int(width) - box.styles.gutter.width), viewport.height)
+    inner = Size(max(1, _inner_width(form, widget)), viewport.height)
     one = Fraction(1)
     model = widget._get_box_model(inner, viewport, one, one)
     return int(model.height) + model.margin.height
