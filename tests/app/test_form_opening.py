@@ -120,3 +120,68 @@ async def test_a_wrong_guess_of_the_fields_scrollbar_costs_a_layout(
         assert scrolls(form) is scrolling
         assert form.query_one("#fields").show_vertical_scrollbar is scrolling
         assert len(layouts) >= 2
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now (the top screen, with what it dims behind it)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def test_a_forms_first_paint_tints_nothing(memory, monkeypatch):
+    """The dimmed inventory behind a form is worked out as the form mounts, a tick before
+    its first paint (amitui/ui/screens/dimmed_once.py), not in it. (The table is blurred
+    first: its losing the focus to the form repaints it, and a change behind the form
+    before the paint rightly has it tinted again, as the next test shows.)"""
+    from textual.renderables.background_screen import BackgroundScreen
+
+    painting: list[bool] = []
+    tinted_in_paint: list[bool] = []
+    original_layout = Screen._refresh_layout
+    original_tint = BackgroundScreen.process_segments.__func__
+
+    def layout(self, size=None, scroll: bool = False) -> None:
+        painting.append(isinstance(self, ActionForm))
+        try:
+            original_layout(self, size, scroll)
+        finally:
+            painting.pop()
+
+    def tint(cls, segments, color):
+        tinted_in_paint.append(bool(painting and painting[-1]))
+        return original_tint(cls, segments, color)
+
+    app = make_app(memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app.set_focus(None)
+        await pilot.pause()
+        await pilot.pause()
+        monkeypatch.setattr(Screen, "_refresh_layout", layout)
+        monkeypatch.setattr(BackgroundScreen, "process_segments", classmethod(tint))
+        app.inventory.forms.open_action("register")
+        form = await screen_on_top(pilot, ActionForm)
+        await wait_for(pilot, lambda: form._laid_out_before, what="the form's first layout")
+        await pilot.pause()
+        assert tinted_in_paint[:1] == [False]  # as it mounted
+        assert True not in tinted_in_paint
+
+
+async def test_a_change_behind_a_form_shows_through_it(memory):
+    from textual.widgets import Static
+
+    app = make_app(memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        status = app.inventory.query_one("#status", Static)
+        before = str(status.render())
+        app.inventory.forms.open_action("register")
+        form = await screen_on_top(pilot, ActionForm)
+        await wait_for(pilot, lambda: form._laid_out_before, what="the form's first layout")
+        await pilot.pause()
+        assert before.strip() and before.strip() in screen_text(app)
+        status.update("something changed behind the form", layout=False)
+        await wait_for(
+            pilot,
+            lambda: "something changed behind the form" in screen_text(app),
+            what="the change behind the form shown through it",
+        )
