@@ -46,6 +46,7 @@ from amitui.ui.screens.inventory_status import (
     SPINNER,
     empty_hint,
     status_text,
+    tick_repaints,
 )
 from amitui.ui.screens.inventory_write import ViewWriter
 from amitui.ui.services import Services
@@ -104,6 +105,7 @@ class InventoryScreen(ScopeKeys, Screen):
         self.changed = ChangedImages(self)
         self.filter_box = FilterBox(self)
         self._spin = 0
+        self._ticks = 0  # timer ticks while listing (inventory_status.tick_repaints)
         self._status_due = False  # the status line is to be updated after the next paint
 
     # The rows the listing holds (the marks, the forms and the tests read them).
@@ -152,8 +154,10 @@ class InventoryScreen(ScopeKeys, Screen):
 
     def _tick(self) -> None:
         if self.listing.loading:
-            self._spin = (self._spin + 1) % len(SPINNER)
-            self.update_status()
+            self._ticks += 1
+            if tick_repaints(self.listing, self._ticks):
+                self._spin = (self._spin + 1) % len(SPINNER)
+                self.update_status()
 
     def update_status(self, *, line: bool = True) -> None:
         """The empty table's hint and the status line (``line=False``: the hint now, the
