@@ -22,6 +22,7 @@ from amitui.aws.images import Image
 from amitui.aws.lookups import list_regions
 from amitui.ui.account_text import accounts_named
 from amitui.ui.screens.confirm import ConfirmScreen
+from amitui.ui.screens.dimmed_once import DimmedOnce
 from amitui.ui.screens.form_calls import CallsFinished, RegionsLoaded, send
 from amitui.ui.screens.form_fields import (
     field_index,
@@ -38,6 +39,7 @@ from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.services import Services
 from amitui.ui.widgets.fields_scroll import FieldsScroll
 from amitui.ui.widgets.key_footer import KeyFooter
+from amitui.ui.widgets.styled_on_register import FormButton
 from amitui.ui.widgets.toggle import Toggle
 
 #: Prefills that describe the selected image: with an image selected, such a field shows
@@ -56,7 +58,7 @@ class FormOutcome:
     image: Image | None
 
 
-class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
+class ActionForm(NotRestyledWhenFresh, DimmedOnce, ModalScreen[FormOutcome | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Submit", id="form.submit", priority=True),
@@ -121,9 +123,9 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
                 yield fields_end()
             yield Static("", id="outcome")
             with Horizontal(id="buttons"):
-                yield Button(self.spec.title, variant="primary", compact=True, id="submit")
-                yield Button("Dry run", compact=True, id="dry-run")
-                yield Button("Cancel", compact=True, id="cancel")
+                yield FormButton(self.spec.title, variant="primary", compact=True, id="submit")
+                yield FormButton("Dry run", compact=True, id="dry-run")
+                yield FormButton("Cancel", compact=True, id="cancel")
         yield KeyFooter()
 
     def _title_parts(self) -> list[str]:
@@ -137,7 +139,8 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
 
     def _field_widgets(self, index: int, field: Field) -> ComposeResult:
         locked = field.api_name in self.locked
-        yield from field_widgets(index, field, self.initial.get(field.api_name), locked)
+        value = self.initial.get(field.api_name)
+        yield from field_widgets(index, field, value, locked, first=index == 0)
 
     def on_mount(self) -> None:
         self._update_context(self.values())
