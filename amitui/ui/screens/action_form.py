@@ -22,7 +22,6 @@ from amitui.aws.images import Image
 from amitui.aws.lookups import list_regions
 from amitui.ui.account_text import accounts_named
 from amitui.ui.screens.confirm import ConfirmScreen
-from amitui.ui.screens.dimmed_once import DimmedOnce
 from amitui.ui.screens.form_calls import CallsFinished, RegionsLoaded, send
 from amitui.ui.screens.form_fields import (
     field_index,
@@ -58,7 +57,7 @@ class FormOutcome:
     image: Image | None
 
 
-class ActionForm(NotRestyledWhenFresh, DimmedOnce, ModalScreen[FormOutcome | None]):
+class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Submit", id="form.submit", priority=True),
