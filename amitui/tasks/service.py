@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from amitui.tasks.account_pauses import AccountPauses
 from amitui.tasks.bulk_model import BulkItem, BulkRun, NewItem
-from amitui.tasks.bulk_runner import BulkRunner
-from amitui.tasks.credential_pause import PROBE_INTERVAL, CredentialPause
-from amitui.tasks.groups import GroupKey
 from amitui.tasks.kinds import TaskKind
 from amitui.tasks.lease import Lease, poll_lease_name
 from amitui.tasks.model import CANCELLED, DEMO_ENDPOINT, Task, make_scope
-from amitui.tasks.poller import Poller
 from amitui.tasks.store import TaskStore
+
+if TYPE_CHECKING:  # loaded as the account is known and tasks are followed (not at start)
+    from amitui.tasks.bulk_runner import BulkRunner
+    from amitui.tasks.credential_pause import CredentialPause
+    from amitui.tasks.groups import GroupKey
+    from amitui.tasks.poller import Poller
 
 #: Why a task an earlier ``--demo`` left running ended.
 DEMO_ENDED = "ended with the demo's sandbox (each --demo starts a fresh one)"
@@ -106,6 +107,11 @@ class TaskService:
         from each renewal (every cycle), so a process that dies is taken over after that."""
         if not self.follow:
             return
+        from amitui.tasks.account_pauses import AccountPauses
+        from amitui.tasks.bulk_runner import BulkRunner
+        from amitui.tasks.credential_pause import PROBE_INTERVAL, CredentialPause
+        from amitui.tasks.poller import Poller
+
         lease = Lease(self.store, poll_lease_name(scope), ttl=3 * self.poll_interval)
         # credentials refused: no call, one probe every 30 s (sooner when polls are quick)
         self.pause = CredentialPause(

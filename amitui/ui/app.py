@@ -47,7 +47,7 @@ FALLBACK_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west
 
 class AmiTui(App[None]):
     TITLE = "amitui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "screens/inventory.tcss"]  # the first screen's (see below)
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -139,7 +139,6 @@ class AmiTui(App[None]):
             for warning in warnings:
                 self.notify(warning, title="Keys", severity="warning", timeout=20)
         self._apply_theme()
-        self.push_screen(self.inventory)
         for warning in self.tasks.store.warnings:  # e.g. a corrupt file moved aside
             self.notify(warning, title="Task store", severity="warning", timeout=20)
         for warning in self.cache.warnings if self.cache else ():
@@ -155,6 +154,11 @@ class AmiTui(App[None]):
         self.warm_up.start()
         self.collector.install()
         self.set_interval(COLLECT_EVERY, self._collect_when_idle)
+
+    def get_default_screen(self) -> Screen:
+        """The inventory. Pushed over Textual's blank screen as the app mounted, it held the
+        app's start batch until mounted: its first frame, rendered meanwhile, was dropped."""
+        return self.inventory
 
     def _resume_collecting(self) -> None:
         """Garbage collection paused for the start resumes (once: the first frame is on

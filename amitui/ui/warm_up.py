@@ -22,14 +22,8 @@ from collections.abc import Callable
 from pathlib import Path, PurePath
 
 from textual.app import App
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static
-from textual.widgets._select import SelectCurrent  # a Select's own part (not exported)
-
-from amitui.ui.widgets.choice_select import ChoiceSelect, OneLineCurrent
-from amitui.ui.widgets.fields_scroll import FieldsScroll
+from textual.screen import Screen
 
 #: The modules of the screens the inventory opens (each with its own .tcss), most used first.
 SCREEN_MODULES = (
@@ -48,23 +42,44 @@ SCREEN_MODULES = (
     "amitui.ui.screens.orphans",
     "amitui.ui.screens.write_view",
 )
-#: The widget classes forms are made of (their DEFAULT_CSS, inherited ones included).
-FORM_WIDGETS: tuple[type[DOMNode], ...] = (
-    ModalScreen,
-    Vertical,
-    Horizontal,
-    VerticalScroll,
-    FieldsScroll,
-    Static,
-    Label,
-    Input,
-    Button,
-    Select,
-    SelectCurrent,
-    ChoiceSelect,
-    OneLineCurrent,
-    OptionList,
-)
+
+
+def form_widgets() -> tuple[type[DOMNode], ...]:
+    """The widget classes forms are made of (their DEFAULT_CSS, inherited ones included),
+    the pickers' list and the footer. Imported here, as the warm-up starts: the first
+    frame needs none of them."""
+    from textual.containers import Horizontal, Vertical, VerticalScroll
+    from textual.screen import ModalScreen
+    from textual.widgets import Button, Input, Label, OptionList, Select, Static
+    from textual.widgets._select import SelectCurrent  # a Select's own part (not exported)
+
+    from amitui.ui.widgets.choice_list import ChoiceList
+    from amitui.ui.widgets.choice_select import ChoiceSelect, OneLineCurrent
+    from amitui.ui.widgets.fields_scroll import FieldsScroll
+    from amitui.ui.widgets.key_footer import KeyFooter
+    from amitui.ui.widgets.toggle import Toggle
+
+    return (
+        ModalScreen,
+        Vertical,
+        Horizontal,
+        VerticalScroll,
+        FieldsScroll,
+        Static,
+        Label,
+        Input,
+        Button,
+        Select,
+        SelectCurrent,
+        ChoiceSelect,
+        OneLineCurrent,
+        OptionList,
+        Toggle,
+        KeyFooter,
+        ChoiceList,
+    )
+
+
 #: Seconds from start to the first step, and between steps (the UI runs in between).
 FIRST_STEP = 1.0
 BETWEEN_STEPS = 0.05
@@ -121,22 +136,18 @@ def read_region_data() -> None:
 
 
 class WarmUp:
-    """Runs the steps one per timer tick, then is done (``done``)."""
+    """Runs the steps one per timer tick, then is done (``done``). The default steps are
+    made as the first one runs (``default_steps`` imports the widgets they style)."""
 
     def __init__(self, app: App, steps: list[Callable[[], None]] | None = None) -> None:
         self.app = app
-        self.steps = list(steps) if steps is not None else self.default_steps()
+        self.steps = list(steps) if steps is not None else None
         self.done = False
 
     def default_steps(self) -> list[Callable[[], None]]:
-        from amitui.ui.widgets.choice_list import ChoiceList
-        from amitui.ui.widgets.key_footer import KeyFooter
-        from amitui.ui.widgets.toggle import Toggle
-
-        widgets = (*FORM_WIDGETS, Toggle, KeyFooter, ChoiceList)
         steps: list[Callable[[], None]] = [read_region_data]
         steps += [lambda m=m: add_screen_css(self.app, m) for m in SCREEN_MODULES]  # type: ignore[misc]
-        steps += [lambda w=w: add_widget_css(self.app, w) for w in widgets]  # type: ignore[misc]
+        steps += [lambda w=w: add_widget_css(self.app, w) for w in form_widgets()]  # type: ignore[misc]
         return steps
 
     def start(self, delay: float = FIRST_STEP) -> None:
@@ -154,6 +165,8 @@ class WarmUp:
             self.app.call_next(self._next)
 
     def _next(self) -> None:
+        if self.steps is None:
+            self.steps = self.default_steps()
         if not self.steps:
             self.done = True
             return

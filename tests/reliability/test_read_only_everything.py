@@ -106,7 +106,7 @@ class Driver:
                 return
             type_burst(self.app, ["escape"])
             await self.settle()
-        while self.app.screen is not screen and len(self.app.screen_stack) > 2:
+        while self.app.screen is not screen and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
             await self.settle()
         assert self.app.screen is screen

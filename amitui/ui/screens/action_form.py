@@ -38,6 +38,7 @@ from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.services import Services
 from amitui.ui.widgets.fields_scroll import FieldsScroll
 from amitui.ui.widgets.key_footer import KeyFooter
+from amitui.ui.widgets.styled_on_register import FormButton
 from amitui.ui.widgets.toggle import Toggle
 
 #: Prefills that describe the selected image: with an image selected, such a field shows
@@ -121,9 +122,9 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
                 yield fields_end()
             yield Static("", id="outcome")
             with Horizontal(id="buttons"):
-                yield Button(self.spec.title, variant="primary", compact=True, id="submit")
-                yield Button("Dry run", compact=True, id="dry-run")
-                yield Button("Cancel", compact=True, id="cancel")
+                yield FormButton(self.spec.title, variant="primary", compact=True, id="submit")
+                yield FormButton("Dry run", compact=True, id="dry-run")
+                yield FormButton("Cancel", compact=True, id="cancel")
         yield KeyFooter()
 
     def _title_parts(self) -> list[str]:
@@ -137,7 +138,8 @@ class ActionForm(NotRestyledWhenFresh, ModalScreen[FormOutcome | None]):
 
     def _field_widgets(self, index: int, field: Field) -> ComposeResult:
         locked = field.api_name in self.locked
-        yield from field_widgets(index, field, self.initial.get(field.api_name), locked)
+        value = self.initial.get(field.api_name)
+        yield from field_widgets(index, field, value, locked, first=index == 0)
 
     def on_mount(self) -> None:
         self._update_context(self.values())

@@ -47,6 +47,7 @@ from amitui.ui.services import Services
 from amitui.ui.usage_text import retention_cell, retention_summary, verdict_text
 from amitui.ui.widgets.fields_scroll import FieldsScroll
 from amitui.ui.widgets.key_footer import KeyFooter
+from amitui.ui.widgets.styled_on_register import FormButton
 from amitui.ui.widgets.toggle import Toggle
 
 
@@ -135,8 +136,9 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
             )
             yield Static(Text(summary), id="summary")
             with FieldsScroll(id="fields"):
-                for index, field in self.asked:
-                    yield from field_widgets(index, field, self.initial.get(field.api_name), False)
+                for place, (index, field) in enumerate(self.asked):
+                    value = self.initial.get(field.api_name)
+                    yield from field_widgets(index, field, value, False, first=place == 0)
                 yield fields_end()
             yield Static("", id="usage")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="preview")
@@ -147,9 +149,9 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
                     yield Input(compact=True, id="confirm")
             yield Static("", id="outcome")
             with Horizontal(id="buttons"):
-                yield Button("Start", variant="primary", compact=True, id="submit")
-                yield Button("Dry run", compact=True, id="dry-run")
-                yield Button("Cancel", compact=True, id="cancel")
+                yield FormButton("Start", variant="primary", compact=True, id="submit")
+                yield FormButton("Dry run", compact=True, id="dry-run")
+                yield FormButton("Cancel", compact=True, id="cancel")
         yield KeyFooter()
 
     def on_mount(self) -> None:

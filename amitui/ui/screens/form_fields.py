@@ -22,19 +22,28 @@ from amitui.ui.widgets.steady_input import SteadyInput
 from amitui.ui.widgets.toggle import Toggle
 
 
-def field_widgets(index: int, field: Field, value: object, locked: bool) -> ComposeResult:
+def field_widgets(
+    index: int, field: Field, value: object, locked: bool, *, first: bool = False
+) -> ComposeResult:
     """One field's widgets: its row (its label, its input (a Static when it is fixed to
     the selected image), a picker button), then its help, warning and error lines.
 
     They are children of the fields' list, with no container per field (one widget fewer
     per field to style, lay out and render as the form opens): a row's top margin spaces
-    the fields (not the first's), ``fields_end`` closes the list with the blank line the
-    last field's margin made, and ``show_field`` hides or shows a field's parts together."""
+    the fields (not the ``first`` one's), ``fields_end`` closes the list with the blank
+    line the last field's margin made, and ``show_field`` hides or shows a field's parts
+    together.
+
+    The first row is a class, not ``:first-child`` in the CSS: a widget styled by its
+    place among its siblings is styled again, with everything in it, once its siblings
+    have mounted (Textual's ``mount``), so every row of a form was styled twice as it
+    opened (14 rows and their ~100 widgets for the register form)."""
     label = field.label + (" *" if field.required else "")
     # A row is one line (its label fits the label column; a compact input, choice or
     # switch is one line high) unless it shows a fixed value, which may wrap: said so,
     # the layout does not arrange the row's widgets to measure it.
-    with Horizontal(classes="row" if locked else "row one-line", id=f"field-{index}"):
+    classes = "row" + ("" if locked else " one-line") + (" first" if first else "")
+    with Horizontal(classes=classes, id=f"field-{index}"):
         yield Label(Text(label), classes="field-label")
         if locked:
             yield Static(
@@ -121,8 +130,12 @@ def fit_fields(form: Screen, *, before_layout: bool = False) -> None:
     ``before_layout``: the form is mounted but not laid out yet; the other widgets'
     heights are measured as its layout will (their box models), so that the first layout
     already has the fields' height: set after it, the new height laid the whole form out
-    and rendered it a second time (the largest forms' worst tick). Once laid out, the
-    call checks it (a wrong measure costs that second layout, no more)."""
+    and rendered it a second time (the largest forms' worst tick). And if the fields will
+    not fit in it, their scrollbar is shown before that layout, as Textual would show it
+    after: appearing after the first layout, it narrowed every field and the form was laid
+    out and rendered twice more (the register and import forms at 160x45). Once laid out,
+    the call checks the height, and Textual the scrollbar (a wrong guess costs the layout
+    it saved, no more)."""
     box = form.query_one("#box")
     fields = form.query_one("#fields")
     height = form.app.size.height if before_layout else form.size.height
@@ -130,21 +143,46 @@ def fit_fields(form: Screen, *, before_layout: bool = False) -> None:
         others = sum(_height_before_layout(form, w) for w in box.children if w is not fields)
     else:
         others = sum(w.outer_size.height for w in box.children if w is not fields)
-    room = int((height - 1) * 0.95) - box.styles.gutter.height - others
-    fields.styles.max_height = max(3, room)
+    room = max(3, int((height - 1) * 0.95) - box.styles.gutter.height - others)
+    fields.styles.max_height = room
+    if before_layout and isinstance(fields, Widget) and _overflows(form, fields, room):
+        fields.show_vertical_scrollbar = True
+        fields.vertical_scrollbar.display = True
+
+
+def _overflows(form: Screen, fields: Widget, room: int) -> bool:
+    """Whether the fields' widgets, laid out one under the other beside a scrollbar, are
+    taller than ``room`` (measured before the first layout, as it will measure them)."""
+    viewport = form.app.size
+    bar = fields.styles.scrollbar_size_vertical
+    inner = Size(max(1, _inner_width(form, fields) - bar), viewport.height)
+    one = Fraction(1)
+    taller = 0
+    for widget in fields.children:
+        if isinstance(widget, Widget) and widget.display:
+            model = widget._get_box_model(inner, viewport, one, one)
+            taller += int(model.height) + model.margin.height
+            if taller > room:
+                return True
+    return False
+
+
+def _inner_width(form: Screen, widget: Widget) -> int:
+    """The width inside ``#box`` (which ``widget`` is in) once laid out."""
+    box = form.query_one("#box")
+    viewport = form.app.size
+    width = box.styles.width.resolve(viewport, viewport) if box.styles.width else viewport.width
+    if box.styles.max_width is not None:
+        width = min(width, box.styles.max_width.resolve(viewport, viewport))
+    return int(width) - box.styles.gutter.width
 
 
 def _height_before_layout(form: Screen, widget: Widget) -> int:
     """The height ``widget`` (a child of ``#box``) will take, margins included."""
     if not widget.display:
         return 0
-    box = widget.parent
-    assert isinstance(box, Widget)
     viewport = form.app.size
-    width = box.styles.width.resolve(viewport, viewport) if box.styles.width else viewport.width
-    if box.styles.max_width is not None:
-        width = min(width, box.styles.max_width.resolve(viewport, viewport))
-    inner = Size(max(1, int(width) - box.styles.gutter.width), viewport.height)
+    inner = Size(max(1, _inner_width(form, widget)), viewport.height)
     one = Fraction(1)
     model = widget._get_box_model(inner, viewport, one, one)
     return int(model.height) + model.margin.height

@@ -14,6 +14,7 @@ from amitui.actions.spec import Field
 from amitui.aws.lookups import LOOKUPS, Lookup
 from amitui.ui.screens.choice_picker import ChoicePicker, Picked, choice_values
 from amitui.ui.screens.form_text import show
+from amitui.ui.widgets.styled_on_register import FormButton
 
 if TYPE_CHECKING:
     from amitui.ui.screens.action_form import ActionForm
@@ -24,7 +25,7 @@ def has_picker(field: Field) -> bool:
 
 
 def pick_button(index: int) -> Button:
-    button = Button("Pick…", compact=True, classes="pick", id=f"pick-{index}")
+    button = FormButton("Pick…", compact=True, classes="pick", id=f"pick-{index}")
     button.can_focus = False  # Tab and Enter go field to field; ctrl+o / f2 pick
     button.tooltip = "Pick from a list (ctrl+o or f2 in the field)"
     return button

@@ -23,9 +23,14 @@ it did not place (a widget mounted later, a hidden one) goes through.
 The first layout itself asks for one more: it gives each widget its first size, and each
 widget's new ``virtual_size`` (a reactive that lays out) asks to lay the screen out again,
 to the same result (the arrangement already took those sizes; the second pass moved
-nothing and cost the form another full arrangement). The requests made during a fresh
-screen's first layout are dropped, except a scrolling widget's whose scrollbars came or
-went (its content's width or height changed: that second layout is a real one).
+nothing and cost the form another full arrangement). A scrollbar does the same as it is
+placed. And the requests made before that first layout (the mount's, a style set as the
+screen mounted) were still pending after it: the resume lays the screen out itself, and
+only the screen's update timer clears them, with one more layout and render (10-15 ms for
+a form). The first layout places every widget of a fresh screen as it is then, so the
+requests made before it and during it are dropped (scrollbars' too), except a scrolling
+widget's whose scrollbars came or went (its content's width or height changed: that
+second layout is a real one).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-from textual import events
+from textual import _time, events, messages
 from textual.widget import AwaitMount
 
 
@@ -44,20 +49,27 @@ class NotRestyledWhenFresh:
     _resumed_before = False
     _resized_before = False
     _laid_out_before = False
+    _laid_out_at = 0.0  # when the first layout started (Textual's message clock)
 
     def _refresh_layout(self, size: Any = None, scroll: bool = False) -> None:
         refresh_layout = super()._refresh_layout  # type: ignore[misc]
         if self._laid_out_before:
             return refresh_layout(size, scroll)  # type: ignore[no-any-return]
         self._laid_out_before = True
+        self._laid_out_at = _time.get_time()
         widgets = list(self.walk_children(with_self=True))  # type: ignore[attr-defined]
-        asked = {w for w in widgets if w._layout_required}
         bars = {w: _scrollbars(w) for w in widgets}
         refresh_layout(size, scroll)
         for widget in widgets:
-            asked_now = widget._layout_required and widget not in asked
-            if asked_now and bars[widget] == _scrollbars(widget):
-                widget._layout_required = False
+            if bars[widget] == _scrollbars(widget):
+                for part in (widget, widget._vertical_scrollbar, widget._horizontal_scrollbar):
+                    if part is not None:
+                        part._layout_required = False
+
+    def on_layout(self, message: messages.Layout) -> None:
+        if message.time < self._laid_out_at:  # asked before the first layout, which saw it
+            message.prevent_default()  # (Screen._on_layout)
+            message.stop()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._resumed_before:

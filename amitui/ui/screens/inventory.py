@@ -33,6 +33,7 @@ from amitui.ui.messages import (
     ListingFinished,
 )
 from amitui.ui.rows import ImageRows
+from amitui.ui.screens.fresh import NotRestyledWhenFresh
 from amitui.ui.screens.inventory_account_choice import AccountChoice
 from amitui.ui.screens.inventory_accounts import AccountListing
 from amitui.ui.screens.inventory_actions import action_key_bindings
@@ -46,6 +47,7 @@ from amitui.ui.screens.inventory_status import (
     SPINNER,
     empty_hint,
     status_text,
+    tick_repaints,
 )
 from amitui.ui.screens.inventory_write import ViewWriter
 from amitui.ui.services import Services
@@ -58,7 +60,7 @@ if TYPE_CHECKING:  # the forms load when one opens (not before the first rows sh
     from amitui.ui.screens.action_form import FormOutcome
 
 
-class InventoryScreen(ScopeKeys, Screen):
+class InventoryScreen(NotRestyledWhenFresh, ScopeKeys, Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding(
@@ -81,6 +83,11 @@ class InventoryScreen(ScopeKeys, Screen):
     ]
 
     CSS_PATH = "inventory.tcss"
+    #: The table has the focus from the start. Textual's default ("*") focused the filter
+    #: field as the screen composed, and on_mount's table.focus() moved it on later: two
+    #: focus changes before the first frame, each restyling the field and recomposing the
+    #: footer, and the first frame showed the field's footer (3 keys, not 15).
+    AUTO_FOCUS = "#images"
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -104,6 +111,7 @@ class InventoryScreen(ScopeKeys, Screen):
         self.changed = ChangedImages(self)
         self.filter_box = FilterBox(self)
         self._spin = 0
+        self._ticks = 0  # timer ticks while listing (inventory_status.tick_repaints)
         self._status_due = False  # the status line is to be updated after the next paint
 
     # The rows the listing holds (the marks, the forms and the tests read them).
@@ -129,7 +137,6 @@ class InventoryScreen(ScopeKeys, Screen):
         table = self.query_one(ImageTable)
         table.shown = self.services.settings.columns
         table.set_multi_region(len(self.session.regions) > 1, self.services.accounts is not None)
-        table.focus()
         # Filter as the value changes, not on Input.Changed: the message would reach this
         # screen only after the Input's own repaint, costing every keystroke a second frame.
         self.watch(self.filter_box.box, "value", self.filter_box.changed, init=False)
@@ -152,8 +159,10 @@ class InventoryScreen(ScopeKeys, Screen):
 
     def _tick(self) -> None:
         if self.listing.loading:
-            self._spin = (self._spin + 1) % len(SPINNER)
-            self.update_status()
+            self._ticks += 1
+            if tick_repaints(self.listing, self._ticks):
+                self._spin = (self._spin + 1) % len(SPINNER)
+                self.update_status()
 
     def update_status(self, *, line: bool = True) -> None:
         """The empty table's hint and the status line (``line=False``: the hint now, the

@@ -7,6 +7,8 @@ The pool has ``max_concurrency`` threads (a setting). Each (account, region) pla
 with that account's EC2 client of that region: botocore's adaptive retry mode keeps its
 throttling backoff (a token bucket) in the client, so every call to one account and
 region, partitions included, shares one backoff and no other place is slowed by it.
+Those clients are made ahead of each place's turn, and closed after it, by a thread of
+their own (amitui/aws/place_clients.py): the pool's slots only list.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from amitui.aws.images import ListQuery
 from amitui.ui.messages import AccountsResolved, ImagesPageLoaded, ListingFinished
 
 if TYPE_CHECKING:
+    from amitui.aws.place_clients import PlaceClients
     from amitui.ui.screens.inventory import InventoryScreen
 
 
@@ -74,20 +77,29 @@ class AccountListing:
         )
 
     def _fan_out(self, generation: int, places: tuple[str, ...], query: ListQuery) -> None:
+        from amitui.aws.place_clients import PlaceClients
+
         worker = get_current_worker()
         size = max(1, min(self.screen.settings.max_concurrency, len(places)))
         places = self._own_account_first(places)
-        with ThreadPoolExecutor(size, thread_name_prefix="amitui-place") as pool:
-            futures = [
-                pool.submit(self._list_place, generation, place, query, worker) for place in places
-            ]
-            while futures:
-                _, pending = wait(futures, timeout=0.2)
-                futures = list(pending)
-                if worker.is_cancelled:
-                    for future in futures:
-                        future.cancel()
-                    return
+        accounts = self.screen.services.accounts
+        assert accounts is not None
+        made = PlaceClients(places, accounts.clients, ahead=size).start()
+        try:
+            with ThreadPoolExecutor(size, thread_name_prefix="amitui-place") as pool:
+                futures = [
+                    pool.submit(self._list_place, generation, place, query, worker, made)
+                    for place in places
+                ]
+                while futures:
+                    _, pending = wait(futures, timeout=0.2)
+                    futures = list(pending)
+                    if worker.is_cancelled:
+                        for future in futures:
+                            future.cancel()
+                        return
+        finally:
+            made.stop()
 
     def _own_account_first(self, places: tuple[str, ...]) -> tuple[str, ...]:
         """The base credentials' own account lists first: it needs no AssumeRole and its
@@ -110,9 +122,17 @@ class AccountListing:
             description=f"list {region}",
         )
 
-    def _list_place(self, generation: int, place: str, query: ListQuery, worker: object) -> None:
+    def _list_place(
+        self,
+        generation: int,
+        place: str,
+        query: ListQuery,
+        worker: object,
+        made: PlaceClients | None = None,
+    ) -> None:
         """List one region, or one "account/region" place, posting its pages as they come
-        (partitioned: in any order, each image once; the Listing numbers them)."""
+        (partitioned: in any order, each image once; the Listing numbers them). ``made``:
+        where a place of --accounts takes its clients (and gives them back)."""
         # (imported here, in the worker: a cached start paints before they load)
         from amitui.aws.accounts import AccountUnavailable
         from amitui.aws.errors import describe_error
@@ -127,13 +147,14 @@ class AccountListing:
         try:
             if account:
                 assert accounts is not None
-                clients = accounts.clients(account)
+                assert made is not None  # (places of accounts list through _fan_out)
+                clients, ec2 = made.take(place)  # made ahead of this turn
                 name = intern(accounts.name_of(account))
                 account = intern(account)
             else:
                 clients = screen.services.clients
+                ec2 = clients.listing_ec2(region)  # its answers carry Image rows
             lister = LISTINGS[screen.settings.listing]
-            ec2 = clients.listing_ec2(region)  # its answers carry Image rows
             pages = lister(ec2, region, query, screen.settings.page_size, cancelled)
             for number, page in enumerate(pages, 1):
                 if cancelled():
@@ -144,7 +165,8 @@ class AccountListing:
                         image.account_name = name
                 screen.post_message(ImagesPageLoaded(generation, place, page, number))
             if account:
-                clients.release_listing(region)  # one place of many: its socket closes
+                assert made is not None
+                made.done(clients, region)  # one place of many: its socket closes
         except AccountUnavailable as exc:
             screen.post_message(ListingFinished(generation, place, str(exc)))
             return

@@ -12,6 +12,20 @@ from amitui.ui.listing import Listing
 from amitui.ui.marks import Marks
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+#: Places loading at once beyond which the status line is repainted on every
+#: ``SLOW_TICKS``-th tick only (the screen's 0.1 s timer), not on every tick.
+MANY_PLACES = 4
+SLOW_TICKS = 3
+
+
+def tick_repaints(listing: Listing, tick: int) -> bool:
+    """Whether timer tick number ``tick`` of a listing under way repaints the status line.
+    A listing of few places: every tick (the spinner turns 10 times a second). With
+    --accounts (tens of account x region places, a page every few milliseconds, its count
+    unreadable at any rate) every third: each repaint is a frame the UI thread draws, on
+    the GIL the places' threads read and parse their pages on (issue 18: 50 accounts x 4
+    regions drew ~170 status frames in ~17 s, some 0.4 s of the UI thread's CPU)."""
+    return len(listing.pages_by_region) <= MANY_PLACES or tick % SLOW_TICKS == 0
 
 
 def cache_note(listing: Listing) -> str | None:

@@ -23,7 +23,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.strip import Strip
 from textual.widgets import Select
-from textual.widgets._select import NoSelection, SelectCurrent  # Select's own part
+from textual.widgets._select import (  # Select's own parts
+    NoSelection,
+    SelectCurrent,
+    SelectOverlay,
+)
+
+from amitui.ui.widgets.styled_on_register import StyledOnRegister
 
 
 class OneLineCurrent(SelectCurrent):
@@ -76,13 +82,21 @@ class OneLineCurrent(SelectCurrent):
         return Strip([s for s in segments if s.text]).crop(0, width)
 
 
-class ChoiceSelect(Select[str]):
-    """Textual's Select, shown with a ``OneLineCurrent``."""
+class ChoiceSelect(StyledOnRegister, Select[str]):
+    """Textual's Select, shown with a ``OneLineCurrent``; not styled before it is
+    registered (``StyledOnRegister``), its list given its ``compact`` class as it is made
+    (bound to the Select's ``compact``, the list took it only once mounted, and styled
+    itself again)."""
 
     def compose(self) -> ComposeResult:
         parts = list(super().compose())
         yield OneLineCurrent(self.prompt)
-        yield from (part for part in parts if not isinstance(part, SelectCurrent))
+        for part in parts:
+            if isinstance(part, SelectOverlay):
+                part.set_reactive(SelectOverlay.compact, self.compact)
+                part.set_class(self.compact, "-textual-compact", update=False)
+            if not isinstance(part, SelectCurrent):
+                yield part
 
     def _watch_expanded(self, expanded: bool) -> None:
         super()._watch_expanded(expanded)

@@ -36,6 +36,15 @@ def palette_width(key: str, description: str, compact: bool) -> int:
     return cell_len(key) + cell_len(description) + (2 if compact else 5)
 
 
+def with_compact(key: FooterKey, value: bool) -> FooterKey:
+    """``key``, compact or not before it mounts. A FooterKey starts compact (its default,
+    set as it mounts) and the footer's value came after that: each key was styled three
+    times before the first frame (mounted, made compact, made wide again)."""
+    key.set_reactive(FooterKey.compact, value)
+    key.set_class(value, "-compact", update=False)
+    return key
+
+
 class KeyFooter(Footer):
     """Textual's Footer with the keys ordered by ``rank`` (a stable sort: the screen's
     own order is kept after the first ones), compact on a narrow terminal. Bindings with
@@ -94,17 +103,18 @@ class KeyFooter(Footer):
             room -= key_width(display, binding.description, self.compact)
             if width and room < 0:
                 break  # this key and the rest would be cut: leave them out whole
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 display,
                 binding.description,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+            )
+            yield with_compact(key, self.compact).data_bind(compact=Footer.compact)
         if palette is not None:
             _node, binding, enabled, tooltip = palette
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
@@ -113,6 +123,7 @@ class KeyFooter(Footer):
                 disabled=not enabled,
                 tooltip=binding.tooltip or binding.description,
             )
+            yield with_compact(key, True)  # as Textual's Footer leaves it (not bound to its own)
 
     def on_resize(self, event: events.Resize) -> None:
         self.compact = event.size.width < COMPACT_BELOW

@@ -15,6 +15,8 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Input
 
+from amitui.ui.widgets.styled_on_register import StyledOnRegister
 
-class SteadyInput(Input):
+
+class SteadyInput(StyledOnRegister, Input):
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
