@@ -10,8 +10,10 @@ cancelled.
 
 from __future__ import annotations
 
+import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from amitui.commands.common import FAILED, OK, Context
 from amitui.tasks.lease import Lease, poll_lease_name
@@ -44,10 +46,32 @@ def _seen(task: Task) -> tuple[object, ...]:
     return (task.status, task.aws_state, task.progress, task.message, task.image_id)
 
 
+@contextmanager
+def ctrl_c_sets(*events: threading.Event) -> Iterator[None]:
+    """While the block runs, ctrl+c (SIGINT) sets ``events`` instead of raising wherever the
+    main thread happens to be: a KeyboardInterrupt raised inside a finalizer or a garbage
+    collection callback is printed and lost, a flag is not. The caller raises at a point of
+    its own choosing. Off the main thread (where no signal handler can be set) it does
+    nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(_signum: int, _frame: object) -> None:
+        for event in events:
+            event.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def follow(ctx: Context, scope: str, ids: Sequence[int]) -> int:
     """Print each change of the tasks ``ids`` (of ``scope``) until all ended: OK when all
-    are done, FAILED when any failed or was cancelled. KeyboardInterrupt propagates (the
-    poller is stopped first)."""
+    are done, FAILED when any failed or was cancelled. Ctrl+c raises KeyboardInterrupt from
+    the loop (the poller is stopped first)."""
     changed = threading.Event()
     errors: dict[str, str] = {}
 
@@ -72,18 +96,29 @@ def follow(ctx: Context, scope: str, ids: Sequence[int]) -> int:
         on_error=poll_failed,
         lease=lease,
     )
-    last: dict[int, tuple[object, ...]] = {}
+    interrupted = threading.Event()
     poller.start()
     try:
-        while True:
-            tasks = [t for t in (ctx.store.get(i) for i in ids) if t is not None]
-            for task in tasks:
-                if last.get(task.id) != _seen(task):
-                    last[task.id] = _seen(task)
-                    ctx.say(task_line(task))
-            if all(t.is_terminal for t in tasks):
-                return OK if all(t.status == DONE for t in tasks) else FAILED
-            changed.wait(READ_EVERY)
-            changed.clear()
+        with ctrl_c_sets(interrupted, changed):
+            return _print_changes(ctx, ids, changed, interrupted)
     finally:
         poller.stop(timeout=2.0)
+
+
+def _print_changes(
+    ctx: Context, ids: Sequence[int], changed: threading.Event, interrupted: threading.Event
+) -> int:
+    """Read the tasks back at each change (or every READ_EVERY s) and print what changed,
+    until every task ended; KeyboardInterrupt once ``interrupted`` is set."""
+    last: dict[int, tuple[object, ...]] = {}
+    while not interrupted.is_set():
+        tasks = [t for t in (ctx.store.get(i) for i in ids) if t is not None]
+        for task in tasks:
+            if last.get(task.id) != _seen(task):
+                last[task.id] = _seen(task)
+                ctx.say(task_line(task))
+        if all(t.is_terminal for t in tasks):
+            return OK if all(t.status == DONE for t in tasks) else FAILED
+        changed.wait(READ_EVERY)
+        changed.clear()
+    raise KeyboardInterrupt
