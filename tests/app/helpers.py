@@ -173,20 +173,13 @@ def available_images(ec2, region="us-east-1", arch=None) -> list[dict]:
     return sorted(images, key=lambda i: i["ImageId"])
 
 
-def clear_images(sandbox, region: str, images: list[dict], count: int | None = None) -> list[dict]:
+def clear_images(sandbox, region: str, images: list[dict]) -> list[dict]:
     """Those of ``images`` that nothing uses, nothing shares and nothing protects (amitui's
-    own check, on the sandbox): the deregister form sends them without an override. With
-    ``count``, the first ``count`` of them (the rest are not checked)."""
+    own check, on the sandbox): the deregister form sends them without an override."""
     from amitui.aws.usage_checks import check_usage
 
     clients = AwsClients(endpoint_url=sandbox.url, session=boto3_session(region))
-    found: list[dict] = []
-    for image in images:
-        if count is not None and len(found) == count:
-            break
-        if check_usage(clients, region, image["ImageId"]).clear:
-            found.append(image)
-    return found
+    return [i for i in images if check_usage(clients, region, i["ImageId"]).clear]
 
 
 def rendered(widget, width: int = 200) -> str:

@@ -147,7 +147,7 @@ async def test_dry_run_reports_allowed_and_changes_nothing(sandbox, ec2, proxy):
 
 async def test_deregister_with_its_snapshots_names_them_and_removes_the_row(sandbox, ec2, proxy):
     """The end-to-end deregister (the typed-back id's refusals: reliability/test_safety.py)."""
-    victim = clear_images(sandbox, "eu-west-1", available_image(ec2, "eu-west-1")[:8], 1)[0]
+    victim = clear_images(sandbox, "eu-west-1", available_image(ec2, "eu-west-1")[:8])[0]
     app = make_app(proxy.url, regions=("eu-west-1",))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)

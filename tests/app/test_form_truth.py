@@ -53,7 +53,7 @@ async def focus_walk(pilot, form) -> list[str]:
 async def test_deregister_is_fixed_to_the_image_it_shows(sandbox, ec2, proxy, size):
     region = "eu-west-1"
     candidates = available_images(ec2, region)[-8 - (size == SIZE) * 8 :]
-    shown, other = clear_images(sandbox, region, candidates, 2)
+    shown, other = clear_images(sandbox, region, candidates)[:2]
     app = make_app(proxy.url, regions=(region,))
     async with app.run_test(size=size) as pilot:
         await loaded(pilot)
