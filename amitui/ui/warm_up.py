@@ -143,6 +143,10 @@ class WarmUp:
         self.app = app
         self.steps = list(steps) if steps is not None else None
         self.done = False
+        #: seconds from start to the first step, and between steps (settable before start:
+        #: a test that waits for the warm-up sets them to 0)
+        self.first_step = FIRST_STEP
+        self.between_steps = BETWEEN_STEPS
 
     def default_steps(self) -> list[Callable[[], None]]:
         steps: list[Callable[[], None]] = [read_region_data]
@@ -150,8 +154,8 @@ class WarmUp:
         steps += [lambda w=w: add_widget_css(self.app, w) for w in form_widgets()]  # type: ignore[misc]
         return steps
 
-    def start(self, delay: float = FIRST_STEP) -> None:
-        self._after(delay)
+    def start(self, delay: float | None = None) -> None:
+        self._after(self.first_step if delay is None else delay)
 
     def _after(self, delay: float) -> None:
         """The next step in ``delay`` seconds. Not ``app.set_timer``: a one-shot Textual timer
@@ -175,4 +179,4 @@ class WarmUp:
             step()
         except Exception as exc:  # only a speed-up is lost: the screen reads its own later
             self.app.log.warning(f"warm-up step failed: {exc!r}")
-        self._after(BETWEEN_STEPS)
+        self._after(self.between_steps)

@@ -120,6 +120,16 @@ async def filtered(pilot) -> None:
     await wait_for(pilot, lambda: not table(pilot.app).rows.filtering, what="the filter")
 
 
+async def type_filter(pilot, *keys: str, value: str) -> None:
+    """Type ``keys`` into the focused filter box as a fast typist does (``type_text``; the
+    box takes each key as a keystroke), then wait until it holds ``value`` and the table
+    has filtered on it. ``Pilot.press`` waits at least 40 ms a key for the app to idle."""
+    await type_text(pilot, *keys)
+    box = pilot.app.inventory.query_one("#filter")
+    await wait_for(pilot, lambda: box.value == value, what=f"the filter {value!r}")
+    await filtered(pilot)
+
+
 def status_text(app) -> str:
     return str(app.inventory.query_one("#status").render())
 

@@ -76,9 +76,12 @@ async def _copy_in_member(pilot, source: str, name: str) -> None:
     await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm), what="submit")
 
 
-async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(organization) -> None:
+async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(
+    organization, slow_sandbox
+) -> None:
     from amitui.actions.copy import COPY
     from tests.app.helpers import open_form, select_image
+    from tests.support.sandbox_time import finish_now
 
     org = organization.summary
     member = list(org.images)[2]
@@ -96,6 +99,7 @@ async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(orga
         await _copy_in_member(pilot, source, "org-copy-for-test")
         (task,) = [t for t in app.tasks.tasks() if t.name == "org-copy-for-test"]
         assert task.account == member
+        finish_now(slow_sandbox)  # pending until now, however loaded the machine
         await wait_for(
             pilot,
             lambda: app.tasks.store.get(task.id).status == "done",
@@ -118,27 +122,28 @@ async def test_a_copy_of_a_member_accounts_image_is_made_and_followed_there(orga
     assert task.target_id not in {i["ImageId"] for i in mine}
 
 
-async def test_a_member_accounts_task_is_followed_after_a_restart(organization, tmp_path) -> None:
+async def test_a_member_accounts_task_is_followed_after_a_restart(
+    organization, slow_sandbox, tmp_path
+) -> None:
     from amitui.tasks.store import TaskStore
+    from tests.support.sandbox_time import finish_now
 
-    org, sandbox = organization.summary, organization.sandbox
+    org, sandbox = organization.summary, slow_sandbox  # pending until finish_now
     member = list(org.images)[1]
     source = org.images[member]["eu-west-1"][4]
     path = tmp_path / "tasks.sqlite3"
-    before = sandbox.pending_seconds
-    sandbox.pending_seconds = 5.0  # still pending when the first session quits
-    try:
-        app = organization.app(store=TaskStore(path), poll_interval=0.5)
-        async with app.run_test(size=SIZE) as pilot:
-            await loaded(pilot, timeout=60)
-            await _copy_in_member(pilot, source, "org-copy-after-restart")
-            (task,) = [t for t in app.tasks.tasks() if t.name == "org-copy-after-restart"]
-            assert task.status == "running" and task.account == member
-    finally:
-        sandbox.pending_seconds = before
+    app = organization.app(store=TaskStore(path), poll_interval=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, timeout=60)
+        await _copy_in_member(pilot, source, "org-copy-after-restart")
+        (task,) = [t for t in app.tasks.tasks() if t.name == "org-copy-after-restart"]
+        assert task.status == "running" and task.account == member
     # The copy finishes while nobody watches; a new session (even without --accounts)
     # follows it with the member account's credentials.
-    app = make_app(sandbox.url, regions=REGIONS, default_cache=False, store=TaskStore(path))
+    finish_now(sandbox)
+    app = make_app(
+        sandbox.url, regions=REGIONS, default_cache=False, store=TaskStore(path), poll_interval=0.5
+    )
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot,

@@ -26,10 +26,12 @@ from tests.app.helpers import (
     type_text,
     wait_for,
 )
+from tests.support.sandbox_time import finish_now
 
 
-def copies(ec2, count: int, prefix: str) -> list[dict]:
-    """``count`` new available images of ours named ``<prefix>-n`` (copies of a seeded one)."""
+def copies(sandbox, ec2, count: int, prefix: str) -> list[dict]:
+    """``count`` new available images of ours named ``<prefix>-n`` (copies of a seeded one):
+    their pending time is ended at once (finish_now), not waited through."""
     client = ec2()
     source = sorted(
         (i for i in own_images(client) if i["State"] == "available"), key=lambda i: i["ImageId"]
@@ -40,6 +42,7 @@ def copies(ec2, count: int, prefix: str) -> list[dict]:
         )["ImageId"]
         for n in range(count)
     ]
+    finish_now(sandbox)
     waiter = client.get_waiter("image_available")
     waiter.wait(ImageIds=ids, WaiterConfig={"Delay": 0.2, "MaxAttempts": 200})
     return client.describe_images(ImageIds=ids)["Images"]
@@ -67,7 +70,7 @@ async def filter_to(pilot, text: str) -> None:
 
 async def test_marks_bulk_deregister_with_snapshots_and_nothing_else(sandbox, ec2, proxy):
     prefix = f"bulk-{uuid.uuid4().hex[:8]}"
-    made = copies(ec2, 4, prefix)
+    made = copies(sandbox, ec2, 4, prefix)
     ids = [i["ImageId"] for i in made]
     snapshots = {
         bdm["Ebs"]["SnapshotId"] for i in made for bdm in i["BlockDeviceMappings"] if "Ebs" in bdm
@@ -149,7 +152,7 @@ async def test_marks_bulk_deregister_with_snapshots_and_nothing_else(sandbox, ec
 
 async def test_bulk_tags_add_to_each_image_and_keep_their_own(sandbox, ec2, proxy):
     prefix = f"bulktag-{uuid.uuid4().hex[:8]}"
-    made = copies(ec2, 2, prefix)
+    made = copies(sandbox, ec2, 2, prefix)
     ids = [i["ImageId"] for i in made]
     ec2().create_tags(Resources=[ids[0]], Tags=[{"Key": "own", "Value": "first"}])
     app = make_app(proxy.url, regions=("us-east-1",))
@@ -184,7 +187,7 @@ async def test_a_failed_item_shows_aws_code_and_is_retried(sandbox, ec2, proxy):
     from amitui.ui.screens.bulk_runs import BulkRunScreen
 
     prefix = f"bulkretry-{uuid.uuid4().hex[:8]}"
-    ids = [i["ImageId"] for i in copies(ec2, 2, prefix)]
+    ids = [i["ImageId"] for i in copies(sandbox, ec2, 2, prefix)]
     protected = sorted(ids)[0]
     ec2().enable_image_deregistration_protection(ImageId=protected)
     app = make_app(proxy.url, regions=("us-east-1",))

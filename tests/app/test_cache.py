@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from amitui.cli import make_app as cli_make_app
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
@@ -15,8 +17,9 @@ async def test_second_launch_shows_cached_rows_then_live_ones(sandbox, proxy, tm
         live_ids = {i.image_id for i in widget.rows.images}
         await wait_for(pilot, lambda: not list(first.workers), what="the cache save")
 
-    # Second launch through a proxy that holds DescribeImages back: the cache shows first.
-    proxy.delays["DescribeImages"] = 2.0
+    # Second launch through a proxy that holds DescribeImages back (until the test has
+    # looked): the cache shows first.
+    proxy.held["DescribeImages"] = answer = threading.Event()
     second = make_app(proxy.url, inventory_cache=InventoryCache(tmp_path / "c.sqlite3"))
     async with second.run_test(size=SIZE) as pilot:
         # (a chunk at a time: the first holds a few screenfuls, cache_rows.FIRST_CHUNK)
@@ -29,6 +32,7 @@ async def test_second_launch_shows_cached_rows_then_live_ones(sandbox, proxy, tm
         assert second.inventory.listing.pages_by_region  # the live listing has not answered yet
         assert "cached" in status_text(second)
         assert {i.image_id for i in table(second).rows.images} == live_ids
+        answer.set()
         await loaded(pilot)
         assert "cached" not in status_text(second)
         assert {i.image_id for i in table(second).rows.images} == live_ids
@@ -43,10 +47,15 @@ async def test_no_cache_setting_skips_it(sandbox, proxy, isolated_app_dirs):
         await loaded(pilot)
         await wait_for(pilot, lambda: not list(first.workers), what="the cache save")
     assert (isolated_app_dirs / "cache" / "inventory.sqlite3").stat().st_size > 0
-    proxy.delays["DescribeImages"] = 1.0  # the cache, if read, would show for a second
+    # The live listing is held back until the test has looked: a cache read at the start
+    # shows its rows before the listing is asked (amitui lists once they are painted).
+    proxy.held["DescribeImages"] = answer = threading.Event()
     second = cli_make_app(Settings(endpoint_url=proxy.url, cache=False))
     assert second.cache is None
     async with second.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: proxy.count("DescribeImages"), what="the live listing")
+        assert table(second).rows.total == 0
+        answer.set()
         await wait_for(pilot, lambda: table(second).rows.total > 0, what="the first rows")
         assert second.inventory.listing.cached_at is None
         assert "cached" not in status_text(second)

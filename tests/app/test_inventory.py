@@ -12,7 +12,6 @@ from amitui.ui.screens.detail import DetailScreen
 from amitui.ui.screens.help import HelpScreen
 from tests.app.helpers import (
     SIZE,
-    filtered,
     loaded,
     make_app,
     own_images,
@@ -20,6 +19,7 @@ from tests.app.helpers import (
     status_text,
     table,
     table_lines,
+    type_filter,
     visible_images,
     wait_for,
 )
@@ -131,18 +131,18 @@ async def test_filter_plain_field_negation_and_clear(memory):
     arm = {i["ImageId"] for i in everything if i["Architecture"] == "arm64"}
     async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("slash", *"arm64")
-        await filtered(pilot)
+        await pilot.press("slash")
+        await type_filter(pilot, *"arm64", value="arm64")
         shown = {i.image_id for i in visible_images(pilot.app)}
         assert shown and arm <= shown
         assert f"{len(shown):,} of {len(everything):,} images match" in status_text(pilot.app)
 
-        await pilot.press(*["backspace"] * 5, *"arch:arm64")
-        await filtered(pilot)
+        await pilot.press(*["backspace"] * 5)
+        await type_filter(pilot, *"arch:arm64", value="arch:arm64")
         assert {i.image_id for i in visible_images(pilot.app)} == arm
 
-        await pilot.press(*["backspace"] * 10, *"!arch:arm64")
-        await filtered(pilot)
+        await pilot.press(*["backspace"] * 10)
+        await type_filter(pilot, *"!arch:arm64", value="!arch:arm64")
         assert {i.image_id for i in visible_images(pilot.app)} == {
             i["ImageId"] for i in everything
         } - arm
@@ -167,11 +167,11 @@ async def test_tag_and_state_filters(memory):
     }
     async with make_app(memory).run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("slash", *f"tag:{key}={value}")
-        await filtered(pilot)
+        await pilot.press("slash")
+        await type_filter(pilot, *f"tag:{key}={value}", value=f"tag:{key}={value}")
         assert {i.image_id for i in visible_images(pilot.app)} == expected
-        await pilot.press("escape", "slash", *"state:available")
-        await filtered(pilot)
+        await pilot.press("escape", "slash")
+        await type_filter(pilot, *"state:available", value="state:available")
         available = {i["ImageId"] for i in everything if i["State"] == "available"}
         assert available and available != {i["ImageId"] for i in everything}
         assert {i.image_id for i in visible_images(pilot.app)} == available
@@ -301,8 +301,8 @@ async def test_two_regions_merge_with_a_region_column(memory):
             by_region.setdefault(image.region, set()).add(image.image_id)
         assert by_region == {"us-east-1": east, "eu-west-1": west}
         assert "Region" in table_lines(app)[0]
-        await pilot.press("slash", *"region:eu-west-1")
-        await filtered(pilot)
+        await pilot.press("slash")
+        await type_filter(pilot, *"region:eu-west-1", value="region:eu-west-1")
         assert {i.image_id for i in visible_images(app)} == west
 
 

@@ -25,6 +25,7 @@ from tests.app.helpers import (
     table,
     wait_for,
 )
+from tests.support.sandbox_time import finish_reports
 
 
 def role(sandbox, name: str) -> str:
@@ -203,6 +204,7 @@ async def test_a_usage_report_is_a_task_that_survives_a_restart(sandbox, tmp_pat
         await wait_for(pilot, lambda: not isinstance(first.screen, ActionForm), what="sent")
         (task,) = first.tasks.tasks()
         assert task.kind == "usage-report" and task.image_id == shared
+    finish_reports(sandbox)  # available while nobody watches (not after 2 s of pending)
     second = make_app(sandbox.url, store=TaskStore(db), poll_interval=0.5, regions=("us-east-1",))
     async with second.run_test(size=SIZE) as pilot:
         await loaded(pilot)

@@ -27,6 +27,7 @@ def test_every_screen_with_a_tcss_file_is_warmed_up():
 
 async def test_after_the_warm_up_no_form_reparses_or_adds_a_stylesheet(memory, monkeypatch):
     app = make_app(memory)
+    app.warm_up.first_step = app.warm_up.between_steps = 0.0  # the same steps, not waited for
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await wait_for(pilot, lambda: app.warm_up.done, what="the warm-up")

@@ -7,7 +7,7 @@ import json
 
 from amitui.ui.screens.write_view import WriteViewScreen
 from amitui.ui.view_file import value
-from tests.app.helpers import SIZE, filtered, loaded, make_app, table, visible_images, wait_for
+from tests.app.helpers import SIZE, loaded, make_app, table, type_filter, visible_images, wait_for
 
 
 async def test_w_writes_the_filtered_sorted_view_as_csv(memory, tmp_path, monkeypatch):
@@ -15,8 +15,8 @@ async def test_w_writes_the_filtered_sorted_view_as_csv(memory, tmp_path, monkey
     app = make_app(memory, columns=("name", "id", "created", "arch", "launched"))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("slash", *"arch:arm64 !windows")
-        await filtered(pilot)
+        await pilot.press("slash")
+        await type_filter(pilot, *"arch:arm64 !windows", value="arch:arm64 !windows")
         table(app).sort("created", reverse=True)
         await pilot.press("enter")  # back to the table
         table(app).focus()

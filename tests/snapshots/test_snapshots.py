@@ -159,6 +159,8 @@ async def screen_of(pilot, name: str):
 
 
 def snap(snap_compare, app, run_before, size=SIZE) -> bool:
+    # Every picture waits for the warm-up (settle): it starts at once, its steps back to back.
+    app.warm_up.first_step = app.warm_up.between_steps = 0.0
     return snap_compare(app, terminal_size=size, run_before=run_before)
 
 

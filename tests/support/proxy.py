@@ -33,6 +33,10 @@ with (an endpoint that refuses an expired key). The names:
 know those parameters: they are taken out of each request before it is forwarded (as a
 plain moto server or an older API version ignores them).
 
+``proxy.held["DescribeImages"] = threading.Event()``: that action's requests wait until the
+test sets the event (an answer held back for as long as the test looks, not for a time);
+``stop()`` sets every one.
+
 ``proxy.watched = {"DeregisterImage"}``: the parameters of each such request that reached
 the endpoint are kept in ``proxy.reached[action]``, with the endpoint's HTTP status as
 ``__status`` (a dropped one did not reach it; a ``drop_after`` one did).
@@ -157,6 +161,7 @@ class RecordingProxy:
         self.delay = 0.0  # seconds before answering any call
         self.delays: dict[str, float] = {}  # or per action
         self.hold_seconds = 5.0  # how long a "timeout" fault keeps the client waiting
+        self.held: dict[str, threading.Event] = {}  # action -> what its requests wait for
         self.ignored_params: set[str] = set()  # request parameters the endpoint never sees
         self.watched: set[str] = set()
         self.reached: dict[str, list[dict[str, str]]] = {}
@@ -235,6 +240,8 @@ class RecordingProxy:
 
     def _shut_down(self) -> None:
         self._dead.set()
+        for gate in list(self.held.values()):
+            gate.set()
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -285,6 +292,9 @@ class RecordingProxy:
         pause = self.delays.get(action, self.delay)
         if pause:
             time.sleep(pause)
+        gate = self.held.get(action)
+        if gate is not None:
+            gate.wait()
         if fault in FAULT_BODIES or fault == "echo":
             if fault == "echo":
                 headers = "\n".join(f"{k.lower()}:{v}" for k, v in handler.headers.items())

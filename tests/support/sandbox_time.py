@@ -60,7 +60,8 @@ def forget_deregistered(sandbox: Any) -> int:
 
 
 def finish_reports(sandbox: Any) -> int:
-    """Make every pending image usage report available now; how many there were."""
+    """Make every pending usage report (CreateImageUsageReport) of ``sandbox`` available
+    now, as if its pending time had passed; how many that was."""
     now = time.time()
     ended = 0
     with sandbox.state.lock:
