@@ -226,11 +226,17 @@ async def screen_on_top(pilot, kind: type, timeout: float = 60.0):
     )
 
 
-async def open_form(pilot, key: str):
+async def open_form(pilot, key: str, *, usage_known: bool = True):
+    """The form ``key`` opens, once shown; where the form asks what uses its image (a
+    deregister), once that answer is in too: until then a send is refused as "not
+    verified" (``usage_known=False``: at once)."""
     from amitui.ui.screens.action_form import ActionForm
 
     await pilot.press(key)
-    return await screen_on_top(pilot, ActionForm)
+    form = await screen_on_top(pilot, ActionForm)
+    if usage_known and form.usage.active:
+        await wait_for(pilot, lambda: form.usage.usage is not None, what="the usage check")
+    return form
 
 
 async def select_image(pilot, image_id: str) -> None:
