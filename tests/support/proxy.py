@@ -184,6 +184,9 @@ class RecordingProxy:
 
             def setup(self) -> None:
                 super().setup()
+                # An answer is written as headers, then body: with Nagle's algorithm on,
+                # the body waited for the client's delayed ACK (~40 ms a call, idle).
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 with proxy._lock:
                     proxy._open.add(self.connection)
 
