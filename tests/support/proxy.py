@@ -33,6 +33,10 @@ with (an endpoint that refuses an expired key). The names:
 know those parameters: they are taken out of each request before it is forwarded (as a
 plain moto server or an older API version ignores them).
 
+``gate = proxy.hold("DescribeImageReferences")``: requests of that action wait (before they
+are forwarded) until the test calls ``gate.set()``: a test that looks at the app before an
+answer comes waits on that state, not on the endpoint being slow.
+
 ``proxy.watched = {"DeregisterImage"}``: the parameters of each such request that reached
 the endpoint are kept in ``proxy.reached[action]``, with the endpoint's HTTP status as
 ``__status`` (a dropped one did not reach it; a ``drop_after`` one did).
@@ -167,6 +171,7 @@ class RecordingProxy:
         self._port = 0
         self._open: set[socket.socket] = set()
         self._dead = threading.Event()
+        self._gates: dict[str, threading.Event] = {}
 
     @property
     def url(self) -> str:
@@ -252,6 +257,11 @@ class RecordingProxy:
         if self._server is None:
             self.start()
 
+    def hold(self, action: str) -> threading.Event:
+        """Hold every ``action`` request until the returned event is set."""
+        gate = self._gates[action] = threading.Event()
+        return gate
+
     def count(self, *actions: str) -> int:
         with self._lock:
             return sum(self.actions[a] for a in actions)
@@ -285,6 +295,9 @@ class RecordingProxy:
             fault = self.fault_by_region(action, region_of(handler.headers), n)
         if fault is None and self.fault_by_key is not None:
             fault = self.fault_by_key(action, access_key_of(handler.headers))
+        gate = self._gates.get(action)
+        if gate is not None:
+            gate.wait(60)  # a forgotten gate.set() fails slowly, never hangs
         pause = self.delays.get(action, self.delay)
         if pause:
             time.sleep(pause)
