@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from amitui.cli import make_app as cli_make_app
 from amitui.inventory_cache import InventoryCache
 from amitui.settings import Settings
@@ -19,7 +17,7 @@ async def test_second_launch_shows_cached_rows_then_live_ones(sandbox, proxy, tm
 
     # Second launch through a proxy that holds DescribeImages back (until the test has
     # looked): the cache shows first.
-    proxy.held["DescribeImages"] = answer = threading.Event()
+    answer = proxy.hold("DescribeImages")
     second = make_app(proxy.url, inventory_cache=InventoryCache(tmp_path / "c.sqlite3"))
     async with second.run_test(size=SIZE) as pilot:
         # (a chunk at a time: the first holds a few screenfuls, cache_rows.FIRST_CHUNK)
@@ -49,7 +47,7 @@ async def test_no_cache_setting_skips_it(sandbox, proxy, isolated_app_dirs):
     assert (isolated_app_dirs / "cache" / "inventory.sqlite3").stat().st_size > 0
     # The live listing is held back until the test has looked: a cache read at the start
     # shows its rows before the listing is asked (amitui lists once they are painted).
-    proxy.held["DescribeImages"] = answer = threading.Event()
+    answer = proxy.hold("DescribeImages")
     second = cli_make_app(Settings(endpoint_url=proxy.url, cache=False))
     assert second.cache is None
     async with second.run_test(size=SIZE) as pilot:

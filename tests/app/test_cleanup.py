@@ -49,12 +49,14 @@ async def test_the_key_opens_it_and_nothing_is_proposed_before_its_usage(sandbox
         await loaded(pilot)
         await wait_for(pilot, lambda: app.account, what="the account")
         before = proxy.count("DescribeImageReferences")
+        answers = proxy.hold("DescribeImageReferences")  # none comes before the first look
         await pilot.press("K")
         screen = await screen_on_top(pilot, CleanupScreen)
         # the first preview: everything the rules would propose waits for its answer
         assert screen.result is not None and screen.result.waiting and not screen.result.proposed
         waiting = len(screen.result.waiting)
         assert f"checking {waiting} images…" in rendered(screen.query_one("#summary"), 240)
+        answers.set()
         await wait_for(pilot, lambda: answered(screen), 60, "the usage answers")
         asked = proxy.count("DescribeImageReferences") - before
         assert asked <= -(-waiting // 10) + 2, "ten images a reference query"

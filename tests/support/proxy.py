@@ -33,9 +33,10 @@ with (an endpoint that refuses an expired key). The names:
 know those parameters: they are taken out of each request before it is forwarded (as a
 plain moto server or an older API version ignores them).
 
-``proxy.held["DescribeImages"] = threading.Event()``: that action's requests wait until the
-test sets the event (an answer held back for as long as the test looks, not for a time);
-``stop()`` sets every one.
+``gate = proxy.hold("DescribeImageReferences")``: requests of that action wait (before they
+are forwarded) until the test calls ``gate.set()``: a test that looks at the app before an
+answer comes waits on that state, not on the endpoint being slow (an answer held back for
+as long as the test looks, not for a time); ``stop()`` sets every gate.
 
 ``proxy.watched = {"DeregisterImage"}``: the parameters of each such request that reached
 the endpoint are kept in ``proxy.reached[action]``, with the endpoint's HTTP status as
@@ -189,6 +190,9 @@ class RecordingProxy:
 
             def setup(self) -> None:
                 super().setup()
+                # An answer is written as headers, then body: with Nagle's algorithm on,
+                # the body waited for the client's delayed ACK (~40 ms a call, idle).
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 with proxy._lock:
                     proxy._open.add(self.connection)
 
@@ -255,6 +259,11 @@ class RecordingProxy:
         """Listen again on the same port (the endpoint comes back)."""
         if self._server is None:
             self.start()
+
+    def hold(self, action: str) -> threading.Event:
+        """Hold every ``action`` request until the returned event is set."""
+        gate = self.held[action] = threading.Event()
+        return gate
 
     def count(self, *actions: str) -> int:
         with self._lock:
