@@ -29,7 +29,7 @@ from textual.widgets._select import (  # Select's own parts
     SelectOverlay,
 )
 
-from amitui.ui.widgets.styled_on_register import StyledOnRegister
+from amitui.ui.widgets.styled_on_register import StyledOnRegister, compact_before_mount
 
 
 class OneLineCurrent(SelectCurrent):
@@ -93,8 +93,7 @@ class ChoiceSelect(StyledOnRegister, Select[str]):
         yield OneLineCurrent(self.prompt)
         for part in parts:
             if isinstance(part, SelectOverlay):
-                part.set_reactive(SelectOverlay.compact, self.compact)
-                part.set_class(self.compact, "-textual-compact", update=False)
+                compact_before_mount(part, self.compact, "-textual-compact")
             if not isinstance(part, SelectCurrent):
                 yield part
 

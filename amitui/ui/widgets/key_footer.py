@@ -11,6 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from amitui.ui.widgets.styled_on_register import compact_before_mount
+
 #: Binding ids shown before the screen's own keys, in this order: they work everywhere and
 #: are how one finds everything else. (Textual's Footer puts the app's keys last, where an
 #: 80-column terminal cut them off.)
@@ -37,12 +39,9 @@ def palette_width(key: str, description: str, compact: bool) -> int:
 
 
 def with_compact(key: FooterKey, value: bool) -> FooterKey:
-    """``key``, compact or not before it mounts. A FooterKey starts compact (its default,
-    set as it mounts) and the footer's value came after that: each key was styled three
-    times before the first frame (mounted, made compact, made wide again)."""
-    key.set_reactive(FooterKey.compact, value)
-    key.set_class(value, "-compact", update=False)
-    return key
+    """``key``, compact or not before it mounts (a FooterKey starts compact, and the
+    footer's value reached it only after: styled three times before the first frame)."""
+    return compact_before_mount(key, value, "-compact")
 
 
 class KeyFooter(Footer):

@@ -10,14 +10,29 @@ anyway. A class changed before registration is still there when it does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from textual.widget import Widget
 from textual.widgets import Button
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode as _Node
 else:
     _Node = object
+
+
+W = TypeVar("W", bound=Widget)
+
+
+def compact_before_mount(widget: W, compact: bool, css_class: str) -> W:
+    """``widget`` (one with a ``compact`` reactive toggling ``css_class``: a FooterKey, a
+    Select's list) compact or not before it mounts, with no styling now (it is styled as
+    it is registered). Set after the mount, or bound to its parent's ``compact`` (which
+    reaches it only once mounted), each change styled it again: a footer key three times
+    before the first frame."""
+    widget.set_reactive(type(widget).compact, compact)  # type: ignore[attr-defined]
+    widget.set_class(compact, css_class, update=False)
+    return widget
 
 
 class StyledOnRegister(_Node):
