@@ -154,8 +154,8 @@ class WarmUp:
         steps += [lambda w=w: add_widget_css(self.app, w) for w in form_widgets()]  # type: ignore[misc]
         return steps
 
-    def start(self, delay: float | None = None) -> None:
-        self._after(self.first_step if delay is None else delay)
+    def start(self) -> None:
+        self._after(self.first_step)
 
     def _after(self, delay: float) -> None:
         """The next step in ``delay`` seconds. Not ``app.set_timer``: a one-shot Textual timer

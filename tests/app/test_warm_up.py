@@ -55,7 +55,8 @@ async def test_a_failing_step_is_skipped_and_the_rest_still_run(memory):
 
     async with app.run_test(size=SIZE) as pilot:
         warm_up = WarmUp(app, [lambda: ran.append("a"), broken, lambda: ran.append("b")])
-        warm_up.start(delay=0.01)
+        warm_up.first_step = 0.01
+        warm_up.start()
         await wait_for(pilot, lambda: warm_up.done, what="the steps")
         assert ran == ["a", "b"]
         assert app.is_running
