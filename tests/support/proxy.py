@@ -315,8 +315,8 @@ class RecordingProxy:
                 )
             else:
                 status, code, message = FAULT_BODIES[fault]
+            self._record(action, fault, fault=True)  # logged before the client can hear it
             self._answer(handler, status, error_xml(code, message))
-            self._record(action, fault, fault=True)
             return
         if fault in ("drop", "die"):
             self._record(action, fault, fault=True)
@@ -358,8 +358,8 @@ class RecordingProxy:
             self._record(action, fault, fault=True)
             self._drop(handler)
             return
+        self._record(action, str(status))  # logged before the client can hear it
         handler.wfile.write(payload)
-        self._record(action, str(status))
 
     def _forward(self, handler: BaseHTTPRequestHandler, body: bytes):
         conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=30)
