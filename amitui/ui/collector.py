@@ -34,12 +34,19 @@ run here instead, between the user's keys:
 
 While a listing streams in (``tick(busy=True)``), young collections are rarer too: the
 young generation's threshold is ``LISTING_YOUNG`` instead of Python's 700. Each page is
-parsed through an element tree (amitui/aws/describe_images_xml.py) of ~60 objects per
-image that lives a few milliseconds; at 700, its elements set off ~40 young collections
-a 400-image page, each walking them while alive, for nothing (no cycles): 4-5 ms of the
-page's 33-37 ms parse (thread time, measured). At 50,000, a young collection comes once
-tens of pages' worth of rows are kept, and walks what is young then (a few ms). The
-threshold is Python's again at the first tick after the listing ends.
+parsed through an element tree (amitui/aws/describe_images_xml.py) that lives a few
+milliseconds, and a young collection that starts while one is alive walks all of it, for
+nothing (no cycles). A 1000-image page's tree is ~70,000 tracked objects in the
+benchmarks' catalogue (~33 elements an image), ~155,000 for images with ten tags and two
+volumes. At 700, a 400-image page set off ~40 young collections (4-5 ms of its 33-37 ms
+parse); at 50,000, one or two every 1000-image page: ~90 young and ~8 middle collections
+in a 100k-image listing from a zero-latency endpoint, 2.3-2.6 s of the listing thread's
+CPU, a quarter of the app's (the pty listing, measured). At ``LISTING_YOUNG`` a page's
+tree fits, and a young collection comes once many pages' rows are kept (~2,500 tracked
+objects a page): one or two in that listing, each walking what is young then (~50-70 ms,
+once, where 50,000 cost ~25 ms every page). A page of larger trees (every optional member,
+dozens of tags) still sets one off a page, as 50,000 did. The threshold is Python's again
+at the first tick after the listing ends.
 
 Nothing is frozen (``gc.freeze``): a frozen object is left out of every later collection,
 and cyclic garbage frozen with the rows was never freed (the soak grew 76-194 MB/h).
@@ -63,8 +70,9 @@ from amitui import allocator
 
 #: Python never reaches this many young collections between two full ones.
 NEVER = 1 << 30
-#: The young generation's threshold while a listing streams in (Python's is 700).
-LISTING_YOUNG = 50_000
+#: The young generation's threshold while a listing streams in (Python's is 700): more
+#: than a 1000-image page's element tree of images with ten tags (~155,000 objects).
+LISTING_YOUNG = 200_000
 
 
 class Collector:
