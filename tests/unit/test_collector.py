@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from amitui.aws.describe_images_xml import Vocabulary, parse_page
-from amitui.ui.collector import LISTING_YOUNG, NEVER, Collector
+from amitui.ui.collector import BETWEEN_PAGES, LISTING_YOUNG, NEVER, Collector
 from tests.support.ec2_xml import OUTPUT, document
 
 
@@ -169,10 +169,44 @@ def test_a_page_of_tagged_images_parses_without_a_collection_while_a_listing_str
     gc.collect()  # the young generation empty, as a collection between pages leaves it
     page = collections_during(lambda: parse_page(body, "eu-west-1", vocabulary))
     assert len(page.value.images) == 1000
-    assert page.collections == 0
+    assert page.collections == []
     collector.tick(busy=False)  # Python's threshold: the same page sets off many
     gc.collect()
     assert collections_during(lambda: parse_page(body, "eu-west-1", vocabulary)).collections
+
+
+def test_young_collections_come_between_pages_while_a_listing_streams_in(collector):
+    collector.tick(busy=True)
+    gc.collect()
+    rows = [[] for _ in range(BETWEEN_PAGES // 2)]  # a few pages' rows: not yet
+    assert collections_during(collector.page_done) == Counted(False, [])
+    rows += [[] for _ in range(BETWEEN_PAGES)]
+    ran = collections_during(collector.page_done)
+    assert ran.value is True
+    assert ran.collections == [0]  # the young generation only: the middle one is not due
+    assert gc.get_count()[0] < BETWEEN_PAGES // 10
+    for _ in range(gc.get_threshold()[1]):  # as many young collections as make it due
+        gc.collect(0)
+    rows += [[] for _ in range(BETWEEN_PAGES)]
+    assert collections_during(collector.page_done).collections == [1]  # as Python would
+    assert gc.get_count()[1] == 0
+    del rows
+
+
+def test_no_collection_between_pages_unless_installed_and_enabled():
+    collector = Collector()
+    kept = [[] for _ in range(2 * BETWEEN_PAGES)]
+    assert not collector.page_done()  # not installed: Python's own schedule
+    collector.install()
+    was = gc.isenabled()
+    gc.disable()  # (the start's pause, Collector.pause_start)
+    try:
+        assert not collector.page_done()
+    finally:
+        if was:
+            gc.enable()
+        collector.uninstall()
+    del kept
 
 
 def tagged_image(n: int) -> dict[str, Any]:
@@ -218,11 +252,11 @@ def tagged_image(n: int) -> dict[str, Any]:
 @dataclass
 class Counted:
     value: Any
-    collections: int
+    collections: list[int]  # the generation of each collection, in order
 
 
 def collections_during(work: Callable[[], Any]) -> Counted:
-    """What ``work`` returns, and how many collections started while it ran."""
+    """What ``work`` returns, and the collections that ran meanwhile."""
     started: list[int] = []
 
     def note(phase: str, info: dict[str, int]) -> None:
@@ -234,14 +268,14 @@ def collections_during(work: Callable[[], Any]) -> Counted:
         value = work()
     finally:
         gc.callbacks.remove(note)
-    return Counted(value, len(started))
+    return Counted(value, started)
 
 
 def young_collections_making(count: int) -> int:
     """How many collections run while ``count`` new container objects are made and kept."""
     counted = collections_during(lambda: [[] for _ in range(count)])
     del counted.value
-    return counted.collections
+    return len(counted.collections)
 
 
 def test_uninstall_while_a_listing_streams_in_restores_python_s_thresholds():
