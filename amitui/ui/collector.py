@@ -32,14 +32,27 @@ run here instead, between the user's keys:
   after each key instead, the next key starts with them empty. These do not count towards
   a full collection being due: that stays Python's own rule, of allocations.
 
-While a listing streams in (``tick(busy=True)``), young collections are rarer too: the
-young generation's threshold is ``LISTING_YOUNG`` instead of Python's 700. Each page is
-parsed through an element tree (amitui/aws/describe_images_xml.py) of ~60 objects per
-image that lives a few milliseconds; at 700, its elements set off ~40 young collections
-a 400-image page, each walking them while alive, for nothing (no cycles): 4-5 ms of the
-page's 33-37 ms parse (thread time, measured). At 50,000, a young collection comes once
-tens of pages' worth of rows are kept, and walks what is young then (a few ms). The
-threshold is Python's again at the first tick after the listing ends.
+While a listing streams in (``tick(busy=True)``), young collections come between pages,
+not inside one. Each page is parsed through an element tree
+(amitui/aws/describe_images_xml.py) that lives a few milliseconds, and a collection that
+starts while one is alive walks all of it, for nothing (no cycles). A 1000-image page's
+tree is ~70,000 tracked objects in the benchmarks' catalogue (~33 elements an image),
+~155,000 for images with ten tags and two volumes. At Python's 700, a 400-image page set
+off ~40 young collections (4-5 ms of its 33-37 ms parse); at a threshold of 50,000, one or
+two every 1000-image page: ~90 young and ~8 middle collections in a 100k-image listing
+from a zero-latency endpoint, 2.1-2.6 s of the listing thread's CPU, a quarter of the
+app's (the pty listing, measured). So while busy:
+
+- the young threshold is ``LISTING_YOUNG``, more than a page's tree: Python starts no
+  collection in the middle of a parse;
+- ``page_done`` (a listing thread, after each page it hands over, its tree freed) collects
+  the young generation once ``BETWEEN_PAGES`` objects are young, and the middle one with
+  it when Python's own rule would (its count at its threshold). They walk the rows kept
+  since the last one (~2,500 tracked objects a page), a few ms each, and the middle one
+  ~10 of those, so no pause grows with the listing. (Left to ``LISTING_YOUNG`` alone, the
+  same rows came in a few collections of ~200,000 objects: 75-190 ms of held GIL each.)
+
+The threshold is Python's again at the first tick after the listing ends.
 
 Nothing is frozen (``gc.freeze``): a frozen object is left out of every later collection,
 and cyclic garbage frozen with the rows was never freed (the soak grew 76-194 MB/h).
@@ -63,8 +76,11 @@ from amitui import allocator
 
 #: Python never reaches this many young collections between two full ones.
 NEVER = 1 << 30
-#: The young generation's threshold while a listing streams in (Python's is 700).
-LISTING_YOUNG = 50_000
+#: The young generation's threshold while a listing streams in (Python's is 700): more
+#: than a 1000-image page's element tree of images with ten tags (~155,000 objects).
+LISTING_YOUNG = 200_000
+#: Young objects beyond which ``page_done`` collects them (a few pages' rows).
+BETWEEN_PAGES = 10_000
 
 
 class Collector:
@@ -155,6 +171,18 @@ class Collector:
         if self.installed and gc.isenabled():
             gc.collect(1)
             self._young_runs += 1
+
+    def page_done(self) -> bool:
+        """A listing thread handed over a page: collect the young generation now if
+        ``BETWEEN_PAGES`` objects are young (with the middle one if that is due, as
+        Python would), while no tree of that thread's is alive. Whether one ran."""
+        if not self.installed or not gc.isenabled():
+            return False
+        young, middle, _ = gc.get_count()
+        if young < BETWEEN_PAGES:
+            return False
+        gc.collect(1 if middle >= gc.get_threshold()[1] else 0)
+        return True
 
     def piled_up(self) -> bool:
         """Python's memory blocks grew by ``grown_share`` since the last full collection."""

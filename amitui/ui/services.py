@@ -3,8 +3,8 @@
 ``Services`` holds the long-lived objects (settings, AWS clients, the task tracker, the
 inventory cache, the session's usage answers). ``Session`` is the app's session state
 that several screens watch and set (the regions listed, the list query, the account:
-reactives on the app) and the two things a screen may ask of the app; the app passes
-itself, seen only through this shape.
+reactives on the app), the two things a screen may ask of the app and its garbage
+collector; the app passes itself, seen only through this shape.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from amitui.cached_start import CachedStart
     from amitui.inventory_cache import InventoryCache
     from amitui.settings import Settings
+    from amitui.ui.collector import Collector
     from amitui.ui.task_tracker import TaskTracker
 
 
@@ -33,6 +34,8 @@ class Session(Protocol):
     account: str | None
     #: each listed region's image block public access, once read (None: not verified)
     public_sharing_states: dict[str, str | None]
+    #: garbage collection's schedule (listing threads tell it of each page they post)
+    collector: Collector
 
     def ensure_identity(self) -> None: ...  # ask for the account again while unknown
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
-from amitui.ui.collector import LISTING_YOUNG, NEVER, Collector
+from amitui.aws.describe_images_xml import Vocabulary, parse_page
+from amitui.ui.collector import BETWEEN_PAGES, LISTING_YOUNG, NEVER, Collector
+from tests.support.ec2_xml import OUTPUT, document
 
 
 class Clock:
@@ -148,14 +152,111 @@ def test_young_collections_are_rarer_while_a_listing_streams_in(collector):
     young = gc.get_threshold()[0]
     collector.tick(busy=True)
     assert gc.get_threshold() == (LISTING_YOUNG, gc.get_threshold()[1], NEVER)
-    assert young_collections_making(8_000) == 0  # a page's tree's worth of new objects
+    assert young_collections_making(8_000) == 0
     collector.tick(busy=False)
     assert gc.get_threshold()[0] == young
     assert young_collections_making(8_000) >= 8_000 // young
 
 
-def young_collections_making(count: int) -> int:
-    """How many collections run while ``count`` new container objects are made and kept."""
+def test_a_page_of_tagged_images_parses_without_a_collection_while_a_listing_streams_in(
+    collector,
+):
+    """The parser's element tree of a full page (1000 images with ten tags and two volumes
+    each: ~155,000 objects) is never walked by a young collection while it lives."""
+    body = document([tagged_image(n) for n in range(1000)], pretty=False)
+    vocabulary = Vocabulary.of(OUTPUT)
+    collector.tick(busy=True)
+    gc.collect()  # the young generation empty, as a collection between pages leaves it
+    page = collections_during(lambda: parse_page(body, "eu-west-1", vocabulary))
+    assert len(page.value.images) == 1000
+    assert page.collections == []
+    collector.tick(busy=False)  # Python's threshold: the same page sets off many
+    gc.collect()
+    assert collections_during(lambda: parse_page(body, "eu-west-1", vocabulary)).collections
+
+
+def test_young_collections_come_between_pages_while_a_listing_streams_in(collector):
+    collector.tick(busy=True)
+    gc.collect()
+    rows = [[] for _ in range(BETWEEN_PAGES // 2)]  # a few pages' rows: not yet
+    assert collections_during(collector.page_done) == Counted(False, [])
+    rows += [[] for _ in range(BETWEEN_PAGES)]
+    ran = collections_during(collector.page_done)
+    assert ran.value is True
+    assert ran.collections == [0]  # the young generation only: the middle one is not due
+    assert gc.get_count()[0] < BETWEEN_PAGES // 10
+    for _ in range(gc.get_threshold()[1]):  # as many young collections as make it due
+        gc.collect(0)
+    rows += [[] for _ in range(BETWEEN_PAGES)]
+    assert collections_during(collector.page_done).collections == [1]  # as Python would
+    assert gc.get_count()[1] == 0
+    del rows
+
+
+def test_no_collection_between_pages_unless_installed_and_enabled():
+    collector = Collector()
+    kept = [[] for _ in range(2 * BETWEEN_PAGES)]
+    assert not collector.page_done()  # not installed: Python's own schedule
+    collector.install()
+    was = gc.isenabled()
+    gc.disable()  # (the start's pause, Collector.pause_start)
+    try:
+        assert not collector.page_done()
+    finally:
+        if was:
+            gc.enable()
+        collector.uninstall()
+    del kept
+
+
+def tagged_image(n: int) -> dict[str, Any]:
+    """A private image as DescribeImages describes it, with ten tags and two volumes."""
+    return {
+        "ImageId": f"ami-{n:017x}",
+        "ImageLocation": f"123456789012/app-{n}",
+        "State": "available",
+        "OwnerId": "123456789012",
+        "CreationDate": "2024-05-06T07:08:09.000Z",
+        "Public": False,
+        "Architecture": "x86_64",
+        "ImageType": "machine",
+        "Name": f"app-{n}",
+        "Description": "An app image",
+        "RootDeviceType": "ebs",
+        "RootDeviceName": "/dev/xvda",
+        "VirtualizationType": "hvm",
+        "Hypervisor": "xen",
+        "EnaSupport": True,
+        "SriovNetSupport": "simple",
+        "PlatformDetails": "Linux/UNIX",
+        "UsageOperation": "RunInstances",
+        "BootMode": "uefi-preferred",
+        "ImdsSupport": "v2.0",
+        "BlockDeviceMappings": [
+            {
+                "DeviceName": device,
+                "Ebs": {
+                    "SnapshotId": f"snap-{n:017x}",
+                    "VolumeSize": 8,
+                    "VolumeType": "gp3",
+                    "DeleteOnTermination": True,
+                    "Encrypted": False,
+                },
+            }
+            for device in ("/dev/xvda", "/dev/sdb")
+        ],
+        "Tags": [{"Key": f"Key{k}", "Value": f"value {k}"} for k in range(10)],
+    }
+
+
+@dataclass
+class Counted:
+    value: Any
+    collections: list[int]  # the generation of each collection, in order
+
+
+def collections_during(work: Callable[[], Any]) -> Counted:
+    """What ``work`` returns, and the collections that ran meanwhile."""
     started: list[int] = []
 
     def note(phase: str, info: dict[str, int]) -> None:
@@ -164,11 +265,17 @@ def young_collections_making(count: int) -> int:
 
     gc.callbacks.append(note)
     try:
-        kept = [[] for _ in range(count)]
+        value = work()
     finally:
         gc.callbacks.remove(note)
-    del kept
-    return len(started)
+    return Counted(value, started)
+
+
+def young_collections_making(count: int) -> int:
+    """How many collections run while ``count`` new container objects are made and kept."""
+    counted = collections_during(lambda: [[] for _ in range(count)])
+    del counted.value
+    return len(counted.collections)
 
 
 def test_uninstall_while_a_listing_streams_in_restores_python_s_thresholds():
