@@ -59,6 +59,24 @@ def forget_deregistered(sandbox: Any) -> int:
     return ended
 
 
+def end_cooldowns(sandbox: Any) -> int:
+    """End now every deregistration protection cooldown of ``sandbox`` still running (the
+    images read ``disabled`` again), as if its time had passed; how many that was."""
+    from moto.ec2.models import ec2_backends
+
+    now = time.time()
+    ended = 0
+    with sandbox.state.lock:
+        for regions in list(ec2_backends.values()):
+            for backend in list(regions.values()):
+                for ami in list(backend.amis.values()):
+                    until = getattr(ami, "_protected_until", None)
+                    if until is not None and until > now:
+                        ami._protected_until = now
+                        ended += 1
+    return ended
+
+
 def finish_reports(sandbox: Any) -> int:
     """Make every pending usage report (CreateImageUsageReport) of ``sandbox`` available
     now, as if its pending time had passed; how many that was."""
