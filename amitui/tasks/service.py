@@ -54,9 +54,14 @@ class TaskService:
         bulk_workers: int = 3,
         follow: bool = True,
         accounts: Any = None,
+        probe_interval: float | None = None,
+        bulk_backoff: float = 1.0,
     ) -> None:
         """``follow=False``: record tasks and bulk runs only; poll nothing and send no bulk
-        item in the background (a command that waits follows in the foreground)."""
+        item in the background (a command that waits follows in the foreground).
+        ``probe_interval``: seconds between probes of refused credentials (None: two poll
+        intervals, at least 1 s and at most credential_pause.PROBE_INTERVAL).
+        ``bulk_backoff``: the bulk runner's first backoff after a transient failure (s)."""
         self._clients = clients
         #: the AccountDirectory of --accounts (None: one made on demand, assuming the
         #: default role, for tasks of other accounts left by an earlier --accounts run)
@@ -72,6 +77,8 @@ class TaskService:
         self.pause: CredentialPause | None = None
         self.bulk_workers = bulk_workers
         self.follow = follow
+        self.probe_interval = probe_interval
+        self.bulk_backoff = bulk_backoff
         self.poller: Poller | None = None
         self.bulk: BulkRunner | None = None
         self.scope: str | None = None
@@ -114,10 +121,13 @@ class TaskService:
 
         lease = Lease(self.store, poll_lease_name(scope), ttl=3 * self.poll_interval)
         # credentials refused: no call, one probe every 30 s (sooner when polls are quick)
+        probe_interval = self.probe_interval
+        if probe_interval is None:
+            probe_interval = min(PROBE_INTERVAL, max(1.0, 2 * self.poll_interval))
         self.pause = CredentialPause(
             self.clients,
             account,
-            probe_interval=min(PROBE_INTERVAL, max(1.0, 2 * self.poll_interval)),
+            probe_interval=probe_interval,
             on_paused=lambda line: self._credentials(line, ""),
             on_resumed=lambda: self._credentials(None, ""),
         )
@@ -149,6 +159,7 @@ class TaskService:
             self.store.bulk,
             scope,
             workers=self.bulk_workers,
+            base_backoff=self.bulk_backoff,
             on_update=self._bulk_updated,
             lease=lease,
             pause=self.pause,

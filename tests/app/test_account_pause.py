@@ -64,8 +64,13 @@ def test_one_members_refused_credentials_pause_its_polling_only(
     # the member's session expires: every call signed with a key but the base one is refused
     proxy.fault_by_key = lambda action, key: None if key == base_key else "expired"
     made = [(None, own_task.target_id), (member, member_task.target_id)]
+    # the member's probes 0.2 s apart (the app's are at least 1 s): the test waits on them
     service = TaskService(
-        clients, store, poll_interval=0.5, on_credentials=lambda *said: told.append(said)
+        clients,
+        store,
+        poll_interval=0.5,
+        probe_interval=0.2,
+        on_credentials=lambda *said: told.append(said),
     )
     service.start(management)
     poller = service.poller

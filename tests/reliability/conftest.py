@@ -31,3 +31,12 @@ def pending(sandbox):
 
     yield set_pending
     sandbox.pending_seconds = before
+
+
+@pytest.fixture
+def retries_without_waits(monkeypatch) -> list[float]:
+    """botocore's retries as configured, minus the real waits (tests/support/retry_waits.py):
+    the backoff delays it asked for."""
+    from tests.support.retry_waits import retries_without_waits as without_waits
+
+    return without_waits(monkeypatch)

@@ -42,8 +42,11 @@ def clients_for(url: str) -> AwsClients:
     return AwsClients(endpoint_url=url, config=config)
 
 
-def service_for(url: str, path) -> TaskService:
-    service = TaskService(clients_for(url), TaskStore(path), poll_interval=60)
+def service_for(url: str, path, bulk_backoff: float = 1.0) -> TaskService:
+    """The service on ``path`` (``bulk_backoff``: its bulk runner's first backoff)."""
+    service = TaskService(
+        clients_for(url), TaskStore(path), poll_interval=60, bulk_backoff=bulk_backoff
+    )
     service.start(service.clients.identity().account)
     return service
 
@@ -140,7 +143,8 @@ def test_a_throttled_bulk_deregister_of_200_keeps_a_few_calls_in_flight_and_fini
     proxy.fault = lambda action, n: (
         "throttle" if action == "DeregisterImage" and n % 50 == 0 else None
     )
-    service = service_for(proxy.url, tmp_path / "tasks.sqlite3")
+    # backing off from 0.05 s (the app's: 1 s): each throttle is sent again sooner
+    service = service_for(proxy.url, tmp_path / "tasks.sqlite3", bulk_backoff=0.05)
     run = service.start_bulk("deregister", "Deregister 200 images", deregister_items(ids))
     wait_until(lambda: service.store.bulk.run(run.id).finished, "the run to finish")  # type: ignore[union-attr]
     ended = service.store.bulk.run(run.id)

@@ -69,8 +69,13 @@ def test_refused_credentials_pause_polling_and_bulk_runs_until_valid_ones_appear
     told: list[tuple[str | None, str]] = []
     # the session expires: every call signed with the old key is refused from now on
     proxy.fault_by_key = lambda action, key: "expired" if key == OLD else None
+    # probes 0.2 s apart (the app's are at least 1 s): the test waits on three of them
     service = TaskService(
-        clients, store, poll_interval=0.5, on_credentials=lambda *said: told.append(said)
+        clients,
+        store,
+        poll_interval=0.5,
+        probe_interval=0.2,
+        on_credentials=lambda *said: told.append(said),
     )
     service.start(account)
     pause = service.pause

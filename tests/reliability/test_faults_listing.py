@@ -155,11 +155,13 @@ async def test_read_timeouts_are_retried_then_reported(sandbox, proxy, ec2):
         assert shown_ids(app) == truth and not message_text(app).strip()
 
 
-async def test_throttling_and_500s_on_a_share_of_calls_are_absorbed(sandbox, proxy, ec2):
+async def test_throttling_and_500s_on_a_share_of_calls_are_absorbed(
+    sandbox, proxy, ec2, retries_without_waits
+):
     """Of the first six DescribeImages, two are throttled, one answered 500 and one
     dropped before it reaches the endpoint: botocore's adaptive retries absorb them all
-    (its client-side rate limiter slows the next pages down); the user sees the whole
-    listing and no error."""
+    (its client-side rate limiter engaged; its waits and the backoffs are skipped:
+    ``retries_without_waits``); the user sees the whole listing and no error."""
     truth = own_ids(ec2)
     plan = {2: "drop", 3: "throttle", 5: "server", 6: "throttle"}
 
@@ -177,6 +179,7 @@ async def test_throttling_and_500s_on_a_share_of_calls_are_absorbed(sandbox, pro
     assert set(outcomes) == {"200", "throttle", "server", "drop"}
     # one answered page per request that was not a fault: every fault was retried
     assert outcomes["200"] == proxy.count("DescribeImages") - sum(proxy.faults.values())
+    assert len(retries_without_waits) == sum(proxy.faults.values())  # botocore's retries
 
 
 async def test_an_answer_cut_off_half_way_is_one_short_line(sandbox, proxy, ec2):
@@ -198,7 +201,7 @@ async def test_an_answer_cut_off_half_way_is_one_short_line(sandbox, proxy, ec2)
         assert shown_ids(app) == truth and not message_text(app).strip()
 
 
-async def test_throttled_for_good_says_so_in_one_line(sandbox, proxy):
+async def test_throttled_for_good_says_so_in_one_line(sandbox, proxy, retries_without_waits):
     proxy.fault = lambda a, n: "throttle" if a == "DescribeImages" else None
     app = make_app(proxy.url)
     async with app.run_test(size=SIZE) as pilot:
@@ -206,6 +209,7 @@ async def test_throttled_for_good_says_so_in_one_line(sandbox, proxy):
         line = error_line(app)
         assert "throttling" in line and "retries with backoff" in line
         assert proxy.faults["throttle"] == 3
+        assert len(retries_without_waits) == 2  # botocore retried twice, then gave up
 
 
 async def test_connection_refused_at_launch_then_the_endpoint_comes_up(sandbox, proxy, ec2):

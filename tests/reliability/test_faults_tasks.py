@@ -206,6 +206,7 @@ async def test_credentials_expire_mid_session(sandbox, proxy, ec2, pending, tmp_
     name = fresh_name()
     store = TaskStore(tmp_path / "tasks.sqlite3")
     app = make_app(proxy.url, store=store, **FAST)
+    app.tasks.probe_interval = 0.2  # (the app's are at least 1 s apart) before it follows
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         before = {i.image_id for i in table(app).rows.images}

@@ -231,6 +231,7 @@ async def test_no_credential_in_logs_files_screens_or_messages(
         lines.append(outcome_text(form))
         screens.append(app.export_screenshot())
         await pilot.press("escape")
+        app.tasks.poller.wake()  # the copy is polled now, not at its next tick (3 s)
         await wait_for(
             pilot,
             lambda: any("SignatureDoesNotMatch" in m for m in notifications(app)),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from tests.support.sandbox_time import finish_now
+
 from .ec2_helpers import image, own_available, unique
-from .polling import wait_for
 
 
-def fresh_images(client, count: int, prefix: str = "lifecycle") -> list[str]:
-    """``count`` new own private images (copies of a seeded one), once all are available."""
+def fresh_images(sandbox, client, count: int, prefix: str = "lifecycle") -> list[str]:
+    """``count`` new own private images (copies of a seeded one), available: the sandbox
+    ends their pending time at once."""
     source = own_available(client, **{"is-public": "false"})
     ids = [
         client.copy_image(
@@ -17,8 +19,8 @@ def fresh_images(client, count: int, prefix: str = "lifecycle") -> list[str]:
         )["ImageId"]
         for _ in range(count)
     ]
-    for image_id in ids:
-        wait_for(lambda i=image_id: image(client, i)["State"], lambda s: s == "available")
+    finish_now(sandbox)
+    assert [image(client, i)["State"] for i in ids] == ["available"] * count
     return ids
 
 

@@ -26,9 +26,9 @@ def roles(sandbox) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def mine(ec2) -> list[str]:
+def mine(sandbox, ec2) -> list[str]:
     """Three own images for this module to change."""
-    return fresh_images(ec2(), 3, "fidelity-lifecycle")
+    return fresh_images(sandbox, ec2(), 3, "fidelity-lifecycle")
 
 
 def soon(**delta) -> str:

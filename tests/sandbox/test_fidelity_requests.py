@@ -10,6 +10,7 @@ import pytest
 
 from amitui.sandbox.cli import build_parser
 from amitui.sandbox.conventions import FAIL_MARKER
+from tests.support.sandbox_time import finish_now
 
 from .ec2_helpers import own_available, running_instance, unique
 from .fidelity import MODEL, Raw, refused
@@ -106,8 +107,11 @@ def look_alikes(sandbox) -> LookAlikes:
     return LookAlikes(client, copy_id, export_id, import_id)
 
 
-def test_9_names_and_prefixes_that_only_contain_fail_do_not_fail(look_alikes):
+def test_9_names_and_prefixes_that_only_contain_fail_do_not_fail(sandbox, look_alikes):
     client = look_alikes.client
+    # their time passes now: each ends as it was decided to end when it started (one
+    # meant to fail ends failed)
+    finish_now(sandbox)
     states = wait_for(
         lambda: client.describe_images(ImageIds=[look_alikes.copy_id])["Images"][0]["State"],
         lambda s: s != "pending",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.sandbox_time import finish_reports
+
 from .fidelity import Raw, ok, refused
 from .polling import wait_for
 
@@ -158,6 +160,7 @@ def test_usage_report_calls_fit_the_model(sandbox, usage):
         answer = raw.call("DescribeImageUsageReports", ReportIds=[report_id])
         return ok(answer, "DescribeImageUsageReports").find("{*}imageUsageReportSet/{*}item")
 
+    finish_reports(sandbox)  # its pending time passes now
     wait_for(read, lambda report: report.findtext("{*}state") == "available")
     entries = raw.call("DescribeImageUsageReportEntries", ReportIds=[report_id])
     items = ok(entries, "DescribeImageUsageReportEntries").find("{*}imageUsageReportEntrySet")

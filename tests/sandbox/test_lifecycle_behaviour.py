@@ -26,8 +26,8 @@ def roles(sandbox) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def mine(ec2) -> list[str]:
-    return fresh_images(ec2(), 4, "behaviour-lifecycle")
+def mine(sandbox, ec2) -> list[str]:
+    return fresh_images(sandbox, ec2(), 4, "behaviour-lifecycle")
 
 
 def refusal(call, **params) -> str:
@@ -113,9 +113,9 @@ def test_share_with_accounts_organizations_and_ous_then_reset_to_private(ec2, mi
     assert shares(client, target) == [] and not image(client, target)["Public"]
 
 
-def test_public_sharing_is_refused_while_blocked_and_allowed_once_unblocked(ec2):
+def test_public_sharing_is_refused_while_blocked_and_allowed_once_unblocked(sandbox, ec2):
     client = ec2("eu-west-1")
-    (target,) = fresh_images(client, 1, "behaviour-blocked")
+    (target,) = fresh_images(sandbox, client, 1, "behaviour-blocked")
     assert client.get_image_block_public_access_state()["ImageBlockPublicAccessState"] == (
         "block-new-sharing"
     )

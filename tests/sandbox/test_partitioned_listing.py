@@ -5,8 +5,6 @@ it runs, and an endpoint that refuses the creation-date filter."""
 from __future__ import annotations
 
 import boto3
-import botocore.retries.bucket
-import botocore.retries.standard
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -15,6 +13,7 @@ from amitui.aws.debug_log import DebugLog
 from amitui.aws.images import ListQuery, iter_image_pages
 from amitui.aws.partitions import iter_auto_pages, iter_partitioned_pages
 from tests.support.proxy import RecordingProxy
+from tests.support.retry_waits import retries_without_waits as without_waits
 
 REGION = "us-east-1"
 AMAZON = ListQuery(owners=("amazon",))
@@ -97,36 +96,11 @@ def throttling_proxy(sandbox):
     box.stop()
 
 
-class LeapingClock(botocore.retries.bucket.Clock):
-    """The adaptive retry mode's clock, a minute later at each reading: its token bucket
-    is always full again, so the client never waits for a token."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def current_time(self) -> float:
-        self.now += 60.0
-        return self.now
-
-    def sleep(self, amount: float) -> None:
-        self.now += amount
-
-
 @pytest.fixture
 def retries_without_waits(monkeypatch) -> list[float]:
-    """botocore's retries as configured (the same attempts, the adaptive limiter engaged
-    by the throttles), minus the real waits: the backoff delays it asks for are recorded
-    and returned as 0 s, and the rate limiter's clock leaps (``LeapingClock``)."""
-    asked: list[float] = []
-    backoff = botocore.retries.standard.ExponentialBackoff.delay_amount
-
-    def delay_amount(self, context) -> float:
-        asked.append(backoff(self, context))
-        return 0.0
-
-    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", delay_amount)
-    monkeypatch.setattr(botocore.retries.bucket, "Clock", LeapingClock)
-    return asked
+    """botocore's retries as configured, minus the real waits (tests/support/retry_waits.py):
+    the backoff delays it asked for."""
+    return without_waits(monkeypatch)
 
 
 def test_throttling_on_a_tenth_of_the_calls_still_lists_every_image_once(

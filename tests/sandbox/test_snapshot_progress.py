@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .ec2_helpers import own_available, seeded_snapshot, unique
-from .polling import wait_for
+from tests.support.sandbox_time import walk_image
+
+from .ec2_helpers import own_available, pending_for, seeded_snapshot, unique
 
 
 def snapshots_of(client, image_id: str) -> list[dict]:
@@ -13,34 +14,33 @@ def snapshots_of(client, image_id: str) -> list[dict]:
 
 
 def test_a_pending_copy_reports_its_snapshots_progress_until_available(sandbox, ec2):
+    """The copy's pending time is walked through (tests/support/sandbox_time.py: each
+    moment set, not waited for), then ended."""
     client = ec2("us-east-1")
-    sandbox.pending_seconds, before = 3.0, sandbox.pending_seconds
-    try:
-        source = own_available(client)
+    source = own_available(client)
+    with pending_for(sandbox, 600.0):  # pending until the test walks it to its end
         copy = client.copy_image(
             Name=unique("snap-progress"), SourceImageId=source["ImageId"], SourceRegion="us-east-1"
         )["ImageId"]
-    finally:
-        sandbox.pending_seconds = before
 
     def state() -> str:
         return client.describe_images(ImageIds=[copy])["Images"][0]["State"]
 
     def read():
-        """The snapshots, and the image's state read before and after them: a sample is
-        only judged when both reads agree (the image may turn available in between)."""
+        """The snapshots, and the image's state read before and after them."""
         before = state()
         snaps = [(s["State"], s["Progress"]) for s in snapshots_of(client, copy)]
         after = state()
         return (before if before == after else "changing"), snaps
 
-    seen = wait_for(read, lambda v: v[0] == "available", timeout=60)
+    seen = walk_image(sandbox, copy, read, fractions=[i / 10 for i in range(10)])
     pending = [snaps for state_, snaps in seen if state_ == "pending"]
-    assert pending
+    assert len(pending) == 10  # every moment of the walk, the last one aside
     assert all(s == "pending" and p.endswith("%") for snaps in pending for s, p in snaps)
-    for n in range(len(pending[0])):  # each snapshot's Progress only grows, below 100%
+    for n in range(len(pending[0])):  # each snapshot's Progress grows, below 100%
         percents = [int(snaps[n][1][:-1]) for snaps in pending]
-        assert percents == sorted(percents) and max(percents) <= 99
+        assert percents == sorted(percents) and percents[0] < percents[-1] <= 99, percents
+    assert seen[-1][0] == "available"
     assert seen[-1][1] and all(s == ("completed", "100%") for s in seen[-1][1])
     # the source's snapshots were never pending
     assert all(s["State"] == "completed" for s in snapshots_of(client, source["ImageId"]))

@@ -13,11 +13,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from amitui.aws.clients import AwsClients
-from tests.support.sandbox_time import finish_reports
+from tests.support.sandbox_time import end_cooldowns, finish_now, finish_reports
 
 from .ec2_helpers import error_code, image, pending_for, unique
 from .fidelity import Raw
-from .polling import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -166,11 +165,11 @@ def cooldown(sandbox, seconds: float) -> Iterator[None]:
 
 
 def _fresh_image(sandbox, client, usage) -> str:
-    with pending_for(sandbox, 0.2):
-        copy_id = client.copy_image(
-            Name=unique("usage-copy"), SourceImageId=usage["unused"], SourceRegion="us-east-1"
-        )["ImageId"]
-    wait_for(lambda: image(client, copy_id)["State"], lambda s: s == "available")
+    copy_id = client.copy_image(
+        Name=unique("usage-copy"), SourceImageId=usage["unused"], SourceRegion="us-east-1"
+    )["ImageId"]
+    finish_now(sandbox)  # available now
+    assert image(client, copy_id)["State"] == "available"
     return copy_id
 
 
@@ -182,13 +181,14 @@ def test_protection_refuses_deregister_and_a_cooldown_outlasts_disabling(sandbox
     target = _fresh_image(sandbox, client, usage)
     answer = client.enable_image_deregistration_protection(ImageId=target, WithCooldown=True)
     assert answer["Return"] == "enabled-with-cooldown"
-    with cooldown(sandbox, 1.5):
+    with cooldown(sandbox, 600.0):  # until the test ends it
         client.disable_image_deregistration_protection(ImageId=target)
     assert image(client, target)["DeregistrationProtection"].startswith("disabled-until ")
     with pytest.raises(ClientError) as refused:
         client.deregister_image(ImageId=target)
     assert error_code(refused) == "OperationNotPermitted"
-    wait_for(lambda: image(client, target)["DeregistrationProtection"], lambda v: v == "disabled")
+    assert end_cooldowns(sandbox) == 1  # its time passes now
+    assert image(client, target)["DeregistrationProtection"] == "disabled"
     assert client.deregister_image(ImageId=target)["Return"] is True
 
 

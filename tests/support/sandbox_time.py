@@ -59,6 +59,24 @@ def forget_deregistered(sandbox: Any) -> int:
     return ended
 
 
+def end_cooldowns(sandbox: Any) -> int:
+    """End now every deregistration protection cooldown of ``sandbox`` still running (the
+    images read ``disabled`` again), as if its time had passed; how many that was."""
+    from moto.ec2.models import ec2_backends
+
+    now = time.time()
+    ended = 0
+    with sandbox.state.lock:
+        for regions in list(ec2_backends.values()):
+            for backend in list(regions.values()):
+                for ami in list(backend.amis.values()):
+                    until = getattr(ami, "_protected_until", None)
+                    if until is not None and until > now:
+                        ami._protected_until = now
+                        ended += 1
+    return ended
+
+
 def finish_reports(sandbox: Any) -> int:
     """Make every pending usage report (CreateImageUsageReport) of ``sandbox`` available
     now, as if its pending time had passed; how many that was."""
@@ -103,6 +121,44 @@ def walk(
                     if task_id in wanted and timeline.cancelled_at is None:
                         moved = now - fraction * timeline.duration
                         task.timeline = replace(timeline, started_at=moved)
+        seen.append(read())
+    finish_now(sandbox)
+    seen.append(read())
+    return seen
+
+
+def walk_image(
+    sandbox: Any,
+    image_id: str,
+    read: Callable[[], T],
+    fractions: Iterable[float] = WALK,
+    span: float = 600.0,
+) -> list[T]:
+    """:func:`walk` for a pending image (a copy or a new image) and the snapshots made for
+    it: before each ``read()`` the image's pending time is set to ``span`` seconds, now
+    being that fraction of the way through (its creation and its snapshots' start moved
+    back, its ready time ahead), then :func:`finish_now` ends it and a last ``read()`` sees
+    it. Start it on a sandbox with a long ``pending_seconds`` (a moment moves less than a
+    step between the move and the read however loaded the machine)."""
+    from datetime import UTC, datetime
+
+    from moto.ec2.models import ec2_backends
+
+    seen = []
+    for fraction in fractions:
+        now = time.time()
+        started = datetime.fromtimestamp(now - fraction * span, UTC).replace(tzinfo=None)
+        with sandbox.state.lock:
+            for regions in list(ec2_backends.values()):
+                for backend in list(regions.values()):
+                    ami = backend.amis.get(image_id)
+                    if ami is None or getattr(ami, "_ready_at", None) is None:
+                        continue
+                    ami.creation_date = started
+                    ami._ready_at = now + (1 - fraction) * span
+                    for snapshot_id in ami.snapshot_ids():
+                        if snapshot_id in backend.snapshots:
+                            backend.snapshots[snapshot_id].start_time = started
         seen.append(read())
     finish_now(sandbox)
     seen.append(read())
