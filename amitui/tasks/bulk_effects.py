@@ -56,13 +56,14 @@ ALREADY_DONE: dict[str, Callable[[Any, dict[str, Any]], bool]] = {
 }
 
 
-def already_done(ec2: Any, operation: str, request: dict[str, Any]) -> bool:
-    """Whether ``operation``'s effect is there (False when it has no check, or the check
-    itself failed: the refusal that asked stands)."""
+def already_done(ec2: Any, operation: str, request: dict[str, Any]) -> bool | None:
+    """Whether ``operation``'s effect is there: False when it has no check or the check
+    says not; None when the check itself failed (not verified: the endpoint went away
+    while asked, so whether the earlier attempt took effect is unknown)."""
     check = ALREADY_DONE.get(operation)
     if check is None:
         return False
     try:
         return check(ec2, request)
     except Exception:
-        return False
+        return None

@@ -323,7 +323,18 @@ class BulkRunner:
                 notes += result.notes
                 continue
             code = result.code or ""
-            if code in GONE_CODES and already_done(clients.ec2(item.region), operation, request):
+            there = (
+                already_done(clients.ec2(item.region), operation, request)
+                if code in GONE_CODES
+                else False
+            )
+            if there is None:
+                # refused as gone, and whether that is our own earlier attempt could not be
+                # checked (the endpoint went away meanwhile): unknown, not a failure; looked
+                # for again before anything is sent (uncertain)
+                self._transient(item, result.error or code, uncertain=True)
+                return
+            if there:
                 # botocore retried a call whose first answer was lost, or someone else
                 # did it first: either way what was asked is true now
                 note = f"already gone when asked again ({code}): not done twice"

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from botocore.exceptions import ClientError
 
 from amitui.aws.clients import AwsClients, default_config
-from amitui.tasks.bulk_model import DONE, SENDING, NewItem
+from amitui.tasks.bulk_model import DONE, FAILED, SENDING, NewItem
 from amitui.tasks.service import TaskService
 from amitui.tasks.store import TaskStore
 from tests.app.helpers import own_images
@@ -109,7 +109,8 @@ def test_endpoint_dies_halfway_through_50_then_a_restart_finishes_the_rest_once(
 
     wait_until(settled_after_death, "the endpoint to die and the workers to give up")
     halfway = first.store.bulk.run(run.id)
-    assert halfway is not None and 0 < halfway.done < 50 and halfway.failed == 0
+    failed = [(i.code, i.message) for i in first.bulk_items(run.id) if i.status == FAILED]
+    assert halfway is not None and 0 < halfway.done < 50 and not failed, failed
     first.stop()
     first.store.close()
 
@@ -188,3 +189,47 @@ def test_an_item_a_dead_process_left_sending_is_looked_for_before_it_is_sent(
     reached = [p["ImageId"] for p in proxy.reached["DeregisterImage"]]
     assert reached == [kept]  # the one already gone was not asked for again
     assert not exists(ec2(), kept)
+
+
+def test_refused_as_gone_when_the_check_cannot_be_made_is_unknown_not_failed(
+    sandbox, proxy, ec2, tmp_path
+) -> None:
+    """A deregister whose answer was lost is retried by botocore and refused as gone; if
+    the endpoint then fails the look that would tell whether the lost attempt did it, the
+    item is not verified: queued again as uncertain (not FAILED), and done, once, when the
+    look can be made."""
+    (image,) = copies(ec2, 1)
+    proxy.watched = {"DeregisterImage"}
+    looks_fail = True
+
+    def fault(action: str, n: int) -> str | None:
+        if action == "DeregisterImage" and n == 1:
+            return "drop_after"  # it takes effect, its answer is lost: botocore asks again
+        if action == "DescribeImages" and looks_fail:
+            return "drop"  # the check of whether it happened cannot be made
+        return None
+
+    proxy.fault = fault
+    service = service_for(proxy.url, tmp_path / "tasks.sqlite3")
+    try:
+        run = service.start_bulk("deregister", "Deregister 1", deregister_items([image]))
+
+        def looked_for_in_vain() -> bool:
+            (item,) = service.bulk_items(run.id)
+            return item.status == FAILED or (item.status == "queued" and item.uncertain)
+
+        wait_until(looked_for_in_vain, "the item queued again (or failed)")
+        (item,) = service.bulk_items(run.id)
+        assert item.status != FAILED, item.message
+        # the lost attempt, and botocore's retry refused as gone; the look asked, and failed
+        assert proxy.outcomes("DeregisterImage") == Counter({"drop_after": 1, "400": 1})
+        assert proxy.outcomes("DescribeImages")["drop"] >= 1
+        looks_fail = False
+        wait_until(lambda: service.store.bulk.run(run.id).finished, "the run to finish")  # type: ignore[union-attr]
+        (item,) = service.bulk_items(run.id)
+    finally:
+        service.stop()
+        service.store.close()
+    assert item.status == DONE and "already" in item.message
+    assert deregistered(proxy) == Counter({image: 1})  # done once, never sent a third time
+    assert proxy.count("DeregisterImage") == 2
