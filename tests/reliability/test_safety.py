@@ -98,7 +98,9 @@ async def test_deregister_needs_the_exact_id(sandbox, proxy, ec2):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="deregistered")
         assert proxy.count("DeregisterImage") == 1
-        assert table(app).rows.row_of(doomed) is None
+        # the row goes once the app has looked the image up again (a worker's answer)
+        await wait_for(pilot, lambda: table(app).rows.row_of(doomed) is None, what="row gone")
+        assert proxy.count("DeregisterImage") == 1
     assert not ec2().describe_images(ImageIds=[doomed])["Images"] or (
         ec2().describe_images(ImageIds=[doomed])["Images"][0]["State"] == "deregistered"
     )
