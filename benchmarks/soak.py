@@ -114,15 +114,22 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             rows_at_start = table_total(app)
             started = time.monotonic()
 
+            def after_collection() -> None:  # the garbage just freed: the same phase each time
+                if not stop.is_set():
+                    samples.append(take_sample(started, after_gc=True))
+
+            app.collector.on_collected.append(after_collection)
+
             async def sampler() -> None:
                 warm_up_taken = False
                 while not stop.is_set():
                     samples.append(take_sample(started))
+                    periodic = samples[-1]
                     if not app.is_running:
                         watch.crashes.append("the app exited")
                         return
-                    if counting and not warm_up_taken and samples[-1].at >= warm_up:
-                        censuses.append(take_census(samples[-1].at))
+                    if counting and not warm_up_taken and periodic.at >= warm_up:
+                        censuses.append(take_census(periodic.at))
                         warm_up_taken = True
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), args.sample_seconds)

@@ -1,8 +1,13 @@
 """The soak's measurements: what this process holds (RSS, peak RSS, file descriptors,
-threads), sampled from /proc, and the figures made of them at the end."""
+threads), sampled from /proc, and the figures made of them at the end.
+
+    python -m benchmarks.soak_figures s.csv   # the growth fits again, from --samples' file
+"""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import gc
 import math
 import os
@@ -32,6 +37,9 @@ class Sample:
     malloc_used_mb: float  # glibc malloc, all arenas: in use (-1: unknown)
     malloc_free_mb: float  # glibc malloc: free but held by its heaps
     malloc_mmap_mb: float  # glibc malloc: blocks mmap'd on their own
+    #: taken right after one of the app's own full collections (its collector's
+    #: ``on_collected``), not by the periodic sampler
+    after_gc: bool = False
 
 
 def status_fields(*names: str) -> dict[str, int]:
@@ -45,7 +53,7 @@ def status_fields(*names: str) -> dict[str, int]:
     return found
 
 
-def take_sample(started: float) -> Sample:
+def take_sample(started: float, after_gc: bool = False) -> Sample:
     fields = status_fields("VmRSS", "VmHWM", "Threads")
     arenas, malloc = pymalloc_arenas(), malloc_state() or {}
     return Sample(
@@ -61,6 +69,7 @@ def take_sample(started: float) -> Sample:
         malloc_used_mb=malloc.get("in use", -1.0),
         malloc_free_mb=malloc.get("free, held", -1.0),
         malloc_mmap_mb=malloc.get("mmap'd", -1.0),
+        after_gc=after_gc,
     )
 
 
@@ -71,16 +80,28 @@ def warm_up_seconds(duration: float) -> float:
 
 def slope_per_hour(samples: Sequence[Sample], of: str = "rss_mb") -> float:
     """Least-squares slope of ``of`` (RSS) over time, per hour (nan with < 2 samples)."""
-    if len(samples) < 2:
-        return math.nan
+    return fit(samples, of)[0]
+
+
+def fit(samples: Sequence[Sample], of: str = "rss_mb") -> tuple[float, float, float]:
+    """Least-squares line of ``of`` over time: (slope per hour, its standard error per
+    hour, the residuals' standard deviation: the noise about the line). nan where
+    undefined (< 2 samples for the slope, < 3 for the other two)."""
+    n = len(samples)
+    if n < 2:
+        return math.nan, math.nan, math.nan
     xs = [s.at for s in samples]
     ys = [float(getattr(s, of)) for s in samples]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
     if sxx == 0:
-        return math.nan
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    return sxy / sxx * 3600
+        return math.nan, math.nan, math.nan
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    if n < 3:
+        return slope * 3600, math.nan, math.nan
+    squares = sum((y - my - slope * (x - mx)) ** 2 for x, y in zip(xs, ys, strict=True))
+    noise = math.sqrt(squares / (n - 2))
+    return slope * 3600, noise / math.sqrt(sxx) * 3600, noise
 
 
 @dataclass
@@ -113,23 +134,27 @@ def figures_table(
 ) -> tuple[list[tuple[str, str]], dict[str, bool]]:
     """The rows to print and the target verdicts."""
     warm = warm_up_seconds(duration)
-    after = [s for s in samples if s.at >= warm and s.at <= duration + 1]
-    growth = slope_per_hour(after)
-    first, last = samples[0], samples[-1]
+    periodic = [s for s in samples if not s.after_gc]
+    after = [s for s in periodic if s.at >= warm and s.at <= duration + 1]
+    collected = [s for s in samples if s.after_gc and s.at >= warm and s.at <= duration + 1]
+    growth = slope_per_hour(collected)  # what the target judges (RELIABILITY.md says why)
+    first, last = periodic[0], periodic[-1]
     peak = max(s.hwm_mb for s in samples)
     warmed = after[0] if after else first
     rows = [
-        ("samples", f"{len(samples)} (every {_period(samples):.0f} s)"),
+        ("samples", f"{len(periodic)} (every {_period(periodic):.0f} s)"),
+        (
+            "samples after the app's full collections",
+            f"{sum(s.after_gc for s in samples)} ({len(collected)} after warm-up,"
+            f" every {_period(collected):.0f} s)",
+        ),
         ("RSS at start / end", f"{first.rss_mb:.1f} MB / {last.rss_mb:.1f} MB"),
         ("peak RSS (VmHWM)", f"{peak:.1f} MB"),
-        (
-            f"RSS growth after {warm:.0f} s warm-up",
-            f"{growth:+.2f} MB/h (least squares, {len(after)} samples)",
-        ),
-        (
-            "RSS growth, second half of the run",
-            f"{slope_per_hour(after[len(after) // 2 :]):+.2f} MB/h ({len(after) // 2} samples)",
-        ),
+        (f"RSS growth after {warm:.0f} s warm-up", ""),
+        ("  after the app's collections (judged)", _fit_text(collected)),
+        ("  every sample (periodic)", _fit_text(after)),
+        ("  2nd half, after the collections", _fit_text(collected[len(collected) // 2 :])),
+        ("  2nd half, every sample", _fit_text(after[len(after) // 2 :])),
         ("Python memory blocks at start / end", f"{first.blocks} / {last.blocks}"),
         ("blocks growth after warm-up", f"{slope_per_hour(after, 'blocks'):+.0f} blocks/h"),
         (
@@ -172,6 +197,11 @@ def figures_table(
     return rows, verdicts
 
 
+def _fit_text(samples: Sequence[Sample]) -> str:
+    slope, error, noise = fit(samples)
+    return f"{slope:+.2f} ± {error:.2f} MB/h ({len(samples)} samples, noise ±{noise:.2f} MB)"
+
+
 def _malloc(sample: Sample) -> str:
     return (
         f"{sample.malloc_used_mb:.1f} / {sample.malloc_free_mb:.1f} / {sample.malloc_mmap_mb:.1f}"
@@ -191,3 +221,48 @@ def print_table(rows: Sequence[tuple[str, str]], verdicts: dict[str, bool]) -> N
     print("targets:")
     for name, ok in verdicts.items():
         print(f"  {name:<{width}}  {'met' if ok else 'MISSED'}")
+
+
+def read_samples(path: str) -> list[Sample]:
+    """What ``benchmarks.soak --samples`` wrote (older files have no ``after_gc``)."""
+    kinds = {f.name: f.type for f in dataclasses.fields(Sample)}
+    samples = []
+    with open(path, newline="") as file:
+        for row in csv.DictReader(file):
+            values: dict[str, object] = {}
+            for name, text in row.items():
+                kind = kinds[name]
+                if kind == "bool":
+                    values[name] = text == "True"
+                else:
+                    values[name] = int(text) if kind == "int" else float(text)
+            samples.append(Sample(**values))  # type: ignore[arg-type]
+    return samples
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The growth fits of each --samples file (the run's length: its last periodic
+    sample before the drain is not known here, so pass --minutes as the run had it)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="The soak's growth fits, from its samples.")
+    parser.add_argument("files", nargs="+")
+    parser.add_argument("--minutes", type=float, default=10.0, help="the run's length (10)")
+    args = parser.parse_args(argv)
+    for path in args.files:
+        samples = read_samples(path)
+        end = max(args.minutes * 60, max((s.at for s in samples), default=0.0))
+        duration = min(end, args.minutes * 60)
+        warm = warm_up_seconds(duration)
+        inside = [s for s in samples if warm <= s.at <= duration + 1]
+        collected = [s for s in inside if s.after_gc]
+        every = [s for s in inside if not s.after_gc]
+        print(path)
+        for name, chosen in (("after the collections", collected), ("every sample", every)):
+            print(f"  {name:<22} {_fit_text(chosen)}")
+            print(f"  {'  2nd half':<22} {_fit_text(chosen[len(chosen) // 2 :])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

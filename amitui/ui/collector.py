@@ -63,6 +63,10 @@ After each full collection it runs, ``trim`` (glibc's ``malloc_trim``, see
 amitui/allocator.py; a no-op elsewhere) gives back to the system the free memory malloc
 holds: what the collection, the listings and the forms closed since the last one freed.
 It takes well under a millisecond, and runs only at the same idle moments.
+
+``on_collected`` are called after each full collection run here (and its trim), with no
+argument: whoever wants to see the heap at that moment, when the garbage is gone (the
+soak samples RSS there, benchmarks/soak.py). They run on the app's thread, in the tick.
 """
 
 from __future__ import annotations
@@ -111,6 +115,8 @@ class Collector:
         self.last_full = clock()
         #: how long the full collections run here took (seconds), the newest last
         self.durations: list[float] = []
+        #: called after each full collection run here and its trim (see the module's doc)
+        self.on_collected: list[Callable[[], None]] = []
 
     def install(self) -> None:
         if self._saved is not None:
@@ -208,4 +214,6 @@ class Collector:
         self.durations = [*self.durations[-19:], time.perf_counter() - started]
         self.last_full = self._clock()
         self._blocks_after = self._blocks()
+        for call in self.on_collected:
+            call()
         return True

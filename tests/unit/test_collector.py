@@ -403,3 +403,18 @@ def test_young_frees_young_garbage_and_does_not_bring_a_full_collection_closer(c
     assert not collector.due()  # a full collection stays due by Python's own rule
     old_dead_cycle(collector)  # young collections of Python's own, until one is due
     assert collector.due()
+
+
+def test_on_collected_is_called_after_each_full_collection_it_runs_and_only_those(collector, clock):
+    seen: list[tuple[int, int]] = []
+    alive = old_dead_cycle(collector)
+    collector.on_collected.append(lambda: seen.append((gc.get_count()[2], alive() is None)))
+    collector.user_acted()
+    assert not collector.tick()  # due, but the user types: none, and nobody called
+    assert seen == []
+    clock.now += 11
+    assert collector.tick()
+    assert seen == [(0, True)]  # once, after the collection: the cycle already freed
+    clock.now += 11
+    assert not collector.tick()  # not due
+    assert seen == [(0, True)]
