@@ -131,6 +131,7 @@ class AmiTui(App[None]):
         return self.services.cache
 
     def on_mount(self) -> None:
+        textual_fixes.apply_to_loop()  # before any thread worker runs
         if self.settings.keys:  # config.toml's [keys]: what is valid applies, the rest warns
             from amitui.ui.keymap import check_keymap
 
@@ -161,8 +162,7 @@ class AmiTui(App[None]):
         return self.inventory
 
     def _resume_collecting(self) -> None:
-        """Garbage collection paused for the start resumes (once: the first frame is on
-        its way to the terminal)."""
+        """Garbage collection paused for the start resumes (once: the first frame is out)."""
         collecting, self._collecting_after_start = self._collecting_after_start, None
         if collecting is not None:
             self.collector.resume_start(collecting)

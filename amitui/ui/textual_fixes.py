@@ -14,12 +14,26 @@ read ``self``; :func:`apply` replaces it by one whose cache is keyed on the colo
 fills with filters and styles (6 entries a form in the soak, its size growing all run
 long until it holds 1,024). Its answer depends on the filter's terminal theme only, so
 the replacement is cached on the theme (a few objects for the whole session).
+
+**Thread workers leave their worker in the pool thread** (Textual 8.2). A thread worker's
+job, run by the event loop's default executor, sets ``active_worker`` in the pool thread's
+own context (no copy, no reset), so each idle pool thread keeps the last worker it ran,
+and with it the worker's node: a closed form and all its widgets, until another worker
+runs on that thread (up to six forms at once in the soak, freed late, as old garbage that
+only a full collection frees). :func:`apply_to_loop` gives the loop a default executor
+that runs each job in a copy of the caller's context, as ``asyncio.to_thread`` does: the
+job sees what it saw before, and the pool thread keeps nothing of it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import Any, TypeVar
 
 from rich.color import Color as RichColor
 from rich.style import Style as RichStyle
@@ -28,6 +42,8 @@ from textual._styles_cache import StylesCache
 from textual.color import Color
 from textual.filter import ANSIToTruecolor
 from textual.style import Style
+
+T = TypeVar("T")
 
 
 @lru_cache(1024)
@@ -62,3 +78,22 @@ def apply() -> None:
     StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign, assignment]
     if _PLAIN_TRUECOLOR is not None:  # a Textual without the cached method: nothing to fix
         ANSIToTruecolor.truecolor_style = _truecolor_style  # type: ignore[method-assign, assignment]
+
+
+class ContextPool(ThreadPoolExecutor):
+    """A thread pool whose jobs each run in a copy of the submitter's context."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
+def apply_to_loop(loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """The running loop's default executor becomes a :class:`ContextPool` (idempotent; a
+    pool the loop made before is shut down: its threads would keep their contexts)."""
+    loop = loop or asyncio.get_running_loop()
+    before = getattr(loop, "_default_executor", None)  # asyncio has no public getter
+    if isinstance(before, ContextPool):
+        return
+    loop.set_default_executor(ContextPool())
+    if isinstance(before, ThreadPoolExecutor):
+        before.shutdown(wait=False)

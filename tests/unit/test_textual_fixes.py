@@ -55,3 +55,26 @@ def test_answers_are_textuals_own():
     base, over = Color(10, 20, 30), Color(40, 50, 60, 0.5)
     inner, outer = StylesCache().get_inner_outer(base, over)
     assert (inner.background, outer.background) == (base + over, base)
+
+
+def test_a_pool_thread_keeps_nothing_of_a_job_s_context():
+    """A job that sets a context variable (Textual's thread workers set ``active_worker``)
+    leaves it unset for the next job on the same thread, and sees the submitter's."""
+    import contextvars
+
+    class Worker:
+        pass
+
+    var: contextvars.ContextVar[object] = contextvars.ContextVar("var")
+    held = Worker()
+    gone = weakref.ref(held)
+    with textual_fixes.ContextPool(max_workers=1) as pool:
+        var.set("submitter's")
+        assert pool.submit(var.get).result() == "submitter's"
+        pool.submit(var.set, held).result()
+        del held
+        assert pool.submit(var.get, "unset").result() == "submitter's"
+        var.set("changed")
+        assert pool.submit(var.get).result() == "changed"
+    gc.collect()
+    assert gone() is None

@@ -1,0 +1,30 @@
+"""A form closed is freed by the next full collection: nothing of the app keeps it. Textual's
+thread workers left their worker (and with it the form) in the idle pool thread that ran
+it (amitui/ui/textual_fixes.py, ContextPool); the soak (benchmarks/soak.py) saw up to six
+closed forms kept so."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from amitui.ui.screens.action_form import ActionForm
+from tests.app.helpers import SIZE, loaded, make_app, open_form, wait_for
+
+
+def freed(ref: weakref.ref) -> bool:
+    gc.collect()
+    return ref() is None
+
+
+async def test_a_closed_form_is_freed_by_a_full_collection(memory):
+    app = make_app(memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        for _ in range(2):  # each form runs thread workers (its fields' choices, the call's)
+            form = await open_form(pilot, "c")
+            gone = weakref.ref(form)
+            del form
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), what="closed")
+            await wait_for(pilot, lambda g=gone: freed(g), what="the closed form freed")
