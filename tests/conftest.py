@@ -68,6 +68,15 @@ def shared_botocore_data() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def pilot_waits_on_queues(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot's key presses and pauses wait on the app's queues, not on CPU idleness
+    (tests/support/textual_hooks.py)."""
+    from tests.support.textual_hooks import pilot_waits_on_queues
+
+    pilot_waits_on_queues(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
 def isolated_app_dirs(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """amitui's state, cache and config directories, in this test's own temporary folder."""
     monkeypatch.setenv("AMITUI_STATE_DIR", str(tmp_path / "state"))

@@ -123,7 +123,7 @@ async def filtered(pilot) -> None:
 async def type_filter(pilot, *keys: str, value: str) -> None:
     """Type ``keys`` into the focused filter box as a fast typist does (``type_text``; the
     box takes each key as a keystroke), then wait until it holds ``value`` and the table
-    has filtered on it. ``Pilot.press`` waits at least 40 ms a key for the app to idle."""
+    has filtered on it. (``Pilot.press`` lets each key's chain run before the next key.)"""
     await type_text(pilot, *keys)
     box = pilot.app.inventory.query_one("#filter")
     await wait_for(pilot, lambda: box.value == value, what=f"the filter {value!r}")
@@ -281,16 +281,17 @@ async def pick_from_list(pilot, form, api_name: str, query: str) -> str:
 
 async def type_text(pilot, *keys: str) -> None:
     """Keys (names or characters) as a fast typist sends them: all at once, then one pause.
-    ``Pilot.press`` waits for the app to idle after every key, about 50 ms a key. Focus
-    moves only after the queued keys are handled, so press the key that focuses a field
-    first with ``pilot.press``; then wait on the state the keys lead to."""
+    ``Pilot.press`` lets each key's chain run before it sends the next (``drained``, in
+    tests/support/textual_hooks.py). Focus moves only after the queued keys are handled,
+    so press the key that focuses a field first with ``pilot.press``; then wait on the
+    state the keys lead to."""
     type_burst(pilot, keys)
     await pilot.pause()
 
 
 def type_burst(pilot, keys) -> None:
     """Send key events as a terminal does for a fast typist: all at once, without Pilot's
-    wait for idle after each key. Wait on the state they lead to afterwards."""
+    wait after each key. Wait on the state they lead to afterwards."""
     from tests.support.textual_hooks import type_burst as burst
 
     burst(pilot.app, keys)

@@ -118,9 +118,14 @@ async def test_sharing_adds_an_account_and_resets_to_private(fresh, ec2, proxy):
         assert "210987654321" in rendered(form.query_one("#context"), width=240)
         await fill(pilot, form, Public="reset to private")
         await pilot.press("ctrl+s")
+        # the call answered: the form closed, or it is idle again and says why ("Sending…"
+        # is shown while the call is out)
         await wait_for(
             pilot,
-            lambda: not isinstance(app.screen, ActionForm) or rendered(form.query_one("#outcome")),
+            lambda: (
+                not isinstance(app.screen, ActionForm)
+                or (not form.busy and rendered(form.query_one("#outcome")))
+            ),
             what="reset",
         )
         assert not isinstance(app.screen, ActionForm), rendered(form.query_one("#outcome"))

@@ -175,6 +175,8 @@ class BulkRunScreen(ModalScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        # the run may have changed between compose and mount (run_changed waits for mount)
+        self.query_one("#run-title", Static).update(Text(self.run.summary()))
         table = self.query_one("#items", DataTable)
         table.add_columns("Id", "Region", "Name", "State", "AWS said")
         self.load()
@@ -198,8 +200,10 @@ class BulkRunScreen(ModalScreen[None]):
             )
 
     def run_changed(self, run: BulkRun) -> None:
-        if run.id == self.run.id:
-            self.run = run
+        if run.id != self.run.id:
+            return
+        self.run = run
+        if self.is_mounted:  # else on_mount shows it and loads its items
             self.query_one("#run-title", Static).update(Text(run.summary()))
             self.load()
 
