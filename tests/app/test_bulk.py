@@ -226,6 +226,11 @@ async def test_a_failed_item_shows_aws_code_and_is_retried(sandbox, ec2, proxy):
 
         ec2().disable_image_deregistration_protection(ImageId=protected)
         await pilot.press("r")
-        await wait_for(pilot, lambda: run().finished and run().failed == 0, what="the retry")
+
+        def retried() -> bool:  # one reading of the run (two could straddle the retry)
+            now = run()
+            return now is not None and now.finished and now.failed == 0
+
+        await wait_for(pilot, retried, what="the retry")
         assert run().done == 2
     assert not own_images(ec2(), name=f"{prefix}-*")
