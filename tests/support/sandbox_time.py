@@ -19,18 +19,9 @@ T = TypeVar("T")
 
 def finish_now(sandbox: Any) -> int:
     """End what is running in ``sandbox`` now; how many images and tasks that was."""
-    from moto.ec2.models import ec2_backends
-
     now = time.time()
-    ended = 0
     with sandbox.state.lock:
-        for regions in list(ec2_backends.values()):
-            for backend in list(regions.values()):
-                for ami in list(backend.amis.values()):
-                    ready_at = getattr(ami, "_ready_at", None)
-                    if ready_at is not None and ready_at > now:
-                        ami._ready_at = now
-                        ended += 1
+        ended = _end_image_times("_ready_at", now)
         for book in sandbox.state.books.values():
             for task in (*book.exports.values(), *book.imports.values()):
                 timeline = task.timeline
@@ -62,18 +53,23 @@ def forget_deregistered(sandbox: Any) -> int:
 def end_cooldowns(sandbox: Any) -> int:
     """End now every deregistration protection cooldown of ``sandbox`` still running (the
     images read ``disabled`` again), as if its time had passed; how many that was."""
+    with sandbox.state.lock:
+        return _end_image_times("_protected_until", time.time())
+
+
+def _end_image_times(attr: str, now: float) -> int:
+    """Set each sandbox image's time ``attr`` still after ``now`` to ``now`` (the caller
+    holds the sandbox's lock); how many that was."""
     from moto.ec2.models import ec2_backends
 
-    now = time.time()
     ended = 0
-    with sandbox.state.lock:
-        for regions in list(ec2_backends.values()):
-            for backend in list(regions.values()):
-                for ami in list(backend.amis.values()):
-                    until = getattr(ami, "_protected_until", None)
-                    if until is not None and until > now:
-                        ami._protected_until = now
-                        ended += 1
+    for regions in list(ec2_backends.values()):
+        for backend in list(regions.values()):
+            for ami in list(backend.amis.values()):
+                until = getattr(ami, attr, None)
+                if until is not None and until > now:
+                    setattr(ami, attr, now)
+                    ended += 1
     return ended
 
 
