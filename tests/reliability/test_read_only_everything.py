@@ -20,12 +20,12 @@ from amitui.ui.screens.action_form import ActionForm
 from tests.app.helpers import SIZE, fill, loaded, outcome_text, table, wait_for
 from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import make_app, notifications, one_readable_line
-from tests.support.textual_hooks import nothing_queued, type_burst
+from tests.support.textual_hooks import drained, type_burst
 
 SKIP_ACTIONS = ("quit", "app.quit", "screenshot", "app.screenshot")
 
 
-#: At most this many rounds of Pilot.pause(0) per settle (a chain is a few hops; a screen
+#: At most this many rounds of draining per settle (a chain is a few hops; a screen
 #: whose widgets post messages without end would otherwise hold the driver forever).
 SETTLE_ROUNDS = 50
 
@@ -69,20 +69,13 @@ class Driver:
         """Wait until the app and the screen it shows now (one a key may just have opened)
         have no message left to handle, and no worker of the app (a listing, a screen's
         fetch) runs: a key's whole chain has run (forwarded to the focused widget, bubbled
-        up, a screen pushed, the rows it lists arrived). A wait on the app's state, not on
-        the process looking idle (Pilot.press and pause() wait for the process's CPU to go
-        quiet, up to a second each while the poller and the sandbox work)."""
+        up, a screen pushed, the rows it lists arrived): the queues drained (``drained``,
+        as Pilot's keys wait in this suite), then the workers done, again until both hold."""
         for _ in range(SETTLE_ROUNDS):  # what a worker posts may start another
-            await self.drain()
+            await drained(self.app, rounds=SETTLE_ROUNDS)
             if not self.working():
                 return
             await wait_for(self.pilot, lambda: not self.working(), what="the app's workers")
-
-    async def drain(self) -> None:
-        for _ in range(SETTLE_ROUNDS):
-            await self.pilot.pause(0)
-            if nothing_queued(self.app):
-                return
 
     def working(self) -> bool:
         return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.app.workers)
