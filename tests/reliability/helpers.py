@@ -8,13 +8,14 @@ from amitui.tasks.store import TaskStore
 from amitui.ui.app import AmiTui
 from tests.app import helpers as app_helpers
 from tests.app.helpers import message_text, table, wait_for
+from tests.support.memory_ec2 import MemoryEndpoint
 
 #: Words that give a Python traceback (or an exception repr) away.
 TRACEBACK_MARKERS = ("Traceback", 'File "', "raise ", "botocore.exceptions.", "<class ")
 
 
 def make_app(
-    url: str,
+    url: str | MemoryEndpoint,
     *,
     store: TaskStore | None = None,
     cache: InventoryCache | None = None,

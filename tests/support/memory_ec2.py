@@ -58,7 +58,7 @@ def matches_any(patterns: list[str], values: list[str]) -> bool:
     return any(matches(pattern, values) for pattern in patterns)
 
 
-def _operation(name: str) -> str:
+def operation_name(name: str) -> str:
     """botocore's method name as the API's operation name (describe_images: DescribeImages)."""
     return "".join(part.capitalize() for part in name.split("_"))
 
@@ -193,7 +193,7 @@ class MemoryEc2:
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
-        operation = _operation(name)
+        operation = operation_name(name)
 
         def call(**params: Any) -> Any:
             self._count(name, params)
