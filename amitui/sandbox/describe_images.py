@@ -19,7 +19,8 @@ The sandbox selects the images itself (moto's selection differs from AWS's):
   answered when asked for by ImageIds.
 * MaxResults (5..1000) and NextToken page the answer in image-id order with an
   opaque token; MaxResults or NextToken with ImageIds is
-  InvalidParameterCombination. Only the page is serialized.
+  InvalidParameterCombination. Only the page is serialized, with each image's XML
+  reused while the image reads the same (describe_images_xml.py).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from typing import Any, ClassVar
 
 from . import errors
 from .amis import iso_z
+from .describe_images_xml import ImageXmlCache
 from .image_filters import apply_filters, compile_filters
-from .moto_compat import ActionResult, EC2BaseResponse
+from .moto_compat import EC2BaseResponse, ItemwiseResult
 from .pagination import check_max_results, fingerprint, paginate
 from .state import SandboxState
 
@@ -91,12 +93,28 @@ def _owned_by(images: Iterable[Any], owners: list[str], account_id: str) -> list
     return [ami for ami in images if ami.owner_id in ids or ami.owner_alias in aliases]
 
 
+def images_result(
+    images: list[Any], token: str | None, usage_api: bool, cache: ImageXmlCache
+) -> ItemwiseResult:
+    """The answer: these images (with the usage API off, as plain moto shows them:
+    amis.plain_view) and the token, written by moto's serializer with each image's XML
+    kept in ``cache`` (describe_images_xml.py)."""
+    shown = [
+        (ami, ami.plain_view() if not usage_api and hasattr(ami, "plain_view") else ami)
+        for ami in images
+    ]
+    result: dict[str, Any] = {"Images": [image for _, image in shown]}
+    if token:
+        result["NextToken"] = token
+    return ItemwiseResult(result, "Images", lambda writer: cache.answer(writer, result, shown))
+
+
 class DescribeImagesMixin(EC2BaseResponse):
     """Replaces moto's ``describe_images`` on the sandbox's EC2 response class."""
 
     sandbox_state: ClassVar[SandboxState]
 
-    def describe_images(self) -> ActionResult:
+    def describe_images(self) -> ItemwiseResult:
         get = self._get_param
         ami_ids: list[str] = get("ImageIds", [])
         max_results = get("MaxResults")
@@ -129,7 +147,7 @@ class DescribeImagesMixin(EC2BaseResponse):
             images = _owned_by(images, owners, account)
         images = apply_filters(images, filters)
         if max_results is None and not next_token:
-            return ActionResult({"Images": self._shown(sorted(images, key=lambda ami: ami.id))})
+            return self._answer(sorted(images, key=lambda ami: ami.id), None)
         query = fingerprint(
             self.region,
             sorted(owners),
@@ -146,16 +164,11 @@ class DescribeImagesMixin(EC2BaseResponse):
             query=query,
             default_page=MAX_RESULTS,
         )
-        result: dict[str, Any] = {"Images": self._shown(page)}
-        if token:
-            result["NextToken"] = token
-        return ActionResult(result)
+        return self._answer(page, token)
 
-    def _shown(self, images: list[Any]) -> list[Any]:
-        """With the usage API off, images answer as plain moto's do (amis.plain_view)."""
-        if self.sandbox_state.usage_api:
-            return images
-        return [ami.plain_view() if hasattr(ami, "plain_view") else ami for ami in images]
+    def _answer(self, images: list[Any], token: str | None) -> ItemwiseResult:
+        state = self.sandbox_state
+        return images_result(images, token, state.usage_api, state.image_xml)
 
     def _by_ids(self, ami_ids: list[str], account: str) -> list[Any]:
         backend = self.ec2_backend

@@ -18,10 +18,12 @@ import json
 import os
 import pickle
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import moto
+import xmltodict
 
 PINNED_MOTO = "5.2.5"
 
@@ -33,12 +35,14 @@ if moto.__version__ != PINNED_MOTO:  # pragma: no cover - only with a wrong inst
     )
 
 # ruff: noqa: E402 -- the version check must run before moto's internals load.
+from moto import settings as moto_settings
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
 from moto.core.exceptions import ServiceException
 from moto.core.model_instances import reset_model_data
 from moto.core.responses import ActionResult, EmptyResult
-from moto.core.utils import convert_to_flask_response
+from moto.core.serialize import AttributePickerContext, EC2Serializer, XFormedAttributePicker
+from moto.core.utils import MISSING, convert_to_flask_response, get_value
 from moto.core.utils import get_service_model as service_model
 from moto.ec2.exceptions import EC2ClientError, InvalidSnapshotIdError
 from moto.ec2.models import ec2_backends
@@ -61,6 +65,7 @@ from moto.sts.responses import TokenResponse
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
+    "MISSING",
     "PINNED_MOTO",
     "ActionResult",
     "Ami",
@@ -70,6 +75,8 @@ __all__ = [
     "EC2Response",
     "EmptyResult",
     "InvalidSnapshotIdError",
+    "ItemwiseResult",
+    "ListWriter",
     "MotoRequestHandler",
     "MotoSnapshot",
     "ServiceException",
@@ -81,6 +88,7 @@ __all__ = [
     "create_organization",
     "ec2_backends",
     "ec2_regions",
+    "get_value",
     "iam_role_exists",
     "member_ec2_backend",
     "mock_random",
@@ -315,3 +323,67 @@ def member_ec2_backend(account_id: str, region: str) -> Any:
             os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
         else:
             os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = before
+
+
+# -- DescribeImages' list written item by item (describe_images_xml.py) ---------------------
+
+
+class ListWriter:
+    """moto's EC2 serializer for one answer, with its list member ``member`` (``Images``)
+    written item by item: ``keys`` are the names moto's value picker tries on an item for
+    each member of the item's shape, ``item_xml`` is the XML moto writes for one item in
+    the list, ``serialize`` the whole answer. One writer per request (it keeps a path)."""
+
+    def __init__(self, context: Any, member: str) -> None:
+        transformers = getattr(context.response, "RESPONSE_KEY_PATH_TO_TRANSFORMER", None)
+        picker = XFormedAttributePicker(response_transformers=transformers)
+        self._operation = context.operation_model
+        self._serializer = EC2Serializer(self._operation, value_picker=picker)
+        output = self._operation.output_shape
+        self.member = member
+        self.item_shape = output.members[member].member
+        self._item_key = self._serializer.get_serialized_name(self.item_shape, self.item_shape.name)
+        self._item_path = [str(self._operation.name), output.name, member]
+        # what any item's XML depends on besides the item (moto's actions add transformers)
+        self.generation = (self.item_shape, tuple((transformers or {}).items()))
+
+    def keys(self, item: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(member, the names moto's picker tries on ``item``, in its order) per member."""
+        plan = []
+        for key, shape in self.item_shape.members.items():
+            shape.parent = self.item_shape  # as moto's serializer sets it before picking
+            context = AttributePickerContext(obj=item, key=key, shape=shape)
+            names = self._serializer._value_picker.get_possible_keys(context)
+            plan.append((key, tuple(dict.fromkeys(names))))
+        return tuple(plan)
+
+    def item_xml(self, item: Any) -> str:
+        """The XML moto's serializer writes for ``item`` in the list ("" if it leaves it out)."""
+        self._serializer.path = list(self._item_path)
+        wrapper: dict[str, Any] = {}
+        self._serializer._serialize(wrapper, item, self.item_shape, self.item_shape.name)
+        if not wrapper or wrapper[self._item_key] == {}:
+            return ""
+        item = {self._item_key: wrapper[self._item_key]}
+        return str(xmltodict.unparse(item, full_document=False, short_empty_elements=True))
+
+    def serialize(self, result: Any) -> tuple[int, dict[str, str], str]:
+        answer = EC2Serializer(self._operation, value_picker=self._serializer._value_picker)
+        serialized = answer.serialize(result)
+        return serialized["status_code"], dict(serialized["headers"]), str(serialized["body"])
+
+
+class ItemwiseResult(ActionResult):
+    """An ActionResult that ``write(writer)`` answers when the answer is EC2's plain XML
+    (else, or when it returns None, moto's serializer does)."""
+
+    def __init__(self, result: Any, member: str, write: Callable[[ListWriter], Any]) -> None:
+        super().__init__(result)
+        self._member, self._write = member, write
+
+    def execute_result(self, context: Any) -> Any:
+        if context.serializer_class is EC2Serializer and not moto_settings.PRETTIFY_RESPONSES:
+            answer = self._write(ListWriter(context, self._member))
+            if answer is not None:
+                return answer
+        return super().execute_result(context)

@@ -183,6 +183,7 @@ class Sandbox:
                     entry.exits += moved
             self.state.books.clear()
             self.state.books.update(books)
+            self.state.image_xml.clear()
             self.summary = summary
         return summary
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .describe_images_xml import ImageXmlCache
 
 if TYPE_CHECKING:
     from .rbin_rules import RetentionRule
@@ -62,6 +63,8 @@ class SandboxState:
     cooldown_seconds: float = PROTECTION_COOLDOWN_SECONDS
     books: dict[tuple[str, str], RegionBook] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # DescribeImages' XML per image, reused while the image reads the same
+    image_xml: ImageXmlCache = field(default_factory=ImageXmlCache)
 
     def book(self, account_id: str, region: str) -> RegionBook:
         with self.lock:
@@ -70,6 +73,7 @@ class SandboxState:
     def clear(self) -> None:
         with self.lock:
             self.books.clear()
+            self.image_xml.clear()
 
     def idempotent(
         self,
