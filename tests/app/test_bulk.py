@@ -6,6 +6,7 @@ to each marked image and keeps each one's own tags."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from textual.widgets import DataTable, Input
@@ -234,3 +235,27 @@ async def test_a_failed_item_shows_aws_code_and_is_retried(sandbox, ec2, proxy):
         await wait_for(pilot, retried, what="the retry")
         assert run().done == 2
     assert not own_images(ec2(), name=f"{prefix}-*")
+
+
+async def test_a_run_updated_while_its_screen_closes_does_not_crash_the_app(memory):
+    """A run goes on as the user quits with its screen open: the app removes the screen's
+    widgets, and an update arriving then (from the bulk runner's thread) is not shown."""
+    from textual.widgets import Static
+
+    from amitui.tasks.bulk_model import BulkRun
+    from amitui.ui.screens.bulk_runs import BulkRunScreen
+
+    run = BulkRun(id=7, scope="s", action="deregister", title="deregister 2", created_at=0.0)
+    app = make_app(memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = BulkRunScreen(run, app.services)
+        app.push_screen(screen)
+        await screen_on_top(pilot, BulkRunScreen)
+        shown = dataclasses.replace(run, counts={"done": 1, "queued": 1})
+        screen.run_changed(shown)
+        assert "1/2" in str(screen.query_one("#run-title", Static).render())
+        await screen.query_one("#run-box").remove()  # as the app does to a closing screen
+        screen.run_changed(dataclasses.replace(run, counts={"done": 2}))
+        await pilot.pause()
+        assert app.is_running and app.return_code is None

@@ -187,7 +187,10 @@ class BulkRunScreen(ModalScreen[None]):
 
     def on_items_loaded(self, message: ItemsLoaded) -> None:
         self.items = message.items
-        table = self.query_one("#items", DataTable)
+        tables = self.query("#items").results(DataTable)
+        table = next(tables, None)
+        if table is None:  # the screen is closing (its widgets gone): nothing to show
+            return
         table.clear()
         for item in message.items:
             said = f"{item.code}: {item.message}" if item.code else item.message
@@ -203,8 +206,11 @@ class BulkRunScreen(ModalScreen[None]):
         if run.id != self.run.id:
             return
         self.run = run
-        if self.is_mounted:  # else on_mount shows it and loads its items
-            self.query_one("#run-title", Static).update(Text(run.summary()))
+        # Before mount, on_mount shows it and loads its items; once the screen is closing
+        # (the app quitting while a run goes on), its widgets are gone: nothing to show.
+        title = next(self.query("#run-title").results(Static), None)
+        if self.is_mounted and title is not None:
+            title.update(Text(run.summary()))
             self.load()
 
     def action_retry(self) -> None:
