@@ -27,11 +27,15 @@ demo: $(DEMO_STAMP)
 sandbox: $(DEMO_STAMP)
 	$(VENV)/bin/amitui sandbox --port 5055
 
-# One pytest worker per core (pytest-xdist): the UI tests are CPU-bound. Work stealing: a
-# worker that runs out takes tests queued on the other (xdist's default "load" hands each
-# worker a quarter of the suite up front, and one worker idled 70 s at the end).
+# pytest-xdist workers: one more than the cores. The UI tests are CPU-bound, but a third of
+# a worker's time is spent waiting (read timeouts, poll intervals, other processes): the
+# extra worker's tests run in those waits (2 cores, quiet: 247 s with 2 workers, 217 s with
+# 3). Work stealing: a worker that runs out takes tests queued on another (xdist's default
+# "load" hands each worker a quarter of the suite up front, and one worker idled 70 s).
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
+
 test: $(DEV_STAMP)
-	$(PY) -m pytest -q -n auto --dist worksteal
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check amitui tests benchmarks
