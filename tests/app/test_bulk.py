@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from amitui.ui.screens.bulk_form import BulkForm
 from amitui.ui.screens.bulk_runs import BulkRunsTable
@@ -240,7 +240,6 @@ async def test_a_failed_item_shows_aws_code_and_is_retried(sandbox, ec2, proxy):
 async def test_a_run_updated_while_its_screen_closes_does_not_crash_the_app(memory):
     """A run goes on as the user quits with its screen open: the app removes the screen's
     widgets, and an update arriving then (from the bulk runner's thread) is not shown."""
-    from textual.widgets import Static
 
     from amitui.tasks.bulk_model import BulkRun
     from amitui.ui.screens.bulk_runs import BulkRunScreen

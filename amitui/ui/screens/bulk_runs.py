@@ -187,8 +187,7 @@ class BulkRunScreen(ModalScreen[None]):
 
     def on_items_loaded(self, message: ItemsLoaded) -> None:
         self.items = message.items
-        tables = self.query("#items").results(DataTable)
-        table = next(tables, None)
+        table = next(self.query("#items").results(DataTable), None)
         if table is None:  # the screen is closing (its widgets gone): nothing to show
             return
         table.clear()
