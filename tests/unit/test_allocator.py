@@ -57,23 +57,44 @@ def rss_mb() -> float:
     raise AssertionError("no VmRSS")
 
 
+#: In a fresh process (a long-lived test worker's heap has holes that would place the blocks
+#: anywhere): 64 MB in small blocks (heap, not mmap), written to, then all freed but the one
+#: with the highest address, so the free space is a hole below a block in use, which malloc
+#: keeps until it is trimmed. Prints RSS before and after trim, in MB.
+TRIM = """
+import ctypes
+from amitui import allocator
+from tests.unit.test_allocator import libc, rss_mb
+lib = libc()
+blocks = [lib.malloc(16 * 1024) for _ in range(4096)]
+for block in blocks:
+    ctypes.memset(block, 1, 16 * 1024)
+pin = max(blocks)
+for block in blocks:
+    if block != pin:
+        lib.free(block)
+held = rss_mb()
+assert allocator.trim()
+print(held, rss_mb())
+lib.free(pin)
+"""
+
+
+def run_fresh(program: str, *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", program, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ).stdout
+
+
 @glibc
 def test_trim_gives_back_the_free_memory_malloc_holds():
-    lib = libc()
-    # 64 MB in small blocks (heap, not mmap), written to, then freed below a block still
-    # in use: a hole inside the heap that malloc keeps until it is trimmed
-    blocks = [lib.malloc(16 * 1024) for _ in range(4096)]
-    for block in blocks:
-        ctypes.memset(block, 1, 16 * 1024)
-    pin = lib.malloc(64)
-    try:
-        for block in blocks:
-            lib.free(block)
-        held = rss_mb()
-        assert allocator.trim()
-        assert rss_mb() < held - 48  # most of the 64 MB went back
-    finally:
-        lib.free(pin)
+    held, trimmed = map(float, run_fresh(TRIM).split())
+    assert trimmed < held - 48  # most of the 64 MB went back
 
 
 #: In a fresh process (malloc's heap is the same every run): how a 1 MB block is placed after
@@ -96,15 +117,7 @@ print(mapped, lib.mallinfo2().hblkhd - before)
 
 def placement(how: str) -> tuple[int, int]:
     """Bytes mapped on their own while the 1 MB block lives, and after it is freed."""
-    done = subprocess.run(
-        [sys.executable, "-c", PLACEMENT, how],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    mapped, after = done.stdout.split()
+    mapped, after = run_fresh(PLACEMENT, how).split()
     return int(mapped), int(after)
 
 
