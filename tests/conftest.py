@@ -122,6 +122,13 @@ def ec2(sandbox: Any) -> Callable[..., Any]:
     return make
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Full collections on the suite's schedule (tests/support/suite_gc.py)."""
+    from tests.support.suite_gc import SuiteCollector
+
+    config.pluginmanager.register(SuiteCollector(), "amitui_suite_gc")
+
+
 # -- hypothesis: the slow properties' full example counts under --hypothesis-profile=thorough
 
 
