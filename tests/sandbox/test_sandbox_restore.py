@@ -46,11 +46,14 @@ def view(sandbox) -> dict[str, Any]:
         shared = ec2.describe_images(ExecutableUsers=["self"], IncludeDeprecated=True)["Images"]
         seen[f"images {region}"] = sorted(own + others, key=lambda i: i["ImageId"])
         seen[f"shared {region}"] = sorted(i["ImageId"] for i in shared)
+        # the image change_everything shares, and a sample of the others
+        ids = sorted(i["ImageId"] for i in own)
+        sampled = sorted({*ids[::25], *(set(ids) & {sandbox.summary.usage["unused"]})})
         seen[f"permissions {region}"] = {
-            i["ImageId"]: ec2.describe_image_attribute(
-                ImageId=i["ImageId"], Attribute="launchPermission"
-            )["LaunchPermissions"]
-            for i in sorted(own, key=lambda i: i["ImageId"])[::7]
+            image: ec2.describe_image_attribute(ImageId=image, Attribute="launchPermission")[
+                "LaunchPermissions"
+            ]
+            for image in sampled
         }
         seen[f"snapshots {region}"] = ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]
         seen[f"instances {region}"] = ec2.describe_instances()["Reservations"]
