@@ -87,7 +87,8 @@ def isolated_app_dirs(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 @pytest.fixture(scope="session")
 def sandbox(isolated_aws_environment: None) -> Iterator[Any]:
-    """The session's sandbox endpoint: seed 7, images pending for 1 s."""
+    """The session's sandbox endpoint: seed 7, images pending for 1 s; its first reset
+    restores the seeding start() made (tests reset it before they change it)."""
     from amitui.sandbox import Sandbox
 
     with pytest.MonkeyPatch.context() as patch:
@@ -95,7 +96,7 @@ def sandbox(isolated_aws_environment: None) -> Iterator[Any]:
         patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
         patch.delenv("AWS_PROFILE", raising=False)
-        box = Sandbox(seed=7, pending_seconds=1.0).start()
+        box = Sandbox(seed=7, pending_seconds=1.0, snapshot_at_start=True).start()
         try:
             yield box
         finally:
