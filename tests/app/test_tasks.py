@@ -264,8 +264,11 @@ async def test_cancelling_a_pending_copy_deregisters_it_and_marks_it_cancelled(s
 
 
 async def test_adopt_and_clear_finished(slow_sandbox, ec2):
-    # An export that stays active (4 minutes) until the test ends it, once adopted.
+    # An export that stays active (4 minutes) until the test ends it, once adopted; the
+    # only task of the account: the earlier tests' leftovers would be adopted too and
+    # clearing waits for all of them (twice 61 s in whole runs, never alone)
     sandbox = slow_sandbox
+    sandbox.reset()
     foreign = ec2().export_image(
         ImageId=exportable(ec2)[14]["ImageId"],
         DiskImageFormat="RAW",
@@ -283,7 +286,8 @@ async def test_adopt_and_clear_finished(slow_sandbox, ec2):
         assert not screen.task_list
         await pilot.press("a")
         await wait_for(pilot, lambda: any(t.target_id == foreign for t in screen.task_list))
-        task = next(t for t in screen.task_list if t.target_id == foreign)
+        (task,) = screen.task_list
+        assert task.target_id == foreign
         assert task.adopted and app.tasks.store.get(task.id).is_running
         finish_now(sandbox)
         await wait_for(pilot, lambda: app.tasks.store.get(task.id).status == "done", 60)

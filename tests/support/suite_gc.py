@@ -47,5 +47,6 @@ class SuiteCollector:
             gc.freeze()
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        gc.unfreeze()
+        """Python's threshold again; what is frozen stays so (pytest's own last full
+        collections, for unraisable exceptions, walk only what the tests left since)."""
         gc.set_threshold(*self.saved)
