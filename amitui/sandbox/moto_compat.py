@@ -192,11 +192,19 @@ def _reduce_parameter_dict(parameters: Any) -> Any:
 copyreg.pickle(ParameterDict, _reduce_parameter_dict)
 
 
+def _side_tables(backend: Any) -> dict[str, dict[Any, Any]]:
+    """The tables a BackendDict keeps beside its accounts, which the backends' models
+    update (S3's bucket name -> owning account, Organizations' member -> master account):
+    restored with the accounts, or a bucket made after the snapshot would still be named
+    there and moto would look for it in its account without end (RecursionError)."""
+    return {name: dict(value) for name, value in vars(backend).items() if isinstance(value, dict)}
+
+
 def snapshot_moto(extra: Any, keep: tuple[Any, ...] = ()) -> MotoSnapshot:
     """Every moto backend now (and ``extra``, whose models are the backends' own), with
     moto's random generator's state. ``keep``: objects ``extra`` refers to that must stay
     themselves (a lock, the live sandbox state). The caller holds its state lock."""
-    backends = [(backend, dict(backend)) for backend in _backend_dicts()]
+    backends = [(backend, dict(backend), _side_tables(backend)) for backend in _backend_dicts()]
     file = io.BytesIO()
     pickler = _Pickler(file, keep)
     pickler.dump((backends, mock_random.getstate(), extra))
@@ -210,9 +218,12 @@ def restore_moto(snapshot: MotoSnapshot) -> Any:
     backends, random_state, extra = _Unpickler(io.BytesIO(snapshot.data), snapshot.kept).load()
     for backend in _backend_dicts():
         backend.clear()
-    _backend_dicts()[:] = [backend for backend, _ in backends]
-    for backend, accounts in backends:
+    _backend_dicts()[:] = [backend for backend, _, _ in backends]
+    for backend, accounts, tables in backends:
         backend.update(accounts)
+        for name, table in tables.items():
+            getattr(backend, name).clear()
+            getattr(backend, name).update(table)
     reset_model_data()
     mock_random.setstate(random_state)
     return extra
