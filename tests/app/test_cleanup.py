@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from amitui.cleanup import CleanupPlan, builtin_family
 from amitui.ui.screens.cleanup import CleanupScreen
@@ -133,3 +133,23 @@ async def test_a_family_regex_groups_as_typed_and_a_bad_one_is_a_message(sandbox
         assert {v.family for v in screen.result.verdicts} == families
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, CleanupScreen), what="back")
+
+
+async def test_a_preview_that_changes_no_row_leaves_the_tables_and_their_cursors(sandbox):
+    """Usage answers come ten images at a time, each a new preview: a table whose rows
+    did not change is not written again, so the row the user is on stays selected."""
+    sandbox.reset()
+    app = make_app(sandbox.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: app.account, what="the account")
+        screen = await open_cleanup(pilot)
+        proposed = screen.query_one("#proposed", DataTable)
+        assert proposed.row_count > 2
+        proposed.focus()
+        await pilot.press("down", "down")
+        assert proposed.cursor_row == 2
+        before = screen.previews
+        screen.refresh_preview()  # the same rules, answers and sizes
+        await pilot.pause()
+        assert screen.previews == before + 1 and proposed.cursor_row == 2

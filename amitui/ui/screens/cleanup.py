@@ -118,6 +118,8 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         self.previews = 0
         self._settle: Timer | None = None
         self._rows: dict[str, list[Verdict]] = {}  # each table's verdicts, in its order
+        self._filled: dict[str, list[tuple[str, list[Text]]]] = {}  # each table's rows
+        self._preview_due = False  # answers arrived: one preview for all that are queued
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -234,8 +236,20 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         note = self.query_one("#rule-error", Static)
         note.update(Text(error or "", style="bold red"))
         note.set_class(bool(error), "shown")
-        self._show()
         self._ask_missing()
+        self._show()
+
+    def _preview_soon(self) -> None:
+        """Preview again once the answers queued now are all in (usage answers come ten
+        images at a time: one preview for a burst, not one each)."""
+        if not self._preview_due:
+            self._preview_due = True
+            self.call_later(self._preview_now)
+
+    def _preview_now(self) -> None:
+        if self._preview_due:
+            self._preview_due = False
+            self.refresh_preview()
 
     # -- usage and sizes, in workers ------------------------------------------------------
 
@@ -250,8 +264,6 @@ class CleanupScreen(Screen[CleanupPlan | None]):
                 wanted.setdefault((image.account, image.region), []).append(image.image_id)
         for (account, region), ids in wanted.items():
             self.ask_usage(account, region, ids)
-        if wanted:
-            self._show()
 
     @work(thread=True, exit_on_error=False, group="cleanup-usage")
     def ask_usage(self, account: str, region: str, image_ids: list[str]) -> None:
@@ -277,7 +289,7 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         self.asking.difference_update(message.asked)
         for usage in message.answers:
             self.answers[(message.place, usage.image_id)] = usage
-        self.refresh_preview()
+        self._preview_soon()
 
     @work(thread=True, exit_on_error=False, group="cleanup-sizes")
     def ask_sizes(self) -> None:
@@ -292,7 +304,7 @@ class CleanupScreen(Screen[CleanupPlan | None]):
     def on_sizes_answered(self, message: SizesAnswered) -> None:
         self.sizes.update(message.sizes)
         self.sizes_note = f"snapshot sizes not read: {message.error}" if message.error else ""
-        self.refresh_preview()
+        self._preview_soon()
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -321,16 +333,26 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         self._show_detail()
 
     def _fill(self, name: str, verdicts: list[Verdict], proposed: bool = False) -> None:
+        """The table's rows, written again only if they changed (a preview after an answer
+        often changes one table of three; the cursor stays where it was in the others)."""
+        result = self.result
+        rows = [
+            (
+                f"{verdict.image.region}/{verdict.image.image_id}",
+                proposed_cells(verdict, result, self.multi_region)
+                if proposed and result is not None
+                else other_cells(verdict, self.multi_region),
+            )
+            for verdict in verdicts
+        ]
+        self._rows[name] = verdicts
+        if rows == self._filled.get(name):
+            return
+        self._filled[name] = rows
         table = self.query_one(f"#{name}", DataTable)
         table.clear()
-        self._rows[name] = verdicts
-        result = self.result
-        for verdict in verdicts:
-            if proposed and result is not None:
-                cells = proposed_cells(verdict, result, self.multi_region)
-            else:
-                cells = other_cells(verdict, self.multi_region)
-            table.add_row(*cells, key=f"{verdict.image.region}/{verdict.image.image_id}")
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
 
     @on(DataTable.RowHighlighted)
     @on(TabbedContent.TabActivated)
