@@ -6,6 +6,8 @@ used, and applies with a typed plan."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from textual.widgets import DataTable, Input
 
@@ -33,6 +35,17 @@ async def open_cleanup(pilot, plans: list | None = None) -> CleanupScreen:
     await screen_on_top(pilot, CleanupScreen)
     await wait_for(pilot, lambda: answered(screen) and screen.sizes, 60, "usage and sizes")
     return screen
+
+
+@asynccontextmanager
+async def seeded_cleanup(sandbox, plans: list | None = None) -> AsyncIterator[tuple]:
+    """(pilot, the cleanup screen) of an app on the seeded sandbox, every answer in."""
+    sandbox.reset()
+    app = make_app(sandbox.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: app.account, what="the account")
+        yield pilot, await open_cleanup(pilot, plans)
 
 
 async def set_rule(pilot, screen: CleanupScreen, field: str, value: str) -> None:
@@ -74,13 +87,8 @@ async def test_the_key_opens_it_and_nothing_is_proposed_before_its_usage(sandbox
 
 
 async def test_changing_n_previews_again_and_apply_hands_back_the_plan(sandbox):
-    sandbox.reset()
-    app = make_app(sandbox.url)
     plans: list[CleanupPlan | None] = []
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await wait_for(pilot, lambda: app.account, what="the account")
-        screen = await open_cleanup(pilot, plans)
+    async with seeded_cleanup(sandbox, plans) as (pilot, screen):
         three = {v.key for v in screen.result.proposed}
         freed_three = screen.result.storage.freed_gib
         assert screen.result.storage.families[0].proposed_gib > 0  # bars: biggest win first
@@ -114,12 +122,8 @@ async def test_changing_n_previews_again_and_apply_hands_back_the_plan(sandbox):
 
 
 async def test_a_family_regex_groups_as_typed_and_a_bad_one_is_a_message(sandbox):
-    sandbox.reset()
-    app = make_app(sandbox.url)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await wait_for(pilot, lambda: app.account, what="the account")
-        screen = await open_cleanup(pilot)
+    async with seeded_cleanup(sandbox) as (pilot, screen):
+        app = pilot.app
         await set_rule(pilot, screen, "regex", r"^(?P<family>[a-z]+)")
         families = {v.family for v in screen.result.verdicts}
         for verdict in screen.result.verdicts:
@@ -138,12 +142,7 @@ async def test_a_family_regex_groups_as_typed_and_a_bad_one_is_a_message(sandbox
 async def test_a_preview_that_changes_no_row_leaves_the_tables_and_their_cursors(sandbox):
     """Usage answers come ten images at a time, each a new preview: a table whose rows
     did not change is not written again, so the row the user is on stays selected."""
-    sandbox.reset()
-    app = make_app(sandbox.url)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await wait_for(pilot, lambda: app.account, what="the account")
-        screen = await open_cleanup(pilot)
+    async with seeded_cleanup(sandbox) as (pilot, screen):
         proposed = screen.query_one("#proposed", DataTable)
         assert proposed.row_count > 2
         proposed.focus()
