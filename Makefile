@@ -35,8 +35,9 @@ sandbox: $(DEMO_STAMP)
 # pytest-xdist workers: one more than the cores. The UI tests are CPU-bound, but a third of
 # a worker's time is spent waiting (read timeouts, poll intervals, other processes): the
 # extra worker's tests run in those waits (2 cores, quiet: 247 s with 2 workers, 217 s with
-# 3). Work stealing: a worker that runs out takes tests queued on another (xdist's default
-# "load" hands each worker a quarter of the suite up front, and one worker idled 70 s).
+# 3; a fourth did not help: 232 s against 229 s with 3, 2026-12-02). Work stealing: a
+# worker that runs out takes tests queued on another (xdist's default "load" hands each
+# worker a quarter of the suite up front, and one worker idled 70 s).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 
 test: $(DEV_STAMP)
