@@ -162,6 +162,7 @@ SLOW_FIRST = (
     "tests/reliability/test_bad_input.py::test_whole_forms",
     "tests/reliability/test_safety.py::",
     "tests/reliability/test_faults_tasks.py::",
+    "tests/reliability/test_two_processes.py::test_two_processes_follow",
 )
 
 
