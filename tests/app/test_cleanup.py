@@ -140,7 +140,7 @@ async def test_a_family_regex_groups_as_typed_and_a_bad_one_is_a_message(sandbox
 
 
 async def test_a_preview_that_changes_no_row_leaves_the_tables_and_their_cursors(sandbox):
-    """Usage answers come ten images at a time, each a new preview: a table whose rows
+    """Usage answers come a batch of images at a time, each a new preview: a table whose rows
     did not change is not written again, so the row the user is on stays selected."""
     async with seeded_cleanup(sandbox) as (pilot, screen):
         proposed = screen.query_one("#proposed", DataTable)

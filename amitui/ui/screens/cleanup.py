@@ -14,7 +14,7 @@ bytes or None)}``); without one the storage says so. Apply (ctrl+s) dismisses wi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +24,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Static, TabbedContent, TabPane
@@ -43,17 +42,22 @@ from amitui.cleanup import (
     Verdict,
     preview,
 )
-from amitui.ui.screens.cleanup_asks import SizeLookup, read_snapshot_sizes, usage_batches
+from amitui.ui.screens.cleanup_asks import (
+    SizeLookup,
+    SizesAnswered,
+    UsageAnswered,
+    read_snapshot_sizes,
+    usage_batches,
+)
 from amitui.ui.screens.cleanup_view import (
     OTHER_COLUMNS,
     PROPOSED_COLUMNS,
     StorageBars,
     by_family,
     legend,
-    other_cells,
-    proposed_cells,
     row_detail,
     summary,
+    table_rows,
 )
 from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
@@ -63,23 +67,6 @@ from amitui.ui.widgets.toggle import Toggle
 #: A rule is previewed this long after its last keystroke (10,000 images take ~0.3 s).
 SETTLE_SECONDS = 0.2
 NUMBER_FIELDS = (("keep", "keep newest"), ("launched", "launched in"), ("younger", "younger"))
-
-
-class UsageAnswered(Message):
-    """Usage answers for images of one place (``account/region``, or the region)."""
-
-    def __init__(self, place: str, answers: list[Usage], asked: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.place = place
-        self.answers = answers
-        self.asked = asked
-
-
-class SizesAnswered(Message):
-    def __init__(self, sizes: Mapping[str, SnapshotSize], error: str | None) -> None:
-        super().__init__()
-        self.sizes = sizes
-        self.error = error
 
 
 class CleanupScreen(Screen[CleanupPlan | None]):
@@ -240,8 +227,8 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         self._show()
 
     def _preview_soon(self) -> None:
-        """Preview again once the answers queued now are all in (usage answers come ten
-        images at a time: one preview for a burst, not one each)."""
+        """Preview again once the answers queued now are all in (usage answers come a
+        batch of images at a time: one preview for a burst, not one each)."""
         if not self._preview_due:
             self._preview_due = True
             self.call_later(self._preview_now)
@@ -335,16 +322,8 @@ class CleanupScreen(Screen[CleanupPlan | None]):
     def _fill(self, name: str, verdicts: list[Verdict], proposed: bool = False) -> None:
         """The table's rows, written again only if they changed (a preview after an answer
         often changes one table of three; the cursor stays where it was in the others)."""
-        result = self.result
-        rows = [
-            (
-                f"{verdict.image.region}/{verdict.image.image_id}",
-                proposed_cells(verdict, result, self.multi_region)
-                if proposed and result is not None
-                else other_cells(verdict, self.multi_region),
-            )
-            for verdict in verdicts
-        ]
+        result = self.result if proposed else None
+        rows = table_rows(verdicts, result, self.multi_region)
         self._rows[name] = verdicts
         if rows == self._filled.get(name):
             return

@@ -1,11 +1,14 @@
 """What the cleanup screen asks AWS, from its thread workers: what uses the proposed
-images, and how big their snapshots are. Plain functions: the screen posts the answers.
+images, and how big their snapshots are. Plain functions: the screen posts the answers,
+as the messages below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
+
+from textual.message import Message
 
 from amitui.aws.errors import describe_error
 from amitui.aws.images import Image, place_of
@@ -61,3 +64,20 @@ def read_snapshot_sizes(
             text = describe_error(exc)
             errors.append(f"{place_of(account, region)}: {text}" if len(by_place) > 1 else text)
     return sizes, "; ".join(errors) or None
+
+
+class UsageAnswered(Message):
+    """Usage answers for images of one place (``account/region``, or the region)."""
+
+    def __init__(self, place: str, answers: list[Usage], asked: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.place = place
+        self.answers = answers
+        self.asked = asked
+
+
+class SizesAnswered(Message):
+    def __init__(self, sizes: Mapping[str, SnapshotSize], error: str | None) -> None:
+        super().__init__()
+        self.sizes = sizes
+        self.error = error

@@ -206,3 +206,19 @@ def row_detail(verdict: Verdict | None, preview: CleanupPreview | None) -> Text:
         if line.note:
             text.append(f" {line.note}", "dim")
     return text
+
+
+def table_rows(
+    verdicts: list[Verdict], proposed_in: CleanupPreview | None, multi_region: bool
+) -> list[tuple[str, list[Text]]]:
+    """(row key, cells) of a table's verdicts: the proposed table's columns when
+    ``proposed_in`` (the preview they are proposed in) is given, else the others'."""
+    return [
+        (
+            f"{verdict.image.region}/{verdict.image.image_id}",
+            proposed_cells(verdict, proposed_in, multi_region)
+            if proposed_in is not None
+            else other_cells(verdict, multi_region),
+        )
+        for verdict in verdicts
+    ]
