@@ -48,6 +48,7 @@ from amitui.ui.usage_text import retention_cell, retention_summary, verdict_text
 from amitui.ui.widgets.fields_scroll import FieldsScroll
 from amitui.ui.widgets.key_footer import KeyFooter
 from amitui.ui.widgets.styled_on_register import FormButton
+from amitui.ui.widgets.text_box import TextBox
 from amitui.ui.widgets.toggle import Toggle
 
 
@@ -146,7 +147,7 @@ class BulkForm(NotRestyledWhenFresh, ModalScreen[BulkStarted | None]):
             if destructive(self.spec):
                 with Horizontal(id="confirm-row"):
                     yield Static("", id="confirm-label")
-                    yield Input(compact=True, id="confirm")
+                    yield TextBox(compact=True, id="confirm")
             yield Static("", id="outcome")
             with Horizontal(id="buttons"):
                 yield FormButton("Start", variant="primary", compact=True, id="submit")

@@ -62,6 +62,7 @@ from amitui.ui.screens.cleanup_view import (
 from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
 from amitui.ui.widgets.key_footer import KeyFooter
+from amitui.ui.widgets.text_box import TextBox
 from amitui.ui.widgets.toggle import Toggle
 
 #: A rule is previewed this long after its last keystroke (10,000 images take ~0.3 s).
@@ -124,7 +125,7 @@ class CleanupScreen(Screen[CleanupPlan | None]):
                 yield Label("days")
             with Horizontal(classes="rule-row"):
                 yield Label("Family regex")
-                yield Input(
+                yield TextBox(
                     self.rules.family_regex,
                     placeholder=r"built-in rule; e.g. ^(?P<family>.+)-\d{8}",
                     compact=True,
@@ -149,7 +150,7 @@ class CleanupScreen(Screen[CleanupPlan | None]):
         yield KeyFooter()
 
     def _number(self, name: str, value: int) -> Input:
-        return Input(str(value), type="integer", compact=True, id=name, classes="number")
+        return TextBox(str(value), type="integer", compact=True, id=name, classes="number")
 
     def on_mount(self) -> None:
         for name, columns in (

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from amitui.ui.widgets.key_footer import KeyFooter
+from amitui.ui.widgets.text_box import TextBox
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -44,7 +45,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Static(Text(f"Type {self.expected} to confirm:"), id="typed-label")
                 # A bordered box with no placeholder: the expected id written in the
                 # box would read as already typed.
-                yield Input(id="typed")
+                yield TextBox(id="typed")
             yield Static("", id="problem")
             with Horizontal():
                 yield Button(f"{self.action_label} (y)", variant="error", compact=True, id="yes")

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, SelectionList
 
 from amitui.aws.images import ListQuery
+from amitui.ui.widgets.text_box import TextBox
 
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 
@@ -66,7 +67,7 @@ class OwnerPicker(ModalScreen[ListQuery | None]):
             with ScopeChoices(id="scope"):
                 for key, label in SCOPES:
                     yield RadioButton(label, value=key == chosen, id=f"scope-{key}")
-            yield Input(
+            yield TextBox(
                 value=owner if ACCOUNT_RE.match(owner) else "",
                 placeholder="12-digit account id",
                 id="account",

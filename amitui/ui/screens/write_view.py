@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from amitui.ui.view_file import FILE_FORMATS, file_format
 from amitui.ui.widgets.key_footer import KeyFooter
+from amitui.ui.widgets.text_box import TextBox
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ class WriteViewScreen(ModalScreen[WriteRequest | None]):
         with Vertical():
             yield Static(Text(f"Write the view ({self.what}) to a file"), id="title")
             yield Static(Text(f"in {self.cwd} unless the path says otherwise"), id="where")
-            yield Input(self.default, id="path")
+            yield TextBox(self.default, id="path")
             yield Checkbox("Overwrite if it exists", False, id="overwrite")
             yield Static("", id="problem")
             with Horizontal():

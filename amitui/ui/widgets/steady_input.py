@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from textual.geometry import Size
 from textual.reactive import Reactive
-from textual.widgets import Input
 
 from amitui.ui.widgets.styled_on_register import StyledOnRegister
+from amitui.ui.widgets.text_box import TextBox
 
 
-class SteadyInput(StyledOnRegister, Input):
+class SteadyInput(StyledOnRegister, TextBox):
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
