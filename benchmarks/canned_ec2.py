@@ -684,7 +684,9 @@ class CannedEc2:
         return self._server.pages_served
 
     def start(self) -> CannedEc2:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(  # stop() waits for a poll: 50 ms, not 500
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

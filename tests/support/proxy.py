@@ -231,7 +231,11 @@ class RecordingProxy:
         self._dead.clear()
         self._server = _Server(("127.0.0.1", self._port), Handler)
         self._port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # Polled every 50 ms, not socketserver's 500: stop() (and every test's teardown)
+        # waits for the loop to notice.
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
