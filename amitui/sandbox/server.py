@@ -23,8 +23,8 @@ from .catalogue_org import seed_org
 from .catalogue_usage import seed_usage
 from .moto_compat import (
     DEFAULT_ACCOUNT_ID,
-    DomainDispatcherApplication,
     EC2Response,
+    HostCachingDispatcher,
     MotoRequestHandler,
     MotoSnapshot,
     TokenResponse,
@@ -120,7 +120,7 @@ class Sandbox:
         try:
             self._seed(self.seed, with_usage=False)
             app = SandboxDispatcher(
-                DomainDispatcherApplication(_make_app_factory(bind(self.state))),
+                HostCachingDispatcher(_make_app_factory(bind(self.state))),
                 RecycleBinApp(self.state),
             )
             self._server = make_server(
