@@ -110,7 +110,8 @@ class HostCachingDispatcher(DomainDispatcherApplication):
 
     moto's own lookup lists its package directory (a stat per entry, about 170) and then
     tries every service's URL patterns, for every request, under the dispatcher's lock:
-    a seventh of a busy sandbox's CPU (py-spy over tests/app/test_cleanup.py). The answer
+    a seventh of the busy samples py-spy took over tests/app/test_cleanup.py; kept, the
+    sys time of those tests and the poller's fell from 4.5 s to 3.5 s. The answer
     depends only on the host (the modules and patterns do not change while it runs), so
     it is kept per host: a few dozen services and regions at most."""
 
