@@ -13,13 +13,9 @@ and in pyproject.toml, then run tests/sandbox -- the fidelity suite
 from __future__ import annotations
 
 import copyreg
-import io
 import json
 import os
-import pickle
-import types
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import moto
@@ -69,6 +65,7 @@ __all__ = [
     "PINNED_MOTO",
     "ActionResult",
     "Ami",
+    "BackendDict",
     "EC2BaseResponse",
     "EC2ClientError",
     "EC2Response",
@@ -78,10 +75,10 @@ __all__ = [
     "ItemwiseResult",
     "ListWriter",
     "MotoRequestHandler",
-    "MotoSnapshot",
     "ServiceException",
     "TokenResponse",
     "add_org_account",
+    "backend_dicts",
     "bucket_region",
     "convert_to_flask_response",
     "create_backend_app",
@@ -94,13 +91,12 @@ __all__ = [
     "mock_random",
     "random_ami_id",
     "random_hex",
+    "reset_model_data",
     "reset_moto",
-    "restore_moto",
     "s3_backend",
     "s3_backends",
     "s3_object_exists",
     "service_model",
-    "snapshot_moto",
     "ssm_parameter_values",
 ]
 
@@ -139,59 +135,10 @@ def reset_moto() -> None:
     reset_model_data()
 
 
-# -- a snapshot of every backend, to restore instead of seeding again ---------------------
+# -- what moto_snapshot.py needs to copy the backends ----------------------------------------
 
 
-@dataclass(frozen=True)
-class MotoSnapshot:
-    """moto's backends, its model registry's owners and its random generator, pickled
-    together with ``extra`` (what the caller keeps beside them, referring to the same
-    models), at one moment. ``restore_moto`` makes a fresh copy of it each time."""
-
-    data: bytes
-    kept: tuple[Any, ...]  # objects shared with the copies, not copied (see _Pickler)
-
-
-class _Pickler(pickle.Pickler):
-    """Pickles the backends' object graph, except: the process-wide BackendDicts and the
-    objects in ``keep`` stay themselves (a model that refers to ``ec2_backends`` must see
-    the live one after a restore), and so do functions pickle cannot name (an SSM
-    defaultdict's factory lambda): they are code, not state."""
-
-    def __init__(self, file: io.BytesIO, keep: tuple[Any, ...]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.kept: list[Any] = []
-        self._kept_ids: dict[int, int] = {}
-        for item in (*_backend_dicts(), *keep):
-            self._share(item)
-
-    def _share(self, item: Any) -> int:
-        if id(item) not in self._kept_ids:
-            self._kept_ids[id(item)] = len(self.kept)
-            self.kept.append(item)
-        return self._kept_ids[id(item)]
-
-    def persistent_id(self, obj: Any) -> int | None:
-        index = self._kept_ids.get(id(obj))
-        if index is not None:
-            return index
-        if isinstance(obj, BackendDict):
-            return self._share(obj)
-        if isinstance(obj, types.FunctionType) and "<locals>" in obj.__qualname__:
-            return self._share(obj)
-        return None
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: io.BytesIO, kept: tuple[Any, ...]) -> None:
-        super().__init__(file)
-        self.kept = kept
-
-    def persistent_load(self, pid: Any) -> Any:
-        return self.kept[pid]
-
-
-def _backend_dicts() -> list[Any]:
+def backend_dicts() -> list[Any]:
     """moto's list of the BackendDicts in use (a class attribute, shared by all)."""
     instances: list[Any] = BackendDict._instances  # type: ignore[misc]
     return instances
@@ -213,43 +160,6 @@ def _reduce_parameter_dict(parameters: Any) -> Any:
 
 
 copyreg.pickle(ParameterDict, _reduce_parameter_dict)
-
-
-def _side_tables(backend: Any) -> dict[str, dict[Any, Any]]:
-    """The tables a BackendDict keeps beside its accounts, which the backends' models
-    update (S3's bucket name -> owning account, Organizations' member -> master account):
-    restored with the accounts, or a bucket made after the snapshot would still be named
-    there and moto would look for it in its account without end (RecursionError)."""
-    return {name: dict(value) for name, value in vars(backend).items() if isinstance(value, dict)}
-
-
-def snapshot_moto(extra: Any, keep: tuple[Any, ...] = ()) -> MotoSnapshot:
-    """Every moto backend now (and ``extra``, whose models are the backends' own), with
-    moto's random generator's state. ``keep``: objects ``extra`` refers to that must stay
-    themselves (a lock, the live sandbox state). The caller holds its state lock."""
-    backends = [(backend, dict(backend), _side_tables(backend)) for backend in _backend_dicts()]
-    file = io.BytesIO()
-    pickler = _Pickler(file, keep)
-    pickler.dump((backends, mock_random.getstate(), extra))
-    return MotoSnapshot(file.getvalue(), tuple(pickler.kept))
-
-
-def restore_moto(snapshot: MotoSnapshot) -> Any:
-    """Put moto's backends and random generator back as ``snapshot`` took them, as fresh
-    copies (later changes do not touch the snapshot); returns the copy of its ``extra``.
-    Backends made since the snapshot are dropped, as ``reset_moto`` drops them."""
-    backends, random_state, extra = _Unpickler(io.BytesIO(snapshot.data), snapshot.kept).load()
-    for backend in _backend_dicts():
-        backend.clear()
-    _backend_dicts()[:] = [backend for backend, _, _ in backends]
-    for backend, accounts, tables in backends:
-        backend.update(accounts)
-        for name, table in tables.items():
-            getattr(backend, name).clear()
-            getattr(backend, name).update(table)
-    reset_model_data()
-    mock_random.setstate(random_state)
-    return extra
 
 
 def ec2_regions(account_id: str) -> list[str]:

@@ -26,14 +26,12 @@ from .moto_compat import (
     EC2Response,
     HostCachingDispatcher,
     MotoRequestHandler,
-    MotoSnapshot,
     TokenResponse,
     convert_to_flask_response,
     create_backend_app,
     reset_moto,
-    restore_moto,
-    snapshot_moto,
 )
+from .moto_snapshot import MotoSnapshot, restore_moto, snapshot_moto
 from .rbin_server import RecycleBinApp, SandboxDispatcher
 from .responses import SandboxEC2Response, bind
 from .state import SandboxState
@@ -160,7 +158,7 @@ class Sandbox:
 
         The first reset of a running sandbox with a seed seeds (about 2 s) and keeps a
         snapshot of what it made; a later one with the same seed restores a fresh copy
-        of that snapshot instead (moto_compat.restore_moto), which answers as a new
+        of that snapshot instead (moto_snapshot.restore_moto), which answers as a new
         seeding would (``restore=False`` seeds in full again, and snapshots anew). The
         Recycle Bin's clock is the real one: the entries' enter and exit times move on
         by the time since the snapshot, as if seeded now. moto's own
