@@ -18,18 +18,22 @@ DEV_STAMP  := $(VENV)/.installed-dev-stamp
 # both compiling the bytecode (2026-12-02, this 2-core machine): a fresh machine's
 # `make test` spends that before its first test.
 UV_VERSION := 0.13.9
-INSTALL    := $(VENV)/bin/uv pip install --python $(PY) --quiet --compile-bytecode
+UV         := $(VENV)/bin/uv
+INSTALL    := $(UV) pip install --python $(PY) --quiet --compile-bytecode
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
+
+# Its own target: a venv made before uv was used here gets it too.
+$(UV): | $(PY)
 	$(PY) -m pip install --quiet 'uv==$(UV_VERSION)'
 
-$(DEMO_STAMP): pyproject.toml | $(PY)
+$(DEMO_STAMP): pyproject.toml | $(UV)
 	$(INSTALL) -e '.[demo]'
 	touch $(DEMO_STAMP)
 
 # [dev] includes what [demo] installs, so it stamps the demo install too.
-$(DEV_STAMP): pyproject.toml | $(PY)
+$(DEV_STAMP): pyproject.toml | $(UV)
 	$(INSTALL) -e '.[demo,dev]'
 	touch $(DEV_STAMP) $(DEMO_STAMP)
 
