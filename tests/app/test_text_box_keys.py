@@ -19,3 +19,17 @@ async def test_a_burst_of_editing_keys_and_characters_edits_the_filter_in_order(
         assert box.cursor_position == 3
         await type_text(pilot, "end", "z", "left", "left", "backspace")
         await wait_for(pilot, lambda: box.value == "xa2z", what=f"xa2z (it holds {box.value!r})")
+
+
+async def test_keys_typed_right_behind_slash_go_into_the_filter(memory):
+    """'/' moves the focus to the filter before the keys typed behind it are handed out:
+    "/base" typed at once filters on "base" (the 's' does not sort the table, nor the 'e'
+    open the export form), and a '/' typed in the filter is a character."""
+    async with make_app(memory).run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await type_filter(pilot, "slash", *"base", value="base")
+        box = app.inventory.query_one("#filter")
+        assert app.screen is app.inventory and app.focused is box
+        await type_filter(pilot, "slash", "x", value="base/x")
+        assert app.screen is app.inventory

@@ -62,7 +62,11 @@ if TYPE_CHECKING:  # the forms load when one opens (not before the first rows sh
 
 class InventoryScreen(NotRestyledWhenFresh, ScopeKeys, Screen):
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="filter"),
+        # A priority key: it moves the focus before the keys typed behind it are handed out
+        # (a screen's plain binding runs only once its key has come back up from the
+        # focused table, after the keys behind it reached the table: "/base" sorted by
+        # name and opened the export form). In a text box it is a character (check_action).
+        Binding("slash", "focus_filter", "Filter", id="filter", priority=True),
         Binding(
             "escape", "clear_filter", "Clear filter / stop listing", show=False, id="clear_filter"
         ),
@@ -307,6 +311,11 @@ class InventoryScreen(NotRestyledWhenFresh, ScopeKeys, Screen):
             self.table_changed()
 
     # -- filter (inventory_filter.py; the stepped scan is the table's) ------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_filter" and isinstance(self.focused, Input):
+            return False  # the priority '/' is typed into the box
+        return super().check_action(action, parameters)
 
     def action_focus_filter(self) -> None:
         self.filter_box.focus()

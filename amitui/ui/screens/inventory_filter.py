@@ -28,7 +28,9 @@ class FilterBox:
     def focus(self) -> None:
         box = self.box
         box.add_class("shown")
-        box.focus()
+        # At once (Widget.focus() queues the change behind the keys already waiting: the
+        # keys typed right after '/' would still reach the table).
+        self.screen.set_focus(box)
 
     def changed(self, value: str) -> None:
         """A keystroke: the rows the screen shows are found now; a big table's rest is
