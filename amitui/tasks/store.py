@@ -265,15 +265,21 @@ class TaskStore:
             self._event(conn, new, now)
         return new
 
-    def clear_finished(self, scope: str) -> int:
-        """Hide finished tasks from :meth:`list_tasks`; they stay in the history."""
+    def clear_finished(self, scope: str) -> list[int]:
+        """Hide finished tasks from :meth:`list_tasks` (they stay in the history); the ids
+        hidden, so a view can tell a late update of one of them from a new task."""
+        terminal = ",".join("?" * len(TERMINAL))
         with self._write() as conn:
-            cur = conn.execute(
-                f"UPDATE tasks SET cleared = 1 WHERE scope = ? AND cleared = 0"
-                f" AND status IN ({','.join('?' * len(TERMINAL))})",
-                (scope, *TERMINAL),
-            )
-            return cur.rowcount
+            ids = [
+                id_
+                for (id_,) in conn.execute(
+                    f"SELECT id FROM tasks WHERE scope = ? AND cleared = 0"
+                    f" AND status IN ({terminal})",
+                    (scope, *TERMINAL),
+                )
+            ]
+            conn.executemany("UPDATE tasks SET cleared = 1 WHERE id = ?", [(i,) for i in ids])
+            return ids
 
     def clear_unfollowed(self, scope: str) -> int:
         """Hide the :meth:`unfollowed_tasks` seen from ``scope`` (a history event says so).

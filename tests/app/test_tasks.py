@@ -12,6 +12,7 @@ from amitui.ui.screens.action_form import ActionForm
 from amitui.ui.screens.confirm import ConfirmScreen
 from amitui.ui.screens.task_views import NO_PERCENT, ellipsize
 from amitui.ui.screens.tasks import HistoryScreen, TasksScreen
+from amitui.ui.task_tracker import TaskUpdated
 from amitui.ui.widgets.context_header import ContextHeader
 from tests.app.helpers import (
     SIZE,
@@ -511,3 +512,31 @@ async def test_a_task_update_before_the_tasks_screen_is_built_is_not_lost(memory
         # Taken down (the app quitting removes the widgets first): an update is no crash.
         await screen.query_one("#tasks", DataTable).remove()
         screen.task_changed(app.tasks.store.update_task(task.id, message="later"))
+
+
+async def test_a_task_cleared_as_it_ends_does_not_come_back(memory):
+    """The poller writes a task's end to the store, then its update travels to the UI as a
+    message. C pressed between the two clears the task (the store says it ended); the late
+    update must not bring it back as a new row. (Seen in CI: the list stayed non-empty.)"""
+    app = make_app(memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        scope = await wait_for(pilot, lambda: app.tasks.scope, what="the account")
+        store = app.tasks.store
+        ending = store.add_task(
+            scope=scope, kind="copy", region="us-east-1", target_id="ami-0123456789abcdef0"
+        )
+        await pilot.press("t")
+        screen = await screen_on_top(pilot, TasksScreen)
+        await wait_for(pilot, lambda: [t.id for t in screen.task_list] == [ending.id])
+        ended = store.update_task(ending.id, status="done", aws_state="available")
+        await pilot.press("C")  # before the poller's message about the end arrives
+        await wait_for(pilot, lambda: not screen.task_list, what="the list cleared")
+        later = store.add_task(
+            scope=scope, kind="copy", region="us-east-1", target_id="ami-0fedcba9876543210"
+        )
+        app.post_message(TaskUpdated(ended, 1))  # the late update
+        app.post_message(TaskUpdated(later, 1))  # handled after it: a new task is listed
+        await wait_for(pilot, lambda: any(t.id == later.id for t in screen.task_list))
+        assert [t.id for t in screen.task_list] == [later.id]
+        assert screen.query_one("#tasks", DataTable).row_count == 1

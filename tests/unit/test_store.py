@@ -157,14 +157,14 @@ def test_list_is_newest_first_and_clear_finished_keeps_history(
     store.update_task(b.id, status="failed", aws_state="failed", message="boom")
     other = add(store, scope=OTHER, target="ami-0000000000000000d")
     store.update_task(other.id, status="done")
-    assert store.clear_finished(SCOPE) == 2
+    assert sorted(store.clear_finished(SCOPE)) == sorted([a.id, b.id])
     assert [t.id for t in store.list_tasks(SCOPE)] == [c.id]
     everything = store.list_tasks(SCOPE, include_cleared=True)
     assert {t.id for t in everything} == {a.id, b.id, c.id}
     assert all(t.cleared for t in everything if t.id != c.id)
     assert [e.status for e in store.history(b.id)] == ["running", "failed"]
     assert store.list_tasks(OTHER)[0].id == other.id  # other scope untouched
-    assert store.clear_finished(SCOPE) == 0
+    assert store.clear_finished(SCOPE) == []
 
 
 def test_running_tasks_of_other_scopes_are_listed_as_unfollowed_until_cleared(

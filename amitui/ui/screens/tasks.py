@@ -80,6 +80,9 @@ class TasksScreen(Screen):
         self._order: list[int] = []  # task ids, as the table shows them
         self._history_for: int | None = None
         self.history_events: list[TaskEvent] = []  # what the history pane shows
+        # Tasks C cleared: an update of one may still be on its way (it ended just before
+        # C, its message behind the key) and must not bring it back as a new row.
+        self._cleared: set[int] = set()
 
     def compose(self) -> ComposeResult:
         yield ContextHeader(self.services.settings, id="context")
@@ -144,6 +147,8 @@ class TasksScreen(Screen):
         known = {t.id: i for i, t in enumerate(self.task_list)}
         if task.id in known:
             self.task_list[known[task.id]] = task
+        elif task.id in self._cleared and task.is_terminal:
+            return
         else:
             self.task_list.append(task)
         if [t.id for t in self.rows()] != self._order:
@@ -316,9 +321,10 @@ class TasksScreen(Screen):
 
     def action_clear_finished(self) -> None:
         scope = self.tracker.scope
-        finished = self.tracker.store.clear_finished(scope) if scope else 0
+        finished = self.tracker.store.clear_finished(scope) if scope else []
         unfollowed = self.tracker.store.clear_unfollowed(scope) if scope else 0
-        text = f"Cleared {finished} finished task(s)"
+        self._cleared.update(finished)
+        text = f"Cleared {len(finished)} finished task(s)"
         if unfollowed:
             text += f" and {unfollowed} not followed"
         self.notify(text + "; they stay in the history")
