@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import sys
 import tracemalloc
@@ -42,14 +43,24 @@ class _MallInfo2(ctypes.Structure):
     ]
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, looked up once: ``find_library`` runs ``ldconfig -p`` (a child
+    process and 40 kB of output read into this process) each time, and the soak samples
+    every few seconds inside the process it measures."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
 def malloc_state() -> dict[str, float] | None:
     """glibc's malloc, all arenas (MB): in use, free but held, mmap'd chunks; None if this
     libc has no ``mallinfo2``. Python's own small objects (pymalloc's 1 MiB arenas) are
     mmap'd apart and not in these figures."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallinfo2 = libc.mallinfo2
-    except (OSError, AttributeError):
+        mallinfo2 = _libc().mallinfo2  # type: ignore[union-attr]
+    except AttributeError:  # (no libc found: None has no attribute either)
         return None
     mallinfo2.restype = _MallInfo2
     info = mallinfo2()
@@ -89,9 +100,8 @@ def malloc_trim() -> bool:
     """glibc's ``malloc_trim(0)``: give the free memory its heaps hold back to the system
     (False: this libc has none)."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):
+        trim = _libc().malloc_trim  # type: ignore[union-attr]
+    except AttributeError:
         return False
     trim(0)
     return True

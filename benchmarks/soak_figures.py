@@ -23,7 +23,7 @@ from benchmarks.soak_census import malloc_state, pymalloc_arenas
 GROWTH_TARGET = 5.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # (hundreds, kept in the process measured)
 class Sample:
     at: float  # seconds since the run started
     rss_mb: float  # VmRSS
