@@ -34,7 +34,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from benchmarks.common import ROOT, machine, use_bench_env
-from benchmarks.soak_census import Census, malloc_trim, print_census_diff, take_census
+from benchmarks.soak_census import (
+    Census,
+    malloc_trim,
+    print_census_diff,
+    print_referrers,
+    take_census,
+)
 from benchmarks.soak_figures import (
     Outcome,
     Sample,
@@ -155,6 +161,8 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             run_seconds = time.monotonic() - started
             if counting:
                 censuses.append(take_census(run_seconds))
+            for name in args.referrers:
+                print_referrers(name)
             # the drain: every task to its end (not in the growth fit)
             drain_from = time.monotonic()
             while time.monotonic() - drain_from < args.drain_seconds:
@@ -229,6 +237,13 @@ def main(argv: list[str] | None = None) -> int:
         "--tracemalloc", type=int, default=0, metavar="FRAMES", help="+ diff snapshots (slower)"
     )
     parser.add_argument("--samples", help="write every sample to this CSV file")
+    parser.add_argument(
+        "--referrers",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="at the end of the run, what holds live objects of TYPE (module.qualname)",
+    )
     args = parser.parse_args(argv)
     args.tasks = args.tasks or round(20 * args.minutes)
     if args.tracemalloc:

@@ -17,6 +17,7 @@ import gc
 import sys
 import tracemalloc
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -96,6 +97,26 @@ def pymalloc_arenas() -> int | None:
     return None
 
 
+@functools.cache
+def _sqlite3_memory_used() -> Callable[[], int] | None:
+    """SQLite's ``sqlite3_memory_used``, from the library Python's sqlite3 module uses
+    (a system library on Linux; None where it is not found or is linked in)."""
+    try:
+        function = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
+        used = function.sqlite3_memory_used
+    except (OSError, AttributeError):
+        return None
+    used.restype = ctypes.c_int64
+    return used  # type: ignore[no-any-return]
+
+
+def sqlite_memory_mb() -> float:
+    """The bytes SQLite holds on the heap now (its page caches, statements), in MB; -1.0
+    if unknown."""
+    used = _sqlite3_memory_used()
+    return -1.0 if used is None else used() / (1024 * 1024)
+
+
 def malloc_trim() -> bool:
     """glibc's ``malloc_trim(0)``: give the free memory its heaps hold back to the system
     (False: this libc has none)."""
@@ -155,3 +176,28 @@ def print_census_diff(before: Census, after: Census, top: int = 25) -> None:
         print(f"  {stat.size_diff / 1024:+9.1f} kB {stat.count_diff:+7d} blocks")
         for line in stat.traceback.format()[-8:]:
             print(f"        {line.rstrip()}")
+
+
+def print_referrers(name: str, limit: int = 3, depth: int = 6) -> None:
+    """What holds live objects of type ``name`` (``module.qualname``): for up to ``limit``
+    of them, a chain of referrers ``depth`` long (the first container at each step that is
+    not a frame nor this walk's own list), each shown by its type and size."""
+    import inspect
+
+    found = [o for o in gc.get_objects() if type_name(o) == name]
+    print(f"referrers of {name}: {len(found)} live")
+    for n in range(min(limit, len(found))):
+        links, current, seen = [name], found[n], {id(found)}
+        for _ in range(depth):
+            holders = gc.get_referrers(current)
+            seen.add(id(holders))
+            current = next(
+                (r for r in holders if id(r) not in seen and not inspect.isframe(r)), None
+            )
+            del holders
+            if current is None:
+                break
+            seen.add(id(current))
+            size = f" ({len(current)})" if hasattr(current, "__len__") else ""
+            links.append(f"{type_name(current)}{size}")
+        print("  " + " <- ".join(links))

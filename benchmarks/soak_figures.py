@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from benchmarks.soak_census import malloc_state, pymalloc_arenas
+from benchmarks.soak_census import malloc_state, pymalloc_arenas, sqlite_memory_mb
 
 #: The growth target after warm-up (MB per hour).
 GROWTH_TARGET = 5.0
@@ -40,6 +40,9 @@ class Sample:
     #: taken right after one of the app's own full collections (its collector's
     #: ``on_collected``), not by the periodic sampler
     after_gc: bool = False
+    #: SQLite's own heap (``sqlite3_memory_used``: page caches, statements), part of
+    #: glibc's in use (-1: unknown; older files have none)
+    sqlite_mb: float = -1.0
 
 
 def status_fields(*names: str) -> dict[str, int]:
@@ -70,6 +73,7 @@ def take_sample(started: float, after_gc: bool = False) -> Sample:
         malloc_free_mb=malloc.get("free, held", -1.0),
         malloc_mmap_mb=malloc.get("mmap'd", -1.0),
         after_gc=after_gc,
+        sqlite_mb=sqlite_memory_mb(),
     )
 
 
@@ -164,6 +168,10 @@ def figures_table(
         (
             "glibc malloc in use / free held / mmap'd",
             f"{_malloc(warmed)} at warm-up, {_malloc(last)} at the end (MB)",
+        ),
+        (
+            "  of which SQLite's heap",
+            f"{warmed.sqlite_mb:.2f} at warm-up, {last.sqlite_mb:.2f} at the end (MB)",
         ),
         ("objects frozen (gc) at start / end", f"{first.frozen} / {last.frozen}"),
         (
