@@ -136,6 +136,10 @@ class Census:
     types: Counter[str]
     snapshot: tracemalloc.Snapshot | None = field(default=None, repr=False)
     malloc: dict[str, float] | None = None
+    #: entries held by each bounded cache (functools.lru_cache, Textual's LRUCache and
+    #: FIFOCache: the latter summed by type), and its bound: caches that fill as new
+    #: strings come (ids, names, messages) grow until full, then stay
+    caches: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def take_census(at: float) -> Census:
@@ -143,11 +147,32 @@ def take_census(at: float) -> Census:
     if frozen:  # a listing froze the heap: gc.get_objects() would leave all of it out
         gc.unfreeze()
     gc.collect()
-    types = Counter(type_name(o) for o in gc.get_objects())
+    objects = gc.get_objects()
+    types = Counter(type_name(o) for o in objects)
+    caches = cache_sizes(objects)
+    del objects
     if frozen:
         gc.freeze()  # as the listing left it (what died meanwhile was just collected)
     snapshot = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
-    return Census(at, types, snapshot, malloc_state())
+    return Census(at, types, snapshot, malloc_state(), caches)
+
+
+def cache_sizes(objects: list[object]) -> dict[str, tuple[int, int]]:
+    """Entries and bound of every ``functools.lru_cache`` (by function), and of Textual's
+    ``LRUCache``/``FIFOCache`` (summed by type: there is one per widget)."""
+    from textual.cache import FIFOCache, LRUCache
+
+    sizes: dict[str, tuple[int, int]] = {}
+    for obj in objects:
+        if isinstance(obj, functools._lru_cache_wrapper):
+            info = obj.cache_info()
+            name = f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}"
+            sizes[name] = (info.currsize, info.maxsize or 0)
+        elif isinstance(obj, LRUCache | FIFOCache):
+            name = type_name(obj) + " (all)"
+            held, bound = sizes.get(name, (0, 0))
+            sizes[name] = (held + len(obj), bound + obj._maxsize)  # (FIFOCache: no property)
+    return sizes
 
 
 def print_census_diff(before: Census, after: Census, top: int = 25) -> None:
@@ -166,6 +191,17 @@ def print_census_diff(before: Census, after: Census, top: int = 25) -> None:
             "malloc (glibc, MB): "
             + ", ".join(f"{k} {before.malloc[k]:.1f} → {after.malloc[k]:.1f}" for k in after.malloc)
         )
+    grew = sorted(
+        (
+            (held - before.caches.get(name, (0, 0))[0], name, held, bound)
+            for name, (held, bound) in after.caches.items()
+        ),
+        reverse=True,
+    )
+    print("bounded caches that grew most (entries: change, now / bound)")
+    for change, name, held, bound in grew[:15]:
+        if change > 0:
+            print(f"  {change:+7d}  {held:7d} / {bound:<7d} {name}")
     if before.snapshot is None or after.snapshot is None:
         return
     print(f"tracemalloc: where memory grew, {before.at:.0f} s → {after.at:.0f} s (top 20)")
