@@ -13,6 +13,7 @@ crash. A benchmark, not a test (it takes the whole run); not in `make bench` eit
     python -m benchmarks.soak --minutes 1       # a smoke run (20 tasks)
     python -m benchmarks.soak --census          # + live objects by type, warm-up vs end
     python -m benchmarks.soak --tracemalloc 4   # + where memory grew, 4 frames deep (slower)
+    python -m benchmarks.soak --referrers TYPE  # + what holds live objects of TYPE at the end
 """
 
 from __future__ import annotations
