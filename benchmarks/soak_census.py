@@ -17,8 +17,9 @@ import gc
 import sys
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from tests.support.sqlite_heap import sqlite_memory_used
 
 
 def type_name(obj: object) -> str:
@@ -97,23 +98,10 @@ def pymalloc_arenas() -> int | None:
     return None
 
 
-@functools.cache
-def _sqlite3_memory_used() -> Callable[[], int] | None:
-    """SQLite's ``sqlite3_memory_used``, from the library Python's sqlite3 module uses
-    (a system library on Linux; None where it is not found or is linked in)."""
-    try:
-        function = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
-        used = function.sqlite3_memory_used
-    except (OSError, AttributeError):
-        return None
-    used.restype = ctypes.c_int64
-    return used  # type: ignore[no-any-return]
-
-
 def sqlite_memory_mb() -> float:
     """The bytes SQLite holds on the heap now (its page caches, statements), in MB; -1.0
     if unknown."""
-    used = _sqlite3_memory_used()
+    used = sqlite_memory_used()
     return -1.0 if used is None else used() / (1024 * 1024)
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ from amitui.sqlite_file import open_database
 from amitui.tasks.model import Observation
 from amitui.tasks.store import TASK_MIGRATIONS, SchemaTooNewError, StoreError, TaskStore
 from tests.support.clock import Clock
+from tests.support.sqlite_heap import sqlite_memory_used
 
 SCOPE = "aws|111111111111"
 OTHER = "http://127.0.0.1:5055|123456789012"
@@ -422,25 +420,13 @@ def test_v5_adds_the_bulk_items_account_and_a_v4_file_keeps_its_runs(tmp_path: P
         assert new.account == "222222222222"
 
 
-def _sqlite_heap() -> Callable[[], int] | None:
-    """SQLite's ``sqlite3_memory_used`` (its whole heap in this process), or None where
-    Python's sqlite3 does not use a shared libsqlite3 this can find."""
-    try:
-        used = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
-        function = used.sqlite3_memory_used
-    except (OSError, AttributeError):
-        return None
-    function.restype = ctypes.c_int64
-    return function  # type: ignore[no-any-return]
-
-
 def test_a_store_that_grows_for_hours_holds_a_bounded_page_cache(
     store: TaskStore, clock: Clock
 ) -> None:
     """SQLite's page cache keeps the pages read until it is full (2000 KiB by default): the
     soak's store grew SQLite's heap by 1 MB in 50 minutes. Bounded, it stops growing once
     the file outgrows it (here ~0.4 MB of file, well past 256 KiB)."""
-    heap = _sqlite_heap()
+    heap = sqlite_memory_used()
     if heap is None or heap() == 0:  # (0: SQLite was built without memory statistics)
         pytest.skip("SQLite's memory statistics are not reachable here")
     held = []
