@@ -2,8 +2,7 @@
 
 The screen is a view of a Listing (amitui/ui/listing.py: the generation, cached vs live vs
 failed regions and the query bookkeeping); it runs the workers that list, read and save
-the cache, and shows what the listing holds.
-"""
+the cache, and shows what the listing holds."""
 
 from __future__ import annotations
 
@@ -43,12 +42,7 @@ from amitui.ui.screens.inventory_filter import FilterBox
 from amitui.ui.screens.inventory_forms import ActionForms
 from amitui.ui.screens.inventory_marks import MarkedRows
 from amitui.ui.screens.inventory_scope import ScopeChoices, ScopeKeys
-from amitui.ui.screens.inventory_status import (
-    SPINNER,
-    empty_hint,
-    status_text,
-    tick_repaints,
-)
+from amitui.ui.screens.inventory_status import SPINNER, empty_hint, status_text, tick_repaints
 from amitui.ui.screens.inventory_write import ViewWriter
 from amitui.ui.services import Services
 from amitui.ui.widgets.context_header import ContextHeader
@@ -62,11 +56,7 @@ if TYPE_CHECKING:  # the forms load when one opens (not before the first rows sh
 
 class InventoryScreen(NotRestyledWhenFresh, ScopeKeys, Screen):
     BINDINGS = [
-        # A priority key: it moves the focus before the keys typed behind it are handed out
-        # (a screen's plain binding runs only once its key has come back up from the
-        # focused table, after the keys behind it reached the table: "/base" sorted by
-        # name and opened the export form). In a text box it is a character (check_action).
-        Binding("slash", "focus_filter", "Filter", id="filter", priority=True),
+        Binding("slash", "focus_filter", "Filter", id="filter", priority=True),  # check_action
         Binding(
             "escape", "clear_filter", "Clear filter / stop listing", show=False, id="clear_filter"
         ),
@@ -313,8 +303,10 @@ class InventoryScreen(NotRestyledWhenFresh, ScopeKeys, Screen):
     # -- filter (inventory_filter.py; the stepped scan is the table's) ------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """'/' is a priority key (keys typed right behind it go to the box, not the table);
+        in a text box it is a character."""
         if action == "focus_filter" and isinstance(self.focused, Input):
-            return False  # the priority '/' is typed into the box
+            return False
         return super().check_action(action, parameters)
 
     def action_focus_filter(self) -> None:
