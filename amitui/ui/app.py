@@ -83,9 +83,8 @@ class AmiTui(App[None]):
         *,
         collecting: bool | None = None,
     ) -> None:
-        """``collecting``: garbage collection was paused for the start (Collector.pause_start),
-        and was enabled before (None: not paused): it resumes once the first frame is
-        painted."""
+        """``collecting``: whether collection was enabled before the start paused it
+        (Collector.pause_start; None: not paused); it resumes once the first frame is painted."""
         textual_fixes.apply()  # before anything renders: closed forms are then freed
         super().__init__()
         accounts = accounts or account_directory(settings, clients)
@@ -169,13 +168,14 @@ class AmiTui(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
-            self.collector.user_acted()
+            opens = isinstance(event, events.Key | events.MouseDown)  # may open a screen
+            self.collector.user_acted(len(self.screen_stack) if opens else None)
             if isinstance(event, events.Key):  # its garbage collected once it is painted
                 self.call_after_refresh(self.collector.young)
         await super().on_event(event)
 
     def _collect_when_idle(self) -> None:
-        self.collector.tick(busy=self.inventory.listing.loading)
+        self.collector.tick(busy=self.inventory.listing.loading, screens=len(self.screen_stack))
 
     def _apply_theme(self) -> None:
         """The theme config.toml names (an unknown one warns); a theme picked later in the

@@ -54,10 +54,37 @@ app's (the pty listing, measured). So while busy:
 
 The threshold is Python's again at the first tick after the listing ends.
 
-Nothing is frozen (``gc.freeze``): a frozen object is left out of every later collection,
-and cyclic garbage frozen with the rows was never freed (the soak grew 76-194 MB/h).
-Rows hold no cycles: the ones a new listing replaces are freed by their reference counts.
-This class is the one place that changes the collector's schedule.
+A closed screen is collected as it closes, not at the next idle moment (``mark``). A form
+leaves 20,000-50,000 memory blocks in reference cycles when it closes (its widgets, their
+rendered lines: measured, the copy, create and export forms); they lived through the
+young collections of the keys typed into it, so only a full collection frees them, and a
+user starting a task every few seconds piled several forms' worth before an idle moment
+came. Each new peak of live blocks maps pymalloc arenas that are seldom given back (the
+soak's RSS stepped with them, benchmarks/soak.py). So:
+
+- each key or click (``user_acted`` calls ``mark``) freezes the heap (``gc.freeze``: O(1),
+  everything alive then is left out of collections) unless it is frozen already, and
+  remembers how many screens were open;
+- once a screen opened since (a later key or a tick saw more screens open) has closed
+  again, for two ticks in a row (its widgets are removed meanwhile), ``tick`` collects
+  what is not frozen: what was made since the key (the closed form, its call's
+  leftovers), a walk of one form's objects where a full one walks the whole heap; then
+  it thaws the heap (``gc.unfreeze``, O(1)). A key that opens nothing leaves the heap
+  frozen until then: a form may open late (the first one waits for what it needs), and
+  it must be young to be collected so;
+- not while a listing streams in nor while collections are paused (the start, a cache's
+  decoding: ``gc.disable``), and only a thaw, no collection, if Python's blocks grew
+  by ``mark_share`` since the key: a listing came in, and its rows are no form's garbage;
+- a full collection thaws first, so nothing frozen is ever left out of one;
+- the young collections counted towards the next full one are kept across a mark (a
+  freeze and a collection of the oldest generation both reset Python's count).
+
+Nothing stays frozen past the next full collection: a frozen object is left out of every
+later collection, and cyclic garbage frozen with a listing's rows was never freed (the
+soak grew 76-194 MB/h when the listing froze the heap after each page). Someone else's
+freeze (``gc.get_freeze_count()`` above 0 at ``install``) is left alone: no marks then.
+Rows hold no cycles: the ones a new listing replaces are freed by their reference
+counts. This class is the one place that changes the collector's schedule.
 
 After each full collection it runs, ``trim`` (glibc's ``malloc_trim``, see
 amitui/allocator.py; a no-op elsewhere) gives back to the system the free memory malloc
@@ -96,6 +123,7 @@ class Collector:
         longest: float = 120.0,
         short_gap: float = 2.0,
         grown_share: float = 0.05,
+        mark_share: float = 0.2,
         trim: Callable[[], bool] = allocator.trim,
         blocks: Callable[[], int] = sys.getallocatedblocks,
     ) -> None:
@@ -104,6 +132,13 @@ class Collector:
         self._blocks = blocks
         self.short_gap = short_gap
         self.grown_share = grown_share
+        self.mark_share = mark_share
+        self._marked: int | None = None  # screens open at the key that froze the heap
+        self._marked_blocks = 0  # Python's blocks then
+        self._others_froze = False  # the heap was frozen by someone else at install
+        self._opened = False  # more screens were open since (a key or a tick saw them)
+        self._settled = 0  # ticks in a row since with no more screens than then
+        self._carried = 0  # young collections counted before a mark's collection reset them
         self._blocks_after = blocks()  # Python's blocks when the last full one ended
         self.idle_after = idle_after
         self.gap = gap
@@ -115,6 +150,8 @@ class Collector:
         self.last_full = clock()
         #: how long the full collections run here took (seconds), the newest last
         self.durations: list[float] = []
+        #: how long the collections of closed screens took (seconds), the newest last
+        self.mark_durations: list[float] = []
         #: called after each full collection run here and its trim (see the module's doc)
         self.on_collected: list[Callable[[], None]] = []
 
@@ -127,10 +164,14 @@ class Collector:
         gc.set_threshold(young, middle, NEVER)
         self.last_full = self._clock()
         self._blocks_after = self._blocks()
+        # someone else froze the heap (a test suite): theirs to thaw, so no marks. Read
+        # once: the count walks every frozen object (4 ms for 600,000), too slow per key.
+        self._others_froze = gc.get_freeze_count() > 0
 
     def uninstall(self) -> None:
         if self._saved is None:
             return
+        self._thaw()
         if gc.get_threshold()[2] == NEVER:  # nobody changed it since
             gc.set_threshold(*self._saved)
         self._saved = None
@@ -165,12 +206,16 @@ class Collector:
         if young != wanted:
             gc.set_threshold(wanted, middle, oldest)
 
-    def user_acted(self) -> None:
+    def user_acted(self, screens: int | None = None) -> None:
+        """A key or a click. ``screens``: how many are open, where it may open one (a key,
+        a click): the heap is marked (``mark``)."""
         self.last_input = self._clock()
+        if screens is not None:
+            self.mark(screens)
 
     def due(self) -> bool:
         """Enough young collections ran since the last full one for Python to want one."""
-        return gc.get_count()[2] - self._young_runs >= self._due_after
+        return self._carried + gc.get_count()[2] - self._young_runs >= self._due_after
 
     def young(self) -> None:
         """Collect the young generations (0 and 1) now, between events."""
@@ -190,16 +235,68 @@ class Collector:
         gc.collect(1 if middle >= gc.get_threshold()[1] else 0)
         return True
 
+    @property
+    def marked(self) -> bool:
+        """The heap is frozen by a key, its closed screens not collected yet."""
+        return self._marked is not None
+
+    def mark(self, screens: int) -> None:
+        """A key, with ``screens`` open: freeze the heap unless it is frozen (see the
+        module's doc). What the key opens, and closes later, is then all that is young."""
+        if self._marked is not None:
+            self._opened = self._opened or screens > self._marked  # a key typed into it
+            return
+        if not self.installed or self._others_froze:  # (a pause of collections: no matter)
+            return
+        self._carry()
+        gc.freeze()
+        self._marked, self._marked_blocks, self._settled = screens, self._blocks(), 0
+        self._opened = False
+
+    def _carry(self) -> None:
+        """Keep the young collections counted so far: a freeze, and a collection of the
+        oldest generation, reset Python's count."""
+        self._carried += gc.get_count()[2] - self._young_runs
+        self._young_runs = 0
+
+    def _thaw(self) -> None:
+        if self._marked is not None:
+            self._marked = None
+            gc.unfreeze()
+
+    def _collect_marked(self, busy: bool, screens: int) -> bool:
+        """The mark's part of a tick: whether a collection of closed screens ran."""
+        if self._marked is None:
+            return False
+        if self._blocks() - self._marked_blocks >= self.mark_share * self._marked_blocks:
+            self._thaw()  # a listing came in: its rows are not a closed form's garbage
+            return False
+        self._opened = self._opened or screens > self._marked
+        if busy or screens > self._marked or not self._opened or not gc.isenabled():
+            self._settled = 0
+            return False
+        self._settled += 1
+        if self._settled < 2:
+            return False
+        started = time.perf_counter()
+        self._carry()
+        gc.collect()  # all that is not frozen: what was made since the key
+        self._thaw()
+        self.mark_durations = [*self.mark_durations[-19:], time.perf_counter() - started]
+        return True
+
     def piled_up(self) -> bool:
         """Python's memory blocks grew by ``grown_share`` since the last full collection."""
         return self._blocks() - self._blocks_after >= self.grown_share * self._blocks_after
 
-    def tick(self, busy: bool = False) -> bool:
+    def tick(self, busy: bool = False, screens: int = 1) -> bool:
         """Run a full collection if it is due (or garbage piled up) and the moment is right;
-        whether it ran."""
+        whether it ran. ``screens``: how many are open (for a mark's collection, which
+        runs first where its screens closed; it is not a full one)."""
         if not self.installed:
             return False
         self._young_threshold(busy)
+        self._collect_marked(busy, screens)
         now = self._clock()
         since = now - self.last_full
         quiet = now - self.last_input >= self.idle_after and not busy
@@ -208,8 +305,9 @@ class Collector:
         if not due and not piled_up:
             return False
         started = time.perf_counter()
+        self._thaw()
         gc.collect()
-        self._young_runs = 0
+        self._young_runs = self._carried = 0
         self._trim()
         self.durations = [*self.durations[-19:], time.perf_counter() - started]
         self.last_full = self._clock()

@@ -15,12 +15,15 @@ worker: 134 s of 543). Here, instead:
 Nothing a test checks depends on it: the app's collector (amitui/ui/collector.py) reads the
 thresholds it finds and tests compare with what they found; a test's own objects are never
 frozen while it runs; objects frozen between tests and dropped later stay in memory until
-the process ends.
+the process ends. The app's collector leaves a heap someone else froze alone: it marks
+no key then (its ``mark``), so a test of the marks runs ``thawed``.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -50,3 +53,16 @@ class SuiteCollector:
         """Python's threshold again; what is frozen stays so (pytest's own last full
         collections, for unraisable exceptions, walk only what the tests left since)."""
         gc.set_threshold(*self.saved)
+
+
+@contextmanager
+def thawed() -> Iterator[None]:
+    """Nothing frozen while it lasts (as in the app's own process); what the suite had
+    frozen is frozen again after, with what the test left (as the suite does anyway)."""
+    frozen = gc.get_freeze_count() > 0
+    gc.unfreeze()
+    try:
+        yield
+    finally:
+        if frozen:
+            gc.freeze()

@@ -1,0 +1,200 @@
+"""A closed screen collected as it closes: a key freezes the heap, and once a screen it
+opened has closed, what was made since is collected and the heap thawed
+(amitui/ui/collector.py, ``mark``). Unlike tests/unit/test_collector.py, nothing here
+freezes the test process's objects, and the suite's freeze is undone for each test
+(tests/support/suite_gc.py, ``thawed``): a mark freezes only where nobody else has."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from amitui.ui.collector import Collector
+from tests.support.suite_gc import thawed
+from tests.unit.test_collector import Blocks, Clock, Cycle
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def blocks() -> Blocks:
+    return Blocks()
+
+
+@pytest.fixture(autouse=True)
+def nothing_frozen() -> Iterator[None]:
+    with thawed():
+        yield
+
+
+@pytest.fixture
+def collector(clock: Clock, blocks: Blocks) -> Iterator[Collector]:
+    made = Collector(clock, idle_after=1.0, gap=10.0, longest=120.0, short_gap=2.0, blocks=blocks)
+    made.install()
+    try:
+        yield made
+    finally:
+        made.uninstall()
+        assert gc.get_freeze_count() == 0  # nothing left frozen
+
+
+def made_and_dropped() -> weakref.ref[Cycle]:
+    """A closed form's garbage: a cycle old enough for only a full collection to free it."""
+    cycle = Cycle()
+    gc.collect(1)  # lived through the keys' young collections
+    return weakref.ref(cycle)
+
+
+def test_what_a_key_opened_is_freed_once_its_screen_closed_without_a_full_collection(
+    collector, clock
+):
+    seen: list[int] = []
+    collector.on_collected.append(lambda: seen.append(1))
+    collector.user_acted()
+    collector.mark(screens=1)  # the key that opens a form, over the inventory
+    assert gc.get_freeze_count() > 0
+    form = made_and_dropped()
+    assert not collector.tick(screens=2)  # the form is open
+    assert form() is not None
+    assert not collector.tick(screens=1)  # closed: its widgets are being removed
+    assert form() is not None
+    collector.user_acted()  # the user types on: no idle moment needed
+    assert not collector.tick(screens=1)  # the second tick closed: collected
+    assert form() is None
+    assert gc.get_freeze_count() == 0  # thawed
+    assert len(collector.mark_durations) == 1
+    assert collector.durations == [] and seen == []  # not a full collection
+
+
+def test_a_mark_waits_while_a_screen_stays_open_a_listing_streams_in_or_gc_is_paused(
+    collector,
+):
+    collector.mark(screens=1)
+    form = made_and_dropped()
+    for _ in range(3):
+        collector.tick(screens=2)
+    collector.tick(busy=True, screens=1)
+    collector.tick(screens=1)
+    assert form() is not None  # a tick of busy in between: the two ticks start again
+    gc.disable()  # a cache's decoding, in another thread
+    try:
+        collector.tick(screens=1)
+        assert form() is not None and collector.marked
+    finally:
+        gc.enable()
+    collector.tick(screens=1)
+    assert form() is not None
+    collector.tick(screens=1)
+    assert form() is None
+
+
+def test_a_mark_leaves_what_lived_before_the_key_to_a_full_collection(collector, clock):
+    older = Cycle()
+    before_the_key = weakref.ref(older)
+    collector.mark(screens=1)
+    del older  # died after the key: frozen with the heap
+    collector.tick(screens=2)
+    collector.tick(screens=1)
+    collector.tick(screens=1)
+    assert collector.mark_durations and not collector.marked
+    assert before_the_key() is not None  # not walked by the mark's collection
+    while not collector.due():
+        gc.collect(1)
+    clock.now += 11
+    assert collector.tick()  # idle and due: a full one
+    assert before_the_key() is None
+
+
+def test_a_full_collection_thaws_a_mark_first_and_walks_everything(collector, clock):
+    older = Cycle()
+    before_the_key = weakref.ref(older)
+    collector.mark(screens=1)
+    del older
+    while not collector.due():
+        gc.collect(1)
+    clock.now += 11
+    assert collector.tick(screens=2)  # a form open, the user idle: a full one, thawed first
+    assert gc.get_freeze_count() == 0 and not collector.marked
+    assert before_the_key() is None
+
+
+def test_a_listing_that_came_in_since_the_key_is_only_thawed(collector, blocks):
+    collector.mark(screens=1)
+    form = made_and_dropped()
+    blocks.count = 1_200_000  # +20% since the key: a listing's rows, not a form's garbage
+    collector.tick(screens=1)
+    assert gc.get_freeze_count() == 0 and not collector.marked
+    assert collector.mark_durations == []
+    assert form() is not None  # left to a full collection
+
+
+def test_a_key_that_opens_nothing_leaves_the_heap_frozen_for_a_form_that_opens_late(
+    collector,
+):
+    collector.mark(screens=1)
+    for _ in range(4):
+        collector.tick(screens=1)  # nothing opened (yet)
+    assert collector.marked and collector.mark_durations == []
+    form = made_and_dropped()  # the form the key asked for, once what it needs is ready
+    collector.tick(screens=2)
+    collector.tick(screens=1)
+    collector.tick(screens=1)
+    assert form() is None and not collector.marked
+
+
+def test_a_key_while_marked_keeps_the_first_mark(collector):
+    collector.mark(screens=1)
+    form = made_and_dropped()
+    collector.mark(screens=2)  # a key typed into the form
+    collector.tick(screens=1)
+    collector.tick(screens=1)
+    assert form() is None  # collected once back to the first key's screens
+
+
+def test_no_mark_where_someone_else_froze_or_when_not_installed(clock, blocks):
+    collector = Collector(clock, blocks=blocks)
+    collector.mark(screens=1)
+    assert not collector.marked and gc.get_freeze_count() == 0  # not installed
+    gc.freeze()  # before the app started (as the suite does between tests)
+    collector.install()
+    try:
+        frozen = gc.get_freeze_count()
+        collector.mark(screens=1)
+        assert not collector.marked
+        collector.tick(screens=1)
+        collector.tick(screens=1)
+        # theirs, left alone (a frozen object may die meanwhile: the count may drop)
+        assert 0 < gc.get_freeze_count() <= frozen
+    finally:
+        gc.unfreeze()
+        collector.uninstall()
+
+
+def test_uninstall_thaws_a_mark(clock, blocks):
+    collector = Collector(clock, blocks=blocks)
+    collector.install()
+    collector.mark(screens=1)
+    assert gc.get_freeze_count() > 0
+    collector.uninstall()
+    assert gc.get_freeze_count() == 0 and not collector.marked
+
+
+def test_a_marks_collection_keeps_the_count_towards_the_next_full_one(collector):
+    gc.collect()  # a full collection resets Python's count
+    for _ in range(collector._due_after - 1):
+        gc.collect(1)  # one short of due
+    assert not collector.due()
+    collector.mark(screens=1)
+    collector.mark(screens=2)
+    collector.tick(screens=1)
+    collector.tick(screens=1)  # the mark's collection reset Python's own count
+    assert collector.mark_durations
+    assert not collector.due()
+    gc.collect(1)
+    assert collector.due()  # the count went on where it was
