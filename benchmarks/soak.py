@@ -177,6 +177,10 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             stop.set()
             await asyncio.gather(*background)
             samples.append(take_sample(started))
+            collector = app.collector
+            outcome.fulls, outcome.marks = collector.fulls, collector.marks
+            outcome.full_ms = tuple(d * 1000 for d in collector.durations)
+            outcome.mark_ms = tuple(d * 1000 for d in collector.mark_durations)
             gc.unfreeze()
             outcome.end_collected = gc.collect()
             outcome.end_blocks = sys.getallocatedblocks()

@@ -11,6 +11,7 @@ import dataclasses
 import gc
 import math
 import os
+import statistics
 import sys
 import threading
 import time
@@ -131,6 +132,12 @@ class Outcome:
     #: memory it held (None: no malloc_trim here): what of the end's RSS was held, not used
     end_rss: float = 0.0
     end_rss_trimmed: float | None = None
+    #: the app's collections (amitui/ui/collector.py): how many ran, and the last 20's
+    #: wall times (ms): full ones, and those of closed screens (its marks)
+    fulls: int = 0
+    full_ms: tuple[float, ...] = ()
+    marks: int = 0
+    mark_ms: tuple[float, ...] = ()
 
 
 def figures_table(
@@ -183,6 +190,8 @@ def figures_table(
             f"{outcome.end_rss:.1f} MB / "
             + ("n/a" if outcome.end_rss_trimmed is None else f"{outcome.end_rss_trimmed:.1f} MB"),
         ),
+        ("app's full collections", _collections(outcome.fulls, outcome.full_ms)),
+        ("collections of closed screens", _collections(outcome.marks, outcome.mark_ms)),
         ("open fds at start / end", f"{first.fds} / {last.fds}"),
         ("threads at start / end", f"{first.threads} / {last.threads} (Python)"),
         ("", f"{first.os_threads} / {last.os_threads} (/proc Threads)"),
@@ -203,6 +212,15 @@ def figures_table(
         "0 crashes": outcome.crashes == 0,
     }
     return rows, verdicts
+
+
+def _collections(count: int, last_ms: Sequence[float]) -> str:
+    if not last_ms:
+        return str(count)
+    return (
+        f"{count}; the last {len(last_ms)}: median {statistics.median(last_ms):.1f} ms,"
+        f" worst {max(last_ms):.1f} ms"
+    )
 
 
 def _fit_text(samples: Sequence[Sample]) -> str:

@@ -148,10 +148,13 @@ class Collector:
         self._young_runs = 0  # young collections run here since the last full one
         self.last_input = clock()
         self.last_full = clock()
-        #: how long the full collections run here took (seconds), the newest last
+        #: how long the last 20 full collections run here took (seconds), the newest last;
+        #: how many ran in all
         self.durations: list[float] = []
-        #: how long the collections of closed screens took (seconds), the newest last
+        self.fulls = 0
+        #: the same for the collections of closed screens (``mark``)
         self.mark_durations: list[float] = []
+        self.marks = 0
         #: called after each full collection run here and its trim (see the module's doc)
         self.on_collected: list[Callable[[], None]] = []
 
@@ -283,6 +286,7 @@ class Collector:
         gc.collect()  # all that is not frozen: what was made since the key
         self._thaw()
         self.mark_durations = [*self.mark_durations[-19:], time.perf_counter() - started]
+        self.marks += 1
         return True
 
     def piled_up(self) -> bool:
@@ -310,6 +314,7 @@ class Collector:
         self._young_runs = self._carried = 0
         self._trim()
         self.durations = [*self.durations[-19:], time.perf_counter() - started]
+        self.fulls += 1
         self.last_full = self._clock()
         self._blocks_after = self._blocks()
         for call in self.on_collected:
