@@ -72,9 +72,10 @@ soak's RSS stepped with them, benchmarks/soak.py). So:
   it thaws the heap (``gc.unfreeze``, O(1)). A key that opens nothing leaves the heap
   frozen until then: a form may open late (the first one waits for what it needs), and
   it must be young to be collected so;
-- not while a listing streams in nor while collections are paused (the start, a cache's
-  decoding: ``gc.disable``), and only a thaw, no collection, if Python's blocks grew
-  by ``mark_share`` since the key: a listing came in, and its rows are no form's garbage;
+- not while collections are paused (the start, a cache's decoding: ``gc.disable``); only
+  a thaw, no collection, if a listing handed over a page since the key (``page_done``)
+  or Python's blocks grew by ``mark_share``: a listing's rows are no form's garbage, and
+  100,000 of them would be a long walk;
 - a full collection thaws first, so nothing frozen is ever left out of one;
 - the young collections counted towards the next full one are kept across a mark (a
   freeze and a collection of the oldest generation both reset Python's count).
@@ -137,6 +138,7 @@ class Collector:
         self._marked_blocks = 0  # Python's blocks then
         self._others_froze = False  # the heap was frozen by someone else at install
         self._opened = False  # more screens were open since (a key or a tick saw them)
+        self._listed = False  # a listing handed over a page since (``page_done``)
         self._settled = 0  # ticks in a row since with no more screens than then
         self._carried = 0  # young collections counted before a mark's collection reset them
         self._blocks_after = blocks()  # Python's blocks when the last full one ended
@@ -230,6 +232,7 @@ class Collector:
         """A listing thread handed over a page: collect the young generation now if
         ``BETWEEN_PAGES`` objects are young (with the middle one if that is due, as
         Python would), while no tree of that thread's is alive. Whether one ran."""
+        self._listed = True  # its rows are young now: a mark only thaws (not a form's)
         if not self.installed or not gc.isenabled():
             return False
         young, middle, _ = gc.get_count()
@@ -254,7 +257,7 @@ class Collector:
         self._carry()
         gc.freeze()
         self._marked, self._marked_blocks, self._settled = screens, self._blocks(), 0
-        self._opened = False
+        self._opened = self._listed = False
 
     def _carry(self) -> None:
         """Keep the young collections counted so far: a freeze, and a collection of the
@@ -271,7 +274,8 @@ class Collector:
         """The mark's part of a tick: whether a collection of closed screens ran."""
         if self._marked is None:
             return False
-        if self._blocks() - self._marked_blocks >= self.mark_share * self._marked_blocks:
+        grown = self._blocks() - self._marked_blocks >= self.mark_share * self._marked_blocks
+        if self._listed or grown:
             self._thaw()  # a listing came in: its rows are not a closed form's garbage
             return False
         self._opened = self._opened or screens > self._marked
