@@ -14,17 +14,9 @@ import pytest
 
 from amitui.ui.collector import Collector
 from tests.support.suite_gc import thawed
-from tests.unit.test_collector import Blocks, Clock, Cycle
+from tests.unit.test_collector import Blocks, Clock, Cycle, blocks, clock
 
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def blocks() -> Blocks:
-    return Blocks()
+__all__ = ["blocks", "clock"]  # the fixtures, shared with tests/unit/test_collector.py
 
 
 @pytest.fixture(autouse=True)
