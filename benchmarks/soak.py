@@ -50,6 +50,7 @@ from benchmarks.soak_figures import (
     take_sample,
     warm_up_seconds,
 )
+from benchmarks.soak_peaks import PeakWatch, arena_steps, highest
 from benchmarks.soak_user import (
     DESTINATIONS,
     REGION,
@@ -119,6 +120,8 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
         async with app.run_test(size=(160, 45)) as pilot:
             await loaded(pilot)
             rows_at_start = table_total(app)
+            peaks = PeakWatch(lambda: len(app.screen_stack))
+            peaks.start()
             started = time.monotonic()
 
             def after_collection() -> None:  # the garbage just freed: the same phase each time
@@ -130,7 +133,7 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             async def sampler() -> None:
                 warm_up_taken = False
                 while not stop.is_set():
-                    samples.append(take_sample(started))
+                    samples.append(take_sample(started, peak=peaks.take()))
                     periodic = samples[-1]
                     if not app.is_running:
                         watch.crashes.append("the app exited")
@@ -150,16 +153,20 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             while index < len(schedule) or time.monotonic() - started < duration:
                 now = time.monotonic() - started
                 if now >= next_refresh:
+                    peaks.doing = "refreshing"
                     await refresh(pilot, log)
                     while next_refresh <= now:
                         next_refresh += REFRESH_EVERY
                 elif index < len(schedule) and now >= schedule[index]:
+                    peaks.doing = "starting a task"
                     await start_task(pilot, index, catalogue, log)
                     index += 1
                 else:
+                    peaks.doing = "waiting"
                     due = min(next_refresh, schedule[index] if index < len(schedule) else duration)
                     await asyncio.sleep(max(0.05, min(1.0, due - now)))
             run_seconds = time.monotonic() - started
+            peaks.doing = "draining"
             if counting:
                 censuses.append(take_census(run_seconds))
             for name in args.referrers:
@@ -176,6 +183,7 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             await asyncio.to_thread(clean_up, app, clients, log)
             stop.set()
             await asyncio.gather(*background)
+            peaks.stop()
             samples.append(take_sample(started))
             collector = app.collector
             outcome.fulls, outcome.marks = collector.fulls, collector.marks
@@ -307,6 +315,12 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows_table, verdicts)
     for crash in watch.crashes:
         print(f"  crash: {crash}")
+    warm = warm_up_seconds(run_seconds)
+    steps = arena_steps(samples, warm)
+    print(f"pymalloc arenas mapped after warm-up ({len(steps)} samples found more):")
+    print("\n".join(f"  {line}" for line in steps) or "  none")
+    print("highest peaks of Python's blocks after warm-up (read every 10 ms):")
+    print("\n".join(f"  {line}" for line in highest(samples, warm)))
     if args.samples:
         write_samples(args.samples, samples)
     if len(censuses) == 2:

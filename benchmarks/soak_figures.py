@@ -44,6 +44,10 @@ class Sample:
     #: SQLite's own heap (``sqlite3_memory_used``: page caches, statements), part of
     #: glibc's in use (-1: unknown; older files have none)
     sqlite_mb: float = -1.0
+    #: the most blocks seen since the last periodic sample (-1: not watched; older files
+    #: have none) and what the user was doing then (benchmarks/soak_peaks.py)
+    peak_blocks: int = -1
+    peak_during: str = ""
 
 
 def status_fields(*names: str) -> dict[str, int]:
@@ -57,7 +61,7 @@ def status_fields(*names: str) -> dict[str, int]:
     return found
 
 
-def take_sample(started: float, after_gc: bool = False) -> Sample:
+def take_sample(started: float, after_gc: bool = False, peak: tuple[int, str] = (-1, "")) -> Sample:
     fields = status_fields("VmRSS", "VmHWM", "Threads")
     arenas, malloc = pymalloc_arenas(), malloc_state() or {}
     return Sample(
@@ -75,6 +79,8 @@ def take_sample(started: float, after_gc: bool = False) -> Sample:
         malloc_mmap_mb=malloc.get("mmap'd", -1.0),
         after_gc=after_gc,
         sqlite_mb=sqlite_memory_mb(),
+        peak_blocks=peak[0],
+        peak_during=peak[1],
     )
 
 
@@ -260,6 +266,8 @@ def read_samples(path: str) -> list[Sample]:
                 kind = kinds[name]
                 if kind == "bool":
                     values[name] = text == "True"
+                elif kind == "str":
+                    values[name] = text
                 else:
                     values[name] = int(text) if kind == "int" else float(text)
             samples.append(Sample(**values))  # type: ignore[arg-type]
