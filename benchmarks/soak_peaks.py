@@ -8,6 +8,7 @@ one's garbage is collected) and fall between samples taken every 5 s. ``PeakWatc
 ``sys.getallocatedblocks()`` from a thread every 10 ms (it sums the pools of ~100 arenas:
 microseconds of held GIL) and keeps the highest since the last sample, with what the
 soak's user was doing then (``doing``, set by its loop) and how many screens were open.
+Its thread is one more in the process measured: the soak's thread counts include it.
 """
 
 from __future__ import annotations
@@ -49,10 +50,10 @@ class PeakWatch:
     def _run(self) -> None:
         while not self._stop.wait(self._every):
             blocks = sys.getallocatedblocks()
-            if blocks > self._peak:
-                during = f"{self.doing}, {self._screens()} screen(s)"
-                with self._lock:
-                    self._peak, self._during = blocks, during
+            with self._lock:  # compared and kept in one step: a ``take`` may start anew
+                if blocks > self._peak:
+                    self._peak = blocks
+                    self._during = f"{self.doing}, {self._screens()} screen(s)"
 
 
 def arena_steps(samples: Sequence[Sample], warm: float) -> list[str]:
@@ -64,7 +65,8 @@ def arena_steps(samples: Sequence[Sample], warm: float) -> list[str]:
         if after.at >= warm and after.py_arenas > before.py_arenas and after.peak_blocks >= 0:
             lines.append(
                 f"{after.at:6.0f} s  arenas {before.py_arenas} -> {after.py_arenas}; peak"
-                f" {after.peak_blocks} blocks (floor {before.blocks}) while {after.peak_during}"
+                f" {after.peak_blocks} blocks (the sample before: {before.blocks}) while"
+                f" {after.peak_during}"
             )
     return lines
 
