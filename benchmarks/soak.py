@@ -120,7 +120,9 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
         async with app.run_test(size=(160, 45)) as pilot:
             await loaded(pilot)
             rows_at_start = table_total(app)
-            peaks = PeakWatch(lambda: len(app.screen_stack))
+            peaks = PeakWatch(
+                lambda: f"{len(app.screen_stack)} screen(s); {app.collector.holding()}"
+            )
             peaks.start()
             started = time.monotonic()
 

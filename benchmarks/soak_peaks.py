@@ -7,7 +7,8 @@ Those last milliseconds (a listing page's element tree, a form opening before th
 one's garbage is collected) and fall between samples taken every 5 s. ``PeakWatch`` reads
 ``sys.getallocatedblocks()`` from a thread every 10 ms (it sums the pools of ~100 arenas:
 microseconds of held GIL) and keeps the highest since the last sample, with what the
-soak's user was doing then (``doing``, set by its loop) and how many screens were open.
+soak's user was doing then (``doing``, set by its loop) and ``context``: how many screens
+were open and what the app's collector held back (``Collector.holding``).
 Its thread is one more in the process measured: the soak's thread counts include it.
 """
 
@@ -24,9 +25,9 @@ if TYPE_CHECKING:
 
 
 class PeakWatch:
-    def __init__(self, screens: Callable[[], int], every: float = 0.01) -> None:
+    def __init__(self, context: Callable[[], str], every: float = 0.01) -> None:
         self.doing = "waiting"  # what the user does now (the soak's loop sets it)
-        self._screens = screens
+        self._context = context
         self._every = every
         self._lock = threading.Lock()
         self._peak, self._during = 0, ""
@@ -53,7 +54,7 @@ class PeakWatch:
             with self._lock:  # compared and kept in one step: a ``take`` may start anew
                 if blocks > self._peak:
                     self._peak = blocks
-                    self._during = f"{self.doing}, {self._screens()} screen(s)"
+                    self._during = f"{self.doing}, {self._context()}"
 
 
 def arena_steps(samples: Sequence[Sample], warm: float) -> list[str]:

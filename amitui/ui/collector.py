@@ -71,7 +71,9 @@ soak's RSS stepped with them, benchmarks/soak.py). So:
   leftovers), a walk of one form's objects where a full one walks the whole heap; then
   it thaws the heap (``gc.unfreeze``, O(1)). A key that opens nothing leaves the heap
   frozen until then: a form may open late (the first one waits for what it needs), and
-  it must be young to be collected so;
+  it must be young to be collected so. A key made with a form open (a full collection
+  thawed the last mark) counts from the inventory once that form closes, so the next
+  form opened over it is collected as it closes too;
 - not while collections are paused (the start, a cache's decoding: ``gc.disable``); only
   a thaw, no collection, if a listing handed over a page since the key (``page_done``)
   or Python's blocks grew by ``mark_share``: a listing's rows are no form's garbage, and
@@ -250,7 +252,7 @@ class Collector:
         """A key, with ``screens`` open: freeze the heap unless it is frozen (see the
         module's doc). What the key opens, and closes later, is then all that is young."""
         if self._marked is not None:
-            self._opened = self._opened or screens > self._marked  # a key typed into it
+            self._seen(screens)  # a key typed into what it opened, or the next one
             return
         if not self.installed or self._others_froze:  # (a pause of collections: no matter)
             return
@@ -258,6 +260,19 @@ class Collector:
         gc.freeze()
         self._marked, self._marked_blocks, self._settled = screens, self._blocks(), 0
         self._opened = self._listed = False
+
+    def _seen(self, screens: int) -> None:
+        """A key or a tick saw ``screens`` open. More than at the key: one opened since.
+        Fewer, with none opened since: a screen open at the key closed (its garbage is
+        mostly older than the key, frozen, a full collection's), so the mark counts from
+        here: the next screen opened is the mark's to collect when it closes. (Counted
+        from the key alone, a mark made with a form open never saw the next form open
+        over the inventory, and every form's garbage piled until a full collection.)"""
+        assert self._marked is not None
+        if screens > self._marked:
+            self._opened = True
+        elif screens < self._marked and not self._opened:
+            self._marked = screens
 
     def _carry(self) -> None:
         """Keep the young collections counted so far: a freeze, and a collection of the
@@ -278,7 +293,7 @@ class Collector:
         if self._listed or grown:
             self._thaw()  # a listing came in: its rows are not a closed form's garbage
             return False
-        self._opened = self._opened or screens > self._marked
+        self._seen(screens)
         if busy or screens > self._marked or not self._opened or not gc.isenabled():
             self._settled = 0
             return False
@@ -292,6 +307,20 @@ class Collector:
         self.mark_durations = [*self.mark_durations[-19:], time.perf_counter() - started]
         self.marks += 1
         return True
+
+    def holding(self) -> str:
+        """What this collector holds back now, in words (the soak prints it at each peak
+        of live blocks, benchmarks/soak_peaks.py)."""
+        since = self._blocks() - self._blocks_after
+        if self._marked is None:
+            return f"{since} blocks since the last full collection, not marked"
+        opened = ", a screen opened since" if self._opened else ""
+        listed = ", a listing page since" if self._listed else ""
+        return (
+            f"{since} blocks since the last full collection,"
+            f" {self._blocks() - self._marked_blocks} since a key with"
+            f" {self._marked} screen(s) open{opened}{listed}"
+        )
 
     def piled_up(self) -> bool:
         """Python's memory blocks grew by ``grown_share`` since the last full collection."""

@@ -163,6 +163,19 @@ def test_a_key_while_marked_keeps_the_first_mark(collector):
     assert form() is None  # collected once back to the first key's screens
 
 
+def test_a_mark_made_with_a_form_open_collects_the_next_form_once_it_closes(collector):
+    collector.mark(screens=2)  # a key typed into a form, after a full collection thawed
+    collector.tick(screens=1)  # that form closed: nothing opened since the key
+    collector.tick(screens=1)
+    assert collector.marked and collector.mark_durations == []  # nothing of the key's
+    collector.mark(screens=1)  # the key that opens the next form
+    form = made_and_dropped()
+    collector.tick(screens=2)
+    collector.tick(screens=1)
+    collector.tick(screens=1)
+    assert form() is None and not collector.marked  # collected as it closed
+
+
 def test_no_mark_where_someone_else_froze_or_when_not_installed(clock, blocks):
     collector = Collector(clock, blocks=blocks)
     collector.mark(screens=1)
@@ -204,3 +217,14 @@ def test_a_marks_collection_keeps_the_count_towards_the_next_full_one(collector)
     assert not collector.due()
     gc.collect(1)
     assert collector.due()  # the count went on where it was
+
+
+def test_holding_says_what_the_collector_holds_back(collector, blocks):
+    assert collector.holding() == "0 blocks since the last full collection, not marked"
+    collector.mark(screens=1)
+    blocks.count += 30_000  # a form being built
+    collector.tick(screens=2)
+    assert collector.holding() == (
+        "30000 blocks since the last full collection, 30000 since a key with 1 screen(s)"
+        " open, a screen opened since"
+    )
