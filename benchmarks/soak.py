@@ -44,7 +44,7 @@ from benchmarks.soak_census import (
 )
 from benchmarks.soak_figures import (
     Outcome,
-    Sample,
+    SampleFile,
     figures_table,
     print_table,
     take_sample,
@@ -112,7 +112,7 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
     catalogue = Catalogue.read(clients[REGION])
     app = make_app(Settings(endpoint_url=proxy_url, regions=(REGION, "eu-west-1")))
     watch, log, outcome = Watch(app), UserLog(), Outcome()
-    samples: list[Sample] = []
+    samples = SampleFile(args.samples)  # (the process measured keeps none of them)
     censuses: list[Census] = []
     counting = args.census or bool(args.tracemalloc)
     stop = asyncio.Event()
@@ -128,15 +128,14 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
 
             def after_collection() -> None:  # the garbage just freed: the same phase each time
                 if not stop.is_set():
-                    samples.append(take_sample(started, after_gc=True))
+                    samples.add(take_sample(started, after_gc=True))
 
             app.collector.on_collected.append(after_collection)
 
             async def sampler() -> None:
                 warm_up_taken = False
                 while not stop.is_set():
-                    samples.append(take_sample(started, peak=peaks.take()))
-                    periodic = samples[-1]
+                    periodic = samples.add(take_sample(started, peak=peaks.take()))
                     if not app.is_running:
                         watch.crashes.append("the app exited")
                         return
@@ -186,7 +185,8 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
             stop.set()
             await asyncio.gather(*background)
             peaks.stop()
-            samples.append(take_sample(started))
+            samples.add(take_sample(started))
+            taken = samples.finish()
             collector = app.collector
             outcome.fulls, outcome.marks = collector.fulls, collector.marks
             outcome.full_ms = tuple(d * 1000 for d in collector.durations)
@@ -206,22 +206,13 @@ async def soak(args: argparse.Namespace, proxy_url: str, sandbox_url: str) -> tu
         raise
     finally:
         stop.set()
+        samples.close()
     outcome.crashes = len(watch.crashes)
-    return samples, run_seconds, tasks, watch, log, outcome, censuses, (rows_at_start, rows_at_end)
+    return taken, run_seconds, tasks, watch, log, outcome, censuses, (rows_at_start, rows_at_end)
 
 
 def table_total(app: Any) -> int:
     return table(app).rows.total
-
-
-def write_samples(path: str, samples: list[Sample]) -> None:
-    import csv
-    import dataclasses
-
-    with open(path, "w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow([f.name for f in dataclasses.fields(Sample)])
-        writer.writerows(dataclasses.astuple(s) for s in samples)
 
 
 def judge(tasks: list[Any], made: dict[str, list[str]], watch: Watch, outcome: Outcome) -> None:
@@ -323,8 +314,6 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(f"  {line}" for line in steps) or "  none")
     print("highest peaks of Python's blocks after warm-up (read every 10 ms):")
     print("\n".join(f"  {line}" for line in highest(samples, warm)))
-    if args.samples:
-        write_samples(args.samples, samples)
     if len(censuses) == 2:
         print_census_diff(*censuses)
     return 0 if all(verdicts.values()) else 1
