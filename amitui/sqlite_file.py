@@ -114,12 +114,16 @@ PAGE_CACHE_KIB = 256
 
 
 def _connect(
-    path: Path | str, migrations: Sequence[Migration], synchronous: str, check: bool
+    path: Path | str,
+    migrations: Sequence[Migration],
+    synchronous: str,
+    check: bool,
+    page_cache_kib: int = PAGE_CACHE_KIB,
 ) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
     try:
         conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+        conn.execute(f"PRAGMA cache_size = -{page_cache_kib}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(migrations):
             raise SchemaTooNewError(Path(path), version, len(migrations))
@@ -207,15 +211,17 @@ def open_database(
     synchronous: str = "FULL",
     check: bool = True,
     clock: Callable[[], float] = time.time,
+    page_cache_kib: int = PAGE_CACHE_KIB,
 ) -> tuple[sqlite3.Connection, list[str]]:
     """Open (creating 0600 in a 0700 dir) and migrate a database; returns it and warnings.
 
     A corrupt or unreadable file is moved aside and replaced; if even that fails, an
     in-memory database is used (with a warning) so startup never fails because of it.
     :class:`SchemaTooNewError` is raised, never handled here: the file is kept as is.
+    ``page_cache_kib`` bounds the connection's page cache (``PAGE_CACHE_KIB``).
     """
     if str(path) == ":memory:":
-        return _connect(":memory:", migrations, synchronous, check=False), []
+        return _connect(":memory:", migrations, synchronous, False, page_cache_kib), []
     path = Path(path)
     warnings: list[str] = []
 
@@ -225,7 +231,7 @@ def open_database(
             "remembered after this session"
         )
         log.warning(warnings[-1])
-        return _connect(":memory:", migrations, synchronous, check=False), warnings
+        return _connect(":memory:", migrations, synchronous, False, page_cache_kib), warnings
 
     try:
         paths.ensure_private_dir(path.parent)
@@ -233,7 +239,7 @@ def open_database(
     except OSError as exc:
         return in_memory(f"cannot be created ({exc})")
     try:
-        return _connect(path, migrations, synchronous, check), warnings
+        return _connect(path, migrations, synchronous, check, page_cache_kib), warnings
     except SchemaTooNewError:
         raise
     except (sqlite3.DatabaseError, OSError, _Unusable) as exc:
@@ -243,7 +249,7 @@ def open_database(
         try:
             aside = _move_aside(path, clock)
             _make_private_file(path)
-            conn = _connect(path, migrations, synchronous, check)
+            conn = _connect(path, migrations, synchronous, check, page_cache_kib)
         except (sqlite3.DatabaseError, OSError, _Unusable) as exc2:
             return in_memory(f"is unusable ({reason}) and could not be replaced ({exc2})")
         warnings.append(f"{path} was unusable ({reason}); moved it to {aside} and started afresh")
