@@ -43,7 +43,7 @@ from textual.color import Color
 from textual.filter import ANSIToTruecolor
 from textual.style import Style
 
-from amitui.ui import strip_caches
+from amitui.ui import cell_widths, strip_caches
 
 T = TypeVar("T")
 
@@ -76,9 +76,11 @@ def _truecolor_style(self: ANSIToTruecolor, style: RichStyle, background: RichCo
 
 
 def apply() -> None:
-    """Install the work-arounds (idempotent), and strips' caches made on demand
-    (amitui/ui/strip_caches.py)."""
+    """Install the work-arounds (idempotent), strips' caches made on demand
+    (amitui/ui/strip_caches.py) and ASCII measured before rich's cache
+    (amitui/ui/cell_widths.py)."""
     strip_caches.apply()
+    cell_widths.apply()
     StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign, assignment]
     if _PLAIN_TRUECOLOR is not None:  # a Textual without the cached method: nothing to fix
         ANSIToTruecolor.truecolor_style = _truecolor_style  # type: ignore[method-assign, assignment]
