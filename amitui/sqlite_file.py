@@ -221,7 +221,9 @@ def open_database(
     ``page_cache_kib`` bounds the connection's page cache (``PAGE_CACHE_KIB``).
     """
     if str(path) == ":memory:":
-        return _connect(":memory:", migrations, synchronous, False, page_cache_kib), []
+        return _connect(
+            ":memory:", migrations, synchronous, check=False, page_cache_kib=page_cache_kib
+        ), []
     path = Path(path)
     warnings: list[str] = []
 
@@ -231,7 +233,9 @@ def open_database(
             "remembered after this session"
         )
         log.warning(warnings[-1])
-        return _connect(":memory:", migrations, synchronous, False, page_cache_kib), warnings
+        return _connect(
+            ":memory:", migrations, synchronous, check=False, page_cache_kib=page_cache_kib
+        ), warnings
 
     try:
         paths.ensure_private_dir(path.parent)

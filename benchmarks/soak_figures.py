@@ -88,8 +88,8 @@ def take_sample(started: float, after_gc: bool = False, peak: tuple[int, str] = 
 
 class SampleFile:
     """The run's samples, each written to a CSV file as it is taken (``path``, or a
-    temporary file); ``finish`` reads them all back. The process measured holds only the
-    last one: kept in a list, a sample was ~11 memory blocks (~600 bytes) that stayed,
+    temporary file); ``finish`` reads them all back. The process measured keeps none of
+    them: kept in a list, a sample was ~11 memory blocks (~600 bytes) that stayed,
     ~1,800 blocks in a 10-minute run's judged 8 minutes, half of the blocks Python gained
     then, counted as the app's."""
 

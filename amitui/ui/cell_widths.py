@@ -24,7 +24,6 @@ import sys
 from collections.abc import Callable
 
 import rich.cells
-import textual._cells
 
 #: rich's cached measure, as rich made it (read before :func:`apply` replaces it)
 RICH_CACHED: Callable[[str, str], int] = rich.cells.cached_cell_len
@@ -38,14 +37,13 @@ def cell_len(text: str, unicode_version: str = "auto") -> int:
 
 
 def apply() -> None:
-    """Put :func:`cell_len` where rich's cached measure is bound (idempotent): in
-    ``rich.cells`` (its ``cell_len`` looks it up there at each call), in
-    ``textual._cells`` (for modules imported later), and in every module of rich and
-    Textual already imported that bound it by name."""
+    """Put :func:`cell_len` wherever a module of rich or Textual already imported binds
+    rich's cached measure by name (idempotent): ``rich.cells`` itself (its ``cell_len``
+    looks it up there at each call, and modules imported later take it from there) and
+    ``textual._cells`` among them. A Textual that binds it nowhere is left as it is."""
     for module in list(sys.modules.values()):
         if str(getattr(module, "__name__", "")).split(".")[0] not in ("rich", "textual"):
             continue
         for attribute, value in list(vars(module).items()):
             if value is RICH_CACHED:
                 setattr(module, attribute, cell_len)
-    assert rich.cells.cached_cell_len is cell_len and textual._cells.cell_len is cell_len

@@ -310,16 +310,16 @@ class Collector:
 
     def holding(self) -> str:
         """What this collector holds back now, in words (the soak prints it at each peak
-        of live blocks, benchmarks/soak_peaks.py)."""
-        since = self._blocks() - self._blocks_after
-        if self._marked is None:
-            return f"{since} blocks since the last full collection, not marked"
+        of live blocks, from its own thread: the state is read once, as it stands)."""
+        blocks, marked = self._blocks(), self._marked
+        since = f"{blocks - self._blocks_after} blocks since the last full collection"
+        if marked is None:
+            return f"{since}, not marked"
         opened = ", a screen opened since" if self._opened else ""
         listed = ", a listing page since" if self._listed else ""
         return (
-            f"{since} blocks since the last full collection,"
-            f" {self._blocks() - self._marked_blocks} since a key with"
-            f" {self._marked} screen(s) open{opened}{listed}"
+            f"{since}, {blocks - self._marked_blocks} since a key with {marked} screen(s)"
+            f" open{opened}{listed}"
         )
 
     def piled_up(self) -> bool:
