@@ -14,6 +14,10 @@ crash. A benchmark, not a test (it takes the whole run); not in `make bench` eit
     python -m benchmarks.soak --census          # + live objects by type, warm-up vs end
     python -m benchmarks.soak --tracemalloc 4   # + where memory grew, 4 frames deep (slower)
     python -m benchmarks.soak --referrers TYPE  # + what holds live objects of TYPE at the end
+
+Like the ``amitui`` command, it starts itself again with glibc's per-thread cache off
+(amitui.allocator.relaunch); ``GLIBC_TUNABLES=glibc.malloc.tcache_count=7`` (glibc's own)
+in its environment measures the app without that.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+from amitui.allocator import relaunch
 from benchmarks.common import ROOT, machine, use_bench_env
 from benchmarks.soak_census import (
     Census,
@@ -290,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  load average before {load_before[0]:.2f}; at the end (1/5/15 min)"
         f" {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}"
     )
+    print(f"  GLIBC_TUNABLES={os.environ.get('GLIBC_TUNABLES', '')}")
     print(
         f"  run {run_seconds / 60:.1f} min, {args.tasks} tasks, pending {args.pending_seconds:g} s,"
         f" {args.fault_share:.0%} of calls faulted; rows at start/end {rows[0]}/{rows[1]}"
@@ -320,4 +326,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    relaunch()  # with the malloc settings the amitui command starts with (amitui.launch)
     sys.exit(main())

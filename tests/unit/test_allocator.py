@@ -1,5 +1,6 @@
 """glibc's malloc told to hold less: trim gives free memory back, tune keeps big blocks in
-their own mappings. Both are no-ops (False) where there is no glibc."""
+their own mappings, relaunch starts the process again without the per-thread cache of freed
+blocks. All are no-ops where there is no glibc."""
 
 from __future__ import annotations
 
@@ -132,3 +133,76 @@ def test_elsewhere_both_are_no_ops(monkeypatch):
     monkeypatch.setattr(allocator.sys, "platform", "darwin")
     assert allocator.trim() is False
     assert allocator.tune() is False
+
+
+#: In a fresh process: relaunch (the amitui command's first step), then whether 7 freed
+#: blocks of 600 bytes stay counted as in use (held in the thread's cache, which takes 7 of
+#: a size) or go back to the heap. The cache's bin for that size is emptied first (7 blocks
+#: taken from it), so it has room for all 7.
+CACHE = """
+import os
+from amitui import allocator
+from tests.unit.test_allocator import libc
+allocator.relaunch()
+lib = libc()
+drain = [lib.malloc(600) for _ in range(7)]
+blocks = [lib.malloc(600) for _ in range(7)]
+before = lib.mallinfo2().uordblks
+for block in blocks:
+    lib.free(block)
+released = before - lib.mallinfo2().uordblks
+for other in drain:
+    lib.free(other)
+print(os.environ.get("GLIBC_TUNABLES", ""), "freed" if released >= 7 * 600 else "held")
+"""
+
+
+def run_with_tunables(program: str, tunables: str | None, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    if tunables is not None:
+        env["GLIBC_TUNABLES"] = tunables
+    return subprocess.run(
+        [sys.executable, "-c", program, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    ).stdout.strip()
+
+
+@glibc
+def test_relaunch_starts_the_process_again_without_the_per_thread_cache():
+    assert run_with_tunables(CACHE, None) == "glibc.malloc.tcache_count=0 freed"
+    # other settings of the user's are kept, ours added
+    assert run_with_tunables(CACHE, "glibc.malloc.check=0") == (
+        "glibc.malloc.check=0:glibc.malloc.tcache_count=0 freed"
+    )
+    # the user's own tcache setting stands: no relaunch, glibc's cache holds the block
+    assert run_with_tunables(CACHE, "glibc.malloc.tcache_count=7") == (
+        "glibc.malloc.tcache_count=7 held"
+    )
+
+
+@glibc
+def test_the_amitui_command_runs_after_its_relaunch():
+    launch = "from amitui.launch import main; raise SystemExit(main())"
+    assert run_with_tunables(launch, None, "--version").startswith("amitui ")
+
+
+def test_relaunch_is_skipped_without_glibc_and_survives_a_failed_exec(monkeypatch):
+    calls: list[list[str]] = []
+    monkeypatch.setattr(allocator, "is_glibc", lambda: False)
+    environ: dict[str, str] = {}
+    allocator.relaunch(environ, lambda path, argv: calls.append(argv))
+    assert calls == [] and environ == {}
+
+    def refuse(path: str, argv: list[str]) -> None:
+        raise OSError("no such file")
+
+    monkeypatch.setattr(allocator, "is_glibc", lambda: True)
+    for before in ({}, {"GLIBC_TUNABLES": "glibc.malloc.check=0"}):
+        environ = dict(before)
+        allocator.relaunch(environ, refuse)
+        assert environ == before  # put back as it was
