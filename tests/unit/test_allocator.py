@@ -81,15 +81,20 @@ lib.free(pin)
 """
 
 
-def run_fresh(program: str, *args: str) -> str:
+def run_fresh(program: str, *args: str, tunables: str | None = None) -> str:
+    """``program``'s output in a fresh process, with ``tunables`` as its only GLIBC_TUNABLES."""
+    env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    if tunables is not None:
+        env["GLIBC_TUNABLES"] = tunables
     return subprocess.run(
         [sys.executable, "-c", program, *args],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    ).stdout
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    ).stdout.strip()
 
 
 @glibc
@@ -157,30 +162,15 @@ print(os.environ.get("GLIBC_TUNABLES", ""), "freed" if released >= 7 * 600 else 
 """
 
 
-def run_with_tunables(program: str, tunables: str | None, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
-    if tunables is not None:
-        env["GLIBC_TUNABLES"] = tunables
-    return subprocess.run(
-        [sys.executable, "-c", program, *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={**env, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    ).stdout.strip()
-
-
 @glibc
 def test_relaunch_starts_the_process_again_without_the_per_thread_cache():
-    assert run_with_tunables(CACHE, None) == "glibc.malloc.tcache_count=0 freed"
+    assert run_fresh(CACHE) == "glibc.malloc.tcache_count=0 freed"
     # other settings of the user's are kept, ours added
-    assert run_with_tunables(CACHE, "glibc.malloc.check=0") == (
+    assert run_fresh(CACHE, tunables="glibc.malloc.check=0") == (
         "glibc.malloc.check=0:glibc.malloc.tcache_count=0 freed"
     )
     # the user's own tcache setting stands: no relaunch, glibc's cache holds the block
-    assert run_with_tunables(CACHE, "glibc.malloc.tcache_count=7") == (
+    assert run_fresh(CACHE, tunables="glibc.malloc.tcache_count=7") == (
         "glibc.malloc.tcache_count=7 held"
     )
 
@@ -188,7 +178,7 @@ def test_relaunch_starts_the_process_again_without_the_per_thread_cache():
 @glibc
 def test_the_amitui_command_runs_after_its_relaunch():
     launch = "from amitui.launch import main; raise SystemExit(main())"
-    assert run_with_tunables(launch, None, "--version").startswith("amitui ")
+    assert run_fresh(launch, "--version").startswith("amitui ")
 
 
 def test_relaunch_is_skipped_without_glibc_and_survives_a_failed_exec(monkeypatch):
