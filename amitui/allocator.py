@@ -20,13 +20,14 @@ One setting ``mallopt`` cannot make: each thread's cache of freed small blocks (
 tcache: up to 7 blocks of each size up to 1 KiB, per thread). Its blocks count as in use,
 so neither a trim nor the heap's own merging of free neighbours can give back the pages
 they lie on, and with a dozen threads (the poller, listings, calls) the heaps crept while
-the live memory stayed flat. In pairs of 10-minute soaks started in the same second
-(benchmarks/soak.py), glibc's two heaps grew +0.48 and +0.28 MB over the judged 8
-minutes with the cache and +0.22 and -0.63 MB without; RSS +5.90 and +19.12 MB/h against
-+1.97 and +5.31. glibc reads the setting only as a process starts (``GLIBC_TUNABLES``),
-so :func:`relaunch` starts the process again with the cache off, once, before the app is
-imported (``amitui.launch``; ~20 ms, lost in the startup benchmark's noise). Processes
-started from it inherit the setting; a user's own tcache setting is left as it is.
+the live memory stayed flat. In four pairs of 10-minute soaks started in the same second
+(benchmarks/soak.py; RELIABILITY.md, tenth pass), glibc's in-use memory grew +0.35 to
++0.43 MB over the judged 8 minutes with the cache and +0.07 to +0.11 MB without, and RSS
++5.90 to +25.11 MB/h against +1.97 to +5.93. glibc reads the setting only as a process
+starts (``GLIBC_TUNABLES``), so :func:`relaunch` starts the process again with the cache
+off, once, before the app is imported (``amitui.launch``; ~20 ms, lost in the startup
+benchmark's noise). Processes started from it inherit the setting; a user's own tcache
+setting is left as it is.
 """
 
 from __future__ import annotations
