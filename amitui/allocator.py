@@ -97,8 +97,9 @@ def trim() -> bool:
 
 def is_glibc() -> bool:
     """This process runs on glibc (``confstr`` answers without loading anything)."""
+    confstr = getattr(os, "confstr", None)  # none on Windows
     try:
-        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
+        return confstr is not None and bool(confstr("CS_GNU_LIBC_VERSION"))
     except (ValueError, OSError):  # not a name this system knows (macOS), or no answer
         return False
 

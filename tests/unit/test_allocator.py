@@ -181,6 +181,17 @@ def test_the_amitui_command_runs_after_its_relaunch():
     assert run_fresh(launch, "--version").startswith("amitui ")
 
 
+def test_glibc_is_not_assumed_where_it_cannot_be_asked(monkeypatch):
+    monkeypatch.delattr(allocator.os, "confstr")  # Windows
+    assert allocator.is_glibc() is False
+
+    def unknown(name: str) -> str:
+        raise ValueError(f"unrecognized configuration name {name}")
+
+    monkeypatch.setattr(allocator.os, "confstr", unknown, raising=False)  # macOS
+    assert allocator.is_glibc() is False
+
+
 def test_relaunch_is_skipped_without_glibc_and_survives_a_failed_exec(monkeypatch):
     calls: list[list[str]] = []
     monkeypatch.setattr(allocator, "is_glibc", lambda: False)
