@@ -52,6 +52,9 @@ ARENA_MAX = 2
 #: glibc's start-time settings (``GLIBC_TUNABLES``): no per-thread cache of freed blocks
 TUNABLE = "glibc.malloc.tcache_count"
 TUNABLES = f"{TUNABLE}=0"
+#: set in the environment by the relaunch: glibc drops tunables in secure mode (a setuid or
+#: setcap Python), so the tunable alone would not stop a second one
+RELAUNCHED = "AMITUI_RELAUNCHED"
 
 
 def _libc_function(name: str) -> Callable[..., int] | None:
@@ -109,22 +112,36 @@ def relaunch(
     execv: Callable[[str, list[str]], object] = os.execv,
 ) -> None:
     """Start this process again (``exec``: same pid, terminal and arguments) with
-    ``TUNABLES`` added to ``GLIBC_TUNABLES``, unless it has a tcache setting already (ours,
-    after the relaunch, or the user's own) or there is no glibc; returns where it does not
-    exec. Call it first, before threads or files: nothing of this process survives it."""
+    ``TUNABLES`` added to ``GLIBC_TUNABLES``; returns instead where it does not: after the
+    relaunch (``RELAUNCHED`` is set), where the user has a tcache setting of their own,
+    without glibc, in a frozen build, with no command line to start again (an interactive
+    interpreter, a program read from stdin), or where the exec fails (the environment is
+    put back). Call it first, before threads or files: no Python state survives it."""
     current = environ.get("GLIBC_TUNABLES", "")
-    if TUNABLE in current or not sys.orig_argv or getattr(sys, "frozen", False):
-        return
-    if not is_glibc():
+    if RELAUNCHED in environ or TUNABLE in current or not _restartable() or not is_glibc():
         return
     environ["GLIBC_TUNABLES"] = f"{current}:{TUNABLES}" if current else TUNABLES
+    environ[RELAUNCHED] = "1"
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
             stream.flush()
     try:
         execv(sys.executable, list(sys.orig_argv))
-    except OSError:  # no executable to start again: go on as we are
+    except (OSError, ValueError):  # nothing to start again (ValueError: an empty argv[0])
+        del environ[RELAUNCHED]
         if current:
             environ["GLIBC_TUNABLES"] = current
         else:
             del environ["GLIBC_TUNABLES"]
+
+
+def _restartable() -> bool:
+    """The interpreter's command line starts this program again."""
+    argv = sys.orig_argv
+    return (
+        bool(argv and sys.executable)
+        and not getattr(sys, "frozen", False)
+        and not sys.flags.interactive
+        and argv[-1] != "-"
+        and len(argv) > 1
+    )

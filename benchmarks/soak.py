@@ -326,5 +326,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    relaunch()  # with the malloc settings the amitui command starts with (amitui.launch)
+    # with the malloc settings the amitui command starts with (amitui.launch); after this
+    # module's imports, which start no thread and change no environment
+    relaunch()
     sys.exit(main())

@@ -158,7 +158,8 @@ for block in blocks:
 released = before - lib.mallinfo2().uordblks
 for other in drain:
     lib.free(other)
-print(os.environ.get("GLIBC_TUNABLES", ""), "freed" if released >= 7 * 600 else "held")
+kept = "freed" if released >= 7 * 600 else "held" if released == 0 else f"released {released}"
+print(os.environ.get("GLIBC_TUNABLES", ""), kept)
 """
 
 
@@ -175,10 +176,26 @@ def test_relaunch_starts_the_process_again_without_the_per_thread_cache():
     )
 
 
+#: The amitui command's entry (pyproject's console script), asked for its version: what
+#: GLIBC_TUNABLES it ran with (argparse's --version ends it with SystemExit).
+LAUNCH = """
+import os
+from importlib.metadata import entry_points
+(script,) = entry_points(group="console_scripts", name="amitui")
+main = script.load()
+try:
+    main()
+except SystemExit:
+    pass
+print(script.value, os.environ.get("GLIBC_TUNABLES"))
+"""
+
+
 @glibc
-def test_the_amitui_command_runs_after_its_relaunch():
-    launch = "from amitui.launch import main; raise SystemExit(main())"
-    assert run_fresh(launch, "--version").startswith("amitui ")
+def test_the_amitui_command_relaunches_then_runs():
+    version, launched = run_fresh(LAUNCH, "--version").splitlines()
+    assert version.startswith("amitui ")
+    assert launched == "amitui.launch:main glibc.malloc.tcache_count=0"
 
 
 def test_glibc_is_not_assumed_where_it_cannot_be_asked(monkeypatch):
@@ -192,18 +209,42 @@ def test_glibc_is_not_assumed_where_it_cannot_be_asked(monkeypatch):
     assert allocator.is_glibc() is False
 
 
+def test_relaunch_execs_once_even_where_glibc_drops_the_tunable(monkeypatch):
+    """A setuid or setcap Python runs in glibc's secure mode, which removes the tunable
+    from the new process's environment: the relaunch must not start it again, forever."""
+    monkeypatch.setattr(allocator, "is_glibc", lambda: True)
+    monkeypatch.setattr(allocator.sys, "orig_argv", ["python", "-m", "amitui"])
+    environ: dict[str, str] = {}
+    execs: list[list[str]] = []
+
+    def secure_exec(path: str, argv: list[str]) -> None:
+        execs.append(argv)
+        assert len(execs) < 3, "exec'd again and again"
+        environ.pop("GLIBC_TUNABLES")  # what glibc does in secure mode
+        allocator.relaunch(environ, secure_exec)  # the new process starts
+
+    allocator.relaunch(environ, secure_exec)
+    assert execs == [["python", "-m", "amitui"]]
+
+
 def test_relaunch_is_skipped_without_glibc_and_survives_a_failed_exec(monkeypatch):
-    calls: list[list[str]] = []
+    monkeypatch.setattr(allocator.sys, "orig_argv", ["python", "-m", "amitui"])
+    calls: list[tuple[str, list[str], dict[str, str]]] = []
     monkeypatch.setattr(allocator, "is_glibc", lambda: False)
     environ: dict[str, str] = {}
-    allocator.relaunch(environ, lambda path, argv: calls.append(argv))
+    allocator.relaunch(environ, lambda path, argv: calls.append((path, argv, dict(environ))))
     assert calls == [] and environ == {}
 
     def refuse(path: str, argv: list[str]) -> None:
+        calls.append((path, argv, dict(environ)))
         raise OSError("no such file")
 
     monkeypatch.setattr(allocator, "is_glibc", lambda: True)
     for before in ({}, {"GLIBC_TUNABLES": "glibc.malloc.check=0"}):
         environ = dict(before)
+        calls.clear()
         allocator.relaunch(environ, refuse)
+        ((path, argv, during),) = calls  # tried once, with the tunable
+        assert (path, argv) == (sys.executable, ["python", "-m", "amitui"])
+        assert during["GLIBC_TUNABLES"].endswith("glibc.malloc.tcache_count=0")
         assert environ == before  # put back as it was
