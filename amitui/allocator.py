@@ -32,10 +32,11 @@ setting is left as it is.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import sys
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping
 
 #: mallopt's parameters (malloc.h)
 M_TRIM_THRESHOLD = -1
@@ -108,31 +109,27 @@ def is_glibc() -> bool:
 
 
 def relaunch(
-    environ: MutableMapping[str, str] = os.environ,
-    execv: Callable[[str, list[str]], object] = os.execv,
+    environ: Mapping[str, str] = os.environ,
+    execve: Callable[[str, list[str], dict[str, str]], object] = os.execve,
 ) -> None:
     """Start this process again (``exec``: same pid, terminal and arguments) with
-    ``TUNABLES`` added to ``GLIBC_TUNABLES``; returns instead where it does not: after the
-    relaunch (``RELAUNCHED`` is set), where the user has a tcache setting of their own,
-    without glibc, in a frozen build, with no command line to start again (an interactive
-    interpreter, a program read from stdin), or where the exec fails (the environment is
-    put back). Call it first, before threads or files: no Python state survives it."""
+    ``TUNABLES`` added to ``GLIBC_TUNABLES`` in the new process's environment; returns
+    instead where it does not: after the relaunch (``RELAUNCHED`` is set), where the user
+    has a tcache setting of their own, without glibc, in a frozen build, with no command
+    line to start again (an interactive interpreter, a program read from stdin), or where
+    the exec fails (this process's environment is left as it was). Call it first, before
+    threads or files: no Python state survives it."""
     current = environ.get("GLIBC_TUNABLES", "")
     if RELAUNCHED in environ or TUNABLE in current or not _restartable() or not is_glibc():
         return
-    environ["GLIBC_TUNABLES"] = f"{current}:{TUNABLES}" if current else TUNABLES
-    environ[RELAUNCHED] = "1"
+    tunables = f"{current}:{TUNABLES}" if current else TUNABLES
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
             stream.flush()
-    try:
-        execv(sys.executable, list(sys.orig_argv))
-    except (OSError, ValueError):  # nothing to start again (ValueError: an empty argv[0])
-        del environ[RELAUNCHED]
-        if current:
-            environ["GLIBC_TUNABLES"] = current
-        else:
-            del environ["GLIBC_TUNABLES"]
+    new_environ = {**environ, "GLIBC_TUNABLES": tunables, RELAUNCHED: "1"}
+    # a failed exec (nothing to start again; ValueError: an empty argv[0]) goes on as it is
+    with contextlib.suppress(OSError, ValueError):
+        execve(sys.executable, list(sys.orig_argv), new_environ)
 
 
 def _restartable() -> bool:

@@ -214,16 +214,15 @@ def test_relaunch_execs_once_even_where_glibc_drops_the_tunable(monkeypatch):
     from the new process's environment: the relaunch must not start it again, forever."""
     monkeypatch.setattr(allocator, "is_glibc", lambda: True)
     monkeypatch.setattr(allocator.sys, "orig_argv", ["python", "-m", "amitui"])
-    environ: dict[str, str] = {}
     execs: list[list[str]] = []
 
-    def secure_exec(path: str, argv: list[str]) -> None:
+    def secure_exec(path: str, argv: list[str], env: dict[str, str]) -> None:
         execs.append(argv)
         assert len(execs) < 3, "exec'd again and again"
-        environ.pop("GLIBC_TUNABLES")  # what glibc does in secure mode
-        allocator.relaunch(environ, secure_exec)  # the new process starts
+        env.pop("GLIBC_TUNABLES")  # what glibc does in secure mode
+        allocator.relaunch(env, secure_exec)  # the new process starts
 
-    allocator.relaunch(environ, secure_exec)
+    allocator.relaunch({}, secure_exec)
     assert execs == [["python", "-m", "amitui"]]
 
 
@@ -232,11 +231,11 @@ def test_relaunch_is_skipped_without_glibc_and_survives_a_failed_exec(monkeypatc
     calls: list[tuple[str, list[str], dict[str, str]]] = []
     monkeypatch.setattr(allocator, "is_glibc", lambda: False)
     environ: dict[str, str] = {}
-    allocator.relaunch(environ, lambda path, argv: calls.append((path, argv, dict(environ))))
+    allocator.relaunch(environ, lambda path, argv, env: calls.append((path, argv, env)))
     assert calls == [] and environ == {}
 
-    def refuse(path: str, argv: list[str]) -> None:
-        calls.append((path, argv, dict(environ)))
+    def refuse(path: str, argv: list[str], env: dict[str, str]) -> None:
+        calls.append((path, argv, env))
         raise OSError("no such file")
 
     monkeypatch.setattr(allocator, "is_glibc", lambda: True)
@@ -247,4 +246,4 @@ def test_relaunch_is_skipped_without_glibc_and_survives_a_failed_exec(monkeypatc
         ((path, argv, during),) = calls  # tried once, with the tunable
         assert (path, argv) == (sys.executable, ["python", "-m", "amitui"])
         assert during["GLIBC_TUNABLES"].endswith("glibc.malloc.tcache_count=0")
-        assert environ == before  # put back as it was
+        assert environ == before  # this process's environment as it was
