@@ -77,7 +77,10 @@ soak's RSS stepped with them, benchmarks/soak.py). So:
 - not while collections are paused (the start, a cache's decoding: ``gc.disable``); only
   a thaw, no collection, if a listing handed over a page since the key (``page_done``)
   or Python's blocks grew by ``mark_share``: a listing's rows are no form's garbage, and
-  100,000 of them would be a long walk;
+  100,000 of them would be a long walk. What the key's screens left is then owed a full
+  collection at the next idle moment (``short_gap`` after the last, as for a pile-up),
+  rather than left until the garbage reaches ``grown_share``: forms closed during a
+  refresh piled up meanwhile, and the next form opened over them set a new peak;
 - a full collection thaws first, so nothing frozen is ever left out of one;
 - the young collections counted towards the next full one are kept across a mark (a
   freeze and a collection of the oldest generation both reset Python's count).
@@ -141,6 +144,7 @@ class Collector:
         self._others_froze = False  # the heap was frozen by someone else at install
         self._opened = False  # more screens were open since (a key or a tick saw them)
         self._listed = False  # a listing handed over a page since (``page_done``)
+        self._owed = False  # a mark was only thawed: its closed screens await a full one
         self._settled = 0  # ticks in a row since with no more screens than then
         self._carried = 0  # young collections counted before a mark's collection reset them
         self._blocks_after = blocks()  # Python's blocks when the last full one ended
@@ -292,6 +296,7 @@ class Collector:
         grown = self._blocks() - self._marked_blocks >= self.mark_share * self._marked_blocks
         if self._listed or grown:
             self._thaw()  # a listing came in: its rows are not a closed form's garbage
+            self._owed = True  # but what the key's screens left is: at the next idle moment
             return False
         self._seen(screens)
         if busy or screens > self._marked or not self._opened or not gc.isenabled():
@@ -338,13 +343,14 @@ class Collector:
         since = now - self.last_full
         quiet = now - self.last_input >= self.idle_after and not busy
         due = self.due() and (since >= self.longest or (quiet and since >= self.gap))
-        piled_up = quiet and since >= self.short_gap and self.piled_up()
-        if not due and not piled_up:
+        soon = quiet and since >= self.short_gap
+        if not due and not (soon and (self._owed or self.piled_up())):
             return False
         started = time.perf_counter()
         self._thaw()
         gc.collect()
         self._young_runs = self._carried = 0
+        self._owed = False
         self._trim()
         self.durations = [*self.durations[-19:], time.perf_counter() - started]
         self.fulls += 1

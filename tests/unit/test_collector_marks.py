@@ -116,7 +116,7 @@ def test_a_full_collection_thaws_a_mark_first_and_walks_everything(collector, cl
     assert before_the_key() is None
 
 
-def test_a_listing_that_came_in_since_the_key_is_only_thawed(collector, blocks):
+def test_a_listing_that_came_in_since_the_key_is_only_thawed(collector, clock):
     collector.mark(screens=1)
     form = made_and_dropped()
     collector.tick(screens=2)
@@ -126,9 +126,23 @@ def test_a_listing_that_came_in_since_the_key_is_only_thawed(collector, blocks):
     collector.tick(screens=1)
     assert collector.mark_durations == []
     assert form() is not None  # left to a full collection
+    owed_a_full_collection(collector, clock, form)
 
 
-def test_a_heap_grown_by_a_share_since_the_key_is_only_thawed(collector, blocks):
+def owed_a_full_collection(collector: Collector, clock: Clock, form) -> None:
+    """A mark only thawed leaves its closed screens to the next idle moment's full
+    collection: neither due nor piled up, and no later key needed."""
+    assert not collector.due() and not collector.piled_up()
+    clock.now += 1.5  # idle, but under the short gap since the last full collection
+    assert not collector.tick(screens=1) and form() is not None
+    clock.now += 1.0
+    assert collector.tick(screens=1)
+    assert form() is None and len(collector.durations) == 1
+    clock.now += 3.0
+    assert not collector.tick(screens=1)  # owed once
+
+
+def test_a_heap_grown_by_a_share_since_the_key_is_only_thawed(collector, clock, blocks):
     collector.mark(screens=1)
     form = made_and_dropped()
     collector.tick(screens=2)
@@ -138,6 +152,8 @@ def test_a_heap_grown_by_a_share_since_the_key_is_only_thawed(collector, blocks)
     collector.tick(screens=1)
     assert collector.mark_durations == []
     assert form() is not None
+    blocks.count = 1_000_000  # the listing's old rows freed: nothing piled up
+    owed_a_full_collection(collector, clock, form)
 
 
 def test_a_key_that_opens_nothing_leaves_the_heap_frozen_for_a_form_that_opens_late(
