@@ -6,12 +6,15 @@ anything it was not written for."""
 from __future__ import annotations
 
 import dataclasses
+import gc
+import sys
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from amitui.aws import describe_images_xml
 from amitui.aws.describe_images_hook import stub
 from amitui.aws.describe_images_xml import Unrecognised, Vocabulary, parse_page
 from amitui.aws.images import Image
@@ -152,6 +155,40 @@ def test_no_namespace_and_other_declared_encodings() -> None:
     assert len(assert_same_as_botocore(body)) == 1
     latin = document([{"ImageId": "ami-1", "Name": "é"}]).replace(b"UTF-8", b"ISO-8859-1")
     assert_same_as_botocore(latin)  # both read UTF-8 whatever the declaration says
+
+
+def test_a_page_many_pieces_long_is_read_the_same() -> None:
+    """Images across the pieces the body is read in (``CHUNK``): multibyte text, entities
+    and CDATA fall on the pieces' edges somewhere among 200 images."""
+    images = [
+        {**full_value(IMAGE), "ImageId": f"ami-{i:08x}", "Name": f"名前 {i} &amp; <b>"}
+        for i in range(200)
+    ]
+    for style in ("escape", "cdata"):
+        body = document(images, "token==", style=style)
+        assert len(body) > 20 * describe_images_xml.CHUNK
+        assert len(assert_same_as_botocore(body)) == 200
+
+
+def test_the_tree_holds_a_piece_of_the_page_not_the_page(monkeypatch) -> None:
+    """Python's live memory blocks as each row is made, above those before the parse and
+    those the rows made so far hold: a whole page's tree was ~180 an image (360,000 for
+    this page), and every listing thread's set a peak Python's allocator kept mapped."""
+    body = document([{**full_value(IMAGE), "ImageId": f"ami-{i:08x}"} for i in range(1000)])
+    seen: list[int] = []
+
+    def row(**fields: Any) -> Image:
+        seen.append(sys.getallocatedblocks())
+        return Image(**fields)
+
+    monkeypatch.setattr(describe_images_xml, "Image", row)
+    gc.collect()
+    start = sys.getallocatedblocks()
+    page = parse_page(body, REGION, VOCABULARY)
+    per_row = (sys.getallocatedblocks() - start) / len(page.images)  # the tree is gone
+    assert len(page.images) == 1000 and per_row < 100
+    above = [blocks - start - made * per_row for made, blocks in enumerate(seen)]
+    assert max(above) < 30_000, max(above)
 
 
 documents = st.builds(
