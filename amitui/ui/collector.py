@@ -81,6 +81,12 @@ soak's RSS stepped with them, benchmarks/soak.py). So:
   collection at the next idle moment (``short_gap`` after the last, as for a pile-up),
   rather than left until the garbage reaches ``grown_share``: forms closed during a
   refresh piled up meanwhile, and the next form opened over them set a new peak;
+- no full collection while a screen opened since the key is open or not yet collected,
+  unless one is overdue (``longest``): it would thaw the mark and age the screen (or
+  find its widgets still being removed), and once closed its
+  garbage would wait, frozen by the next key's mark, for the next full collection. The
+  soak's highest peaks were that: a user idle in a form got a full collection, and the
+  next form opened over the last one's garbage;
 - a full collection thaws first, so nothing frozen is ever left out of one;
 - the young collections counted towards the next full one are kept across a mark (a
   freeze and a collection of the oldest generation both reset Python's count).
@@ -313,6 +319,14 @@ class Collector:
         self.marks += 1
         return True
 
+    def _holding(self) -> bool:
+        """A screen opened since the key that marked the heap is open, or closed but not
+        yet collected: the mark collects it once it has closed, while it is young. A full
+        collection now would thaw the mark and age the screen, so that once closed its
+        garbage waited, frozen by the next key's mark, for the next full collection (the
+        soak's highest peaks: an open form over the last one's garbage)."""
+        return self._marked is not None and self._opened
+
     def holding(self) -> str:
         """What this collector holds back now, in words (the soak prints it at each peak
         of live blocks, from its own thread: the state is read once, as it stands)."""
@@ -341,7 +355,8 @@ class Collector:
         self._collect_marked(busy, screens)
         now = self._clock()
         since = now - self.last_full
-        quiet = now - self.last_input >= self.idle_after and not busy
+        idle = now - self.last_input >= self.idle_after and not busy
+        quiet = idle and not self._holding()  # (then only when overdue)
         due = self.due() and (since >= self.longest or (quiet and since >= self.gap))
         soon = quiet and since >= self.short_gap
         if not due and not (soon and (self._owed or self.piled_up())):

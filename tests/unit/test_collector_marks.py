@@ -14,7 +14,7 @@ import pytest
 
 from amitui.ui.collector import Collector
 from tests.support.suite_gc import thawed
-from tests.unit.test_collector import Blocks, Clock, Cycle, blocks, clock
+from tests.unit.test_collector import Blocks, Clock, Cycle, blocks, clock, old_dead_cycle
 
 __all__ = ["blocks", "clock"]  # the fixtures, shared with tests/unit/test_collector.py
 
@@ -111,7 +111,7 @@ def test_a_full_collection_thaws_a_mark_first_and_walks_everything(collector, cl
     while not collector.due():
         gc.collect(1)
     clock.now += 11
-    assert collector.tick(screens=2)  # a form open, the user idle: a full one, thawed first
+    assert collector.tick(screens=1)  # the user idle: a full one, thawed first
     assert gc.get_freeze_count() == 0 and not collector.marked
     assert before_the_key() is None
 
@@ -154,6 +154,28 @@ def test_a_heap_grown_by_a_share_since_the_key_is_only_thawed(collector, clock, 
     assert form() is not None
     blocks.count = 1_000_000  # the listing's old rows freed: nothing piled up
     owed_a_full_collection(collector, clock, form)
+
+
+def test_no_full_collection_while_a_screen_the_mark_collects_is_open(collector, clock, blocks):
+    """A user idle in a form, with garbage piled up: the form stays young, so once it
+    closes the mark frees it; a full collection then would have aged it past the next
+    key's mark. Overdue, one runs all the same."""
+    collector.mark(screens=1)
+    form = Cycle()  # open: alive
+    blocks.count = 1_100_000  # piled up
+    clock.now += 3  # idle, past the short gap
+    assert not collector.tick(screens=2)
+    closed = weakref.ref(form)
+    del form
+    assert not collector.tick(screens=1)  # closed: its widgets are being removed
+    assert collector.durations == [] and closed() is not None
+    assert collector.tick(screens=1)  # the mark's collection, then (piled up) a full one
+    assert closed() is None and len(collector.mark_durations) == 1
+    collector.mark(screens=1)
+    collector.tick(screens=2)  # the next form, left open
+    old_dead_cycle(collector)  # due by Python's rule
+    clock.now += collector.longest
+    assert collector.tick(screens=2)  # overdue
 
 
 def test_a_key_that_opens_nothing_leaves_the_heap_frozen_for_a_form_that_opens_late(
