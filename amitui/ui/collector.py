@@ -77,10 +77,11 @@ soak's RSS stepped with them, benchmarks/soak.py). So:
 - not while collections are paused (the start, a cache's decoding: ``gc.disable``); only
   a thaw, no collection, if a listing handed over a page since the key (``page_done``)
   or Python's blocks grew by ``mark_share``: a listing's rows are no form's garbage, and
-  100,000 of them would be a long walk. What the key's screens left is then owed a full
-  collection at the next idle moment (``short_gap`` after the last, as for a pile-up),
-  rather than left until the garbage reaches ``grown_share``: forms closed during a
-  refresh piled up meanwhile, and the next form opened over them set a new peak;
+  100,000 of them would be a long walk. What the key's screens leave is then owed a full
+  collection at the first idle moment once they have closed (``short_gap`` after the
+  last, as for a pile-up), rather than left until the garbage reaches ``grown_share``:
+  forms closed during a refresh piled up meanwhile, and the next form opened over them
+  set a new peak;
 - no full collection while a screen opened since the key is open or not yet collected,
   unless one is overdue (``longest``): it would thaw the mark and age the screen (or
   find its widgets still being removed), and once closed its
@@ -150,7 +151,7 @@ class Collector:
         self._others_froze = False  # the heap was frozen by someone else at install
         self._opened = False  # more screens were open since (a key or a tick saw them)
         self._listed = False  # a listing handed over a page since (``page_done``)
-        self._owed = False  # a mark was only thawed: its closed screens await a full one
+        self._owed: int | None = None  # screens at the key of a mark only thawed (see tick)
         self._settled = 0  # ticks in a row since with no more screens than then
         self._carried = 0  # young collections counted before a mark's collection reset them
         self._blocks_after = blocks()  # Python's blocks when the last full one ended
@@ -301,8 +302,11 @@ class Collector:
             return False
         grown = self._blocks() - self._marked_blocks >= self.mark_share * self._marked_blocks
         if self._listed or grown:
-            self._thaw()  # a listing came in: its rows are not a closed form's garbage
-            self._owed = True  # but what the key's screens left is: at the next idle moment
+            # a listing came in: its rows are not a closed form's garbage, but what the
+            # key's screens leave is, for a full collection once they have closed
+            owed = self._marked if self._owed is None else min(self._owed, self._marked)
+            self._thaw()
+            self._owed = owed
             return False
         self._seen(screens)
         if busy or screens > self._marked or not self._opened or not gc.isenabled():
@@ -319,19 +323,24 @@ class Collector:
         self.marks += 1
         return True
 
-    def _holding(self) -> bool:
+    def _holding(self, screens: int) -> bool:
         """A screen opened since the key that marked the heap is open, or closed but not
         yet collected: the mark collects it once it has closed, while it is young. A full
         collection now would thaw the mark and age the screen, so that once closed its
         garbage waited, frozen by the next key's mark, for the next full collection (the
-        soak's highest peaks: an open form over the last one's garbage)."""
-        return self._marked is not None and self._opened
+        soak's highest peaks: an open form over the last one's garbage). Or a mark was only
+        thawed and a screen opened since is still open: its owed full collection waits for
+        it to close."""
+        pending = self._marked is not None and self._opened
+        return pending or (self._owed is not None and screens > self._owed)
 
     def holding(self) -> str:
         """What this collector holds back now, in words (the soak prints it at each peak
         of live blocks, from its own thread: the state is read once, as it stands)."""
-        blocks, marked = self._blocks(), self._marked
+        blocks, marked, owed = self._blocks(), self._marked, self._owed
         since = f"{blocks - self._blocks_after} blocks since the last full collection"
+        if owed is not None:
+            since += f", one owed once {owed} screen(s) are open"
         if marked is None:
             return f"{since}, not marked"
         opened = ", a screen opened since" if self._opened else ""
@@ -356,16 +365,16 @@ class Collector:
         now = self._clock()
         since = now - self.last_full
         idle = now - self.last_input >= self.idle_after and not busy
-        quiet = idle and not self._holding()  # (then only when overdue)
+        quiet = idle and not self._holding(screens)  # (then only when overdue)
         due = self.due() and (since >= self.longest or (quiet and since >= self.gap))
         soon = quiet and since >= self.short_gap
-        if not due and not (soon and (self._owed or self.piled_up())):
+        if not due and not (soon and (self._owed is not None or self.piled_up())):
             return False
         started = time.perf_counter()
         self._thaw()
         gc.collect()
         self._young_runs = self._carried = 0
-        self._owed = False
+        self._owed = None
         self._trim()
         self.durations = [*self.durations[-19:], time.perf_counter() - started]
         self.fulls += 1

@@ -142,6 +142,21 @@ def owed_a_full_collection(collector: Collector, clock: Clock, form) -> None:
     assert not collector.tick(screens=1)  # owed once
 
 
+def test_a_mark_thawed_with_its_form_open_owes_a_full_collection_once_it_closes(collector, clock):
+    collector.mark(screens=1)
+    form = Cycle()
+    collector.tick(screens=2)
+    collector.page_done()
+    collector.tick(screens=2)  # thawed, the form still open
+    assert not collector.marked
+    clock.now += 3  # idle, past the short gap
+    assert not collector.tick(screens=2)  # not while it is open
+    closed = weakref.ref(form)
+    del form
+    assert collector.tick(screens=1)  # closed: the owed full collection
+    assert closed() is None
+
+
 def test_a_heap_grown_by_a_share_since_the_key_is_only_thawed(collector, clock, blocks):
     collector.mark(screens=1)
     form = made_and_dropped()
