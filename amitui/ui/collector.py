@@ -33,20 +33,20 @@ run here instead, between the user's keys:
   a full collection being due: that stays Python's own rule, of allocations.
 
 While a listing streams in (``tick(busy=True)``), young collections come between pages,
-not inside one. Each page is parsed through an element tree
-(amitui/aws/describe_images_xml.py) that lives a few milliseconds, and a collection that
-starts while one is alive walks all of it, for nothing (no cycles). A 1000-image page's
-tree is ~70,000 tracked objects in the benchmarks' catalogue (~33 elements an image),
-~155,000 for images with ten tags and two volumes. At Python's 700, a 400-image page set
-off ~40 young collections (4-5 ms of its 33-37 ms parse); at a threshold of 50,000, one or
-two every 1000-image page: ~90 young and ~8 middle collections in a 100k-image listing
-from a zero-latency endpoint, 2.1-2.6 s of the listing thread's CPU, a quarter of the
-app's (the pty listing, measured). So while busy:
+not inside one. A page's rows are young while it is parsed
+(amitui/aws/describe_images_xml.py, which holds a few images' elements at a time), and a
+collection that starts then walks them for nothing (rows hold no cycles). At Python's 700, a
+1000-image page of images with ten tags and two volumes sets off ~160 young collections
+(13 of them middle ones) as it is parsed. When the parser still built a page's whole tree
+(~155,000 tracked objects for such a page, ~70,000 in the benchmarks' catalogue), a
+400-image page set off ~40 (4-5 ms of its 33-37 ms parse), and at a threshold of 50,000 a
+100k-image listing ran ~90 young and ~8 middle ones, 2.1-2.6 s of the listing thread's
+CPU (the pty listing, measured then). So while busy:
 
-- the young threshold is ``LISTING_YOUNG``, more than a page's tree: Python starts no
+- the young threshold is ``LISTING_YOUNG``, more than a page makes: Python starts no
   collection in the middle of a parse;
-- ``page_done`` (a listing thread, after each page it hands over, its tree freed) collects
-  the young generation once ``BETWEEN_PAGES`` objects are young, and the middle one with
+- ``page_done`` (a listing thread, after each page it hands over) collects the young
+  generation once ``BETWEEN_PAGES`` objects are young, and the middle one with
   it when Python's own rule would (its count at its threshold). They walk the rows kept
   since the last one (~2,500 tracked objects a page), a few ms each, and the middle one
   ~10 of those, so no pause grows with the listing. (Left to ``LISTING_YOUNG`` alone, the
@@ -121,7 +121,7 @@ from amitui import allocator
 #: Python never reaches this many young collections between two full ones.
 NEVER = 1 << 30
 #: The young generation's threshold while a listing streams in (Python's is 700): more
-#: than a 1000-image page's element tree of images with ten tags (~155,000 objects).
+#: than a 1000-image page makes while it is parsed, of images with ten tags.
 LISTING_YOUNG = 200_000
 #: Young objects beyond which ``page_done`` collects them (a few pages' rows).
 BETWEEN_PAGES = 10_000

@@ -161,8 +161,8 @@ def test_young_collections_are_rarer_while_a_listing_streams_in(collector):
 def test_a_page_of_tagged_images_parses_without_a_collection_while_a_listing_streams_in(
     collector,
 ):
-    """The parser's element tree of a full page (1000 images with ten tags and two volumes
-    each: ~155,000 objects) is never walked by a young collection while it lives."""
+    """A full page (1000 images with ten tags and two volumes each) parses without a young
+    collection while a listing streams in: its rows are not walked while young."""
     body = document([tagged_image(n) for n in range(1000)], pretty=False)
     vocabulary = Vocabulary.of(OUTPUT)
     collector.tick(busy=True)
