@@ -212,6 +212,7 @@ def test_generated_documents(body: bytes) -> None:
     [
         (b"<DescribeImagesResponse><imagesSet>", "not well-formed"),
         (b"", "not well-formed"),
+        (b"<DescribeImagesResponse>\xff</DescribeImagesResponse>", "not well-formed"),
         (
             b"<Response><Errors><Error><Code>Boom</Code></Error></Errors></Response>",
             "root element is Response",
