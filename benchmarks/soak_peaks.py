@@ -3,8 +3,9 @@ doing at each (benchmarks/soak.py).
 
 pymalloc maps a 1 MiB arena when its live blocks reach a new high, and seldom gives one
 back (RELIABILITY.md, "A long day"), so the soak's RSS steps at the peaks of live blocks.
-Those last milliseconds (a listing page's element tree, a form opening before the last
-one's garbage is collected) and fall between samples taken every 5 s. ``PeakWatch`` reads
+Those last milliseconds (a form opening before the last one's garbage is collected; a
+listing page's whole element tree, until the parser read pages a piece at a time) and fall
+between samples taken every 5 s. ``PeakWatch`` reads
 ``sys.getallocatedblocks()`` from a thread every 10 ms (it sums the pools of ~100 arenas:
 microseconds of held GIL) and keeps the highest since the last sample, with what the
 soak's user was doing then (``doing``, set by its loop) and ``context``: how many screens
