@@ -120,7 +120,7 @@ def parse_page(body: bytes, region: str, vocabulary: Vocabulary) -> Page:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unrecognised(f"not well-formed XML ({exc.reason})") from None
-    parser = XMLPullParser(events=("start",))
+    parser: XMLPullParser[Element] = XMLPullParser(events=("start",))
     reader = _PageReader(vocabulary, region)
     try:
         for start in range(0, len(text), CHUNK):
@@ -148,9 +148,9 @@ class _PageReader:
         self._read: Callable[[Element, str], Image] | None = None
         self._images: list[Image] = []
 
-    def take(self, started: Iterator[tuple[str, Element]], complete: bool) -> None:
-        """The elements started in the last piece (``started``); ``complete``: the body
-        has been read to its end."""
+    def take(self, started: Iterator[Any], complete: bool) -> None:
+        """The elements started in the last piece (``started``: start events, each
+        ``("start", element)``); ``complete``: the body has been read to its end."""
         if self._images_set is None:
             for _, element in started:
                 if self._root is None:
