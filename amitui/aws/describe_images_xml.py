@@ -186,10 +186,8 @@ class _PageReader:
             return
         elements = images_set[:done]
         del images_set[:done]
-        item, read, region = self._names.ns + "item", self._read, self._region
-        for element in elements:
-            if element.tag != item:
-                raise Unrecognised(f"<{_local(element.tag)}> in imagesSet")
+        read, region = self._read, self._region
+        for element in _items(elements, self._names.ns + "item", "imagesSet"):
             self._images.append(read(element, region))
 
     def page(self) -> Page:
@@ -330,9 +328,9 @@ def _image_reader(names: _Tags) -> Callable[[Element, str], Image]:
     return read
 
 
-def _items(element: Element, item: str, where: str) -> Element:
-    """A list element, whose every child must be an ``<item>``."""
-    for child in element:
+def _items(children: Iterable[Element], item: str, where: str) -> Iterable[Element]:
+    """A list element (or some of its children), whose every child must be an ``<item>``."""
+    for child in children:
         if child.tag != item:
             raise Unrecognised(f"<{_local(child.tag)}> in {where}")
-    return element
+    return children

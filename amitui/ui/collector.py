@@ -83,11 +83,11 @@ soak's RSS stepped with them, benchmarks/soak.py). So:
   forms closed during a refresh piled up meanwhile, and the next form opened over them
   set a new peak;
 - no full collection while a screen opened since the key is open or not yet collected,
-  unless one is overdue (``longest``): it would thaw the mark and age the screen (or
-  find its widgets still being removed), and once closed its
-  garbage would wait, frozen by the next key's mark, for the next full collection. The
-  soak's highest peaks were that: a user idle in a form got a full collection, and the
-  next form opened over the last one's garbage;
+  unless one is overdue (``longest``): it would thaw the mark and age the screen (or find
+  its widgets still being removed), and once closed its garbage would wait, frozen by the
+  next key's mark, for the next full collection. The soak's highest peaks were that: a
+  user idle in a form got a full collection, and the next form opened over the last
+  one's garbage;
 - a full collection thaws first, so nothing frozen is ever left out of one;
 - the young collections counted towards the next full one are kept across a mark (a
   freeze and a collection of the oldest generation both reset Python's count).

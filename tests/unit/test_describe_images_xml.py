@@ -172,8 +172,9 @@ def test_a_page_many_pieces_long_is_read_the_same() -> None:
 
 def test_the_tree_holds_a_piece_of_the_page_not_the_page(monkeypatch) -> None:
     """Python's live memory blocks as each row is made, above those before the parse and
-    those the rows made so far hold: a whole page's tree was ~180 an image (360,000 for
-    this page), and every listing thread's set a peak Python's allocator kept mapped."""
+    those the rows made so far hold: the whole tree of this page was 868,000 (the parser
+    before it read a piece at a time), and every listing thread's set a peak Python's
+    allocator kept mapped."""
     body = document([{**full_value(IMAGE), "ImageId": f"ami-{i:08x}"} for i in range(1000)])
     seen: list[int] = []
 
