@@ -4,6 +4,7 @@ Textual's own (amitui/ui/strip_caches.py)."""
 from __future__ import annotations
 
 import gc
+import sys
 
 import pytest
 from rich.segment import Segment
@@ -82,3 +83,36 @@ def test_apply_is_idempotent():
     wrapped = Strip.crop
     strip_caches.apply()
     assert Strip.crop is wrapped
+
+
+#: the calls where Textual answers the strip itself, or a list of it alone
+ITSELF = {
+    "divide": ([11],),  # one cut, at the end: the compositor's every whole line
+    "crop_extend": (0, 11, None),  # within the strip: nothing cropped, nothing added
+}
+
+
+@pytest.mark.parametrize("name", sorted(ITSELF))
+def test_an_answer_holding_the_strip_itself_is_not_cached(name):
+    """Cached, it made the strip a reference cycle: garbage only a full collection frees."""
+    args = ITSELF[name]
+    own = getattr(Strip, name).__wrapped__
+    expected = own(textual_strip(), *args)
+    strip = Strip(SEGMENTS)
+    held = sys.getrefcount(strip)
+    answer = getattr(strip, name)(*args)
+    assert answer == expected and strip in (answer if isinstance(answer, list) else [answer])
+    del answer
+    assert sys.getrefcount(strip) == held
+    assert getattr(strip, CACHED_METHODS[name][0]) is NOT_YET
+    assert getattr(strip, name)(*args) == expected  # asked again: the same answer
+
+
+def test_other_answers_cached_before_stay_when_one_holding_the_strip_is_forgotten():
+    strip = Strip(SEGMENTS)
+    parts = strip.divide([3, 11])
+    held = sys.getrefcount(strip)
+    assert strip.divide([11]) == [strip]
+    assert sys.getrefcount(strip) == held
+    assert strip.divide([3, 11]) is parts  # still from the cache
+    assert list(strip._divide_cache.keys()) == [(3, 11)]
