@@ -75,13 +75,17 @@ soak's RSS stepped with them, benchmarks/soak.py). So:
   thawed the last mark) counts from the inventory once that form closes, so the next
   form opened over it is collected as it closes too;
 - not while collections are paused (the start, a cache's decoding: ``gc.disable``); only
-  a thaw, no collection, if a listing handed over a page since the key (``page_done``)
-  or Python's blocks grew by ``mark_share``: a listing's rows are no form's garbage, and
-  100,000 of them would be a long walk. What the key's screens leave is then owed a full
-  collection at the first idle moment once they have closed (``short_gap`` after the
-  last, as for a pile-up), rather than left until the garbage reaches ``grown_share``:
-  forms closed during a refresh piled up meanwhile, and the next form opened over them
-  set a new peak;
+  a thaw, no collection, if listings handed over more than ``MARK_WALKS_ROWS`` rows
+  since the key (``page_done``) or Python's blocks grew by ``mark_share``: a listing's
+  rows are no form's garbage, and 100,000 of them would be a long walk. A refresh of a
+  few hundred rows is a short one: thawed at any page, the soak's mark over a form open
+  during a refresh (most of them: a task every 3 s) left that form to a full collection
+  that found no idle moment before the next form opened over its garbage, the runs'
+  highest peaks (the twelfth pass in RELIABILITY.md). What the key's screens leave is
+  then owed a full collection at the first idle moment once they have closed
+  (``short_gap`` after the last, as for a pile-up), rather than left until the garbage
+  reaches ``grown_share``: forms closed during a refresh piled up meanwhile, and the
+  next form opened over them set a new peak;
 - no full collection while a screen opened since the key is open or not yet collected,
   unless one is overdue (``longest``): it would thaw the mark and age the screen (or find
   its widgets still being removed), and once closed its garbage would wait, frozen by the
@@ -125,6 +129,9 @@ NEVER = 1 << 30
 LISTING_YOUNG = 200_000
 #: Young objects beyond which ``page_done`` collects them (a few pages' rows).
 BETWEEN_PAGES = 10_000
+#: Rows listed since a key beyond which its mark only thaws: a row is about one object to
+#: walk, and a mark's collection over 20,000 new ones took 7 ms (1,000: 0.2 ms).
+MARK_WALKS_ROWS = 20_000
 
 
 class Collector:
@@ -150,7 +157,7 @@ class Collector:
         self._marked_blocks = 0  # Python's blocks then
         self._others_froze = False  # the heap was frozen by someone else at install
         self._opened = False  # more screens were open since (a key or a tick saw them)
-        self._listed = False  # a listing handed over a page since (``page_done``)
+        self._listed = 0  # rows listings handed over since (``page_done``)
         self._owed: int | None = None  # screens at the key of a mark only thawed (see tick)
         self._settled = 0  # ticks in a row since with no more screens than then
         self._carried = 0  # young collections counted before a mark's collection reset them
@@ -241,11 +248,11 @@ class Collector:
             gc.collect(1)
             self._young_runs += 1
 
-    def page_done(self) -> bool:
-        """A listing thread handed over a page: collect the young generation now if
-        ``BETWEEN_PAGES`` objects are young (with the middle one if that is due, as
+    def page_done(self, rows: int) -> bool:
+        """A listing thread handed over a page of ``rows``: collect the young generation
+        now if ``BETWEEN_PAGES`` objects are young (with the middle one if that is due, as
         Python would), while no tree of that thread's is alive. Whether one ran."""
-        self._listed = True  # its rows are young now: a mark only thaws (not a form's)
+        self._listed += rows  # young now: past MARK_WALKS_ROWS, a mark only thaws
         if not self.installed or not gc.isenabled():
             return False
         young, middle, _ = gc.get_count()
@@ -270,7 +277,7 @@ class Collector:
         self._carry()
         gc.freeze()
         self._marked, self._marked_blocks, self._settled = screens, self._blocks(), 0
-        self._opened = self._listed = False
+        self._opened, self._listed = False, 0
 
     def _seen(self, screens: int) -> None:
         """A key or a tick saw ``screens`` open. More than at the key: one opened since.
@@ -301,7 +308,7 @@ class Collector:
         if self._marked is None:
             return False
         grown = self._blocks() - self._marked_blocks >= self.mark_share * self._marked_blocks
-        if self._listed or grown:
+        if self._listed > MARK_WALKS_ROWS or grown:
             # a listing came in: its rows are not a closed form's garbage, but what the
             # key's screens leave is, for a full collection once they have closed
             owed = self._marked if self._owed is None else min(self._owed, self._marked)
@@ -344,7 +351,7 @@ class Collector:
         if marked is None:
             return f"{since}, not marked"
         opened = ", a screen opened since" if self._opened else ""
-        listed = ", a listing page since" if self._listed else ""
+        listed = f", {self._listed} rows listed since" if self._listed else ""
         return (
             f"{since}, {blocks - self._marked_blocks} since a key with {marked} screen(s)"
             f" open{opened}{listed}"

@@ -176,19 +176,22 @@ def test_a_page_of_tagged_images_parses_without_a_collection_while_a_listing_str
 
 
 def test_young_collections_come_between_pages_while_a_listing_streams_in(collector):
+    def a_page() -> bool:
+        return collector.page_done(200)
+
     collector.tick(busy=True)
     gc.collect()
     rows = [[] for _ in range(BETWEEN_PAGES // 2)]  # a few pages' rows: not yet
-    assert collections_during(collector.page_done) == Counted(False, [])
+    assert collections_during(a_page) == Counted(False, [])
     rows += [[] for _ in range(BETWEEN_PAGES)]
-    ran = collections_during(collector.page_done)
+    ran = collections_during(a_page)
     assert ran.value is True
     assert ran.collections == [0]  # the young generation only: the middle one is not due
     assert gc.get_count()[0] < BETWEEN_PAGES // 10
     for _ in range(gc.get_threshold()[1]):  # as many young collections as make it due
         gc.collect(0)
     rows += [[] for _ in range(BETWEEN_PAGES)]
-    assert collections_during(collector.page_done).collections == [1]  # as Python would
+    assert collections_during(a_page).collections == [1]  # as Python would
     assert gc.get_count()[1] == 0
     del rows
 
@@ -196,12 +199,12 @@ def test_young_collections_come_between_pages_while_a_listing_streams_in(collect
 def test_no_collection_between_pages_unless_installed_and_enabled():
     collector = Collector()
     kept = [[] for _ in range(2 * BETWEEN_PAGES)]
-    assert not collector.page_done()  # not installed: Python's own schedule
+    assert not collector.page_done(200)  # not installed: Python's own schedule
     collector.install()
     was = gc.isenabled()
     gc.disable()  # (the start's pause, Collector.pause_start)
     try:
-        assert not collector.page_done()
+        assert not collector.page_done(200)
     finally:
         if was:
             gc.enable()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from amitui.ui.collector import Collector
+from amitui.ui.collector import MARK_WALKS_ROWS, Collector
 from tests.support.suite_gc import thawed
 from tests.unit.test_collector import Blocks, Clock, Cycle, blocks, clock, old_dead_cycle
 
@@ -120,13 +120,30 @@ def test_a_listing_that_came_in_since_the_key_is_only_thawed(collector, clock):
     collector.mark(screens=1)
     form = made_and_dropped()
     collector.tick(screens=2)
-    collector.page_done()  # a refresh's page (its rows replace the old: no net growth)
+    collector.page_done(MARK_WALKS_ROWS + 1)  # a big refresh (no net growth)
     collector.tick(screens=1)
     assert gc.get_freeze_count() == 0 and not collector.marked
     collector.tick(screens=1)
     assert collector.mark_durations == []
     assert form() is not None  # left to a full collection
     owed_a_full_collection(collector, clock, form)
+
+
+def test_a_refresh_of_a_few_pages_since_the_key_is_walked_with_the_closed_form(collector):
+    """Its rows are young too, but a short walk: the form is still freed as it closes, not
+    left to a full collection that may find no idle moment before the next form."""
+    collector.mark(screens=1)
+    form = made_and_dropped()
+    collector.tick(screens=2)
+    rows = [[] for _ in range(MARK_WALKS_ROWS // 2)]
+    collector.page_done(MARK_WALKS_ROWS // 4)
+    collector.page_done(MARK_WALKS_ROWS // 4)  # two pages: up to the bound, not past it
+    collector.tick(screens=1)
+    assert collector.marked
+    collector.tick(screens=1)
+    assert form() is None and len(collector.mark_durations) == 1
+    assert gc.get_freeze_count() == 0 and collector.durations == []
+    del rows
 
 
 def owed_a_full_collection(collector: Collector, clock: Clock, form) -> None:
@@ -146,7 +163,7 @@ def test_a_mark_thawed_with_its_form_open_owes_a_full_collection_once_it_closes(
     collector.mark(screens=1)
     form = Cycle()
     collector.tick(screens=2)
-    collector.page_done()
+    collector.page_done(MARK_WALKS_ROWS + 1)
     collector.tick(screens=2)  # thawed, the form still open
     assert not collector.marked
     clock.now += 3  # idle, past the short gap

@@ -164,7 +164,7 @@ class AccountListing:
                         image.account = account
                         image.account_name = name
                 screen.post_message(ImagesPageLoaded(generation, place, page, number))
-                screen.session.collector.page_done()  # (its parse is over)
+                screen.session.collector.page_done(len(page))  # (its parse is over)
             if account:
                 assert made is not None
                 made.done(clients, region)  # one place of many: its socket closes
