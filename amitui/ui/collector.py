@@ -254,7 +254,7 @@ class Collector:
     def page_done(self, rows: int) -> bool:
         """A listing thread handed over a page of ``rows``: collect the young generation
         now if ``BETWEEN_PAGES`` objects are young (with the middle one if that is due, as
-        Python would), while no tree of that thread's is alive. Whether one ran."""
+        Python would), between two pages' parses. Whether one ran."""
         self._listed += rows  # young now: past MARK_WALKS_ROWS, a mark only thaws
         if not self.installed or not gc.isenabled():
             return False

@@ -78,11 +78,16 @@ def _making_its_cache(method: Callable[..., Any], slot: str, size: int) -> Calla
         if made:
             setattr(self, slot, FIFOCache(size))
         answer = method(self, *args, **kwargs)
-        if answer is self or (type(answer) is list and any(part is self for part in answer)):
+        if _holds(answer, self):
             _forget_itself(self, slot, size, made)
         return answer
 
     return call
+
+
+def _holds(answer: object, strip: Strip) -> bool:
+    """``answer`` is ``strip`` itself, or a list with it in (``divide``'s)."""
+    return answer is strip or (type(answer) is list and any(part is strip for part in answer))
 
 
 def _forget_itself(strip: Strip, slot: str, size: int, made: bool) -> None:
@@ -99,7 +104,7 @@ def _forget_itself(strip: Strip, slot: str, size: int, made: bool) -> None:
     kept: FIFOCache[Any, Any] = FIFOCache(size)
     for key in list(cache.keys()):
         value = cache.get(key)
-        if not (value is strip or (type(value) is list and any(p is strip for p in value))):
+        if not _holds(value, strip):
             kept[key] = value
     setattr(strip, slot, kept)
 
